@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * `sochat`: start the daemon in the foreground, ask a running one for its status, stop it.
+ * The CLI talks to a running daemon over the unix socket in its data folder; it never opens
+ * the database.
+ */
+import { readFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { parseArgs } from 'node:util'
+import type { Status } from '../shared/index.js'
+import { defaultDataDir, resolveConfig, runtimeFile, socketPath, type RuntimeInfo } from './config/index.js'
+import { startDaemon } from './daemon.js'
+import { SochatError } from './errors/index.js'
+
+const USAGE = `Usage:
+  sochat start [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
+               [--network NAME] [--name NAME] [--peer HOST:PORT]... [--no-mdns] [--log-level LEVEL]
+  sochat status [--data-dir DIR] [--json]
+  sochat stop [--data-dir DIR]`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start': return start(rest)
+    case 'status': return status(rest)
+    case 'stop': return stop(rest)
+    case undefined: case '-h': case '--help': case 'help':
+      console.log(USAGE)
+      return command === undefined ? 2 : 0
+    default:
+      console.error(`Unknown command "${command}".\n${USAGE}`)
+      return 2
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args, strict: true,
+    options: {
+      'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' },
+      interface: { type: 'string' }, network: { type: 'string' }, name: { type: 'string' },
+      peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'log-level': { type: 'string' },
+    },
+  })
+  const config = resolveConfig({
+    dataDir: values['data-dir'], uiPort: values['ui-port'], peerPort: values['peer-port'], interface: values.interface,
+    network: values.network, name: values.name, peer: values.peer, mdns: !values['no-mdns'], logLevel: values['log-level'],
+  })
+  const daemon = await startDaemon(config)
+  // On stderr, so stdout stays the JSON log; the person starting it wants the address.
+  console.error(`SO-CHAT is running. Open ${daemon.ui} in your browser. Data: ${config.dataDir}`)
+  await new Promise<void>((resolve) => {
+    const stopOnce = () => resolve()
+    process.once('SIGINT', stopOnce)
+    process.once('SIGTERM', stopOnce)
+  })
+  await daemon.stop()
+  return 0
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const s = await getJson<Status>(socketPath(dataDir), '/api/v1/status')
+  if (values.json) {
+    console.log(JSON.stringify(s))
+  } else {
+    const relay = s.role === 'relay' ? 'this machine' : (s.relayName ?? 'none yet')
+    console.log(`${s.name} (${s.nodeId}) is ${s.role}; relay: ${relay}; term ${s.term}; log head ${s.head}`)
+    console.log(`page: ${s.ui}; peers: ${s.peers.map((p) => p.name).join(', ') || 'none'}; online: ${s.online.join(', ') || 'nobody'}`)
+  }
+  return 0
+}
+
+async function stop(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' } } })
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo
+  process.kill(info.pid, 'SIGTERM')
+  console.error(`Asked the daemon (pid ${info.pid}) to stop.`)
+  return 0
+}
+
+function getJson<T>(socket: string, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, path, headers: { host: 'localhost' }, timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => {
+        try { resolve(JSON.parse(body) as T) } catch (err) { reject(err) }
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('The daemon did not answer within 5 s.')))
+    req.on('error', (err) => reject(new Error(`No SO-CHAT daemon answers at ${socket}. Is it running (sochat start)?`, { cause: err })))
+    req.end()
+  })
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    const message = err instanceof SochatError || err instanceof Error ? err.message : String(err)
+    console.error(`sochat: ${message}`)
+    process.exitCode = 1
+  },
+)

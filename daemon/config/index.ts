@@ -1,0 +1,120 @@
+/**
+ * The daemon's settings: defaults, CLI flags, and the small files it keeps in its data folder
+ * (node id, runtime info for the CLI). Validated here, trusted everywhere after.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import envPaths from 'env-paths'
+import { DEFAULT_NETWORK, DEFAULT_PEER_PORT, DEFAULT_UI_PORT, NodeId } from '../../shared/index.js'
+import { InputError } from '../errors/index.js'
+
+export interface DaemonConfig {
+  dataDir: string
+  uiPort: number
+  peerPort: number
+  /** Try this many consecutive ports when one is taken. */
+  portAttempts: number
+  interface?: string
+  mdns: boolean
+  network: string
+  name: string
+  /** Static neighbours (host:port of their peer port), for networks mDNS does not cross. */
+  peers: { host: string; port: number }[]
+  logLevel: string
+  webRoot: string
+}
+
+export function defaultDataDir(): string {
+  return envPaths('sochat', { suffix: '' }).data
+}
+
+/** The built page: dist/web-ui beside the compiled daemon, or under the repo when run from source. */
+export function defaultWebRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return join(dir, 'dist', 'web-ui')
+}
+
+export function parsePort(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError('bad_request', `${flag} must be a port number (0-65535), not "${value}".`)
+  return n
+}
+
+export function parsePeer(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
+  if (!m) throw new InputError('bad_request', `--peer must look like host:port (the neighbour's peer port), not "${value}".`)
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parsePort(m[2], DEFAULT_PEER_PORT, '--peer') }
+}
+
+export function checkNetworkName(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,63}$/.test(value)) throw new InputError('bad_request', '--network is 1-63 letters, digits, dot, dash or underscore.')
+  return value
+}
+
+export interface StartFlags {
+  dataDir?: string
+  uiPort?: string
+  peerPort?: string
+  interface?: string
+  mdns?: boolean
+  network?: string
+  name?: string
+  peer?: string[]
+  logLevel?: string
+}
+
+export function resolveConfig(flags: StartFlags): DaemonConfig {
+  return {
+    dataDir: resolve(flags.dataDir ?? defaultDataDir()),
+    uiPort: parsePort(flags.uiPort, DEFAULT_UI_PORT, '--ui-port'),
+    peerPort: parsePort(flags.peerPort, DEFAULT_PEER_PORT, '--peer-port'),
+    portAttempts: 20,
+    ...(flags.interface ? { interface: flags.interface } : {}),
+    mdns: flags.mdns !== false,
+    network: checkNetworkName(flags.network ?? DEFAULT_NETWORK),
+    name: (flags.name ?? hostname()).slice(0, 63) || 'sochat',
+    peers: (flags.peer ?? []).map(parsePeer),
+    logLevel: flags.logLevel ?? 'info',
+    webRoot: defaultWebRoot(),
+  }
+}
+
+/** This machine's node id: made once, kept in the data folder. */
+export async function loadNodeId(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'node-id')
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  if (existsSync(file)) {
+    const id = (await readFile(file, 'utf8')).trim()
+    if (NodeId.safeParse(id).success) return id
+    throw new InputError('bad_request', `${file} does not hold a valid node id; delete it to get a new one.`)
+  }
+  const id = randomBytes(8).toString('hex')
+  await writeFile(file, id + '\n', { mode: 0o600 })
+  return id
+}
+
+/** Where a running daemon can be found by the CLI. */
+export interface RuntimeInfo {
+  pid: number
+  ui: string
+  socket: string
+  nodeId: string
+}
+
+export function runtimeFile(dataDir: string): string {
+  return join(dataDir, 'sochatd.json')
+}
+
+export function socketPath(dataDir: string): string {
+  return join(dataDir, 'sochatd.sock')
+}
+
+export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<void> {
+  await writeFile(runtimeFile(dataDir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 })
+}

@@ -1,0 +1,106 @@
+/**
+ * sochatd: wires the concerns together in the order a message flows, and takes them down in
+ * reverse. Each piece is made here and handed what it needs; nothing is global.
+ */
+import { join } from 'node:path'
+import pino, { type Logger } from 'pino'
+import { GENERAL_ROOM, type Entry, type Status } from '../shared/index.js'
+import { Accounts } from './accounts/index.js'
+import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
+import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
+import { Auth, PageSockets, UiServer } from './http/index.js'
+import { PeerServer } from './link/index.js'
+import { Outbox } from './outbox/index.js'
+import { Replica } from './replica/index.js'
+import { Coordinator } from './roles/index.js'
+import { buildStatus } from './status.js'
+import { put, Store } from './store/index.js'
+
+export interface RunningDaemon {
+  nodeId: string
+  ui: string
+  status: () => Status
+  stop: () => Promise<void>
+}
+
+export async function startDaemon(config: DaemonConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningDaemon> {
+  const nodeId = await loadNodeId(config.dataDir)
+  log = log.child({ node: nodeId, name: config.name })
+  const iface = config.mdns ? chooseInterface(config.interface) : null
+  const store = await Store.open(join(config.dataDir, 'db'))
+  const replica = new Replica(store)
+  const accounts = new Accounts(store)
+  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }))
+  const pages = new PageSockets()
+  const startedAt = Date.now()
+
+  let coordinator: Coordinator | null = null
+  const peerServer = await PeerServer.listen({
+    host: '0.0.0.0', port: config.peerPort, portAttempts: config.portAttempts, log: log.child({ part: 'link' }),
+    advert: () => coordinator!.advert(),
+    onLink: (conn) => coordinator ? coordinator.onLink(conn) : conn.fail('not_relay', 'Starting up.'),
+  })
+  const me = { nodeId, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
+  const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))
+  for (const p of config.peers) directory.add(p.host, p.port, 'static')
+  const savedTerm = Number((await store.meta.get('term')) ?? 0)
+  const c = new Coordinator({
+    me, replica, outbox, directory, log: log.child({ part: 'roles' }), localUsers: () => pages.users(), savedTerm,
+    saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
+  })
+  coordinator = c
+
+  const mdns = iface
+    ? new MdnsDiscovery({
+        interfaceAddress: iface.address, log: log.child({ part: 'mdns' }),
+        onUp: (s) => { directory.add(s.host, s.port, 'mdns', s.advert); c.nudge() },
+        onDown: (host, port) => directory.remove(host, port),
+      })
+    : null
+  c.on('advert', (advert) => mdns?.publish(advert))
+
+  let ui = ''
+  const status = () => buildStatus(c, me, config.network, ui, replica.head, pages.users(), directory)
+  const server = await UiServer.build({
+    store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
+    auth: new Auth(accounts.sessions, nodeId),
+  }, config.webRoot)
+  ui = await server.listen(config.uiPort, config.portAttempts)
+  await server.listenSocket(socketPath(config.dataDir))
+
+  wireLiveEvents(replica, c, pages, status)
+  c.start()
+  await writeRuntime(config.dataDir, { pid: process.pid, ui, socket: socketPath(config.dataDir), nodeId })
+  log.info({ ui, peerPort: peerServer.port, interface: iface ?? 'mDNS off', network: config.network }, 'SO-CHAT daemon started')
+
+  return {
+    nodeId, ui, status,
+    stop: async () => {
+      await c.stop()
+      outbox.close()
+      pages.closeAll()
+      await mdns?.stop()
+      await server.close()
+      await peerServer.close()
+      await store.close()
+      log.info('SO-CHAT daemon stopped')
+    },
+  }
+}
+
+/** New entries and status changes go to every open page. */
+function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, status: () => Status): void {
+  replica.on('applied', (entries: Entry[]) => {
+    for (const e of entries) {
+      if (e.body.type !== 'message.posted' || e.body.room !== GENERAL_ROOM) continue
+      pages.broadcast({ type: 'message', message: { id: e.id, seq: e.seq, room: e.body.room, author: e.body.author, text: e.body.text, ts: e.ts } })
+    }
+  })
+  let pending: NodeJS.Timeout | null = null
+  const statusChanged = () => {
+    // Rosters arrive every 2 s and roles can flap during an election: coalesce.
+    pending ??= setTimeout(() => { pending = null; pages.broadcast({ type: 'status', status: status() }) }, 100)
+  }
+  c.on('changed', statusChanged)
+  pages.on('presence', () => { c.presenceChanged(); statusChanged() })
+}

@@ -1,0 +1,96 @@
+/**
+ * mDNS with bonjour-service on one chosen interface: publish our advert, browse for others.
+ */
+import { Bonjour, type Browser, type Service } from 'bonjour-service'
+import type { Logger } from 'pino'
+import { SERVICE_TYPE, advertFromTxt, advertToTxt, type Advert } from '../../shared/index.js'
+
+export const REQUERY_MS = 3000
+
+export interface MdnsSighting {
+  host: string
+  port: number
+  advert: Advert
+}
+
+export interface MdnsOptions {
+  /** IPv4 address of the interface to use; multicast goes out there and only there. */
+  interfaceAddress: string
+  log: Logger
+  onUp: (s: MdnsSighting) => void
+  onDown: (host: string, port: number) => void
+}
+
+export class MdnsDiscovery {
+  readonly #bonjour: Bonjour
+  readonly #browser: Browser
+  readonly #requery: NodeJS.Timeout
+  #service: Service | null = null
+  #published: string | null = null
+
+  constructor(private readonly opts: MdnsOptions) {
+    // bind 0.0.0.0: a socket bound to the interface's unicast address never receives
+    // multicast on Linux; `interface` still chooses where we send and which group we join.
+    this.#bonjour = new Bonjour(
+      { interface: opts.interfaceAddress, bind: '0.0.0.0' } as unknown as Record<string, never>,
+      (err: Error) => opts.log.error({ err }, 'mDNS failed; discovery is off until restart, --peer addresses still work'),
+    )
+    this.#browser = this.#bonjour.find({ type: SERVICE_TYPE, protocol: 'tcp' })
+    this.#browser.on('up', (s) => this.sighting(s))
+    this.#browser.on('txt-update', (s) => this.sighting(s))
+    this.#browser.on('srv-update', (s) => this.sighting(s))
+    this.#browser.on('down', (s) => {
+      const host = s.referer?.address
+      if (host) opts.onDown(host, s.port)
+    })
+    // Active queries: answers to them also carry services published before we listened.
+    this.#requery = setInterval(() => this.#browser.update(), REQUERY_MS)
+    this.#requery.unref()
+  }
+
+  /** Publishes, or re-publishes when the advert changed (the caller does so on role or term changes). */
+  publish(advert: Advert): void {
+    const txt = advertToTxt(advert)
+    const signature = JSON.stringify(txt)
+    if (signature === this.#published) return
+    this.#published = signature
+    const publishNew = () => {
+      this.#service = this.#bonjour.publish({
+        name: `sochat-${advert.nodeId}`,
+        host: `sochat-${advert.nodeId}.local`,
+        type: SERVICE_TYPE,
+        port: advert.peerPort,
+        txt,
+        probe: false, // the name carries our unique node id
+        disableIPv6: true,
+      })
+      this.#service.on('error', (err: Error) => this.opts.log.warn({ err }, 'mDNS publish failed'))
+    }
+    if (this.#service) this.#service.stop?.(publishNew)
+    else publishNew()
+  }
+
+  /** Sends goodbyes (TTL 0) so neighbours drop us now rather than after a timeout. */
+  async stop(): Promise<void> {
+    clearInterval(this.#requery)
+    this.#browser.stop()
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000)
+      this.#bonjour.unpublishAll(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+    await new Promise<void>((resolve) => this.#bonjour.destroy(() => resolve()))
+  }
+
+  private sighting(s: Service): void {
+    const host = s.referer?.address
+    const advert = s.txt ? advertFromTxt(s.txt as Record<string, unknown>) : null
+    if (!host || !advert) {
+      this.opts.log.debug({ name: s.name }, 'ignored an mDNS service without a valid SO-CHAT advert')
+      return
+    }
+    this.opts.onUp({ host, port: s.port, advert })
+  }
+}

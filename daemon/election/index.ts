@@ -1,0 +1,1 @@
+export { compareCandidates, compareRelays, decide, type Decision, type ElectionInput } from './rank.js'

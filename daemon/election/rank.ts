@@ -1,0 +1,56 @@
+import type { Advert } from '../../shared/index.js'
+
+/** Negative when `a` should be relay before `b`: the most complete log, then the oldest, then the lowest id. */
+export function compareCandidates(a: Advert, b: Advert): number {
+  return b.head - a.head || a.startedAt - b.startedAt || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)
+}
+
+/** Negative when relay `a` should win over relay `b`: the newer term first, then as candidates. */
+export function compareRelays(a: Advert, b: Advert): number {
+  return b.term - a.term || compareCandidates(a, b)
+}
+
+export type Decision =
+  | { kind: 'stay' }
+  | { kind: 'wait'; for: string | null }
+  | { kind: 'join'; relay: Advert }
+  | { kind: 'promote'; term: number }
+  | { kind: 'step-down'; relay: Advert }
+
+export interface ElectionInput {
+  self: Advert
+  /** Live adverts of other daemons (answered a probe recently). */
+  peers: Advert[]
+  /** Has the discovery window after start or after losing the relay passed? */
+  windowOver: boolean
+  /** Highest term this daemon has ever seen, including its own log's. */
+  knownTerm: number
+}
+
+export function decide(input: ElectionInput): Decision {
+  const { self } = input
+  const peers = input.peers.filter(
+    (p) => p.proto === self.proto && p.network === self.network && p.nodeId !== self.nodeId,
+  )
+  const relays = peers.filter((p) => p.role === 'relay').sort(compareRelays)
+  const bestRelay = relays[0]
+
+  if (self.role === 'relay') {
+    if (bestRelay && compareRelays(bestRelay, self) < 0) return { kind: 'step-down', relay: bestRelay }
+    return { kind: 'stay' }
+  }
+  if (bestRelay) {
+    if (self.role === 'client' && self.relayId === bestRelay.nodeId) return { kind: 'stay' }
+    return { kind: 'join', relay: bestRelay }
+  }
+  if (self.role === 'client') return { kind: 'stay' }
+  if (!input.windowOver) return { kind: 'wait', for: null }
+
+  const candidates = [self, ...peers.filter((p) => p.role === 'electing')].sort(compareCandidates)
+  const first = candidates[0]!
+  if (first.nodeId === self.nodeId) {
+    const maxTerm = Math.max(input.knownTerm, ...peers.map((p) => p.term))
+    return { kind: 'promote', term: maxTerm + 1 }
+  }
+  return { kind: 'wait', for: first.nodeId }
+}

@@ -1,0 +1,37 @@
+/**
+ * The daemon's error classes. Each carries a stable code from shared/errors.ts (what a script
+ * can switch on), a message written for a person (what failed, what to do), and the `cause`.
+ * HTTP maps `code` to a status; the peer link puts it in reject/error frames.
+ */
+import { ERROR_CODES, type ErrorCode } from '../../shared/index.js'
+
+export class SochatError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+  get httpStatus(): number {
+    return ERROR_CODES[this.code]
+  }
+}
+
+/** The request or frame itself is wrong: fix the input and retry. */
+export class InputError extends SochatError {}
+/** Who is asking is unknown or not allowed. */
+export class AuthError extends SochatError {}
+/** The request collides with the current state (a taken username...). */
+export class ConflictError extends SochatError {}
+/** Nobody can serve this right now (no relay); retrying later may work. */
+export class UnavailableError extends SochatError {}
+/** The local database failed; the message says where and the cause says why. */
+export class StoreError extends SochatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('internal', message, options)
+  }
+}
+
+export function errorBody(err: SochatError): { error: { code: ErrorCode; message: string } } {
+  return { error: { code: err.code, message: err.message } }
+}

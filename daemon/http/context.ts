@@ -1,0 +1,20 @@
+import type { Logger } from 'pino'
+import type { Status } from '../../shared/index.js'
+import type { Accounts } from '../accounts/index.js'
+import type { Outbox } from '../outbox/index.js'
+import type { Store } from '../store/index.js'
+import type { Auth } from './auth.js'
+import type { PageSockets } from './page-sockets.js'
+
+/** What the routes may use. Built once in `buildUiServer`; nothing here is global. */
+export interface HttpContext {
+  store: Store
+  accounts: Accounts
+  outbox: Outbox
+  auth: Auth
+  pages: PageSockets
+  status: () => Status
+  log: Logger
+  /** How long a write waits for the relay before answering "pending" (202). */
+  submitTimeoutMs: number
+}

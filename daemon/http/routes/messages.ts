@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify'
+import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type Message, type MessagesResponse } from '../../../shared/index.js'
+import { InputError } from '../../errors/index.js'
+import type { HttpContext } from '../context.js'
+
+function room(params: unknown): string {
+  const name = (params as { room: string }).room
+  if (name !== GENERAL_ROOM) throw new InputError('unknown_room', `There is no room "${name.slice(0, 64)}"; only "${GENERAL_ROOM}" exists for now.`)
+  return name
+}
+
+export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.get('/api/v1/rooms/:room/messages', async (req): Promise<MessagesResponse> => {
+    await ctx.auth.require(req)
+    const q = MessagesQuery.parse(req.query)
+    return { messages: await ctx.store.views.messages(room(req.params), q.limit, q.before) }
+  })
+
+  /**
+   * 201 when the relay has written it; 202 when it waits in this machine's outbox (no relay
+   * right now) and will be delivered later.
+   */
+  app.post('/api/v1/rooms/:room/messages', async (req, reply) => {
+    const who = await ctx.auth.require(req)
+    const name = room(req.params)
+    const { text } = PostMessage.parse(req.body)
+    if (text.trim().length === 0) throw new InputError('empty_message', 'The message is empty.')
+    if (utf8Length(text) > MAX_MESSAGE_BYTES) {
+      throw new InputError('message_too_large', `The message is over ${MAX_MESSAGE_BYTES / 1024} KiB; shorten it or send it as a file.`)
+    }
+    const result = await ctx.outbox.submit(
+      { type: 'message.posted', room: GENERAL_ROOM, author: who.session.username, text },
+      { durable: true, timeoutMs: ctx.submitTimeoutMs },
+    )
+    if (result.state === 'sent') {
+      const e = result.entry
+      const message: Message = { id: e.id, seq: e.seq, room: name, author: who.session.username, text, ts: e.ts }
+      return reply.code(201).send({ message, state: 'sent' })
+    }
+    const s = result.submission
+    return reply.code(202).send({ message: { id: s.id, room: name, author: who.session.username, text, ts: s.ts }, state: 'pending' })
+  })
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import { Credentials, type SessionResponse } from '../../../shared/index.js'
+import type { HttpContext } from '../context.js'
+
+export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post('/api/v1/sessions', {
+    config: {
+      rateLimit: {
+        max: 10,
+        timeWindow: 60_000,
+        // Per account name as well as per client: guessing one person's password stays slow.
+        keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+      },
+    },
+  }, async (req, reply) => {
+    const issued = await ctx.accounts.logIn(Credentials.parse(req.body))
+    ctx.auth.setCookie(reply, issued.token)
+    const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }
+    return reply.code(201).send(res)
+  })
+
+  app.get('/api/v1/sessions/current', async (req) => {
+    const who = await ctx.auth.require(req)
+    return { username: who.session.username, csrfToken: who.session.csrfToken }
+  })
+
+  app.delete('/api/v1/sessions/current', async (req, reply) => {
+    const who = await ctx.auth.require(req)
+    await ctx.accounts.sessions.revoke(who.token)
+    ctx.auth.clearCookie(reply)
+    return reply.code(204).send()
+  })
+}

@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type WebSocket from 'ws'
+import { parseFrame, type ErrorCode, type Frame } from '../../shared/index.js'
+
+export const HEARTBEAT_MS = 2000
+export const HEARTBEAT_MISSES = 3
+
+export interface PeerConnectionEvents {
+  frame: [Frame]
+  close: [code: number, reason: string]
+}
+
+/** One open link to another daemon, either direction. */
+export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
+  #lastPong = Date.now()
+  #timer: NodeJS.Timeout
+  #closed = false
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    private readonly log: Logger,
+  ) {
+    super()
+    ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary))
+    ws.on('pong', () => { this.#lastPong = Date.now() })
+    ws.on('error', (err) => this.log.warn({ err, remote: remoteAddress }, 'peer link error'))
+    ws.on('close', (code, reason) => this.onClose(code, reason.toString()))
+    this.#timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)
+    this.#timer.unref()
+  }
+
+  get open(): boolean {
+    return !this.#closed && this.ws.readyState === this.ws.OPEN
+  }
+
+  send(frame: Frame): void {
+    this.sendRaw(JSON.stringify(frame))
+  }
+
+  /** Sends an already serialized frame (fan-out serializes once for every link). */
+  sendRaw(json: string): void {
+    if (this.open) this.ws.send(json)
+  }
+
+  /** Resolves when the socket's send buffer is below `bytes`: catch-up must not outrun the network. */
+  async drained(bytes = 4 * 1024 * 1024): Promise<void> {
+    while (this.open && this.ws.bufferedAmount > bytes) await new Promise((r) => setTimeout(r, 20))
+  }
+
+  /** Tells the other side why, then closes. */
+  fail(code: ErrorCode, message: string): void {
+    this.log.warn({ remote: this.remoteAddress, code, message }, 'closing peer link')
+    this.send({ type: 'error', code, message })
+    this.close(1008, code)
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.#closed) return
+    this.ws.close(code, reason.slice(0, 120))
+    // A peer that never answers the close handshake must not keep the socket.
+    setTimeout(() => this.ws.terminate(), 2000).unref()
+  }
+
+  terminate(): void {
+    this.ws.terminate()
+  }
+
+  private onMessage(raw: string, isBinary: boolean): void {
+    if (isBinary) return this.fail('frame_invalid', 'Binary frames are not part of the SO-CHAT link protocol.')
+    const result = parseFrame(raw)
+    if (!result.ok) return this.fail('frame_invalid', result.message)
+    this.emit('frame', result.frame)
+  }
+
+  private heartbeat(): void {
+    if (Date.now() - this.#lastPong > HEARTBEAT_MS * HEARTBEAT_MISSES) {
+      this.log.warn({ remote: this.remoteAddress }, 'peer link missed heartbeats; dropping it')
+      this.ws.terminate()
+      return
+    }
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#timer)
+    this.emit('close', code, reason)
+  }
+}

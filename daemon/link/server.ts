@@ -1,0 +1,94 @@
+/**
+ * The peer port: `GET /peer/v1/advert` and the link WebSocket. Listens on every address of
+ * the machine (0.0.0.0) unless told otherwise, since neighbours reach it over the LAN.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { WebSocketServer } from 'ws'
+import { MAX_FRAME_BYTES, type Advert } from '../../shared/index.js'
+import { PeerConnection } from './connection.js'
+
+export interface PeerServerOptions {
+  host: string
+  port: number
+  /** Try up to this many following ports when `port` is taken. */
+  portAttempts: number
+  advert: () => Advert
+  onLink: (conn: PeerConnection) => void
+  log: Logger
+}
+
+export class PeerServer {
+  #http: Server
+  #wss: WebSocketServer
+
+  private constructor(private readonly opts: PeerServerOptions) {
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+    this.#http = createServer((req, res) => this.onRequest(req, res))
+    this.#http.on('upgrade', (req, socket, head) => {
+      if (req.url !== '/peer/v1/link') return socket.destroy()
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
+        opts.onLink(new PeerConnection(ws, remote, opts.log.child({ link: remote })))
+      })
+    })
+    // Slow or idle clients must not pin sockets: the advert is tiny.
+    this.#http.requestTimeout = 5000
+    this.#http.headersTimeout = 5000
+  }
+
+  static async listen(opts: PeerServerOptions): Promise<PeerServer> {
+    const server = new PeerServer(opts)
+    await listenWithFallback(server.#http, opts.host, opts.port, opts.portAttempts)
+    return server
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.#wss.clients) ws.terminate()
+    this.#wss.close()
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()))
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && req.url === '/peer/v1/advert') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end(JSON.stringify(this.opts.advert()))
+      return
+    }
+    res.writeHead(404, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: { code: 'not_found', message: 'Unknown peer endpoint.' } }))
+  }
+}
+
+/**
+ * Listens on `port`, or the next free one: two users on one machine must both be able to run
+ * SO-CHAT (a fixed port is a known trap of LAN messengers).
+ */
+export async function listenWithFallback(server: Server, host: string, port: number, attempts: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port === 0 ? 0 : port + i, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+      return
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'EADDRINUSE' || port === 0 || i + 1 >= attempts) {
+        throw new Error(
+          `Cannot listen on ${host}:${port}${attempts > 1 ? `-${port + attempts - 1}` : ''} (${code}). ` +
+            'Choose another port with --ui-port / --peer-port.',
+          { cause: err },
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { PROTOCOL_VERSION, type Hello } from '../../shared/index.js'
+import type { EntryLog } from '../store/index.js'
+import type { ErrorCode } from '../../shared/index.js'
+
+export type HandshakeResult = { ok: true; from: number } | { ok: false; code: ErrorCode; message: string }
+
+/**
+ * Accepts a hello from our protocol and network and finds `from`: the newest of the client's
+ * checkpoints that our log has with the same id. The client keeps its log up to there and
+ * gets everything after it from us.
+ */
+export async function handshake(hello: Hello, network: string, log: EntryLog): Promise<HandshakeResult> {
+  if (hello.proto !== PROTOCOL_VERSION) {
+    return { ok: false, code: 'protocol_mismatch', message: `This relay speaks SO-CHAT protocol ${PROTOCOL_VERSION}, not ${hello.proto}. Update SO-CHAT on every machine.` }
+  }
+  if (hello.network !== network) {
+    return { ok: false, code: 'network_mismatch', message: `This relay serves network "${network}", not "${hello.network}".` }
+  }
+  for (const cp of hello.checkpoints) {
+    if (cp.seq > log.head) continue
+    const entry = await log.get(cp.seq)
+    if (entry?.id === cp.id) return { ok: true, from: cp.seq }
+  }
+  return { ok: true, from: 0 }
+}

@@ -1,0 +1,5 @@
+export { Relay, ROSTER_INTERVAL_MS, type RelaySelf } from './relay.js'
+export type { Outcome } from './sequencer.js'
+export { entryFrames } from './chunk.js'
+export { handshake } from './handshake.js'
+export { validate } from './validate.js'

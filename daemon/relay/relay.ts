@@ -1,0 +1,164 @@
+/**
+ * The relay: links from client daemons, ordering, fan-out, roster. One instance per term; a
+ * relay that steps down is stopped and a new one is made if this machine is elected again.
+ */
+import type { Logger } from 'pino'
+import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Roster, type Submission } from '../../shared/index.js'
+import type { PeerConnection } from '../link/index.js'
+import type { Replica } from '../replica/index.js'
+import { entryFrames } from './chunk.js'
+import { handshake } from './handshake.js'
+import { Sequencer, type Outcome } from './sequencer.js'
+
+export const ROSTER_INTERVAL_MS = 2000
+const HELLO_TIMEOUT_MS = 5000
+
+export interface RelaySelf {
+  nodeId: string
+  name: string
+  network: string
+  peerPort: number
+  startedAt: number
+  /** Users with this machine's page open. */
+  users: () => string[]
+}
+
+interface Link {
+  hello: Hello
+  host: string
+  live: boolean
+  users: string[]
+}
+
+export class Relay {
+  readonly #links = new Map<PeerConnection, Link>()
+  readonly #sequencer: Sequencer
+  readonly #timer: NodeJS.Timeout
+  #stopped = false
+
+  constructor(
+    private readonly replica: Replica,
+    readonly term: number,
+    private readonly self: RelaySelf,
+    private readonly log: Logger,
+    private readonly onRoster: (roster: Roster) => void,
+  ) {
+    this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
+    this.#timer = setInterval(() => this.broadcastRoster(), ROSTER_INTERVAL_MS)
+    this.#timer.unref()
+  }
+
+  /** Orders a submission made on this machine. */
+  order(submission: Submission): Promise<Outcome> {
+    return this.#sequencer.order(submission)
+  }
+
+  attach(conn: PeerConnection): void {
+    if (this.#stopped) return conn.fail('not_relay', 'This daemon is no longer the relay.')
+    const helloTimer = setTimeout(() => conn.fail('frame_invalid', 'No hello within 5 s.'), HELLO_TIMEOUT_MS)
+    helloTimer.unref()
+    conn.on('frame', (frame) => {
+      void this.onFrame(conn, frame).catch((err) => {
+        this.log.error({ err, remote: conn.remoteAddress }, 'handling a link frame failed')
+        conn.fail('internal', 'The relay failed to handle that frame.')
+      })
+    })
+    conn.once('frame', () => clearTimeout(helloTimer))
+    conn.on('close', () => {
+      clearTimeout(helloTimer)
+      const link = this.#links.get(conn)
+      this.#links.delete(conn)
+      if (link) {
+        this.log.info({ peer: link.hello.nodeId, name: link.hello.name }, 'client daemon left')
+        this.broadcastRoster()
+      }
+    })
+  }
+
+  roster(): Roster {
+    const me: PeerSummary = {
+      nodeId: this.self.nodeId, name: this.self.name, host: '', peerPort: this.self.peerPort,
+      startedAt: this.self.startedAt, head: this.replica.head, users: this.self.users(),
+    }
+    const others = [...this.#links.values()].map((l): PeerSummary => ({
+      nodeId: l.hello.nodeId, name: l.hello.name, host: l.host, peerPort: l.hello.peerPort,
+      startedAt: l.hello.startedAt, head: l.live ? this.replica.head : l.hello.head, users: l.users,
+    }))
+    return { type: 'roster', relayId: this.self.nodeId, term: this.term, head: this.replica.head, peers: [me, ...others] }
+  }
+
+  broadcastRoster(): void {
+    if (this.#stopped) return
+    const roster = this.roster()
+    const json = JSON.stringify(roster)
+    for (const [conn, link] of this.#links) if (link.live) conn.sendRaw(json)
+    this.onRoster(roster)
+  }
+
+  /** Closes every link with `not_relay`, so clients look for the new relay at once. */
+  stop(reason: string): void {
+    this.#stopped = true
+    clearInterval(this.#timer)
+    for (const conn of this.#links.keys()) conn.fail('not_relay', reason)
+    this.#links.clear()
+  }
+
+  private async onFrame(conn: PeerConnection, frame: Frame): Promise<void> {
+    const link = this.#links.get(conn)
+    if (!link) {
+      if (frame.type !== 'hello') return conn.fail('frame_invalid', 'The first frame on a link must be hello.')
+      return this.welcome(conn, frame)
+    }
+    switch (frame.type) {
+      case 'submit': {
+        const outcome = await this.#sequencer.order(frame.submission)
+        conn.send(outcome.ok
+          ? { type: 'ack', id: frame.submission.id, seq: outcome.seq }
+          : { type: 'reject', id: frame.submission.id, code: outcome.code, message: outcome.message })
+        return
+      }
+      case 'presence':
+        link.users = frame.users
+        this.broadcastRoster()
+        return
+      default:
+        return conn.fail('frame_invalid', `A client daemon does not send ${frame.type} frames after hello.`)
+    }
+  }
+
+  private async welcome(conn: PeerConnection, hello: Hello): Promise<void> {
+    const result = await handshake(hello, this.self.network, this.replica.store.log)
+    if (!result.ok) return conn.fail(result.code, result.message)
+    if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
+    const link: Link = { hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [] }
+    this.#links.set(conn, link)
+    conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from })
+    this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
+    await this.catchUp(conn, link, result.from + 1)
+    this.broadcastRoster()
+  }
+
+  /**
+   * Streams the log from `next` until the link has everything, then marks it live. Going live
+   * happens in the same tick as the last head check, so no entry falls between catch-up and
+   * fan-out (at worst one arrives twice; replicas skip what they have).
+   */
+  private async catchUp(conn: PeerConnection, link: Link, next: number): Promise<void> {
+    while (conn.open && next <= this.replica.head) {
+      const entries = await this.replica.store.log.range(next, CATCH_UP_BATCH)
+      if (entries.length === 0) break
+      for (const frame of entryFrames(entries)) conn.sendRaw(frame)
+      next = entries[entries.length - 1]!.seq + 1
+      await conn.drained()
+    }
+    link.live = conn.open
+  }
+
+  private fanOut(entries: Entry[]): void {
+    const frames = entryFrames(entries)
+    for (const [conn, link] of this.#links) {
+      if (!link.live) continue
+      for (const frame of frames) conn.sendRaw(frame)
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Orders submissions into the log. Submissions queue up while a batch is being written and
+ * go together in the next one (group commit): one synced LevelDB write for many messages.
+ * A submission whose id is already in the log is answered with its existing sequence number,
+ * which is what makes resending safe.
+ */
+import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
+import type { Replica } from '../replica/index.js'
+import { validate, type BatchState } from './validate.js'
+
+export type Outcome = { ok: true; seq: number } | { ok: false; code: ErrorCode; message: string }
+
+interface Queued {
+  submission: Submission
+  resolve: (o: Outcome) => void
+}
+
+const MAX_BATCH = 500
+
+export class Sequencer {
+  #queue: Queued[] = []
+  #draining = false
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly term: number,
+    private readonly onWritten: (entries: Entry[]) => void,
+  ) {}
+
+  order(submission: Submission): Promise<Outcome> {
+    return new Promise((resolve) => {
+      this.#queue.push({ submission, resolve })
+      if (!this.#draining) void this.drain()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    this.#draining = true
+    try {
+      while (this.#queue.length > 0) await this.writeBatch(this.#queue.splice(0, MAX_BATCH))
+    } finally {
+      this.#draining = false
+    }
+  }
+
+  private async writeBatch(batch: Queued[]): Promise<void> {
+    const store = this.replica.store
+    const state: BatchState = { usernames: new Set() }
+    const entries: Entry[] = []
+    const outcomes = new Map<Queued, Outcome>()
+    let seq = this.replica.head
+    for (const q of batch) {
+      const s = q.submission
+      const twin = entries.find((e) => e.id === s.id)
+      const existing = twin?.seq ?? (await store.log.seqOf(s.id))
+      if (existing !== undefined) { outcomes.set(q, { ok: true, seq: existing }); continue }
+      const verdict = await validate(s, store.views, state)
+      if (!verdict.ok) { outcomes.set(q, verdict); continue }
+      const entry: Entry = { ...s, seq: ++seq, term: this.term }
+      entries.push(entry)
+      outcomes.set(q, { ok: true, seq: entry.seq })
+    }
+    try {
+      const written = await this.replica.append(entries)
+      if (written.length > 0) this.onWritten(written)
+    } catch (err) {
+      const message = `The relay could not write to its database: ${(err as Error).message}`
+      for (const q of batch) q.resolve({ ok: false, code: 'internal', message })
+      return
+    }
+    for (const q of batch) q.resolve(outcomes.get(q)!)
+  }
+}

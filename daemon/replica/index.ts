@@ -1,0 +1,2 @@
+export { Replica, type ReplicaEvents } from './replica.js'
+export { Follower, type FollowerIdentity, type FollowerEvents } from './follower.js'

@@ -1,0 +1,27 @@
+/** Dials a relay and starts following it. Resolves with the follower once the relay welcomed us. */
+import type { Logger } from 'pino'
+import { dial } from '../link/index.js'
+import { Follower, type FollowerIdentity, type Replica } from '../replica/index.js'
+
+const WELCOME_TIMEOUT_MS = 5000
+
+export async function follow(
+  host: string,
+  port: number,
+  replica: Replica,
+  me: FollowerIdentity,
+  log: Logger,
+): Promise<Follower> {
+  const conn = await dial(host, port, log)
+  const follower = new Follower(conn, replica, me, log.child({ relay: `${host}:${port}` }))
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.close(1000, 'no welcome')
+      reject(new Error(`The relay at ${host}:${port} did not welcome us within ${WELCOME_TIMEOUT_MS} ms.`))
+    }, WELCOME_TIMEOUT_MS)
+    follower.once('ready', () => { clearTimeout(timer); resolve() })
+    follower.once('closed', (why) => { clearTimeout(timer); reject(new Error(`The relay at ${host}:${port} closed the link: ${why}`)) })
+    follower.start().catch(reject)
+  })
+  return follower
+}

@@ -1,0 +1,201 @@
+/**
+ * The role state machine. A tick (every 500 ms while electing, every 2 s as relay) probes the
+ * neighbours, asks `decide`, and acts; link events (welcome, close) move a client at once.
+ */
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import { PROTOCOL_VERSION, type Advert, type Role, type Roster } from '../../shared/index.js'
+import type { PeerDirectory } from '../discovery/index.js'
+import { decide } from '../election/index.js'
+import type { PeerConnection } from '../link/index.js'
+import type { Outbox } from '../outbox/index.js'
+import { Relay } from '../relay/index.js'
+import type { Follower, Replica } from '../replica/index.js'
+import { follow } from './client-link.js'
+
+export const DISCOVERY_WINDOW_MS = 3000
+export const FAILOVER_WINDOW_MS = 1500
+const ELECTING_TICK_MS = 500
+const SETTLED_TICK_MS = 2000
+
+export interface Identity {
+  nodeId: string
+  name: string
+  network: string
+  startedAt: number
+  peerPort: number
+}
+
+export interface CoordinatorDeps {
+  me: Identity
+  replica: Replica
+  outbox: Outbox
+  directory: PeerDirectory
+  log: Logger
+  /** Users with a page open on this machine. */
+  localUsers: () => string[]
+  /** Highest term this machine has seen before it started (persisted). */
+  savedTerm: number
+  saveTerm: (term: number) => Promise<void>
+}
+
+export interface CoordinatorEvents {
+  /** Role, relay or roster changed: the status shown to people changed. */
+  changed: []
+  /** The advert changed in a way neighbours should hear about over mDNS. */
+  advert: [Advert]
+}
+
+export class Coordinator extends EventEmitter<CoordinatorEvents> {
+  role: Role = 'electing'
+  term: number
+  relay: Relay | null = null
+  follower: Follower | null = null
+  roster: Roster | null = null
+  #windowEndsAt = 0
+  #timer: NodeJS.Timeout | null = null
+  #ticking = false
+  #stopped = false
+
+  constructor(private readonly d: CoordinatorDeps) {
+    super()
+    this.term = d.savedTerm
+  }
+
+  get relayId(): string | null {
+    return this.role === 'relay' ? this.d.me.nodeId : this.role === 'client' ? (this.roster?.relayId ?? this.follower?.welcome?.relayId ?? null) : null
+  }
+
+  advert(): Advert {
+    return {
+      proto: PROTOCOL_VERSION, network: this.d.me.network, nodeId: this.d.me.nodeId, name: this.d.me.name,
+      role: this.role, term: this.term, head: this.d.replica.head, startedAt: this.d.me.startedAt,
+      peerPort: this.d.me.peerPort, relayId: this.relayId,
+    }
+  }
+
+  start(): void {
+    this.#windowEndsAt = Date.now() + DISCOVERY_WINDOW_MS
+    this.emit('advert', this.advert())
+    this.schedule(0)
+  }
+
+  /** Something new was seen (an mDNS sighting): look again now rather than at the next tick. */
+  nudge(): void {
+    if (this.role !== 'client') this.schedule(0)
+  }
+
+  /** A neighbour opened a link to us. */
+  onLink(conn: PeerConnection): void {
+    if (this.relay) this.relay.attach(conn)
+    else conn.fail('not_relay', 'This daemon is not the relay; look for the relay again.')
+  }
+
+  /** Who has a page open here changed. */
+  presenceChanged(): void {
+    if (this.relay) this.relay.broadcastRoster()
+    else if (this.follower) this.follower.conn.send({ type: 'presence', users: this.d.localUsers() })
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.d.outbox.setRoute(null)
+    this.relay?.stop('The relay is shutting down.')
+    this.follower?.conn.close(1001, 'shutting down')
+  }
+
+  private schedule(ms: number): void {
+    if (this.#stopped) return
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => void this.tick(), ms)
+    this.#timer.unref()
+  }
+
+  private async tick(): Promise<void> {
+    if (this.#ticking || this.#stopped) return
+    this.#ticking = true
+    try {
+      if (this.role !== 'client') await this.electionStep()
+    } catch (err) {
+      this.d.log.error({ err }, 'election step failed; trying again')
+    } finally {
+      this.#ticking = false
+      if (this.role !== 'client') this.schedule(this.role === 'relay' ? SETTLED_TICK_MS : ELECTING_TICK_MS)
+    }
+  }
+
+  private async electionStep(): Promise<void> {
+    await this.d.directory.probeAll(800)
+    if (this.#stopped || this.role === 'client') return
+    const peers = this.d.directory.alive()
+    const decision = decide({ self: this.advert(), peers, windowOver: Date.now() >= this.#windowEndsAt, knownTerm: this.term })
+    switch (decision.kind) {
+      case 'promote': return this.becomeRelay(decision.term)
+      case 'join': return this.join(decision.relay)
+      case 'step-down':
+        this.d.log.warn({ winner: decision.relay.nodeId, term: decision.relay.term }, 'another relay outranks us; stepping down')
+        this.relay?.stop('Another relay took over; reconnect to it.')
+        this.relay = null
+        this.setRole('electing')
+        return this.join(decision.relay)
+      default:
+    }
+  }
+
+  private async becomeRelay(term: number): Promise<void> {
+    this.term = term
+    await this.d.saveTerm(term)
+    const relay = new Relay(this.d.replica, term, { ...this.d.me, users: this.d.localUsers }, this.d.log.child({ role: 'relay', term }),
+      (roster) => { this.roster = roster; this.emit('changed') })
+    this.relay = relay
+    this.d.outbox.setRoute((s) => {
+      void relay.order(s).then((o) => (o.ok ? undefined : this.d.outbox.rejected(s.id, o.code, o.message)))
+    })
+    this.setRole('relay')
+    this.roster = relay.roster()
+    this.d.log.info({ term, head: this.d.replica.head }, 'this daemon is now the relay')
+  }
+
+  private async join(relay: Advert): Promise<void> {
+    const addr = this.d.directory.addressOf(relay.nodeId)
+    if (!addr) return
+    let follower: Follower
+    try {
+      follower = await follow(addr.host, addr.port, this.d.replica, this.d.me, this.d.log)
+    } catch (err) {
+      this.d.log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
+      return
+    }
+    if (this.#stopped || this.role === 'relay' || !follower.conn.open) return follower.conn.close(1000, 'no longer needed')
+    // Listeners first, before any await: a close in between must not leave us a client of nobody.
+    this.follower = follower
+    follower.on('roster', (r) => { this.roster = r; this.d.directory.learnFromRoster(r.peers); this.emit('changed') })
+    follower.on('reject', (id, code, message) => void this.d.outbox.rejected(id, code, message))
+    follower.on('closed', (why) => this.lostRelay(follower, why))
+    this.term = Math.max(this.term, follower.welcome!.term)
+    this.d.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
+    this.setRole('client')
+    follower.conn.send({ type: 'presence', users: this.d.localUsers() })
+    await this.d.saveTerm(this.term)
+    this.d.log.info({ relay: relay.nodeId, name: relay.name, term: this.term, head: this.d.replica.head }, 'joined the relay')
+  }
+
+  private lostRelay(follower: Follower, why: string): void {
+    if (this.follower !== follower) return
+    this.follower = null
+    this.roster = null
+    this.d.outbox.setRoute(null)
+    if (this.#stopped) return
+    this.d.log.warn({ why }, 'lost the relay; electing')
+    this.#windowEndsAt = Date.now() + FAILOVER_WINDOW_MS
+    this.setRole('electing')
+    this.schedule(0)
+  }
+
+  private setRole(role: Role): void {
+    this.role = role
+    this.emit('advert', this.advert())
+    this.emit('changed')
+  }
+}

@@ -1,0 +1,23 @@
+import type { PeerStatus, Status } from '../shared/index.js'
+import type { PeerDirectory } from './discovery/index.js'
+import type { Coordinator, Identity } from './roles/index.js'
+
+/** What `GET /api/v1/status` and `sochat status` show: role, relay, peers, who is online. */
+export function buildStatus(
+  c: Coordinator, me: Identity, network: string, ui: string, head: number, localUsers: string[], directory: PeerDirectory,
+): Status {
+  const roster = c.roster
+  const peers: PeerStatus[] = roster
+    ? roster.peers.filter((p) => p.nodeId !== me.nodeId).map((p) => ({
+        nodeId: p.nodeId, name: p.name, host: p.host, peerPort: p.peerPort, head: p.head, users: p.users,
+      }))
+    : directory.alive().map((a) => ({ nodeId: a.nodeId, name: a.name, host: directory.addressOf(a.nodeId)?.host ?? '', peerPort: a.peerPort, head: a.head, users: [] }))
+  const online = new Set(localUsers)
+  for (const p of roster?.peers ?? []) for (const u of p.users) online.add(u)
+  const relayId = c.relayId
+  const relayName = relayId === me.nodeId ? me.name : (roster?.peers.find((p) => p.nodeId === relayId)?.name ?? null)
+  return {
+    nodeId: me.nodeId, name: me.name, network, role: c.role, term: c.term, relayId, relayName, head,
+    peers, online: [...online].sort(), ui, peerPort: me.peerPort, startedAt: me.startedAt,
+  }
+}

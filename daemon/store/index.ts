@@ -1,0 +1,116 @@
+/**
+ * Opens the daemon's LevelDB and gives the rest of the daemon one way to change the log:
+ * `append` (entries in order, views updated in the same synced batch) and `truncateAfter`
+ * (undo entries the relay never had, keeping them in the outbox so nothing is lost).
+ */
+import { Level } from 'level'
+import type { Entry, Message, Submission } from '../../shared/index.js'
+import { StoreError } from '../errors/index.js'
+import { seqKey } from './keys.js'
+import { EntryLog, type Sub } from './log.js'
+import { Views, del, put, type Account, type Op } from './views.js'
+
+export { EntryLog } from './log.js'
+export { Views, put, del, type Account, type Op } from './views.js'
+
+export interface LocalSession {
+  username: string
+  csrfToken: string
+  createdAt: number
+}
+
+export class Store {
+  readonly log: EntryLog
+  readonly views: Views
+  readonly outbox: Sub<Submission>
+  readonly sessions: Sub<LocalSession>
+  readonly meta: Sub<unknown>
+
+  private constructor(readonly db: Level<string, unknown>) {
+    const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
+    this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
+    this.views = new Views(sub<Account>('users'), sub<Message>('msgs'))
+    this.outbox = sub<Submission>('outbox')
+    this.sessions = sub<LocalSession>('sessions')
+    this.meta = sub<unknown>('meta')
+  }
+
+  static async open(dir: string): Promise<Store> {
+    const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
+    try {
+      await db.open()
+    } catch (cause) {
+      const locked = (cause as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
+      throw new StoreError(
+        locked
+          ? `The database at ${dir} is in use by another SO-CHAT daemon. Stop it, or start this one with another --data-dir.`
+          : `Could not open the database at ${dir}. It may be damaged; move it aside and restart to rebuild it from the relay.`,
+        { cause },
+      )
+    }
+    const store = new Store(db)
+    await store.log.load()
+    return store
+  }
+
+  /**
+   * Appends entries that follow the head without a gap, with their view updates, in one synced
+   * batch. Entries at or below the head are skipped (a replayed batch), a gap is an error.
+   */
+  async append(entries: Entry[]): Promise<Entry[]> {
+    let head = this.log.head
+    const fresh: Entry[] = []
+    const ops: Op[] = []
+    for (const entry of entries) {
+      if (entry.seq <= head) continue
+      if (entry.seq !== head + 1) throw new StoreError(`Log gap: expected entry ${head + 1}, got ${entry.seq}.`)
+      ops.push(...this.entryOps(entry))
+      fresh.push(entry)
+      head = entry.seq
+    }
+    if (fresh.length === 0) return fresh
+    await this.write(ops)
+    this.log.setHead(head)
+    return fresh
+  }
+
+  /** Removes entries after `seq` and moves them into the outbox, in one batch. */
+  async truncateAfter(seq: number): Promise<Entry[]> {
+    const removed = await this.log.range(seq + 1, Number.MAX_SAFE_INTEGER)
+    if (removed.length === 0) return removed
+    const ops: Op[] = []
+    for (const entry of removed) {
+      ops.push(del(this.log.entries, seqKey(entry.seq)), del(this.log.ids, entry.id))
+      ops.push(...this.views.revertOpsFor(entry))
+      const { seq: _s, term: _t, ...submission } = entry
+      ops.push(put(this.outbox, entry.id, submission))
+    }
+    await this.write(ops)
+    this.log.setHead(seq)
+    return removed
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  private entryOps(entry: Entry): Op[] {
+    return [
+      put(this.log.entries, seqKey(entry.seq), entry),
+      put(this.log.ids, entry.id, entry.seq),
+      // The entry is in the log now: whatever waited for it in the outbox is done.
+      del(this.outbox, entry.id),
+      ...this.views.opsFor(entry),
+    ]
+  }
+
+  /** One synced batch: durable when it resolves. */
+  async write(ops: Op[]): Promise<void> {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      await this.db.batch(ops as any, { sync: true })
+    } catch (cause) {
+      throw new StoreError('Writing to the database failed; the change was not saved.', { cause })
+    }
+  }
+}

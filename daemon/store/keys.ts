@@ -1,0 +1,12 @@
+/** Zero-padded so LevelDB's byte order is numeric order. */
+export function seqKey(seq: number): string {
+  return seq.toString().padStart(12, '0')
+}
+
+export function messageKey(room: string, seq: number): string {
+  return `${room}!${seqKey(seq)}`
+}
+
+export function userKey(username: string): string {
+  return username.toLowerCase()
+}

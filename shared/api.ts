@@ -1,0 +1,75 @@
+/**
+ * The local API, used by the page, the CLI, the tray and scripts (docs/API.md describes it
+ * for people). Requests are validated with these schemas at the HTTP boundary; responses are
+ * typed with them so the page and the daemon cannot drift apart.
+ */
+import { z } from 'zod'
+import { PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
+import { Role } from './advert.js'
+
+export const Credentials = z.object({
+  username: z.string().max(64),
+  password: z.string().min(1).max(PASSWORD_MAX * 4),
+})
+export type Credentials = z.infer<typeof Credentials>
+
+export const PostMessage = z.object({ text: z.string().max(64 * 1024) })
+
+export const MessagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Only messages with a sequence number below this one (paging back in history). */
+  before: z.coerce.number().int().positive().optional(),
+})
+
+export interface Message {
+  id: string
+  seq: number
+  room: string
+  author: string
+  text: string
+  ts: number
+}
+
+export interface MessagesResponse {
+  messages: Message[]
+}
+
+export interface SessionResponse {
+  username: string
+  /** Use as `Authorization: Bearer <token>`; the page gets it as an HttpOnly cookie instead. */
+  token: string
+  /** Send back as `X-CSRF-Token` on state-changing requests authenticated by the cookie. */
+  csrfToken: string
+}
+
+export interface PeerStatus {
+  nodeId: string
+  name: string
+  host: string
+  peerPort: number
+  head: number
+  users: string[]
+}
+
+export interface Status {
+  nodeId: string
+  name: string
+  network: string
+  role: Role
+  term: number
+  relayId: string | null
+  relayName: string | null
+  head: number
+  peers: PeerStatus[]
+  online: string[]
+  ui: string
+  peerPort: number
+  startedAt: number
+}
+
+/** Frames the daemon pushes to an open page over `GET /api/v1/events` (WebSocket). */
+export type UiEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'status'; status: Status }
+
+export const PASSWORD_RULE = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`

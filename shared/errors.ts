@@ -1,0 +1,40 @@
+/**
+ * Stable error codes. The REST API answers `{error: {code, message}}` with one of these and
+ * the peer link uses them in `reject` and `error` frames. Codes never change meaning; add new
+ * ones instead.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_username: 400,
+  invalid_password: 400,
+  empty_message: 400,
+  message_too_large: 413,
+  unauthenticated: 401,
+  wrong_credentials: 401,
+  csrf_failed: 403,
+  forbidden_host: 403,
+  forbidden_origin: 403,
+  not_found: 404,
+  unknown_room: 404,
+  unknown_author: 409,
+  username_taken: 409,
+  rate_limited: 429,
+  no_relay: 503,
+  relay_timeout: 504,
+  protocol_mismatch: 400,
+  network_mismatch: 400,
+  frame_invalid: 400,
+  frame_too_large: 413,
+  not_relay: 409,
+  internal: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value)
+}

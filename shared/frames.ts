@@ -1,0 +1,98 @@
+/**
+ * Frames on the daemon-to-daemon link: one JSON object per WebSocket text message, validated
+ * by `parseFrame` before anything acts on it. The client daemon speaks first (`hello`); the
+ * relay answers `welcome`, streams `entries` from the agreed point, then live ones; `submit`
+ * asks the relay to order an entry and is answered by `ack` or `reject`.
+ */
+import { z } from 'zod'
+import { EntryId, Entry, NodeId, Submission, Username } from './entries.js'
+import { ERROR_CODES } from './errors.js'
+
+/** A (seq, id) pair from the sender's log, used to find where two logs agree. */
+export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
+export type Checkpoint = z.infer<typeof Checkpoint>
+
+const code = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]])
+
+export const Hello = z.object({
+  type: z.literal('hello'),
+  proto: z.number().int(),
+  network: z.string().max(63),
+  nodeId: NodeId,
+  name: z.string().min(1).max(63),
+  startedAt: z.number().int().nonnegative(),
+  peerPort: z.number().int().min(1).max(65535),
+  head: z.number().int().nonnegative(),
+  /** Newest first, at exponentially growing distances from head. */
+  checkpoints: z.array(Checkpoint).max(64),
+})
+
+export const Welcome = z.object({
+  type: z.literal('welcome'),
+  relayId: NodeId,
+  term: z.number().int().positive(),
+  head: z.number().int().nonnegative(),
+  /** The client keeps its log up to here; everything after it comes from the relay. */
+  from: z.number().int().nonnegative(),
+})
+
+export const Entries = z.object({
+  type: z.literal('entries'),
+  entries: z.array(Entry).max(2000),
+})
+
+export const Submit = z.object({ type: z.literal('submit'), submission: Submission })
+export const Ack = z.object({ type: z.literal('ack'), id: EntryId, seq: z.number().int().positive() })
+export const Reject = z.object({ type: z.literal('reject'), id: EntryId, code, message: z.string().max(500) })
+
+export const PeerSummary = z.object({
+  nodeId: NodeId,
+  name: z.string().max(63),
+  host: z.string().max(255),
+  peerPort: z.number().int().min(1).max(65535),
+  startedAt: z.number().int().nonnegative(),
+  head: z.number().int().nonnegative(),
+  users: z.array(Username).max(10_000),
+})
+export type PeerSummary = z.infer<typeof PeerSummary>
+
+/** Client -> relay: who has this machine's chat page open. */
+export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000) })
+
+/** Relay -> every client: the peer list and who is online; also the relay's heartbeat. */
+export const Roster = z.object({
+  type: z.literal('roster'),
+  relayId: NodeId,
+  term: z.number().int().positive(),
+  head: z.number().int().nonnegative(),
+  peers: z.array(PeerSummary).max(10_000),
+})
+
+export const ErrorFrame = z.object({ type: z.literal('error'), code, message: z.string().max(500) })
+
+export const Frame = z.discriminatedUnion('type', [
+  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, ErrorFrame,
+])
+
+export type Hello = z.infer<typeof Hello>
+export type Welcome = z.infer<typeof Welcome>
+export type Roster = z.infer<typeof Roster>
+export type Frame = z.infer<typeof Frame>
+
+export type FrameResult = { ok: true; frame: Frame } | { ok: false; message: string }
+
+/** Parses one link message. Pure: never throws, never trusts. */
+export function parseFrame(raw: string): FrameResult {
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    return { ok: false, message: 'frame is not JSON' }
+  }
+  const parsed = Frame.safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    return { ok: false, message: `frame invalid at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'unknown'}` }
+  }
+  return { ok: true, frame: parsed.data }
+}

@@ -1,0 +1,6 @@
+export * from './limits.js'
+export * from './errors.js'
+export * from './entries.js'
+export * from './advert.js'
+export * from './frames.js'
+export * from './api.js'
