@@ -34,6 +34,11 @@ export interface MessagesResponse {
   messages: Message[]
 }
 
+/** 201 once the relay wrote it; 202 while it waits in this machine's outbox (no relay now). */
+export type PostMessageResponse =
+  | { state: 'sent'; message: Message }
+  | { state: 'pending'; message: Omit<Message, 'seq'> }
+
 export interface SessionResponse {
   username: string
   /** Use as `Authorization: Bearer <token>`; the page gets it as an HttpOnly cookie instead. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type Message, type MessagesResponse } from '../../../shared/index.js'
+import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type PostMessageResponse } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import type { HttpContext } from '../context.js'
 
@@ -34,10 +34,11 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     )
     if (result.state === 'sent') {
       const e = result.entry
-      const message: Message = { id: e.id, seq: e.seq, room: name, author: who.session.username, text, ts: e.ts }
-      return reply.code(201).send({ message, state: 'sent' })
+      const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room: name, author: who.session.username, text, ts: e.ts } }
+      return reply.code(201).send(sent)
     }
     const s = result.submission
-    return reply.code(202).send({ message: { id: s.id, room: name, author: who.session.username, text, ts: s.ts }, state: 'pending' })
+    const pending: PostMessageResponse = { state: 'pending', message: { id: s.id, room: name, author: who.session.username, text, ts: s.ts } }
+    return reply.code(202).send(pending)
   })
 }

@@ -1,0 +1,68 @@
+/**
+ * The sidebar: who has a chat page open anywhere on the network, which machine is the relay
+ * (the one every message passes through) and what this machine is doing. Roles are said in
+ * plain words, because "client" alone tells a person nothing.
+ */
+import type { Status } from '../../shared/index.js'
+
+export interface RosterParts {
+  list: HTMLUListElement
+  relay: HTMLElement
+  machine: HTMLElement
+}
+
+export class Roster {
+  constructor(private readonly parts: RosterParts) {}
+
+  clear(): void {
+    this.parts.list.replaceChildren()
+    this.parts.relay.textContent = ''
+    this.parts.machine.textContent = ''
+  }
+
+  show(status: Status, me: string | null): void {
+    this.renderOnline(status.online, me)
+    this.parts.relay.textContent = relayLine(status)
+    this.parts.machine.textContent = machineLine(status)
+  }
+
+  private renderOnline(online: readonly string[], me: string | null): void {
+    // Me first, then everyone else alphabetically: a stable order is easier to scan.
+    const people = [...new Set(online)].sort((a, b) =>
+      a === me ? -1 : b === me ? 1 : a.localeCompare(b, undefined, { sensitivity: 'base' }))
+    const items = people.map((name) => {
+      const li = document.createElement('li')
+      const dot = document.createElement('span')
+      dot.className = 'presence-dot'
+      dot.setAttribute('aria-hidden', 'true')
+      const label = document.createElement('span')
+      label.textContent = name
+      li.append(dot, label)
+      if (name === me) {
+        const you = document.createElement('span')
+        you.className = 'you'
+        you.textContent = ' (you)'
+        li.append(you)
+      }
+      return li
+    })
+    if (items.length === 0) {
+      const li = document.createElement('li')
+      li.className = 'empty'
+      li.textContent = 'Nobody yet'
+      items.push(li)
+    }
+    this.parts.list.replaceChildren(...items)
+  }
+}
+
+export function relayLine(status: Pick<Status, 'role' | 'relayName' | 'name'>): string {
+  if (status.role === 'relay') return `Relay: ${status.name} (this machine)`
+  if (status.role === 'electing') return 'Relay: choosing one…'
+  return status.relayName ? `Relay: ${status.relayName}` : 'Relay: none reachable'
+}
+
+export function machineLine(status: Pick<Status, 'role' | 'name'>): string {
+  const what = { relay: 'the relay', client: 'sends through the relay', electing: 'looking for the others' }[status.role]
+  return `This machine: ${status.name} (${what})`
+}
