@@ -7,13 +7,16 @@ import { z } from 'zod'
 import { PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { Role } from './advert.js'
 
+// Lengths are left to the account rules (daemon/accounts/rules.ts), which say what is wrong
+// in words; the HTTP body limit (128 KiB) bounds them here.
 export const Credentials = z.object({
-  username: z.string().max(64),
-  password: z.string().min(1).max(PASSWORD_MAX * 4),
+  username: z.string(),
+  password: z.string(),
 })
 export type Credentials = z.infer<typeof Credentials>
 
-export const PostMessage = z.object({ text: z.string().max(64 * 1024) })
+// The 16 KiB rule is checked by the route, to answer message_too_large rather than bad_request.
+export const PostMessage = z.object({ text: z.string() })
 
 export const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

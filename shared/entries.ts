@@ -18,7 +18,7 @@ export function utf8Length(text: string): number {
 export const PasswordHash = z.object({
   algo: z.literal('scrypt'),
   // Bounded: a replicated hash with huge parameters must not make log-in eat the machine.
-  N: z.number().int().min(1024).max(2 ** 17),
+  N: z.number().int().min(1024).max(2 ** 17).refine((n) => (n & (n - 1)) === 0, 'scrypt N must be a power of two'),
   r: z.number().int().min(1).max(16),
   p: z.number().int().min(1).max(4),
   salt: z.string().min(16).max(128),

@@ -80,8 +80,12 @@ export class UiServer {
   }
 
   async close(): Promise<void> {
-    this.#unix?.closeAllConnections()
-    await new Promise<void>((resolve) => (this.#unix ? this.#unix.close(() => resolve()) : resolve()))
+    // Fastify closes only servers it started itself; we listened on ours by hand.
+    for (const server of [this.#unix, this.#tcp]) {
+      if (!server?.listening) continue
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
     await this.app.close()
   }
 }

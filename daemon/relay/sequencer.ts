@@ -43,7 +43,20 @@ export class Sequencer {
     }
   }
 
+  /** Every queued submission gets an answer, even when the store fails half-way. */
   private async writeBatch(batch: Queued[]): Promise<void> {
+    let outcomes: Map<Queued, Outcome>
+    try {
+      outcomes = await this.orderBatch(batch)
+    } catch (err) {
+      const message = `The relay could not write to its database: ${(err as Error).message}`
+      for (const q of batch) q.resolve({ ok: false, code: 'internal', message })
+      return
+    }
+    for (const q of batch) q.resolve(outcomes.get(q)!)
+  }
+
+  private async orderBatch(batch: Queued[]): Promise<Map<Queued, Outcome>> {
     const store = this.replica.store
     const state: BatchState = { usernames: new Set() }
     const entries: Entry[] = []
@@ -60,14 +73,8 @@ export class Sequencer {
       entries.push(entry)
       outcomes.set(q, { ok: true, seq: entry.seq })
     }
-    try {
-      const written = await this.replica.append(entries)
-      if (written.length > 0) this.onWritten(written)
-    } catch (err) {
-      const message = `The relay could not write to its database: ${(err as Error).message}`
-      for (const q of batch) q.resolve({ ok: false, code: 'internal', message })
-      return
-    }
-    for (const q of batch) q.resolve(outcomes.get(q)!)
+    const written = await this.replica.append(entries)
+    if (written.length > 0) this.onWritten(written)
+    return outcomes
   }
 }

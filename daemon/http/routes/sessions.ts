@@ -8,6 +8,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
       rateLimit: {
         max: 10,
         timeWindow: 60_000,
+        // After body parsing: the key includes the username from the body.
+        hook: 'preHandler',
         // Per account name as well as per client: guessing one person's password stays slow.
         keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
       },

@@ -1,0 +1,134 @@
+/**
+ * Accounts: who may sign up with what, how passwords are kept (scrypt, a salt per hash), and
+ * this machine's sessions, whose tokens are only ever stored as hashes.
+ */
+import t from 'tap'
+import { join } from 'node:path'
+import { PASSWORD_MAX, PASSWORD_MIN, type Entry } from '../../../shared/index.js'
+import { Accounts, checkPassword, checkUsername, hashPassword, verifyPassword } from '../../../daemon/accounts/index.js'
+import { AuthError, InputError } from '../../../daemon/errors/index.js'
+import { Store } from '../../../daemon/store/index.js'
+
+const NODE = '0123456789abcdef'
+
+/** The code a rule check throws, or 'ok'. */
+function ruling(check: () => unknown): string {
+  try {
+    check()
+    return 'ok'
+  } catch (err) {
+    return err instanceof InputError ? err.code : `unexpected ${String(err)}`
+  }
+}
+
+t.test('usernames: 3 to 32 letters, digits, dot, dash, underscore, not starting with a symbol', async (t) => {
+  for (const name of ['abc', 'Alice', 'bob.smith', 'b-o_b', '007', 'x'.repeat(32), 'a..', 'A1_']) {
+    t.equal(ruling(() => checkUsername(name)), 'ok', `${JSON.stringify(name)} is allowed`)
+  }
+  const refused = ['', 'ab', 'x'.repeat(33), '.abc', '-abc', '_abc', 'a b', 'ali@ce', 'zoë', 'émile', 'ab\n', 'abc/', '👋👋👋', 'ab\u0000c']
+  for (const name of refused) t.equal(ruling(() => checkUsername(name)), 'invalid_username', `${JSON.stringify(name)} is refused`)
+  t.equal(checkUsername('Alice'), 'Alice', 'the name keeps its case')
+})
+
+t.test('passwords: 8 to 256 characters, counted in code points', async (t) => {
+  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MIN))), 'ok', '8 characters pass')
+  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MIN - 1))), 'invalid_password', '7 characters are refused')
+  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MAX))), 'ok', '256 characters pass')
+  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MAX + 1))), 'invalid_password', '257 characters are refused')
+  // 7 emoji are 14 UTF-16 code units: a .length check would let them through.
+  t.equal(ruling(() => checkPassword('🔑'.repeat(7))), 'invalid_password', '7 emoji are 7 characters, too short')
+  t.equal(ruling(() => checkPassword('🔑'.repeat(8))), 'ok', '8 emoji are enough')
+  // 256 emoji are 512 code units: still 256 characters.
+  t.equal(ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX))), 'ok', '256 emoji pass')
+  t.equal(ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX + 1))), 'invalid_password', '257 emoji are refused')
+})
+
+t.test('scrypt hashes: the right password verifies, a wrong one does not, salts differ', async (t) => {
+  const password = 'correct horse 🐴'
+  const a = await hashPassword(password)
+  t.match(a, { algo: 'scrypt', N: Number, r: Number, p: Number, salt: String, hash: String })
+  t.notOk(JSON.stringify(a).includes(password), 'the hash does not contain the password')
+  t.equal(await verifyPassword(password, a), true, 'the right password verifies')
+  t.equal(await verifyPassword('correct horse 🐎', a), false, 'a wrong password does not')
+  t.equal(await verifyPassword('', a), false, 'an empty password does not')
+  const b = await hashPassword(password)
+  t.not(a.salt, b.salt, 'every hash gets its own salt')
+  t.not(a.hash, b.hash, 'so the same password hashes differently')
+  t.equal(await verifyPassword(password, b), true, 'and both verify')
+  // The same text typed on a keyboard that composes differently (NFD) is the same password.
+  const e = await hashPassword('caf\u00e9-latte')
+  t.equal(await verifyPassword('cafe\u0301-latte', e), true, 'NFC and NFD spellings verify alike')
+})
+
+async function storeWithAccounts(t: { testdir: () => string; teardown: (fn: () => unknown) => void }) {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const accounts = new Accounts(store)
+  const body = await accounts.newAccountEntry({ username: 'Alice', password: 'correct horse' })
+  const entry: Entry = { id: 'acct-alice-1', ts: Date.now(), origin: NODE, body, seq: 1, term: 1 }
+  await store.append([entry])
+  return { store, accounts }
+}
+
+t.test('a new account entry carries a hash, never the password', async (t) => {
+  const { accounts } = await storeWithAccounts(t)
+  const body = await accounts.newAccountEntry({ username: 'bob', password: 'hunter2hunter2' })
+  t.equal(body.type, 'account.created')
+  t.equal(body.username, 'bob')
+  t.notOk(JSON.stringify(body).includes('hunter2'), 'no password in the entry')
+  await t.rejects(accounts.newAccountEntry({ username: 'b', password: 'hunter2hunter2' }), { code: 'invalid_username' })
+  await t.rejects(accounts.newAccountEntry({ username: 'bob', password: 'short' }), { code: 'invalid_password' })
+})
+
+t.test('log-in checks the password against the replica', async (t) => {
+  const { accounts } = await storeWithAccounts(t)
+  const session = await accounts.logIn({ username: 'Alice', password: 'correct horse' })
+  t.equal(session.username, 'Alice')
+  t.match(session, { token: /^[A-Za-z0-9_-]{40,}$/, csrfToken: /^[A-Za-z0-9_-]{20,}$/, createdAt: Number })
+  const lower = await accounts.logIn({ username: 'alice', password: 'correct horse' })
+  t.equal(lower.username, 'Alice', 'the name is found regardless of case and comes back as created')
+  t.not(lower.token, session.token, 'every log-in gets its own token')
+
+  const wrong = accounts.logIn({ username: 'Alice', password: 'correct horsE' })
+  await t.rejects(wrong, { code: 'wrong_credentials' }, 'a wrong password is refused')
+  await wrong.catch((err) => t.ok(err instanceof AuthError, 'as an AuthError'))
+  await t.rejects(accounts.logIn({ username: 'mallory', password: 'correct horse' }), { code: 'wrong_credentials' },
+    'an unknown name gets the same answer')
+})
+
+t.test('sessions: issued, looked up, revoked', async (t) => {
+  const { store, accounts } = await storeWithAccounts(t)
+  const issued = await accounts.sessions.issue('Alice')
+  t.same(await accounts.sessions.lookup(issued.token),
+    { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt }, 'the token finds its session')
+  t.equal(await accounts.sessions.lookup(issued.token.slice(0, -1) + (issued.token.endsWith('A') ? 'B' : 'A')), undefined,
+    'a token one character off finds nothing')
+  t.equal(await accounts.sessions.lookup(''), undefined, 'an empty token finds nothing')
+  t.equal(await accounts.sessions.lookup('x'.repeat(10_000)), undefined, 'a huge token finds nothing')
+
+  const other = await accounts.sessions.issue('Alice')
+  await accounts.sessions.revoke(issued.token)
+  t.equal(await accounts.sessions.lookup(issued.token), undefined, 'a revoked token finds nothing')
+  t.ok(await accounts.sessions.lookup(other.token), 'the same user’s other session still works')
+
+  await store.close()
+  const reopened = await Store.open(store.db.location)
+  t.teardown(() => reopened.close())
+  const again = new Accounts(reopened)
+  t.ok(await again.sessions.lookup(other.token), 'a session survives a restart')
+  t.equal(await again.sessions.lookup(issued.token), undefined, 'and a revoked one stays revoked')
+})
+
+t.test('only a hash of a session token is stored', async (t) => {
+  const { store, accounts } = await storeWithAccounts(t)
+  const issued = await Promise.all([1, 2, 3].map(() => accounts.sessions.issue('Alice')))
+  const rows: string[] = []
+  for await (const [key, value] of store.sessions.iterator()) rows.push(key, JSON.stringify(value))
+  t.equal(rows.length, 6, 'three sessions are stored')
+  const everything: string[] = []
+  for await (const [key, value] of store.db.iterator({ valueEncoding: 'utf8' })) everything.push(String(key), String(value))
+  for (const { token } of issued) {
+    t.notOk(rows.some((r) => r.includes(token)), 'the token is not in the sessions sublevel')
+    t.notOk(everything.some((r) => r.includes(token)), 'nor anywhere else in the database')
+  }
+})

@@ -1,0 +1,163 @@
+/**
+ * The protocol's schemas are the only thing between the network and the daemon: every frame a
+ * peer sends goes through `parseFrame`, every advert seen on mDNS through `advertFromTxt`.
+ * Valid ones pass untouched; anything else is refused with a message saying where and why.
+ */
+import t from 'tap'
+import {
+  Entry, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, Submission, advertFromTxt, advertToTxt, parseFrame, utf8Length,
+  type Advert, type Frame,
+} from '../../shared/index.js'
+
+const NODE = '0123456789abcdef'
+const OTHER = 'fedcba9876543210'
+const hash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+
+function submission(text: string, id = 'msg-00000001') {
+  return { id, ts: 1_700_000_000_000, origin: NODE, body: { type: 'message.posted', room: 'general', author: 'alice', text } }
+}
+function account(password: object = hash, username = 'alice') {
+  return { id: 'acct-0000001', ts: 1_700_000_000_000, origin: NODE, body: { type: 'account.created', username, password } }
+}
+function hello(extra: object = {}) {
+  return {
+    type: 'hello', proto: PROTOCOL_VERSION, network: 'default', nodeId: NODE, name: 'lab-1', startedAt: 1, peerPort: 47801,
+    head: 3, checkpoints: [{ seq: 3, id: 'entry-003' }, { seq: 1, id: 'entry-001' }], ...extra,
+  }
+}
+/** parseFrame on a JSON-serialised object. */
+function parse(frame: unknown) {
+  return parseFrame(JSON.stringify(frame))
+}
+/** Why `frame` was refused, or 'accepted' (which matches none of the patterns below). */
+function refusal(frame: unknown): string {
+  const r = parse(frame)
+  return r.ok ? 'accepted' : r.message
+}
+
+t.test('every kind of valid frame passes, unchanged', async (t) => {
+  const frames: Frame[] = [
+    hello() as Frame,
+    { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3 },
+    { type: 'entries', entries: [{ ...account(), seq: 1, term: 1 } as Entry, { ...submission('hi 👋'), seq: 2, term: 1 } as Entry] },
+    { type: 'submit', submission: submission('<b>x</b>') as Submission },
+    { type: 'ack', id: 'msg-00000001', seq: 7 },
+    { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
+    { type: 'presence', users: ['alice', 'bob'] },
+    {
+      type: 'roster', relayId: OTHER, term: 2, head: 10,
+      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'] }],
+    },
+    { type: 'error', code: 'network_mismatch', message: 'Other network.' },
+  ]
+  for (const frame of frames) {
+    const r = parse(frame)
+    t.equal(r.ok, true, `${frame.type} passes`)
+    if (r.ok) t.same(r.frame, frame, `${frame.type} comes out as it went in`)
+  }
+})
+
+t.test('frames that are not frames are refused with a message', async (t) => {
+  const notJson = parseFrame('{"type": "hello", ')
+  t.same(notJson, { ok: false, message: 'frame is not JSON' })
+  t.equal(parseFrame('').ok, false, 'an empty message is refused')
+  t.match(refusal(42), /\(root\)/, 'a bare number')
+  t.match(refusal({ type: 'gossip', peers: [] }), /type/, 'an unknown type')
+  t.match(refusal({ proto: 1 }), /type/, 'a frame without a type')
+
+  const { nodeId: _n, ...noNodeId } = hello()
+  t.match(refusal(noNodeId), /nodeId/, 'a hello without nodeId')
+  t.match(refusal({ type: 'ack', id: 'msg-00000001' }), /seq/, 'an ack without seq')
+  t.match(refusal({ type: 'welcome', relayId: OTHER, term: 0, head: 0, from: 0 }), /term/, 'a welcome with term 0')
+  t.match(refusal({ type: 'reject', id: 'msg-00000001', code: 'made_up', message: 'x' }), /code/, 'an unknown error code')
+  t.match(refusal({ type: 'submit', submission: { ...submission('hi'), id: 'short' } }), /entry id/, 'a too short entry id')
+  t.match(refusal({ type: 'entries', entries: [{ ...submission('hi'), seq: 0, term: 1 }] }), /seq/, 'an entry with seq 0')
+})
+
+t.test('a node id is exactly 16 lowercase hex digits', async (t) => {
+  for (const bad of ['0123456789ABCDEF', '0123456789abcde', '0123456789abcdef0', '0123456789abcdeg', '']) {
+    t.match(refusal(hello({ nodeId: bad })), /node id is 16 lowercase hex digits/, `node id ${JSON.stringify(bad)}`)
+  }
+  t.match(refusal({ type: 'welcome', relayId: 'relay', term: 1, head: 0, from: 0 }), /relayId/, 'a welcome from a bad relay id')
+})
+
+t.test('message text: not blank, at most 16 KiB of UTF-8', async (t) => {
+  const submit = (text: string) => ({ type: 'submit', submission: submission(text) })
+  t.match(refusal(submit('')), /empty_message/, 'empty text')
+  t.match(refusal(submit(' \n\t\u00a0\u3000 ')), /empty_message/, 'whitespace-only text')
+  t.equal(parse(submit(' x ')).ok, true, 'text with whitespace around it passes')
+
+  t.equal(parse(submit('a'.repeat(MAX_MESSAGE_BYTES))).ok, true, 'exactly 16 KiB of ASCII passes')
+  t.match(refusal(submit('a'.repeat(MAX_MESSAGE_BYTES + 1))), /message_too_large/, '16 KiB + 1 byte of ASCII')
+  const fits = '👋'.repeat(MAX_MESSAGE_BYTES / 4)
+  t.equal(utf8Length(fits), MAX_MESSAGE_BYTES)
+  t.equal(parse(submit(fits)).ok, true, '4096 waves (16384 bytes) pass')
+  const over = '👋'.repeat(5462) // 5462 UTF-16 pairs: under 16 Ki code units, 21848 bytes
+  t.ok(over.length < 16 * 1024 * 2 && utf8Length(over) > MAX_MESSAGE_BYTES)
+  t.match(refusal(submit(over)), /message_too_large/, '5462 waves')
+  t.equal(Submission.safeParse(submission(over)).success, false, 'the Submission schema refuses it too')
+  t.equal(Entry.safeParse({ ...submission(''), seq: 1, term: 1 }).success, false, 'and the Entry schema refuses an empty one')
+})
+
+t.test('arrays are bounded', async (t) => {
+  const cps = (n: number) => Array.from({ length: n }, (_, i) => ({ seq: n - i, id: `entry-${String(n - i).padStart(4, '0')}` }))
+  t.equal(parse(hello({ checkpoints: cps(64) })).ok, true, '64 checkpoints pass')
+  t.match(refusal(hello({ checkpoints: cps(65) })), /checkpoints/, '65 checkpoints')
+  const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ ...submission('x', `msg-${String(i).padStart(8, '0')}`), seq: i + 1, term: 1 }))
+  t.equal(parse({ type: 'entries', entries: entries(2000) }).ok, true, '2000 entries in one frame pass')
+  t.match(refusal({ type: 'entries', entries: entries(2001) }), /entries/, '2001 entries in one frame')
+})
+
+t.test('a replicated password hash must have parameters log-in can afford', async (t) => {
+  const submit = (password: object) => ({ type: 'submit', submission: account(password) })
+  t.equal(parse(submit(hash)).ok, true, 'the parameters the daemon uses pass')
+  t.equal(parse(submit({ ...hash, N: 2 ** 17, r: 16, p: 4 })).ok, true, 'the largest allowed pass')
+  t.match(refusal(submit({ ...hash, N: 2 ** 18 })), /password\.N/, 'N = 2^18 (too large)')
+  t.match(refusal(submit({ ...hash, N: 2 ** 30 })), /password\.N/, 'N = 2^30')
+  t.match(refusal(submit({ ...hash, N: 512 })), /password\.N/, 'N = 512 (too small)')
+  t.match(refusal(submit({ ...hash, r: 17 })), /password\.r/, 'r = 17')
+  t.match(refusal(submit({ ...hash, p: 5 })), /password\.p/, 'p = 5')
+  t.match(refusal(submit({ ...hash, algo: 'md5' })), /password\.algo/, 'another algorithm')
+  t.match(refusal(submit({ ...hash, salt: 'short' })), /password\.salt/, 'a short salt')
+  // node:crypto scrypt throws ERR_CRYPTO_INVALID_SCRYPT_PARAMS for an N that is not a power of
+  // two, so such a hash in the log makes log-in of that account a 500 on every replica.
+  t.equal(parse(submit({ ...hash, N: 3000 })).ok, false, 'N = 3000 (not a power of two) is refused')
+  t.match(refusal({ type: 'submit', submission: account(hash, 'a b') }), /username/, 'a username with a space')
+})
+
+const advert: Advert = {
+  proto: PROTOCOL_VERSION, network: 'lab-net', nodeId: NODE, name: 'Kitchen PC', role: 'client', term: 4, head: 1342,
+  startedAt: 1_795_638_669_332, peerPort: 47801, relayId: OTHER,
+}
+
+t.test('an advert survives the trip through a TXT record', async (t) => {
+  const txt = advertToTxt(advert)
+  for (const [k, v] of Object.entries(txt)) t.type(v, 'string', `TXT ${k} is a string`)
+  t.same(advertFromTxt(txt), advert, 'a client advert round-trips')
+  const relay: Advert = { ...advert, role: 'relay', relayId: null }
+  t.same(advertFromTxt(advertToTxt(relay)), relay, 'a relay advert without relayId round-trips')
+  const fresh: Advert = { ...advert, role: 'electing', term: 0, head: 0, relayId: null }
+  t.same(advertFromTxt(advertToTxt(fresh)), fresh, 'a brand-new daemon round-trips')
+})
+
+t.test('junk TXT records are not adverts', async (t) => {
+  const txt = advertToTxt(advert)
+  const junk: [string, Record<string, unknown>][] = [
+    ['an empty record', {}],
+    ['a record of another service', { path: '/', version: '2' }],
+    ['a missing node id', { ...txt, id: undefined }],
+    ['an upper-case node id', { ...txt, id: NODE.toUpperCase() }],
+    ['a non-numeric term', { ...txt, term: 'four' }],
+    ['a negative head', { ...txt, head: '-1' }],
+    ['a fractional port', { ...txt, pp: '47801.5' }],
+    ['port 0', { ...txt, pp: '0' }],
+    ['port 70000', { ...txt, pp: '70000' }],
+    ['protocol 0', { ...txt, v: '0' }],
+    ['an unknown role', { ...txt, role: 'king' }],
+    ['a bad relay id', { ...txt, rl: 'nobody' }],
+    ['an empty network', { ...txt, net: '' }],
+    ['numbers given as numbers', { ...txt, term: 4 }],
+    ['binary values', { ...txt, id: Buffer.from(NODE) }],
+  ]
+  for (const [what, record] of junk) t.equal(advertFromTxt(record), null, what)
+})
