@@ -69,6 +69,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   await server.listenSocket(socketPath(config.dataDir))
 
   wireLiveEvents(replica, c, pages, status)
+  outbox.on('failed', (s, code, message) => {
+    if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
+  })
   c.start()
   await writeRuntime(config.dataDir, { pid: process.pid, ui, socket: socketPath(config.dataDir), nodeId })
   log.info({ ui, peerPort: peerServer.port, interface: iface ?? 'mDNS off', network: config.network }, 'SO-CHAT daemon started')

@@ -75,9 +75,18 @@ export interface Status {
   startedAt: number
 }
 
+/** A message of this user still in this machine's outbox (no relay has confirmed it yet). */
+export type PendingMessage = Omit<Message, 'seq'>
+
+export interface OutboxResponse {
+  pending: PendingMessage[]
+}
+
 /** Frames the daemon pushes to an open page over `GET /api/v1/events` (WebSocket). */
 export type UiEvent =
   | { type: 'message'; message: Message }
   | { type: 'status'; status: Status }
+  /** The relay refused one of this user's queued messages; it will not be sent. */
+  | { type: 'failed'; id: string; code: string; message: string }
 
 export const PASSWORD_RULE = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`

@@ -68,15 +68,19 @@ export const Roster = z.object({
   peers: z.array(PeerSummary).max(10_000),
 })
 
+/** Relay -> every client, when it shuts down cleanly: who takes over, with which term. */
+export const Handover = z.object({ type: z.literal('handover'), successor: NodeId, term: z.number().int().positive() })
+
 export const ErrorFrame = z.object({ type: z.literal('error'), code, message: z.string().max(500) })
 
 export const Frame = z.discriminatedUnion('type', [
-  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, ErrorFrame,
+  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, Handover, ErrorFrame,
 ])
 
 export type Hello = z.infer<typeof Hello>
 export type Welcome = z.infer<typeof Welcome>
 export type Roster = z.infer<typeof Roster>
+export type Handover = z.infer<typeof Handover>
 export type Frame = z.infer<typeof Frame>
 
 export type FrameResult = { ok: true; frame: Frame } | { ok: false; message: string }

@@ -35,6 +35,11 @@ export class PageSockets extends EventEmitter<{ presence: [] }> {
     for (const set of this.#byUser.values()) for (const ws of set) if (ws.readyState === ws.OPEN) ws.send(json)
   }
 
+  broadcastTo(username: string, event: UiEvent): void {
+    const json = JSON.stringify(event)
+    for (const ws of this.#byUser.get(username) ?? []) if (ws.readyState === ws.OPEN) ws.send(json)
+  }
+
   /** Ends every page socket of one user (log-out) or of everyone (shutdown). */
   closeAll(username?: string): void {
     for (const [user, set] of this.#byUser) {

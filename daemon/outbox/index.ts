@@ -1,18 +1,21 @@
 /**
  * The outbox: how anything this machine wants in the log gets there. A submission gets a
  * client-generated id; a durable one (a message) is written to LevelDB before it is sent, so
- * a crash or a lost relay cannot lose it, and it is sent again after every reconnect until it
- * shows up in the log (the relay deduplicates by id). The caller waits for the entry to be in
- * our own replica, which means the relay wrote it first.
+ * a crash or a lost relay cannot lose it, and it is sent again on every new route (reconnect,
+ * new relay) until it shows up in the log (the relay deduplicates by id). All durable sends go
+ * through one pump that reads the outbox in submission order, so a sender's messages reach the
+ * relay in the order they were written, even across a failover. The caller waits for the entry
+ * to be in our own replica, which means the relay wrote it first.
  *
  * Must not: know whether we are relay or client; the role sets `route`.
  */
 import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { isErrorCode, type Entry, type EntryBody, type Submission } from '../../shared/index.js'
+import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Submission } from '../../shared/index.js'
 import { ConflictError, InputError, SochatError, UnavailableError } from '../errors/index.js'
 import type { Replica } from '../replica/index.js'
-import { del, put, type Store } from '../store/index.js'
+import { del, outboxOrder, put, type Store } from '../store/index.js'
 
 export type Route = (submission: Submission) => void
 
@@ -24,30 +27,45 @@ export interface SubmitOptions {
 
 export type SubmitResult = { state: 'sent'; entry: Entry } | { state: 'pending'; submission: Submission }
 
+export interface OutboxEvents {
+  /** The relay refused a queued submission; it is gone from the outbox. */
+  failed: [submission: Submission, code: ErrorCode, message: string]
+}
+
 interface Waiter {
   resolve: (result: SubmitResult) => void
   reject: (err: Error) => void
 }
 
-export class Outbox {
+export class Outbox extends EventEmitter<OutboxEvents> {
   #route: Route | null = null
   #waiters = new Map<string, Waiter>()
+  /** Ids already handed to the current route; cleared when the route changes. */
+  #sent = new Set<string>()
+  #counter = 0
+  #pumping: Promise<void> | null = null
+  #again = false
 
   constructor(
     private readonly store: Store,
-    private readonly replica: Replica,
+    replica: Replica,
     private readonly nodeId: string,
     private readonly log: Logger,
   ) {
+    super()
     replica.on('applied', (entries) => {
-      for (const entry of entries) this.settle(entry.id, (w) => w.resolve({ state: 'sent', entry }))
+      for (const entry of entries) {
+        this.#sent.delete(entry.id)
+        this.settle(entry.id, (w) => w.resolve({ state: 'sent', entry }))
+      }
     })
   }
 
   /** Set by the role: where submissions go now, or null while there is no relay. */
   setRoute(route: Route | null): void {
     this.#route = route
-    if (route) void this.flush()
+    this.#sent.clear()
+    if (route) this.kick()
   }
 
   async submit(body: EntryBody, opts: SubmitOptions): Promise<SubmitResult> {
@@ -55,12 +73,15 @@ export class Outbox {
     if (!opts.durable && !this.#route) {
       throw new UnavailableError('no_relay', 'No relay is reachable right now, so this cannot be done. Try again in a few seconds.')
     }
-    if (opts.durable) await this.store.write([put(this.store.outbox, submission.id, submission)])
+    if (opts.durable) {
+      await this.store.write([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])
+    }
     const done = new Promise<SubmitResult>((resolve, reject) => this.#waiters.set(submission.id, { resolve, reject }))
     const timer = setTimeout(() => this.settle(submission.id, (w) => opts.durable
       ? w.resolve({ state: 'pending', submission })
       : w.reject(new UnavailableError('relay_timeout', 'The relay did not confirm in time. Try again; if it says the name is taken, log in.'))), opts.timeoutMs)
-    this.#route?.(submission)
+    if (opts.durable) this.kick()
+    else this.#route?.(submission)
     try {
       return await done
     } finally {
@@ -70,32 +91,62 @@ export class Outbox {
 
   /** The relay refused a submission: it will never be in the log, so stop resending it. */
   async rejected(id: string, code: string, message: string): Promise<void> {
+    const item = await this.store.outbox.get(id)
     await this.store.write([del(this.store.outbox, id)])
-    const errCode = isErrorCode(code) ? code : 'bad_request'
+    const errCode: ErrorCode = isErrorCode(code) ? code : 'bad_request'
     const err = errCode === 'username_taken' ? new ConflictError(errCode, message) : new InputError(errCode, message)
-    if (!this.settle(id, (w) => w.reject(err))) this.log.warn({ id, code, message }, 'relay rejected a queued submission; dropped it')
+    if (item) {
+      this.log.warn({ id, code, message }, 'the relay refused a queued submission; it is dropped')
+      this.emit('failed', item.submission, errCode, message)
+    }
+    this.settle(id, (w) => w.reject(err))
   }
 
+  /** Everything waiting, in submission order. */
   async pending(): Promise<Submission[]> {
-    const out: Submission[] = []
-    for await (const s of this.store.outbox.values()) out.push(s)
-    return out
-  }
-
-  /** Sends everything still waiting; called on every new route (reconnect, new relay). */
-  async flush(): Promise<void> {
-    const route = this.#route
-    if (!route) return
-    const waiting = await this.pending()
-    if (waiting.length > 0) this.log.info({ count: waiting.length }, 'resending outbox')
-    for (const s of waiting) route(s)
+    const items = []
+    for await (const item of this.store.outbox.values()) items.push(item)
+    return items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map((i) => i.submission)
   }
 
   /** Fails every caller still waiting (the daemon is stopping). */
   close(): void {
+    this.#route = null
     for (const id of [...this.#waiters.keys()]) {
       this.settle(id, (w) => w.reject(new SochatError('internal', 'The daemon is stopping; try again when it is back.')))
     }
+  }
+
+  /** Runs the pump, or asks it to run once more if it is running (it may have read too early). */
+  private kick(): void {
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = this.pump()
+      .catch((err) => this.log.error({ err }, 'reading the outbox failed; will retry on the next change'))
+      .finally(() => {
+        this.#pumping = null
+        if (this.#again) {
+          this.#again = false
+          this.kick()
+        }
+      })
+  }
+
+  private async pump(): Promise<void> {
+    const route = this.#route
+    if (!route) return
+    const waiting = await this.pending()
+    if (route !== this.#route) return // the route changed while we read; the new one re-pumps
+    let count = 0
+    for (const s of waiting) {
+      if (this.#sent.has(s.id)) continue
+      this.#sent.add(s.id)
+      route(s)
+      count++
+    }
+    if (count > 1) this.log.info({ count }, 'sent queued submissions')
   }
 
   private settle(id: string, fn: (w: Waiter) => void): boolean {

@@ -35,6 +35,7 @@ export class Relay {
   readonly #sequencer: Sequencer
   readonly #timer: NodeJS.Timeout
   #stopped = false
+  #accepting = true
 
   constructor(
     private readonly replica: Replica,
@@ -95,6 +96,23 @@ export class Relay {
     this.onRoster(roster)
   }
 
+  /**
+   * Clean shutdown: stop taking submissions (clients keep them in their outboxes and resend
+   * them to the successor), finish writing and sending what is queued, name the successor
+   * (the live client that ranks first), then close. Returns the successor's node id, if any.
+   */
+  async handover(): Promise<string | null> {
+    this.#accepting = false
+    await this.#sequencer.idle()
+    const live = [...this.#links].filter(([conn, l]) => l.live && conn.open)
+    const successor = live.map(([, l]) => l.hello).sort((a, b) => a.startedAt - b.startedAt || (a.nodeId < b.nodeId ? -1 : 1))[0]
+    if (!successor) return null
+    for (const [conn] of live) conn.send({ type: 'handover', successor: successor.nodeId, term: this.term + 1 })
+    await Promise.race([Promise.all(live.map(([conn]) => conn.drained(0))), new Promise((r) => setTimeout(r, 2000))])
+    this.log.info({ successor: successor.nodeId, name: successor.name }, 'handed the relay over')
+    return successor.nodeId
+  }
+
   /** Closes every link with `not_relay`, so clients look for the new relay at once. */
   stop(reason: string): void {
     this.#stopped = true
@@ -111,6 +129,7 @@ export class Relay {
     }
     switch (frame.type) {
       case 'submit': {
+        if (!this.#accepting) return // handing over: the client's outbox resends it to the successor
         const outcome = await this.#sequencer.order(frame.submission)
         conn.send(outcome.ok
           ? { type: 'ack', id: frame.submission.id, seq: outcome.seq }

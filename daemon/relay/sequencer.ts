@@ -27,6 +27,11 @@ export class Sequencer {
     private readonly onWritten: (entries: Entry[]) => void,
   ) {}
 
+  /** Resolves when nothing is queued or being written. */
+  async idle(): Promise<void> {
+    while (this.#draining || this.#queue.length > 0) await new Promise((r) => setTimeout(r, 10))
+  }
+
   order(submission: Submission): Promise<Outcome> {
     return new Promise((resolve) => {
       this.#queue.push({ submission, resolve })

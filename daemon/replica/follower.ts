@@ -24,6 +24,8 @@ export interface FollowerEvents {
   ack: [id: string, seq: number]
   reject: [id: string, code: string, message: string]
   closed: [reason: string]
+  /** The relay is leaving cleanly and names its successor. */
+  handover: [successor: string, term: number]
 }
 
 export class Follower extends EventEmitter<FollowerEvents> {
@@ -66,6 +68,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       case 'ack': this.emit('ack', frame.id, frame.seq); return
       case 'reject': this.emit('reject', frame.id, frame.code, frame.message); return
       case 'roster': this.emit('roster', frame); return
+      case 'handover': this.emit('handover', frame.successor, frame.term); return
       case 'error':
         this.log.warn({ code: frame.code, message: frame.message }, 'relay refused the link')
         return

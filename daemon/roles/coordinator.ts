@@ -56,6 +56,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   #timer: NodeJS.Timeout | null = null
   #ticking = false
   #stopped = false
+  /** Named by a relay that is leaving cleanly; acted on when its link closes. */
+  #handover: { successor: string; term: number } | null = null
 
   constructor(private readonly d: CoordinatorDeps) {
     super()
@@ -101,6 +103,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.#stopped = true
     if (this.#timer) clearTimeout(this.#timer)
     this.d.outbox.setRoute(null)
+    if (this.relay) await this.relay.handover()
     this.relay?.stop('The relay is shutting down.')
     this.follower?.conn.close(1001, 'shutting down')
   }
@@ -173,6 +176,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     follower.on('roster', (r) => { this.roster = r; this.d.directory.learnFromRoster(r.peers); this.emit('changed') })
     follower.on('reject', (id, code, message) => void this.d.outbox.rejected(id, code, message))
     follower.on('closed', (why) => this.lostRelay(follower, why))
+    follower.on('handover', (successor, term) => { this.#handover = { successor, term } })
     this.term = Math.max(this.term, follower.welcome!.term)
     this.d.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
     this.setRole('client')
@@ -187,10 +191,20 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.roster = null
     this.d.outbox.setRoute(null)
     if (this.#stopped) return
-    this.d.log.warn({ why }, 'lost the relay; electing')
+    const handover = this.#handover
+    this.#handover = null
+    if (handover?.successor === this.d.me.nodeId) {
+      this.d.log.info({ term: handover.term }, 'the relay handed over to us')
+      void this.becomeRelay(Math.max(handover.term, this.term + 1)).catch((err) => this.d.log.error({ err }, 'taking over failed'))
+      this.schedule(SETTLED_TICK_MS)
+      return
+    }
+    this.d.log.warn({ why, successor: handover?.successor }, handover ? 'the relay left; joining its successor' : 'lost the relay; electing')
+    // After a handover the successor promotes at once; otherwise give every replica a moment
+    // to notice the loss too, so they rank the same set of candidates.
     this.#windowEndsAt = Date.now() + FAILOVER_WINDOW_MS
     this.setRole('electing')
-    this.schedule(0)
+    this.schedule(handover ? 100 : 0)
   }
 
   private setRole(role: Role): void {

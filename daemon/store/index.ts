@@ -13,6 +13,17 @@ import { Views, del, put, type Account, type Op } from './views.js'
 export { EntryLog } from './log.js'
 export { Views, put, del, type Account, type Op } from './views.js'
 
+/** A submission waiting in the outbox, with the key that keeps resends in submission order. */
+export interface OutboxItem {
+  order: string
+  submission: Submission
+}
+
+/** Sorts by time, then by a per-origin counter (new submissions) or the old seq (truncated ones). */
+export function outboxOrder(ts: number, n: number): string {
+  return `${ts.toString().padStart(13, '0')}.${n.toString().padStart(12, '0')}`
+}
+
 export interface LocalSession {
   username: string
   csrfToken: string
@@ -22,7 +33,7 @@ export interface LocalSession {
 export class Store {
   readonly log: EntryLog
   readonly views: Views
-  readonly outbox: Sub<Submission>
+  readonly outbox: Sub<OutboxItem>
   readonly sessions: Sub<LocalSession>
   readonly meta: Sub<unknown>
 
@@ -30,7 +41,7 @@ export class Store {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
     this.views = new Views(sub<Account>('users'), sub<Message>('msgs'))
-    this.outbox = sub<Submission>('outbox')
+    this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')
     this.meta = sub<unknown>('meta')
   }
@@ -83,7 +94,7 @@ export class Store {
       ops.push(del(this.log.entries, seqKey(entry.seq)), del(this.log.ids, entry.id))
       ops.push(...this.views.revertOpsFor(entry))
       const { seq: _s, term: _t, ...submission } = entry
-      ops.push(put(this.outbox, entry.id, submission))
+      ops.push(put(this.outbox, entry.id, { order: outboxOrder(entry.ts, entry.seq), submission }))
     }
     await this.write(ops)
     this.log.setHead(seq)

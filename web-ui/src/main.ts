@@ -151,6 +151,7 @@ class ChatPage {
       this.roster.show(ev.status, this.me)
       return
     }
+    if (ev.type !== 'message') return
     const fresh = this.timeline.add([ev.message])
     this.syncEmptyNote()
     const fromOthers = fresh.filter((m) => m.author !== this.me).length

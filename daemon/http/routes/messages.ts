@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type PostMessageResponse } from '../../../shared/index.js'
+import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type OutboxResponse, type PostMessageResponse } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import type { HttpContext } from '../context.js'
 
@@ -14,6 +14,17 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     await ctx.auth.require(req)
     const q = MessagesQuery.parse(req.query)
     return { messages: await ctx.store.views.messages(room(req.params), q.limit, q.before) }
+  })
+
+  /** This user's messages that wait in this machine's outbox, oldest first. */
+  app.get('/api/v1/outbox', async (req): Promise<OutboxResponse> => {
+    const who = await ctx.auth.require(req)
+    const pending = []
+    for (const s of await ctx.outbox.pending()) {
+      if (s.body.type !== 'message.posted' || s.body.author !== who.session.username) continue
+      pending.push({ id: s.id, room: s.body.room, author: s.body.author, text: s.body.text, ts: s.ts })
+    }
+    return { pending }
   })
 
   /**
