@@ -6,7 +6,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import type { Entry, PasswordHash } from '../../../shared/index.js'
 import { StoreError } from '../../../daemon/errors/index.js'
-import { Store } from '../../../daemon/store/index.js'
+import { Store, outboxOrder } from '../../../daemon/store/index.js'
 
 const NODE = '0123456789abcdef'
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
@@ -100,7 +100,8 @@ t.test('truncateAfter moves removed entries to the outbox and reverts their view
   for await (const [id, s] of store.outbox.iterator()) outbox[id] = s
   t.same(Object.keys(outbox).sort(), ['entry-3-acct', 'entry-4-msg', 'entry-5-msg'], 'all three are in the outbox')
   const { seq: _s, term: _t, ...submission } = message(4, 'from bob', 'bob')
-  t.same(outbox['entry-4-msg'], submission, 'as submissions, without seq and term')
+  t.same(outbox['entry-4-msg'], { order: outboxOrder(1004, 4), submission },
+    'as submissions, without seq and term, ordered by their time and old seq')
 
   t.same(await store.truncateAfter(2), [], 'truncating again removes nothing')
   await store.append([{ ...message(5), seq: 3 }])
