@@ -1,0 +1,62 @@
+/**
+ * Failover: SIGKILL the relay, time until every other daemon follows one new relay. Repeated;
+ * the killed daemon is restarted between kills. Messages acknowledged (201) before each kill
+ * are audited on every replica at the end.
+ */
+import type { Status } from '../shared/index.js'
+import { post } from '../test/multihost/lan-helpers.js'
+import { audit, history, type Audit } from './audit.js'
+import { accountEverywhere, median, settled, sleep, withLan, type Host } from './lan.js'
+
+export interface FailoverResult {
+  hosts: number
+  kills: number
+  timesMs: number[]
+  medianMs: number
+  worstMs: number
+  audit: Audit
+}
+
+async function followersOfNewRelay(hosts: Host[], deadNodeId: string): Promise<boolean> {
+  const statuses: Status[] = await Promise.all(hosts.map((h) => h.status()))
+  const relays = statuses.filter((s) => s.role === 'relay')
+  if (relays.length !== 1 || relays[0]!.nodeId === deadNodeId) return false
+  return statuses.every((s) => s.role === 'relay' || (s.role === 'client' && s.relayId === relays[0]!.nodeId))
+}
+
+/** Polls every 50 ms (not the harness's 200) so the figure's resolution is fine enough. */
+async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = performance.now()
+  while (performance.now() - start < timeoutMs) {
+    if (await probe().catch(() => false)) return Math.round(performance.now() - start)
+    await sleep(50)
+  }
+  throw new Error(`no new relay within ${timeoutMs} ms`)
+}
+
+export async function failover(opts: { hosts: number; kills: number; messagesPerRound: number }): Promise<FailoverResult> {
+  return withLan(opts.hosts, async (lan) => {
+    await Promise.all(lan.hosts.map((h) => h.start()))
+    await settled(lan)
+    const tokens = await accountEverywhere(lan.hosts)
+    const acked: string[] = []
+    const timesMs: number[] = []
+    for (let k = 0; k < opts.kills; k++) {
+      const { relay, relayStatus } = await settled(lan)
+      const others = lan.hosts.filter((h) => h !== relay)
+      for (let i = 0; i < opts.messagesPerRound; i++) {
+        const from = others[i % others.length]!
+        acked.push((await post(from, tokens.get(from)!, `round ${k} message ${i}`)).id)
+      }
+      await relay.kill()
+      timesMs.push(await timeUntil(() => followersOfNewRelay(others, relayStatus.nodeId), 30_000))
+      await relay.start()
+    }
+    await settled(lan)
+    const heads = async () => new Set((await Promise.all(lan.hosts.map((h) => h.status()))).map((s) => s.head)).size === 1
+    await lan.waitFor('equal log heads', heads, 30_000)
+    const audits = await Promise.all(lan.hosts.map(async (h) => audit(acked, await history(h, tokens.get(h)!))))
+    const worst = audits.reduce((a, b) => (b.lost + b.duplicated > a.lost + a.duplicated ? b : a))
+    return { hosts: opts.hosts, kills: opts.kills, timesMs, medianMs: median(timesMs), worstMs: Math.max(...timesMs), audit: worst }
+  })
+}
