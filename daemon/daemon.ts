@@ -95,8 +95,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, status: () => Status): void {
   replica.on('applied', (entries: Entry[]) => {
     for (const e of entries) {
-      if (e.body.type !== 'message.posted' || e.body.room !== GENERAL_ROOM) continue
-      pages.broadcast({ type: 'message', message: { id: e.id, seq: e.seq, room: e.body.room, author: e.body.author, text: e.body.text, ts: e.ts } })
+      const b = e.body
+      if (b.type === 'read.marked') pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
+      if (b.type !== 'message.posted' || b.room !== GENERAL_ROOM) continue
+      pages.broadcast({ type: 'message', message: { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts } })
     }
   })
   let pending: NodeJS.Timeout | null = null

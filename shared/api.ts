@@ -18,6 +18,15 @@ export type Credentials = z.infer<typeof Credentials>
 // The 16 KiB rule is checked by the route, to answer message_too_large rather than bad_request.
 export const PostMessage = z.object({ text: z.string() })
 
+export const MarkRead = z.object({ seq: z.number().int().nonnegative() })
+
+export interface ReadPosition {
+  /** The last message seq this person has read in the room (0: none). */
+  seq: number
+  /** Messages by others after it. */
+  unread: number
+}
+
 export const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Only messages with a sequence number below this one (paging back in history). */
@@ -88,5 +97,7 @@ export type UiEvent =
   | { type: 'status'; status: Status }
   /** The relay refused one of this user's queued messages; it will not be sent. */
   | { type: 'failed'; id: string; code: string; message: string }
+  /** This user's read position moved (here or on another machine). */
+  | { type: 'read'; room: string; seq: number }
 
 export const PASSWORD_RULE = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`

@@ -43,7 +43,18 @@ export const MessagePosted = z.object({
   text: MessageText,
 })
 
-export const EntryBody = z.discriminatedUnion('type', [AccountCreated, MessagePosted])
+/**
+ * How far a person has read a room, for unread counts and the "new messages" divider on every
+ * machine they log in on. Positions only move forward: the view keeps the highest one.
+ */
+export const ReadMarked = z.object({
+  type: z.literal('read.marked'),
+  room: z.literal(GENERAL_ROOM),
+  username: Username,
+  seq: z.number().int().nonnegative(),
+})
+
+export const EntryBody = z.discriminatedUnion('type', [AccountCreated, MessagePosted, ReadMarked])
 
 export const Submission = z.object({
   id: EntryId,
@@ -66,3 +77,4 @@ export type Submission = z.infer<typeof Submission>
 export type Entry = z.infer<typeof Entry>
 export type MessagePosted = z.infer<typeof MessagePosted>
 export type AccountCreated = z.infer<typeof AccountCreated>
+export type ReadMarked = z.infer<typeof ReadMarked>

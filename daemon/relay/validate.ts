@@ -25,9 +25,11 @@ export async function validate(s: Submission, views: Views, batch: BatchState): 
       batch.usernames.add(key)
       return { ok: true }
     }
-    case 'message.posted': {
-      const known = batch.usernames.has(body.author.toLowerCase()) || (await views.account(body.author))
-      if (!known) return { ok: false, code: 'unknown_author', message: `No account "${body.author}" exists on the relay.` }
+    case 'message.posted':
+    case 'read.marked': {
+      const who = body.type === 'message.posted' ? body.author : body.username
+      const known = batch.usernames.has(who.toLowerCase()) || (await views.account(who))
+      if (!known) return { ok: false, code: 'unknown_author', message: `No account "${who}" exists on the relay.` }
       return { ok: true }
     }
   }

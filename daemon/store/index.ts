@@ -40,7 +40,7 @@ export class Store {
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
-    this.views = new Views(sub<Account>('users'), sub<Message>('msgs'))
+    this.views = new Views(sub<Account>('users'), sub<Message>('msgs'), sub<number>('reads'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')
     this.meta = sub<unknown>('meta')

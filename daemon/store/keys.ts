@@ -10,3 +10,8 @@ export function messageKey(room: string, seq: number): string {
 export function userKey(username: string): string {
   return username.toLowerCase()
 }
+
+/** One key per mark, so undoing a mark (truncation) uncovers the one before it. */
+export function readKey(username: string, room: string, seq: number): string {
+  return `${username.toLowerCase()}!${room}!${seqKey(seq)}`
+}

@@ -6,7 +6,7 @@
  */
 import type { Entry, Message, PasswordHash } from '../../shared/index.js'
 import type { Sub } from './log.js'
-import { messageKey, userKey } from './keys.js'
+import { messageKey, readKey, userKey } from './keys.js'
 
 export interface Account {
   username: string
@@ -23,6 +23,7 @@ export class Views {
   constructor(
     readonly users: Sub<Account>,
     readonly msgs: Sub<Message>,
+    readonly reads: Sub<number>,
   ) {}
 
   opsFor(entry: Entry): Op[] {
@@ -36,6 +37,8 @@ export class Views {
         return [put(this.msgs, messageKey(body.room, entry.seq), {
           id: entry.id, seq: entry.seq, room: body.room, author: body.author, text: body.text, ts: entry.ts,
         } satisfies Message)]
+      case 'read.marked':
+        return [put(this.reads, readKey(body.username, body.room, body.seq), entry.seq)]
     }
   }
 
@@ -46,11 +49,24 @@ export class Views {
         return [del(this.users, userKey(body.username))]
       case 'message.posted':
         return [del(this.msgs, messageKey(body.room, entry.seq))]
+      case 'read.marked':
+        return [del(this.reads, readKey(body.username, body.room, body.seq))]
     }
   }
 
   async account(username: string): Promise<Account | undefined> {
     return this.users.get(userKey(username))
+  }
+
+  /** The highest read mark of a person in a room, and how many messages by others follow it. */
+  async readPosition(username: string, room: string): Promise<{ seq: number; unread: number }> {
+    const prefix = `${username.toLowerCase()}!${room}!`
+    let seq = 0
+    for await (const key of this.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Number(key.slice(prefix.length))
+    let unread = 0
+    const me = username.toLowerCase()
+    for await (const m of this.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) if (m.author.toLowerCase() !== me) unread++
+    return { seq, unread }
   }
 
   /** The newest `limit` messages of a room with seq < before, oldest first. */

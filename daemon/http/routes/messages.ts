@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type OutboxResponse, type PostMessageResponse } from '../../../shared/index.js'
+import { GENERAL_ROOM, MAX_MESSAGE_BYTES, MarkRead, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type OutboxResponse, type PostMessageResponse, type ReadPosition } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import type { HttpContext } from '../context.js'
 
@@ -14,6 +14,27 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     await ctx.auth.require(req)
     const q = MessagesQuery.parse(req.query)
     return { messages: await ctx.store.views.messages(room(req.params), q.limit, q.before) }
+  })
+
+  app.get('/api/v1/rooms/:room/read', async (req): Promise<ReadPosition> => {
+    const who = await ctx.auth.require(req)
+    return ctx.store.views.readPosition(who.session.username, room(req.params))
+  })
+
+  /**
+   * Moves this person's read position forward (never back). Queued in the outbox like a
+   * message, so a mark made while no relay is reachable still arrives; answered at once.
+   */
+  app.put('/api/v1/rooms/:room/read', async (req, reply) => {
+    const who = await ctx.auth.require(req)
+    room(req.params)
+    const { seq } = MarkRead.parse(req.body)
+    const current = await ctx.store.views.readPosition(who.session.username, GENERAL_ROOM)
+    if (seq > current.seq) {
+      void ctx.outbox.submit({ type: 'read.marked', room: GENERAL_ROOM, username: who.session.username, seq }, { durable: true, timeoutMs: 1 })
+        .catch((err) => ctx.log.warn({ err }, 'queueing a read mark failed'))
+    }
+    return reply.code(204).send()
   })
 
   /** This user's messages that wait in this machine's outbox, oldest first. */

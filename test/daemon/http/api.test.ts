@@ -210,6 +210,37 @@ t.test('the local API', async (t) => {
     t.same(mine, await messages(first, alice.token), 'both daemons show the same timeline')
   })
 
+  t.test('read positions: unread counts messages by others and follows the account to another machine', async (t) => {
+    const { peerPort } = first.status()
+    const other = await start(t, 'reader', [`127.0.0.1:${peerPort}`])
+    await waitFor('the reader daemon to join', async () => (await status(other)).role === 'client')
+    t.equal((await signUp(first, 'carol')).status, 201, 'carol signs up')
+    const carol = (await logIn(first, 'carol')).body as SessionResponse
+    const READ = '/api/v1/rooms/general/read'
+    const before = await call(first.ui, READ, { token: carol.token })
+    const all = await messages(first, alice.token)
+    const byOthers = all.filter((m) => m.author !== 'carol').length
+    t.same(before.body, { seq: 0, unread: byOthers }, 'a new reader has every message by others unread')
+    const mine = await call(first.ui, MESSAGES, { token: carol.token, json: { text: 'carol here' } })
+    t.same((await call(first.ui, READ, { token: carol.token })).body.unread, byOthers, 'her own message does not count')
+    const last = mine.body.message.seq as number
+    const marked = await call(first.ui, READ, { method: 'PUT', token: carol.token, json: { seq: last } })
+    t.equal(marked.status, 204, 'marking read answers 204')
+    const there = (await logIn(other, 'carol')).body as SessionResponse
+    const pos = await waitFor('the mark to reach the other machine', async () => {
+      const r = (await call(other.ui, READ, { token: there.token })).body
+      return r.seq === last && r
+    })
+    t.same(pos, { seq: last, unread: 0 }, 'on the other machine carol has nothing unread')
+    await call(first.ui, MESSAGES, { token: alice.token, json: { text: 'one more for carol' } })
+    await waitFor('one unread on the other machine', async () => (await call(other.ui, READ, { token: there.token })).body.unread === 1)
+    const back = await call(other.ui, READ, { method: 'PUT', token: there.token, json: { seq: 1 } })
+    t.equal(back.status, 204, 'an older position is accepted but changes nothing')
+    t.equal((await call(other.ui, READ, { token: there.token })).body.seq, last, 'the read position never moves back')
+    count = (await messages(first, alice.token)).length
+    await refused(t, await call(first.ui, READ, { method: 'PUT', token: carol.token, json: { seq: -1 } }), 400, 'bad_request', 'a negative seq')
+  })
+
   t.test('log-in is rate limited: 429 after 10 attempts', async (t) => {
     // A daemon of its own: its limiter has seen no other log-in.
     const third = await start(t, 'third')
