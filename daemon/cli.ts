@@ -55,6 +55,9 @@ async function start(args: string[]): Promise<number> {
     process.once('SIGTERM', stopOnce)
   })
   await daemon.stop()
+  // Everything that matters is closed and synced; idle keep-alive sockets of the neighbour
+  // probes would otherwise hold the process for seconds, and a service manager waits for it.
+  setImmediate(() => process.exit(0))
   return 0
 }
 

@@ -44,6 +44,12 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (this.open) this.ws.send(json)
   }
 
+  /** Sends and resolves once the frame was handed to the operating system (or the link closed). */
+  sendFlushed(frame: Frame): Promise<void> {
+    if (!this.open) return Promise.resolve()
+    return new Promise((resolve) => this.ws.send(JSON.stringify(frame), () => resolve()))
+  }
+
   /** Resolves when the socket's send buffer is below `bytes`: catch-up must not outrun the network. */
   async drained(bytes = 4 * 1024 * 1024): Promise<void> {
     while (this.open && this.ws.bufferedAmount > bytes) await new Promise((r) => setTimeout(r, 20))

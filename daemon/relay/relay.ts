@@ -107,8 +107,10 @@ export class Relay {
     const live = [...this.#links].filter(([conn, l]) => l.live && conn.open)
     const successor = live.map(([, l]) => l.hello).sort((a, b) => a.startedAt - b.startedAt || (a.nodeId < b.nodeId ? -1 : 1))[0]
     if (!successor) return null
-    for (const [conn] of live) conn.send({ type: 'handover', successor: successor.nodeId, term: this.term + 1 })
-    await Promise.race([Promise.all(live.map(([conn]) => conn.drained(0))), new Promise((r) => setTimeout(r, 2000))])
+    const frame = { type: 'handover', successor: successor.nodeId, term: this.term + 1 } as const
+    // Everything fanned out before this frame is ahead of it on each socket, so once it is
+    // written every client has the whole log. Bounded: a stuck client must not hold up the stop.
+    await Promise.race([Promise.all(live.map(([conn]) => conn.sendFlushed(frame))), new Promise((r) => setTimeout(r, 2000))])
     this.log.info({ successor: successor.nodeId, name: successor.name }, 'handed the relay over')
     return successor.nodeId
   }
