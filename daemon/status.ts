@@ -9,7 +9,9 @@ export function buildStatus(
   const roster = c.roster
   const peers: PeerStatus[] = roster
     ? roster.peers.filter((p) => p.nodeId !== me.nodeId).map((p) => ({
-        nodeId: p.nodeId, name: p.name, host: p.host, peerPort: p.peerPort, head: p.head, users: p.users,
+        // The relay lists itself without a host (it cannot know how others reach it).
+        nodeId: p.nodeId, name: p.name, host: p.host || (directory.addressOf(p.nodeId)?.host ?? ''),
+        peerPort: p.peerPort, head: p.head, users: p.users,
       }))
     : directory.alive().map((a) => ({ nodeId: a.nodeId, name: a.name, host: directory.addressOf(a.nodeId)?.host ?? '', peerPort: a.peerPort, head: a.head, users: [] }))
   const online = new Set(localUsers)
