@@ -101,6 +101,7 @@ function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, st
       pages.broadcast({ type: 'message', message: { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts } })
     }
   })
+  replica.on('truncated', () => pages.broadcast({ type: 'history' }))
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.

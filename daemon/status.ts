@@ -17,7 +17,10 @@ export function buildStatus(
   const online = new Set(localUsers)
   for (const p of roster?.peers ?? []) for (const u of p.users) online.add(u)
   const relayId = c.relayId
-  const relayName = relayId === me.nodeId ? me.name : (roster?.peers.find((p) => p.nodeId === relayId)?.name ?? null)
+  // Right after joining, before the first roster, the relay's advert still knows its name.
+  const relayName = relayId === me.nodeId
+    ? me.name
+    : (roster?.peers.find((p) => p.nodeId === relayId)?.name ?? directory.alive().find((a) => a.nodeId === relayId)?.name ?? null)
   return {
     nodeId: me.nodeId, name: me.name, network, role: c.role, term: c.term, relayId, relayName, head,
     peers, online: [...online].sort(), ui, peerPort: me.peerPort, startedAt: me.startedAt,

@@ -97,6 +97,11 @@ export type UiEvent =
   | { type: 'status'; status: Status }
   /** The relay refused one of this user's queued messages; it will not be sent. */
   | { type: 'failed'; id: string; code: string; message: string }
+  /**
+   * This machine's log was rewound to merge with a relay it had diverged from (a healed
+   * partition): messages keep their ids but may have new seqs. Reload the history.
+   */
+  | { type: 'history' }
   /** This user's read position moved (here or on another machine). */
   | { type: 'read'; room: string; seq: number }
 

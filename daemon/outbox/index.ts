@@ -80,6 +80,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     const timer = setTimeout(() => this.settle(submission.id, (w) => opts.durable
       ? w.resolve({ state: 'pending', submission })
       : w.reject(new UnavailableError('relay_timeout', 'The relay did not confirm in time. Try again; if it says the name is taken, log in.'))), opts.timeoutMs)
+    // With no relay at all (an election is on), say "pending" now rather than after the wait.
+    if (opts.durable && !this.#route) this.settle(submission.id, (w) => w.resolve({ state: 'pending', submission }))
     if (opts.durable) this.kick()
     else this.#route?.(submission)
     try {

@@ -1,96 +1,19 @@
 /**
  * Two people chat through the real page on two simulated machines: alice in a browser on
  * host 1's page, bob in another browser on host 2's. Everything is driven the way a person
- * (or a screen reader) finds it: by label and role, never by CSS selector.
+ * (or a screen reader) finds it: by label and role, never by CSS selector. At the end the
+ * relay's daemon is killed under both open pages (lib/failover.ts, issue 3).
  *
  * Needs Debian's chromium at /usr/bin/chromium (never a downloaded browser) and a LAN the
  * multihost harness can build (root, `ip netns`); skips with the reason otherwise.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import t, { type Test } from 'tap'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import t from 'tap'
 import { MAX_MESSAGE_BYTES } from '../../shared/index.js'
-import { canBuildLan, createLan, type Host, type Lan } from '../multihost/harness.js'
+import { createLan, type Host } from '../multihost/harness.js'
+import { log, logIn, messageBox, oneRelay, openBrowser, seesMessage, send, signUp, skipReason } from './lib/browser.js'
+import { failoverScenario } from './lib/failover.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT = '/tmp/sochat-chat.png'
-const STEP_TIMEOUT_MS = 20_000
-
-function skipReason(): string | false {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium)`
-  const lan = canBuildLan()
-  return lan.ok ? false : `cannot build a LAN: ${lan.reason}`
-}
-
-interface Person {
-  page: Page
-  /** Console errors, page errors (CSP violations land here) and requests to other origins. */
-  problems: string[]
-  /** While set, failed connections are expected (its daemon is down) and not problems. */
-  outage: boolean
-}
-
-const CONNECTION_FAILED = /net::ERR_|WebSocket connection to .* failed/
-
-/** One browser per person, each with its own fresh profile, closed and deleted at teardown. */
-async function openBrowser(t: Test, url: string): Promise<Person> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'sochat-chromium-'))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-    viewport: { width: 1100, height: 720 },
-  })
-  t.teardown(async () => {
-    await context.close().catch(() => undefined)
-    rmSync(profile, { recursive: true, force: true })
-  })
-  const page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(STEP_TIMEOUT_MS)
-  const person: Person = { page, problems: [], outage: false }
-  const { problems } = person
-  const origin = new URL(url).origin
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return
-    // A logged-out page asks for its session and gets 401: expected, and Chromium logs it.
-    if (/status of 401/.test(m.text()) || (person.outage && CONNECTION_FAILED.test(m.text()))) return
-    problems.push(`console: ${m.text()}`)
-  })
-  page.on('pageerror', (e) => void problems.push(`page error: ${e.message}`))
-  page.on('request', (r) => {
-    const u = r.url()
-    if (!u.startsWith('data:') && new URL(u).origin !== origin) problems.push(`request to another origin: ${u}`)
-  })
-  page.on('websocket', (ws) => {
-    if (new URL(ws.url()).host !== new URL(url).host) problems.push(`websocket to another host: ${ws.url()}`)
-  })
-  await page.goto(url)
-  return person
-}
-
-async function signUp(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign up' }).click()
-  await page.getByRole('button', { name: 'Log out' }).waitFor()
-}
-
-const log = (page: Page) => page.getByRole('log')
-const messageBox = (page: Page) => page.getByLabel('Message', { exact: true })
-const send = (page: Page) => page.getByRole('button', { name: 'Send', exact: true })
-const seesMessage = (page: Page, text: string) => log(page).getByText(text, { exact: true }).waitFor()
-
-/** Waits until the daemons agree on exactly one relay; returns the index of its host. */
-async function oneRelay(lan: Lan): Promise<number> {
-  return lan.waitFor('one relay and one client', async () => {
-    const roles = await Promise.all(lan.hosts.map(async (h) => (await h.status()).role))
-    const sorted = [...roles].sort().join(',')
-    return sorted === 'client,relay' ? roles.indexOf('relay') : undefined
-  }, 30_000)
-}
 
 t.test('two people chat through the page on two machines', { skip: skipReason() }, async (t) => {
   const lan = await createLan(t, 2)
@@ -218,6 +141,12 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await a.getByRole('alert').filter({ hasText: /\S/ }).waitFor()
     t.equal(await a.getByRole('button', { name: 'Log out' }).count(), 0, 'not logged in')
   })
+
+  await t.test('alice logs in again', async () => {
+    await logIn(a, 'alice', 'alice-password-1')
+  })
+
+  await failoverScenario(t, lan, [{ person: alice, username: 'alice' }, { person: bob, username: 'bob' }])
 
   t.same(alice.problems, [], 'alice’s page: no errors, no foreign requests')
   t.same(bob.problems, [], 'bob’s page: no errors, no foreign requests')

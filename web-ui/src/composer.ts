@@ -1,7 +1,8 @@
 /**
  * The message box. It refuses an empty or over-size message itself, with a sentence saying
  * why, before anything is sent: the relay would refuse it too, but only after a round trip
- * and with the draft at risk. The draft stays in the box until the daemon has accepted it.
+ * and with the draft at risk. The draft stays in the box until the daemon has accepted it,
+ * or has it safe in its outbox (the sender then hands it off and the box is free again).
  */
 import { describeDraftProblem, draftProblem, utf8Bytes } from './format.js'
 import { MAX_MESSAGE_BYTES } from '../../shared/limits.js'
@@ -19,10 +20,13 @@ export interface ComposerParts {
 /** Show the counter from this share of the limit on, so nobody is surprised at the end. */
 const COUNTER_FROM = 0.8
 
+/** Sends `text`; may call `handOff` while still sending, once the text is safe elsewhere. */
+export type SendFn = (text: string, handOff: () => void) => Promise<void>
+
 export class Composer {
   private sending = false
 
-  constructor(private readonly parts: ComposerParts, private readonly send: (text: string) => Promise<void>) {
+  constructor(private readonly parts: ComposerParts, private readonly send: SendFn) {
     parts.form.addEventListener('submit', (ev) => {
       ev.preventDefault()
       void this.submit()
@@ -39,6 +43,15 @@ export class Composer {
     this.parts.textarea.value = ''
     this.showProblem(null)
     this.onInput()
+  }
+
+  /** Puts a message that was not sent back in the box, after whatever is being written. */
+  restoreDraft(text: string): void {
+    const ta = this.parts.textarea
+    ta.value = ta.value.trim() ? `${ta.value.replace(/\s+$/, '')}\n${text}` : text
+    ta.setSelectionRange(ta.value.length, ta.value.length)
+    ta.dispatchEvent(new Event('input', { bubbles: true }))
+    ta.focus()
   }
 
   /** Puts text where the caret was (replacing any selection), as typing it would. */
@@ -77,14 +90,22 @@ export class Composer {
       return
     }
     this.setSending(true)
-    try {
-      await this.send(text)
-      // Only clear what was sent: the person may have kept typing while it was in flight.
+    let handedOff = false
+    // Only clear what was sent: the person may have kept typing while it was in flight.
+    const release = () => {
       if (this.parts.textarea.value === text) this.reset()
-    } catch (err) {
-      this.showProblem(err instanceof Error ? err.message : String(err))
-    } finally {
       this.setSending(false)
+    }
+    try {
+      await this.send(text, () => {
+        handedOff = true
+        release()
+      })
+      if (!handedOff) release()
+    } catch (err) {
+      if (!handedOff) this.showProblem(err instanceof Error ? err.message : String(err))
+    } finally {
+      if (!handedOff) this.setSending(false)
     }
   }
 

@@ -92,16 +92,25 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (!isRecord(data)) return null
   if (data.type === 'message' && isMessage(data.message)) return { type: 'message', message: data.message }
   if (data.type === 'status' && isStatus(data.status)) return { type: 'status', status: data.status }
+  if (data.type === 'history') return { type: 'history' }
+  if (data.type === 'failed' && isNonEmpty(data.id) && typeof data.code === 'string') {
+    // The reason is for people; a missing one falls back to the code's own sentence later.
+    return { type: 'failed', id: data.id, code: data.code, message: typeof data.message === 'string' ? data.message : '' }
+  }
   return null
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null
 }
 
 export function isMessage(v: unknown): v is Message {
   return isRecord(v) && typeof v.id === 'string' && typeof v.seq === 'number' &&
     typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number'
+}
+
+function isNonEmpty(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0
 }
 
 function isStatus(v: unknown): v is Status {

@@ -1,29 +1,28 @@
 /**
  * Wires the page: which view is showing (starting, log-in, chat), and the logged-in chat's
  * data flow. Everything the chat shows comes from two sources that overlap on purpose:
- * REST fetches (history, status) and the live feed. The timeline deduplicates, so the page
- * simply refetches whenever it may have missed something: at log-in and at every reconnect.
+ * REST fetches (history, outbox, status) and the live feed. The timeline deduplicates, so
+ * the page simply refetches whenever it may have missed something: at log-in and at every
+ * reconnect.
  */
-import type { Message, MessagesResponse, Status, UiEvent } from '../../shared/index.js'
-import { Api, ApiError } from './api.js'
+import type { MessagesResponse, Status, UiEvent } from '../../shared/index.js'
+import { Api, ApiError, humanError } from './api.js'
 import { Composer } from './composer.js'
 import { EmojiPicker } from './emoji-picker.js'
 import { LiveFeed, type FeedState } from './events.js'
+import { RelayNotice, RelayWatch } from './relay-notice.js'
 import { Roster } from './roster.js'
+import { MESSAGES_PATH, Sender } from './sender.js'
 import { LoginForm, logOut, restoreSession, type Session } from './session.js'
-import { Timeline, type PendingMessage } from './timeline.js'
+import { Timeline } from './timeline.js'
 
 const HISTORY_PAGE = 100
-const MESSAGES_PATH = '/api/v1/rooms/general/messages'
 const TITLE = 'SO-CHAT'
-
 /**
- * POST .../messages: 201 {message, state:'sent'} once the relay wrote it, or 202 {message
- * without seq, state:'pending'} while it waits in this machine's outbox for a relay.
+ * Said of a message this page showed as waiting that has left the outbox without reaching
+ * the room: the relay refused it while the live feed was down, so its reason was missed.
  */
-type PostMessageResponse =
-  | { state?: 'sent'; message: Message }
-  | { state: 'pending'; message: PendingMessage }
+const REFUSED_UNSEEN = 'The relay did not accept it.'
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id)
@@ -40,7 +39,16 @@ const FEED_LABELS: Record<FeedState, string> = {
 class ChatPage {
   private me: string | null = null
   private unread = 0
-  private readonly timeline = new Timeline(byId('timeline'), byId('scroller'))
+  private readonly timeline = new Timeline(byId('timeline'), byId('scroller'), {
+    copyBack: (text) => this.composer.restoreDraft(text),
+    dismissed: () => {
+      this.syncEmptyNote()
+      this.composer.focus()
+    },
+  })
+  private readonly sender: Sender
+  private readonly relayWatch = new RelayWatch()
+  private readonly relayNotice = new RelayNotice(byId('relay-notice'))
   private readonly roster = new Roster({ list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line') })
   private readonly feed = new LiveFeed({
     onEvent: (ev) => this.onEvent(ev),
@@ -54,10 +62,21 @@ class ChatPage {
     sendButton: byId('send'),
     problem: byId('composer-problem'),
     counter: byId('byte-counter'),
-  }, (text) => this.send(text))
+  }, (text, handOff) => this.sender.send(text, handOff))
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
     this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
+    this.sender = new Sender(api, {
+      me: () => this.me,
+      showSent: (message) => {
+        this.timeline.add([message], 'force')
+        this.syncEmptyNote()
+      },
+      showPending: (messages) => {
+        this.timeline.addPending(messages)
+        this.syncEmptyNote()
+      },
+    })
     byId('logout').addEventListener('click', () => void this.logOut())
     byId('load-older').addEventListener('click', () => void this.loadOlder())
     document.addEventListener('visibilitychange', () => {
@@ -83,6 +102,9 @@ class ChatPage {
     this.api.setCsrfToken(null)
     this.me = null
     this.timeline.clear()
+    this.sender.reset()
+    this.relayWatch.reset()
+    this.relayNotice.clear()
     this.roster.clear()
     this.composer.reset()
     this.picker.close(false)
@@ -105,13 +127,25 @@ class ChatPage {
     await Promise.all([this.loadRecent(), this.loadStatus()])
   }
 
+  /**
+   * The outbox, then the history, in that order: a message that left the outbox by being
+   * delivered is then surely in the history read after it, so a row shown as waiting that is
+   * in neither was refused (while the feed was down, so its `failed` event was missed).
+   */
   private async loadRecent(): Promise<void> {
     try {
       const wasEmpty = this.timeline.size === 0
+      const shownWaiting = this.timeline.waitingIds()
+      const outbox = await this.sender.fetchPending()
       const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${HISTORY_PAGE}`)
       if (!this.me) return
       this.timeline.add(res.messages, wasEmpty ? 'force' : 'follow')
       if (wasEmpty) this.setMayHaveOlder(res.messages.length >= HISTORY_PAGE)
+      if (outbox) {
+        this.timeline.addPending(outbox)
+        const still = new Set(outbox.map((m) => m.id))
+        for (const id of shownWaiting) if (!still.has(id)) this.timeline.markFailed(id, REFUSED_UNSEEN)
+      }
       this.syncEmptyNote()
     } catch (err) {
       if (this.me) this.say(`Could not load messages: ${errorText(err)}`)
@@ -139,16 +173,23 @@ class ChatPage {
     }
   }
 
-  private async send(text: string): Promise<void> {
-    const res = await this.api.post<PostMessageResponse>(MESSAGES_PATH, { text })
-    if (res.state === 'pending') this.timeline.addPending(res.message)
-    else this.timeline.add([res.message], 'force')
-    this.syncEmptyNote()
-  }
-
   private onEvent(ev: UiEvent): void {
     if (ev.type === 'status') {
       this.roster.show(ev.status, this.me)
+      // Only the feed's statuses, which arrive in order: an older REST answer must not
+      // make the notice say the relay moved back and forth.
+      const notice = this.relayWatch.next(ev.status)
+      if (notice) this.relayNotice.show(notice)
+      return
+    }
+    if (ev.type === 'history') {
+      // Merged with another relay's log: same messages, maybe new order. Start over.
+      this.timeline.clear()
+      void this.refresh()
+      return
+    }
+    if (ev.type === 'failed') {
+      this.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
       return
     }
     if (ev.type !== 'message') return

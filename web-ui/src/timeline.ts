@@ -4,9 +4,13 @@
  * sequence number and deduplicated by message id. Nodes are inserted, never re-rendered:
  * the list is an aria-live log, and rebuilding it would make screen readers re-read it all.
  * Text goes in with textContent only; a message is never markup.
+ *
+ * My messages still in this machine's outbox have no seq yet: they wait below everything
+ * ordered, marked as pending, and become the real message in place when it arrives.
  */
 import type { Message } from '../../shared/index.js'
 import { dayKey, dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from './format.js'
+import { showDeliveryState, type RowAction } from './message-state.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -18,17 +22,40 @@ interface Row {
   divider: HTMLElement | null
 }
 
+interface PendingRow {
+  message: PendingMessage
+  el: HTMLElement
+  failed: boolean
+}
+
+export interface TimelineActions {
+  /** "Copy text back to the composer" on a failed row. */
+  copyBack(text: string): void
+  /** A row was dismissed: its button is gone, so focus must go somewhere useful. */
+  dismissed(): void
+}
+
 /** How close to the bottom still counts as "reading the newest", in pixels. */
 const STICKY_BOTTOM_PX = 64
+/** How long a row that was pending says "sent" once it arrived: long enough to notice. */
+const SENT_NOTE_MS = 4000
 
 export class Timeline {
   private rows: Row[] = []
   private readonly ids = new Set<string>()
   /** Outbox messages, shown after everything ordered until the relay gives them a seq. */
-  private readonly pending = new Map<string, HTMLElement>()
+  private readonly pending = new Map<string, PendingRow>()
+  /**
+   * Refusals by id, kept for the session: a refusal can arrive before the row it is about
+   * (the send's answer is still on its way), and a stale outbox answer must not bring a
+   * refused or dismissed message back as pending. `null`: dismissed.
+   */
+  private readonly refused = new Map<string, string | null>()
   private me: string | null = null
 
-  constructor(private readonly log: HTMLElement, private readonly scroller: HTMLElement) {}
+  constructor(private readonly log: HTMLElement, private readonly scroller: HTMLElement, private readonly actions: TimelineActions) {
+    log.addEventListener('click', (ev) => this.onClick(ev))
+  }
 
   setMe(username: string | null): void {
     this.me = username
@@ -38,6 +65,7 @@ export class Timeline {
     this.rows = []
     this.ids.clear()
     this.pending.clear()
+    this.refused.clear()
     this.log.replaceChildren()
   }
 
@@ -47,6 +75,11 @@ export class Timeline {
 
   oldestSeq(): number | null {
     return this.rows[0]?.message.seq ?? null
+  }
+
+  /** Ids of the rows still waiting for the relay (not those already marked as failed). */
+  waitingIds(): string[] {
+    return [...this.pending.values()].filter((p) => !p.failed).map((p) => p.message.id)
   }
 
   /**
@@ -69,18 +102,33 @@ export class Timeline {
     return fresh
   }
 
-  /** Shows a sent-but-not-yet-ordered message at the bottom, marked as waiting. */
-  addPending(message: PendingMessage): void {
-    if (this.ids.has(message.id) || this.pending.has(message.id)) return
-    const el = renderMessage({ ...message, seq: 0 }, true)
-    el.classList.add('pending')
-    const note = document.createElement('span')
-    note.className = 'msg-state'
-    note.textContent = 'waiting for the relay…'
-    el.querySelector('.msg-head')?.append(note)
-    this.pending.set(message.id, el)
-    this.log.append(el)
-    this.scrollToNewest()
+  /** Shows sent-but-not-yet-ordered messages at the bottom, marked as waiting. */
+  addPending(messages: readonly PendingMessage[]): void {
+    let added = false
+    for (const m of messages) {
+      if (this.ids.has(m.id) || this.pending.has(m.id) || this.refused.get(m.id) === null) continue
+      const el = renderMessage({ ...m, seq: 0 }, true)
+      this.pending.set(m.id, { message: m, el, failed: false })
+      showDeliveryState(el, { kind: 'pending' })
+      this.log.append(el)
+      added = true
+      const reason = this.refused.get(m.id)
+      if (typeof reason === 'string') this.markFailed(m.id, reason)
+    }
+    if (added) this.scrollToNewest()
+  }
+
+  /** The relay refused a waiting message: say so on its row (or on it when it shows up). */
+  markFailed(id: string, reason: string): void {
+    if (this.ids.has(id)) return
+    if (this.refused.get(id) !== null) this.refused.set(id, reason)
+    const row = this.pending.get(id)
+    if (!row || row.failed) return
+    const atBottom = this.isAtBottom()
+    row.failed = true
+    showDeliveryState(row.el, { kind: 'failed', reason })
+    // The row grew (reason, buttons): keep it in view if the reader was at the newest.
+    if (atBottom) this.scrollToNewest()
   }
 
   scrollToNewest(): void {
@@ -92,18 +140,50 @@ export class Timeline {
     return s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_BOTTOM_PX
   }
 
+  private onClick(ev: MouseEvent): void {
+    const button = (ev.target as Element | null)?.closest<HTMLButtonElement>('button[data-action]')
+    const id = button?.closest<HTMLElement>('.msg')?.dataset.id
+    const row = id ? this.pending.get(id) : undefined
+    if (!button || !row) return
+    const action = button.dataset.action as RowAction
+    if (action === 'copy-back') return this.actions.copyBack(row.message.text)
+    this.refused.set(row.message.id, null)
+    this.pending.delete(row.message.id)
+    row.el.remove()
+    this.actions.dismissed()
+  }
+
   private insert(message: Message): void {
     this.ids.add(message.id)
-    this.pending.get(message.id)?.remove()
+    const waiting = this.pending.get(message.id)
     this.pending.delete(message.id)
+    const mine = message.author === this.me
+    // The pending row becomes the message: moving or re-creating it would be read out again.
+    const el = waiting ? waiting.el : renderMessage(message, mine)
+    if (waiting) this.arrived(el, message, !waiting.failed)
     const at = this.indexFor(message.seq)
-    const row: Row = { message, el: renderMessage(message, message.author === this.me), divider: null }
+    const row: Row = { message, el, divider: null }
     const next = this.rows[at]
-    const firstPending = this.pending.values().next().value ?? null
-    this.log.insertBefore(row.el, next ? (next.divider ?? next.el) : firstPending)
+    const anchor = next ? (next.divider ?? next.el) : (this.pending.values().next().value?.el ?? null)
+    if (el.nextSibling !== anchor || !el.isConnected) this.log.insertBefore(el, anchor)
     this.rows.splice(at, 0, row)
     this.syncDivider(at)
     this.syncDivider(at + 1)
+  }
+
+  /** A pending row's message arrived: it looks normal again, saying "sent" for a moment. */
+  private arrived(el: HTMLElement, message: Message, wasWaiting: boolean): void {
+    showDeliveryState(el, wasWaiting ? { kind: 'sent' } : { kind: 'normal' })
+    // The relay's time is the one every machine shows; the outbox's may differ slightly.
+    const time = el.querySelector('time')
+    if (time) {
+      time.textContent = timeLabel(message.ts)
+      time.dateTime = new Date(message.ts).toISOString()
+      time.title = fullTimeLabel(message.ts)
+    }
+    if (wasWaiting) setTimeout(() => {
+      if (el.querySelector('.msg-state.sent')) showDeliveryState(el, { kind: 'normal' })
+    }, SENT_NOTE_MS)
   }
 
   /** First index whose seq is greater: binary search, since history can be long. */
