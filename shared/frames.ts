@@ -59,7 +59,7 @@ export type PeerSummary = z.infer<typeof PeerSummary>
 /** Client -> relay: who has this machine's chat page open. */
 export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000) })
 
-/** Relay -> every client: the peer list and who is online; also the relay's heartbeat. */
+/** Relay -> every client: the peer list and who is online, after changes and every 10 s. */
 export const Roster = z.object({
   type: z.literal('roster'),
   relayId: NodeId,

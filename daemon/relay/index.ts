@@ -1,4 +1,4 @@
-export { Relay, ROSTER_INTERVAL_MS, type RelaySelf } from './relay.js'
+export { Relay, ROSTER_COALESCE_MS, ROSTER_INTERVAL_MS, type RelaySelf } from './relay.js'
 export type { Outcome } from './sequencer.js'
 export { entryFrames } from './chunk.js'
 export { handshake } from './handshake.js'

@@ -10,7 +10,14 @@ import { entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
-export const ROSTER_INTERVAL_MS = 2000
+/** A full roster at least this often, even when nothing changed (a late joiner's safety net). */
+export const ROSTER_INTERVAL_MS = 10_000
+/**
+ * Changes (joins, leaves, presence) are coalesced into one roster per this interval: a roster
+ * is O(peers) and goes to every peer, so one per join would cost O(peers³) when a whole floor
+ * of machines starts at once.
+ */
+export const ROSTER_COALESCE_MS = 1000
 const HELLO_TIMEOUT_MS = 5000
 
 export interface RelaySelf {
@@ -36,6 +43,7 @@ export class Relay {
   readonly #timer: NodeJS.Timeout
   #stopped = false
   #accepting = true
+  #rosterDue: NodeJS.Timeout | null = null
 
   constructor(
     private readonly replica: Replica,
@@ -45,7 +53,7 @@ export class Relay {
     private readonly onRoster: (roster: Roster) => void,
   ) {
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
-    this.#timer = setInterval(() => this.broadcastRoster(), ROSTER_INTERVAL_MS)
+    this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
     this.#timer.unref()
   }
 
@@ -88,7 +96,17 @@ export class Relay {
     return { type: 'roster', relayId: this.self.nodeId, term: this.term, head: this.replica.head, peers: [me, ...others] }
   }
 
+  /** Something in the roster changed: send it soon, once for any number of changes. */
   broadcastRoster(): void {
+    if (this.#stopped || this.#rosterDue) return
+    this.#rosterDue = setTimeout(() => {
+      this.#rosterDue = null
+      this.sendRoster()
+    }, ROSTER_COALESCE_MS)
+    this.#rosterDue.unref()
+  }
+
+  private sendRoster(): void {
     if (this.#stopped) return
     const roster = this.roster()
     const json = JSON.stringify(roster)
@@ -119,6 +137,7 @@ export class Relay {
   stop(reason: string): void {
     this.#stopped = true
     clearInterval(this.#timer)
+    if (this.#rosterDue) clearTimeout(this.#rosterDue)
     for (const conn of this.#links.keys()) conn.fail('not_relay', reason)
     this.#links.clear()
   }
