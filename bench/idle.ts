@@ -1,0 +1,46 @@
+/**
+ * Idle cost: a relay daemon process (loopback, mDNS off, no links) and, as the client side,
+ * one more daemon process linked to it as a static peer; RSS and CPU of each from /proc over
+ * `seconds` with nothing happening. (There is no tray agent in this repository yet.)
+ */
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cpuTicks, freePort, mib, ROOT, round, rssBytes, sleep, startRelayProcess, tempDir, TICKS_PER_S } from './proc.js'
+
+export interface IdleResult { role: string; rssMiB: number; cpuPercent: number; seconds: number }
+
+function sample(pid: number, role: string, seconds: number, t0: number): IdleResult {
+  return { role, rssMiB: mib(rssBytes(pid)), cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2), seconds }
+}
+
+export async function idle(opts: { seconds: number }): Promise<IdleResult[]> {
+  const a = tempDir('idle-relay')
+  const b = tempDir('idle-client')
+  const relay = await startRelayProcess({ dataDir: a.dir })
+  const peerPort = await freePort()
+  const client = spawn(process.execPath, ['dist/daemon/cli.js', 'start', '--no-mdns', '--data-dir', b.dir, '--ui-port', '0',
+    '--peer-port', String(peerPort), '--name', 'bench-client', '--peer', `127.0.0.1:${relay.peerPort}`], { cwd: ROOT, stdio: 'ignore' })
+  try {
+    for (let i = 0; ; i++) {
+      const ui = (() => { try { return (JSON.parse(readFileSync(join(b.dir, 'sochatd.json'), 'utf8')) as { ui: string }).ui } catch { return null } })()
+      const s = ui ? await fetch(`${ui}/api/v1/status`).then((r) => r.json() as Promise<{ role: string }>, () => null) : null
+      if (s?.role === 'client') break
+      if (i > 300) throw new Error('the second daemon did not join the relay within 15 s')
+      await sleep(50)
+    }
+    await sleep(3000) // start-up work done, a few rosters exchanged
+    const r0 = cpuTicks(relay.pid)
+    const c0 = cpuTicks(client.pid!)
+    await sleep(opts.seconds * 1000)
+    return [sample(relay.pid, 'relay (1 client linked)', opts.seconds, r0), sample(client.pid!, 'client', opts.seconds, c0)]
+  } finally {
+    if (client.exitCode === null) {
+      const exited = new Promise((r) => client.once('exit', r))
+      client.kill('SIGTERM')
+      await exited
+    }
+    await relay.stop()
+    a.remove(); b.remove()
+  }
+}

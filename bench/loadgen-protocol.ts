@@ -1,0 +1,20 @@
+/** The IPC messages between the benchmark and its load-generator processes (loadgen.ts). */
+export type Target =
+  | { kind: 'sochat'; port: number; author?: string }
+  | { kind: 'ws'; port: number }
+  | { kind: 'mqtt'; port: number; qos?: 0 | 1 }
+
+export type Cmd =
+  | { cmd: 'connect'; target: Target; count: number; addresses: string[]; publisher?: boolean }
+  | { cmd: 'expect'; phase: string; messages: number; latency: boolean }
+  | { cmd: 'publish'; phase: string; messages: number; window: number; rate?: number }
+  | { cmd: 'report' }
+  | { cmd: 'exit' }
+
+export type Report =
+  | { ev: 'connected'; count: number; ms: number; failed: number; firstError?: string }
+  | { ev: 'ready' }
+  | { ev: 'done' }
+  | { ev: 'published'; start: number; sent: number; acks: number; rejects: number }
+  | { ev: 'report'; counts: number[]; sums: number[]; last: number; lat: number[] }
+  | { ev: 'error'; message: string }

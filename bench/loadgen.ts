@@ -1,0 +1,182 @@
+/**
+ * A load-generator process (forked by fanout.ts and scale.ts, never the process under test).
+ * It opens `count` connections of one kind — an SO-CHAT client link (hello, then entries), a
+ * bare ws broadcast client, or an MQTT subscriber — counts every bench message each one gets,
+ * and can publish. Commands and reports go over the IPC channel; it exits by itself when the
+ * parent goes away or its time limit passes.
+ */
+import { randomBytes } from 'node:crypto'
+import mqtt, { type MqttClient } from 'mqtt'
+import WebSocket from 'ws'
+import { PROTOCOL_VERSION } from '../shared/index.js'
+import type { Cmd, Report, Target } from './loadgen-protocol.js'
+
+const now = () => performance.timeOrigin + performance.now()
+const send = (r: Report) => process.send!(r)
+const MARK = Buffer.from('bench|')
+
+interface Conn {
+  count: number
+  sum: number
+  last: number
+  lat: number[] | null
+  write: (text: string) => void
+  close: () => void
+}
+
+let phase = ''
+let expect = 0
+let latency = false
+let pendingDone = 0
+const conns: Conn[] = []
+let echoes = 0
+let acks = 0
+let rejects = 0
+let isSochat = false
+let failed = 0
+let firstError: string | undefined
+
+/** Counts `bench|<phase>|<n>|<t>|` occurrences in one received frame. */
+function onData(c: Conn, buf: Buffer, isPublisher: boolean): void {
+  let i = buf.indexOf(MARK)
+  while (i >= 0) {
+    const head = buf.toString('latin1', i + MARK.length, i + MARK.length + 48).split('|')
+    if (head[0] === phase) {
+      c.count++
+      c.sum += Number(head[1])
+      c.last = now()
+      if (c.lat) c.lat.push(c.last - Number(head[2]))
+      if (isPublisher) echoes++
+      else if (c.count === expect) {
+        if (--pendingDone === 0) send({ ev: 'done' })
+      }
+    }
+    i = buf.indexOf(MARK, i + MARK.length)
+  }
+}
+
+function connectOne(t: Target, i: number, localAddress: string, isPublisher: boolean): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const c: Conn = { count: 0, sum: 0, last: 0, lat: null, write: () => {}, close: () => {} }
+    if (t.kind === 'mqtt') {
+      const client: MqttClient = mqtt.connect({ host: '127.0.0.1', port: t.port, clientId: `bench-${process.pid}-${i}`, reconnectPeriod: 0, keepalive: 60 })
+      client.on('message', (_topic, payload) => onData(c, payload, isPublisher))
+      client.once('error', reject)
+      client.once('connect', () => client.subscribe('sochat/general', { qos: t.qos ?? 0 }, (err) => (err ? reject(err) : resolve(c))))
+      c.write = (text) => void client.publish('sochat/general', text, { qos: t.qos ?? 0 })
+      c.close = () => void client.end(true)
+      return
+    }
+    const path = t.kind === 'sochat' ? '/peer/v1/link' : '/'
+    const ws = new WebSocket(`ws://127.0.0.1:${t.port}${path}`, { localAddress, perMessageDeflate: false })
+    c.close = () => ws.terminate()
+    ws.once('error', reject)
+    ws.once('close', (code: number, why: Buffer) => reject(new Error(`link ${i} closed before it was live (${code} ${why.toString()})`)))
+    if (t.kind === 'ws') {
+      ws.on('message', (d: Buffer) => onData(c, d, isPublisher))
+      ws.once('open', () => resolve(c))
+      c.write = (text) => ws.send(text)
+      return
+    }
+    const nodeId = randomBytes(8).toString('hex')
+    let live = false
+    ws.on('message', (d: Buffer) => {
+      onData(c, d, isPublisher)
+      // The relay sends rosters only to live links: the first one means catch-up is over.
+      if (!live && d.includes('"type":"roster"')) { live = true; resolve(c) }
+      if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
+      if (isPublisher && d.includes('"type":"reject"')) rejects++
+      if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
+    })
+    ws.once('open', () => ws.send(JSON.stringify({
+      type: 'hello', proto: PROTOCOL_VERSION, network: 'default', nodeId, name: `lg-${process.pid}-${i}`,
+      startedAt: Date.now() + 60_000, peerPort: 9, head: 0, checkpoints: [],
+    })))
+    c.write = (text) => ws.send(JSON.stringify({ type: 'submit', submission: {
+      id: randomBytes(12).toString('base64url'), ts: Date.now(), origin: nodeId,
+      body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
+    } }))
+  })
+}
+
+function countOf(buf: Buffer, s: string): number {
+  let n = 0
+  for (let i = buf.indexOf(s); i >= 0; i = buf.indexOf(s, i + 1)) n++
+  return n
+}
+
+function text(n: number): string {
+  const t = `bench|${phase}|${n}|${now().toFixed(3)}|`
+  return t + 'x'.repeat(Math.max(0, 200 - t.length)) // 200 bytes of text
+}
+
+async function publish(cmd: Extract<Cmd, { cmd: 'publish' }>): Promise<void> {
+  const c = conns[0]!
+  echoes = 0; acks = 0; rejects = 0
+  const start = now()
+  if (cmd.rate) {
+    // Open loop: `rate` per second on a 10 ms tick, whatever the system under test does.
+    let sent = 0
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const due = Math.min(cmd.messages, Math.round(((now() - start) / 1000) * cmd.rate!))
+        while (sent < due) c.write(text(sent++))
+        if (sent >= cmd.messages) { clearInterval(timer); resolve() }
+      }, 10)
+    })
+  } else {
+    // Closed loop: at most `window` messages sent and not yet seen back on this connection.
+    let sent = 0
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        while (sent < cmd.messages && sent - echoes < cmd.window) c.write(text(sent++))
+        if (echoes >= cmd.messages) resolve()
+        else setImmediate(pump)
+      }
+      pump()
+    })
+  }
+  // SO-CHAT answers each submit after the fan-out: wait (bounded) for every ack or reject.
+  for (let i = 0; i < 3000 && isSochat && acks + rejects < cmd.messages; i++) await new Promise((r) => setTimeout(r, 10))
+  send({ ev: 'published', start, sent: cmd.messages, acks, rejects })
+}
+
+process.on('message', (cmd: Cmd) => {
+  void (async () => {
+    switch (cmd.cmd) {
+      case 'connect': {
+        isSochat = cmd.target.kind === 'sochat'
+        const start = now()
+        const batch = 50
+        for (let i = 0; i < cmd.count; i += batch) {
+          const part = Array.from({ length: Math.min(batch, cmd.count - i) }, (_, j) =>
+            connectOne(cmd.target, i + j, cmd.addresses[(i + j) % cmd.addresses.length]!, cmd.publisher === true))
+          for (const r of await Promise.allSettled(part)) {
+            if (r.status === 'fulfilled') conns.push(r.value)
+            else { failed++; firstError ??= (r.reason as Error).message }
+          }
+        }
+        send({ ev: 'connected', count: conns.length, ms: now() - start, failed, ...(firstError ? { firstError } : {}) })
+        return
+      }
+      case 'expect':
+        phase = cmd.phase; expect = cmd.messages; latency = cmd.latency; pendingDone = conns.length
+        for (const c of conns) { c.count = 0; c.sum = 0; c.last = 0; c.lat = latency ? [] : null }
+        send({ ev: 'ready' })
+        return
+      case 'publish':
+        phase = cmd.phase
+        for (const c of conns) { c.count = 0; c.sum = 0; c.lat = null }
+        return publish(cmd)
+      case 'report':
+        send({ ev: 'report', counts: conns.map((c) => c.count), sums: conns.map((c) => c.sum),
+          last: Math.max(...conns.map((c) => c.last)), lat: conns.flatMap((c) => c.lat ?? []) })
+        return
+      case 'exit':
+        for (const c of conns) c.close()
+        setTimeout(() => process.exit(0), 100)
+    }
+  })().catch((err: unknown) => { send({ ev: 'error', message: (err as Error).message }); setTimeout(() => process.exit(1), 100) })
+})
+process.on('disconnect', () => process.exit(0))
+setTimeout(() => process.exit(2), Number(process.env.LOADGEN_MAX_MS ?? 600_000)).unref()

@@ -1,0 +1,76 @@
+/** Each scenario of `npm run bench`: runs it (quick or full) and turns its result into rows. */
+import { catchup } from './catchup.js'
+import { failover } from './failover.js'
+import { fanout, type FanoutRun } from './fanout.js'
+import { history } from './history.js'
+import { idle } from './idle.js'
+import { images } from './images.js'
+import { check, ratio } from './report.js'
+import { scale } from './scale.js'
+
+export type Row = [string, string]
+export interface Ctx { quick: boolean; row: (r: Row) => void; note: (n: string) => void }
+
+function fanoutRows(ctx: Ctx, runs: FanoutRun[]): void {
+  for (const clients of new Set(runs.map((r) => r.clients))) {
+    const at = runs.filter((r) => r.clients === clients)
+    const so = at.find((r) => r.system === 'SO-CHAT relay')
+    for (const r of at) {
+      const rel = so && r !== so ? ` (SO-CHAT/this: **${ratio(so.deliveredPerS, r.deliveredPerS)}**)` : ''
+      ctx.row([`${r.system}, ${clients} clients, saturation (${r.messages} msgs)`, `**${r.deliveredPerS} delivered msg/s**${rel}`])
+    }
+    for (const r of at.filter((x) => x.latency)) {
+      const l = r.latency!
+      const rel = so?.latency && r !== so ? ` (SO-CHAT/this p50 ${ratio(so.latency.p50, l.p50)}, p99 ${ratio(so.latency.p99, l.p99)})` : ''
+      ctx.row([`${r.system}, ${clients} clients, ${l.rate} msg/s for ${l.messages / l.rate} s`, `latency p50 **${l.p50} ms**, p99 **${l.p99} ms**, max ${l.max} ms${rel}`])
+    }
+  }
+}
+
+export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
+  async history(ctx) {
+    const h = await history({ messages: ctx.quick ? 100_000 : 1_000_000, requests: 200 })
+    ctx.row([`store of ${h.messages} messages (built with Store in ${h.buildS} s)`, `daemon start on it **${h.startMs} ms**`])
+    ctx.row(['open the room: log-in done, first GET of the last 50', `**${h.firstPageMs} ms**`])
+    ctx.row([`GET last 50, ${h.requests} requests one after another`, `p50 **${h.p50Ms} ms**, p99 **${h.p99Ms} ms**`])
+  },
+  async fanout(ctx) {
+    const { runs, notes } = await fanout({
+      clients: ctx.quick ? [100] : [100, 1000],
+      messages: (n) => (n >= 1000 ? 300 : ctx.quick ? 1000 : 3000),
+      window: 200, rate: 200, rateSeconds: ctx.quick ? 3 : 10, latencyClients: 100,
+    }, (l) => console.log(l))
+    fanoutRows(ctx, runs)
+    for (const n of notes) ctx.note(n)
+  },
+  async scale(ctx) {
+    const links = ctx.quick ? 1000 : 10_000
+    const s = await scale({ links, procs: ctx.quick ? 2 : 10, timeoutMs: ctx.quick ? 60_000 : 300_000, idleSeconds: 5 })
+    ctx.row([`${s.links} client links connecting at once (hello → live)`, `**${s.live} live** in **${s.acceptMs} ms**` +
+      (s.failed ? `; **${s.failed} closed by the relay before live** (first: ${s.firstError})` : '')])
+    ctx.row([`relay RSS, ${s.links} links`, `${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB: **${s.perLinkKiB} KiB per live link**`])
+    ctx.row([`relay CPU with ${s.live} idle links (rosters, heartbeats)`, `**${s.idleCpuPercent} %** of one core`])
+  },
+  async idle(ctx) {
+    for (const r of await idle({ seconds: ctx.quick ? 5 : 10 })) ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
+    ctx.note('There is no tray agent in the repository yet: its idle cost is not measured.')
+  },
+  async images(ctx) {
+    const i = await images({ runs: ctx.quick ? 3 : 7 })
+    ctx.row([`sharp, ${i.megapixels} MP JPEG (${i.fileMiB} MiB) → 320 px wide, median of ${i.runs}`, `**${i.sharpMs} ms** (one libvips thread)`])
+    if (i.pillowMs !== null) ctx.row([`Pillow, same file, same output`, `**${i.pillowMs} ms** (sharp/Pillow time: ${ratio(i.sharpMs, i.pillowMs)})`])
+    else ctx.note(i.pillowNote!)
+  },
+  async failover(ctx) {
+    const f = await failover({ hosts: 4, kills: ctx.quick ? 3 : 7, messagesPerRound: 20 })
+    check('failover', f.audit)
+    ctx.row([`failover (${f.hosts} hosts in namespaces, ${f.kills} relay SIGKILLs)`, `median **${f.medianMs} ms**, worst **${f.worstMs} ms** to every other daemon following the new relay (${f.timesMs.join(', ')} ms)`])
+    ctx.row(['messages lost across those failovers', `**${f.audit.lost}** of ${f.audit.acknowledged} acknowledged (duplicated: ${f.audit.duplicated})`])
+  },
+  async catchup(ctx) {
+    const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32 })
+    check('catch-up', c.audit)
+    ctx.row([`catch-up of a replica offline for ${c.entries} messages`, `**${c.entriesPerS} entries/s** (${c.catchupMs} ms from its start to an equal log head); lost: ${c.audit.lost}`])
+    ctx.row(['posting through the REST API to a local relay, 32 concurrent clients', `${c.postRatePerS} messages/s acknowledged`])
+  },
+}
