@@ -61,6 +61,11 @@ export class PeerDirectory {
     }))
   }
 
+  /** A link to it just failed: not alive until it answers a probe again. */
+  markUnreachable(nodeId: string): void {
+    for (const peer of this.#peers.values()) if (peer.advert?.nodeId === nodeId) peer.answeredAt = 0
+  }
+
   /** Adverts of neighbours that answered recently, one per node id (the freshest). */
   alive(now = Date.now()): Advert[] {
     const byId = new Map<string, KnownPeer>()

@@ -5,9 +5,13 @@ export function compareCandidates(a: Advert, b: Advert): number {
   return b.head - a.head || a.startedAt - b.startedAt || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)
 }
 
-/** Negative when relay `a` should win over relay `b`: the newer term first, then as candidates. */
+/**
+ * Negative when relay `a` should win over relay `b`: the longer log first (fewer entries to
+ * move, and a lone machine that promoted itself behind a pulled cable does not take over a
+ * whole floor when the cable is back), then the newer term, then as candidates.
+ */
 export function compareRelays(a: Advert, b: Advert): number {
-  return b.term - a.term || compareCandidates(a, b)
+  return b.head - a.head || b.term - a.term || compareCandidates(a, b)
 }
 
 export type Decision =
@@ -25,6 +29,8 @@ export interface ElectionInput {
   windowOver: boolean
   /** Highest term this daemon has ever seen, including its own log's. */
   knownTerm: number
+  /** Candidates that were waited for too long without promoting; passed over. */
+  skipped?: ReadonlySet<string>
 }
 
 export function decide(input: ElectionInput): Decision {
@@ -46,7 +52,12 @@ export function decide(input: ElectionInput): Decision {
   if (self.role === 'client') return { kind: 'stay' }
   if (!input.windowOver) return { kind: 'wait', for: null }
 
-  const candidates = [self, ...peers.filter((p) => p.role === 'electing')].sort(compareCandidates)
+  // A client whose relay we cannot see may have lost it too and just not noticed yet (its
+  // advert is from before): it is a candidate, or two of us could promote at once.
+  const alive = new Set(peers.map((p) => p.nodeId))
+  const orphaned = (p: Advert) => p.role === 'client' && (p.relayId === null || !alive.has(p.relayId))
+  const candidates = [self, ...peers.filter((p) => (p.role === 'electing' || orphaned(p)) && !input.skipped?.has(p.nodeId))]
+    .sort(compareCandidates)
   const first = candidates[0]!
   if (first.nodeId === self.nodeId) {
     const maxTerm = Math.max(input.knownTerm, ...peers.map((p) => p.term))

@@ -91,8 +91,17 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     }
   }
 
-  /** The relay refused a submission: it will never be in the log, so stop resending it. */
+  /**
+   * The relay refused a submission. A refusal on its merits (a taken name, an unknown author)
+   * is final: it leaves the outbox. A refusal because of the relay's own state (stepping down,
+   * a failed write) is not: it stays queued and goes to whichever relay comes next.
+   */
   async rejected(id: string, code: string, message: string): Promise<void> {
+    if (TRANSIENT.has(code)) {
+      this.#sent.delete(id)
+      this.log.warn({ id, code, message }, 'the relay could not take a submission now; it stays queued')
+      return
+    }
     const item = await this.store.outbox.get(id)
     await this.store.write([del(this.store.outbox, id)])
     const errCode: ErrorCode = isErrorCode(code) ? code : 'bad_request'
@@ -159,6 +168,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     return true
   }
 }
+
+const TRANSIENT = new Set<string>(['internal', 'not_relay', 'no_relay', 'relay_timeout'])
 
 export function newEntryId(): string {
   return randomBytes(12).toString('base64url')

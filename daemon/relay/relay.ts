@@ -47,7 +47,7 @@ export class Relay {
 
   constructor(
     private readonly replica: Replica,
-    readonly term: number,
+    public term: number,
     private readonly self: RelaySelf,
     private readonly log: Logger,
     private readonly onRoster: (roster: Roster) => void,
@@ -55,6 +55,16 @@ export class Relay {
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
     this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
     this.#timer.unref()
+  }
+
+  /**
+   * A new epoch for this relay: it won against a relay of a term as high as its own (a healed
+   * partition), and every replica must end up agreeing on one term again.
+   */
+  raiseTerm(term: number): void {
+    this.term = term
+    this.#sequencer.setTerm(term)
+    this.broadcastRoster()
   }
 
   /** Orders a submission made on this machine. */
@@ -136,6 +146,7 @@ export class Relay {
   /** Closes every link with `not_relay`, so clients look for the new relay at once. */
   stop(reason: string): void {
     this.#stopped = true
+    this.#sequencer.stop()
     clearInterval(this.#timer)
     if (this.#rosterDue) clearTimeout(this.#rosterDue)
     for (const conn of this.#links.keys()) conn.fail('not_relay', reason)

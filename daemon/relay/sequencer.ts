@@ -5,7 +5,7 @@
  * which is what makes resending safe.
  */
 import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
-import type { Replica } from '../replica/index.js'
+import { NotRelayError, type Replica } from '../replica/index.js'
 import { validate, type BatchState } from './validate.js'
 
 export type Outcome = { ok: true; seq: number } | { ok: false; code: ErrorCode; message: string }
@@ -16,14 +16,16 @@ interface Queued {
 }
 
 const MAX_BATCH = 500
+const NOT_RELAY: Outcome = { ok: false, code: 'not_relay', message: 'This daemon is no longer the relay; the submission goes to the new one.' }
 
 export class Sequencer {
   #queue: Queued[] = []
   #draining = false
+  #stopped = false
 
   constructor(
     private readonly replica: Replica,
-    private readonly term: number,
+    private term: number,
     private readonly onWritten: (entries: Entry[]) => void,
   ) {}
 
@@ -32,7 +34,18 @@ export class Sequencer {
     while (this.#draining || this.#queue.length > 0) await new Promise((r) => setTimeout(r, 10))
   }
 
+  /** Entries ordered from now on carry this term. */
+  setTerm(term: number): void {
+    this.term = term
+  }
+
+  /** Orders nothing more: what is queued or being written is answered not_relay. */
+  stop(): void {
+    this.#stopped = true
+  }
+
   order(submission: Submission): Promise<Outcome> {
+    if (this.#stopped) return Promise.resolve(NOT_RELAY)
     return new Promise((resolve) => {
       this.#queue.push({ submission, resolve })
       if (!this.#draining) void this.drain()
@@ -54,8 +67,10 @@ export class Sequencer {
     try {
       outcomes = await this.orderBatch(batch)
     } catch (err) {
-      const message = `The relay could not write to its database: ${(err as Error).message}`
-      for (const q of batch) q.resolve({ ok: false, code: 'internal', message })
+      const outcome: Outcome = err instanceof NotRelayError
+        ? NOT_RELAY
+        : { ok: false, code: 'internal', message: `The relay could not write to its database: ${(err as Error).message}` }
+      for (const q of batch) q.resolve(outcome)
       return
     }
     for (const q of batch) q.resolve(outcomes.get(q)!)
@@ -78,7 +93,8 @@ export class Sequencer {
       entries.push(entry)
       outcomes.set(q, { ok: true, seq: entry.seq })
     }
-    const written = await this.replica.append(entries)
+    if (this.#stopped) throw new NotRelayError()
+    const written = await this.replica.append(entries, () => !this.#stopped)
     if (written.length > 0) this.onWritten(written)
     return outcomes
   }

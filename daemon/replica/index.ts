@@ -1,2 +1,2 @@
-export { Replica, type ReplicaEvents } from './replica.js'
+export { NotRelayError, Replica, type ReplicaEvents } from './replica.js'
 export { Follower, type FollowerIdentity, type FollowerEvents } from './follower.js'

@@ -9,6 +9,13 @@ export interface ReplicaEvents {
   truncated: [Entry[]]
 }
 
+/** A write was refused because whoever ordered it is no longer the relay. */
+export class NotRelayError extends Error {
+  constructor() {
+    super('This daemon stopped being the relay before the batch was written.')
+  }
+}
+
 export class Replica extends EventEmitter<ReplicaEvents> {
   // Appends are chained so two callers can never race on the head.
   #queue: Promise<unknown> = Promise.resolve()
@@ -21,8 +28,13 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return this.store.log.head
   }
 
-  append(entries: Entry[]): Promise<Entry[]> {
+  /**
+   * `still` is asked inside the serialized section, right before writing: a relay that stepped
+   * down while its batch waited behind a truncation must not write on top of the new log.
+   */
+  append(entries: Entry[], still: () => boolean = () => true): Promise<Entry[]> {
     return this.serial(async () => {
+      if (!still()) throw new NotRelayError()
       const fresh = await this.store.append(entries)
       if (fresh.length > 0) this.emit('applied', fresh)
       return fresh

@@ -15,6 +15,7 @@ import { follow } from './client-link.js'
 
 export const DISCOVERY_WINDOW_MS = 3000
 export const FAILOVER_WINDOW_MS = 1500
+const WAIT_LIMIT_MS = 3000
 const ELECTING_TICK_MS = 500
 const SETTLED_TICK_MS = 2000
 
@@ -58,6 +59,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   #stopped = false
   /** Named by a relay that is leaving cleanly; acted on when its link closes. */
   #handover: { successor: string; term: number } | null = null
+  /** Consecutive ticks that decided to promote: one more fresh look before acting. */
+  #promoteVotes = 0
+  /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
+  #waiting: { nodeId: string; since: number } | null = null
+  readonly #skipped = new Set<string>()
 
   constructor(private readonly d: CoordinatorDeps) {
     super()
@@ -132,17 +138,56 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     await this.d.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
     const peers = this.d.directory.alive()
-    const decision = decide({ self: this.advert(), peers, windowOver: Date.now() >= this.#windowEndsAt, knownTerm: this.term })
+    const decision = decide({
+      self: this.advert(), peers, windowOver: Date.now() >= this.#windowEndsAt, knownTerm: this.term, skipped: this.#skipped,
+    })
+    if (decision.kind === 'stay' && this.relay) await this.outrankedTerms(peers)
+    this.#promoteVotes = decision.kind === 'promote' ? this.#promoteVotes + 1 : 0
+    this.trackWaiting(decision.kind === 'wait' ? decision.for : null)
     switch (decision.kind) {
-      case 'promote': return this.becomeRelay(decision.term)
+      // Promote on the second tick in a row only: the first may rest on a neighbour's advert
+      // from just before it promoted itself, and two relays at once cost a merge.
+      case 'promote': return this.#promoteVotes >= 2 ? this.becomeRelay(decision.term) : undefined
       case 'join': return this.join(decision.relay)
       case 'step-down':
         this.d.log.warn({ winner: decision.relay.nodeId, term: decision.relay.term }, 'another relay outranks us; stepping down')
+        // Routes first: nothing of ours may be ordered by a relay that is going away.
+        this.d.outbox.setRoute(null)
         this.relay?.stop('Another relay took over; reconnect to it.')
         this.relay = null
         this.setRole('electing')
         return this.join(decision.relay)
       default:
+    }
+  }
+
+  /**
+   * We won against relays whose term is not below ours, or their clients joined us still
+   * carrying a newer term: take a term above all of them, so every replica agrees on one.
+   */
+  private async outrankedTerms(peers: Advert[]): Promise<void> {
+    const rivalRelay = Math.max(0, ...peers.filter((p) => p.role === 'relay').map((p) => p.term))
+    const newest = Math.max(0, ...peers.map((p) => p.term))
+    if ((rivalRelay < this.term && newest <= this.term) || !this.relay) return
+    this.term = Math.max(rivalRelay, newest) + 1
+    await this.d.saveTerm(this.term)
+    this.relay.raiseTerm(this.term)
+    this.d.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
+    this.emit('advert', this.advert())
+    this.emit('changed')
+  }
+
+  /** A candidate that outranks us but never promotes (it sees a relay we cannot) is passed over. */
+  private trackWaiting(nodeId: string | null): void {
+    if (nodeId === null) {
+      this.#waiting = null
+      return
+    }
+    if (this.#waiting?.nodeId !== nodeId) this.#waiting = { nodeId, since: Date.now() }
+    else if (Date.now() - this.#waiting.since > WAIT_LIMIT_MS) {
+      this.d.log.warn({ candidate: nodeId }, 'the first candidate did not take the relay role; passing it over')
+      this.#skipped.add(nodeId)
+      this.#waiting = null
     }
   }
 
@@ -168,12 +213,21 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       follower = await follow(addr.host, addr.port, this.d.replica, this.d.me, this.d.log)
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
+      this.d.directory.markUnreachable(relay.nodeId)
       return
     }
     if (this.#stopped || this.role === 'relay' || !follower.conn.open) return follower.conn.close(1000, 'no longer needed')
     // Listeners first, before any await: a close in between must not leave us a client of nobody.
     this.follower = follower
-    follower.on('roster', (r) => { this.roster = r; this.d.directory.learnFromRoster(r.peers); this.emit('changed') })
+    follower.on('roster', (r) => {
+      this.roster = r
+      this.d.directory.learnFromRoster(r.peers)
+      if (r.term > this.term) {
+        this.term = r.term
+        void this.d.saveTerm(r.term).catch((err) => this.d.log.error({ err }, 'saving the term failed'))
+      }
+      this.emit('changed')
+    })
     follower.on('reject', (id, code, message) => void this.d.outbox.rejected(id, code, message))
     follower.on('closed', (why) => this.lostRelay(follower, why))
     follower.on('handover', (successor, term) => { this.#handover = { successor, term } })
@@ -187,10 +241,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private lostRelay(follower: Follower, why: string): void {
     if (this.follower !== follower) return
+    const lost = this.relayId
     this.follower = null
     this.roster = null
     this.d.outbox.setRoute(null)
     if (this.#stopped) return
+    // Until it answers a probe again, it is not a relay we could join.
+    if (lost) this.d.directory.markUnreachable(lost)
     const handover = this.#handover
     this.#handover = null
     if (handover?.successor === this.d.me.nodeId) {
@@ -209,6 +266,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private setRole(role: Role): void {
     this.role = role
+    this.#skipped.clear()
+    this.#promoteVotes = 0
     this.emit('advert', this.advert())
     this.emit('changed')
   }

@@ -12,8 +12,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Host, sleep, type HostOptions } from './host.js'
 import {
-  canBuildNetns, createHost, createSwitch, deleteNamespacesSync, hostIp, hostNsName, ip, onProcessExit,
-  planLan, vethName, type LanPlan,
+  canBuildNetns, createHost, createSwitch, deleteNamespacesSync, ensureBridge, hostIp, hostNsName, ip, onProcessExit,
+  planLan, plugInto, SPLIT_BRIDGE, vethName, type LanPlan,
 } from './netns.js'
 
 export { Host, sleep } from './host.js'
@@ -54,6 +54,8 @@ const POLL_MS = 200
 export class Lan {
   readonly hosts: Host[] = []
   private readonly dataDirs: string[] = []
+  /** Hosts whose cable is plugged into the second bridge by `split`, until `heal`. */
+  private readonly splitOff = new Set<Host>()
   private destroying: Promise<void> | undefined
   private readonly unregisterExit: () => void
   /** Set SOCHAT_KEEP_DATA=1 to keep data dirs (and daemon logs) after the run. */
@@ -99,6 +101,38 @@ export class Lan {
     this.hosts.push(host)
     await createHost(this.plan, index)
     return host
+  }
+
+  /**
+   * Splits the switch in two: `groupB`'s cables move to a second bridge (br1) in the switch
+   * namespace, so the two groups no longer hear each other (neither unicast nor mDNS), while
+   * every host keeps its link up and its address. Hosts in neither group stay on br0 with
+   * `groupA`. A second split first heals the first. Undo with `heal()`.
+   */
+  async split(groupA: Host[], groupB: Host[]): Promise<void> {
+    if (this.destroying) throw new Error('LAN already destroyed')
+    if (groupA.length === 0 || groupB.length === 0) throw new Error('split needs two non-empty groups')
+    for (const h of [...groupA, ...groupB]) if (!this.hosts.includes(h)) throw new Error(`${h.name} is not on this LAN`)
+    if (groupA.some((h) => groupB.includes(h))) throw new Error('split groups overlap')
+    await this.heal()
+    await ensureBridge(this.plan, SPLIT_BRIDGE)
+    for (const h of groupB) {
+      await plugInto(this.plan, h.veth, SPLIT_BRIDGE)
+      this.splitOff.add(h)
+    }
+  }
+
+  /** Plugs every cable moved by `split` back into br0: one LAN again. Idempotent. */
+  async heal(): Promise<void> {
+    for (const h of [...this.splitOff]) {
+      await plugInto(this.plan, h.veth, 'br0')
+      this.splitOff.delete(h)
+    }
+  }
+
+  /** Whether `split` is in effect. */
+  get isSplit(): boolean {
+    return this.splitOff.size > 0
   }
 
   /**

@@ -173,6 +173,11 @@ export class Host {
     await settlesWithin(this.exited, STOP_GRACE_MS)
   }
 
+  /** The switch-side end of this host's cable (in the switch namespace). */
+  get veth(): string {
+    return this.setup.veth
+  }
+
   /** Pulls this host's cable at the switch (the host sees its link go down). */
   async cutLink(): Promise<void> {
     await ip('-n', this.setup.switchNs, 'link', 'set', this.setup.veth, 'down')

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import t from 'tap'
-import { createLan, jsonLines, REPO_ROOT } from './harness.js'
+import { createLan, jsonLines, REPO_ROOT, type Host } from './harness.js'
 import { canBuildNetns, ip, listNamespaces, run } from './netns.js'
 import { cleanEnv } from './ns-exec.js'
 
@@ -54,6 +54,28 @@ t.test('two namespaced hosts share a private LAN', { skip: can.ok ? false : can.
   t.same(dirs.filter((d) => existsSync(d)), [], 'all data dirs deleted')
   await lan.destroy()
   t.pass('destroy() is idempotent')
+})
+
+t.test('split() parts the bridge in two, heal() joins it again', { skip: can.ok ? false : can.reason }, async (t) => {
+  const lan = await createLan(t, 3)
+  const [h1, h2, h3] = lan.hosts as [Host, Host, Host]
+  const group = '239.255.77.78'
+  const server = h2.spawnScript(PROBE, ['serve', h2.ip, '47992', group, '47993'])
+  t.teardown(() => void server.kill('SIGKILL'))
+  let ready = false
+  createInterface({ input: server.stdout! }).on('line', (l) => (ready ||= jsonLines<{ ready?: boolean }>(l).some((s) => s.ready)))
+  await lan.waitFor('probe server ready', async () => ready)
+  const probe = async (from: Host) => jsonLines<{ tcp: string }>(await from.runScript(PROBE, ['probe', h2.ip, '47992', group, '47993', from.ip]))[0]?.tcp
+
+  await lan.split([h1], [h2, h3])
+  t.ok(lan.isSplit, 'split in effect')
+  t.match(await ip('-n', lan.switchNs, 'link', 'show', h2.veth), /master br1 .*state UP/, 'h2\'s cable is on br1 and up')
+  t.match(await probe(h1), /^error/, 'h1 no longer reaches h2')
+  t.equal(await probe(h3), 'pong', 'h3 still reaches h2 (same side)')
+  await lan.heal()
+  t.notOk(lan.isSplit, 'healed')
+  t.equal(await lan.waitFor('h1 reaches h2 after heal', async () => (await probe(h1)) === 'pong' && 'pong', 10_000), 'pong')
+  await t.rejects(lan.split([h1], [h1, h2]), /overlap/, 'overlapping groups are refused')
 })
 
 for (const mode of ['wait', 'throw'] as const) {

@@ -69,6 +69,26 @@ export async function createSwitch(plan: LanPlan): Promise<void> {
   await ip('-n', sw, 'link', 'set', 'br0', 'up')
 }
 
+/** The second bridge of the switch namespace, made by the first `split` (see `Lan.split`). */
+export const SPLIT_BRIDGE = 'br1'
+
+/** Creates bridge `name` in the switch namespace (multicast snooping off, up) unless it exists. */
+export async function ensureBridge(plan: LanPlan, name: string): Promise<void> {
+  const sw = plan.switchNs
+  const exists = await ip('-n', sw, 'link', 'show', 'dev', name).then(() => true, () => false)
+  if (exists) return
+  await ip('-n', sw, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', '0')
+  await ip('-n', sw, 'link', 'set', name, 'up')
+}
+
+/**
+ * Moves a cable's switch-side end to another bridge of the switch namespace. The veth keeps
+ * its admin state and carrier, so the host notices nothing but silence from the other side.
+ */
+export async function plugInto(plan: LanPlan, veth: string, bridge: string): Promise<void> {
+  await ip('-n', plan.switchNs, 'link', 'set', 'dev', veth, 'master', bridge)
+}
+
 /**
  * Creates host namespace `ns` and plugs it into the switch. The veth pair is created inside
  * the switch namespace directly, so not even for a moment does a link exist in the root one.

@@ -1,8 +1,9 @@
 /**
  * Two people chat through the real page on two simulated machines: alice in a browser on
  * host 1's page, bob in another browser on host 2's. Everything is driven the way a person
- * (or a screen reader) finds it: by label and role, never by CSS selector. At the end the
- * relay's daemon is killed under both open pages (lib/failover.ts, issue 3).
+ * (or a screen reader) finds it: by label and role, never by CSS selector. Then bob's machine
+ * is off while alice writes on (lib/catch-up.ts: unread counts, "New messages"), and at the
+ * end the relay's daemon is killed under both open pages (lib/failover.ts, issue 3).
  *
  * Needs Debian's chromium at /usr/bin/chromium (never a downloaded browser) and a LAN the
  * multihost harness can build (root, `ip netns`); skips with the reason otherwise.
@@ -11,6 +12,7 @@ import t from 'tap'
 import { MAX_MESSAGE_BYTES } from '../../shared/index.js'
 import { createLan, type Host } from '../multihost/harness.js'
 import { log, logIn, messageBox, oneRelay, openBrowser, seesMessage, send, signUp, skipReason } from './lib/browser.js'
+import { catchUpScenario } from './lib/catch-up.js'
 import { failoverScenario } from './lib/failover.js'
 
 const SCREENSHOT = '/tmp/sochat-chat.png'
@@ -145,6 +147,9 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
   await t.test('alice logs in again', async () => {
     await logIn(a, 'alice', 'alice-password-1')
   })
+
+  await catchUpScenario(t, lan, { person: alice, host: h1, username: 'alice', password: 'alice-password-1' },
+    { person: bob, host: h2, username: 'bob', password: 'bob-password-1' })
 
   await failoverScenario(t, lan, [{ person: alice, username: 'alice' }, { person: bob, username: 'bob' }])
 

@@ -45,7 +45,7 @@ t.test('the `failed` event', async (t) => {
   for (const bad of [{ ...ev, id: '' }, { ...ev, id: 3 }, { ...ev, code: undefined }, { type: 'failed' }]) {
     t.equal(parseUiEvent(JSON.stringify(bad)), null, `dropped: ${JSON.stringify(bad)}`)
   }
-  t.equal(parseUiEvent(JSON.stringify({ type: 'read', room: 'general', seq: 3 })), null, 'events this page does not use are dropped')
+  t.equal(parseUiEvent(JSON.stringify({ type: 'typing', room: 'general' })), null, 'events this page does not know are dropped')
 })
 
 t.test('delivery states are words, not colours', async (t) => {

@@ -49,7 +49,7 @@ export function humanError(code: string, serverMessage?: string): string {
   return FALLBACK_MESSAGES[code] ?? `Something went wrong (${code}). Try again.`
 }
 
-type Method = 'GET' | 'POST' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 export class Api {
   private csrfToken: string | null = null
@@ -68,11 +68,16 @@ export class Api {
     return this.request<T>('POST', path, body)
   }
 
+  /** `keepalive`: the request outlives the page, for what is sent as the page is left. */
+  put(path: string, body: unknown, opts: { keepalive?: boolean } = {}): Promise<void> {
+    return this.request<void>('PUT', path, body, opts.keepalive)
+  }
+
   delete(path: string): Promise<void> {
     return this.request<void>('DELETE', path)
   }
 
-  private async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: Method, path: string, body?: unknown, keepalive = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     if (method !== 'GET' && this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken
@@ -84,6 +89,7 @@ export class Api {
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: 'same-origin',
         cache: 'no-store',
+        keepalive,
       })
     } catch {
       throw new ApiError('network', humanError('network'), 0)

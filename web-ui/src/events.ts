@@ -93,6 +93,7 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'message' && isMessage(data.message)) return { type: 'message', message: data.message }
   if (data.type === 'status' && isStatus(data.status)) return { type: 'status', status: data.status }
   if (data.type === 'history') return { type: 'history' }
+  if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }
   if (data.type === 'failed' && isNonEmpty(data.id) && typeof data.code === 'string') {
     // The reason is for people; a missing one falls back to the code's own sentence later.
     return { type: 'failed', id: data.id, code: data.code, message: typeof data.message === 'string' ? data.message : '' }
@@ -107,6 +108,11 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function isMessage(v: unknown): v is Message {
   return isRecord(v) && typeof v.id === 'string' && typeof v.seq === 'number' &&
     typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number'
+}
+
+/** A seq or a count: a whole number, not negative. */
+export function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 }
 
 function isNonEmpty(v: unknown): v is string {

@@ -6,18 +6,20 @@
  * reconnect.
  */
 import type { MessagesResponse, Status, UiEvent } from '../../shared/index.js'
+import { GENERAL_ROOM } from '../../shared/limits.js'
 import { Api, ApiError, humanError } from './api.js'
 import { Composer } from './composer.js'
 import { EmojiPicker } from './emoji-picker.js'
 import { LiveFeed, type FeedState } from './events.js'
+import { OlderHistory } from './paging.js'
+import { ReadTracker } from './read-state.js'
 import { RelayNotice, RelayWatch } from './relay-notice.js'
 import { Roster } from './roster.js'
 import { MESSAGES_PATH, Sender } from './sender.js'
 import { LoginForm, logOut, restoreSession, type Session } from './session.js'
 import { Timeline } from './timeline.js'
+import { HISTORY_PAGE, historyLimit, leavesGap } from './unread.js'
 
-const HISTORY_PAGE = 100
-const TITLE = 'SO-CHAT'
 /**
  * Said of a message this page showed as waiting that has left the outbox without reaching
  * the room: the relay refused it while the live feed was down, so its reason was missed.
@@ -38,7 +40,6 @@ const FEED_LABELS: Record<FeedState, string> = {
 
 class ChatPage {
   private me: string | null = null
-  private unread = 0
   private readonly timeline = new Timeline(byId('timeline'), byId('scroller'), {
     copyBack: (text) => this.composer.restoreDraft(text),
     dismissed: () => {
@@ -47,6 +48,8 @@ class ChatPage {
     },
   })
   private readonly sender: Sender
+  private readonly reads: ReadTracker
+  private readonly older: OlderHistory
   private readonly relayWatch = new RelayWatch()
   private readonly relayNotice = new RelayNotice(byId('relay-notice'))
   private readonly roster = new Roster({ list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line') })
@@ -71,17 +74,19 @@ class ChatPage {
       showSent: (message) => {
         this.timeline.add([message], 'force')
         this.syncEmptyNote()
+        this.reads.sync('live')
       },
       showPending: (messages) => {
         this.timeline.addPending(messages)
         this.syncEmptyNote()
       },
     })
+    this.reads = new ReadTracker(api, this.timeline, {
+      scroller: byId('scroller'), head: byId('room-head'), badge: byId('room-unread'), markButton: byId('mark-read'),
+    }, { me: () => this.me, olderExist: () => this.older.mayHaveOlder, markedAll: () => this.composer.focus() })
+    this.older = new OlderHistory(api, this.timeline, byId('load-older'), (text) => this.say(text))
     byId('logout').addEventListener('click', () => void this.logOut())
-    byId('load-older').addEventListener('click', () => void this.loadOlder())
-    document.addEventListener('visibilitychange', () => {
-      if (!document.hidden) this.setUnread(0)
-    })
+    byId('load-older').addEventListener('click', () => void this.older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
   }
 
   enter(session: Session): void {
@@ -108,13 +113,15 @@ class ChatPage {
     this.roster.clear()
     this.composer.reset()
     this.picker.close(false)
-    this.setUnread(0)
+    this.reads.reset()
+    this.older.mayHaveOlder = false
     this.syncEmptyNote()
     this.onLoggedOut(reason)
   }
 
   private async logOut(): Promise<void> {
     try {
+      await this.reads.flush()
       await logOut(this.api)
       this.leave()
     } catch (err) {
@@ -128,39 +135,36 @@ class ChatPage {
   }
 
   /**
-   * The outbox, then the history, in that order: a message that left the outbox by being
-   * delivered is then surely in the history read after it, so a row shown as waiting that is
-   * in neither was refused (while the feed was down, so its `failed` event was missed).
+   * The outbox and the read position, then the history, in that order: a message that left
+   * the outbox by being delivered is then surely in the history read after it, so a row
+   * shown as waiting that is in neither was refused (while the feed was down, so its
+   * `failed` event was missed); and the daemon's unread count never includes a message the
+   * history does not have.
    */
   private async loadRecent(): Promise<void> {
     try {
-      const wasEmpty = this.timeline.size === 0
+      const shownNewest = this.timeline.newestSeq()
       const shownWaiting = this.timeline.waitingIds()
-      const outbox = await this.sender.fetchPending()
-      const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${HISTORY_PAGE}`)
+      const [outbox, position] = await Promise.all([this.sender.fetchPending(), this.reads.fetch()])
+      const limit = historyLimit(position?.unread ?? 0)
+      const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${limit}`)
       if (!this.me) return
-      this.timeline.add(res.messages, wasEmpty ? 'force' : 'follow')
-      if (wasEmpty) this.setMayHaveOlder(res.messages.length >= HISTORY_PAGE)
+      const gap = leavesGap(res.messages, limit, shownNewest)
+      if (gap) this.timeline.clear()
+      const fresh = shownNewest === null || gap
+      this.timeline.add(res.messages, fresh ? 'force' : 'follow')
+      if (fresh) this.older.mayHaveOlder = res.messages.length >= limit
+      this.reads.loaded(position, fresh)
+      if (fresh) await this.older.reach(this.reads.dividerSeq, () => this.me !== null)
       if (outbox) {
         this.timeline.addPending(outbox)
         const still = new Set(outbox.map((m) => m.id))
         for (const id of shownWaiting) if (!still.has(id)) this.timeline.markFailed(id, REFUSED_UNSEEN)
       }
       this.syncEmptyNote()
+      this.reads.sync('load')
     } catch (err) {
       if (this.me) this.say(`Could not load messages: ${errorText(err)}`)
-    }
-  }
-
-  private async loadOlder(): Promise<void> {
-    const before = this.timeline.oldestSeq()
-    if (before === null) return
-    try {
-      const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${HISTORY_PAGE}&before=${before}`)
-      this.timeline.add(res.messages, 'keep')
-      this.setMayHaveOlder(res.messages.length >= HISTORY_PAGE)
-    } catch (err) {
-      this.say(`Could not load older messages: ${errorText(err)}`)
     }
   }
 
@@ -185,6 +189,7 @@ class ChatPage {
     if (ev.type === 'history') {
       // Merged with another relay's log: same messages, maybe new order. Start over.
       this.timeline.clear()
+      this.reads.reset()
       void this.refresh()
       return
     }
@@ -192,11 +197,14 @@ class ChatPage {
       this.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
       return
     }
+    if (ev.type === 'read') {
+      if (ev.room === GENERAL_ROOM) this.reads.onRead(ev.seq)
+      return
+    }
     if (ev.type !== 'message') return
-    const fresh = this.timeline.add([ev.message])
+    if (this.timeline.add([ev.message]).length === 0) return
     this.syncEmptyNote()
-    const fromOthers = fresh.filter((m) => m.author !== this.me).length
-    if (document.hidden && fromOthers > 0) this.setUnread(this.unread + fromOthers)
+    this.reads.sync('live')
   }
 
   private onFeedState(state: FeedState): void {
@@ -205,15 +213,6 @@ class ChatPage {
     indicator.dataset.state = state
     // A feed that keeps failing may mean the session expired: a 401 here sends us to log-in.
     if (state === 'down') void this.api.get('/api/v1/sessions/current').catch(() => undefined)
-  }
-
-  private setUnread(n: number): void {
-    this.unread = n
-    document.title = n > 0 ? `(${n}) ${TITLE}` : TITLE
-  }
-
-  private setMayHaveOlder(value: boolean): void {
-    byId('load-older').hidden = !value
   }
 
   private syncEmptyNote(): void {

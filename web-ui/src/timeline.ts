@@ -9,8 +9,9 @@
  * ordered, marked as pending, and become the real message in place when it arrives.
  */
 import type { Message } from '../../shared/index.js'
-import { dayKey, dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from './format.js'
+import { dayKey, fullTimeLabel, timeLabel } from './format.js'
 import { showDeliveryState, type RowAction } from './message-state.js'
+import { renderDayDivider, renderMessage, renderNewDivider } from './rows.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -39,6 +40,8 @@ export interface TimelineActions {
 const STICKY_BOTTOM_PX = 64
 /** How long a row that was pending says "sent" once it arrived: long enough to notice. */
 const SENT_NOTE_MS = 4000
+/** Breathing room above the last message read, when the page opens at "New messages". */
+const CONTEXT_GAP_PX = 8
 
 export class Timeline {
   private rows: Row[] = []
@@ -52,6 +55,8 @@ export class Timeline {
    */
   private readonly refused = new Map<string, string | null>()
   private me: string | null = null
+  /** "New messages": sits between a row's day heading (if any) and the row itself. */
+  private newMark: { el: HTMLElement; row: Row } | null = null
 
   constructor(private readonly log: HTMLElement, private readonly scroller: HTMLElement, private readonly actions: TimelineActions) {
     log.addEventListener('click', (ev) => this.onClick(ev))
@@ -66,6 +71,7 @@ export class Timeline {
     this.ids.clear()
     this.pending.clear()
     this.refused.clear()
+    this.newMark = null
     this.log.replaceChildren()
   }
 
@@ -75,6 +81,15 @@ export class Timeline {
 
   oldestSeq(): number | null {
     return this.rows[0]?.message.seq ?? null
+  }
+
+  newestSeq(): number | null {
+    return this.rows[this.rows.length - 1]?.message.seq ?? null
+  }
+
+  /** The ordered messages, oldest first (pending ones have no seq and are not among them). */
+  messages(): Message[] {
+    return this.rows.map((r) => r.message)
   }
 
   /** Ids of the rows still waiting for the relay (not those already marked as failed). */
@@ -135,6 +150,42 @@ export class Timeline {
     this.scroller.scrollTop = this.scroller.scrollHeight
   }
 
+  /** Puts "New messages" above the message with this seq, or removes it (null); true if it moved. */
+  markNewFrom(seq: number | null): boolean {
+    const at = seq === null ? -1 : this.indexFor(seq) - 1
+    const row = at >= 0 && this.rows[at]!.message.seq === seq ? this.rows[at]! : null
+    if ((this.newMark?.row ?? null) === row) return false
+    this.newMark?.el.remove()
+    this.newMark = null
+    if (!row) return true
+    this.newMark = { el: renderNewDivider(), row }
+    this.log.insertBefore(this.newMark.el, row.el)
+    return true
+  }
+
+  /**
+   * Opens the page at "New messages" with the last message read whole above it, for context
+   * (at most a third of the view, should that message be very long).
+   */
+  scrollToNewMark(): void {
+    if (!this.newMark) return
+    const top = this.scroller.getBoundingClientRect().top
+    const mark = this.newMark.el.getBoundingClientRect().top - top
+    const above = this.newMark.el.previousElementSibling
+    const context = above ? mark - (above.getBoundingClientRect().top - top) + CONTEXT_GAP_PX : 0
+    this.scroller.scrollTop += mark - Math.min(context, this.scroller.clientHeight / 3)
+  }
+
+  /** Opens the page at the top: the first unread message is older than anything loaded. */
+  scrollToOldest(): void {
+    this.scroller.scrollTop = 0
+  }
+
+  /** Whether the newest message is in view: the person can be taken to have read it. */
+  atNewest(): boolean {
+    return this.rows.length > 0 && this.isAtBottom()
+  }
+
   private isAtBottom(): boolean {
     const s = this.scroller
     return s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_BOTTOM_PX
@@ -164,7 +215,7 @@ export class Timeline {
     const at = this.indexFor(message.seq)
     const row: Row = { message, el, divider: null }
     const next = this.rows[at]
-    const anchor = next ? (next.divider ?? next.el) : (this.pending.values().next().value?.el ?? null)
+    const anchor = next ? this.topOf(next) : (this.pending.values().next().value?.el ?? null)
     if (el.nextSibling !== anchor || !el.isConnected) this.log.insertBefore(el, anchor)
     this.rows.splice(at, 0, row)
     this.syncDivider(at)
@@ -186,6 +237,15 @@ export class Timeline {
     }, SENT_NOTE_MS)
   }
 
+  /** The first node that belongs to a row: its day heading, "New messages", or itself. */
+  private topOf(row: Row): HTMLElement {
+    return row.divider ?? this.belowHeading(row)
+  }
+
+  private belowHeading(row: Row): HTMLElement {
+    return this.newMark?.row === row ? this.newMark.el : row.el
+  }
+
   /** First index whose seq is greater: binary search, since history can be long. */
   private indexFor(seq: number): number {
     let lo = 0
@@ -205,38 +265,10 @@ export class Timeline {
     const needed = !prev || dayKey(prev.message.ts) !== dayKey(row.message.ts)
     if (needed && !row.divider) {
       row.divider = renderDayDivider(row.message.ts)
-      this.log.insertBefore(row.divider, row.el)
+      this.log.insertBefore(row.divider, this.belowHeading(row))
     } else if (!needed && row.divider) {
       row.divider.remove()
       row.divider = null
     }
   }
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag)
-  node.className = className
-  if (text !== undefined) node.textContent = text
-  return node
-}
-
-function renderDayDivider(ts: number): HTMLElement {
-  // A heading, so screen-reader users can jump from day to day.
-  return el('h3', 'day-divider', dayLabel(ts, Date.now()))
-}
-
-export function renderMessage(m: Message, mine: boolean): HTMLElement {
-  const item = el('article', mine ? 'msg mine' : 'msg')
-  item.dataset.id = m.id
-  const avatar = el('span', `avatar hue-${hueSlot(m.author)}`, initial(m.author))
-  avatar.setAttribute('aria-hidden', 'true')
-  const head = el('div', 'msg-head')
-  const time = el('time', 'msg-time', timeLabel(m.ts))
-  time.dateTime = new Date(m.ts).toISOString()
-  time.title = fullTimeLabel(m.ts)
-  head.append(el('span', 'msg-author', m.author), time)
-  const body = el('div', 'msg-body')
-  body.append(head, el('p', 'msg-text', m.text))
-  item.append(avatar, body)
-  return item
 }

@@ -29,6 +29,9 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const who = await ctx.auth.require(req)
     room(req.params)
     const { seq } = MarkRead.parse(req.body)
+    if (seq > ctx.store.log.head) {
+      throw new InputError('bad_request', `Message ${seq} does not exist yet (the log ends at ${ctx.store.log.head}).`)
+    }
     const current = await ctx.store.views.readPosition(who.session.username, GENERAL_ROOM)
     if (seq > current.seq) {
       void ctx.outbox.submit({ type: 'read.marked', room: GENERAL_ROOM, username: who.session.username, seq }, { durable: true, timeoutMs: 1 })

@@ -39,12 +39,12 @@ t.test('candidates rank by longest log, then earliest start, then lowest node id
   t.same([late, lowId, early, longLog].sort(compareCandidates), [longLog, early, lowId, late])
 })
 
-t.test('relays rank by the newer term first, then as candidates', async (t) => {
-  const newTerm = advert({ role: 'relay', term: 5, head: 1 })
-  const oldTerm = advert({ role: 'relay', term: 4, head: 100, startedAt: 1 })
-  t.ok(compareRelays(newTerm, oldTerm) < 0, 'a newer term beats a longer log')
-  const sameTermLonger = advert({ role: 'relay', term: 5, head: 2 })
-  t.ok(compareRelays(sameTermLonger, newTerm) < 0, 'in the same term the longer log wins')
+t.test('relays rank by the longer log first, then the newer term, then as candidates', async (t) => {
+  const lone = advert({ role: 'relay', term: 5, head: 1 })
+  const established = advert({ role: 'relay', term: 4, head: 100, startedAt: 1 })
+  t.ok(compareRelays(established, lone) < 0, 'a longer log beats a newer term (a lone machine behind a pulled cable does not take over)')
+  const sameLogNewer = advert({ role: 'relay', term: 6, head: 1 })
+  t.ok(compareRelays(sameLogNewer, lone) < 0, 'with equal logs the newer term wins')
 })
 
 t.test('the same electing adverts, seen from every member, promote exactly one', async (t) => {
@@ -84,23 +84,23 @@ t.test('nobody promotes before the discovery window is over', async (t) => {
 })
 
 t.test('a daemon that is not relay joins the best relay it sees', async (t) => {
-  const worse = advert({ role: 'relay', term: 3, head: 50 })
-  const best = advert({ role: 'relay', term: 4, head: 10 })
+  const worse = advert({ role: 'relay', term: 4, head: 10 })
+  const best = advert({ role: 'relay', term: 3, head: 50 })
   const electing = advert({ head: 999 })
   t.same(after(electing, [worse, best, advert()]), { kind: 'join', relay: best }, 'an electing daemon joins at once')
   t.same(decide({ self: electing, peers: [worse, best], windowOver: false, knownTerm: 0 }), { kind: 'join', relay: best },
     'even before the window ends')
-  const clientOfWorse = advert({ role: 'client', term: 3, relayId: worse.nodeId })
+  const clientOfWorse = advert({ role: 'client', term: 4, relayId: worse.nodeId })
   t.same(after(clientOfWorse, [worse, best]), { kind: 'join', relay: best }, 'a client of a worse relay moves to the best')
-  const clientOfBest = advert({ role: 'client', term: 4, relayId: best.nodeId })
+  const clientOfBest = advert({ role: 'client', term: 3, relayId: best.nodeId })
   t.same(after(clientOfBest, [worse, best]), { kind: 'stay' }, 'a client of the best relay stays')
   t.same(after(clientOfBest, [advert()]), { kind: 'stay' }, 'a client does not start an election on its own')
 })
 
 t.test('two relays that see each other converge: the worse steps down, the better stays', async (t) => {
   const pairs: [string, Advert, Advert][] = [
-    ['newer term', advert({ role: 'relay', term: 7, head: 1 }), advert({ role: 'relay', term: 6, head: 90 })],
-    ['same term, longer log', advert({ role: 'relay', term: 6, head: 90 }), advert({ role: 'relay', term: 6, head: 40 })],
+    ['longer log, older term', advert({ role: 'relay', term: 6, head: 90 }), advert({ role: 'relay', term: 7, head: 1 })],
+    ['same log, newer term', advert({ role: 'relay', term: 7, head: 40 }), advert({ role: 'relay', term: 6, head: 40 })],
     ['same log, earlier start', advert({ role: 'relay', term: 6, head: 9, startedAt: 5 }), advert({ role: 'relay', term: 6, head: 9, startedAt: 6 })],
     ['all else equal, lower id', advert({ role: 'relay', term: 6, nodeId: id(1) }), advert({ role: 'relay', term: 6, nodeId: id(2) })],
   ]
@@ -146,4 +146,24 @@ t.test('a promoted term is above every term known', async (t) => {
     t.equal(d.kind, 'promote', `${what}: it promotes`)
     if (d.kind === 'promote') t.ok(d.term > highest, `${what}: term ${d.term} > ${highest}`)
   }
+})
+
+t.test('a client whose relay is gone from sight still counts as a candidate', async (t) => {
+  // Its advert is from before it noticed the loss: without this, two daemons could promote.
+  const deadRelay = id(0xdead)
+  const olderClient = advert({ role: 'client', relayId: deadRelay, head: 5, startedAt: 1 })
+  const me = advert({ head: 5, startedAt: 2 })
+  t.same(after(me, [olderClient]), { kind: 'wait', for: olderClient.nodeId }, 'we wait for the orphaned client that outranks us')
+  const relay = advert({ role: 'relay', head: 5 })
+  const happyClient = advert({ role: 'client', relayId: relay.nodeId, head: 5, startedAt: 1 })
+  t.same(after(me, [happyClient, relay]).kind, 'join', 'a client whose relay we see is not a candidate: we join that relay')
+})
+
+t.test('a candidate passed over for not promoting no longer blocks the election', async (t) => {
+  const stuck = advert({ head: 9 })
+  const me = advert({ head: 1 })
+  t.same(after(me, [stuck]), { kind: 'wait', for: stuck.nodeId }, 'first we wait for the better candidate')
+  const skipped = new Set([stuck.nodeId])
+  t.same(decide({ self: me, peers: [stuck], windowOver: true, knownTerm: 0, skipped }), { kind: 'promote', term: 1 },
+    'once it is skipped, the next in rank promotes')
 })

@@ -1,0 +1,56 @@
+/**
+ * Paging back through history: the "Load older messages" button, and after a long absence
+ * going back by itself until the first unread message is loaded (bounded by CATCH_UP_MAX),
+ * so "New messages" can show where the person stopped reading.
+ */
+import type { MessagesResponse } from '../../shared/index.js'
+import type { Api } from './api.js'
+import { MESSAGES_PATH } from './sender.js'
+import type { Timeline } from './timeline.js'
+import { needsOlder, olderPageLimit } from './unread.js'
+
+export class OlderHistory {
+  private olderExist = false
+
+  constructor(
+    private readonly api: Api,
+    private readonly timeline: Timeline,
+    private readonly button: HTMLButtonElement,
+    private readonly say: (text: string) => void,
+  ) {}
+
+  /** Whether messages older than the oldest shown exist, as far as the last page told. */
+  get mayHaveOlder(): boolean {
+    return this.olderExist
+  }
+
+  /** A page of `limit` that came back full may have more behind it. */
+  set mayHaveOlder(value: boolean) {
+    this.olderExist = value
+    this.button.hidden = !value
+  }
+
+  /** One page of older history above what is shown; false if it could not be loaded. */
+  async load(limit: number): Promise<boolean> {
+    const before = this.timeline.oldestSeq()
+    if (before === null) return false
+    try {
+      const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${limit}&before=${before}`)
+      this.timeline.add(res.messages, 'keep')
+      this.mayHaveOlder = res.messages.length >= limit
+      return true
+    } catch (err) {
+      this.say(`Could not load older messages: ${err instanceof Error ? err.message : String(err)}`)
+      return false
+    }
+  }
+
+  /** Pages back until the first message after `readSeq` is loaded, or CATCH_UP_MAX are. */
+  async reach(readSeq: number | null, stillWanted: () => boolean): Promise<void> {
+    let loaded = this.timeline.messages().length
+    while (needsOlder(this.timeline.oldestSeq(), readSeq, this.olderExist, loaded)) {
+      if (!(await this.load(olderPageLimit(loaded))) || !stillWanted()) return
+      loaded = this.timeline.messages().length
+    }
+  }
+}
