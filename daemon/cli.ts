@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `sochat`: start the daemon in the foreground, ask a running one for its status, stop it.
- * The CLI talks to a running daemon over the unix socket in its data folder; it never opens
- * the database.
+ * `sochat`: start the daemon in the foreground, ask a running one for its status, stop it,
+ * install or remove it as a service (daemon/service). The CLI talks to a running daemon over
+ * the unix socket in its data folder; it never opens the database.
  */
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
@@ -11,12 +11,17 @@ import type { Status } from '../shared/index.js'
 import { defaultDataDir, resolveConfig, runtimeFile, socketPath, type RuntimeInfo } from './config/index.js'
 import { startDaemon } from './daemon.js'
 import { SochatError } from './errors/index.js'
+import { runServiceCommand } from './service/command.js'
 
 const USAGE = `Usage:
   sochat start [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
                [--network NAME] [--name NAME] [--peer HOST:PORT]... [--no-mdns] [--log-level LEVEL]
   sochat status [--data-dir DIR] [--json]
-  sochat stop [--data-dir DIR]`
+  sochat stop [--data-dir DIR]
+  sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
+                         [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
+                         [--network NAME] [--name NAME]
+  sochat uninstall-service [--dry-run] [--system] [--no-start]`
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -24,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
     case 'start': return start(rest)
     case 'status': return status(rest)
     case 'stop': return stop(rest)
+    case 'install-service': return runServiceCommand('install', rest)
+    case 'uninstall-service': return runServiceCommand('uninstall', rest)
     case undefined: case '-h': case '--help': case 'help':
       console.log(USAGE)
       return command === undefined ? 2 : 0

@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino'
 import { GENERAL_ROOM, type Entry, type Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
+import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
@@ -61,14 +62,20 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 
   let ui = ''
   const status = () => buildStatus(c, me, config.network, ui, replica.head, pages.users(), directory)
+  const desktopLog = log.child({ part: 'desktop' })
+  const desktop = await Desktop.open({
+    store, sessions: accounts.sessions, pages, status, log: desktopLog, burstMs: config.notifyBurstMs,
+    sink: new OsNotifier(desktopLog, (room) => openInBrowser(`${ui}/#room=${encodeURIComponent(room)}`, desktopLog)),
+  })
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
-    auth: new Auth(accounts.sessions, nodeId),
+    auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
   await server.listenSocket(socketPath(config.dataDir))
 
   wireLiveEvents(replica, c, pages, status)
+  wireDesktop(replica, c, pages, desktop)
   outbox.on('failed', (s, code, message) => {
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
@@ -80,6 +87,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     nodeId, ui, status,
     stop: async () => {
       await c.stop()
+      desktop.close()
       outbox.close()
       pages.closeAll()
       await mdns?.stop()
@@ -109,4 +117,13 @@ function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, st
   }
   c.on('changed', statusChanged)
   pages.on('presence', () => { c.presenceChanged(); statusChanged() })
+}
+
+/** The tray's state and the notifications follow the log, the roles and the open pages. */
+function wireDesktop(replica: Replica, c: Coordinator, pages: PageSockets, desktop: Desktop): void {
+  replica.on('applied', (entries: Entry[]) => desktop.onApplied(entries))
+  replica.on('truncated', () => void desktop.refresh())
+  c.on('changed', () => desktop.statusChanged())
+  pages.on('presence', () => desktop.statusChanged())
+  pages.on('watching', (username) => desktop.pageWatching(username))
 }

@@ -12,7 +12,17 @@ try {
   missing.push('iproute2 with netns support (apt-get install -y iproute2)')
 }
 if (!existsSync('/usr/bin/chromium')) missing.push('Debian chromium for the browser tests (apt-get install -y chromium)')
+const desktopTools = ['Xvfb', 'dbus-daemon', 'dunst', 'notify-send', 'trayer', 'xdotool', 'import', 'systemd-analyze', 'python3']
+const absent = desktopTools.filter((tool) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' })
+    return false
+  } catch {
+    return true
+  }
+})
+if (absent.length) missing.push(`${absent.join(', ')} for the tray, notification and service tests (apt-get install -y xvfb dbus dunst libnotify-bin trayer xdotool imagemagick libgtk-3-0 libayatana-appindicator3-1 systemd python3)`)
 
 console.log(missing.length === 0
-  ? 'Test prerequisites: all present (root, iproute2, /usr/bin/chromium).'
+  ? 'Test prerequisites: all present (root, iproute2, /usr/bin/chromium, the desktop tools).'
   : `Test prerequisites missing, those tests will skip: ${missing.join('; ')}. bash .ci/run installs them.`)

@@ -26,6 +26,8 @@ export interface DaemonConfig {
   peers: { host: string; port: number }[]
   logLevel: string
   webRoot: string
+  /** Messages arriving within this window become one summary notification. */
+  notifyBurstMs: number
 }
 
 export function defaultDataDir(): string {
@@ -82,6 +84,7 @@ export function resolveConfig(flags: StartFlags): DaemonConfig {
     peers: (flags.peer ?? []).map(parsePeer),
     logLevel: flags.logLevel ?? 'info',
     webRoot: defaultWebRoot(),
+    notifyBurstMs: 1500,
   }
 }
 

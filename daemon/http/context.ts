@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Status } from '../../shared/index.js'
 import type { Accounts } from '../accounts/index.js'
+import type { Desktop } from '../desktop/index.js'
 import type { Outbox } from '../outbox/index.js'
 import type { Store } from '../store/index.js'
 import type { Auth } from './auth.js'
@@ -14,6 +15,9 @@ export interface HttpContext {
   auth: Auth
   pages: PageSockets
   status: () => Status
+  desktop: Desktop
+  /** The tray's credential (daemon/desktop/secret.ts). */
+  agentSecret: string
   log: Logger
   /** How long a write waits for the relay before answering "pending" (202). */
   submitTimeoutMs: number

@@ -12,6 +12,7 @@ import type { HttpContext } from './context.js'
 import { errorHandler } from './errors.js'
 import { hostGuard, originGuard, securityHeaders } from './guards.js'
 import { accountRoutes } from './routes/accounts.js'
+import { agentRoutes } from './routes/agent.js'
 import { eventRoutes } from './routes/events.js'
 import { messageRoutes } from './routes/messages.js'
 import { sessionRoutes } from './routes/sessions.js'
@@ -51,6 +52,7 @@ export class UiServer {
     messageRoutes(app, ctx)
     statusRoutes(app, ctx)
     eventRoutes(app, ctx)
+    agentRoutes(app, ctx)
     await app.ready()
     return new UiServer(app)
   }
@@ -80,6 +82,9 @@ export class UiServer {
   }
 
   async close(): Promise<void> {
+    // Upgraded sockets (pages, the tray) are not HTTP connections: server.close would wait
+    // for them forever.
+    for (const ws of this.app.websocketServer.clients) ws.terminate()
     // Fastify closes only servers it started itself; we listened on ours by hand.
     for (const server of [this.#unix, this.#tcp]) {
       if (!server?.listening) continue

@@ -1,13 +1,16 @@
 /**
- * Open pages (WebSockets on /api/v1/events) by user: where live events go, and who is online
- * on this machine. A user with two tabs counts once.
+ * Open pages (WebSockets on /api/v1/events) by user: where live events go, who is online on
+ * this machine, and whether someone is looking at a page right now (then notifications for
+ * that user would only repeat what is on screen). A user with two tabs counts once.
  */
 import { EventEmitter } from 'node:events'
 import type WebSocket from 'ws'
 import type { UiEvent } from '../../shared/index.js'
 
-export class PageSockets extends EventEmitter<{ presence: [] }> {
+export class PageSockets extends EventEmitter<{ presence: []; watching: [username: string] }> {
   readonly #byUser = new Map<string, Set<WebSocket>>()
+  /** Sockets whose page says it is visible and focused. */
+  readonly #watching = new WeakSet<WebSocket>()
 
   add(username: string, ws: WebSocket): void {
     let set = this.#byUser.get(username)
@@ -24,6 +27,24 @@ export class PageSockets extends EventEmitter<{ presence: [] }> {
         this.emit('presence')
       }
     })
+  }
+
+  setWatching(username: string, ws: WebSocket, watching: boolean): void {
+    if (watching) {
+      this.#watching.add(ws)
+      this.emit('watching', username)
+    } else {
+      this.#watching.delete(ws)
+    }
+  }
+
+  isWatching(username: string): boolean {
+    const lower = username.toLowerCase()
+    for (const [user, set] of this.#byUser) {
+      if (user.toLowerCase() !== lower) continue
+      for (const ws of set) if (this.#watching.has(ws) && ws.readyState === ws.OPEN) return true
+    }
+    return false
   }
 
   users(): string[] {

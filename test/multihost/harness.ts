@@ -96,7 +96,7 @@ export class Lan {
     // Registered before it exists, so a half-built host is still cleaned up.
     const host = new Host({
       name, ns, ip: hostIp(this.plan, index), dataDir, switchNs: this.plan.switchNs, veth: vethName(this.plan, index),
-      cliPath: CLI_PATH, repoRoot: REPO_ROOT, args: opts.args ?? [],
+      cliPath: CLI_PATH, repoRoot: REPO_ROOT, args: opts.args ?? [], ...(opts.env ? { env: opts.env } : {}),
     })
     this.hosts.push(host)
     await createHost(this.plan, index)
@@ -208,7 +208,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * Builds a LAN of `hostCount` hosts (daemons not started) and ties its life to `t`: destroyed
  * at teardown, with each daemon's log tail printed first when the test failed.
  */
-export async function createLan(t: LanTest, hostCount: number): Promise<Lan> {
+/** A LAN of `hosts` hosts (a count, or one HostOptions per host), destroyed at teardown. */
+export async function createLan(t: LanTest, hosts: number | HostOptions[]): Promise<Lan> {
   const can = canBuildNetns()
   if (!can.ok) throw new Error(`cannot build a LAN: ${can.reason}`)
   const lan = await Lan.create()
@@ -216,6 +217,7 @@ export async function createLan(t: LanTest, hostCount: number): Promise<Lan> {
     if (!t.passing()) t.comment(`daemon logs (last 40 lines each):\n${lan.logTails(40)}`)
     await lan.destroy()
   })
-  for (let i = 0; i < hostCount; i++) await lan.addHost()
+  const options = typeof hosts === 'number' ? Array.from({ length: hosts }, () => ({})) : hosts
+  for (const o of options) await lan.addHost(o)
   return lan
 }

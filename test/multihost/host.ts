@@ -15,6 +15,8 @@ export interface HostOptions {
   name?: string
   /** Extra CLI arguments for `sochat start`. */
   args?: string[]
+  /** Extra environment for the daemon (a D-Bus session address, a browser command). */
+  env?: Record<string, string>
 }
 
 /** How the daemon process last ended; `forced` when stop() had to fall back to SIGKILL. */
@@ -42,6 +44,7 @@ export interface HostSetup {
   cliPath: string
   repoRoot: string
   args: string[]
+  env?: Record<string, string>
 }
 
 const START_TIMEOUT_MS = 20_000
@@ -144,7 +147,7 @@ export class Host {
       // `ip netns exec` execs node in place, so child.pid is the daemon's own pid.
       this.child = spawn('ip', ['netns', 'exec', s.ns, process.execPath, s.cliPath, ...args], {
         cwd: s.repoRoot,
-        env: cleanEnv(),
+        env: { ...cleanEnv(), ...s.env },
         stdio: ['ignore', fd, fd],
       })
     } finally {

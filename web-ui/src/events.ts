@@ -3,7 +3,7 @@
  * It reconnects by itself with growing, jittered delays, because a daemon restart or a
  * laptop waking from sleep must not leave a page silently stale.
  */
-import type { Message, Status, UiEvent } from '../../shared/index.js'
+import type { Message, PageAttention, Status, UiEvent } from '../../shared/index.js'
 
 export type FeedState = 'connecting' | 'live' | 'down'
 
@@ -22,12 +22,24 @@ export class LiveFeed {
   private timer: ReturnType<typeof setTimeout> | null = null
   private attempt = 0
   private stopped = true
+  private watching = false
 
   constructor(private readonly handlers: FeedHandlers, private readonly url = feedUrl()) {}
 
   start(): void {
     this.stopped = false
     this.connect()
+  }
+
+  /** Tells the daemon whether the page is being looked at, now and after every reconnect. */
+  setWatching(watching: boolean): void {
+    this.watching = watching
+    this.sendAttention()
+  }
+
+  private sendAttention(): void {
+    if (this.socket?.readyState !== WebSocket.OPEN) return
+    this.socket.send(JSON.stringify({ type: 'attention', watching: this.watching } satisfies PageAttention))
   }
 
   stop(): void {
@@ -46,6 +58,7 @@ export class LiveFeed {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return
       this.attempt = 0
+      this.sendAttention()
       this.handlers.onState('live')
       this.handlers.onLive()
     })

@@ -10,6 +10,7 @@ import { GENERAL_ROOM } from '../../shared/limits.js'
 import { Api, ApiError, humanError } from './api.js'
 import { Composer } from './composer.js'
 import { EmojiPicker } from './emoji-picker.js'
+import { watchAttention } from './attention.js'
 import { LiveFeed, type FeedState } from './events.js'
 import { OlderHistory } from './paging.js'
 import { ReadTracker } from './read-state.js'
@@ -40,6 +41,7 @@ const FEED_LABELS: Record<FeedState, string> = {
 
 class ChatPage {
   private me: string | null = null
+  private stopWatching: (() => void) | null = null
   private readonly timeline = new Timeline(byId('timeline'), byId('scroller'), {
     copyBack: (text) => this.composer.restoreDraft(text),
     dismissed: () => {
@@ -97,12 +99,15 @@ class ChatPage {
     this.say('')
     this.composer.reset()
     this.feed.start()
+    this.stopWatching = watchAttention((watching) => this.feed.setWatching(watching))
     void this.refresh()
     this.composer.focus()
   }
 
   /** Forgets everything shown, so the next person at this browser sees nothing of it. */
   leave(reason?: string): void {
+    this.stopWatching?.()
+    this.stopWatching = null
     this.feed.stop()
     this.api.setCsrfToken(null)
     this.me = null

@@ -1,17 +1,37 @@
 import type { FastifyInstance } from 'fastify'
+import { PageAttention } from '../../../shared/index.js'
 import type { HttpContext } from '../context.js'
 
-/** Live events for an open page; the socket also marks its user online. */
+/**
+ * Live events for an open page; the socket also marks its user online. The page sends one
+ * kind of frame back: whether it is being looked at (visible and focused).
+ */
 export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/api/v1/events', { websocket: true }, async (socket, req) => {
-    const who = await ctx.auth.identify(req)
-    if (!who) {
-      socket.close(4401, 'unauthenticated')
-      return
-    }
-    // Messages from the page are not part of this API: the page posts over REST.
-    socket.on('message', () => socket.close(4400, 'this socket only sends'))
-    ctx.pages.add(who.session.username, socket)
-    socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))
+  app.get('/api/v1/events', { websocket: true }, (socket, req) => {
+    // The handler is attached before the session lookup: a page sends its first attention
+    // frame as soon as the socket opens, and ws drops frames nobody listens for.
+    let username: string | null = null
+    let watching: boolean | null = null
+    socket.on('message', (raw, isBinary) => {
+      let frame: PageAttention
+      try {
+        frame = PageAttention.parse(JSON.parse(isBinary ? '' : raw.toString()))
+      } catch {
+        socket.close(4400, 'expected {"type":"attention","watching":boolean}')
+        return
+      }
+      watching = frame.watching
+      if (username) ctx.pages.setWatching(username, socket, watching)
+    })
+    ctx.auth.identify(req).then((who) => {
+      if (!who) return socket.close(4401, 'unauthenticated')
+      username = who.session.username
+      ctx.pages.add(username, socket)
+      if (watching !== null) ctx.pages.setWatching(username, socket, watching)
+      socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))
+    }, (err: unknown) => {
+      ctx.log.error({ err }, 'looking up the session of a page socket failed')
+      socket.close(1011, 'internal error')
+    })
   })
 }

@@ -7,60 +7,13 @@
 import t from 'tap'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import pino from 'pino'
 import type { Message, SessionResponse, Status } from '../../../shared/index.js'
-import { resolveConfig, startDaemon, type RunningDaemon } from '../../../daemon/index.js'
+import type { RunningDaemon } from '../../../daemon/index.js'
+import { call, rawCall, startLocalDaemon, waitFor, type Call, type Owner, type Reply } from './local-daemon.js'
 
-interface Reply { status: number; body: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any
-interface Call { method?: string; json?: unknown; raw?: string; token?: string; headers?: Record<string, string> }
-
-async function call(base: string, path: string, c: Call = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...c.headers }
-  if (c.token) headers.authorization = `Bearer ${c.token}`
-  const body = c.raw ?? (c.json === undefined ? undefined : JSON.stringify(c.json))
-  if (body !== undefined) headers['content-type'] ??= 'application/json'
-  const res = await fetch(base + path, { method: c.method ?? (body === undefined ? 'GET' : 'POST'), headers, body })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
-}
-
-/** node:http, for the headers fetch will not let a caller choose (Host). */
-function rawCall(base: string, path: string, method: string, headers: Record<string, string>, body = ''): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(base + path, { method, headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => {
-        resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null, headers: new Headers(res.headers as Record<string, string>) })
-      })
-    })
-    req.on('error', reject).end(body)
-  })
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-type Owner = { teardown: (fn: () => unknown) => void }
 type Asserts = { same: (a: unknown, b: unknown, m: string) => boolean; equal: (a: unknown, b: unknown, m: string) => boolean }
 const root = t.testdir()
-/** Starts a daemon that `owner` stops when it ends. mDNS stays off: nothing leaves this machine. */
-async function start(owner: Owner, name: string, peer: string[] = []): Promise<RunningDaemon> {
-  const config = resolveConfig({ dataDir: join(root, name), uiPort: '0', peerPort: '0', mdns: false, name, peer })
-  const daemon = await startDaemon(config, pino({ level: 'silent' }))
-  owner.teardown(() => stop(daemon))
-  return daemon
-}
-
-async function stop(daemon: RunningDaemon): Promise<void> {
-  await daemon.stop()
-}
+const start = (owner: Owner, name: string, peer: string[] = []) => startLocalDaemon(owner, join(root, name), name, peer)
 
 const status = async (d: RunningDaemon): Promise<Status> => (await call(d.ui, '/api/v1/status')).body
 const MESSAGES = '/api/v1/rooms/general/messages'

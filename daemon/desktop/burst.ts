@@ -1,0 +1,89 @@
+/**
+ * Which notifications a stream of new messages becomes. Fifty messages in a second are one
+ * summary, not fifty pop-ups; a mention of the person is shown on its own and at once, because
+ * it is the one message they asked to be interrupted for.
+ */
+export interface Arrival {
+  room: string
+  author: string
+  text: string
+  /** The message names the desktop account (`@name`). */
+  mention: boolean
+}
+
+export interface Note {
+  title: string
+  body: string
+  /** Where a click on the notification should take the person. */
+  room: string
+  mention: boolean
+}
+
+const PREVIEW_CHARS = 120
+
+export function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  const chars = [...flat]
+  return chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS - 1).join('') + '…' : flat
+}
+
+/** `@alice` names alice (any case); `@alicex` and `mail@alice` do not. */
+export function mentions(text: string, username: string): boolean {
+  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(^|[^\\w@.])@${escaped}(?![\\w-])`, 'iu').test(text)
+}
+
+export function single(a: Arrival): Note {
+  const title = a.mention ? `${a.author} mentioned you in #${a.room}` : `${a.author} in #${a.room}`
+  return { title, body: preview(a.text) || '(empty message)', room: a.room, mention: a.mention }
+}
+
+export function summary(all: Arrival[]): Note {
+  const rooms = [...new Set(all.map((a) => a.room))]
+  const authors = [...new Set(all.map((a) => a.author))]
+  const from = authors.length <= 3
+    ? authors.join(', ')
+    : `${authors.slice(0, 2).join(', ')} and ${authors.length - 2} others`
+  const last = all[all.length - 1]!
+  const where = rooms.length === 1 ? `#${rooms[0]}` : `${rooms.length} rooms`
+  return {
+    title: `${all.length} new messages in ${where}`,
+    body: `From ${from}. Latest, ${last.author}: ${preview(last.text)}`,
+    room: last.room,
+    mention: false,
+  }
+}
+
+/** Collects arrivals for `windowMs` after the first, then shows one note for all of them. */
+export class Burst {
+  #pending: Arrival[] = []
+  #timer: NodeJS.Timeout | null = null
+
+  constructor(private readonly show: (note: Note) => void, private readonly windowMs: number) {}
+
+  add(a: Arrival): void {
+    if (a.mention) {
+      this.show(single(a))
+      return
+    }
+    this.#pending.push(a)
+    this.#timer ??= setTimeout(() => this.flush(), this.windowMs)
+  }
+
+  /** Shows what has been collected (called by the timer, and on shutdown). */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    const all = this.#pending
+    this.#pending = []
+    if (all.length === 1) this.show(single(all[0]!))
+    else if (all.length > 1) this.show(summary(all))
+  }
+
+  /** Drops what was collected: the person turned on Do not disturb or opened the page. */
+  discard(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#pending = []
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The person at this machine: the desktop account (whoever logged in here last), its unread
+ * count, Do not disturb, and the notifications new messages become. The tray sees all of it
+ * as one `DesktopState`, pushed whenever any part changes.
+ */
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import { GENERAL_ROOM, type DesktopState, type Entry, type Status } from '../../shared/index.js'
+import type { Sessions } from '../accounts/index.js'
+import { put, type Store } from '../store/index.js'
+import { Burst, mentions } from './burst.js'
+import type { NotificationSink } from './notifier.js'
+
+/** What Desktop needs to know about open pages (daemon/http PageSockets). */
+export interface PageAttention {
+  isWatching(username: string): boolean
+}
+
+export interface DesktopOptions {
+  store: Store
+  sessions: Sessions
+  pages: PageAttention
+  status: () => Status
+  sink: NotificationSink
+  log: Logger
+  /** How long a burst of messages is collected into one notification. */
+  burstMs: number
+}
+
+const DND_KEY = 'desktop.dnd'
+
+export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
+  #account: string | null = null
+  #unread = 0
+  #dnd = false
+  #lastSent = ''
+  #refresh: Promise<void> | null = null
+  #refreshAgain = false
+  readonly #burst: Burst
+
+  private constructor(private readonly o: DesktopOptions) {
+    super()
+    this.#burst = new Burst((note) => o.sink.show(note), o.burstMs)
+  }
+
+  static async open(o: DesktopOptions): Promise<Desktop> {
+    const d = new Desktop(o)
+    d.#dnd = (await o.store.meta.get(DND_KEY)) === true
+    o.sessions.on('changed', () => d.refresh())
+    await d.refresh()
+    return d
+  }
+
+  state(): DesktopState {
+    const s = this.o.status()
+    return {
+      role: s.role, relayName: s.relayName, online: s.online.length, account: this.#account,
+      unread: this.#unread, dnd: this.#dnd, ui: s.ui,
+    }
+  }
+
+  /** New log entries: messages become notifications; any entry may move the unread count. */
+  onApplied(entries: Entry[]): void {
+    const me = this.#account
+    if (me !== null) for (const e of entries) this.consider(e, me)
+    this.refresh()
+  }
+
+  private consider(e: Entry, me: string): void {
+    const b = e.body
+    if (b.type !== 'message.posted' || b.room !== GENERAL_ROOM) return
+    if (b.author.toLowerCase() === me.toLowerCase()) return
+    // Someone reading the page sees it there; a pop-up on top would only repeat it.
+    if (this.o.pages.isWatching(me)) return
+    const mention = mentions(b.text, me)
+    if (this.#dnd && !mention) return
+    this.#burst.add({ room: b.room, author: b.author, text: b.text, mention })
+  }
+
+  /** A page of `username` became visible and focused: what was collected for it is old news. */
+  pageWatching(username: string): void {
+    if (username.toLowerCase() === this.#account?.toLowerCase()) this.#burst.discard()
+  }
+
+  async setDnd(on: boolean): Promise<DesktopState> {
+    await this.o.store.write([put(this.o.store.meta, DND_KEY, on)])
+    this.#dnd = on
+    if (on) this.#burst.discard()
+    this.o.log.info({ dnd: on }, on ? 'Do not disturb is on' : 'Do not disturb is off')
+    this.publish()
+    return this.state()
+  }
+
+  /** Role, relay or people online changed. */
+  statusChanged(): void {
+    this.publish()
+  }
+
+  close(): void {
+    this.#burst.discard()
+    this.removeAllListeners()
+  }
+
+  /** Recomputes account and unread count; calls that arrive meanwhile fold into one more run. */
+  refresh(): Promise<void> {
+    if (this.#refresh) {
+      this.#refreshAgain = true
+      return this.#refresh
+    }
+    this.#refresh = this.recount()
+      .catch((err: unknown) => this.o.log.error({ err }, 'counting unread messages failed'))
+      .finally(() => {
+        this.#refresh = null
+        if (this.#refreshAgain) {
+          this.#refreshAgain = false
+          void this.refresh()
+        }
+      })
+    return this.#refresh
+  }
+
+  private async recount(): Promise<void> {
+    const account = await this.o.sessions.latestUser()
+    if (account !== this.#account) this.#burst.discard()
+    this.#account = account
+    this.#unread = account === null ? 0 : (await this.o.store.views.readPosition(account, GENERAL_ROOM)).unread
+    this.publish()
+  }
+
+  private publish(): void {
+    const state = this.state()
+    const json = JSON.stringify(state)
+    if (json === this.#lastSent) return
+    this.#lastSent = json
+    this.emit('state', state)
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * OS notifications, end to end: a message posted on h1 becomes a notification on h2, whose
+ * daemon runs in a private desktop session (D-Bus bus, Debian's dunst as the notification
+ * server, dbus-monitor recording each Notify call). A burst becomes one summary, Do not
+ * disturb silences plain messages but not mentions, and h1, with no notification service at
+ * all, says so once in its log and keeps working.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import t from 'tap'
+import { AGENT_SECRET_FILE, type DesktopState } from '../../shared/index.js'
+import { DesktopSession, missingDesktopTools } from '../lib/desktop-session.js'
+import { canBuildLan, createLan, sleep, type Host } from './harness.js'
+import { logIn, post, settledProbe, signUp } from './lan-helpers.js'
+
+const can = canBuildLan()
+const missing = missingDesktopTools()
+const skip = !can.ok ? can.reason : missing ?? false
+const PASSWORD = 'notify password'
+
+function agent(host: Host): Record<string, string> {
+  return { authorization: `Agent ${readFileSync(path.join(host.dataDir, AGENT_SECRET_FILE), 'utf8').trim()}` }
+}
+
+t.test('messages from another host become OS notifications on this one', { skip }, async (t) => {
+  const desktop = await DesktopSession.start(t)
+  const lan = await createLan(t, [
+    // h1 is a headless server: its D-Bus address leads nowhere.
+    { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sochat-bus', DISPLAY: '' } },
+    { env: desktop.env },
+  ])
+  const [h1, h2] = lan.hosts as [Host, Host]
+  await Promise.all(lan.hosts.map((h) => h.start()))
+  await lan.waitFor('a settled LAN', () => settledProbe(lan.hosts), 30_000)
+  await signUp(h1, 'alice', PASSWORD)
+  await signUp(h1, 'bob', PASSWORD)
+  const alice = (await logIn(h1, 'alice', PASSWORD)).token
+  await logIn(h1, 'bob', PASSWORD) // bob is h1's desktop account too
+  await lan.waitFor("bob's account on h2", () => logIn(h2, 'bob', PASSWORD), 10_000)
+  const state = await lan.waitFor('h2 to notify for bob, who logged in there last', async () => {
+    const s = (await h2.api<DesktopState>('GET', '/api/v1/agent/state', undefined, agent(h2))).body
+    if (s.account !== 'bob') throw new Error(`account is ${s.account}`)
+    return s
+  }, 5_000)
+  t.match(state, { account: 'bob', dnd: false }, 'h2 notifies for bob')
+  t.equal((await h2.api('GET', '/api/v1/agent/state')).status, 401, 'the agent API wants the secret')
+
+  await t.test('one message: author and room in the title, the text in the body, markup escaped', async (t) => {
+    const posted = Date.now()
+    await post(h1, alice, 'Lunch at <b>noon</b>? 🍕')
+    const n = await desktop.waitForNotification((n) => n.summary === 'alice in #general')
+    t.comment(`notification on h2 ${Date.now() - posted} ms after the POST on h1 (1500 ms of it is the burst window)`)
+    t.equal(n.app, 'SO-CHAT')
+    t.equal(n.body, 'Lunch at &lt;b&gt;noon&lt;/b&gt;? 🍕', 'the server shows the tags as text')
+  })
+
+  await t.test('a burst of five becomes one summary', async (t) => {
+    const before = desktop.notifications.length
+    for (let i = 1; i <= 5; i++) await post(h1, alice, `burst ${i}`)
+    const n = await desktop.waitForNotification((n) => n.summary === '5 new messages in #general')
+    t.equal(n.body, 'From alice. Latest, alice: burst 5')
+    await sleep(2500) // longer than the burst window: nothing else may follow
+    t.equal(desktop.notifications.length, before + 1, 'exactly one notification for the five')
+  })
+
+  await t.test('Do not disturb silences messages, not mentions', async (t) => {
+    const on = await h2.api<DesktopState>('PUT', '/api/v1/agent/dnd', { on: true }, agent(h2))
+    t.equal(on.body.dnd, true)
+    await post(h1, alice, 'quiet please')
+    await sleep(2500) // the burst window (1.5 s) passes: a notification would be out by now
+    await post(h1, alice, '@bob are you there?')
+    const n = await desktop.waitForNotification((n) => n.summary === 'alice mentioned you in #general')
+    t.equal(n.body, '@bob are you there?')
+    t.notOk(desktop.notifications.some((n) => n.body.includes('quiet please')), 'the plain message made no notification')
+    const off = await h2.api<DesktopState>('PUT', '/api/v1/agent/dnd', { on: false }, agent(h2))
+    t.equal(off.body.dnd, false)
+    await post(h1, alice, 'loud again')
+    await desktop.waitForNotification((n) => n.body === 'loud again')
+  })
+
+  await t.test('a host with no notification service logs it once and keeps working', async (t) => {
+    const log = readFileSync(h1.logPath, 'utf8')
+    const warnings = log.split('\n').filter((l) => l.includes('Could not show a notification'))
+    t.equal(warnings.length, 1, 'one warning, not one per message')
+    t.match(warnings[0], /notify-send|D-Bus|DBUS/, 'it says why')
+    t.match(await h1.status(), { role: /relay|client/ }, 'h1 still answers')
+  })
+})
