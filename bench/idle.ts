@@ -1,20 +1,23 @@
 /**
  * Idle cost: a relay daemon process (loopback, mDNS off, no links) and, as the client side,
  * one more daemon process linked to it as a static peer; RSS and CPU of each from /proc over
- * `seconds` with nothing happening. (There is no tray agent in this repository yet.)
+ * `seconds` with nothing happening. The tray agent's share is in tray-idle.ts.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpuTicks, freePort, mib, ROOT, round, rssBytes, sleep, startRelayProcess, tempDir, TICKS_PER_S } from './proc.js'
+import { trayIdle, trayIdleMissing } from './tray-idle.js'
 
 export interface IdleResult { role: string; rssMiB: number; cpuPercent: number; seconds: number }
+
+export interface IdleReport { daemons: IdleResult[]; tray: IdleResult[]; note: string | null }
 
 function sample(pid: number, role: string, seconds: number, t0: number): IdleResult {
   return { role, rssMiB: mib(rssBytes(pid)), cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2), seconds }
 }
 
-export async function idle(opts: { seconds: number }): Promise<IdleResult[]> {
+export async function idle(opts: { seconds: number }): Promise<IdleReport> {
   const a = tempDir('idle-relay')
   const b = tempDir('idle-client')
   const relay = await startRelayProcess({ dataDir: a.dir })
@@ -33,7 +36,10 @@ export async function idle(opts: { seconds: number }): Promise<IdleResult[]> {
     const r0 = cpuTicks(relay.pid)
     const c0 = cpuTicks(client.pid!)
     await sleep(opts.seconds * 1000)
-    return [sample(relay.pid, 'relay (1 client linked)', opts.seconds, r0), sample(client.pid!, 'client', opts.seconds, c0)]
+    const daemons = [sample(relay.pid, 'relay (1 client linked)', opts.seconds, r0), sample(client.pid!, 'client', opts.seconds, c0)]
+    const note = trayIdleMissing()
+    const tray = note ? [] : (await trayIdle(relay, opts)).map((r) => ({ ...r, role: r.process }))
+    return { daemons, tray, note }
   } finally {
     if (client.exitCode === null) {
       const exited = new Promise((r) => client.once('exit', r))

@@ -52,8 +52,9 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row([`relay CPU with ${s.live} idle links (rosters, heartbeats)`, `**${s.idleCpuPercent} %** of one core`])
   },
   async idle(ctx) {
-    for (const r of await idle({ seconds: ctx.quick ? 5 : 10 })) ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
-    ctx.note('There is no tray agent in the repository yet: its idle cost is not measured.')
+    const report = await idle({ seconds: ctx.quick ? 5 : 10 })
+    for (const r of [...report.daemons, ...report.tray]) ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
+    if (report.note) ctx.note(report.note)
   },
   async images(ctx) {
     const i = await images({ runs: ctx.quick ? 3 : 7 })

@@ -54,6 +54,7 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     tray?.kill('SIGKILL')
     if (process.env.SOCHAT_KEEP_DATA !== '1') rmSync(work, { recursive: true, force: true })
   })
+  const spawned = Date.now()
   tray = spawn('ip', ['netns', 'exec', h1.ns, process.execPath, TRAY_CLI, '--data-dir', h1.dataDir], {
     cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...cleanEnv(), ...desktop.env, SOCHAT_BROWSER: browser, XDG_CACHE_HOME: path.join(work, 'cache') },
@@ -72,6 +73,7 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
   }
 
   await until('the relay-blue icon in the tray', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) > 150)
+  t.comment(`icon on screen ${Date.now() - spawned} ms after the tray process started`)
   t.equal(await countColour(await screenshot(), BADGE_COLOUR), 0, 'no badge while nothing is unread')
   t.match(trayLog, /tray icon shown/)
 
@@ -79,8 +81,10 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
   await signUp(h1, 'bob', 'tray password')
   const alice = (await logIn(h1, 'alice', 'tray password')).token
   await logIn(h1, 'bob', 'tray password') // the person at this desktop
+  const posting = Date.now()
   for (const text of ['one', 'two', 'three']) await post(h1, alice, text)
   await until('a red unread badge', async () => (await countColour(await screenshot(), BADGE_COLOUR)) > 40)
+  t.comment(`badge on screen ${Date.now() - posting} ms after the first of three POSTs`)
   t.match(trayLog, /"unread":3/, 'the tray drew the count of three')
   t.comment(`screenshots in ${work}`)
 
@@ -108,8 +112,10 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     await h1.stop()
     await until('the grey offline icon', async () => (await countColour(await screenshot(), TONE_COLOURS.offline)) > 150)
     t.equal(await countColour(await screenshot(), TONE_COLOURS.relay), 0, 'no relay colour while the daemon is down')
+    const restarted = Date.now()
     await h1.start()
     await until('the relay icon again', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) > 150)
+    t.comment(`relay icon back ${Date.now() - restarted} ms after the daemon was restarted (its own election window included)`)
     t.ok(await countColour(await screenshot(), BADGE_COLOUR) > 40, 'reconnected: relay colour and the unread badge are back')
   })
 })

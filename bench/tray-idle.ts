@@ -1,0 +1,66 @@
+/**
+ * Idle cost of the tray agent: `sochat-tray` attached to an idle relay, on a private Xvfb
+ * display with trayer as the tray, measured like the daemons in idle.ts. The agent is two
+ * processes: node (the link and the icons) and systray2's GTK helper; both are reported.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cpuTicks, mib, ROOT, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
+
+export interface TrayIdleResult { process: string; rssMiB: number; cpuPercent: number; seconds: number }
+
+const TOOLS = ['Xvfb', 'trayer']
+
+export function trayIdleMissing(): string | null {
+  const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+  return missing.length ? `no tray idle figure: ${missing.join(', ')} not installed (apt-get install xvfb trayer)` : null
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+async function display(kill: ChildProcess[]): Promise<string> {
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
+  kill.push(xvfb)
+  const n = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Xvfb did not start in 10 s')), 10_000)
+    ;(xvfb.stdio[3] as NodeJS.ReadableStream).once('data', (d: Buffer) => { clearTimeout(timer); resolve(d.toString().trim()) })
+  })
+  return `:${n}`
+}
+
+export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }): Promise<TrayIdleResult[]> {
+  const kill: ChildProcess[] = []
+  const cache = tempDir('tray-cache')
+  try {
+    const env = { ...process.env, DISPLAY: await display(kill), XDG_CACHE_HOME: cache.dir }
+    kill.push(spawn('trayer', ['--edge', 'top', '--align', 'left', '--widthtype', 'pixel', '--width', '200', '--heighttype', 'pixel', '--height', '40'], { env, stdio: 'ignore' }))
+    const tray = spawn(process.execPath, [join(ROOT, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+    kill.push(tray)
+    let log = ''
+    tray.stdout!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-8000) })
+    for (let i = 0; !log.includes('"tone":"relay"'); i++) {
+      if (tray.exitCode !== null || i > 300) throw new Error(`the tray did not show the relay state within 15 s: ${log.slice(-500)}`)
+      await sleep(50)
+    }
+    await sleep(3000) // icons rendered, the helper settled
+    const helper = childrenOf(tray.pid!)[0]
+    if (helper === undefined) throw new Error('the tray helper process was not found')
+    const pids: [string, number][] = [['tray agent (node)', tray.pid!], ['tray helper (systray2, GTK)', helper]]
+    const t0 = pids.map(([, pid]) => cpuTicks(pid))
+    await sleep(opts.seconds * 1000)
+    return pids.map(([name, pid], i) => ({
+      process: name, rssMiB: mib(rssBytes(pid)), seconds: opts.seconds,
+      cpuPercent: round(((cpuTicks(pid) - t0[i]!) / TICKS_PER_S / opts.seconds) * 100, 2),
+    }))
+  } finally {
+    for (const c of kill.reverse()) c.kill('SIGKILL')
+    cache.remove()
+  }
+}
