@@ -1,6 +1,7 @@
 /** Each scenario of `npm run bench`: runs it (quick or full) and turns its result into rows. */
 import { catchup } from './catchup.js'
 import { failover } from './failover.js'
+import { median } from './lan.js'
 import { fanout, type FanoutRun } from './fanout.js'
 import { history } from './history.js'
 import { idle } from './idle.js'
@@ -65,6 +66,8 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
   async failover(ctx) {
     const f = await failover({ hosts: 4, kills: ctx.quick ? 3 : 7, messagesPerRound: 20 })
     check('failover', f.audit)
+    ctx.row([`join: ${f.hosts} daemons started at the same moment (real mDNS, namespaces)`, `**${f.startTogetherMs} ms** until all follow one relay (includes the 3 s discovery window)`])
+    ctx.row([`late join: a daemon started into a settled network, ${f.lateJoinMs.length} times`, `median **${median(f.lateJoinMs)} ms**, worst **${Math.max(...f.lateJoinMs)} ms** from its start to following the relay (${f.lateJoinMs.join(', ')} ms)`])
     ctx.row([`failover (${f.hosts} hosts in namespaces, ${f.kills} relay SIGKILLs)`, `median **${f.medianMs} ms**, worst **${f.worstMs} ms** to every other daemon following the new relay (${f.timesMs.join(', ')} ms)`])
     ctx.row(['messages lost across those failovers', `**${f.audit.lost}** of ${f.audit.acknowledged} acknowledged (duplicated: ${f.audit.duplicated})`])
   },
