@@ -88,7 +88,7 @@ async function runOne(system: System, clients: number, o: FanoutOptions): Promis
     if (clients === o.latencyClients) {
       const n = o.rate * o.rateSeconds
       const r = await phase(subs, pub, clients, { name: `rate${clients}`, messages: n, window: n, rate: o.rate, latency: true, timeoutMs: o.rateSeconds * 1000 + 120_000 })
-      run.latency = { rate: o.rate, messages: n, p50: round(percentile(r.lat, 50), 1), p99: round(percentile(r.lat, 99), 1), max: round(Math.max(...r.lat), 1) }
+      run.latency = { rate: o.rate, messages: n, p50: round(percentile(r.lat, 50), 1), p99: round(percentile(r.lat, 99), 1), max: round(r.lat.reduce((a, b) => Math.max(a, b), 0), 1) }
     }
     return run
   } finally {

@@ -170,7 +170,7 @@ process.on('message', (cmd: Cmd) => {
         return publish(cmd)
       case 'report':
         send({ ev: 'report', counts: conns.map((c) => c.count), sums: conns.map((c) => c.sum),
-          last: Math.max(...conns.map((c) => c.last)), lat: conns.flatMap((c) => c.lat ?? []) })
+          last: conns.reduce((a, c) => Math.max(a, c.last), 0), lat: conns.flatMap((c) => c.lat ?? []) })
         return
       case 'exit':
         for (const c of conns) c.close()

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { EntryId, Entry, NodeId, Submission, Username } from './entries.js'
 import { ERROR_CODES } from './errors.js'
+import { ROSTER_CHUNK } from './limits.js'
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
 export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
@@ -59,13 +60,21 @@ export type PeerSummary = z.infer<typeof PeerSummary>
 /** Client -> relay: who has this machine's chat page open. */
 export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000) })
 
-/** Relay -> every client: the peer list and who is online, after changes and every 10 s. */
+/**
+ * Relay -> every live client: the peer list and who is online. A client that goes live gets
+ * the whole list (`reset` on its first part, parts of at most ROSTER_CHUNK peers); after that,
+ * within a second of a change, everyone gets only what changed: `peers` that joined or changed,
+ * `gone` the node ids that left. Sending the whole list to everyone on every change cost
+ * O(peers²) bytes per change, over 1 GB for a network of 10,000 machines.
+ */
 export const Roster = z.object({
   type: z.literal('roster'),
   relayId: NodeId,
   term: z.number().int().positive(),
   head: z.number().int().nonnegative(),
-  peers: z.array(PeerSummary).max(10_000),
+  reset: z.boolean(),
+  peers: z.array(PeerSummary).max(ROSTER_CHUNK),
+  gone: z.array(NodeId).max(ROSTER_CHUNK),
 })
 
 /** Relay -> every client, when it shuts down cleanly: who takes over, with which term. */

@@ -1,5 +1,5 @@
 /** Protocol constants. A daemon refuses links from a different PROTOCOL_VERSION. */
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'
@@ -12,6 +12,8 @@ export const DEFAULT_PEER_PORT = 47801
 export const MAX_MESSAGE_BYTES = 16 * 1024
 /** One frame on the peer link; larger frames close the link (ws maxPayload). */
 export const MAX_FRAME_BYTES = 1024 * 1024
+/** Peers per `roster` frame: a roster of a large network goes out in parts under MAX_FRAME_BYTES. */
+export const ROSTER_CHUNK = 1000
 /** Entries per `entries` frame while a replica catches up. */
 export const CATCH_UP_BATCH = 500
 

@@ -3,19 +3,20 @@
  * relay that steps down is stopped and a new one is made if this machine is elected again.
  */
 import type { Logger } from 'pino'
-import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Roster, type Submission } from '../../shared/index.js'
+import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Submission } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
 import { entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
+import { RosterBook, type RosterView } from './roster.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
-/** A full roster at least this often, even when nothing changed (a late joiner's safety net). */
+/** The roster is compared with what clients were told at least this often (a safety net). */
 export const ROSTER_INTERVAL_MS = 10_000
 /**
- * Changes (joins, leaves, presence) are coalesced into one roster per this interval: a roster
- * is O(peers) and goes to every peer, so one per join would cost O(peers³) when a whole floor
- * of machines starts at once.
+ * Changes (joins, leaves, presence) are coalesced into one roster frame per this interval:
+ * it goes to every peer, so one per join would cost O(peers²) frames when a whole floor of
+ * machines starts at once.
  */
 export const ROSTER_COALESCE_MS = 1000
 const HELLO_TIMEOUT_MS = 5000
@@ -44,17 +45,21 @@ export class Relay {
   #stopped = false
   #accepting = true
   #rosterDue: NodeJS.Timeout | null = null
+  readonly #book = new RosterBook()
 
   constructor(
     private readonly replica: Replica,
     public term: number,
     private readonly self: RelaySelf,
     private readonly log: Logger,
-    private readonly onRoster: (roster: Roster) => void,
+    /** The roster changed (status shown to people). */
+    private readonly onRoster: () => void,
   ) {
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
     this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
     this.#timer.unref()
+    // The book starts with this machine in it, so the first client's snapshot names the relay.
+    this.sendRoster()
   }
 
   /**
@@ -94,7 +99,12 @@ export class Relay {
     })
   }
 
-  roster(): Roster {
+  private rosterHeader(): { relayId: string; term: number; head: number } {
+    return { relayId: this.self.nodeId, term: this.term, head: this.replica.head }
+  }
+
+  /** The live list: this machine and every linked client daemon. */
+  roster(): RosterView {
     const me: PeerSummary = {
       nodeId: this.self.nodeId, name: this.self.name, host: '', peerPort: this.self.peerPort,
       startedAt: this.self.startedAt, head: this.replica.head, users: this.self.users(),
@@ -103,7 +113,7 @@ export class Relay {
       nodeId: l.hello.nodeId, name: l.hello.name, host: l.host, peerPort: l.hello.peerPort,
       startedAt: l.hello.startedAt, head: l.live ? this.replica.head : l.hello.head, users: l.users,
     }))
-    return { type: 'roster', relayId: this.self.nodeId, term: this.term, head: this.replica.head, peers: [me, ...others] }
+    return { ...this.rosterHeader(), peers: [me, ...others] }
   }
 
   /** Something in the roster changed: send it soon, once for any number of changes. */
@@ -118,10 +128,11 @@ export class Relay {
 
   private sendRoster(): void {
     if (this.#stopped) return
-    const roster = this.roster()
-    const json = JSON.stringify(roster)
-    for (const [conn, link] of this.#links) if (link.live) conn.sendRaw(json)
-    this.onRoster(roster)
+    const { peers, ...header } = this.roster()
+    const frames = this.#book.changes(header, peers).map((f) => JSON.stringify(f))
+    if (frames.length === 0) return
+    for (const [conn, link] of this.#links) if (link.live) for (const f of frames) conn.sendRaw(f)
+    this.onRoster()
   }
 
   /**
@@ -203,6 +214,8 @@ export class Relay {
       await conn.drained()
     }
     link.live = conn.open
+    // In the same tick as going live: every later change reaches it as a difference from this.
+    if (link.live) for (const frame of this.#book.snapshotFrames(this.rosterHeader())) conn.sendRaw(frame)
   }
 
   private fanOut(entries: Entry[]): void {

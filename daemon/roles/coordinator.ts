@@ -4,12 +4,12 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Advert, type Role, type Roster } from '../../shared/index.js'
+import { PROTOCOL_VERSION, type Advert, type Role } from '../../shared/index.js'
 import type { PeerDirectory } from '../discovery/index.js'
 import { decide } from '../election/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Outbox } from '../outbox/index.js'
-import { Relay } from '../relay/index.js'
+import { Relay, applyRoster, type RosterView } from '../relay/index.js'
 import type { Follower, Replica } from '../replica/index.js'
 import { follow } from './client-link.js'
 
@@ -52,7 +52,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   term: number
   relay: Relay | null = null
   follower: Follower | null = null
-  roster: Roster | null = null
+  /** As a client: the relay's roster, assembled from its frames. */
+  #clientRoster: RosterView | null = null
   #windowEndsAt = 0
   #timer: NodeJS.Timeout | null = null
   #ticking = false
@@ -68,6 +69,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   constructor(private readonly d: CoordinatorDeps) {
     super()
     this.term = d.savedTerm
+  }
+
+  /** Who is on the network: the relay's own live list, or what a client was told. */
+  get roster(): RosterView | null {
+    return this.relay ? this.relay.roster() : this.#clientRoster
   }
 
   get relayId(): string | null {
@@ -195,13 +201,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.term = term
     await this.d.saveTerm(term)
     const relay = new Relay(this.d.replica, term, { ...this.d.me, users: this.d.localUsers }, this.d.log.child({ role: 'relay', term }),
-      (roster) => { this.roster = roster; this.emit('changed') })
+      () => this.emit('changed'))
     this.relay = relay
     this.d.outbox.setRoute((s) => {
       void relay.order(s).then((o) => (o.ok ? undefined : this.d.outbox.rejected(s.id, o.code, o.message)))
     })
+    this.#clientRoster = null
     this.setRole('relay')
-    this.roster = relay.roster()
     this.d.log.info({ term, head: this.d.replica.head }, 'this daemon is now the relay')
   }
 
@@ -220,7 +226,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // Listeners first, before any await: a close in between must not leave us a client of nobody.
     this.follower = follower
     follower.on('roster', (r) => {
-      this.roster = r
+      this.#clientRoster = applyRoster(this.#clientRoster, r)
       this.d.directory.learnFromRoster(r.peers)
       if (r.term > this.term) {
         this.term = r.term
@@ -243,7 +249,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.follower !== follower) return
     const lost = this.relayId
     this.follower = null
-    this.roster = null
+    this.#clientRoster = null
     this.d.outbox.setRoute(null)
     if (this.#stopped) return
     // Until it answers a probe again, it is not a relay we could join.

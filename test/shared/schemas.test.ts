@@ -45,8 +45,8 @@ t.test('every kind of valid frame passes, unchanged', async (t) => {
     { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
     { type: 'presence', users: ['alice', 'bob'] },
     {
-      type: 'roster', relayId: OTHER, term: 2, head: 10,
-      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'] }],
+      type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true,
+      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'] }], gone: [],
     },
     { type: 'error', code: 'network_mismatch', message: 'Other network.' },
   ]

@@ -25,7 +25,7 @@ const ICON = { x: 16, y: 20 }
  * Menu items are chosen with the keyboard, as a person without a mouse would: it does not
  * depend on the GTK theme's row heights. Down skips the disabled status line.
  */
-const KEYS = { open: ['Down', 'Return'], dnd: ['Down', 'Down', 'Return'] }
+const KEYS = { open: ['Down', 'Return'], dnd: ['Down', 'Down', 'Return'], quit: ['Down', 'Down', 'Down', 'Return'] }
 
 /** Pixels of the tray panel within a small distance of `hex`. */
 async function countColour(png: string, hex: string): Promise<number> {
@@ -117,5 +117,16 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     await until('the relay icon again', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) > 150)
     t.comment(`relay icon back ${Date.now() - restarted} ms after the daemon was restarted (its own election window included)`)
     t.ok(await countColour(await screenshot(), BADGE_COLOUR) > 40, 'reconnected: relay colour and the unread badge are back')
+  })
+
+  await t.test('Quit ends the tray (and only the tray)', async (t) => {
+    const exited = new Promise<number | null>((resolve) => tray!.once('exit', (code) => resolve(code)))
+    await desktop.xdotool('mousemove', String(ICON.x), String(ICON.y), 'click', '1')
+    await sleep(700)
+    await desktop.xdotool('key', '--delay', '150', ...KEYS.quit)
+    t.equal(await exited, 0, 'the tray exited cleanly')
+    t.match(await h1.status(), { role: 'relay' }, 'the daemon keeps running')
+    await until('the icon to leave the tray', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) === 0)
+    t.equal(await countColour(await screenshot(), BADGE_COLOUR), 0, 'no icon left behind')
   })
 })
