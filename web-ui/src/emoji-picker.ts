@@ -1,13 +1,18 @@
 /**
- * The emoji button and its small grid. One emoji button is in the Tab order at a time and the
- * arrow keys move between them (a roving tabindex), so keyboard users don't tab through 60
- * buttons. Escape or a click elsewhere closes it and gives focus back where it belongs.
+ * The emoji button, a search field and a small grid. Opening it puts the caret in the search
+ * field; typing narrows the grid, Enter takes the first match, Down goes into the grid. One
+ * emoji button is in the Tab order at a time and the arrow keys move between them (a roving
+ * tabindex), so keyboard users don't tab through 60 buttons. Escape or a click elsewhere
+ * closes it and gives focus back where it belongs.
  */
+import { emojiMatchesSearch } from './completion.js'
 import { EMOJI } from './emoji.js'
 
 export class EmojiPicker {
-  private readonly buttons: HTMLButtonElement[] = []
+  private readonly all: HTMLButtonElement[] = []
+  private buttons: HTMLButtonElement[] = []
   private current = 0
+  private readonly search = document.createElement('input')
 
   constructor(
     private readonly toggle: HTMLButtonElement,
@@ -36,7 +41,9 @@ export class EmojiPicker {
   open(): void {
     this.panel.hidden = false
     this.toggle.setAttribute('aria-expanded', 'true')
-    this.focusButton(this.current)
+    this.search.value = ''
+    this.filter()
+    this.search.focus()
   }
 
   close(returnFocus: boolean): void {
@@ -46,6 +53,12 @@ export class EmojiPicker {
   }
 
   private render(): void {
+    this.search.type = 'search'
+    this.search.className = 'emoji-search'
+    this.search.placeholder = 'Search emoji'
+    this.search.setAttribute('aria-label', 'Search emoji')
+    this.search.addEventListener('input', () => this.filter())
+    this.search.addEventListener('keydown', (ev) => this.onSearchKey(ev))
     const grid = document.createElement('div')
     grid.className = 'emoji-grid'
     EMOJI.forEach((emoji, i) => {
@@ -56,20 +69,46 @@ export class EmojiPicker {
       b.setAttribute('aria-label', emoji.name)
       b.title = emoji.name
       b.tabIndex = i === 0 ? 0 : -1
-      b.addEventListener('click', () => this.pick(i))
-      this.buttons.push(b)
+      b.addEventListener('click', () => this.pick(EMOJI[i]!.char))
+      this.all.push(b)
       grid.append(b)
     })
-    this.panel.append(grid)
+    this.buttons = [...this.all]
+    this.panel.append(this.search, grid)
   }
 
-  private pick(index: number): void {
-    this.current = index
+  /** Shows the emoji whose names match the search; the first shown is the one Tab reaches. */
+  private filter(): void {
+    const search = this.search.value
+    this.all.forEach((b, i) => {
+      b.hidden = !emojiMatchesSearch(EMOJI[i]!, search)
+      b.tabIndex = -1
+    })
+    this.buttons = this.all.filter((b) => !b.hidden)
+    this.current = 0
+    if (this.buttons[0]) this.buttons[0].tabIndex = 0
+  }
+
+  private onSearchKey(ev: KeyboardEvent): void {
+    if (ev.key === 'Enter' && this.buttons[0]) {
+      ev.preventDefault()
+      this.buttons[0].click()
+    } else if (ev.key === 'ArrowDown' && this.buttons[0]) {
+      ev.preventDefault()
+      this.focusButton(0)
+    } else if (ev.key === 'Escape') {
+      ev.preventDefault()
+      this.close(true)
+    }
+  }
+
+  private pick(char: string): void {
     this.close(false)
-    this.onPick(EMOJI[index]!.char)
+    this.onPick(char)
   }
 
   private onKeyDown(ev: KeyboardEvent): void {
+    if (ev.target === this.search) return
     if (ev.key === 'Escape') {
       ev.preventDefault()
       this.close(true)
@@ -102,7 +141,7 @@ export class EmojiPicker {
   }
 
   private focusButton(index: number): void {
-    this.buttons[this.current]!.tabIndex = -1
+    if (this.buttons[this.current]) this.buttons[this.current]!.tabIndex = -1
     this.current = index
     const b = this.buttons[index]!
     b.tabIndex = 0

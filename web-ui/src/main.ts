@@ -11,6 +11,7 @@ import { Api, ApiError, humanError } from './api.js'
 import { Composer } from './composer.js'
 import { EmojiPicker } from './emoji-picker.js'
 import { watchAttention } from './attention.js'
+import { Completer } from './completer.js'
 import { LiveFeed, type FeedState } from './events.js'
 import { OlderHistory } from './paging.js'
 import { ReadTracker } from './read-state.js'
@@ -42,6 +43,8 @@ const FEED_LABELS: Record<FeedState, string> = {
 class ChatPage {
   private me: string | null = null
   private stopWatching: (() => void) | null = null
+  /** Online now, from the latest status: offered by @-completion with the timeline's authors. */
+  private online: string[] = []
   private readonly timeline = new Timeline(byId('timeline'), byId('scroller'), {
     copyBack: (text) => this.composer.restoreDraft(text),
     dismissed: () => {
@@ -61,6 +64,7 @@ class ChatPage {
     onState: (state) => this.onFeedState(state),
   })
   private readonly picker: EmojiPicker
+  private readonly completer: Completer
   private readonly composer = new Composer({
     form: byId('composer'),
     textarea: byId('message'),
@@ -71,6 +75,8 @@ class ChatPage {
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
     this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
+    this.completer = new Completer(byId('message'), byId('completions'), () =>
+      [...this.online, ...this.timeline.authors()].filter((n) => n !== this.me))
     this.sender = new Sender(api, {
       me: () => this.me,
       showSent: (message) => {
@@ -184,6 +190,7 @@ class ChatPage {
 
   private onEvent(ev: UiEvent): void {
     if (ev.type === 'status') {
+      this.online = ev.status.online
       this.roster.show(ev.status, this.me)
       // Only the feed's statuses, which arrive in order: an older REST answer must not
       // make the notice say the relay moved back and forth.

@@ -1,9 +1,11 @@
 /**
  * The nodes of the message list: a message, a day heading, "New messages". Text goes in
- * with textContent only; a message is never markup.
+ * with textContent and text nodes only, links with a checked http(s) href; a message is
+ * never markup.
  */
 import type { Message } from '../../shared/index.js'
 import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from './format.js'
+import { mentionsMe, textParts, type TextPart } from './message-text.js'
 
 export const NEW_MESSAGES = 'New messages'
 
@@ -28,8 +30,20 @@ export function renderDayDivider(ts: number): HTMLElement {
   return el('h3', 'day-divider', dayLabel(ts, Date.now()))
 }
 
-export function renderMessage(m: Message, mine: boolean): HTMLElement {
-  const item = el('article', mine ? 'msg mine' : 'msg')
+/** Links open in a new tab without telling the site where they came from. */
+function renderPart(part: TextPart): Node {
+  if (part.kind === 'text') return document.createTextNode(part.text)
+  if (part.kind === 'mention') return el('span', part.me ? 'mention mention-me' : 'mention', part.text)
+  const a = el('a', 'msg-link', part.text)
+  a.href = part.href
+  a.target = '_blank'
+  a.rel = 'noopener noreferrer nofollow'
+  return a
+}
+
+export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
+  const parts = textParts(m.text, me)
+  const item = el('article', mine ? 'msg mine' : mentionsMe(parts) ? 'msg mentions-me' : 'msg')
   item.dataset.id = m.id
   const avatar = el('span', `avatar hue-${hueSlot(m.author)}`, initial(m.author))
   avatar.setAttribute('aria-hidden', 'true')
@@ -39,7 +53,9 @@ export function renderMessage(m: Message, mine: boolean): HTMLElement {
   time.title = fullTimeLabel(m.ts)
   head.append(el('span', 'msg-author', m.author), time)
   const body = el('div', 'msg-body')
-  body.append(head, el('p', 'msg-text', m.text))
+  const text = el('p', 'msg-text')
+  text.append(...parts.map(renderPart))
+  body.append(head, text)
   item.append(avatar, body)
   return item
 }

@@ -66,6 +66,11 @@ export class Timeline {
     this.me = username
   }
 
+  /** Everyone who wrote something shown here. */
+  authors(): string[] {
+    return [...new Set(this.rows.map((r) => r.message.author))]
+  }
+
   clear(): void {
     this.rows = []
     this.ids.clear()
@@ -122,7 +127,7 @@ export class Timeline {
     let added = false
     for (const m of messages) {
       if (this.ids.has(m.id) || this.pending.has(m.id) || this.refused.get(m.id) === null) continue
-      const el = renderMessage({ ...m, seq: 0 }, true)
+      const el = renderMessage({ ...m, seq: 0 }, true, this.me)
       this.pending.set(m.id, { message: m, el, failed: false })
       showDeliveryState(el, { kind: 'pending' })
       this.log.append(el)
@@ -210,7 +215,7 @@ export class Timeline {
     this.pending.delete(message.id)
     const mine = message.author === this.me
     // The pending row becomes the message: moving or re-creating it would be read out again.
-    const el = waiting ? waiting.el : renderMessage(message, mine)
+    const el = waiting ? waiting.el : renderMessage(message, mine, this.me)
     if (waiting) this.arrived(el, message, !waiting.failed)
     const at = this.indexFor(message.seq)
     const row: Row = { message, el, divider: null }
