@@ -70,6 +70,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
+    typing: (username, on) => {
+      c.sendTyping({ type: 'typing', room: GENERAL_ROOM, username, on })
+      pages.broadcast({ type: 'typing', room: GENERAL_ROOM, username, on }, username)
+    },
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
   await server.listenSocket(socketPath(config.dataDir))
@@ -110,6 +114,7 @@ function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, st
     }
   })
   replica.on('truncated', () => pages.broadcast({ type: 'history' }))
+  c.on('typing', (t) => pages.broadcast({ type: 'typing', room: t.room, username: t.username, on: t.on }, t.username))
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.

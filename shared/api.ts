@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { Role } from './advert.js'
+import { PageAttention } from './agent.js'
 
 // Lengths are left to the account rules (daemon/accounts/rules.ts), which say what is wrong
 // in words; the HTTP body limit (128 KiB) bounds them here.
@@ -104,5 +105,15 @@ export type UiEvent =
   | { type: 'history' }
   /** This user's read position moved (here or on another machine). */
   | { type: 'read'; room: string; seq: number }
+  /** Someone started or stopped typing; a start lasts a few seconds unless repeated. */
+  | { type: 'typing'; room: string; username: string; on: boolean }
+
+/** The page is typing in the room it shows (`on`), or stopped (sent, or cleared the box). */
+export const PageTyping = z.object({ type: z.literal('typing'), on: z.boolean() })
+export type PageTyping = z.infer<typeof PageTyping>
+
+/** What a page may send on its events socket. */
+export const PageFrame = z.discriminatedUnion('type', [PageAttention, PageTyping])
+export type PageFrame = z.infer<typeof PageFrame>
 
 export const PASSWORD_RULE = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { EntryId, Entry, NodeId, Submission, Username } from './entries.js'
 import { ERROR_CODES } from './errors.js'
-import { ROSTER_CHUNK } from './limits.js'
+import { GENERAL_ROOM, ROSTER_CHUNK } from './limits.js'
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
 export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
@@ -77,16 +77,23 @@ export const Roster = z.object({
   gone: z.array(NodeId).max(ROSTER_CHUNK),
 })
 
+/**
+ * Either way, never stored: someone started (`on`) or stopped typing in a room. A client
+ * sends its people's; the relay passes each on to every other client.
+ */
+export const Typing = z.object({ type: z.literal('typing'), room: z.literal(GENERAL_ROOM), username: Username, on: z.boolean() })
+
 /** Relay -> every client, when it shuts down cleanly: who takes over, with which term. */
 export const Handover = z.object({ type: z.literal('handover'), successor: NodeId, term: z.number().int().positive() })
 
 export const ErrorFrame = z.object({ type: z.literal('error'), code, message: z.string().max(500) })
 
 export const Frame = z.discriminatedUnion('type', [
-  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, Handover, ErrorFrame,
+  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, Typing, Handover, ErrorFrame,
 ])
 
 export type Hello = z.infer<typeof Hello>
+export type Typing = z.infer<typeof Typing>
 export type Welcome = z.infer<typeof Welcome>
 export type Roster = z.infer<typeof Roster>
 export type Handover = z.infer<typeof Handover>

@@ -16,6 +16,8 @@ export interface HttpContext {
   pages: PageSockets
   status: () => Status
   desktop: Desktop
+  /** Someone on this machine started or stopped typing (in the page). */
+  typing: (username: string, on: boolean) => void
   /** The tray's credential (daemon/desktop/secret.ts). */
   agentSecret: string
   log: Logger

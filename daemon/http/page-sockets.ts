@@ -51,9 +51,13 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
     return [...this.#byUser.keys()].sort()
   }
 
-  broadcast(event: UiEvent): void {
+  /** To every open page, or every page but those of `except`. */
+  broadcast(event: UiEvent, except?: string): void {
     const json = JSON.stringify(event)
-    for (const set of this.#byUser.values()) for (const ws of set) if (ws.readyState === ws.OPEN) ws.send(json)
+    for (const [user, set] of this.#byUser) {
+      if (user === except) continue
+      for (const ws of set) if (ws.readyState === ws.OPEN) ws.send(json)
+    }
   }
 
   broadcastTo(username: string, event: UiEvent): void {

@@ -3,7 +3,7 @@
  * relay that steps down is stopped and a new one is made if this machine is elected again.
  */
 import type { Logger } from 'pino'
-import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Submission } from '../../shared/index.js'
+import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Submission, type Typing } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
 import { entryFrames } from './chunk.js'
@@ -20,6 +20,8 @@ export const ROSTER_INTERVAL_MS = 10_000
  */
 export const ROSTER_COALESCE_MS = 1000
 const HELLO_TIMEOUT_MS = 5000
+/** Typing frames one link may have passed on per second; more are dropped, not relayed. */
+const TYPING_PER_SECOND = 5
 
 export interface RelaySelf {
   nodeId: string
@@ -36,6 +38,14 @@ interface Link {
   host: string
   live: boolean
   users: string[]
+  typing: { second: number; count: number }
+}
+
+export interface RelayEvents {
+  /** The roster changed (status shown to people). */
+  roster: () => void
+  /** Someone on a client machine started or stopped typing (for this machine's pages). */
+  typing: (t: Typing) => void
 }
 
 export class Relay {
@@ -52,8 +62,7 @@ export class Relay {
     public term: number,
     private readonly self: RelaySelf,
     private readonly log: Logger,
-    /** The roster changed (status shown to people). */
-    private readonly onRoster: () => void,
+    private readonly events: RelayEvents,
   ) {
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
     this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
@@ -132,7 +141,7 @@ export class Relay {
     const frames = this.#book.changes(header, peers).map((f) => JSON.stringify(f))
     if (frames.length === 0) return
     for (const [conn, link] of this.#links) if (link.live) for (const f of frames) conn.sendRaw(f)
-    this.onRoster()
+    this.events.roster()
   }
 
   /**
@@ -183,6 +192,12 @@ export class Relay {
         link.users = frame.users
         this.broadcastRoster()
         return
+      case 'typing': {
+        const second = Math.floor(Date.now() / 1000)
+        if (link.typing.second !== second) link.typing = { second, count: 0 }
+        if (++link.typing.count <= TYPING_PER_SECOND) this.passTyping(frame, conn)
+        return
+      }
       default:
         return conn.fail('frame_invalid', `A client daemon does not send ${frame.type} frames after hello.`)
     }
@@ -192,7 +207,9 @@ export class Relay {
     const result = await handshake(hello, this.self.network, this.replica.store.log)
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
-    const link: Link = { hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [] }
+    const link: Link = {
+      hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [], typing: { second: 0, count: 0 },
+    }
     this.#links.set(conn, link)
     conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from })
     this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
@@ -216,6 +233,14 @@ export class Relay {
     link.live = conn.open
     // In the same tick as going live: every later change reaches it as a difference from this.
     if (link.live) for (const frame of this.#book.snapshotFrames(this.rosterHeader())) conn.sendRaw(frame)
+  }
+
+  /** To every live client but the one it came from, and to this machine's pages. */
+  passTyping(t: Typing, from: PeerConnection | null): void {
+    if (this.#stopped) return
+    const json = JSON.stringify(t)
+    for (const [conn, link] of this.#links) if (link.live && conn !== from) conn.sendRaw(json)
+    if (from) this.events.typing(t)
   }
 
   private fanOut(entries: Entry[]): void {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Frame, type Roster, type Welcome } from '../../shared/index.js'
+import { PROTOCOL_VERSION, type Frame, type Roster, type Typing, type Welcome } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from './replica.js'
 
@@ -21,6 +21,7 @@ export interface FollowerEvents {
   /** Caught up far enough to submit: the outbox may flush now. */
   ready: [Welcome]
   roster: [Roster]
+  typing: [Typing]
   ack: [id: string, seq: number]
   reject: [id: string, code: string, message: string]
   closed: [reason: string]
@@ -68,6 +69,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       case 'ack': this.emit('ack', frame.id, frame.seq); return
       case 'reject': this.emit('reject', frame.id, frame.code, frame.message); return
       case 'roster': this.emit('roster', frame); return
+      case 'typing': this.emit('typing', frame); return
       case 'handover': this.emit('handover', frame.successor, frame.term); return
       case 'error':
         this.log.warn({ code: frame.code, message: frame.message }, 'relay refused the link')

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Advert, type Role } from '../../shared/index.js'
+import { PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
 import type { PeerDirectory } from '../discovery/index.js'
 import { decide } from '../election/index.js'
 import type { PeerConnection } from '../link/index.js'
@@ -45,6 +45,8 @@ export interface CoordinatorEvents {
   changed: []
   /** The advert changed in a way neighbours should hear about over mDNS. */
   advert: [Advert]
+  /** Someone on another machine started or stopped typing. */
+  typing: [Typing]
 }
 
 export class Coordinator extends EventEmitter<CoordinatorEvents> {
@@ -69,6 +71,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   constructor(private readonly d: CoordinatorDeps) {
     super()
     this.term = d.savedTerm
+  }
+
+  /** Tells the other machines that someone here started or stopped typing; dropped when there is no relay. */
+  sendTyping(t: Typing): void {
+    if (this.relay) this.relay.passTyping(t, null)
+    else if (this.follower?.conn.open) this.follower.conn.send(t)
   }
 
   /** Who is on the network: the relay's own live list, or what a client was told. */
@@ -200,8 +208,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async becomeRelay(term: number): Promise<void> {
     this.term = term
     await this.d.saveTerm(term)
-    const relay = new Relay(this.d.replica, term, { ...this.d.me, users: this.d.localUsers }, this.d.log.child({ role: 'relay', term }),
-      () => this.emit('changed'))
+    const relay = new Relay(this.d.replica, term, { ...this.d.me, users: this.d.localUsers }, this.d.log.child({ role: 'relay', term }), {
+      roster: () => this.emit('changed'),
+      typing: (t) => this.emit('typing', t),
+    })
     this.relay = relay
     this.d.outbox.setRoute((s) => {
       void relay.order(s).then((o) => (o.ok ? undefined : this.d.outbox.rejected(s.id, o.code, o.message)))
@@ -237,6 +247,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     follower.on('reject', (id, code, message) => void this.d.outbox.rejected(id, code, message))
     follower.on('closed', (why) => this.lostRelay(follower, why))
     follower.on('handover', (successor, term) => { this.#handover = { successor, term } })
+    follower.on('typing', (t) => this.emit('typing', t))
     this.term = Math.max(this.term, follower.welcome!.term)
     this.d.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
     this.setRole('client')

@@ -48,6 +48,7 @@ t.test('every kind of valid frame passes, unchanged', async (t) => {
       type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true,
       peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'] }], gone: [],
     },
+    { type: 'typing', room: 'general', username: 'bob', on: true },
     { type: 'error', code: 'network_mismatch', message: 'Other network.' },
   ]
   for (const frame of frames) {
@@ -72,6 +73,9 @@ t.test('frames that are not frames are refused with a message', async (t) => {
   t.match(refusal({ type: 'reject', id: 'msg-00000001', code: 'made_up', message: 'x' }), /code/, 'an unknown error code')
   t.match(refusal({ type: 'submit', submission: { ...submission('hi'), id: 'short' } }), /entry id/, 'a too short entry id')
   t.match(refusal({ type: 'entries', entries: [{ ...submission('hi'), seq: 0, term: 1 }] }), /seq/, 'an entry with seq 0')
+  t.match(refusal({ type: 'typing', room: 'random', username: 'bob', on: true }), /room/, 'typing in a room that does not exist')
+  t.match(refusal({ type: 'typing', room: 'general', username: '<script>', on: true }), /username/, 'typing by an impossible name')
+  t.match(refusal({ type: 'roster', relayId: OTHER, term: 1, head: 0, reset: true, peers: [], gone: Array(1001).fill(OTHER) }), /gone/, 'a roster part over 1,000 ids')
 })
 
 t.test('a node id is exactly 16 lowercase hex digits', async (t) => {

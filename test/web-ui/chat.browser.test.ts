@@ -102,6 +102,23 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await messageBox(b).fill('')
   })
 
+  await t.test('"bob is typing…" shows while bob types, and not once he turns it off', async (t) => {
+    const line = a.locator('#typing-line')
+    await messageBox(b).pressSequentially('writing a long thought')
+    await a.getByText('bob is typing…').waitFor()
+    await a.screenshot({ path: '/tmp/sochat-typing.png' })
+    t.comment('screenshot: /tmp/sochat-typing.png')
+    await messageBox(b).press('Enter')
+    await seesMessage(a, 'writing a long thought')
+    t.equal(await line.textContent(), '', 'gone once his message arrived')
+    await b.getByRole('checkbox', { name: 'Let others see when I’m typing' }).uncheck()
+    await messageBox(b).pressSequentially('private draft')
+    await a.waitForTimeout(1500)
+    t.equal(await line.textContent(), '', 'nothing shown while bob does not share it')
+    await messageBox(b).fill('')
+    await b.getByRole('checkbox', { name: 'Let others see when I’m typing' }).check()
+  })
+
   await t.test('markup in a message is shown as text', async (t) => {
     await messageBox(a).fill('<b>not bold</b>')
     await messageBox(a).press('Enter')

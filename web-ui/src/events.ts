@@ -3,7 +3,7 @@
  * It reconnects by itself with growing, jittered delays, because a daemon restart or a
  * laptop waking from sleep must not leave a page silently stale.
  */
-import type { Message, PageAttention, Status, UiEvent } from '../../shared/index.js'
+import type { Message, PageAttention, PageTyping, Status, UiEvent } from '../../shared/index.js'
 
 export type FeedState = 'connecting' | 'live' | 'down'
 
@@ -35,6 +35,11 @@ export class LiveFeed {
   setWatching(watching: boolean): void {
     this.watching = watching
     this.sendAttention()
+  }
+
+  /** Tells the daemon this person started or stopped typing; dropped while the socket is down. */
+  sendTyping(on: boolean): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'typing', on } satisfies PageTyping))
   }
 
   private sendAttention(): void {
@@ -107,6 +112,9 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'status' && isStatus(data.status)) return { type: 'status', status: data.status }
   if (data.type === 'history') return { type: 'history' }
   if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }
+  if (data.type === 'typing' && typeof data.room === 'string' && isNonEmpty(data.username) && typeof data.on === 'boolean') {
+    return { type: 'typing', room: data.room, username: data.username, on: data.on }
+  }
   if (data.type === 'failed' && isNonEmpty(data.id) && typeof data.code === 'string') {
     // The reason is for people; a missing one falls back to the code's own sentence later.
     return { type: 'failed', id: data.id, code: data.code, message: typeof data.message === 'string' ? data.message : '' }

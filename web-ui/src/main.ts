@@ -13,6 +13,7 @@ import { EmojiPicker } from './emoji-picker.js'
 import { watchAttention } from './attention.js'
 import { Completer } from './completer.js'
 import { LiveFeed, type FeedState } from './events.js'
+import { Typing } from './typing.js'
 import { OlderHistory } from './paging.js'
 import { ReadTracker } from './read-state.js'
 import { RelayNotice, RelayWatch } from './relay-notice.js'
@@ -65,16 +66,22 @@ class ChatPage {
   })
   private readonly picker: EmojiPicker
   private readonly completer: Completer
+  private readonly typing: Typing
   private readonly composer = new Composer({
     form: byId('composer'),
     textarea: byId('message'),
     sendButton: byId('send'),
     problem: byId('composer-problem'),
     counter: byId('byte-counter'),
-  }, (text, handOff) => this.sender.send(text, handOff))
+  }, (text, handOff) => {
+    this.typing.stopped()
+    return this.sender.send(text, handOff)
+  })
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
     this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
+    this.typing = new Typing({ textarea: byId('message'), line: byId('typing-line'), share: byId('share-typing') },
+      (on) => this.feed.sendTyping(on), () => this.me)
     this.completer = new Completer(byId('message'), byId('completions'), () =>
       [...this.online, ...this.timeline.authors()].filter((n) => n !== this.me))
     this.sender = new Sender(api, {
@@ -112,6 +119,7 @@ class ChatPage {
 
   /** Forgets everything shown, so the next person at this browser sees nothing of it. */
   leave(reason?: string): void {
+    this.typing.clear()
     this.stopWatching?.()
     this.stopWatching = null
     this.feed.stop()
@@ -213,7 +221,12 @@ class ChatPage {
       if (ev.room === GENERAL_ROOM) this.reads.onRead(ev.seq)
       return
     }
+    if (ev.type === 'typing') {
+      if (ev.room === GENERAL_ROOM) this.typing.onEvent(ev)
+      return
+    }
     if (ev.type !== 'message') return
+    this.typing.messageFrom(ev.message.author)
     if (this.timeline.add([ev.message]).length === 0) return
     this.syncEmptyNote()
     this.reads.sync('live')

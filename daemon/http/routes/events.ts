@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
-import { PageAttention } from '../../../shared/index.js'
+import { PageFrame } from '../../../shared/index.js'
 import type { HttpContext } from '../context.js'
 
 /**
- * Live events for an open page; the socket also marks its user online. The page sends one
- * kind of frame back: whether it is being looked at (visible and focused).
+ * Live events for an open page; the socket also marks its user online. The page sends two
+ * kinds of frame back: whether it is being looked at (visible and focused), and whether its
+ * person is typing.
  */
 export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/events', { websocket: true }, (socket, req) => {
@@ -13,11 +14,15 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
     let username: string | null = null
     let watching: boolean | null = null
     socket.on('message', (raw, isBinary) => {
-      let frame: PageAttention
+      let frame: PageFrame
       try {
-        frame = PageAttention.parse(JSON.parse(isBinary ? '' : raw.toString()))
+        frame = PageFrame.parse(JSON.parse(isBinary ? '' : raw.toString()))
       } catch {
-        socket.close(4400, 'expected {"type":"attention","watching":boolean}')
+        socket.close(4400, 'expected {"type":"attention","watching":boolean} or {"type":"typing","on":boolean}')
+        return
+      }
+      if (frame.type === 'typing') {
+        if (username) ctx.typing(username, frame.on)
         return
       }
       watching = frame.watching
