@@ -46,7 +46,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
   const c = new Coordinator({
-    me, replica, outbox, directory, log: log.child({ part: 'roles' }), localUsers: () => pages.users(), savedTerm,
+    me, replica, outbox, directory, log: log.child({ part: 'roles' }), localPresence: () => ({ users: pages.users(), away: pages.away() }), savedTerm,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
   coordinator = c
@@ -61,7 +61,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   c.on('advert', (advert) => mdns?.publish(advert))
 
   let ui = ''
-  const status = () => buildStatus(c, me, config.network, ui, replica.head, pages.users(), directory)
+  const status = () => buildStatus(c, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
     store, sessions: accounts.sessions, pages, status, log: desktopLog, burstMs: config.notifyBurstMs,

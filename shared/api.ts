@@ -67,6 +67,7 @@ export interface PeerStatus {
   peerPort: number
   head: number
   users: string[]
+  away: string[]
 }
 
 export interface Status {
@@ -79,7 +80,10 @@ export interface Status {
   relayName: string | null
   head: number
   peers: PeerStatus[]
+  /** People with a chat page open anywhere on the network. */
   online: string[]
+  /** Of `online`, those away everywhere they are online. */
+  away: string[]
   ui: string
   peerPort: number
   startedAt: number
@@ -108,12 +112,16 @@ export type UiEvent =
   /** Someone started or stopped typing; a start lasts a few seconds unless repeated. */
   | { type: 'typing'; room: string; username: string; on: boolean }
 
+/** The person set themselves away (`on`) or back to automatic (`off`). */
+export const PageAway = z.object({ type: z.literal('away'), on: z.boolean() })
+export type PageAway = z.infer<typeof PageAway>
+
 /** The page is typing in the room it shows (`on`), or stopped (sent, or cleared the box). */
 export const PageTyping = z.object({ type: z.literal('typing'), on: z.boolean() })
 export type PageTyping = z.infer<typeof PageTyping>
 
 /** What a page may send on its events socket. */
-export const PageFrame = z.discriminatedUnion('type', [PageAttention, PageTyping])
+export const PageFrame = z.discriminatedUnion('type', [PageAttention, PageTyping, PageAway])
 export type PageFrame = z.infer<typeof PageFrame>
 
 export const PASSWORD_RULE = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`

@@ -54,11 +54,14 @@ export const PeerSummary = z.object({
   startedAt: z.number().int().nonnegative(),
   head: z.number().int().nonnegative(),
   users: z.array(Username).max(10_000),
+  /** Of `users`, those away on that machine (no page looked at for a while, or set by hand). */
+  away: z.array(Username).max(10_000),
 })
 export type PeerSummary = z.infer<typeof PeerSummary>
 
-/** Client -> relay: who has this machine's chat page open. */
-export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000) })
+/** Client -> relay: who has this machine's chat page open, and which of them are away. */
+export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000), away: z.array(Username).max(10_000) })
+export type Presence = z.infer<typeof Presence>
 
 /**
  * Relay -> every live client: the peer list and who is online. A client that goes live gets

@@ -1,16 +1,34 @@
 /**
  * Open pages (WebSockets on /api/v1/events) by user: where live events go, who is online on
- * this machine, and whether someone is looking at a page right now (then notifications for
- * that user would only repeat what is on screen). A user with two tabs counts once.
+ * this machine and who of them is away, and whether someone is looking at a page right now
+ * (then notifications for that user would only repeat what is on screen). A user with two
+ * tabs counts once.
  */
 import { EventEmitter } from 'node:events'
 import type WebSocket from 'ws'
 import type { UiEvent } from '../../shared/index.js'
 
+/** No page of a person looked at (visible and focused) for this long: away. */
+export const AWAY_AFTER_MS = 5 * 60_000
+const AWAY_CHECK_MS = 15_000
+
 export class PageSockets extends EventEmitter<{ presence: []; watching: [username: string] }> {
   readonly #byUser = new Map<string, Set<WebSocket>>()
   /** Sockets whose page says it is visible and focused. */
   readonly #watching = new WeakSet<WebSocket>()
+  /** When each user last had a page looked at here (or opened one). */
+  readonly #seenAt = new Map<string, number>()
+  /** Users who set themselves away on this machine. */
+  readonly #awayByHand = new Set<string>()
+  #lastAway = ''
+  readonly #timer: NodeJS.Timeout
+
+  constructor(private readonly awayAfterMs = AWAY_AFTER_MS) {
+    super()
+    // Going away is the absence of an event: look now and then.
+    this.#timer = setInterval(() => this.checkAway(), Math.min(AWAY_CHECK_MS, awayAfterMs))
+    this.#timer.unref()
+  }
 
   add(username: string, ws: WebSocket): void {
     let set = this.#byUser.get(username)
@@ -19,23 +37,47 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
       this.#byUser.set(username, set)
     }
     set.add(ws)
+    this.#seenAt.set(username, Date.now())
     if (set.size === 1) this.emit('presence')
     ws.on('close', () => {
       set.delete(ws)
       if (set.size === 0) {
         this.#byUser.delete(username)
+        this.#awayByHand.delete(username)
         this.emit('presence')
       }
     })
   }
 
+  /** Users of this machine who are away: set by hand, or no page of theirs looked at lately. */
+  away(): string[] {
+    const now = Date.now()
+    return this.users().filter((u) => this.#awayByHand.has(u) || (!this.isWatching(u) && now - (this.#seenAt.get(u) ?? 0) >= this.awayAfterMs))
+  }
+
+  setAwayByHand(username: string, on: boolean): void {
+    if (on) this.#awayByHand.add(username)
+    else this.#awayByHand.delete(username)
+    this.checkAway()
+  }
+
+  private checkAway(): void {
+    const away = this.away().join(',')
+    if (away === this.#lastAway) return
+    this.#lastAway = away
+    this.emit('presence')
+  }
+
   setWatching(username: string, ws: WebSocket, watching: boolean): void {
+    // Looking at a page, and ceasing to, both count as being seen now.
+    this.#seenAt.set(username, Date.now())
     if (watching) {
       this.#watching.add(ws)
       this.emit('watching', username)
     } else {
       this.#watching.delete(ws)
     }
+    this.checkAway()
   }
 
   isWatching(username: string): boolean {
@@ -65,8 +107,9 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
     for (const ws of this.#byUser.get(username) ?? []) if (ws.readyState === ws.OPEN) ws.send(json)
   }
 
-  /** Ends every page socket of one user (log-out) or of everyone (shutdown). */
+  /** Ends every page socket of one user (log-out) or of everyone (shutdown, which also stops the away check). */
   closeAll(username?: string): void {
+    if (!username) clearInterval(this.#timer)
     for (const [user, set] of this.#byUser) {
       if (username && user !== username) continue
       for (const ws of set) ws.close(1001, 'logged out')

@@ -29,8 +29,8 @@ export interface RelaySelf {
   network: string
   peerPort: number
   startedAt: number
-  /** Users with this machine's page open. */
-  users: () => string[]
+  /** Users with this machine's page open, and who of them is away. */
+  presence: () => { users: string[]; away: string[] }
 }
 
 interface Link {
@@ -38,6 +38,7 @@ interface Link {
   host: string
   live: boolean
   users: string[]
+  away: string[]
   typing: { second: number; count: number }
 }
 
@@ -116,11 +117,11 @@ export class Relay {
   roster(): RosterView {
     const me: PeerSummary = {
       nodeId: this.self.nodeId, name: this.self.name, host: '', peerPort: this.self.peerPort,
-      startedAt: this.self.startedAt, head: this.replica.head, users: this.self.users(),
+      startedAt: this.self.startedAt, head: this.replica.head, ...this.self.presence(),
     }
     const others = [...this.#links.values()].map((l): PeerSummary => ({
       nodeId: l.hello.nodeId, name: l.hello.name, host: l.host, peerPort: l.hello.peerPort,
-      startedAt: l.hello.startedAt, head: l.live ? this.replica.head : l.hello.head, users: l.users,
+      startedAt: l.hello.startedAt, head: l.live ? this.replica.head : l.hello.head, users: l.users, away: l.away,
     }))
     return { ...this.rosterHeader(), peers: [me, ...others] }
   }
@@ -190,6 +191,7 @@ export class Relay {
       }
       case 'presence':
         link.users = frame.users
+        link.away = frame.away
         this.broadcastRoster()
         return
       case 'typing': {
@@ -208,7 +210,7 @@ export class Relay {
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
     const link: Link = {
-      hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [], typing: { second: 0, count: 0 },
+      hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [], away: [], typing: { second: 0, count: 0 },
     }
     this.#links.set(conn, link)
     conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from })

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
+import { PROTOCOL_VERSION, type Advert, type Presence, type Role, type Typing } from '../../shared/index.js'
 import type { PeerDirectory } from '../discovery/index.js'
 import { decide } from '../election/index.js'
 import type { PeerConnection } from '../link/index.js'
@@ -34,7 +34,8 @@ export interface CoordinatorDeps {
   directory: PeerDirectory
   log: Logger
   /** Users with a page open on this machine. */
-  localUsers: () => string[]
+  /** Who has a page open on this machine, and who of them is away. */
+  localPresence: () => Omit<Presence, 'type'>
   /** Highest term this machine has seen before it started (persisted). */
   savedTerm: number
   saveTerm: (term: number) => Promise<void>
@@ -116,7 +117,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** Who has a page open here changed. */
   presenceChanged(): void {
     if (this.relay) this.relay.broadcastRoster()
-    else if (this.follower) this.follower.conn.send({ type: 'presence', users: this.d.localUsers() })
+    else if (this.follower) this.follower.conn.send({ type: 'presence', ...this.d.localPresence() })
   }
 
   async stop(): Promise<void> {
@@ -208,7 +209,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async becomeRelay(term: number): Promise<void> {
     this.term = term
     await this.d.saveTerm(term)
-    const relay = new Relay(this.d.replica, term, { ...this.d.me, users: this.d.localUsers }, this.d.log.child({ role: 'relay', term }), {
+    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence }, this.d.log.child({ role: 'relay', term }), {
       roster: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
     })
@@ -251,7 +252,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.term = Math.max(this.term, follower.welcome!.term)
     this.d.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
     this.setRole('client')
-    follower.conn.send({ type: 'presence', users: this.d.localUsers() })
+    follower.conn.send({ type: 'presence', ...this.d.localPresence() })
     await this.d.saveTerm(this.term)
     this.d.log.info({ relay: relay.nodeId, name: relay.name, term: this.term, head: this.d.replica.head }, 'joined the relay')
   }

@@ -43,10 +43,10 @@ t.test('every kind of valid frame passes, unchanged', async (t) => {
     { type: 'submit', submission: submission('<b>x</b>') as Submission },
     { type: 'ack', id: 'msg-00000001', seq: 7 },
     { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
-    { type: 'presence', users: ['alice', 'bob'] },
+    { type: 'presence', users: ['alice', 'bob'], away: ['bob'] },
     {
       type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true,
-      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'] }], gone: [],
+      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'], away: [] }], gone: [],
     },
     { type: 'typing', room: 'general', username: 'bob', on: true },
     { type: 'error', code: 'network_mismatch', message: 'Other network.' },

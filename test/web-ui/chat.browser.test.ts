@@ -119,6 +119,18 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await b.getByRole('checkbox', { name: 'Let others see when I’m typing' }).check()
   })
 
+  await t.test('alice sets herself away; bob sees it, and sees her come back', async (t) => {
+    const aliceInBobsList = b.getByRole('list').filter({ has: b.getByText('alice', { exact: true }) }).getByRole('listitem').filter({ hasText: 'alice' })
+    await a.getByRole('button', { name: 'Set yourself away' }).click()
+    t.equal(await a.getByRole('button', { name: 'Set yourself active' }).getAttribute('aria-pressed'), 'true')
+    await aliceInBobsList.filter({ hasText: '(away)' }).waitFor()
+    await b.screenshot({ path: '/tmp/sochat-away.png' })
+    t.comment('screenshot: /tmp/sochat-away.png')
+    await a.getByRole('button', { name: 'Set yourself active' }).click()
+    await aliceInBobsList.filter({ hasNotText: '(away)' }).waitFor()
+    t.equal(await aliceInBobsList.textContent(), 'alice', 'no longer marked away')
+  })
+
   await t.test('markup in a message is shown as text', async (t) => {
     await messageBox(a).fill('<b>not bold</b>')
     await messageBox(a).press('Enter')

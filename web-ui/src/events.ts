@@ -3,7 +3,7 @@
  * It reconnects by itself with growing, jittered delays, because a daemon restart or a
  * laptop waking from sleep must not leave a page silently stale.
  */
-import type { Message, PageAttention, PageTyping, Status, UiEvent } from '../../shared/index.js'
+import type { Message, PageAttention, PageAway, PageTyping, Status, UiEvent } from '../../shared/index.js'
 
 export type FeedState = 'connecting' | 'live' | 'down'
 
@@ -23,6 +23,7 @@ export class LiveFeed {
   private attempt = 0
   private stopped = true
   private watching = false
+  private away = false
 
   constructor(private readonly handlers: FeedHandlers, private readonly url = feedUrl()) {}
 
@@ -37,6 +38,16 @@ export class LiveFeed {
     this.sendAttention()
   }
 
+  /** Away by hand, or back to automatic; said again after every reconnect. */
+  setAway(on: boolean): void {
+    this.away = on
+    this.sendAway()
+  }
+
+  private sendAway(): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'away', on: this.away } satisfies PageAway))
+  }
+
   /** Tells the daemon this person started or stopped typing; dropped while the socket is down. */
   sendTyping(on: boolean): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'typing', on } satisfies PageTyping))
@@ -49,6 +60,7 @@ export class LiveFeed {
 
   stop(): void {
     this.stopped = true
+    this.away = false
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     const socket = this.socket
@@ -64,6 +76,7 @@ export class LiveFeed {
       if (this.socket !== socket) return
       this.attempt = 0
       this.sendAttention()
+      if (this.away) this.sendAway()
       this.handlers.onState('live')
       this.handlers.onLive()
     })

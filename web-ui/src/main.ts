@@ -58,7 +58,9 @@ class ChatPage {
   private readonly older: OlderHistory
   private readonly relayWatch = new RelayWatch()
   private readonly relayNotice = new RelayNotice(byId('relay-notice'))
-  private readonly roster = new Roster({ list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line') })
+  private readonly roster = new Roster(
+    { list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line'), awayToggle: byId('away-toggle') },
+    (on) => this.feed.setAway(on))
   private readonly feed = new LiveFeed({
     onEvent: (ev) => this.onEvent(ev),
     onLive: () => this.refresh(),

@@ -1,5 +1,6 @@
 /**
- * The sidebar: who has a chat page open anywhere on the network, which machine is the relay
+ * The sidebar: who has a chat page open anywhere on the network (and who of them is away),
+ * the button to set yourself away by hand, which machine is the relay
  * (the one every message passes through) and what this machine is doing. Roles are said in
  * plain words, because "client" alone tells a person nothing.
  */
@@ -9,24 +10,40 @@ export interface RosterParts {
   list: HTMLUListElement
   relay: HTMLElement
   machine: HTMLElement
+  /** "Set yourself away" / "Set yourself active", aria-pressed while away by hand. */
+  awayToggle: HTMLButtonElement
 }
 
 export class Roster {
-  constructor(private readonly parts: RosterParts) {}
+  private awayByHand = false
+
+  constructor(private readonly parts: RosterParts, onAway: (on: boolean) => void) {
+    parts.awayToggle.addEventListener('click', () => {
+      this.setAwayByHand(!this.awayByHand)
+      onAway(this.awayByHand)
+    })
+  }
+
+  setAwayByHand(on: boolean): void {
+    this.awayByHand = on
+    this.parts.awayToggle.setAttribute('aria-pressed', String(on))
+    this.parts.awayToggle.textContent = on ? 'Set yourself active' : 'Set yourself away'
+  }
 
   clear(): void {
+    this.setAwayByHand(false)
     this.parts.list.replaceChildren()
     this.parts.relay.textContent = ''
     this.parts.machine.textContent = ''
   }
 
   show(status: Status, me: string | null): void {
-    this.renderOnline(status.online, me)
+    this.renderOnline(status.online, new Set(status.away ?? []), me)
     this.parts.relay.textContent = relayLine(status)
     this.parts.machine.textContent = machineLine(status)
   }
 
-  private renderOnline(online: readonly string[], me: string | null): void {
+  private renderOnline(online: readonly string[], away: ReadonlySet<string>, me: string | null): void {
     // Me first, then everyone else alphabetically: a stable order is easier to scan.
     const people = [...new Set(online)].sort((a, b) =>
       a === me ? -1 : b === me ? 1 : a.localeCompare(b, undefined, { sensitivity: 'base' }))
@@ -38,6 +55,13 @@ export class Roster {
       const label = document.createElement('span')
       label.textContent = name
       li.append(dot, label)
+      if (away.has(name)) {
+        li.className = 'away'
+        const note = document.createElement('span')
+        note.className = 'you'
+        note.textContent = ' (away)'
+        li.append(note)
+      }
       if (name === me) {
         const you = document.createElement('span')
         you.className = 'you'

@@ -18,11 +18,15 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
       try {
         frame = PageFrame.parse(JSON.parse(isBinary ? '' : raw.toString()))
       } catch {
-        socket.close(4400, 'expected {"type":"attention","watching":boolean} or {"type":"typing","on":boolean}')
+        socket.close(4400, 'expected {"type":"attention","watching":boolean}, {"type":"typing","on":boolean} or {"type":"away","on":boolean}')
         return
       }
       if (frame.type === 'typing') {
         if (username) ctx.typing(username, frame.on)
+        return
+      }
+      if (frame.type === 'away') {
+        if (username) ctx.pages.setAwayByHand(username, frame.on)
         return
       }
       watching = frame.watching

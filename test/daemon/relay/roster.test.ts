@@ -10,7 +10,7 @@ import { RosterBook, applyRoster, type RosterView } from '../../../daemon/relay/
 const RELAY = 'aaaaaaaaaaaaaaaa'
 const header = (term = 1, head = 10) => ({ relayId: RELAY, term, head })
 const peer = (i: number, users: string[] = []): PeerSummary => ({
-  nodeId: i.toString(16).padStart(16, '0'), name: `pc-${i}`, host: `10.0.${i >> 8}.${i & 255}`, peerPort: 47801, startedAt: i, head: 10, users,
+  nodeId: i.toString(16).padStart(16, '0'), name: `pc-${i}`, host: `10.0.${i >> 8}.${i & 255}`, peerPort: 47801, startedAt: i, head: 10, users, away: [],
 })
 const ids = (v: RosterView | null) => (v?.peers.map((p) => p.nodeId) ?? []).sort()
 const fold = (view: RosterView | null, frames: ReturnType<RosterBook['changes']>) => frames.reduce(applyRoster, view)

@@ -1,7 +1,8 @@
 /**
- * "Typing" crosses machines without touching the log: a page on the client daemon says its
- * person is typing, and a page on the relay hears it within moments; the other way round too.
- * A link that floods typing frames has the excess dropped at the relay.
+ * What crosses machines without touching the log. Typing: a page on the client daemon says
+ * its person is typing, and a page on the relay hears it within moments, and the other way
+ * round; a link that floods typing frames has the excess dropped at the relay. Away: set by
+ * hand on one machine, the other machine's status shows it, and only while it lasts.
  */
 import { join } from 'node:path'
 import t from 'tap'
@@ -20,10 +21,14 @@ async function page(ui: string, token: string) {
     if (ev.type === 'typing') typing.push(ev)
   })
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-  return { ws, typing, say: (on: boolean) => ws.send(JSON.stringify({ type: 'typing', on })) }
+  return {
+    ws, typing,
+    say: (on: boolean) => ws.send(JSON.stringify({ type: 'typing', on })),
+    away: (on: boolean) => ws.send(JSON.stringify({ type: 'away', on })),
+  }
 }
 
-t.test('typing reaches the pages of the other machine, both ways', async (t) => {
+t.test('typing and away reach the other machine, both ways', async (t) => {
   const relay = await startLocalDaemon(t, join(root, 'relay'), 'relay')
   await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
   const client = await startLocalDaemon(t, join(root, 'client'), 'client', [`127.0.0.1:${relay.status().peerPort}`])
@@ -53,4 +58,15 @@ t.test('typing reaches the pages of the other machine, both ways', async (t) => 
   const passed = alice.typing.length - before
   t.ok(passed >= 1 && passed <= 10, `a burst of 30 is cut at the relay (${passed} passed in at most two one-second windows)`)
   t.equal((await call(relay.ui, '/api/v1/status')).body.head, (await call(client.ui, '/api/v1/status')).body.head, 'nothing was written to the log')
+
+  const status = async (ui: string) => (await call(ui, '/api/v1/status')).body as { online: string[]; away: string[] }
+  const first = await status(relay.ui)
+  t.same([first.online, first.away], [['alice', 'bob'], []], 'both online, nobody away')
+  bob.away(true)
+  const seen = await waitFor('the relay to see bob away', async () => ((await status(relay.ui)).away.includes('bob') ? status(relay.ui) : undefined))
+  t.same([seen.online, seen.away], [['alice', 'bob'], ['bob']], 'bob is still online, and away')
+  t.same((await status(client.ui)).away, ['bob'], 'his own machine agrees')
+  bob.away(false)
+  await waitFor('bob back', async () => (await status(relay.ui)).away.length === 0)
+  t.same((await status(client.ui)).away, [], 'bob is back on both machines')
 })
