@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { EntryId, Entry, NodeId, Submission, Username } from './entries.js'
 import { ERROR_CODES } from './errors.js'
-import { GENERAL_ROOM, ROSTER_CHUNK } from './limits.js'
+import { GENERAL_ROOM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
 export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
@@ -53,14 +53,16 @@ export const PeerSummary = z.object({
   peerPort: z.number().int().min(1).max(65535),
   startedAt: z.number().int().nonnegative(),
   head: z.number().int().nonnegative(),
-  users: z.array(Username).max(10_000),
+  users: z.array(Username).max(MAX_USERS_PER_MACHINE),
   /** Of `users`, those away on that machine (no page looked at for a while, or set by hand). */
-  away: z.array(Username).max(10_000),
+  away: z.array(Username).max(MAX_USERS_PER_MACHINE),
 })
 export type PeerSummary = z.infer<typeof PeerSummary>
 
 /** Client -> relay: who has this machine's chat page open, and which of them are away. */
-export const Presence = z.object({ type: z.literal('presence'), users: z.array(Username).max(10_000), away: z.array(Username).max(10_000) })
+export const Presence = z.object({
+  type: z.literal('presence'), users: z.array(Username).max(MAX_USERS_PER_MACHINE), away: z.array(Username).max(MAX_USERS_PER_MACHINE),
+})
 export type Presence = z.infer<typeof Presence>
 
 /**

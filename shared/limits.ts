@@ -12,6 +12,8 @@ export const DEFAULT_PEER_PORT = 47801
 export const MAX_MESSAGE_BYTES = 16 * 1024
 /** One frame on the peer link; larger frames close the link (ws maxPayload). */
 export const MAX_FRAME_BYTES = 1024 * 1024
+/** People with a page open on one machine, as its presence and roster line may list them. */
+export const MAX_USERS_PER_MACHINE = 1000
 /** Peers per `roster` frame: a roster of a large network goes out in parts under MAX_FRAME_BYTES. */
 export const ROSTER_CHUNK = 1000
 /** Entries per `entries` frame while a replica catches up. */

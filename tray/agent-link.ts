@@ -67,6 +67,7 @@ export class AgentLink extends EventEmitter<{ state: [DesktopState]; down: [reas
     } catch (err) {
       return this.retry(`no daemon found in ${this.dataDir} (${(err as Error).message})`)
     }
+    if (this.#stopped) return
     this.#endpoint = ep
     const socket = new WebSocket(`${ep.ui.replace(/^http/, 'ws')}/api/v1/agent/events`, {
       headers: { authorization: `${AGENT_AUTH_SCHEME} ${ep.secret}` }, handshakeTimeout: 5000, maxPayload: 64 * 1024,

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => tray.quit())
   process.once('SIGTERM', () => tray.quit())
   try {
-    await tray.run()
+    if (!(await tray.run())) return 1
   } catch (err) {
     if (!(err instanceof TrayUnavailable)) throw err
     // Notifications come from the daemon, so they keep working without the icon.

@@ -29,6 +29,8 @@ export interface TrayIconOptions {
   cacheDir: string
   log: Logger
   onClick: (index: number) => void
+  /** The helper went away after it had started (the panel restarted, it crashed). */
+  onGone: (code: number | null, signal: string | null) => void
 }
 
 export class TrayIcon {
@@ -36,20 +38,26 @@ export class TrayIcon {
 
   static async start(menu: Menu, o: TrayIconOptions): Promise<TrayIcon> {
     checkDisplay()
-    const helper = await executableHelper(o.cacheDir)
-    await checkLibraries(helper)
+    const helperPath = await executableHelper(o.cacheDir)
+    await checkLibraries(helperPath)
     const tray = new SysTray({ menu, copyDir: o.cacheDir })
     const stderr: string[] = []
-    const exited = watchHelper(tray, stderr)
-    const ready = tray.ready().then(() => 'ready' as const)
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS).unref())
-    const outcome = await Promise.race([ready, exited, timeout])
+    const helper = watchHelper(tray, stderr)
+    const ready = tray.ready().then(() => 'ready' as const, (err: unknown) => {
+      throw new TrayUnavailable(`The tray helper could not be started: ${(err as Error).message}`)
+    })
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS) })
+    const outcome = await Promise.race([ready, helper.exited.then(() => 'exited' as const), timeout]).finally(() => {
+      clearTimeout(timer)
+      helper.stopWatching()
+    })
     if (outcome !== 'ready') {
       if (outcome === 'timeout') tray.process?.kill()
       throw new TrayUnavailable(`The tray helper ${outcome === 'timeout' ? 'did not start in 10 s' : 'exited'}: ${stderr.join('').trim().slice(0, 400) || 'no output'}`)
     }
     await tray.onClick((event: ClickEvent) => o.onClick(event.seq_id))
-    tray.onExit((code: number | null, signal: string | null) => o.log.warn({ code, signal }, 'the tray helper exited'))
+    tray.onExit((code: number | null, signal: string | null) => o.onGone(code, signal))
     return new TrayIcon(tray)
   }
 
@@ -62,7 +70,10 @@ export class TrayIcon {
   }
 
   async close(): Promise<void> {
-    await this.tray.kill(false)
+    const child = this.tray.process
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    // kill() waits for 'exit'; a helper that ignores SIGTERM must not hold the tray open.
+    await Promise.race([this.tray.kill(false), new Promise((r) => setTimeout(r, 3000).unref())])
   }
 }
 
@@ -101,16 +112,18 @@ async function checkLibraries(helper: string): Promise<void> {
   }
 }
 
-/** Resolves 'exited' if the helper dies before it is ready, collecting what it said. */
-function watchHelper(tray: SysTray, stderr: string[]): Promise<'exited'> {
-  return new Promise((resolve) => {
-    const attach = setInterval(() => {
+/** `exited` resolves if the helper dies (even before we looked), collecting what it said. */
+function watchHelper(tray: SysTray, stderr: string[]): { exited: Promise<void>; stopWatching: () => void } {
+  let attach: NodeJS.Timeout | undefined
+  const exited = new Promise<void>((resolve) => {
+    attach = setInterval(() => {
       const child = tray.process
       if (!child) return
       clearInterval(attach)
       child.stderr?.on('data', (chunk: Buffer) => { if (stderr.join('').length < 4000) stderr.push(chunk.toString()) })
-      child.once('exit', () => resolve('exited'))
+      if (child.exitCode !== null || child.signalCode !== null) resolve()
+      else child.once('exit', () => resolve())
     }, 20)
-    attach.unref()
   })
+  return { exited, stopWatching: () => clearInterval(attach) }
 }

@@ -29,18 +29,33 @@ export class Tray {
   #icon: TrayIcon | null = null
   readonly #quit: Promise<void>
   #onQuit: () => void = () => {}
+  /** The helper died: quitting is the only way out, and the exit code says it failed. */
+  #gone = false
+  /** Quit was chosen: the helper's exit that follows is expected. */
+  #closing = false
 
   constructor(private readonly o: TrayOptions) {
     this.#link = new AgentLink(o.dataDir, o.log.child({ part: 'agent-link' }))
     this.#quit = new Promise((resolve) => (this.#onQuit = resolve))
   }
 
-  /** Shows the icon (throws TrayUnavailable when it cannot) and follows the daemon until Quit. */
-  async run(): Promise<void> {
+  /**
+   * Shows the icon (throws TrayUnavailable when it cannot) and follows the daemon until Quit;
+   * resolves false if it ended because the helper went away.
+   */
+  async run(): Promise<boolean> {
     const view = viewOf(null)
     this.#icon = await TrayIcon.start(
       { icon: await this.#icons.base64(view.look), title: '', tooltip: view.tooltip, items: items(view) },
-      { cacheDir: this.o.cacheDir, log: this.o.log, onClick: (i) => this.onClick(i) },
+      {
+        cacheDir: this.o.cacheDir, log: this.o.log, onClick: (i) => this.onClick(i),
+        onGone: (code, signal) => {
+          if (this.#closing) return
+          this.o.log.error({ code, signal }, 'the tray helper went away; the tray quits (start it again with sochat-tray)')
+          this.#gone = true
+          this.quit()
+        },
+      },
     )
     this.o.log.info('tray icon shown')
     this.#link.on('state', (s) => { this.#state = s; this.#lastUi = s.ui; this.redraw() })
@@ -49,7 +64,9 @@ export class Tray {
     await this.#quit
     this.#link.stop()
     await this.#drawing
+    this.#closing = true
     await this.#icon.close()
+    return !this.#gone
   }
 
   quit(): void {
@@ -59,7 +76,7 @@ export class Tray {
   private redraw(): void {
     const view = viewOf(this.#state)
     const key = JSON.stringify(view)
-    if (key === this.#shown) return
+    if (key === this.#shown || this.#gone) return
     this.#shown = key
     // One drawing at a time, in order: the helper applies actions as they arrive.
     this.#drawing = this.#drawing.then(async () => {
@@ -67,7 +84,11 @@ export class Tray {
       await this.#icon!.setItem(Item.Status, items(view)[Item.Status]!)
       await this.#icon!.setItem(Item.Dnd, items(view)[Item.Dnd]!)
       this.o.log.info({ tone: view.look.tone, unread: view.look.unread, dnd: view.dnd, status: view.status }, 'tray icon updated')
-    }).catch((err: unknown) => this.o.log.error({ err }, 'updating the tray icon failed'))
+    }).catch((err: unknown) => {
+      // Drawn again at the next change, even if it looks the same as this one.
+      if (this.#shown === key) this.#shown = ''
+      this.o.log.error({ err }, 'updating the tray icon failed')
+    })
   }
 
   private onClick(index: number): void {

@@ -1,8 +1,14 @@
 /**
  * Which notifications a stream of new messages becomes. Fifty messages in a second are one
  * summary, not fifty pop-ups; a mention of the person is shown on its own and at once, because
- * it is the one message they asked to be interrupted for.
+ * it is the one message they asked to be interrupted for, but only the first few in a window:
+ * someone posting "@bob" a thousand times gets one summary, not a thousand pop-ups.
  */
+import { mentionedNames } from '../../shared/index.js'
+
+/** Mentions shown on their own per window; more are folded into the summary. */
+export const MENTIONS_PER_WINDOW = 3
+
 export interface Arrival {
   room: string
   author: string
@@ -27,10 +33,10 @@ export function preview(text: string): string {
   return chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS - 1).join('') + '…' : flat
 }
 
-/** `@alice` names alice (any case); `@alicex` and `mail@alice` do not. */
+/** `@alice` names alice (any case); `@alicex`, `@alice.b` and `mail@alice` do not. */
 export function mentions(text: string, username: string): boolean {
-  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(^|[^\\w@.])@${escaped}(?![\\w-])`, 'iu').test(text)
+  const me = username.toLowerCase()
+  return mentionedNames(text).some((n) => n.toLowerCase() === me)
 }
 
 export function single(a: Arrival): Note {
@@ -58,15 +64,17 @@ export function summary(all: Arrival[]): Note {
 export class Burst {
   #pending: Arrival[] = []
   #timer: NodeJS.Timeout | null = null
+  #mentionsShown = 0
 
   constructor(private readonly show: (note: Note) => void, private readonly windowMs: number) {}
 
   add(a: Arrival): void {
-    if (a.mention) {
+    if (a.mention && this.#mentionsShown < MENTIONS_PER_WINDOW) {
+      this.#mentionsShown++
       this.show(single(a))
-      return
+    } else {
+      this.#pending.push({ ...a, mention: false })
     }
-    this.#pending.push(a)
     this.#timer ??= setTimeout(() => this.flush(), this.windowMs)
   }
 
@@ -74,6 +82,7 @@ export class Burst {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    this.#mentionsShown = 0
     const all = this.#pending
     this.#pending = []
     if (all.length === 1) this.show(single(all[0]!))
@@ -84,6 +93,7 @@ export class Burst {
   discard(): void {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    this.#mentionsShown = 0
     this.#pending = []
   }
 }

@@ -28,6 +28,11 @@ export interface DesktopOptions {
 }
 
 const DND_KEY = 'desktop.dnd'
+/**
+ * Messages older than this when they reach this machine (a replica catching up after a
+ * weekend off) count towards a summary, but never pop up on their own, mentions included.
+ */
+export const FRESH_MS = 60_000
 
 export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   #account: string | null = null
@@ -72,7 +77,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     if (b.author.toLowerCase() === me.toLowerCase()) return
     // Someone reading the page sees it there; a pop-up on top would only repeat it.
     if (this.o.pages.isWatching(me)) return
-    const mention = mentions(b.text, me)
+    const mention = Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
     if (this.#dnd && !mention) return
     this.#burst.add({ room: b.room, author: b.author, text: b.text, mention })
   }

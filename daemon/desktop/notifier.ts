@@ -25,7 +25,9 @@ export class OsNotifier implements NotificationSink {
       ? { 'app-name': 'SO-CHAT', category: 'im.received', urgency: note.mention ? 'critical' : 'normal' }
       : {}
     // Linux notification servers read the body as markup: a message's "<b>" stays text.
-    const message = process.platform === 'linux' ? escapeMarkup(note.body) : note.body
+    // A zero-width space keeps a body like "--help" from being read as an option of notify-send.
+    const body = note.body.startsWith('-') ? `\u200b${note.body}` : note.body
+    const message = process.platform === 'linux' ? escapeMarkup(body) : body
     notifier.notify({ title: note.title, message, wait, ...platformFlags } as notifier.Notification, (err, response) => {
       if (err) return this.failed(err)
       this.log.debug({ title: note.title }, 'notification shown')

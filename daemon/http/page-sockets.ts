@@ -38,13 +38,14 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
     }
     set.add(ws)
     this.#seenAt.set(username, Date.now())
-    if (set.size === 1) this.emit('presence')
+    if (set.size === 1) this.presenceChanged()
     ws.on('close', () => {
       set.delete(ws)
       if (set.size === 0) {
         this.#byUser.delete(username)
         this.#awayByHand.delete(username)
-        this.emit('presence')
+        this.#seenAt.delete(username)
+        this.presenceChanged()
       }
     })
   }
@@ -62,9 +63,12 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
   }
 
   private checkAway(): void {
-    const away = this.away().join(',')
-    if (away === this.#lastAway) return
-    this.#lastAway = away
+    if (this.away().join(',') !== this.#lastAway) this.presenceChanged()
+  }
+
+  /** Who is here, or who of them is away, changed: one announcement, with the away set noted. */
+  private presenceChanged(): void {
+    this.#lastAway = this.away().join(',')
     this.emit('presence')
   }
 

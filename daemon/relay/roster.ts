@@ -3,7 +3,7 @@
  * only the differences from what everyone was last told. A peer's `head` is left out of the
  * comparison: it moves with every message and is not worth a frame to every machine.
  */
-import { ROSTER_CHUNK, type PeerSummary, type Roster } from '../../shared/index.js'
+import { MAX_FRAME_BYTES, ROSTER_CHUNK, type PeerSummary, type Roster } from '../../shared/index.js'
 
 /** What a daemon knows of the network: the relay's latest list, assembled from roster frames. */
 export interface RosterView {
@@ -17,10 +17,25 @@ type Header = Pick<Roster, 'relayId' | 'term' | 'head'>
 
 const compared = (p: PeerSummary): string => JSON.stringify({ ...p, head: 0 })
 
+/** Half a frame for the peers of one part: the rest is room for the header and `gone`. */
+const PART_BYTES = MAX_FRAME_BYTES / 2
+
+/** At most ROSTER_CHUNK items and about PART_BYTES of JSON per part; always one part at least. */
 function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += ROSTER_CHUNK) out.push(items.slice(i, i + ROSTER_CHUNK))
-  return out.length ? out : [[]]
+  const out: T[][] = [[]]
+  let bytes = 0
+  for (const item of items) {
+    const size = JSON.stringify(item).length + 1
+    const part = out[out.length - 1]!
+    if (part.length > 0 && (part.length >= ROSTER_CHUNK || bytes + size > PART_BYTES)) {
+      out.push([item])
+      bytes = size
+    } else {
+      part.push(item)
+      bytes += size
+    }
+  }
+  return out
 }
 
 export class RosterBook {
@@ -44,10 +59,10 @@ export class RosterBook {
     if (changed.length === 0 && gone.length === 0 && header.term === this.#toldTerm) return []
     this.#toldTerm = header.term
     this.#snapshot = null
-    const parts = Math.max(chunks(changed).length, chunks(gone).length)
-    return Array.from({ length: parts }, (_, i) => ({
-      type: 'roster', ...header, reset: false,
-      peers: changed.slice(i * ROSTER_CHUNK, (i + 1) * ROSTER_CHUNK), gone: gone.slice(i * ROSTER_CHUNK, (i + 1) * ROSTER_CHUNK),
+    const peerParts = chunks(changed)
+    const goneParts = chunks(gone)
+    return Array.from({ length: Math.max(peerParts.length, goneParts.length) }, (_, i) => ({
+      type: 'roster', ...header, reset: false, peers: peerParts[i] ?? [], gone: goneParts[i] ?? [],
     }))
   }
 

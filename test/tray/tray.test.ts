@@ -54,13 +54,17 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     tray?.kill('SIGKILL')
     if (process.env.SOCHAT_KEEP_DATA !== '1') rmSync(work, { recursive: true, force: true })
   })
+  const startTray = () => {
+    const child = spawn('ip', ['netns', 'exec', h1.ns, process.execPath, TRAY_CLI, '--data-dir', h1.dataDir], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...cleanEnv(), ...desktop.env, SOCHAT_BROWSER: browser, XDG_CACHE_HOME: path.join(work, 'cache') },
+    })
+    child.stdout!.on('data', (c: Buffer) => (trayLog += c.toString()))
+    child.stderr!.on('data', (c: Buffer) => (trayLog += c.toString()))
+    return child
+  }
   const spawned = Date.now()
-  tray = spawn('ip', ['netns', 'exec', h1.ns, process.execPath, TRAY_CLI, '--data-dir', h1.dataDir], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...cleanEnv(), ...desktop.env, SOCHAT_BROWSER: browser, XDG_CACHE_HOME: path.join(work, 'cache') },
-  })
-  tray.stdout!.on('data', (c: Buffer) => (trayLog += c.toString()))
-  tray.stderr!.on('data', (c: Buffer) => (trayLog += c.toString()))
+  tray = startTray()
   t.teardown(() => { if (!t.passing()) t.comment(`tray log:\n${trayLog.slice(-4000)}`) })
   let shot = 0
   const screenshot = () => desktop.screenshot(path.join(work, `tray-${++shot}.png`))
@@ -128,5 +132,15 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     t.match(await h1.status(), { role: 'relay' }, 'the daemon keeps running')
     await until('the icon to leave the tray', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) === 0)
     t.equal(await countColour(await screenshot(), BADGE_COLOUR), 0, 'no icon left behind')
+  })
+
+  await t.test('if its helper dies, the tray says so and exits with an error instead of lingering', async (t) => {
+    tray = startTray()
+    await until('the icon again', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) > 150)
+    const exited = new Promise<number | null>((resolve) => tray!.once('exit', (code) => resolve(code)))
+    const helper = path.join(work, 'cache')
+    await new Promise((resolve) => spawn('pkill', ['-KILL', '-f', helper]).once('exit', resolve))
+    t.equal(await exited, 1, 'exit code 1')
+    t.match(trayLog, /the tray helper went away/, 'and a log line saying what happened')
   })
 })

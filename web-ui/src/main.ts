@@ -104,6 +104,7 @@ class ChatPage {
     this.older = new OlderHistory(api, this.timeline, byId('load-older'), (text) => this.say(text))
     byId('logout').addEventListener('click', () => void this.logOut())
     byId('load-older').addEventListener('click', () => void this.older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
+    this.older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
   }
 
   enter(session: Session): void {

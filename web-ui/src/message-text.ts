@@ -4,13 +4,16 @@
  * href, never markup. Only http and https links become links: `javascript:`, `data:` and
  * `file:` stay text.
  */
+import { MENTION_SOURCE, mentionName } from '../../shared/mentions.js'
+
 export type TextPart =
   | { kind: 'text'; text: string }
   | { kind: 'link'; text: string; href: string }
   | { kind: 'mention'; text: string; name: string; me: boolean }
 
 // A URL runs to the next space; closing punctuation at its end belongs to the sentence.
-const PATTERN = /(https?:\/\/[^\s<>"]+)|(^|[^\w@.])@([A-Za-z0-9][A-Za-z0-9._-]{2,31})(?![\w-])/giu
+// Mentions follow the daemon's rule (shared/mentions.ts), so a highlight means a notification.
+const PATTERN = new RegExp(`(https?:\\/\\/[^\\s<>"]+)|${MENTION_SOURCE}`, 'gu')
 const TRAILING = /[.,;:!?)\]}'"’”]+$/u
 
 export function safeHref(candidate: string): string | null {
@@ -39,7 +42,7 @@ export function textParts(text: string, me: string | null): TextPart[] {
       continue
     }
     // Mentions may end in a dot that ends the sentence: "thanks @bob."
-    const name = m[3]!.replace(/\.+$/, '')
+    const name = mentionName(m[3]!)
     plain += m[2]!
     flush()
     parts.push({ kind: 'mention', text: `@${name}`, name, me: me !== null && name.toLowerCase() === me.toLowerCase() })

@@ -1,5 +1,6 @@
 /**
- * Paging back through history: the "Load older messages" button, and after a long absence
+ * Paging back through history: by itself when the person scrolls up to the top (the "Load
+ * older messages" button stays for keyboards and screen readers), and after a long absence
  * going back by itself until the first unread message is loaded (bounded by CATCH_UP_MAX),
  * so "New messages" can show where the person stopped reading.
  */
@@ -11,6 +12,7 @@ import { needsOlder, olderPageLimit } from './unread.js'
 
 export class OlderHistory {
   private olderExist = false
+  private loading: Promise<boolean> | null = null
 
   constructor(
     private readonly api: Api,
@@ -30,8 +32,25 @@ export class OlderHistory {
     this.button.hidden = !value
   }
 
+  /**
+   * Loads the next page whenever the top of the list (the button) scrolls into view, a
+   * screen's height early so that scrolling up does not stop at the edge.
+   */
+  loadOnScroll(scroller: HTMLElement, limit: number, loaded: () => void): void {
+    const io = new IntersectionObserver((seen) => {
+      if (!seen.some((e) => e.isIntersecting) || !this.olderExist || this.loading) return
+      void this.load(limit).then((ok) => { if (ok) loaded() })
+    }, { root: scroller, rootMargin: '100% 0px 0px 0px' })
+    io.observe(this.button)
+  }
+
   /** One page of older history above what is shown; false if it could not be loaded. */
-  async load(limit: number): Promise<boolean> {
+  load(limit: number): Promise<boolean> {
+    this.loading ??= this.fetchPage(limit).finally(() => { this.loading = null })
+    return this.loading
+  }
+
+  private async fetchPage(limit: number): Promise<boolean> {
     const before = this.timeline.oldestSeq()
     if (before === null) return false
     try {

@@ -1,46 +1,68 @@
 import type { FastifyInstance } from 'fastify'
+import type WebSocket from 'ws'
 import { PageFrame } from '../../../shared/index.js'
 import type { HttpContext } from '../context.js'
 
+/** A page's "typing" is passed on when it changes, or again after this long at most... */
+const TYPING_REPEAT_MS = 2000
+/** ...and never more often than this per second, whatever the page sends. */
+const TYPING_PER_SECOND = 4
+
 /**
- * Live events for an open page; the socket also marks its user online. The page sends two
- * kinds of frame back: whether it is being looked at (visible and focused), and whether its
- * person is typing.
+ * Live events for an open page; the socket also marks its user online. The page sends three
+ * kinds of frame back: whether it is being looked at (visible and focused), whether its person
+ * is typing, and whether they set themselves away.
  */
 export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/events', { websocket: true }, (socket, req) => {
-    // The handler is attached before the session lookup: a page sends its first attention
-    // frame as soon as the socket opens, and ws drops frames nobody listens for.
+    // The handler is attached before the session lookup: a page sends its first frames as
+    // soon as the socket opens, and ws drops frames nobody listens for. Until the lookup
+    // answers, the latest attention and away are kept and applied after it.
     let username: string | null = null
     let watching: boolean | null = null
+    let away: boolean | null = null
+    const typing = { on: false, at: 0, second: 0, count: 0 }
     socket.on('message', (raw, isBinary) => {
-      let frame: PageFrame
-      try {
-        frame = PageFrame.parse(JSON.parse(isBinary ? '' : raw.toString()))
-      } catch {
-        socket.close(4400, 'expected {"type":"attention","watching":boolean}, {"type":"typing","on":boolean} or {"type":"away","on":boolean}')
-        return
-      }
-      if (frame.type === 'typing') {
-        if (username) ctx.typing(username, frame.on)
-        return
-      }
-      if (frame.type === 'away') {
-        if (username) ctx.pages.setAwayByHand(username, frame.on)
-        return
-      }
-      watching = frame.watching
-      if (username) ctx.pages.setWatching(username, socket, watching)
+      const frame = parse(socket, raw.toString(), isBinary)
+      if (!frame) return
+      if (frame.type === 'attention') watching = frame.watching
+      if (frame.type === 'away') away = frame.on
+      if (!username) return
+      if (frame.type === 'attention') ctx.pages.setWatching(username, socket, frame.watching)
+      if (frame.type === 'away') ctx.pages.setAwayByHand(username, frame.on)
+      if (frame.type === 'typing' && passTyping(typing, frame.on)) ctx.typing(username, frame.on)
     })
     ctx.auth.identify(req).then((who) => {
       if (!who) return socket.close(4401, 'unauthenticated')
+      // Closed while we looked: registering it now would leave its user online for good.
+      if (socket.readyState !== socket.OPEN) return
       username = who.session.username
       ctx.pages.add(username, socket)
       if (watching !== null) ctx.pages.setWatching(username, socket, watching)
+      if (away !== null) ctx.pages.setAwayByHand(username, away)
       socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))
     }, (err: unknown) => {
       ctx.log.error({ err }, 'looking up the session of a page socket failed')
       socket.close(1011, 'internal error')
     })
   })
+}
+
+function passTyping(state: { on: boolean; at: number; second: number; count: number }, on: boolean): boolean {
+  const now = Date.now()
+  if (on === state.on && now - state.at < TYPING_REPEAT_MS) return false
+  const second = Math.floor(now / 1000)
+  if (second !== state.second) Object.assign(state, { second, count: 0 })
+  if (++state.count > TYPING_PER_SECOND) return false
+  Object.assign(state, { on, at: now })
+  return true
+}
+
+function parse(socket: WebSocket, raw: string, isBinary: boolean): PageFrame | null {
+  try {
+    return PageFrame.parse(JSON.parse(isBinary ? '' : raw))
+  } catch {
+    socket.close(4400, 'expected {"type":"attention","watching":boolean}, {"type":"typing","on":boolean} or {"type":"away","on":boolean}')
+    return null
+  }
 }

@@ -63,6 +63,17 @@ t.test('a mention is shown at once and on its own, not folded into the summary',
   t.same(shown.map((n) => n.title), ['alice mentioned you in #general', '2 new messages in #general'])
 })
 
+t.test('only the first three mentions in a window pop up; the rest join the summary', async (t) => {
+  const shown: Note[] = []
+  const burst = new Burst((n) => shown.push(n), 30)
+  for (let i = 1; i <= 6; i++) burst.add(arrival('mallory', `@bob ${i}`, true))
+  t.equal(shown.length, 3, 'three at once')
+  await sleep(60)
+  t.same(shown.map((n) => n.title).slice(3), ['3 new messages in #general'], 'then one summary for the other three')
+  burst.add(arrival('alice', '@bob next window', true))
+  t.equal(shown.at(-1)!.title, 'alice mentioned you in #general', 'a new window shows mentions again')
+})
+
 t.test('discard drops what was collected; flush shows it now', async (t) => {
   const shown: Note[] = []
   const burst = new Burst((n) => shown.push(n), 30)

@@ -20,8 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 let seq = 0
 const account = (username: string): Entry =>
   ({ id: `acct-${username}-00`, ts: 1, origin: NODE, seq: ++seq, term: 1, body: { type: 'account.created', username, password: HASH } })
-const message = (author: string, text: string): Entry =>
-  ({ id: `msg-${++seq}-0000`, ts: 1000 + seq, origin: NODE, seq, term: 1, body: { type: 'message.posted', room: 'general', author, text } })
+const message = (author: string, text: string, ts = Date.now()): Entry =>
+  ({ id: `msg-${++seq}-0000`, ts, origin: NODE, seq, term: 1, body: { type: 'message.posted', room: 'general', author, text } })
 
 async function setUp(t: { testdir: () => string; teardown: (fn: () => unknown) => void }, dir = join(t.testdir(), 'db')) {
   const store = await Store.open(dir)
@@ -101,4 +101,16 @@ t.test('Do not disturb silences messages but not mentions, and survives a restar
   await d.store.close()
   const again = await setUp(t, dir)
   t.match(again.desktop.state(), { dnd: true, account: 'bob', unread: 2 }, 'dnd and the session were kept')
+})
+
+t.test('a replica catching up: old messages make one summary, old mentions do not pop up', async (t) => {
+  seq = 0
+  const d = await setUp(t)
+  await d.apply(account('alice'), account('bob'))
+  await d.sessions.issue('bob')
+  await d.desktop.refresh()
+  const weekend = Date.now() - 2 * 24 * 3600_000
+  await d.apply(message('alice', 'friday news', weekend), message('alice', '@bob see this on monday', weekend + 1))
+  await sleep(50)
+  t.same(d.shown.map((n) => n.title), ['2 new messages in #general'], 'one summary, no pop-up for the old mention')
 })

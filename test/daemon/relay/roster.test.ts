@@ -4,7 +4,7 @@
  * the relay has. Heads moving is not a difference worth a frame; a new term is.
  */
 import t from 'tap'
-import { ROSTER_CHUNK, parseFrame, type PeerSummary } from '../../../shared/index.js'
+import { MAX_FRAME_BYTES, ROSTER_CHUNK, parseFrame, type PeerSummary } from '../../../shared/index.js'
 import { RosterBook, applyRoster, type RosterView } from '../../../daemon/relay/index.js'
 
 const RELAY = 'aaaaaaaaaaaaaaaa'
@@ -53,6 +53,15 @@ t.test('a large network goes out in parts that each pass the frame schema', asyn
   t.equal(book.snapshotFrames(header()).length, 3)
   const client = fold(fold(null, [{ type: 'roster', ...header(), reset: false, peers: [peer(99_999)], gone: [] }]), snapshot)
   t.equal(client!.peers.length, many.length, 'the reset dropped what was there before')
+})
+
+t.test('parts stay under the frame limit however many people a machine lists', async (t) => {
+  const book = new RosterBook()
+  const crowded = (i: number) => ({ ...peer(i), users: Array.from({ length: 1000 }, (_, u) => `user-${i}-${String(u).padStart(4, '0')}`) })
+  const frames = book.changes(header(), Array.from({ length: 40 }, (_, i) => crowded(i + 1)))
+  t.ok(frames.length > 1, `split into ${frames.length} parts`)
+  for (const f of frames) t.ok(JSON.stringify(f).length < MAX_FRAME_BYTES, `a part of ${f.peers.length} peers fits a frame`)
+  t.equal(frames.reduce((n, f) => n + f.peers.length, 0), 40, 'every peer is in one part')
 })
 
 t.test('a roster from another relay replaces, never merges', async (t) => {

@@ -1,0 +1,15 @@
+/**
+ * `@name` in a message: one rule for the daemon (which notifies the person named) and the
+ * page (which highlights it), so both agree on who was mentioned. A name may contain dots,
+ * but a trailing one ends the sentence ("thanks @bob.").
+ */
+export const MENTION_SOURCE = '(^|[^\\w@.])@([A-Za-z0-9][A-Za-z0-9._-]{2,31})(?![\\w-])'
+
+/** The name a mention match refers to: its second group without trailing dots. */
+export function mentionName(raw: string): string {
+  return raw.replace(/\.+$/, '')
+}
+
+export function mentionedNames(text: string): string[] {
+  return [...text.matchAll(new RegExp(MENTION_SOURCE, 'gu'))].map((m) => mentionName(m[2]!))
+}
