@@ -3,9 +3,10 @@
  * display with trayer as the tray, measured like the daemons in idle.ts. The agent is two
  * processes: node (the link and the icons) and systray2's GTK helper; both are reported.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
 import { cpuTicks, mib, ROOT, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
 
 export interface TrayIdleResult { process: string; rssMiB: number; cpuPercent: number; seconds: number }
@@ -13,7 +14,7 @@ export interface TrayIdleResult { process: string; rssMiB: number; cpuPercent: n
 const TOOLS = ['Xvfb', 'trayer']
 
 export function trayIdleMissing(): string | null {
-  const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+  const missing = missingTools(TOOLS)
   return missing.length ? `no tray idle figure: ${missing.join(', ')} not installed (apt-get install xvfb trayer)` : null
 }
 
@@ -25,21 +26,11 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function display(kill: ChildProcess[]): Promise<string> {
-  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
-  kill.push(xvfb)
-  const n = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Xvfb did not start in 10 s')), 10_000)
-    ;(xvfb.stdio[3] as NodeJS.ReadableStream).once('data', (d: Buffer) => { clearTimeout(timer); resolve(d.toString().trim()) })
-  })
-  return `:${n}`
-}
-
 export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }): Promise<TrayIdleResult[]> {
   const kill: ChildProcess[] = []
   const cache = tempDir('tray-cache')
   try {
-    const env = { ...process.env, DISPLAY: await display(kill), XDG_CACHE_HOME: cache.dir }
+    const env = { ...process.env, DISPLAY: await startXvfb(kill), XDG_CACHE_HOME: cache.dir }
     kill.push(spawn('trayer', ['--edge', 'top', '--align', 'left', '--widthtype', 'pixel', '--width', '200', '--heighttype', 'pixel', '--height', '40'], { env, stdio: 'ignore' }))
     const tray = spawn(process.execPath, [join(ROOT, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
     kill.push(tray)

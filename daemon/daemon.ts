@@ -76,6 +76,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     },
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
+  desktop.statusChanged() // now with the page's address
   await server.listenSocket(socketPath(config.dataDir))
 
   wireLiveEvents(replica, c, pages, status)

@@ -39,6 +39,8 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   #unread = 0
   #dnd = false
   #lastSent = ''
+  #accountStale = true
+  #network: Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> = { role: 'electing', relayName: null, online: 0, ui: '' }
   #refresh: Promise<void> | null = null
   #refreshAgain = false
   readonly #burst: Burst
@@ -51,17 +53,26 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   static async open(o: DesktopOptions): Promise<Desktop> {
     const d = new Desktop(o)
     d.#dnd = (await o.store.meta.get(DND_KEY)) === true
-    o.sessions.on('changed', () => d.refresh())
+    d.#network = d.networkPart()
+    o.sessions.on('changed', () => {
+      d.#accountStale = true
+      void d.refresh()
+    })
     await d.refresh()
     return d
   }
 
   state(): DesktopState {
+    return { ...this.#network, account: this.#account, unread: this.#unread, dnd: this.#dnd }
+  }
+
+  /**
+   * The part of the state that comes from the status. Building a status walks the roster,
+   * so it is read when the status changes, not on every batch of new messages.
+   */
+  private networkPart(): Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> {
     const s = this.o.status()
-    return {
-      role: s.role, relayName: s.relayName, online: s.online.length, account: this.#account,
-      unread: this.#unread, dnd: this.#dnd, ui: s.ui,
-    }
+    return { role: s.role, relayName: s.relayName, online: s.online.length, ui: s.ui }
   }
 
   /** New log entries: messages become notifications; any entry may move the unread count. */
@@ -96,8 +107,9 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     return this.state()
   }
 
-  /** Role, relay or people online changed. */
+  /** Role, relay, people online or the page's address changed. */
   statusChanged(): void {
+    this.#network = this.networkPart()
     this.publish()
   }
 
@@ -125,7 +137,12 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   }
 
   private async recount(): Promise<void> {
-    const account = await this.o.sessions.latestUser()
+    // Sessions are read again only after a log-in or log-out, not for every batch of messages.
+    let account = this.#account
+    if (this.#accountStale) {
+      this.#accountStale = false
+      account = await this.o.sessions.latestUser()
+    }
     if (account !== this.#account) this.#burst.discard()
     this.#account = account
     this.#unread = account === null ? 0 : (await this.o.store.views.readPosition(account, GENERAL_ROOM)).unread

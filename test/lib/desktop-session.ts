@@ -23,10 +23,22 @@ export interface SessionTest {
 const TOOLS = ['Xvfb', 'dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'notify-send', 'trayer', 'xdotool', 'import']
 export const TRAY_HEIGHT = 40
 
+/** The commands of `tools` this machine does not have. */
+export function missingTools(tools: readonly string[]): string[] {
+  return tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+}
+
 /** What this machine lacks for a desktop session, or null. */
 export function missingDesktopTools(): string | null {
-  const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+  const missing = missingTools(TOOLS)
   return missing.length ? `missing ${missing.join(', ')} (bash .ci/run installs xvfb dbus dunst libnotify-bin trayer xdotool imagemagick)` : null
+}
+
+/** Xvfb on a display number it picks itself (-displayfd); resolves with ":N". */
+export async function startXvfb(children: ChildProcess[]): Promise<string> {
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
+  children.push(xvfb)
+  return `:${(await firstLine(xvfb.stdio[3] as NodeJS.ReadableStream, 'Xvfb display')).trim()}`
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -50,9 +62,7 @@ export class DesktopSession {
       for (const c of children.reverse()) c.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     })
-    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
-    children.push(xvfb)
-    const display = `:${(await firstLine(xvfb.stdio[3] as NodeJS.ReadableStream, 'Xvfb display')).trim()}`
+    const display = await startXvfb(children)
     const busAddress = `unix:path=${path.join(dir, 'bus')}`
     const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', `--address=${busAddress}`, '--print-address'], { stdio: ['ignore', 'pipe', 'ignore'] })
     children.push(bus)
