@@ -4,12 +4,12 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { GENERAL_ROOM, type Entry, type Status } from '../shared/index.js'
+import type { Entry, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
-import { Auth, PageSockets, UiServer } from './http/index.js'
+import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
@@ -61,6 +61,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   c.on('advert', (advert) => mdns?.publish(advert))
 
   let ui = ''
+  const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
   const status = () => buildStatus(c, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
@@ -70,16 +71,20 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
-    typing: (username, on) => {
-      c.sendTyping({ type: 'typing', room: GENERAL_ROOM, username, on })
-      pages.broadcast({ type: 'typing', room: GENERAL_ROOM, username, on }, username)
+    typing: (username, room, on) => {
+      // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
+      void store.views.q.isMember(room, username).then((member) => {
+        if (!member) return
+        c.sendTyping({ type: 'typing', room, username, on })
+        live.typing(room, username, on)
+      }, (err: unknown) => log.error({ err }, 'checking a typist\'s room failed'))
     },
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
   desktop.statusChanged() // now with the page's address
   await server.listenSocket(socketPath(config.dataDir))
 
-  wireLiveEvents(replica, c, pages, status)
+  wireLiveEvents(replica, c, pages, live, status)
   wireDesktop(replica, c, pages, desktop)
   outbox.on('failed', (s, code, message) => {
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
@@ -104,18 +109,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   }
 }
 
-/** New entries and status changes go to every open page. */
-function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, status: () => Status): void {
-  replica.on('applied', (entries: Entry[]) => {
-    for (const e of entries) {
-      const b = e.body
-      if (b.type === 'read.marked') pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
-      if (b.type !== 'message.posted' || b.room !== GENERAL_ROOM) continue
-      pages.broadcast({ type: 'message', message: { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts } })
-    }
-  })
+/** New entries go to the pages that may see them, status changes to every open page. */
+function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, live: LiveFeed, status: () => Status): void {
+  replica.on('applied', (entries: Entry[]) => live.applied(entries))
   replica.on('truncated', () => pages.broadcast({ type: 'history' }))
-  c.on('typing', (t) => pages.broadcast({ type: 'typing', room: t.room, username: t.username, on: t.on }, t.username))
+  c.on('typing', (t) => live.typing(t.room, t.username, t.on))
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.

@@ -4,7 +4,8 @@
  * typed with them so the page and the daemon cannot drift apart.
  */
 import { z } from 'zod'
-import { PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
+import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
+import { RoomId, type RoomKind } from './entries.js'
 import { Role } from './advert.js'
 import { PageAttention } from './agent.js'
 
@@ -39,9 +40,84 @@ export interface Message {
   seq: number
   room: string
   author: string
+  /** '' once deleted. */
   text: string
   ts: number
+  /** When the author last edited it. */
+  edited?: number
+  /** The author deleted it: show "deleted", never what it said. */
+  deleted?: boolean
+  /** Emoji reactions in the order they were first given, each with who gave it. */
+  reactions?: ReactionCount[]
 }
+
+export interface ReactionCount {
+  emoji: string
+  users: string[]
+}
+
+export const EditMessage = z.object({ text: z.string() })
+export const React = z.object({ emoji: z.string(), on: z.boolean() })
+
+export interface MessageResponse {
+  message: Message
+}
+
+/** A room as the person asking sees it. */
+export interface RoomSummary {
+  id: string
+  kind: RoomKind
+  /** '' for a direct conversation: name it after `members`. */
+  name: string
+  topic: string
+  memberCount: number
+  /** Direct conversations: everyone in it, sorted. Other rooms: empty (see /members). */
+  members: string[]
+  /** Whether the person asking is in it. */
+  joined: boolean
+  /** Messages by others after their read position (0 when not joined). */
+  unread: number
+  /** Of those, how many mention them. */
+  mentions: number
+  /** The newest message's seq (0: none), to order conversations by activity. */
+  lastSeq: number
+}
+
+/** `GET /api/v1/rooms`: the rooms and conversations the person is in, general first. */
+export interface RoomsResponse {
+  rooms: RoomSummary[]
+}
+
+/** `GET /api/v1/rooms-directory`: every public room, joined or not, by name. */
+export type DirectoryResponse = RoomsResponse
+
+export interface RoomResponse {
+  room: RoomSummary
+}
+
+export interface MembersResponse {
+  /** Sorted by name. */
+  members: string[]
+}
+
+/** `POST /api/v1/rooms`. The name is normalised first (see shared/rooms.ts). */
+export const CreateRoom = z.object({
+  name: z.string().max(200),
+  topic: z.string().default(''),
+  kind: z.enum(['public', 'private']).default('public'),
+  invite: z.array(z.string()).max(49).default([]),
+})
+
+/** `PATCH /api/v1/rooms/:room`: either or both. */
+export const UpdateRoom = z.object({ name: z.string().max(200).optional(), topic: z.string().optional() })
+
+/** `POST /api/v1/rooms/:room/members`: invite someone (private rooms: members only). */
+export const Invite = z.object({ username: z.string() })
+
+/** `POST /api/v1/direct`: find or start the conversation between the asker and these people. */
+export const OpenDirect = z.object({ with: z.array(z.string()).min(1).max(DIRECT_MAX_MEMBERS - 1) })
+
+export const RoomParam = z.object({ room: RoomId })
 
 export interface MessagesResponse {
   messages: Message[]
@@ -111,13 +187,17 @@ export type UiEvent =
   | { type: 'read'; room: string; seq: number }
   /** Someone started or stopped typing; a start lasts a few seconds unless repeated. */
   | { type: 'typing'; room: string; username: string; on: boolean }
+  /** A message was edited, deleted or reacted to: here it is as it is now. */
+  | { type: 'updated'; message: Message }
+  /** The person's rooms changed (created, joined, left, invited, renamed, topic): refetch them. */
+  | { type: 'rooms' }
 
 /** The person set themselves away (`on`) or back to automatic (`off`). */
 export const PageAway = z.object({ type: z.literal('away'), on: z.boolean() })
 export type PageAway = z.infer<typeof PageAway>
 
 /** The page is typing in the room it shows (`on`), or stopped (sent, or cleared the box). */
-export const PageTyping = z.object({ type: z.literal('typing'), on: z.boolean() })
+export const PageTyping = z.object({ type: z.literal('typing'), room: RoomId, on: z.boolean() })
 export type PageTyping = z.infer<typeof PageTyping>
 
 /** What a page may send on its events socket. */

@@ -4,11 +4,25 @@
  * relay gives it a sequence number and the term it was written in.
  */
 import { z } from 'zod'
-import { GENERAL_ROOM, MAX_MESSAGE_BYTES, USERNAME_PATTERN } from './limits.js'
+import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
 
 export const NodeId = z.string().regex(/^[a-f0-9]{16}$/, 'a node id is 16 lowercase hex digits')
 export const EntryId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'an entry id is 8-64 url-safe characters')
 export const Username = z.string().regex(USERNAME_PATTERN)
+/**
+ * A room's identity, never shown and never changing: 'general', 'r-' and 12 random characters
+ * for a room someone created, 'dm-' and 16 hex digits (derived from its members) for a direct
+ * conversation. Names are what people see, and they can change.
+ */
+export const RoomId = z.string().regex(/^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/, 'a room id is general, r-<12 characters> or dm-<16 hex digits>')
+export const RoomName = z.string().regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
+export const RoomTopic = z.string().max(ROOM_TOPIC_MAX, `A topic is at most ${ROOM_TOPIC_MAX} characters.`)
+export const RoomKind = z.enum(['public', 'private', 'direct'])
+/** One emoji (a flag or a family with joiners is one too), no letters or spaces. */
+export const Reaction = z.string().min(1).max(REACTION_MAX)
+  .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Modifier}|\u200d|\ufe0f)+$/u, 'a reaction is one emoji')
+  // Digits, '#' and '*' are emoji components too: a reaction must hold a picture or a flag.
+  .refine((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s), 'a reaction is one emoji')
 
 const utf8 = new TextEncoder()
 export function utf8Length(text: string): number {
@@ -38,9 +52,74 @@ export const MessageText = z
 
 export const MessagePosted = z.object({
   type: z.literal('message.posted'),
-  room: z.literal(GENERAL_ROOM),
+  room: RoomId,
   author: Username,
   text: MessageText,
+})
+
+/** The author replaces the text of their own message (`target` is its entry id). */
+export const MessageEdited = z.object({
+  type: z.literal('message.edited'),
+  room: RoomId,
+  target: EntryId,
+  author: Username,
+  text: MessageText,
+})
+
+/** The author takes their own message back; others see that it was deleted, not what it said. */
+export const MessageDeleted = z.object({
+  type: z.literal('message.deleted'),
+  room: RoomId,
+  target: EntryId,
+  author: Username,
+})
+
+/** Someone adds (`on`) or takes back an emoji reaction to a message. */
+export const ReactionSet = z.object({
+  type: z.literal('reaction.set'),
+  room: RoomId,
+  target: EntryId,
+  author: Username,
+  emoji: Reaction,
+  on: z.boolean(),
+})
+
+/**
+ * A new room. Public and private rooms have a name, unique regardless of case; a direct
+ * conversation has none (the page names it after its members) and its members are fixed.
+ * `members` are in it from the start: the creator, and whoever they invited.
+ */
+export const RoomCreated = z.object({
+  type: z.literal('room.created'),
+  room: RoomId,
+  kind: RoomKind,
+  name: RoomName.optional(),
+  topic: RoomTopic,
+  creator: Username,
+  members: z.array(Username).min(1).max(Math.max(DIRECT_MAX_MEMBERS, 50)),
+})
+
+/** A member renames a room or sets its topic. */
+export const RoomUpdated = z.object({
+  type: z.literal('room.updated'),
+  room: RoomId,
+  by: Username,
+  name: RoomName.optional(),
+  topic: RoomTopic.optional(),
+})
+
+/** `username` is in the room from now on: joined a public room (`by` is them) or invited. */
+export const RoomJoined = z.object({
+  type: z.literal('room.joined'),
+  room: RoomId,
+  username: Username,
+  by: Username,
+})
+
+export const RoomLeft = z.object({
+  type: z.literal('room.left'),
+  room: RoomId,
+  username: Username,
 })
 
 /**
@@ -49,12 +128,14 @@ export const MessagePosted = z.object({
  */
 export const ReadMarked = z.object({
   type: z.literal('read.marked'),
-  room: z.literal(GENERAL_ROOM),
+  room: RoomId,
   username: Username,
   seq: z.number().int().nonnegative(),
 })
 
-export const EntryBody = z.discriminatedUnion('type', [AccountCreated, MessagePosted, ReadMarked])
+export const EntryBody = z.discriminatedUnion('type', [
+  AccountCreated, MessagePosted, MessageEdited, MessageDeleted, ReactionSet, RoomCreated, RoomUpdated, RoomJoined, RoomLeft, ReadMarked,
+])
 
 export const Submission = z.object({
   id: EntryId,
@@ -78,3 +159,5 @@ export type Entry = z.infer<typeof Entry>
 export type MessagePosted = z.infer<typeof MessagePosted>
 export type AccountCreated = z.infer<typeof AccountCreated>
 export type ReadMarked = z.infer<typeof ReadMarked>
+export type RoomCreated = z.infer<typeof RoomCreated>
+export type RoomKind = z.infer<typeof RoomKind>

@@ -5,9 +5,9 @@
  * asks the relay to order an entry and is answered by `ack` or `reject`.
  */
 import { z } from 'zod'
-import { EntryId, Entry, NodeId, Submission, Username } from './entries.js'
+import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
 import { ERROR_CODES } from './errors.js'
-import { GENERAL_ROOM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+import { MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
 export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
@@ -86,7 +86,7 @@ export const Roster = z.object({
  * Either way, never stored: someone started (`on`) or stopped typing in a room. A client
  * sends its people's; the relay passes each on to every other client.
  */
-export const Typing = z.object({ type: z.literal('typing'), room: z.literal(GENERAL_ROOM), username: Username, on: z.boolean() })
+export const Typing = z.object({ type: z.literal('typing'), room: RoomId, username: Username, on: z.boolean() })
 
 /** Relay -> every client, when it shuts down cleanly: who takes over, with which term. */
 export const Handover = z.object({ type: z.literal('handover'), successor: NodeId, term: z.number().int().positive() })

@@ -1,5 +1,5 @@
 /** Protocol constants. A daemon refuses links from a different PROTOCOL_VERSION. */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'
@@ -25,5 +25,14 @@ export const USERNAME_RULE =
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 256
 
-/** The room every account is in. Later issues add more rooms. */
+/** The room every account is in, from its first entry on; nobody can leave it. */
 export const GENERAL_ROOM = 'general'
+
+/** Room names, as people type them after '#': like Slack's channel names. */
+export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/
+export const ROOM_NAME_RULE = 'Room names are 1 to 40 characters: lowercase letters, digits, dash or underscore, starting with a letter or digit.'
+export const ROOM_TOPIC_MAX = 250
+/** People in a direct conversation, the one who starts it included. */
+export const DIRECT_MAX_MEMBERS = 8
+/** An emoji reaction, in UTF-16 code units (a flag or a family is several). */
+export const REACTION_MAX = 16

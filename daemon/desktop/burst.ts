@@ -10,7 +10,10 @@ import { mentionedNames } from '../../shared/index.js'
 export const MENTIONS_PER_WINDOW = 3
 
 export interface Arrival {
+  /** The room's id: where a click takes the person. */
   room: string
+  /** How the room is named in a sentence: "#design", "a direct message". */
+  where: string
   author: string
   text: string
   /** The message names the desktop account (`@name`). */
@@ -40,7 +43,7 @@ export function mentions(text: string, username: string): boolean {
 }
 
 export function single(a: Arrival): Note {
-  const title = a.mention ? `${a.author} mentioned you in #${a.room}` : `${a.author} in #${a.room}`
+  const title = a.mention ? `${a.author} mentioned you in ${a.where}` : `${a.author} in ${a.where}`
   return { title, body: preview(a.text) || '(empty message)', room: a.room, mention: a.mention }
 }
 
@@ -51,7 +54,7 @@ export function summary(all: Arrival[]): Note {
     ? authors.join(', ')
     : `${authors.slice(0, 2).join(', ')} and ${authors.length - 2} others`
   const last = all[all.length - 1]!
-  const where = rooms.length === 1 ? `#${rooms[0]}` : `${rooms.length} rooms`
+  const where = rooms.length === 1 ? last.where : `${rooms.length} rooms`
   return {
     title: `${all.length} new messages in ${where}`,
     body: `From ${from}. Latest, ${last.author}: ${preview(last.text)}`,

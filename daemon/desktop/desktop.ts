@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { GENERAL_ROOM, type DesktopState, type Entry, type Status } from '../../shared/index.js'
+import { type DesktopState, type Entry, type Status } from '../../shared/index.js'
 import type { Sessions } from '../accounts/index.js'
 import { put, type Store } from '../store/index.js'
 import { Burst, mentions } from './burst.js'
@@ -43,6 +43,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   #network: Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> = { role: 'electing', relayName: null, online: 0, ui: '' }
   #refresh: Promise<void> | null = null
   #refreshAgain = false
+  #considering: Promise<void> = Promise.resolve()
   readonly #burst: Burst
 
   private constructor(private readonly o: DesktopOptions) {
@@ -78,19 +79,27 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   /** New log entries: messages become notifications; any entry may move the unread count. */
   onApplied(entries: Entry[]): void {
     const me = this.#account
-    if (me !== null) for (const e of entries) this.consider(e, me)
-    this.refresh()
+    // In order, one batch after another: a summary lists messages as they were written.
+    this.#considering = this.#considering
+      .then(async () => { if (me !== null) for (const e of entries) await this.consider(e, me) })
+      .catch((err: unknown) => this.o.log.error({ err }, 'turning new messages into notifications failed'))
+      .then(() => this.refresh())
   }
 
-  private consider(e: Entry, me: string): void {
+  private async consider(e: Entry, me: string): Promise<void> {
     const b = e.body
-    if (b.type !== 'message.posted' || b.room !== GENERAL_ROOM) return
+    if (b.type !== 'message.posted') return
     if (b.author.toLowerCase() === me.toLowerCase()) return
     // Someone reading the page sees it there; a pop-up on top would only repeat it.
     if (this.o.pages.isWatching(me)) return
+    // Only rooms the person is in: a public room they never joined is not theirs to hear about.
+    const q = this.o.store.views.q
+    const room = await q.room(b.room)
+    if (!room || !(await q.isMember(room.id, me))) return
     const mention = Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
     if (this.#dnd && !mention) return
-    this.#burst.add({ room: b.room, author: b.author, text: b.text, mention })
+    const where = room.kind === 'direct' ? 'a direct message' : `#${room.name}`
+    this.#burst.add({ room: b.room, where, author: b.author, text: b.text, mention })
   }
 
   /** A page of `username` became visible and focused: what was collected for it is old news. */
@@ -145,8 +154,16 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     }
     if (account !== this.#account) this.#burst.discard()
     this.#account = account
-    this.#unread = account === null ? 0 : (await this.o.store.views.readPosition(account, GENERAL_ROOM)).unread
+    this.#unread = account === null ? 0 : await this.unreadOf(account)
     this.publish()
+  }
+
+  /** Across every room the person is in. */
+  private async unreadOf(account: string): Promise<number> {
+    const views = this.o.store.views
+    let total = 0
+    for (const room of await views.roomsOf(account)) total += (await views.readPosition(account, room.id)).unread
+    return total
   }
 
   private publish(): void {

@@ -35,3 +35,12 @@ export class StoreError extends SochatError {
 export function errorBody(err: SochatError): { error: { code: ErrorCode; message: string } } {
   return { error: { code: err.code, message: err.message } }
 }
+
+/** The error class a code belongs to, for refusals that arrive as a code (the relay's, a rule's). */
+export function errorFor(code: ErrorCode, message: string, options?: { cause?: unknown }): SochatError {
+  const status = ERROR_CODES[code]
+  if (status === 401 || status === 403) return new AuthError(code, message, options)
+  if (status === 409) return new ConflictError(code, message, options)
+  if (status >= 500) return new UnavailableError(code, message, options)
+  return new InputError(code, message, options)
+}

@@ -17,7 +17,7 @@ export interface HttpContext {
   status: () => Status
   desktop: Desktop
   /** Someone on this machine started or stopped typing (in the page). */
-  typing: (username: string, on: boolean) => void
+  typing: (username: string, room: string, on: boolean) => void
   /** The tray's credential (daemon/desktop/secret.ts). */
   agentSecret: string
   log: Logger

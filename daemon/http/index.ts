@@ -14,12 +14,15 @@ import { hostGuard, originGuard, securityHeaders } from './guards.js'
 import { accountRoutes } from './routes/accounts.js'
 import { agentRoutes } from './routes/agent.js'
 import { eventRoutes } from './routes/events.js'
+import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
+import { roomRoutes } from './routes/rooms.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
 
 export { Auth } from './auth.js'
 export { PageSockets } from './page-sockets.js'
+export { LiveFeed } from './live-feed.js'
 export type { HttpContext } from './context.js'
 
 export interface UiServerOptions {
@@ -50,6 +53,8 @@ export class UiServer {
     accountRoutes(app, ctx)
     sessionRoutes(app, ctx)
     messageRoutes(app, ctx)
+    messageChangeRoutes(app, ctx)
+    roomRoutes(app, ctx)
     statusRoutes(app, ctx)
     eventRoutes(app, ctx)
     agentRoutes(app, ctx)

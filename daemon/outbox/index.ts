@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Submission } from '../../shared/index.js'
-import { ConflictError, InputError, SochatError, UnavailableError } from '../errors/index.js'
+import { errorFor, SochatError, UnavailableError } from '../errors/index.js'
 import type { Replica } from '../replica/index.js'
 import { del, outboxOrder, put, type Store } from '../store/index.js'
 
@@ -105,7 +105,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     const item = await this.store.outbox.get(id)
     await this.store.write([del(this.store.outbox, id)])
     const errCode: ErrorCode = isErrorCode(code) ? code : 'bad_request'
-    const err = errCode === 'username_taken' ? new ConflictError(errCode, message) : new InputError(errCode, message)
+    const err = errorFor(errCode, message)
     if (item) {
       this.log.warn({ id, code, message }, 'the relay refused a queued submission; it is dropped')
       this.emit('failed', item.submission, errCode, message)

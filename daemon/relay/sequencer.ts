@@ -6,7 +6,7 @@
  */
 import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
 import { NotRelayError, type Replica } from '../replica/index.js'
-import { validate, type BatchState } from './validate.js'
+import { BatchState } from './validate.js'
 
 export type Outcome = { ok: true; seq: number } | { ok: false; code: ErrorCode; message: string }
 
@@ -78,7 +78,7 @@ export class Sequencer {
 
   private async orderBatch(batch: Queued[]): Promise<Map<Queued, Outcome>> {
     const store = this.replica.store
-    const state: BatchState = { usernames: new Set() }
+    const state = new BatchState(store.views)
     const entries: Entry[] = []
     const outcomes = new Map<Queued, Outcome>()
     let seq = this.replica.head
@@ -87,9 +87,10 @@ export class Sequencer {
       const twin = entries.find((e) => e.id === s.id)
       const existing = twin?.seq ?? (await store.log.seqOf(s.id))
       if (existing !== undefined) { outcomes.set(q, { ok: true, seq: existing }); continue }
-      const verdict = await validate(s, store.views, state)
+      const verdict = await state.validate(s)
       if (!verdict.ok) { outcomes.set(q, verdict); continue }
       const entry: Entry = { ...s, seq: ++seq, term: this.term }
+      await state.accept(entry)
       entries.push(entry)
       outcomes.set(q, { ok: true, seq: entry.seq })
     }

@@ -1,36 +1,30 @@
 /**
- * What a submission must satisfy to enter the log, checked by the relay against its views
- * and against the other submissions of the same batch. Schema checks already happened at the
- * link boundary; these are the rules that need state.
+ * What a submission must satisfy to enter the log, checked by the relay against its views as
+ * they will be after the submissions before it in the same batch (a ViewTx overlay). Schema
+ * checks already happened at the link boundary; the rules live in daemon/rooms.
  */
-import type { Submission } from '../../shared/index.js'
-import type { Views } from '../store/index.js'
-import type { ErrorCode } from '../../shared/index.js'
+import type { Entry, Submission } from '../../shared/index.js'
+import { check, type Verdict } from '../rooms/index.js'
+import { ViewQueries, type Views, type ViewTx } from '../store/index.js'
 
-export type Verdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
+export type { Verdict } from '../rooms/index.js'
 
-/** Names claimed earlier in the batch being validated (lower-case). */
-export interface BatchState {
-  usernames: Set<string>
-}
+/** A batch being validated: the views plus what its accepted submissions did to them. */
+export class BatchState {
+  readonly #tx: ViewTx
+  readonly #q: ViewQueries
 
-export async function validate(s: Submission, views: Views, batch: BatchState): Promise<Verdict> {
-  const body = s.body
-  switch (body.type) {
-    case 'account.created': {
-      const key = body.username.toLowerCase()
-      if (batch.usernames.has(key) || (await views.account(body.username))) {
-        return { ok: false, code: 'username_taken', message: `The username "${body.username}" is taken. Choose another.` }
-      }
-      batch.usernames.add(key)
-      return { ok: true }
-    }
-    case 'message.posted':
-    case 'read.marked': {
-      const who = body.type === 'message.posted' ? body.author : body.username
-      const known = batch.usernames.has(who.toLowerCase()) || (await views.account(who))
-      if (!known) return { ok: false, code: 'unknown_author', message: `No account "${who}" exists on the relay.` }
-      return { ok: true }
-    }
+  constructor(private readonly views: Views) {
+    this.#tx = views.tx()
+    this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
+  }
+
+  validate(s: Submission): Promise<Verdict> {
+    return check(s.body, this.#q)
+  }
+
+  /** Counts an accepted entry for the submissions after it. */
+  accept(entry: Entry): Promise<void> {
+    return this.views.apply([entry], this.#tx)
   }
 }

@@ -4,14 +4,17 @@
  * (undo entries the relay never had, keeping them in the outbox so nothing is lost).
  */
 import { Level } from 'level'
-import type { Entry, Message, Submission } from '../../shared/index.js'
+import type { Entry, Submission } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
 import { seqKey } from './keys.js'
 import { EntryLog, type Sub } from './log.js'
-import { Views, del, put, type Account, type Op } from './views.js'
+import { Views, type Op, type ViewSubs } from './views.js'
 
 export { EntryLog } from './log.js'
-export { Views, put, del, type Account, type Op } from './views.js'
+export { Views, type Account, type Op, type ReadState, type Room, type ViewName } from './views.js'
+export { ViewQueries } from './queries.js'
+export { ViewTx } from './tx.js'
+export { react } from './apply.js'
 
 /** A submission waiting in the outbox, with the key that keeps resends in submission order. */
 export interface OutboxItem {
@@ -40,7 +43,8 @@ export class Store {
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
-    this.views = new Views(sub<Account>('users'), sub<Message>('msgs'), sub<number>('reads'))
+    const names = ['users', 'msgs', 'msgIds', 'reads', 'rooms', 'roomNames', 'members', 'memberOf'] as const
+    this.views = new Views(Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])) as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')
     this.meta = sub<unknown>('meta')
@@ -71,16 +75,17 @@ export class Store {
   async append(entries: Entry[]): Promise<Entry[]> {
     let head = this.log.head
     const fresh: Entry[] = []
-    const ops: Op[] = []
+    const tx = this.views.tx()
     for (const entry of entries) {
       if (entry.seq <= head) continue
       if (entry.seq !== head + 1) throw new StoreError(`Log gap: expected entry ${head + 1}, got ${entry.seq}.`)
-      ops.push(...this.entryOps(entry))
+      tx.ops.push(...this.entryOps(entry))
       fresh.push(entry)
       head = entry.seq
     }
     if (fresh.length === 0) return fresh
-    await this.write(ops)
+    await this.views.apply(fresh, tx)
+    await this.write(tx.ops)
     this.log.setHead(head)
     return fresh
   }
@@ -90,9 +95,10 @@ export class Store {
     const removed = await this.log.range(seq + 1, Number.MAX_SAFE_INTEGER)
     if (removed.length === 0) return removed
     const ops: Op[] = []
+    // Newest first: each undo record holds what was there just before its entry.
+    for (const entry of removed.slice().reverse()) ops.push(...(await this.views.revertOps(entry)))
     for (const entry of removed) {
       ops.push(del(this.log.entries, seqKey(entry.seq)), del(this.log.ids, entry.id))
-      ops.push(...this.views.revertOpsFor(entry))
       const { seq: _s, term: _t, ...submission } = entry
       ops.push(put(this.outbox, entry.id, { order: outboxOrder(entry.ts, entry.seq), submission }))
     }
@@ -111,7 +117,6 @@ export class Store {
       put(this.log.ids, entry.id, entry.seq),
       // The entry is in the log now: whatever waited for it in the outbox is done.
       del(this.outbox, entry.id),
-      ...this.views.opsFor(entry),
     ]
   }
 
@@ -124,4 +129,12 @@ export class Store {
       throw new StoreError('Writing to the database failed; the change was not saved.', { cause })
     }
   }
+}
+
+export function put<V>(sublevel: Sub<V>, key: string, value: V): Op {
+  return { type: 'put', sublevel, key, value }
+}
+
+export function del<V>(sublevel: Sub<V>, key: string): Op {
+  return { type: 'del', sublevel, key }
 }

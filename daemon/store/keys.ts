@@ -15,3 +15,13 @@ export function userKey(username: string): string {
 export function readKey(username: string, room: string, seq: number): string {
   return `${username.toLowerCase()}!${room}!${seqKey(seq)}`
 }
+
+/** A room's member, by room: for member lists. */
+export function memberKey(room: string, username: string): string {
+  return `${room}!${username.toLowerCase()}`
+}
+
+/** The same membership by person: for "my rooms". */
+export function memberOfKey(username: string, room: string): string {
+  return `${username.toLowerCase()}!${room}`
+}

@@ -1,87 +1,129 @@
 /**
- * Views derived from the log: accounts by name and each room's timeline. `opsFor` turns an
- * entry into the batch operations that apply it, `revertOpsFor` into the ones that undo it
- * (when a replica truncates entries the relay never had). Pure with respect to the database:
- * they only read it.
+ * Views derived from the log: accounts, rooms and their members, each room's messages (as
+ * edited, deleted and reacted to) and read positions. `apply` turns entries into a batch of
+ * changes through a ViewTx (daemon/store/tx.ts), which records what each entry overwrote;
+ * `revertOps` undoes an entry from that record. Reads are range queries here and point
+ * lookups in `q` (daemon/store/queries.ts).
  */
-import type { Entry, Message, PasswordHash } from '../../shared/index.js'
+import { GENERAL_ROOM, mentionedNames, type Entry, type Message } from '../../shared/index.js'
 import type { Sub } from './log.js'
-import { messageKey, readKey, userKey } from './keys.js'
+import { messageKey, readKey, seqKey, userKey } from './keys.js'
+import { applyEntry } from './apply.js'
+import { ViewQueries, type Account, type Room, type ViewName } from './queries.js'
+import { undoOps, ViewTx, type UndoStep } from './tx.js'
 
-export interface Account {
-  username: string
-  password: PasswordHash
-  createdSeq: number
-}
+export type { Account, Room, ViewName } from './queries.js'
+export type ViewSubs = Record<ViewName, Sub<unknown>>
 
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
 export type Op =
   | { type: 'put'; sublevel: object; key: string; value: unknown }
   | { type: 'del'; sublevel: object; key: string }
 
+export interface ReadState {
+  /** The last message seq this person has read in the room (0: none). */
+  seq: number
+  /** Messages by others after it. */
+  unread: number
+  /** Of those, how many mention them. */
+  mentions: number
+}
+
 export class Views {
-  constructor(
-    readonly users: Sub<Account>,
-    readonly msgs: Sub<Message>,
-    readonly reads: Sub<number>,
-  ) {}
+  readonly q: ViewQueries
 
-  opsFor(entry: Entry): Op[] {
-    const body = entry.body
-    switch (body.type) {
-      case 'account.created':
-        return [put(this.users, userKey(body.username), {
-          username: body.username, password: body.password, createdSeq: entry.seq,
-        } satisfies Account)]
-      case 'message.posted':
-        return [put(this.msgs, messageKey(body.room, entry.seq), {
-          id: entry.id, seq: entry.seq, room: body.room, author: body.author, text: body.text, ts: entry.ts,
-        } satisfies Message)]
-      case 'read.marked':
-        return [put(this.reads, readKey(body.username, body.room, body.seq), entry.seq)]
+  constructor(readonly subs: ViewSubs, private readonly undo: Sub<UndoStep[]>) {
+    this.q = new ViewQueries(async (sub, key) => (await subs[sub].get(key)) as never)
+  }
+
+  tx(): ViewTx {
+    return new ViewTx(this.subs)
+  }
+
+  /** Applies entries in order into `tx`, with each one's undo record. */
+  async apply(entries: Entry[], tx: ViewTx): Promise<void> {
+    for (const entry of entries) {
+      await applyEntry(entry, tx)
+      tx.ops.push({ type: 'put', sublevel: this.undo, key: seqKey(entry.seq), value: tx.takeUndo() })
     }
   }
 
-  revertOpsFor(entry: Entry): Op[] {
-    const body = entry.body
-    switch (body.type) {
-      case 'account.created':
-        return [del(this.users, userKey(body.username))]
-      case 'message.posted':
-        return [del(this.msgs, messageKey(body.room, entry.seq))]
-      case 'read.marked':
-        return [del(this.reads, readKey(body.username, body.room, body.seq))]
-    }
+  /** The ops undoing one entry. Logs written before undo records fall back to the entry itself. */
+  async revertOps(entry: Entry): Promise<Op[]> {
+    const steps = await this.undo.get(seqKey(entry.seq))
+    const ops: Op[] = steps ? undoOps(this.subs, steps) : this.legacyRevert(entry)
+    ops.push({ type: 'del', sublevel: this.undo, key: seqKey(entry.seq) })
+    return ops
   }
 
-  async account(username: string): Promise<Account | undefined> {
-    return this.users.get(userKey(username))
+  private legacyRevert(entry: Entry): Op[] {
+    const b = entry.body
+    const del = (sub: ViewName, key: string): Op => ({ type: 'del', sublevel: this.subs[sub], key })
+    if (b.type === 'account.created') return [del('users', userKey(b.username))]
+    if (b.type === 'message.posted') return [del('msgs', messageKey(b.room, entry.seq))]
+    if (b.type === 'read.marked') return [del('reads', readKey(b.username, b.room, b.seq))]
+    return []
+  }
+
+  account(username: string): Promise<Account | undefined> {
+    return this.q.account(username)
   }
 
   /** The highest read mark of a person in a room, and how many messages by others follow it. */
-  async readPosition(username: string, room: string): Promise<{ seq: number; unread: number }> {
+  async readPosition(username: string, room: string): Promise<ReadState> {
     const prefix = `${username.toLowerCase()}!${room}!`
     let seq = 0
-    for await (const key of this.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Number(key.slice(prefix.length))
+    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Number(key.slice(prefix.length))
     let unread = 0
+    let mentions = 0
     const me = username.toLowerCase()
-    for await (const m of this.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) if (m.author.toLowerCase() !== me) unread++
-    return { seq, unread }
+    for await (const value of this.subs.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) {
+      const m = value as Message
+      if (m.author.toLowerCase() === me || m.deleted) continue
+      unread++
+      if (mentionedNames(m.text).some((n) => n.toLowerCase() === me)) mentions++
+    }
+    return { seq, unread, mentions }
   }
 
   /** The newest `limit` messages of a room with seq < before, oldest first. */
   async messages(room: string, limit: number, before?: number): Promise<Message[]> {
     const lt = before === undefined ? `${room}"` : messageKey(room, before) // '"' sorts right after '!'
     const out: Message[] = []
-    for await (const m of this.msgs.values({ gt: `${room}!`, lt, reverse: true, limit })) out.push(m)
+    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true, limit })) out.push(m as Message)
     return out.reverse()
   }
-}
 
-export function put<V>(sublevel: Sub<V>, key: string, value: V): Op {
-  return { type: 'put', sublevel, key, value }
-}
+  /** The rooms a person is in: general first, then the rest by id. */
+  async roomsOf(username: string): Promise<Room[]> {
+    const out = [(await this.q.room(GENERAL_ROOM))!]
+    const prefix = `${username.toLowerCase()}!`
+    for await (const id of this.subs.memberOf.values({ gt: prefix, lt: `${prefix}~` })) {
+      const room = await this.q.room(id as string)
+      if (room) out.push(room)
+    }
+    return out
+  }
 
-export function del<V>(sublevel: Sub<V>, key: string): Op {
-  return { type: 'del', sublevel, key }
+  /** Every public room, by name. */
+  async directory(): Promise<Room[]> {
+    const out: Room[] = []
+    for await (const id of this.subs.roomNames.values()) {
+      const room = await this.q.room(id as string)
+      if (room?.kind === 'public') out.push(room)
+    }
+    const general = (await this.q.room(GENERAL_ROOM))!
+    return [general, ...out.filter((r) => r.id !== GENERAL_ROOM)]
+  }
+
+  /** Who is in a room, sorted by name; for general, every account. */
+  async members(room: string): Promise<string[]> {
+    const out: string[] = []
+    if (room === GENERAL_ROOM) {
+      for await (const a of this.subs.users.values()) out.push((a as Account).username)
+    } else {
+      for await (const name of this.subs.members.values({ gt: `${room}!`, lt: `${room}"` })) out.push(name as string)
+    }
+    return out.sort((a, b) => a.localeCompare(b))
+  }
 }

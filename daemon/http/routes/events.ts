@@ -21,7 +21,7 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
     let username: string | null = null
     let watching: boolean | null = null
     let away: boolean | null = null
-    const typing = { on: false, at: 0, second: 0, count: 0 }
+    const typing = { room: '', on: false, at: 0, second: 0, count: 0 }
     socket.on('message', (raw, isBinary) => {
       const frame = parse(socket, raw.toString(), isBinary)
       if (!frame) return
@@ -30,7 +30,7 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
       if (!username) return
       if (frame.type === 'attention') ctx.pages.setWatching(username, socket, frame.watching)
       if (frame.type === 'away') ctx.pages.setAwayByHand(username, frame.on)
-      if (frame.type === 'typing' && passTyping(typing, frame.on)) ctx.typing(username, frame.on)
+      if (frame.type === 'typing' && passTyping(typing, frame.room, frame.on)) ctx.typing(username, frame.room, frame.on)
     })
     ctx.auth.identify(req).then((who) => {
       if (!who) return socket.close(4401, 'unauthenticated')
@@ -48,13 +48,13 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 }
 
-function passTyping(state: { on: boolean; at: number; second: number; count: number }, on: boolean): boolean {
+function passTyping(state: { room: string; on: boolean; at: number; second: number; count: number }, room: string, on: boolean): boolean {
   const now = Date.now()
-  if (on === state.on && now - state.at < TYPING_REPEAT_MS) return false
+  if (on === state.on && room === state.room && now - state.at < TYPING_REPEAT_MS) return false
   const second = Math.floor(now / 1000)
   if (second !== state.second) Object.assign(state, { second, count: 0 })
   if (++state.count > TYPING_PER_SECOND) return false
-  Object.assign(state, { on, at: now })
+  Object.assign(state, { room, on, at: now })
   return true
 }
 
@@ -62,7 +62,8 @@ function parse(socket: WebSocket, raw: string, isBinary: boolean): PageFrame | n
   try {
     return PageFrame.parse(JSON.parse(isBinary ? '' : raw))
   } catch {
-    socket.close(4400, 'expected {"type":"attention","watching":boolean}, {"type":"typing","on":boolean} or {"type":"away","on":boolean}')
+    // A close reason is at most 123 bytes (RFC 6455); the frames are in docs/API.md.
+    socket.close(4400, 'expected an attention, typing or away frame (docs/API.md)')
     return null
   }
 }

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { Burst, escapeMarkup, mentions, preview, type Note } from '../../../daemon/desktop/index.js'
 
-const arrival = (author: string, text: string, mention = false) => ({ room: 'general', author, text, mention })
+const arrival = (author: string, text: string, mention = false) => ({ room: 'general', where: '#general', author, text, mention })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('@name is a mention only as a whole name, in any case', async (t) => {

@@ -23,7 +23,7 @@ async function page(ui: string, token: string) {
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   return {
     ws, typing,
-    say: (on: boolean) => ws.send(JSON.stringify({ type: 'typing', on })),
+    say: (on: boolean) => ws.send(JSON.stringify({ type: 'typing', room: 'general', on })),
     away: (on: boolean) => ws.send(JSON.stringify({ type: 'away', on })),
   }
 }

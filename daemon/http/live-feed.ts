@@ -1,0 +1,59 @@
+/**
+ * What goes live to open pages, and to whom: a room's messages and changes only to people who
+ * may read it (a private room's never leave its members' pages), a person's read marks only
+ * to their own pages, and a nudge to refetch the room list when rooms change. Entries are
+ * handled one batch at a time, in order, so a page never sees an edit before its message.
+ */
+import type { Logger } from 'pino'
+import type { Entry, Message, UiEvent } from '../../shared/index.js'
+import type { Room, Views } from '../store/index.js'
+import type { PageSockets } from './page-sockets.js'
+
+export class LiveFeed {
+  #queue: Promise<void> = Promise.resolve()
+
+  constructor(private readonly pages: PageSockets, private readonly views: Views, private readonly log: Logger) {}
+
+  applied(entries: Entry[]): void {
+    this.#queue = this.#queue
+      .then(() => this.send(entries))
+      .catch((err: unknown) => this.log.error({ err }, 'sending new entries to open pages failed; pages catch up on reconnect'))
+  }
+
+  /** Someone typing in a room: to the other people here who may read it. */
+  typing(room: string, username: string, on: boolean): void {
+    this.#queue = this.#queue
+      .then(async () => {
+        const r = await this.views.q.room(room)
+        if (r) await this.toReaders(r, { type: 'typing', room, username, on }, username)
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'passing on typing failed'))
+  }
+
+  private async send(entries: Entry[]): Promise<void> {
+    let roomsChanged = false
+    for (const e of entries) {
+      const b = e.body
+      if (b.type === 'read.marked') this.pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
+      else if (b.type.startsWith('room.')) roomsChanged = true
+      else if (b.type === 'message.posted') await this.message(b.room, { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts }, 'message')
+      else if ('target' in b) {
+        const now = await this.views.q.messageById(b.target)
+        if (now) await this.message(b.room, now, 'updated')
+      }
+    }
+    if (roomsChanged) this.pages.broadcast({ type: 'rooms' })
+  }
+
+  private async message(roomId: string, message: Message, type: 'message' | 'updated'): Promise<void> {
+    const room = await this.views.q.room(roomId)
+    if (room) await this.toReaders(room, { type, message })
+  }
+
+  private async toReaders(room: Room, event: UiEvent, except?: string): Promise<void> {
+    if (room.kind === 'public') return this.pages.broadcast(event, except)
+    for (const user of this.pages.users()) {
+      if (user !== except && (await this.views.q.isMember(room.id, user))) this.pages.broadcastTo(user, event)
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What the room routes share: the room named in the path, the rule book asked before anything
+ * is submitted (so a refusal comes at once and in words, and the relay asks again), a write
+ * that waits for the relay, and a room as the asking person sees it.
+ */
+import { RoomParam, type Entry, type EntryBody, type RoomSummary } from '../../shared/index.js'
+import { errorFor, InputError } from '../errors/index.js'
+import { check, mayRead, type Verdict } from '../rooms/index.js'
+import type { Room } from '../store/index.js'
+import type { HttpContext } from './context.js'
+
+/** Room ids have a fixed shape; anything else names no room (not a malformed request). */
+export function roomId(params: unknown): string {
+  const parsed = RoomParam.safeParse(params)
+  if (parsed.success) return parsed.data.room
+  const given = String((params as { room?: unknown }).room ?? '').slice(0, 64)
+  throw new InputError('unknown_room', `There is no room "${given}". Rooms are found by id; see GET /api/v1/rooms.`)
+}
+
+/** Throws the refusal a rule gave, with its code; passes a room through. */
+export function allowed<T>(verdict: T | Verdict): T {
+  if (verdict && typeof verdict === 'object' && 'ok' in verdict) {
+    if (!verdict.ok) throw errorFor(verdict.code, verdict.message)
+    return undefined as T
+  }
+  return verdict as T
+}
+
+export async function readableRoom(ctx: HttpContext, id: string, username: string): Promise<Room> {
+  return allowed(await mayRead(ctx.store.views.q, id, username))
+}
+
+/**
+ * Checked here, then written by the relay, which checks again against the log's newest state.
+ * Answers once the entry is in this machine's replica; with no relay, fails at once (these
+ * changes are not queued: whether a name is free can only be known by the relay).
+ */
+export async function submitNow(ctx: HttpContext, body: EntryBody): Promise<Entry> {
+  allowed(await check(body, ctx.store.views.q))
+  const result = await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs })
+  if (result.state !== 'sent') throw new Error('a non-durable submission came back pending')
+  return result.entry
+}
+
+export async function summary(ctx: HttpContext, room: Room, username: string): Promise<RoomSummary> {
+  const views = ctx.store.views
+  const joined = await views.q.isMember(room.id, username)
+  const read = joined ? await views.readPosition(username, room.id) : { unread: 0, mentions: 0 }
+  return {
+    id: room.id, kind: room.kind, name: room.name, topic: room.topic, memberCount: room.memberCount,
+    members: room.kind === 'direct' ? await views.members(room.id) : [],
+    joined, unread: read.unread, mentions: read.mentions, lastSeq: room.lastSeq,
+  }
+}

@@ -1,0 +1,49 @@
+/** Edit, delete and react: changes to a message already in the log, through the relay. */
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { EditMessage, EntryId, React, Reaction, RoomId, type MessageResponse } from '../../../shared/index.js'
+import { InputError } from '../../errors/index.js'
+import type { HttpContext } from '../context.js'
+import { readableRoom, submitNow } from '../room-access.js'
+import { messageText } from './messages.js'
+
+const Target = z.object({ room: RoomId, id: EntryId })
+
+export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  /** The message as it is now, after the change landed in this machine's replica. */
+  const answer = async (id: string): Promise<MessageResponse> => {
+    const message = await ctx.store.views.q.messageById(id)
+    if (!message) throw new InputError('unknown_message', 'That message is gone (the log was rewound); reload the room.')
+    return { message }
+  }
+  const target = async (req: { params: unknown }, username: string) => {
+    const t = Target.parse(req.params)
+    await readableRoom(ctx, t.room, username)
+    return t
+  }
+
+  app.put('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const { room, id } = await target(req, me)
+    const text = messageText(EditMessage.parse(req.body).text)
+    await submitNow(ctx, { type: 'message.edited', room, target: id, author: me, text })
+    return answer(id)
+  })
+
+  app.delete('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const { room, id } = await target(req, me)
+    await submitNow(ctx, { type: 'message.deleted', room, target: id, author: me })
+    return answer(id)
+  })
+
+  app.put('/api/v1/rooms/:room/messages/:id/reaction', async (req): Promise<MessageResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const { room, id } = await target(req, me)
+    const want = React.parse(req.body)
+    const emoji = Reaction.safeParse(want.emoji)
+    if (!emoji.success) throw new InputError('invalid_reaction', 'A reaction is one emoji, such as 👍.')
+    await submitNow(ctx, { type: 'reaction.set', room, target: id, author: me, emoji: emoji.data, on: want.on })
+    return answer(id)
+  })
+}

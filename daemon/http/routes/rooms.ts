@@ -1,0 +1,120 @@
+/**
+ * Rooms and direct conversations: list, directory, create, rename, topic, join, leave,
+ * invite, members. Every change goes through the relay (daemon/http/room-access.ts).
+ */
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import {
+  CreateRoom, Invite, OpenDirect, ROOM_NAME_RULE, ROOM_TOPIC_MAX, RoomName, UpdateRoom, isRoomName, normalizeRoomName,
+  type DirectoryResponse, type MembersResponse, type RoomResponse, type RoomsResponse,
+} from '../../../shared/index.js'
+import { InputError } from '../../errors/index.js'
+import { directRoomId } from '../../rooms/index.js'
+import type { HttpContext } from '../context.js'
+import { readableRoom, roomId, submitNow, summary } from '../room-access.js'
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
+
+function newRoomId(): string {
+  return `r-${[...randomBytes(12)].map((b) => ALPHABET[b % ALPHABET.length]).join('')}`
+}
+
+function roomName(typed: string): string {
+  const name = normalizeRoomName(typed)
+  if (!isRoomName(name)) throw new InputError('invalid_room_name', name.length === 0 ? 'A room needs a name.' : `"#${name.slice(0, 60)}" cannot be a room name. ${ROOM_NAME_RULE}`)
+  return RoomName.parse(name)
+}
+
+function topic(typed: string): string {
+  const t = typed.trim()
+  if (t.length > ROOM_TOPIC_MAX) throw new InputError('invalid_topic', `The topic is ${t.length} characters; the most is ${ROOM_TOPIC_MAX}.`)
+  return t
+}
+
+export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const views = ctx.store.views
+  const answer = async (id: string, username: string): Promise<RoomResponse> =>
+    ({ room: await summary(ctx, await readableRoom(ctx, id, username), username) })
+
+  app.get('/api/v1/rooms', async (req): Promise<RoomsResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    return { rooms: await Promise.all((await views.roomsOf(me)).map((r) => summary(ctx, r, me))) }
+  })
+
+  app.get('/api/v1/rooms-directory', async (req): Promise<DirectoryResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    return { rooms: await Promise.all((await views.directory()).map((r) => summary(ctx, r, me))) }
+  })
+
+  app.post('/api/v1/rooms', async (req, reply) => {
+    const me = (await ctx.auth.require(req)).session.username
+    const want = CreateRoom.parse(req.body)
+    const invited = [...new Set(want.invite.map((u) => u.trim()).filter((u) => u && u.toLowerCase() !== me.toLowerCase()))]
+    const entry = await submitNow(ctx, {
+      type: 'room.created', room: newRoomId(), kind: want.kind, name: roomName(want.name), topic: topic(want.topic), creator: me, members: [me, ...invited],
+    })
+    return reply.code(201).send(await answer(entry.body.type === 'room.created' ? entry.body.room : '', me))
+  })
+
+  app.get('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    return answer(roomId(req.params), me)
+  })
+
+  app.patch('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const id = roomId(req.params)
+    const change = UpdateRoom.parse(req.body)
+    if (change.name === undefined && change.topic === undefined) throw new InputError('bad_request', 'Say what to change: name, topic or both.')
+    await submitNow(ctx, {
+      type: 'room.updated', room: id, by: me,
+      ...(change.name !== undefined ? { name: roomName(change.name) } : {}),
+      ...(change.topic !== undefined ? { topic: topic(change.topic) } : {}),
+    })
+    return answer(id, me)
+  })
+
+  app.post('/api/v1/rooms/:room/join', async (req): Promise<RoomResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const id = roomId(req.params)
+    await submitNow(ctx, { type: 'room.joined', room: id, username: me, by: me })
+    return answer(id, me)
+  })
+
+  app.post('/api/v1/rooms/:room/leave', async (req, reply) => {
+    const me = (await ctx.auth.require(req)).session.username
+    await submitNow(ctx, { type: 'room.left', room: roomId(req.params), username: me })
+    return reply.code(204).send()
+  })
+
+  app.get('/api/v1/rooms/:room/members', async (req): Promise<MembersResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const room = await readableRoom(ctx, roomId(req.params), me)
+    return { members: await views.members(room.id) }
+  })
+
+  app.post('/api/v1/rooms/:room/members', async (req): Promise<RoomResponse> => {
+    const me = (await ctx.auth.require(req)).session.username
+    const id = roomId(req.params)
+    const { username } = Invite.parse(req.body)
+    const account = await views.account(username.trim())
+    if (!account) throw new InputError('unknown_author', `No account "${username.trim().slice(0, 40)}" exists on this network.`)
+    await submitNow(ctx, { type: 'room.joined', room: id, username: account.username, by: me })
+    return answer(id, me)
+  })
+
+  app.post('/api/v1/direct', async (req, reply) => {
+    const me = (await ctx.auth.require(req)).session.username
+    const names = [me]
+    for (const typed of OpenDirect.parse(req.body).with) {
+      const account = await views.account(typed.trim())
+      if (!account) throw new InputError('unknown_author', `No account "${typed.trim().slice(0, 40)}" exists on this network.`)
+      if (!names.some((n) => n.toLowerCase() === account.username.toLowerCase())) names.push(account.username)
+    }
+    if (names.length < 2) throw new InputError('bad_request', 'Name at least one other person to talk to.')
+    const id = directRoomId(names)
+    if (await views.q.room(id)) return reply.code(200).send(await answer(id, me))
+    await submitNow(ctx, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
+    return reply.code(201).send(await answer(id, me))
+  })
+}

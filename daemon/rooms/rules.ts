@@ -1,0 +1,146 @@
+/**
+ * What an entry must satisfy against the current state to go into the log. The relay asks
+ * before ordering a submission (through its batch overlay, so earlier submissions of the same
+ * batch count); the local API asks first too, to answer a person at once and in words. One
+ * rule book for both, so the page's refusals and the relay's cannot disagree.
+ */
+import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, type EntryBody, type ErrorCode } from '../../shared/index.js'
+import type { Room, ViewQueries } from '../store/index.js'
+import { directRoomId } from './direct.js'
+
+export type Verdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
+
+const OK: Verdict = { ok: true }
+const no = (code: ErrorCode, message: string): Verdict => ({ ok: false, code, message })
+
+type Body<T extends EntryBody['type']> = Extract<EntryBody, { type: T }>
+
+export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
+  switch (body.type) {
+    case 'account.created':
+      return (await q.account(body.username)) ? no('username_taken', `The username "${body.username}" is taken. Choose another.`) : OK
+    case 'read.marked':
+      return accountExists(q, body.username)
+    case 'message.posted':
+      return (await accountExists(q, body.author)).ok ? mayPost(q, body.room, body.author) : accountExists(q, body.author)
+    case 'message.edited':
+    case 'message.deleted':
+      return ownMessage(q, body)
+    case 'reaction.set':
+      return reaction(q, body)
+    case 'room.created':
+      return roomCreated(q, body)
+    case 'room.updated':
+      return roomUpdated(q, body)
+    case 'room.joined':
+      return roomJoined(q, body)
+    case 'room.left':
+      return roomLeft(q, body)
+  }
+}
+
+async function accountExists(q: ViewQueries, username: string): Promise<Verdict> {
+  return (await q.account(username)) ? OK : no('unknown_author', `No account "${username}" exists on this network.`)
+}
+
+export async function existingRoom(q: ViewQueries, id: string): Promise<Room | Verdict> {
+  const room = await q.room(id)
+  return room ?? no('unknown_room', `There is no room "${id.slice(0, 64)}".`)
+}
+
+export function roomLabel(room: Room): string {
+  return room.kind === 'direct' ? 'this conversation' : `#${room.name}`
+}
+
+/** Posting (and reacting) takes being in the room; reading a public one does not. */
+export async function mayPost(q: ViewQueries, id: string, username: string): Promise<Verdict> {
+  const room = await existingRoom(q, id)
+  if ('ok' in room) return room
+  if (await q.isMember(id, username)) return OK
+  return no('not_a_member', room.kind === 'public'
+    ? `You are not in #${room.name}. Join it first.`
+    : `You are not in ${roomLabel(room)}; a member has to invite you.`)
+}
+
+/** What a person may see of a room: its messages, members and read position. */
+export async function mayRead(q: ViewQueries, id: string, username: string): Promise<Room | Verdict> {
+  const room = await existingRoom(q, id)
+  if ('ok' in room) return room
+  if (await q.canRead(room, username)) return room
+  // The same answer whether the room exists or not would hide it better, but a person who
+  // followed a link to it deserves to know why it will not open.
+  return no('not_a_member', `${roomLabel(room)} is private and you are not in it.`)
+}
+
+async function ownMessage(q: ViewQueries, b: Body<'message.edited'> | Body<'message.deleted'>): Promise<Verdict> {
+  const m = await q.messageById(b.target)
+  if (!m || m.room !== b.room) return no('unknown_message', 'That message does not exist in this room.')
+  if (m.author.toLowerCase() !== b.author.toLowerCase()) return no('not_your_message', 'You can only edit or delete your own messages.')
+  if (m.deleted) return no('message_deleted', 'That message was deleted.')
+  return OK
+}
+
+async function reaction(q: ViewQueries, b: Body<'reaction.set'>): Promise<Verdict> {
+  const m = await q.messageById(b.target)
+  if (!m || m.room !== b.room) return no('unknown_message', 'That message does not exist in this room.')
+  if (m.deleted) return no('message_deleted', 'That message was deleted; it takes no reactions.')
+  return mayPost(q, b.room, b.author)
+}
+
+async function roomCreated(q: ViewQueries, b: Body<'room.created'>): Promise<Verdict> {
+  if (await q.room(b.room)) return no('room_name_taken', 'That room exists already.')
+  const names = b.members.map((m) => m.toLowerCase())
+  if (new Set(names).size !== names.length) return no('bad_request', 'A member is listed twice.')
+  if (!names.includes(b.creator.toLowerCase())) return no('bad_request', 'The creator must be a member.')
+  for (const m of b.members) {
+    const known = await accountExists(q, m)
+    if (!known.ok) return known
+  }
+  if (b.kind === 'direct') {
+    if (b.name !== undefined) return no('bad_request', 'A direct conversation has no name.')
+    if (b.members.length < 2 || b.members.length > DIRECT_MAX_MEMBERS) {
+      return no('bad_request', `A direct conversation is between 2 and ${DIRECT_MAX_MEMBERS} people.`)
+    }
+    return b.room === directRoomId(b.members) ? OK : no('bad_request', 'A direct conversation\'s id must follow from its members.')
+  }
+  if (!b.room.startsWith('r-')) return no('bad_request', 'A room\'s id starts with r-.')
+  if (b.name === undefined) return no('invalid_room_name', 'A room needs a name.')
+  return nameFree(q, b.name, b.room)
+}
+
+async function nameFree(q: ViewQueries, name: string, room: string): Promise<Verdict> {
+  const holder = name === GENERAL_ROOM ? GENERAL_ROOM : await q.roomIdByName(name)
+  return holder === undefined || holder === room ? OK : no('room_name_taken', `There is a room called #${name} already. Choose another name.`)
+}
+
+async function roomUpdated(q: ViewQueries, b: Body<'room.updated'>): Promise<Verdict> {
+  const allowed = await mayPost(q, b.room, b.by)
+  if (!allowed.ok) return allowed
+  const room = (await q.room(b.room))!
+  if (room.kind === 'direct') return no('bad_request', 'A direct conversation has no name or topic to change.')
+  if (b.name === undefined) return OK
+  if (room.id === GENERAL_ROOM && b.name !== GENERAL_ROOM) return no('invalid_room_name', '#general keeps its name.')
+  return nameFree(q, b.name, b.room)
+}
+
+async function roomJoined(q: ViewQueries, b: Body<'room.joined'>): Promise<Verdict> {
+  const room = await existingRoom(q, b.room)
+  if ('ok' in room) return room
+  if (room.id === GENERAL_ROOM) return no('already_member', 'Everyone is in #general.')
+  if (room.kind === 'direct') return no('bad_request', 'Nobody can be added to a direct conversation; start a new one.')
+  const known = await accountExists(q, b.username)
+  if (!known.ok) return known
+  if (await q.isMember(b.room, b.username)) return no('already_member', `${b.username} is in ${roomLabel(room)} already.`)
+  const self = b.by.toLowerCase() === b.username.toLowerCase()
+  if (self && room.kind === 'public') return OK
+  if (self) return no('not_a_member', `${roomLabel(room)} is private: a member has to invite you.`)
+  return (await q.isMember(b.room, b.by)) ? OK : no('not_a_member', `Only members of ${roomLabel(room)} can invite people.`)
+}
+
+async function roomLeft(q: ViewQueries, b: Body<'room.left'>): Promise<Verdict> {
+  const room = await existingRoom(q, b.room)
+  if ('ok' in room) return room
+  if (room.id === GENERAL_ROOM) return no('cannot_leave', 'Nobody leaves #general: it is how everyone reaches everyone.')
+  if (room.kind === 'direct') return no('cannot_leave', 'A direct conversation cannot be left.')
+  return (await q.isMember(b.room, b.username)) ? OK : no('not_a_member', `You are not in ${roomLabel(room)}.`)
+}

@@ -1,0 +1,95 @@
+/**
+ * What each kind of entry does to the views, written into a transaction (which remembers what
+ * it overwrote, so any of these can be undone). Entries reaching here were validated by the
+ * relay; a target that is missing anyway (an entry from an older log) changes nothing.
+ */
+import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
+import { memberKey, memberOfKey, messageKey, readKey, userKey } from './keys.js'
+import { generalRoom, ViewQueries, type Account, type Room } from './queries.js'
+import type { ViewTx } from './tx.js'
+
+export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
+  const b = entry.body
+  const q = new ViewQueries((sub, key) => tx.get(sub, key))
+  switch (b.type) {
+    case 'account.created': {
+      await tx.put('users', userKey(b.username), { username: b.username, password: b.password, createdSeq: entry.seq } satisfies Account)
+      const general = (await q.room(GENERAL_ROOM)) ?? generalRoom()
+      return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
+    }
+    case 'message.posted': {
+      const key = messageKey(b.room, entry.seq)
+      await tx.put('msgs', key, { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts } satisfies Message, true)
+      await tx.put('msgIds', entry.id, key, true)
+      const room = await q.room(b.room)
+      if (room) await tx.put('rooms', b.room, { ...room, lastSeq: entry.seq })
+      return
+    }
+    case 'message.edited':
+      return changeMessage(q, tx, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
+    case 'message.deleted':
+      return changeMessage(q, tx, b.target, ({ reactions: _r, edited: _e, ...m }) => ({ ...m, text: '', deleted: true }))
+    case 'reaction.set':
+      return changeMessage(q, tx, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
+    case 'room.created': {
+      const room: Room = {
+        id: b.room, kind: b.kind, name: b.name ?? '', topic: b.topic, creator: b.creator,
+        createdSeq: entry.seq, memberCount: 0, lastSeq: 0,
+      }
+      await tx.put('rooms', b.room, room, true)
+      if (b.name) await tx.put('roomNames', b.name, b.room)
+      for (const m of b.members) await addMember(tx, room, m)
+      return
+    }
+    case 'room.updated': {
+      const room = await q.room(b.room)
+      if (!room) return
+      if (b.name !== undefined && b.name !== room.name) {
+        if (room.name) await tx.del('roomNames', room.name)
+        await tx.put('roomNames', b.name, b.room)
+      }
+      return tx.put('rooms', b.room, { ...room, name: b.name ?? room.name, topic: b.topic ?? room.topic })
+    }
+    case 'room.joined': {
+      const room = await q.room(b.room)
+      if (room) await addMember(tx, room, b.username)
+      return
+    }
+    case 'room.left': {
+      const room = await q.room(b.room)
+      if (!room || !(await tx.get('members', memberKey(b.room, b.username)))) return
+      await tx.del('members', memberKey(b.room, b.username))
+      await tx.del('memberOf', memberOfKey(b.username, b.room))
+      return tx.put('rooms', b.room, { ...room, memberCount: room.memberCount - 1 })
+    }
+    case 'read.marked':
+      return tx.put('reads', readKey(b.username, b.room, b.seq), entry.seq, true)
+  }
+}
+
+async function addMember(tx: ViewTx, room: Room, username: string): Promise<void> {
+  if (await tx.get('members', memberKey(room.id, username))) return
+  await tx.put('members', memberKey(room.id, username), username)
+  await tx.put('memberOf', memberOfKey(username, room.id), room.id)
+  const now = (await tx.get<Room>('rooms', room.id)) ?? room
+  await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1 })
+}
+
+async function changeMessage(q: ViewQueries, tx: ViewTx, target: string, change: (m: Message) => Message): Promise<void> {
+  const key = await tx.get<string>('msgIds', target)
+  const message = await q.messageById(target)
+  if (key === undefined || !message || message.deleted) return
+  await tx.put('msgs', key, change(message))
+}
+
+/** Adds or takes back one person's emoji; an emoji nobody gives any more goes away. */
+export function react(reactions: ReactionCount[], emoji: string, username: string, on: boolean): ReactionCount[] {
+  const lower = username.toLowerCase()
+  const out = reactions.map((r) => ({ emoji: r.emoji, users: r.users.filter((u) => u.toLowerCase() !== lower || r.emoji !== emoji) }))
+  const existing = out.find((r) => r.emoji === emoji)
+  if (on) {
+    if (existing) existing.users.push(username)
+    else out.push({ emoji, users: [username] })
+  }
+  return out.filter((r) => r.users.length > 0)
+}

@@ -1,0 +1,64 @@
+/**
+ * Point lookups on the views, over any source of keys: the database itself (routes, desktop)
+ * or a transaction's overlay (the relay validating a batch, entries applying in order).
+ */
+import { GENERAL_ROOM, type Message, type PasswordHash, type RoomKind } from '../../shared/index.js'
+import { memberKey, userKey } from './keys.js'
+
+export interface Account {
+  username: string
+  password: PasswordHash
+  createdSeq: number
+}
+
+export interface Room {
+  id: string
+  kind: RoomKind
+  /** '' for a direct conversation. */
+  name: string
+  topic: string
+  creator: string
+  createdSeq: number
+  memberCount: number
+  /** The newest message's seq. */
+  lastSeq: number
+}
+
+export type ViewName = 'users' | 'msgs' | 'msgIds' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
+export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
+
+/** general exists before anyone writes to it: every account is in it. */
+export function generalRoom(): Room {
+  return { id: GENERAL_ROOM, kind: 'public', name: GENERAL_ROOM, topic: '', creator: '', createdSeq: 0, memberCount: 0, lastSeq: 0 }
+}
+
+export class ViewQueries {
+  constructor(private readonly get: Lookup) {}
+
+  account(username: string): Promise<Account | undefined> {
+    return this.get<Account>('users', userKey(username))
+  }
+
+  async room(id: string): Promise<Room | undefined> {
+    return (await this.get<Room>('rooms', id)) ?? (id === GENERAL_ROOM ? generalRoom() : undefined)
+  }
+
+  roomIdByName(name: string): Promise<string | undefined> {
+    return this.get<string>('roomNames', name)
+  }
+
+  async isMember(room: string, username: string): Promise<boolean> {
+    if (room === GENERAL_ROOM) return (await this.account(username)) !== undefined
+    return (await this.get('members', memberKey(room, username))) !== undefined
+  }
+
+  /** Public rooms are open to anyone to read; private and direct ones only to members. */
+  async canRead(room: Room, username: string): Promise<boolean> {
+    return room.kind === 'public' || this.isMember(room.id, username)
+  }
+
+  async messageById(id: string): Promise<Message | undefined> {
+    const key = await this.get<string>('msgIds', id)
+    return key === undefined ? undefined : this.get<Message>('msgs', key)
+  }
+}

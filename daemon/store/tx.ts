@@ -1,0 +1,68 @@
+/**
+ * A view transaction: the changes one batch of entries makes to the views, read through an
+ * overlay (so an entry sees what the entries before it in the same batch did), and, per
+ * entry, what each changed key held before. That undo record is what lets a replica take back
+ * entries the relay never had (truncation) without knowing how each kind of entry was built.
+ *
+ * The relay uses the same overlay to validate a batch before ordering it: a name claimed or a
+ * room joined earlier in the batch counts for the submissions after it.
+ */
+import type { Op, ViewSubs, ViewName } from './views.js'
+
+/** One key an entry changed, and what it held before (`absent`: nothing). */
+export interface UndoStep {
+  sub: ViewName
+  key: string
+  prev?: unknown
+  absent?: true
+}
+
+type Slot = { value: unknown } | { deleted: true }
+
+export class ViewTx {
+  readonly #overlay = new Map<string, Slot>()
+  readonly ops: Op[] = []
+  #undo: UndoStep[] = []
+
+  constructor(private readonly subs: ViewSubs) {}
+
+  async get<V>(sub: ViewName, key: string): Promise<V | undefined> {
+    const slot = this.#overlay.get(`${sub}\0${key}`)
+    if (slot) return 'deleted' in slot ? undefined : (slot.value as V)
+    return (await this.subs[sub].get(key)) as V | undefined
+  }
+
+  /** `fresh`: the key is known not to exist (a new seq), so its old value is not read. */
+  async put(sub: ViewName, key: string, value: unknown, fresh = false): Promise<void> {
+    await this.remember(sub, key, fresh)
+    this.#overlay.set(`${sub}\0${key}`, { value })
+    this.ops.push({ type: 'put', sublevel: this.subs[sub], key, value })
+  }
+
+  async del(sub: ViewName, key: string): Promise<void> {
+    await this.remember(sub, key, false)
+    this.#overlay.set(`${sub}\0${key}`, { deleted: true })
+    this.ops.push({ type: 'del', sublevel: this.subs[sub], key })
+  }
+
+  /** The undo steps since the last call: one entry's. */
+  takeUndo(): UndoStep[] {
+    const steps = this.#undo
+    this.#undo = []
+    return steps
+  }
+
+  private async remember(sub: ViewName, key: string, fresh: boolean): Promise<void> {
+    // Only the first change of a key within one entry matters for undoing that entry.
+    if (this.#undo.some((s) => s.sub === sub && s.key === key)) return
+    const prev = fresh ? undefined : await this.get(sub, key)
+    this.#undo.push(prev === undefined ? { sub, key, absent: true } : { sub, key, prev })
+  }
+}
+
+/** The ops that restore what `steps` changed, newest change first. */
+export function undoOps(subs: ViewSubs, steps: UndoStep[]): Op[] {
+  return steps.slice().reverse().map((s): Op => s.absent
+    ? { type: 'del', sublevel: subs[s.sub], key: s.key }
+    : { type: 'put', sublevel: subs[s.sub], key: s.key, value: s.prev })
+}
