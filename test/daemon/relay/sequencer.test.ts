@@ -59,6 +59,28 @@ t.test('a username is taken regardless of case, across batches and inside one', 
   t.equal((await store.views.account('bob'))?.username, 'bob')
 })
 
+t.test('inside one batch, a room created counts for the submissions after it', async (t) => {
+  const { store, sequencer } = await relay(t)
+  await sequencer.order(signUp('alice'))
+  await sequencer.order(signUp('bob'))
+  const sub = (body: Submission['body']): Submission => ({ id: newId(), ts: 1000, origin: NODE, body })
+  const room = (id: string, name: string) => sub({ type: 'room.created', room: id, kind: 'public', name, topic: '', creator: 'alice', members: ['alice'] })
+  // The primer goes alone into a first batch; everything after it waits for the second.
+  const [, ...outcomes] = await Promise.all([
+    post('alice', 'primer'),
+    room('r-aaaaaaaaaaaa', 'design'),
+    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'alice', text: 'first' }),
+    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'not in it' }),
+    sub({ type: 'room.joined', room: 'r-aaaaaaaaaaaa', username: 'bob', by: 'bob' }),
+    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'in it now' }),
+    room('r-bbbbbbbbbbbb', 'design'),
+  ].map((s) => sequencer.order(s)))
+  t.same(outcomes.map((o) => o.ok), [true, true, false, true, true, false], 'accepted and refused in order')
+  t.match(outcomes[2], { code: 'not_a_member' }, 'bob before joining')
+  t.match(outcomes[5], { code: 'room_name_taken' }, 'the same name twice in a batch')
+  t.same((await store.views.messages('r-aaaaaaaaaaaa', 10)).map((m) => m.text), ['first', 'in it now'])
+})
+
 t.test('a message from an author without an account is refused', async (t) => {
   const { store, sequencer, written } = await relay(t)
   t.match(await sequencer.order(post('ghost')), { ok: false, code: 'unknown_author', message: /ghost/ })
