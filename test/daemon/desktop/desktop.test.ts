@@ -114,3 +114,23 @@ t.test('a replica catching up: old messages make one summary, old mentions do no
   await sleep(50)
   t.same(d.shown.map((n) => n.title), ['2 new messages in #general'], 'one summary, no pop-up for the old mention')
 })
+
+t.test('only rooms the account is in: a room it never joined is silent, a direct message says so, unread adds up', async (t) => {
+  seq = 0
+  const d = await setUp(t)
+  const entry = (body: Entry['body']): Entry => ({ id: `room-${++seq}-000`, ts: Date.now(), origin: NODE, seq, term: 1, body })
+  await d.apply(account('alice'), account('bob'),
+    entry({ type: 'room.created', room: 'r-aaaaaaaaaaaa', kind: 'public', name: 'design', topic: '', creator: 'alice', members: ['alice'] }),
+    entry({ type: 'room.created', room: 'dm-0123456789abcdef', kind: 'direct', topic: '', creator: 'alice', members: ['alice', 'bob'] }))
+  await d.sessions.issue('bob')
+  await d.desktop.refresh()
+  await d.apply(entry({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'alice', text: 'design talk' }))
+  await sleep(50)
+  t.same(d.shown, [], 'nothing for #design, which bob is not in')
+  await d.apply(entry({ type: 'message.posted', room: 'dm-0123456789abcdef', author: 'alice', text: 'psst' }))
+  await sleep(50)
+  t.same(d.shown.map((n) => [n.title, n.room]), [['alice in a direct message', 'dm-0123456789abcdef']], 'the direct message, named as such, opening that room')
+  await d.apply(message('alice', 'and in general'))
+  await sleep(50)
+  t.equal(d.desktop.state().unread, 2, 'unread counts the direct message and general, not #design')
+})
