@@ -49,6 +49,6 @@ export async function summary(ctx: HttpContext, room: Room, username: string): P
   return {
     id: room.id, kind: room.kind, name: room.name, topic: room.topic, memberCount: room.memberCount,
     members: room.kind === 'direct' ? await views.members(room.id) : [],
-    joined, unread: read.unread, mentions: read.mentions, lastSeq: room.lastSeq,
+    joined, unread: read.unread, mentions: read.mentions, lastSeq: await views.lastSeq(room.id),
   }
 }

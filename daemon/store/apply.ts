@@ -20,10 +20,7 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     case 'message.posted': {
       const key = messageKey(b.room, entry.seq)
       await tx.put('msgs', key, { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts } satisfies Message, true)
-      await tx.put('msgIds', entry.id, key, true)
-      const room = await q.room(b.room)
-      if (room) await tx.put('rooms', b.room, { ...room, lastSeq: entry.seq })
-      return
+      return tx.put('msgIds', entry.id, key, true)
     }
     case 'message.edited':
       return changeMessage(q, tx, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
@@ -34,7 +31,7 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     case 'room.created': {
       const room: Room = {
         id: b.room, kind: b.kind, name: b.name ?? '', topic: b.topic, creator: b.creator,
-        createdSeq: entry.seq, memberCount: 0, lastSeq: 0,
+        createdSeq: entry.seq, memberCount: 0,
       }
       await tx.put('rooms', b.room, room, true)
       if (b.name) await tx.put('roomNames', b.name, b.room)

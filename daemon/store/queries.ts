@@ -20,8 +20,6 @@ export interface Room {
   creator: string
   createdSeq: number
   memberCount: number
-  /** The newest message's seq. */
-  lastSeq: number
 }
 
 export type ViewName = 'users' | 'msgs' | 'msgIds' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
@@ -29,7 +27,7 @@ export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
 
 /** general exists before anyone writes to it: every account is in it. */
 export function generalRoom(): Room {
-  return { id: GENERAL_ROOM, kind: 'public', name: GENERAL_ROOM, topic: '', creator: '', createdSeq: 0, memberCount: 0, lastSeq: 0 }
+  return { id: GENERAL_ROOM, kind: 'public', name: GENERAL_ROOM, topic: '', creator: '', createdSeq: 0, memberCount: 0 }
 }
 
 export class ViewQueries {

@@ -94,6 +94,12 @@ export class Views {
     return out.reverse()
   }
 
+  /** The newest message's seq in a room (0: none). Kept out of the room record, which would otherwise be rewritten for every message. */
+  async lastSeq(room: string): Promise<number> {
+    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt: `${room}"`, reverse: true, limit: 1 })) return (m as Message).seq
+    return 0
+  }
+
   /** The rooms a person is in: general first, then the rest by id. */
   async roomsOf(username: string): Promise<Room[]> {
     const out = [(await this.q.room(GENERAL_ROOM))!]
