@@ -16,6 +16,11 @@ export { ViewQueries } from './queries.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 
+/** Bumped whenever what the views keep changes; a database with another version is rebuilt. */
+export const VIEWS_VERSION = 2
+const VIEWS_VERSION_KEY = 'views.version'
+const REBUILD_CHUNK = 1000
+
 /** A submission waiting in the outbox, with the key that keeps resends in submission order. */
 export interface OutboxItem {
   order: string
@@ -65,7 +70,22 @@ export class Store {
     }
     const store = new Store(db)
     await store.log.load()
+    if ((await store.meta.get(VIEWS_VERSION_KEY)) !== VIEWS_VERSION) await store.rebuildViews()
     return store
+  }
+
+  /**
+   * Derives every view again from the log: a database written by an older SO-CHAT, whose views
+   * lack what this one keeps (rooms, undo records), is brought up to date at start, once.
+   */
+  private async rebuildViews(): Promise<void> {
+    for (const sub of [...Object.values(this.views.subs), this.views.undoRecords]) await sub.clear()
+    for (let from = 1; from <= this.log.head; from += REBUILD_CHUNK) {
+      const tx = this.views.tx()
+      await this.views.apply(await this.log.range(from, REBUILD_CHUNK), tx)
+      await this.write(tx.ops)
+    }
+    await this.write([put(this.meta, VIEWS_VERSION_KEY, VIEWS_VERSION)])
   }
 
   /**

@@ -7,7 +7,8 @@
  */
 import { GENERAL_ROOM, mentionedNames, type Entry, type Message } from '../../shared/index.js'
 import type { Sub } from './log.js'
-import { messageKey, readKey, seqKey, userKey } from './keys.js'
+import { StoreError } from '../errors/index.js'
+import { messageKey, seqKey } from './keys.js'
 import { applyEntry } from './apply.js'
 import { ViewQueries, type Account, type Room, type ViewName } from './queries.js'
 import { undoOps, ViewTx, type UndoStep } from './tx.js'
@@ -32,7 +33,7 @@ export interface ReadState {
 export class Views {
   readonly q: ViewQueries
 
-  constructor(readonly subs: ViewSubs, private readonly undo: Sub<UndoStep[]>) {
+  constructor(readonly subs: ViewSubs, readonly undoRecords: Sub<UndoStep[]>) {
     this.q = new ViewQueries(async (sub, key) => (await subs[sub].get(key)) as never)
   }
 
@@ -44,25 +45,15 @@ export class Views {
   async apply(entries: Entry[], tx: ViewTx): Promise<void> {
     for (const entry of entries) {
       await applyEntry(entry, tx)
-      tx.ops.push({ type: 'put', sublevel: this.undo, key: seqKey(entry.seq), value: tx.takeUndo() })
+      tx.ops.push({ type: 'put', sublevel: this.undoRecords, key: seqKey(entry.seq), value: tx.takeUndo() })
     }
   }
 
-  /** The ops undoing one entry. Logs written before undo records fall back to the entry itself. */
+  /** The ops undoing one entry, from its undo record (every entry has one: see Store.rebuildViews). */
   async revertOps(entry: Entry): Promise<Op[]> {
-    const steps = await this.undo.get(seqKey(entry.seq))
-    const ops: Op[] = steps ? undoOps(this.subs, steps) : this.legacyRevert(entry)
-    ops.push({ type: 'del', sublevel: this.undo, key: seqKey(entry.seq) })
-    return ops
-  }
-
-  private legacyRevert(entry: Entry): Op[] {
-    const b = entry.body
-    const del = (sub: ViewName, key: string): Op => ({ type: 'del', sublevel: this.subs[sub], key })
-    if (b.type === 'account.created') return [del('users', userKey(b.username))]
-    if (b.type === 'message.posted') return [del('msgs', messageKey(b.room, entry.seq))]
-    if (b.type === 'read.marked') return [del('reads', readKey(b.username, b.room, b.seq))]
-    return []
+    const steps = await this.undoRecords.get(seqKey(entry.seq))
+    if (!steps) throw new StoreError(`Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`)
+    return [...undoOps(this.subs, steps), { type: 'del', sublevel: this.undoRecords, key: seqKey(entry.seq) }]
   }
 
   account(username: string): Promise<Account | undefined> {

@@ -92,3 +92,21 @@ t.test('a change aimed at a message that is not there changes nothing', async (t
   const after = await snapshot(store)
   t.same(after, before, 'no view moved')
 })
+
+t.test('a database written by an older SO-CHAT has its views rebuilt from the log at open', async (t) => {
+  const dir = join(t.testdir(), 'db')
+  const old = await Store.open(dir)
+  await old.append(entries([...base, ...changes.slice(0, 3)]))
+  const current = await snapshot(old)
+  // What an older version left: no version mark, no message index, no undo records.
+  await old.meta.del('views.version')
+  await old.views.subs.msgIds.clear()
+  await old.views.undoRecords.clear()
+  await old.close()
+  const store = await Store.open(dir)
+  t.teardown(() => store.close())
+  t.same(await snapshot(store), current, 'every view as if it had been written by this version')
+  t.match(await store.views.q.messageById('entry-4-xx'), { text: 'second draft' }, 'messages are found by id again')
+  t.ok((await store.truncateAfter(4)).length === 3, 'and entries can be taken back')
+  t.notOk((await store.views.q.messageById('entry-4-xx'))?.reactions, 'exactly')
+})
