@@ -8,7 +8,7 @@ import {
   CreateRoom, Invite, OpenDirect, ROOM_NAME_RULE, ROOM_TOPIC_MAX, RoomName, UpdateRoom, isRoomName, normalizeRoomName,
   type DirectoryResponse, type MembersResponse, type RoomResponse, type RoomsResponse,
 } from '../../../shared/index.js'
-import { InputError } from '../../errors/index.js'
+import { ConflictError, InputError, UnavailableError } from '../../errors/index.js'
 import { directRoomId } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
 import { readableRoom, roomId, submitNow, summary } from '../room-access.js'
@@ -29,6 +29,13 @@ function topic(typed: string): string {
   const t = typed.trim()
   if (t.length > ROOM_TOPIC_MAX) throw new InputError('invalid_topic', `The topic is ${t.length} characters; the most is ${ROOM_TOPIC_MAX}.`)
   return t
+}
+
+async function waitForRoom(ctx: HttpContext, id: string): Promise<void> {
+  for (const until = Date.now() + ctx.submitTimeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    if (await ctx.store.views.q.room(id)) return
+  }
+  throw new UnavailableError('relay_timeout', 'The conversation exists on the relay but has not reached this machine yet. Try again.')
 }
 
 export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
@@ -114,7 +121,15 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (names.length < 2) throw new InputError('bad_request', 'Name at least one other person to talk to.')
     const id = directRoomId(names)
     if (await views.q.room(id)) return reply.code(200).send(await answer(id, me))
-    await submitNow(ctx, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
+    try {
+      await submitNow(ctx, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
+    } catch (err) {
+      // Someone in it started the same conversation a moment before, on another machine: the
+      // relay has theirs. It is this one too, once it reaches this replica.
+      if (!(err instanceof ConflictError && err.code === 'room_name_taken')) throw err
+      await waitForRoom(ctx, id)
+      return reply.code(200).send(await answer(id, me))
+    }
     return reply.code(201).send(await answer(id, me))
   })
 }

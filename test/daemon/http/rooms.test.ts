@@ -105,6 +105,13 @@ t.test('rooms', async (t) => {
     refused(t, await A(`/api/v1/rooms/${started.body.room.id}/leave`, { method: 'POST' }), 409, 'cannot_leave', 'leaving it')
   })
 
+  await t.test('two people starting the same conversation at once, on two machines, get one', async (t) => {
+    const Brelay = as(relay.ui, await token(relay.ui, 'bob'))
+    const [fromCarol, fromBob] = await Promise.all([C('/api/v1/direct', { json: { with: ['bob'] } }), Brelay('/api/v1/direct', { json: { with: ['carol'] } })])
+    t.same([fromCarol.status, fromBob.status].sort(), [200, 201], 'one starts it, the other finds it')
+    t.equal(fromCarol.body.room.id, fromBob.body.room.id, 'the same conversation')
+  })
+
   await t.test('unread counts and mentions are per room', async (t) => {
     const dm = (await B('/api/v1/direct', { json: { with: ['alice'] } })).body.room.id as string
     await B(`/api/v1/rooms/${dm}/messages`, { json: { text: 'are you there @alice?' } })
