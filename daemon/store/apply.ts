@@ -5,7 +5,7 @@
  */
 import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
 import { memberKey, memberOfKey, messageKey, readKey, userKey } from './keys.js'
-import { generalRoom, ViewQueries, type Account, type Room } from './queries.js'
+import { generalRoom, ViewQueries, type Account, type Member, type Room } from './queries.js'
 import type { ViewTx } from './tx.js'
 
 export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
@@ -35,7 +35,7 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       }
       await tx.put('rooms', b.room, room, true)
       if (b.name) await tx.put('roomNames', b.name, b.room)
-      for (const m of b.members) await addMember(tx, room, m)
+      for (const m of b.members) await addMember(tx, room, m, entry.seq)
       return
     }
     case 'room.updated': {
@@ -49,7 +49,7 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     }
     case 'room.joined': {
       const room = await q.room(b.room)
-      if (room) await addMember(tx, room, b.username)
+      if (room) await addMember(tx, room, b.username, entry.seq)
       return
     }
     case 'room.left': {
@@ -64,9 +64,9 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   }
 }
 
-async function addMember(tx: ViewTx, room: Room, username: string): Promise<void> {
+async function addMember(tx: ViewTx, room: Room, username: string, since: number): Promise<void> {
   if (await tx.get('members', memberKey(room.id, username))) return
-  await tx.put('members', memberKey(room.id, username), username)
+  await tx.put('members', memberKey(room.id, username), { username, since } satisfies Member)
   await tx.put('memberOf', memberOfKey(username, room.id), room.id)
   const now = (await tx.get<Room>('rooms', room.id)) ?? room
   await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1 })

@@ -11,13 +11,13 @@ import { EntryLog, type Sub } from './log.js'
 import { Views, type Op, type ViewSubs } from './views.js'
 
 export { EntryLog } from './log.js'
-export { Views, type Account, type Op, type ReadState, type Room, type ViewName } from './views.js'
+export { Views, UNREAD_COUNT_MAX, type Account, type Op, type ReadState, type Room, type ViewName } from './views.js'
 export { ViewQueries } from './queries.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 
 /** Bumped whenever what the views keep changes; a database with another version is rebuilt. */
-export const VIEWS_VERSION = 2
+export const VIEWS_VERSION = 3
 const VIEWS_VERSION_KEY = 'views.version'
 const REBUILD_CHUNK = 1000
 

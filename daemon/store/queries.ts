@@ -22,6 +22,12 @@ export interface Room {
   memberCount: number
 }
 
+export interface Member {
+  username: string
+  /** The entry that put them in the room: what came before is not theirs to read as new. */
+  since: number
+}
+
 export type ViewName = 'users' | 'msgs' | 'msgIds' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
 export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
 
@@ -48,6 +54,15 @@ export class ViewQueries {
   async isMember(room: string, username: string): Promise<boolean> {
     if (room === GENERAL_ROOM) return (await this.account(username)) !== undefined
     return (await this.get('members', memberKey(room, username))) !== undefined
+  }
+
+  /**
+   * Where a person's reading of a room starts before they mark anything read: when they
+   * joined it (for general, when the account was made). Old history is not "unread".
+   */
+  async readBaseline(room: string, username: string): Promise<number> {
+    if (room === GENERAL_ROOM) return (await this.account(username))?.createdSeq ?? 0
+    return (await this.get<Member>('members', memberKey(room, username)))?.since ?? 0
   }
 
   /** Public rooms are open to anyone to read; private and direct ones only to members. */

@@ -10,11 +10,14 @@ import type { Sub } from './log.js'
 import { StoreError } from '../errors/index.js'
 import { messageKey, seqKey } from './keys.js'
 import { applyEntry } from './apply.js'
-import { ViewQueries, type Account, type Room, type ViewName } from './queries.js'
+import { ViewQueries, type Account, type Member, type Room, type ViewName } from './queries.js'
 import { undoOps, ViewTx, type UndoStep } from './tx.js'
 
 export type { Account, Room, ViewName } from './queries.js'
 export type ViewSubs = Record<ViewName, Sub<unknown>>
+
+/** Unread messages are counted up to this many. */
+export const UNREAD_COUNT_MAX = 1000
 
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
 export type Op =
@@ -60,18 +63,23 @@ export class Views {
     return this.q.account(username)
   }
 
-  /** The highest read mark of a person in a room, and how many messages by others follow it. */
+  /**
+   * How far a person has read a room (their highest read mark, or where they joined it), and
+   * how many messages by others follow it, counted up to UNREAD_COUNT_MAX (the cost of
+   * counting grows with what is counted, and nobody needs to know there are 4,318 rather
+   * than "1000+").
+   */
   async readPosition(username: string, room: string): Promise<ReadState> {
     const prefix = `${username.toLowerCase()}!${room}!`
-    let seq = 0
-    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Number(key.slice(prefix.length))
+    let seq = await this.q.readBaseline(room, username)
+    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Math.max(seq, Number(key.slice(prefix.length)))
     let unread = 0
     let mentions = 0
     const me = username.toLowerCase()
     for await (const value of this.subs.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) {
       const m = value as Message
       if (m.author.toLowerCase() === me || m.deleted) continue
-      unread++
+      if (++unread === UNREAD_COUNT_MAX) break
       if (mentionedNames(m.text).some((n) => n.toLowerCase() === me)) mentions++
     }
     return { seq, unread, mentions }
@@ -119,7 +127,7 @@ export class Views {
     if (room === GENERAL_ROOM) {
       for await (const a of this.subs.users.values()) out.push((a as Account).username)
     } else {
-      for await (const name of this.subs.members.values({ gt: `${room}!`, lt: `${room}"` })) out.push(name as string)
+      for await (const m of this.subs.members.values({ gt: `${room}!`, lt: `${room}"` })) out.push((m as Member).username)
     }
     return out.sort((a, b) => a.localeCompare(b))
   }

@@ -66,7 +66,7 @@ t.test('rooms, members and message changes as the views show them', async (t) =>
   t.match(first, { text: '', deleted: true }, 'the deleted message keeps its place, not its text')
   t.notOk(first!.reactions, 'nor its reactions')
   t.match(second, { author: 'bob', text: 'nice @alice' })
-  t.same(await store.views.readPosition('alice', ROOM), { seq: 0, unread: 1, mentions: 1 }, 'alice has one unread, a mention')
+  t.same(await store.views.readPosition('alice', ROOM), { seq: 3, unread: 1, mentions: 1 }, 'alice, in since she made the room (entry 3), has one unread, a mention')
 })
 
 t.test('truncating after any point restores the views of that point exactly', async (t) => {
@@ -109,4 +109,20 @@ t.test('a database written by an older SO-CHAT has its views rebuilt from the lo
   t.match(await store.views.q.messageById('entry-4-xx'), { text: 'second draft' }, 'messages are found by id again')
   t.ok((await store.truncateAfter(4)).length === 3, 'and entries can be taken back')
   t.notOk((await store.views.q.messageById('entry-4-xx'))?.reactions, 'exactly')
+})
+
+t.test('unread starts where a person joined, and counting stops at the cap', async (t) => {
+  const store = await open(t)
+  const { UNREAD_COUNT_MAX } = await import('../../../daemon/store/index.js')
+  const old = Array.from({ length: UNREAD_COUNT_MAX + 5 }, (_, i): EntryBody => ({ type: 'message.posted', room: ROOM, author: 'alice', text: `old ${i}` }))
+  await store.append(entries([...base, ...old]))
+  const joinedAt = store.log.head + 1
+  await store.append(entries([{ type: 'room.joined', room: ROOM, username: 'bob', by: 'bob' }, { type: 'message.posted', room: ROOM, author: 'alice', text: 'new' }], joinedAt))
+  t.same(await store.views.readPosition('bob', ROOM), { seq: joinedAt, unread: 1, mentions: 0 }, 'bob joined after the old messages: only the new one is unread')
+  await store.append(entries([{ type: 'account.created', username: 'carol', password: HASH }], store.log.head + 1))
+  t.equal((await store.views.readPosition('carol', 'general')).unread, 0, 'a new account has nothing unread in general')
+  const { unread } = await store.views.readPosition('alice', ROOM)
+  t.equal(unread, 0, 'alice wrote them all')
+  await store.append(entries(old.map((b) => ({ ...b, author: 'bob' })) as EntryBody[], store.log.head + 1))
+  t.equal((await store.views.readPosition('alice', ROOM)).unread, UNREAD_COUNT_MAX, `over ${UNREAD_COUNT_MAX} unread count as ${UNREAD_COUNT_MAX}`)
 })
