@@ -38,7 +38,7 @@ export class LiveFeed {
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'message.posted') await this.message(b.room, { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts }, 'message')
       else if ('target' in b) {
-        const now = await this.views.q.messageById(b.target)
+        const now = await this.views.q.message(b.room, b.target)
         if (now) await this.message(b.room, now, 'updated')
       }
     }

@@ -73,16 +73,16 @@ export async function mayRead(q: ViewQueries, id: string, username: string): Pro
 }
 
 async function ownMessage(q: ViewQueries, b: Body<'message.edited'> | Body<'message.deleted'>): Promise<Verdict> {
-  const m = await q.messageById(b.target)
-  if (!m || m.room !== b.room) return no('unknown_message', 'That message does not exist in this room.')
+  const m = await q.message(b.room, b.target)
+  if (!m) return no('unknown_message', 'That message does not exist in this room.')
   if (m.author.toLowerCase() !== b.author.toLowerCase()) return no('not_your_message', 'You can only edit or delete your own messages.')
   if (m.deleted) return no('message_deleted', 'That message was deleted.')
   return OK
 }
 
 async function reaction(q: ViewQueries, b: Body<'reaction.set'>): Promise<Verdict> {
-  const m = await q.messageById(b.target)
-  if (!m || m.room !== b.room) return no('unknown_message', 'That message does not exist in this room.')
+  const m = await q.message(b.room, b.target)
+  if (!m) return no('unknown_message', 'That message does not exist in this room.')
   if (m.deleted) return no('message_deleted', 'That message was deleted; it takes no reactions.')
   return mayPost(q, b.room, b.author)
 }

@@ -9,6 +9,8 @@ import { generalRoom, ViewQueries, type Account, type Member, type Room } from '
 import type { ViewTx } from './tx.js'
 
 export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
+  // The id index is the log's, written here so that entries later in the batch find this one.
+  await tx.put('ids', entry.id, entry.seq, true)
   const b = entry.body
   const q = new ViewQueries((sub, key) => tx.get(sub, key))
   switch (b.type) {
@@ -18,16 +20,15 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
     }
     case 'message.posted': {
-      const key = messageKey(b.room, entry.seq)
-      await tx.put('msgs', key, { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts } satisfies Message, true)
-      return tx.put('msgIds', entry.id, key, true)
+      const message: Message = { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts }
+      return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
     case 'message.edited':
-      return changeMessage(q, tx, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
+      return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
     case 'message.deleted':
-      return changeMessage(q, tx, b.target, ({ reactions: _r, edited: _e, ...m }) => ({ ...m, text: '', deleted: true }))
+      return changeMessage(q, tx, b.room, b.target, ({ reactions: _r, edited: _e, ...m }) => ({ ...m, text: '', deleted: true }))
     case 'reaction.set':
-      return changeMessage(q, tx, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
+      return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
     case 'room.created': {
       const room: Room = {
         id: b.room, kind: b.kind, name: b.name ?? '', topic: b.topic, creator: b.creator,
@@ -72,11 +73,10 @@ async function addMember(tx: ViewTx, room: Room, username: string, since: number
   await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1 })
 }
 
-async function changeMessage(q: ViewQueries, tx: ViewTx, target: string, change: (m: Message) => Message): Promise<void> {
-  const key = await tx.get<string>('msgIds', target)
-  const message = await q.messageById(target)
-  if (key === undefined || !message || message.deleted) return
-  await tx.put('msgs', key, change(message))
+async function changeMessage(q: ViewQueries, tx: ViewTx, room: string, target: string, change: (m: Message) => Message): Promise<void> {
+  const message = await q.message(room, target)
+  if (!message || message.deleted) return
+  await tx.put('msgs', messageKey(room, message.seq), change(message))
 }
 
 /** Adds or takes back one person's emoji; an emoji nobody gives any more goes away. */

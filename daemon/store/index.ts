@@ -17,7 +17,7 @@ export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 
 /** Bumped whenever what the views keep changes; a database with another version is rebuilt. */
-export const VIEWS_VERSION = 3
+export const VIEWS_VERSION = 4
 const VIEWS_VERSION_KEY = 'views.version'
 const REBUILD_CHUNK = 1000
 
@@ -48,8 +48,8 @@ export class Store {
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
-    const names = ['users', 'msgs', 'msgIds', 'reads', 'rooms', 'roomNames', 'members', 'memberOf'] as const
-    this.views = new Views(Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])) as ViewSubs, sub('undo'))
+    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf'] as const
+    this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')
     this.meta = sub<unknown>('meta')
@@ -134,7 +134,6 @@ export class Store {
   private entryOps(entry: Entry): Op[] {
     return [
       put(this.log.entries, seqKey(entry.seq), entry),
-      put(this.log.ids, entry.id, entry.seq),
       // The entry is in the log now: whatever waited for it in the outbox is done.
       del(this.outbox, entry.id),
     ]

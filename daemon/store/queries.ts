@@ -3,7 +3,7 @@
  * or a transaction's overlay (the relay validating a batch, entries applying in order).
  */
 import { GENERAL_ROOM, type Message, type PasswordHash, type RoomKind } from '../../shared/index.js'
-import { memberKey, userKey } from './keys.js'
+import { memberKey, messageKey, userKey } from './keys.js'
 
 export interface Account {
   username: string
@@ -28,7 +28,7 @@ export interface Member {
   since: number
 }
 
-export type ViewName = 'users' | 'msgs' | 'msgIds' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
+export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
 export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
 
 /** general exists before anyone writes to it: every account is in it. */
@@ -70,8 +70,9 @@ export class ViewQueries {
     return room.kind === 'public' || this.isMember(room.id, username)
   }
 
-  async messageById(id: string): Promise<Message | undefined> {
-    const key = await this.get<string>('msgIds', id)
-    return key === undefined ? undefined : this.get<Message>('msgs', key)
+  /** A message of `room` by its entry id (undefined if that id is not a message of that room). */
+  async message(room: string, id: string): Promise<Message | undefined> {
+    const seq = await this.get<number>('ids', id)
+    return seq === undefined ? undefined : this.get<Message>('msgs', messageKey(room, seq))
   }
 }

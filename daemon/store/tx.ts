@@ -23,10 +23,15 @@ export class ViewTx {
   readonly #overlay = new Map<string, Slot>()
   readonly ops: Op[] = []
   #undo: UndoStep[] = []
+  /** Whether the current entry's changes depended on anything already stored. */
+  #read = false
 
-  constructor(private readonly subs: ViewSubs) {}
+  /** `dry`: reading fails; used to find which keys a pure entry writes (see Views.revertOps). */
+  constructor(private readonly subs: ViewSubs, private readonly dry = false) {}
 
   async get<V>(sub: ViewName, key: string): Promise<V | undefined> {
+    if (this.dry) throw new Error(`a dry transaction cannot read ${sub}/${key}`)
+    this.#read = true
     const slot = this.#overlay.get(`${sub}\0${key}`)
     if (slot) return 'deleted' in slot ? undefined : (slot.value as V)
     return (await this.subs[sub].get(key)) as V | undefined
@@ -45,11 +50,15 @@ export class ViewTx {
     this.ops.push({ type: 'del', sublevel: this.subs[sub], key })
   }
 
-  /** The undo steps since the last call: one entry's. */
-  takeUndo(): UndoStep[] {
-    const steps = this.#undo
+  /**
+   * The undo steps since the last call (one entry's), and whether that entry was pure: it
+   * read nothing, so it only put new keys, and which keys follows from the entry alone.
+   */
+  takeUndo(): { steps: UndoStep[]; pure: boolean } {
+    const taken = { steps: this.#undo, pure: !this.#read }
     this.#undo = []
-    return steps
+    this.#read = false
+    return taken
   }
 
   private async remember(sub: ViewName, key: string, fresh: boolean): Promise<void> {

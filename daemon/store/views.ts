@@ -44,19 +44,30 @@ export class Views {
     return new ViewTx(this.subs)
   }
 
-  /** Applies entries in order into `tx`, with each one's undo record. */
+  /**
+   * Applies entries in order into `tx`, with each one's undo record. A pure entry (a new
+   * message, a read mark: it only adds keys that follow from the entry) needs none, which
+   * saves a write for most of the log.
+   */
   async apply(entries: Entry[], tx: ViewTx): Promise<void> {
     for (const entry of entries) {
       await applyEntry(entry, tx)
-      tx.ops.push({ type: 'put', sublevel: this.undoRecords, key: seqKey(entry.seq), value: tx.takeUndo() })
+      const { steps, pure } = tx.takeUndo()
+      if (!pure) tx.ops.push({ type: 'put', sublevel: this.undoRecords, key: seqKey(entry.seq), value: steps })
     }
   }
 
-  /** The ops undoing one entry, from its undo record (every entry has one: see Store.rebuildViews). */
+  /** The ops undoing one entry: its undo record, or for a pure entry, deleting what it added. */
   async revertOps(entry: Entry): Promise<Op[]> {
     const steps = await this.undoRecords.get(seqKey(entry.seq))
-    if (!steps) throw new StoreError(`Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`)
-    return [...undoOps(this.subs, steps), { type: 'del', sublevel: this.undoRecords, key: seqKey(entry.seq) }]
+    if (steps) return [...undoOps(this.subs, steps), { type: 'del', sublevel: this.undoRecords, key: seqKey(entry.seq) }]
+    const dry = new ViewTx(this.subs, true)
+    try {
+      await applyEntry(entry, dry)
+    } catch (cause) {
+      throw new StoreError(`Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`, { cause })
+    }
+    return undoOps(this.subs, dry.takeUndo().steps)
   }
 
   account(username: string): Promise<Account | undefined> {

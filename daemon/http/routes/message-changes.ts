@@ -11,8 +11,8 @@ const Target = z.object({ room: RoomId, id: EntryId })
 
 export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): void {
   /** The message as it is now, after the change landed in this machine's replica. */
-  const answer = async (id: string): Promise<MessageResponse> => {
-    const message = await ctx.store.views.q.messageById(id)
+  const answer = async (room: string, id: string): Promise<MessageResponse> => {
+    const message = await ctx.store.views.q.message(room, id)
     if (!message) throw new InputError('unknown_message', 'That message is gone (the log was rewound); reload the room.')
     return { message }
   }
@@ -27,14 +27,14 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const { room, id } = await target(req, me)
     const text = messageText(EditMessage.parse(req.body).text)
     await submitNow(ctx, { type: 'message.edited', room, target: id, author: me, text })
-    return answer(id)
+    return answer(room, id)
   })
 
   app.delete('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
     const me = (await ctx.auth.require(req)).session.username
     const { room, id } = await target(req, me)
     await submitNow(ctx, { type: 'message.deleted', room, target: id, author: me })
-    return answer(id)
+    return answer(room, id)
   })
 
   app.put('/api/v1/rooms/:room/messages/:id/reaction', async (req): Promise<MessageResponse> => {
@@ -44,6 +44,6 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const emoji = Reaction.safeParse(want.emoji)
     if (!emoji.success) throw new InputError('invalid_reaction', 'A reaction is one emoji, such as 👍.')
     await submitNow(ctx, { type: 'reaction.set', room, target: id, author: me, emoji: emoji.data, on: want.on })
-    return answer(id)
+    return answer(room, id)
   })
 }
