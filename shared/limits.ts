@@ -36,3 +36,12 @@ export const ROOM_TOPIC_MAX = 250
 export const DIRECT_MAX_MEMBERS = 8
 /** An emoji reaction, in UTF-16 code units (a flag or a family is several). */
 export const REACTION_MAX = 16
+
+/**
+ * Images: the most pixels (width × height, per frame) the daemon will decode. A 50000 × 50000
+ * PNG of a few kilobytes would otherwise ask for 7.5 GB of memory.
+ */
+export const IMAGE_MAX_PIXELS = 100_000_000
+/** The inline thumbnail and the size shown when a picture is opened, longest side in pixels. */
+export const THUMBNAIL_PX = 320
+export const DISPLAY_PX = 1600

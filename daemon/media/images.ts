@@ -1,0 +1,94 @@
+/**
+ * Pictures as the chat keeps them: decoded for real (the bytes decide what it is, never the
+ * name), turned upright by its EXIF orientation, with every piece of metadata dropped
+ * (location included), and in three sizes: the original's pixels, a display size and an
+ * inline thumbnail. An animated GIF or WebP stays animated in all three.
+ *
+ * Bounded: a picture over IMAGE_MAX_PIXELS per frame is refused from its header, before
+ * anything is decoded; a truncated or corrupt file is refused instead of shown half grey.
+ * sharp does the work on libuv's thread pool, so the chat's event loop keeps running while
+ * it decodes.
+ */
+import sharp, { type Metadata, type Sharp } from 'sharp'
+import { DISPLAY_PX, IMAGE_MAX_PIXELS, THUMBNAIL_PX } from '../../shared/index.js'
+import { InputError } from '../errors/index.js'
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff'
+const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'avif', tiff: 'tiff' }
+/** What each format is kept as: browsers show neither TIFF nor (everywhere) AVIF. */
+const KEPT_AS: Record<ImageFormat, 'jpeg' | 'png' | 'webp' | 'gif'> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', avif: 'jpeg', tiff: 'png' }
+
+export interface ImageInfo {
+  format: ImageFormat
+  /** Upright: after the EXIF orientation is applied. */
+  width: number
+  height: number
+  frames: number
+}
+
+export interface Rendition {
+  data: Buffer
+  mime: string
+  width: number
+  height: number
+}
+
+export interface Picture {
+  info: ImageInfo
+  original: Rendition
+  display: Rendition
+  thumbnail: Rendition
+}
+
+const OPEN = { limitInputPixels: IMAGE_MAX_PIXELS, failOn: 'truncated', animated: true } as const
+
+/** What the bytes are, from their header alone; refuses what is not a picture we keep. */
+export async function probeImage(data: Buffer): Promise<ImageInfo> {
+  let meta: Metadata
+  try {
+    // The header only, with no pixel limit: the limit is checked below, to say so in words.
+    meta = await sharp(data, { animated: true, limitInputPixels: false }).metadata()
+  } catch (cause) {
+    throw new InputError('unsupported_image', 'That file is not a picture SO-CHAT can show (JPEG, PNG, WebP, GIF, AVIF or TIFF). Send it as a file instead.', { cause })
+  }
+  const format = FORMATS[meta.format ?? '']
+  if (!format || (meta.format === 'heif' && meta.compression !== 'av1')) {
+    throw new InputError('unsupported_image', `${(meta.format ?? 'this').toUpperCase()} pictures cannot be shown here (HEIC is not supported); send it as a file, or as JPEG or PNG.`)
+  }
+  const frames = meta.pages ?? 1
+  const width = meta.width ?? 0
+  const height = (meta.pageHeight ?? meta.height ?? 0)
+  if (width * height > IMAGE_MAX_PIXELS) {
+    throw new InputError('image_too_large', `The picture is ${width} × ${height} pixels; the most SO-CHAT opens is ${IMAGE_MAX_PIXELS / 1e6} megapixels. Send it as a file instead.`)
+  }
+  const sideways = (meta.orientation ?? 1) >= 5
+  return { format, width: sideways ? height : width, height: sideways ? width : height, frames }
+}
+
+/** The three sizes of a picture, upright and without metadata. */
+export async function renderPicture(data: Buffer): Promise<Picture> {
+  const info = await probeImage(data)
+  try {
+    const [original, display, thumbnail] = await Promise.all([
+      encode(sharp(data, OPEN).rotate(), info),
+      encode(sharp(data, OPEN).rotate().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }), info),
+      encode(sharp(data, OPEN).rotate().resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true }), info),
+    ])
+    return { info, original, display, thumbnail }
+  } catch (cause) {
+    if (cause instanceof InputError) throw cause
+    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be shown. Send it again, or as a file.', { cause })
+  }
+}
+
+async function encode(pipeline: Sharp, info: ImageInfo): Promise<Rendition> {
+  const as = KEPT_AS[info.format]
+  // Metadata is dropped unless asked for (sharp's default): EXIF, GPS, XMP, comments.
+  const out = as === 'jpeg' ? pipeline.jpeg({ quality: 85, mozjpeg: true })
+    : as === 'png' ? pipeline.png()
+    : as === 'webp' ? pipeline.webp({ quality: 85 })
+    : pipeline.gif()
+  const { data, info: made } = await out.toBuffer({ resolveWithObject: true })
+  const height = info.frames > 1 ? (made.pageHeight ?? made.height / info.frames) : made.height
+  return { data, mime: `image/${as}`, width: made.width, height }
+}
