@@ -4,10 +4,11 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import type { Entry, Status } from '../shared/index.js'
+import { DEFAULT_MAX_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
+import { BlobStore, BlobTransfer, Uploads, type BlobSource } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
@@ -31,15 +32,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const store = await Store.open(join(config.dataDir, 'db'))
   const replica = new Replica(store)
   const accounts = new Accounts(store)
-  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }))
   const pages = new PageSockets()
   const startedAt = Date.now()
+  let status: () => Status = () => { throw new Error('status before start') }
+  const files = await openFiles(config.dataDir, () => status(), log.child({ part: 'files' }))
+  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
   let coordinator: Coordinator | null = null
   const peerServer = await PeerServer.listen({
     host: '0.0.0.0', port: config.peerPort, portAttempts: config.portAttempts, log: log.child({ part: 'link' }),
     advert: () => coordinator!.advert(),
     onLink: (conn) => coordinator ? coordinator.onLink(conn) : conn.fail('not_relay', 'Starting up.'),
+    blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256),
   })
   const me = { nodeId, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))
@@ -47,6 +51,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
   const c = new Coordinator({
     me, replica, outbox, directory, log: log.child({ part: 'roles' }), localPresence: () => ({ users: pages.users(), away: pages.away() }), savedTerm,
+    hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
   coordinator = c
@@ -62,7 +67,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
-  const status = () => buildStatus(c, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
+  status = () => buildStatus(c, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
     store, sessions: accounts.sessions, pages, status, log: desktopLog, burstMs: config.notifyBurstMs,
@@ -71,6 +76,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
+    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => DEFAULT_MAX_FILE_BYTES,
+    fetchBlob: (sha256) => files.transfer.ensure(sha256),
     typing: (username, room, on) => {
       // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
       void store.views.q.isMember(room, username).then((member) => {
@@ -130,4 +137,32 @@ function wireDesktop(replica: Replica, c: Coordinator, pages: PageSockets, deskt
   c.on('changed', () => desktop.statusChanged())
   pages.on('presence', () => desktop.statusChanged())
   pages.on('watching', (username) => desktop.pageWatching(username))
+}
+
+/** Shared files: their bytes, this machine's uploads, and moving them between machines. */
+async function openFiles(dataDir: string, status: () => Status, log: Logger) {
+  const blobs = await BlobStore.open(join(dataDir, 'blobs'))
+  const uploads = await Uploads.open(join(dataDir, 'uploads'), blobs)
+  // The relay first (it has every file), then the machine the file came from, then anyone.
+  const sources = (origin?: string): BlobSource[] => {
+    const s = status()
+    const rank = (id: string) => (id === s.relayId ? 0 : id === origin ? 1 : 2)
+    return s.peers.filter((p) => p.nodeId !== s.nodeId).sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
+      .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
+  }
+  const transfer = new BlobTransfer(blobs, sources, () => DEFAULT_MAX_FILE_BYTES, log)
+  /** A message's files go to the relay before the message does (unless this is the relay). */
+  const toRelay = async (s: Submission): Promise<void> => {
+    if (s.body.type !== 'message.posted' || !s.body.files?.length) return
+    const st = status()
+    if (st.role === 'relay') return
+    const relay = st.peers.find((p) => p.nodeId === st.relayId)
+    if (!relay) throw new Error('no relay to send the files to')
+    for (const f of s.body.files) {
+      for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
+        await transfer.push(blob, { name: relay.name, host: relay.host, port: relay.peerPort })
+      }
+    }
+  }
+  return { blobs, uploads, transfer, toRelay }
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { RoomId, type RoomKind } from './entries.js'
+import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
 import { Role } from './advert.js'
 import { PageAttention } from './agent.js'
 
@@ -18,7 +19,7 @@ export const Credentials = z.object({
 export type Credentials = z.infer<typeof Credentials>
 
 // The 16 KiB rule is checked by the route, to answer message_too_large rather than bad_request.
-export const PostMessage = z.object({ text: z.string() })
+export const PostMessage = z.object({ text: z.string(), files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).default([]) })
 
 export const MarkRead = z.object({ seq: z.number().int().nonnegative() })
 
@@ -49,6 +50,8 @@ export interface Message {
   deleted?: boolean
   /** Emoji reactions in the order they were first given, each with who gave it. */
   reactions?: ReactionCount[]
+  /** Files and pictures it carries (gone once deleted). */
+  files?: FileRef[]
 }
 
 export interface ReactionCount {

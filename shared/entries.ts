@@ -4,6 +4,7 @@
  * relay gives it a sequence number and the term it was written in.
  */
 import { z } from 'zod'
+import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
 import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
 
 export const NodeId = z.string().regex(/^[a-f0-9]{16}$/, 'a node id is 16 lowercase hex digits')
@@ -54,8 +55,10 @@ export const MessagePosted = z.object({
   type: z.literal('message.posted'),
   room: RoomId,
   author: Username,
-  text: MessageText,
-})
+  /** May be empty when the message carries files. */
+  text: z.string().refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' }),
+  files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).optional(),
+}).refine((m) => m.text.trim().length > 0 || (m.files?.length ?? 0) > 0, { message: 'empty_message' })
 
 /** The author replaces the text of their own message (`target` is its entry id). */
 export const MessageEdited = z.object({

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Status } from '../../shared/index.js'
 import type { Accounts } from '../accounts/index.js'
 import type { Desktop } from '../desktop/index.js'
+import type { BlobStore, Uploads } from '../files/index.js'
 import type { Outbox } from '../outbox/index.js'
 import type { Store } from '../store/index.js'
 import type { Auth } from './auth.js'
@@ -21,6 +22,13 @@ export interface HttpContext {
   /** The tray's credential (daemon/desktop/secret.ts). */
   agentSecret: string
   log: Logger
+  /** Shared files' bytes, and this machine's uploads in progress. */
+  blobs: BlobStore
+  uploads: Uploads
+  /** The largest file the relay takes. */
+  maxFileBytes: () => number
+  /** Makes sure this machine has a blob, fetching it from the network if need be. */
+  fetchBlob: (sha256: string, size?: number) => Promise<void>
   /** How long a write waits for the relay before answering "pending" (202). */
   submitTimeoutMs: number
 }

@@ -14,6 +14,7 @@ import { hostGuard, originGuard, securityHeaders } from './guards.js'
 import { accountRoutes } from './routes/accounts.js'
 import { agentRoutes } from './routes/agent.js'
 import { eventRoutes } from './routes/events.js'
+import { fileRoutes } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
 import { roomRoutes } from './routes/rooms.js'
@@ -55,6 +56,7 @@ export class UiServer {
     messageRoutes(app, ctx)
     messageChangeRoutes(app, ctx)
     roomRoutes(app, ctx)
+    fileRoutes(app, ctx)
     statusRoutes(app, ctx)
     eventRoutes(app, ctx)
     agentRoutes(app, ctx)

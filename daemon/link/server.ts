@@ -3,7 +3,7 @@
  * the machine (0.0.0.0) unless told otherwise, since neighbours reach it over the LAN.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES, type Advert } from '../../shared/index.js'
@@ -16,6 +16,8 @@ export interface PeerServerOptions {
   portAttempts: number
   advert: () => Advert
   onLink: (conn: PeerConnection) => void
+  /** `GET|HEAD|PUT /peer/v1/blobs/<sha256>`: shared files' bytes (daemon/files/transfer.ts). */
+  blobs: (req: IncomingMessage, res: ServerResponse, sha256: string) => Promise<void>
   log: Logger
 }
 
@@ -28,14 +30,17 @@ export class PeerServer {
     this.#http = createServer((req, res) => this.onRequest(req, res))
     this.#http.on('upgrade', (req, socket, head) => {
       if (req.url !== '/peer/v1/link') return socket.destroy()
+      ;(socket as Socket).setTimeout(0) // the link has heartbeats of its own
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
         opts.onLink(new PeerConnection(ws, remote, opts.log.child({ link: remote })))
       })
     })
-    // Slow or idle clients must not pin sockets: the advert is tiny.
-    this.#http.requestTimeout = 5000
+    // Slow or idle clients must not pin sockets: headers come at once, and a request that
+    // stops moving for 30 s is dropped. A whole request may take long: files are large.
     this.#http.headersTimeout = 5000
+    this.#http.requestTimeout = 0
+    this.#http.on('connection', (socket) => socket.setTimeout(30_000, () => socket.destroy()))
   }
 
   static async listen(opts: PeerServerOptions): Promise<PeerServer> {
@@ -58,6 +63,14 @@ export class PeerServer {
     if (req.method === 'GET' && req.url === '/peer/v1/advert') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(JSON.stringify(this.opts.advert()))
+      return
+    }
+    const blob = /^\/peer\/v1\/blobs\/([^/?]+)$/.exec(req.url ?? '')
+    if (blob && ['GET', 'HEAD', 'PUT'].includes(req.method ?? '')) {
+      this.opts.blobs(req, res, blob[1]!).catch((err: unknown) => {
+        this.opts.log.error({ err }, 'serving a file to a peer failed')
+        res.destroy()
+      })
       return
     }
     res.writeHead(404, { 'content-type': 'application/json' })

@@ -51,6 +51,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     replica: Replica,
     private readonly nodeId: string,
     private readonly log: Logger,
+    /** Runs before a submission is sent (a message's files go to the relay first); a failure leaves it queued. */
+    private readonly prepare: (submission: Submission) => Promise<void> = async () => undefined,
   ) {
     super()
     replica.on('applied', (entries) => {
@@ -100,6 +102,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     if (TRANSIENT.has(code)) {
       this.#sent.delete(id)
       this.log.warn({ id, code, message }, 'the relay could not take a submission now; it stays queued')
+      // Nothing else will change for this one (same relay, same route): try again shortly.
+      if (code === 'file_unavailable') setTimeout(() => this.kick(), RETRY_MS).unref()
       return
     }
     const item = await this.store.outbox.get(id)
@@ -153,6 +157,15 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     let count = 0
     for (const s of waiting) {
       if (this.#sent.has(s.id)) continue
+      try {
+        await this.prepare(s)
+      } catch (err) {
+        // Later submissions wait too: a sender's messages reach the relay in order.
+        this.log.warn({ err, id: s.id }, 'could not prepare a queued submission; it stays queued and is tried again')
+        setTimeout(() => this.kick(), RETRY_MS).unref()
+        break
+      }
+      if (route !== this.#route) return
       this.#sent.add(s.id)
       route(s)
       count++
@@ -169,7 +182,9 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   }
 }
 
-const TRANSIENT = new Set<string>(['internal', 'not_relay', 'no_relay', 'relay_timeout'])
+/** How soon a submission held back by a missing file is tried again. */
+const RETRY_MS = 2000
+const TRANSIENT = new Set<string>(['internal', 'not_relay', 'no_relay', 'relay_timeout', 'file_unavailable'])
 
 export function newEntryId(): string {
   return randomBytes(12).toString('base64url')

@@ -31,6 +31,8 @@ export interface RelaySelf {
   startedAt: number
   /** Users with this machine's page open, and who of them is away. */
   presence: () => { users: string[]; away: string[] }
+  /** Whether this machine has a shared file's bytes: a message is ordered only once it does. */
+  hasBlob: (sha256: string) => Promise<boolean>
 }
 
 interface Link {
@@ -65,7 +67,7 @@ export class Relay {
     private readonly log: Logger,
     private readonly events: RelayEvents,
   ) {
-    this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries))
+    this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries), self.hasBlob)
     this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
     this.#timer.unref()
     // The book starts with this machine in it, so the first client's snapshot names the relay.

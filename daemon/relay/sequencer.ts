@@ -27,6 +27,7 @@ export class Sequencer {
     private readonly replica: Replica,
     private term: number,
     private readonly onWritten: (entries: Entry[]) => void,
+    private readonly hasBlob: (sha256: string) => Promise<boolean> = async () => false,
   ) {}
 
   /** Resolves when nothing is queued or being written. */
@@ -78,7 +79,7 @@ export class Sequencer {
 
   private async orderBatch(batch: Queued[]): Promise<Map<Queued, Outcome>> {
     const store = this.replica.store
-    const state = new BatchState(store.views)
+    const state = new BatchState(store.views, this.hasBlob)
     const entries: Entry[] = []
     const outcomes = new Map<Queued, Outcome>()
     let seq = this.replica.head

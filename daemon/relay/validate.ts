@@ -14,13 +14,22 @@ export class BatchState {
   readonly #tx: ViewTx
   readonly #q: ViewQueries
 
-  constructor(private readonly views: Views) {
+  constructor(private readonly views: Views, private readonly hasBlob: (sha256: string) => Promise<boolean>) {
     this.#tx = views.tx()
     this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
   }
 
-  validate(s: Submission): Promise<Verdict> {
-    return check(s.body, this.#q)
+  async validate(s: Submission): Promise<Verdict> {
+    const verdict = await check(s.body, this.#q)
+    if (!verdict.ok || s.body.type !== 'message.posted') return verdict
+    // The relay keeps every shared file: a message whose file it lacks waits (the code is
+    // transient, so the sender's outbox keeps it and sends the file again first).
+    for (const f of s.body.files ?? []) {
+      for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
+        if (!(await this.hasBlob(blob))) return { ok: false, code: 'file_unavailable', message: `The relay does not have the file "${f.name}" yet.` }
+      }
+    }
+    return verdict
   }
 
   /** Counts an accepted entry for the submissions after it. */

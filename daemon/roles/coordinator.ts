@@ -36,6 +36,8 @@ export interface CoordinatorDeps {
   /** Users with a page open on this machine. */
   /** Who has a page open on this machine, and who of them is away. */
   localPresence: () => Omit<Presence, 'type'>
+  /** Whether this machine has a shared file's bytes (the relay orders no message without them). */
+  hasBlob: (sha256: string) => Promise<boolean>
   /** Highest term this machine has seen before it started (persisted). */
   savedTerm: number
   saveTerm: (term: number) => Promise<void>
@@ -209,7 +211,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async becomeRelay(term: number): Promise<void> {
     this.term = term
     await this.d.saveTerm(term)
-    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence }, this.d.log.child({ role: 'relay', term }), {
+    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence, hasBlob: this.d.hasBlob }, this.d.log.child({ role: 'relay', term }), {
       roster: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
     })

@@ -20,13 +20,13 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
     }
     case 'message.posted': {
-      const message: Message = { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts }
+      const message: Message = { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts, ...(b.files?.length ? { files: b.files } : {}) }
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
     case 'message.edited':
       return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
     case 'message.deleted':
-      return changeMessage(q, tx, b.room, b.target, ({ reactions: _r, edited: _e, ...m }) => ({ ...m, text: '', deleted: true }))
+      return changeMessage(q, tx, b.room, b.target, ({ reactions: _r, edited: _e, files: _f, ...m }) => ({ ...m, text: '', deleted: true }))
     case 'reaction.set':
       return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
     case 'room.created': {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { MAX_MESSAGE_BYTES, MarkRead, MessagesQuery, PostMessage, utf8Length, type MessagesResponse, type OutboxResponse, type PostMessageResponse, type ReadPosition } from '../../../shared/index.js'
+import { MAX_MESSAGE_BYTES, MarkRead, MessagesQuery, PostMessage, utf8Length, type FileRef, type MessagesResponse, type OutboxResponse, type PostMessageResponse, type ReadPosition } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
@@ -12,6 +12,16 @@ export function messageText(text: string): string {
     throw new InputError('message_too_large', `The message is over ${MAX_MESSAGE_BYTES / 1024} KiB; shorten it or send it as a file.`)
   }
   return text
+}
+
+/** Files a message may carry: uploaded and finished on this machine (their bytes are here). */
+async function localFiles(ctx: HttpContext, files: FileRef[]): Promise<FileRef[]> {
+  for (const f of files) {
+    for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
+      if ((await ctx.blobs.size(blob)) === null) throw new InputError('unknown_upload', `"${f.name}" was not uploaded to this machine; upload it (and finish the upload) first.`)
+    }
+  }
+  return files
 }
 
 export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
@@ -66,16 +76,19 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/rooms/:room/messages', async (req, reply) => {
     const me = (await ctx.auth.require(req)).session.username
     const room = roomId(req.params)
-    const text = messageText(PostMessage.parse(req.body).text)
+    const body = PostMessage.parse(req.body)
+    const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined
+    const text = files && body.text.trim() === '' ? '' : messageText(body.text)
     allowed(await mayPost(ctx.store.views.q, room, me))
-    const result = await ctx.outbox.submit({ type: 'message.posted', room, author: me, text }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    const result = await ctx.outbox.submit({ type: 'message.posted', room, author: me, text, ...(files ? { files } : {}) }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    const extra = files ? { files } : {}
     if (result.state === 'sent') {
       const e = result.entry
-      const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room, author: me, text, ts: e.ts } }
+      const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room, author: me, text, ts: e.ts, ...extra } }
       return reply.code(201).send(sent)
     }
     const s = result.submission
-    const pending: PostMessageResponse = { state: 'pending', message: { id: s.id, room, author: me, text, ts: s.ts } }
+    const pending: PostMessageResponse = { state: 'pending', message: { id: s.id, room, author: me, text, ts: s.ts, ...extra } }
     return reply.code(202).send(pending)
   })
 }

@@ -1,0 +1,106 @@
+/**
+ * The bytes of shared files, on disk, by SHA-256: `blobs/sha256/ab/abcdef…`. A blob is
+ * written to a temporary file while its hash is computed, and renamed into place only when
+ * it is complete and (if a hash was expected) verified, so a reader never sees half a file and
+ * a file cut off in transfer is never kept. Streams in and out: a file is never held whole in
+ * memory.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs'
+import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { InputError, SochatError } from '../errors/index.js'
+
+/** Kept free on the disk, beyond the file itself: a full disk breaks the database too. */
+export const DISK_MARGIN_BYTES = 256 * 1024 * 1024
+
+export interface Stored {
+  sha256: string
+  size: number
+}
+
+export class BlobStore {
+  private constructor(readonly dir: string, private readonly marginBytes: number) {}
+
+  static async open(dir: string, marginBytes = DISK_MARGIN_BYTES): Promise<BlobStore> {
+    await mkdir(join(dir, 'sha256'), { recursive: true, mode: 0o700 })
+    await mkdir(join(dir, 'incoming'), { recursive: true, mode: 0o700 })
+    // Whatever was arriving when the daemon stopped is incomplete by definition.
+    await rm(join(dir, 'incoming'), { recursive: true, force: true })
+    await mkdir(join(dir, 'incoming'), { recursive: true, mode: 0o700 })
+    return new BlobStore(dir, marginBytes)
+  }
+
+  path(sha256: string): string {
+    return join(this.dir, 'sha256', sha256.slice(0, 2), sha256)
+  }
+
+  /** The blob's size, or null when this machine does not have it. */
+  async size(sha256: string): Promise<number | null> {
+    try {
+      return (await stat(this.path(sha256))).size
+    } catch {
+      return null
+    }
+  }
+
+  read(sha256: string, range?: { start: number; end: number }): ReadStream {
+    return createReadStream(this.path(sha256), range)
+  }
+
+  /** Refuses, before anything is written, a file the disk cannot take with room to spare. */
+  async ensureRoom(bytes: number): Promise<void> {
+    const fs = await statfs(this.dir)
+    const free = fs.bavail * fs.bsize
+    if (free - bytes < this.marginBytes) {
+      throw new SochatError('disk_full', `This machine's disk has ${mib(free)} free; a ${mib(bytes)} file would leave too little for the chat itself. Free some space and try again.`)
+    }
+  }
+
+  /**
+   * Stores what `body` carries, hashing it on the way; at most `maxBytes`, and when `expected`
+   * is given, only if the bytes hash to it. Resolves once the blob is in place.
+   */
+  async receive(body: Readable, opts: { maxBytes: number; expected?: string }): Promise<Stored> {
+    const temp = join(this.dir, 'incoming', randomBytes(12).toString('hex'))
+    const hash = createHash('sha256')
+    let size = 0
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length
+        if (size > opts.maxBytes) return done(new InputError('file_too_large', `The file is over the ${mib(opts.maxBytes)} limit.`))
+        hash.update(chunk)
+        done(null, chunk)
+      },
+    })
+    try {
+      await pipeline(body, count, createWriteStream(temp, { mode: 0o600 }))
+      const sha256 = hash.digest('hex')
+      if (opts.expected && sha256 !== opts.expected) {
+        throw new InputError('file_mismatch', `The file arrived damaged (its SHA-256 is ${sha256.slice(0, 12)}…, not ${opts.expected.slice(0, 12)}…). Send it again.`)
+      }
+      await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
+      await rename(temp, this.path(sha256))
+      return { sha256, size }
+    } finally {
+      await rm(temp, { force: true })
+    }
+  }
+
+  /** Moves a complete file (an upload) into the store under its hash, computed here. */
+  async adopt(file: string): Promise<Stored> {
+    const hash = createHash('sha256')
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+    const sha256 = hash.digest('hex')
+    const size = (await stat(file)).size
+    await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
+    await rename(file, this.path(sha256))
+    return { sha256, size }
+  }
+}
+
+export function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(bytes >= 10 * 1024 * 1024 ? 0 : 1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
+}

@@ -1,0 +1,12 @@
+/**
+ * Files: the bytes of shared files by SHA-256 (blobs.ts), resumable uploads from this
+ * machine's page (uploads.ts), and what a finished upload becomes in a message (describe.ts:
+ * pictures decoded and cleaned by daemon/media).
+ *
+ * Must not: decide who may read a file (the room does, in daemon/http) or hold a whole file
+ * in memory (pictures excepted, bounded by their size).
+ */
+export { BlobStore, DISK_MARGIN_BYTES, mib, type Stored } from './blobs.js'
+export { Uploads, type UploadMeta, type UploadState } from './uploads.js'
+export { describeUpload } from './describe.js'
+export { BlobTransfer, type BlobSource } from './transfer.js'

@@ -1,0 +1,107 @@
+/**
+ * Blobs between machines, over plain HTTP on the peer port: `GET /peer/v1/blobs/<sha256>`
+ * streams one this machine has, `PUT` stores one sent to it (verified against its hash,
+ * within the relay's limit). A machine that lacks a blob asks the relay first, then the
+ * machine the message came from, then anyone; two requests for one blob share one fetch.
+ */
+import { request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { Sha256 } from '../../shared/index.js'
+import { SochatError, UnavailableError } from '../errors/index.js'
+import type { BlobStore } from './blobs.js'
+
+export interface BlobSource {
+  name: string
+  host: string
+  port: number
+}
+
+export class BlobTransfer {
+  readonly #inflight = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly sources: (origin?: string) => BlobSource[],
+    private readonly maxBytes: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once this machine has the blob; fails with file_unavailable when nobody reachable has it. */
+  ensure(sha256: string, origin?: string): Promise<void> {
+    let running = this.#inflight.get(sha256)
+    if (!running) {
+      running = this.fetch(sha256, origin).finally(() => this.#inflight.delete(sha256))
+      this.#inflight.set(sha256, running)
+    }
+    return running
+  }
+
+  private async fetch(sha256: string, origin?: string): Promise<void> {
+    if ((await this.blobs.size(sha256)) !== null) return
+    const tried: string[] = []
+    for (const source of this.sources(origin)) {
+      try {
+        const res = await call(source, 'GET', sha256)
+        if (res.statusCode !== 200) { res.resume(); tried.push(`${source.name}: ${res.statusCode}`); continue }
+        await this.blobs.receive(res, { expected: sha256, maxBytes: this.maxBytes() })
+        this.log.info({ sha256, from: source.name }, 'fetched a file')
+        return
+      } catch (err) {
+        tried.push(`${source.name}: ${(err as Error).message}`)
+      }
+    }
+    this.log.warn({ sha256, tried }, 'no reachable machine has this file')
+    throw new UnavailableError('file_unavailable', 'No machine that has this file is reachable right now. Try again when the sender\'s machine is on.')
+  }
+
+  /** Sends a blob to `to` unless it has it already. */
+  async push(sha256: string, to: BlobSource): Promise<void> {
+    const head = await call(to, 'HEAD', sha256)
+    head.resume()
+    if (head.statusCode === 200) return
+    const res = await call(to, 'PUT', sha256, this.blobs.read(sha256))
+    const body = await text(res)
+    if (res.statusCode !== 201) throw new UnavailableError('file_unavailable', `${to.name} did not take the file (${res.statusCode}: ${body.slice(0, 200)}).`)
+  }
+
+  /** The peer port's side: serve, and take, blobs. */
+  async serve(req: IncomingMessage, res: ServerResponse, sha256: string): Promise<void> {
+    if (!Sha256.safeParse(sha256).success) return reply(res, 400, 'bad_request', 'Not a SHA-256.')
+    if (req.method === 'PUT') {
+      try {
+        await this.blobs.ensureRoom(Number(req.headers['content-length'] ?? 0))
+        await this.blobs.receive(req, { expected: sha256, maxBytes: this.maxBytes() })
+        return reply(res, 201, 'ok', 'Stored.')
+      } catch (err) {
+        const code = err instanceof SochatError ? err.code : 'internal'
+        return reply(res, err instanceof SochatError ? err.httpStatus : 500, code, (err as Error).message)
+      }
+    }
+    const size = await this.blobs.size(sha256)
+    if (size === null) return reply(res, 404, 'not_found', 'This machine does not have that file.')
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
+    if (req.method === 'HEAD') return void res.end()
+    this.blobs.read(sha256).pipe(res)
+  }
+}
+
+function reply(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(status < 300 ? { ok: true } : { error: { code, message } }))
+}
+
+function call(to: BlobSource, method: string, sha256: string, body?: NodeJS.ReadableStream): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000 }, resolve)
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    if (body) body.pipe(req)
+    else req.end()
+  })
+}
+
+async function text(res: IncomingMessage): Promise<string> {
+  let out = ''
+  for await (const chunk of res) out += chunk
+  return out
+}

@@ -1,0 +1,56 @@
+/**
+ * Files in messages: what a message says about each file it carries (the bytes travel apart,
+ * content-addressed by SHA-256), and the rules for a file's name, shared by the daemon (which
+ * enforces them) and the page (which shows them).
+ */
+import { z } from 'zod'
+
+/** The relay's default limit for one file; it announces its own in the status. */
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+/** Files up to this size are copied to every machine as soon as they are shared; larger ones when someone opens them. */
+export const EAGER_FILE_BYTES = 4 * 1024 * 1024
+/** Files one message may carry. */
+export const MAX_FILES_PER_MESSAGE = 10
+export const FILE_NAME_MAX = 200
+
+export const Sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a SHA-256 is 64 lowercase hex digits')
+
+/** A picture's sizes: thumbnail and display renditions are files of their own. */
+export const PictureRef = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  thumbnail: Sha256,
+  thumbnailWidth: z.number().int().positive(),
+  thumbnailHeight: z.number().int().positive(),
+  display: Sha256,
+  /** What the renditions are encoded as: image/jpeg, image/png, image/webp or image/gif. */
+  mime: z.enum(['image/jpeg', 'image/png', 'image/webp', 'image/gif']),
+})
+
+export const FileRef = z.object({
+  sha256: Sha256,
+  name: z.string().min(1).max(FILE_NAME_MAX),
+  size: z.number().int().nonnegative(),
+  /** What the sender's machine said it is; never trusted for how it is served. */
+  mime: z.string().max(100),
+  picture: PictureRef.optional(),
+})
+export type FileRef = z.infer<typeof FileRef>
+export type PictureRef = z.infer<typeof PictureRef>
+
+/**
+ * A name safe to keep and to offer as a download: no folders ("../../.bashrc" is ".bashrc"),
+ * no control characters, no leading dots or spaces, at most FILE_NAME_MAX characters with the
+ * extension kept, and never empty.
+ */
+export function safeFileName(given: string): string {
+  const base = given.split(/[/\\]/).pop() ?? ''
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/^[\s.]+/, '').trim()
+  if (clean.length === 0) return 'file'
+  const chars = [...clean]
+  if (chars.length <= FILE_NAME_MAX) return clean
+  const dot = clean.lastIndexOf('.')
+  const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : ''
+  return chars.slice(0, FILE_NAME_MAX - [...ext].length).join('') + ext
+}
