@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { DEFAULT_MAX_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
+import { DEFAULT_MAX_FILE_BYTES, EAGER_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
@@ -77,7 +77,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
     blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => DEFAULT_MAX_FILE_BYTES,
-    fetchBlob: (sha256) => files.transfer.ensure(sha256),
+    fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
     typing: (username, room, on) => {
       // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
       void store.views.q.isMember(room, username).then((member) => {
@@ -93,6 +93,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 
   wireLiveEvents(replica, c, pages, live, status)
   wireDesktop(replica, c, pages, desktop)
+  replica.on('applied', (entries: Entry[]) => files.eager(entries))
   outbox.on('failed', (s, code, message) => {
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
@@ -164,5 +165,19 @@ async function openFiles(dataDir: string, status: () => Status, log: Logger) {
       }
     }
   }
-  return { blobs, uploads, transfer, toRelay }
+  /**
+   * Small files and every picture's renditions are copied to this machine as soon as they are
+   * shared, so they open at once and survive the machines they came from; large files wait
+   * until someone here opens one.
+   */
+  const eager = (entries: Entry[]): void => {
+    for (const e of entries) {
+      if (e.body.type !== 'message.posted') continue
+      for (const f of e.body.files ?? []) {
+        const blobs = [...(f.size <= EAGER_FILE_BYTES ? [f.sha256] : []), ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]
+        for (const blob of blobs) transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
+      }
+    }
+  }
+  return { blobs, uploads, transfer, toRelay, eager }
 }

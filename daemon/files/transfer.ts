@@ -16,8 +16,13 @@ export interface BlobSource {
   port: number
 }
 
+/** Fetches running at once: a catch-up over a thousand shared files must not open a thousand connections. */
+const CONCURRENT_FETCHES = 4
+
 export class BlobTransfer {
   readonly #inflight = new Map<string, Promise<void>>()
+  #running = 0
+  readonly #waiting: (() => void)[] = []
 
   constructor(
     private readonly blobs: BlobStore,
@@ -38,6 +43,17 @@ export class BlobTransfer {
 
   private async fetch(sha256: string, origin?: string): Promise<void> {
     if ((await this.blobs.size(sha256)) !== null) return
+    if (this.#running >= CONCURRENT_FETCHES) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    this.#running++
+    try {
+      await this.fetchFrom(sha256, origin)
+    } finally {
+      this.#running--
+      this.#waiting.shift()?.()
+    }
+  }
+
+  private async fetchFrom(sha256: string, origin?: string): Promise<void> {
     const tried: string[] = []
     for (const source of this.sources(origin)) {
       try {

@@ -27,8 +27,8 @@ export interface HttpContext {
   uploads: Uploads
   /** The largest file the relay takes. */
   maxFileBytes: () => number
-  /** Makes sure this machine has a blob, fetching it from the network if need be. */
-  fetchBlob: (sha256: string, size?: number) => Promise<void>
+  /** Makes sure this machine has a blob, fetching it from the network (the relay, then `origin`) if need be. */
+  fetchBlob: (sha256: string, origin?: string) => Promise<void>
   /** How long a write waits for the relay before answering "pending" (202). */
   submitTimeoutMs: number
 }

@@ -72,11 +72,12 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { room, id, sha256 } = FileParams.parse(req.params)
     const { size } = FileQuery.parse(req.query)
     await readableRoom(ctx, room, me)
-    const file = (await ctx.store.views.q.message(room, id))?.files?.find((f) => f.sha256 === sha256)
+    const message = await ctx.store.views.q.message(room, id)
+    const file = message?.files?.find((f) => f.sha256 === sha256)
     if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
     if (size !== 'original' && !file.picture) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
     const blob = size === 'original' ? file.sha256 : file.picture![size]
-    await ctx.fetchBlob(blob, size === 'original' ? file.size : undefined)
+    await ctx.fetchBlob(blob, (await ctx.store.log.get(message!.seq))?.origin)
     return send(reply, ctx, file, blob, size)
   })
 }
