@@ -16,6 +16,7 @@ import { runServiceCommand } from './service/command.js'
 const USAGE = `Usage:
   sochat start [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
                [--network NAME] [--name NAME] [--peer HOST:PORT]... [--no-mdns] [--log-level LEVEL]
+               [--max-file-mib N]
   sochat status [--data-dir DIR] [--json]
   sochat stop [--data-dir DIR]
   sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
@@ -47,11 +48,13 @@ async function start(args: string[]): Promise<number> {
       'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' },
       interface: { type: 'string' }, network: { type: 'string' }, name: { type: 'string' },
       peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'log-level': { type: 'string' },
+      'max-file-mib': { type: 'string' },
     },
   })
   const config = resolveConfig({
     dataDir: values['data-dir'], uiPort: values['ui-port'], peerPort: values['peer-port'], interface: values.interface,
     network: values.network, name: values.name, peer: values.peer, mdns: !values['no-mdns'], logLevel: values['log-level'],
+    maxFileMib: values['max-file-mib'],
   })
   const daemon = await startDaemon(config)
   // On stderr, so stdout stays the JSON log; the person starting it wants the address.

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { DEFAULT_MAX_FILE_BYTES, EAGER_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
+import { EAGER_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
@@ -35,7 +35,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const pages = new PageSockets()
   const startedAt = Date.now()
   let status: () => Status = () => { throw new Error('status before start') }
-  const files = await openFiles(config.dataDir, () => status(), log.child({ part: 'files' }))
+  const files = await openFiles(config, () => status(), log.child({ part: 'files' }))
   const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
   let coordinator: Coordinator | null = null
@@ -51,7 +51,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
   const c = new Coordinator({
     me, replica, outbox, directory, log: log.child({ part: 'roles' }), localPresence: () => ({ users: pages.users(), away: pages.away() }), savedTerm,
-    hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null,
+    hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null, maxFileBytes: config.maxFileBytes,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
   coordinator = c
@@ -76,7 +76,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
-    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => DEFAULT_MAX_FILE_BYTES,
+    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => c.maxFileBytes,
     fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
     typing: (username, room, on) => {
       // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
@@ -141,9 +141,9 @@ function wireDesktop(replica: Replica, c: Coordinator, pages: PageSockets, deskt
 }
 
 /** Shared files: their bytes, this machine's uploads, and moving them between machines. */
-async function openFiles(dataDir: string, status: () => Status, log: Logger) {
-  const blobs = await BlobStore.open(join(dataDir, 'blobs'))
-  const uploads = await Uploads.open(join(dataDir, 'uploads'), blobs)
+async function openFiles(config: DaemonConfig, status: () => Status, log: Logger) {
+  const blobs = await BlobStore.open(join(config.dataDir, 'blobs'))
+  const uploads = await Uploads.open(join(config.dataDir, 'uploads'), blobs)
   // The relay first (it has every file), then the machine the file came from, then anyone.
   const sources = (origin?: string): BlobSource[] => {
     const s = status()
@@ -151,7 +151,8 @@ async function openFiles(dataDir: string, status: () => Status, log: Logger) {
     return s.peers.filter((p) => p.nodeId !== s.nodeId).sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
       .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
   }
-  const transfer = new BlobTransfer(blobs, sources, () => DEFAULT_MAX_FILE_BYTES, log)
+  // What this daemon takes from others: its own limit as relay; any verified blob a relay took, as a client.
+  const transfer = new BlobTransfer(blobs, sources, () => Math.max(config.maxFileBytes, status().maxFileBytes), log)
   /** A message's files go to the relay before the message does (unless this is the relay). */
   const toRelay = async (s: Submission): Promise<void> => {
     if (s.body.type !== 'message.posted' || !s.body.files?.length) return

@@ -27,6 +27,6 @@ export function buildStatus(
     : (roster?.peers.find((p) => p.nodeId === relayId)?.name ?? directory.alive().find((a) => a.nodeId === relayId)?.name ?? null)
   return {
     nodeId: me.nodeId, name: me.name, network, role: c.role, term: c.term, relayId, relayName, head,
-    peers, online: [...online].sort(), away, ui, peerPort: me.peerPort, startedAt: me.startedAt,
+    peers, online: [...online].sort(), away, ui, peerPort: me.peerPort, startedAt: me.startedAt, maxFileBytes: c.maxFileBytes,
   }
 }

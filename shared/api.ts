@@ -165,6 +165,8 @@ export interface Status {
   away: string[]
   ui: string
   peerPort: number
+  /** The largest file the relay takes (this daemon's own while it is the relay or alone). */
+  maxFileBytes: number
   startedAt: number
 }
 

@@ -35,6 +35,8 @@ export const Welcome = z.object({
   head: z.number().int().nonnegative(),
   /** The client keeps its log up to here; everything after it comes from the relay. */
   from: z.number().int().nonnegative(),
+  /** The largest file this relay takes: pages check it before uploading. */
+  maxFileBytes: z.number().int().positive(),
 })
 
 export const Entries = z.object({

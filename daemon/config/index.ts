@@ -9,7 +9,7 @@ import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import envPaths from 'env-paths'
-import { DEFAULT_NETWORK, DEFAULT_PEER_PORT, DEFAULT_UI_PORT, NodeId } from '../../shared/index.js'
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_NETWORK, DEFAULT_PEER_PORT, DEFAULT_UI_PORT, NodeId } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
 
 export interface DaemonConfig {
@@ -28,6 +28,8 @@ export interface DaemonConfig {
   webRoot: string
   /** Messages arriving within this window become one summary notification. */
   notifyBurstMs: number
+  /** The largest file this daemon takes as relay (it tells its clients). */
+  maxFileBytes: number
 }
 
 export function defaultDataDir(): string {
@@ -69,6 +71,7 @@ export interface StartFlags {
   name?: string
   peer?: string[]
   logLevel?: string
+  maxFileMib?: string
 }
 
 export function resolveConfig(flags: StartFlags): DaemonConfig {
@@ -85,7 +88,15 @@ export function resolveConfig(flags: StartFlags): DaemonConfig {
     logLevel: flags.logLevel ?? 'info',
     webRoot: defaultWebRoot(),
     notifyBurstMs: 1500,
+    maxFileBytes: parseFileMib(flags.maxFileMib) * 1024 * 1024,
   }
+}
+
+export function parseFileMib(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FILE_BYTES / 1024 / 1024
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 16384) throw new InputError('bad_request', `--max-file-mib must be a whole number of MiB from 1 to 16384, not "${value}".`)
+  return n
 }
 
 /** This machine's node id: made once, kept in the data folder. */

@@ -33,6 +33,7 @@ export interface RelaySelf {
   presence: () => { users: string[]; away: string[] }
   /** Whether this machine has a shared file's bytes: a message is ordered only once it does. */
   hasBlob: (sha256: string) => Promise<boolean>
+  maxFileBytes: number
 }
 
 interface Link {
@@ -215,7 +216,7 @@ export class Relay {
       hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [], away: [], typing: { second: 0, count: 0 },
     }
     this.#links.set(conn, link)
-    conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from })
+    conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from, maxFileBytes: this.self.maxFileBytes })
     this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
     await this.catchUp(conn, link, result.from + 1)
     this.broadcastRoster()

@@ -38,6 +38,8 @@ export interface CoordinatorDeps {
   localPresence: () => Omit<Presence, 'type'>
   /** Whether this machine has a shared file's bytes (the relay orders no message without them). */
   hasBlob: (sha256: string) => Promise<boolean>
+  /** This daemon's own file limit, for when it is the relay. */
+  maxFileBytes: number
   /** Highest term this machine has seen before it started (persisted). */
   savedTerm: number
   saveTerm: (term: number) => Promise<void>
@@ -85,6 +87,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** Who is on the network: the relay's own live list, or what a client was told. */
   get roster(): RosterView | null {
     return this.relay ? this.relay.roster() : this.#clientRoster
+  }
+
+  /** The relay's file limit as it said in its welcome; this daemon's own while it is the relay or alone. */
+  get maxFileBytes(): number {
+    return this.role === 'client' ? (this.follower?.welcome?.maxFileBytes ?? this.d.maxFileBytes) : this.d.maxFileBytes
   }
 
   get relayId(): string | null {
@@ -211,7 +218,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async becomeRelay(term: number): Promise<void> {
     this.term = term
     await this.d.saveTerm(term)
-    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence, hasBlob: this.d.hasBlob }, this.d.log.child({ role: 'relay', term }), {
+    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence, hasBlob: this.d.hasBlob, maxFileBytes: this.d.maxFileBytes }, this.d.log.child({ role: 'relay', term }), {
       roster: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
     })

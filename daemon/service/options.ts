@@ -8,14 +8,14 @@ import { homedir, userInfo } from 'node:os'
 import { dirname, join, posix, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { checkNetworkName, parsePort } from '../config/index.js'
+import { checkNetworkName, parseFileMib, parsePort } from '../config/index.js'
 import { InputError } from '../errors/index.js'
 import type { Launch, ServicePlatform } from './plan.js'
 
 export const SERVICE_USAGE = `Usage:
   sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
                          [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
-                         [--network NAME] [--name NAME]
+                         [--network NAME] [--name NAME] [--max-file-mib N]
   sochat uninstall-service [--dry-run] [--system] [--no-start]
 
   Linux: a systemd user unit (--system: a system unit running as --user NAME, needs root)
@@ -49,6 +49,7 @@ export interface ServiceOptions {
   name?: string
   uiPort?: string
   peerPort?: string
+  maxFileMib?: string
 }
 
 /** The validated options with every default filled in. */
@@ -82,7 +83,7 @@ export function parseServiceArgs(args: string[]): ParsedServiceArgs {
       options: {
         'dry-run': { type: 'boolean' }, system: { type: 'boolean' }, user: { type: 'string' },
         'no-start': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' },
+        'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' }, 'max-file-mib': { type: 'string' },
         interface: { type: 'string' }, network: { type: 'string' }, name: { type: 'string' },
         // Not in the usage: for trying a system install in a folder, or a plan for another OS.
         root: { type: 'string' }, platform: { type: 'string' },
@@ -95,7 +96,7 @@ export function parseServiceArgs(args: string[]): ParsedServiceArgs {
   const options: ServiceOptions = {
     platform: v.platform, system: v.system, user: v.user, noStart: v['no-start'], root: v.root,
     dataDir: v['data-dir'], interface: v.interface, network: v.network, name: v.name,
-    uiPort: v['ui-port'], peerPort: v['peer-port'],
+    uiPort: v['ui-port'], peerPort: v['peer-port'], maxFileMib: v['max-file-mib'],
   }
   return { options, dryRun: v['dry-run'] === true, help: v.help === true }
 }
@@ -140,6 +141,7 @@ function startFlags(options: ServiceOptions, dataDir: string | undefined): strin
   if (options.name !== undefined) flags.push('--name', checkText(options.name, '--name', 63))
   if (options.uiPort !== undefined) flags.push('--ui-port', String(parsePort(options.uiPort, 0, '--ui-port')))
   if (options.peerPort !== undefined) flags.push('--peer-port', String(parsePort(options.peerPort, 0, '--peer-port')))
+  if (options.maxFileMib !== undefined) flags.push('--max-file-mib', String(parseFileMib(options.maxFileMib)))
   return flags
 }
 

@@ -38,7 +38,7 @@ function refusal(frame: unknown): string {
 t.test('every kind of valid frame passes, unchanged', async (t) => {
   const frames: Frame[] = [
     hello() as Frame,
-    { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3 },
+    { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 100 * 1024 * 1024 },
     { type: 'entries', entries: [{ ...account(), seq: 1, term: 1 } as Entry, { ...submission('hi 👋'), seq: 2, term: 1 } as Entry] },
     { type: 'submit', submission: submission('<b>x</b>') as Submission },
     { type: 'ack', id: 'msg-00000001', seq: 7 },

@@ -118,3 +118,12 @@ t.test('files', async (t) => {
     t.equal((await download(client.ui, await token(client.ui, 'carol'), path)).status, 403, 'carol cannot')
   })
 })
+
+t.test('the relay\'s file limit is the one a client checks, before any byte is sent', async (t) => {
+  const { client, token } = await startPair(t, join(root, 'small'), ['dana'], 'pair password', { maxFileMib: '1' })
+  const dana = await token(client.ui, 'dana')
+  t.equal((await call(client.ui, '/api/v1/status')).body.maxFileBytes, 1024 * 1024, 'the client reports the relay\'s 1 MiB')
+  const r = await call(client.ui, '/api/v1/uploads', { token: dana, json: { name: 'two.bin', size: 2 * 1024 * 1024 } })
+  t.same([r.status, r.body.error.code], [413, 'file_too_large'], 'a 2 MiB file is refused at once')
+  t.match(r.body.error.message, /1\.0 MiB/, `saying the limit ("${r.body.error.message}")`)
+})

@@ -5,6 +5,7 @@
 import { request } from 'node:http'
 import pino from 'pino'
 import { resolveConfig, startDaemon, type RunningDaemon } from '../../../daemon/index.js'
+import type { StartFlags } from '../../../daemon/config/index.js'
 
 export type Owner = { teardown: (fn: () => unknown) => void }
 
@@ -45,16 +46,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /** Starts a daemon in `dataDir` that `owner` stops when it ends. */
-export async function startLocalDaemon(owner: Owner, dataDir: string, name: string, peer: string[] = []): Promise<RunningDaemon> {
-  const config = resolveConfig({ dataDir, uiPort: '0', peerPort: '0', mdns: false, name, peer })
+export async function startLocalDaemon(owner: Owner, dataDir: string, name: string, peer: string[] = [], flags: StartFlags = {}): Promise<RunningDaemon> {
+  const config = resolveConfig({ dataDir, uiPort: '0', peerPort: '0', mdns: false, name, peer, ...flags })
   const daemon = await startDaemon(config, pino({ level: 'silent' }))
   owner.teardown(() => daemon.stop())
   return daemon
 }
 
 /** A relay and one client on loopback, with accounts made and a way to log them in anywhere. */
-export async function startPair(owner: Owner, root: string, users: string[], password = 'pair password') {
-  const relay = await startLocalDaemon(owner, `${root}/relay`, 'relay')
+export async function startPair(owner: Owner, root: string, users: string[], password = 'pair password', relayFlags: StartFlags = {}) {
+  const relay = await startLocalDaemon(owner, `${root}/relay`, 'relay', [], relayFlags)
   await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
   const client = await startLocalDaemon(owner, `${root}/client`, 'client', [`127.0.0.1:${relay.status().peerPort}`])
   await waitFor('the client to join', async () => (await call(client.ui, '/api/v1/status')).body.role === 'client')
