@@ -40,6 +40,17 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   no_relay: 'No relay is reachable right now, so nothing can be sent. Try again in a moment.',
   relay_timeout: 'The relay did not answer in time. Try again.',
   unknown_room: 'That room does not exist.',
+  unknown_message: 'That message no longer exists.',
+  invalid_room_name: 'Room names are 1 to 40 characters: lowercase letters, digits, dash or underscore.',
+  invalid_topic: 'That topic is too long.',
+  invalid_reaction: 'A reaction is one emoji.',
+  room_name_taken: 'A room with that name already exists. Choose another name.',
+  not_a_member: 'You are not in that room.',
+  already_member: 'They are already in this room.',
+  cannot_leave: 'You cannot leave this conversation.',
+  not_your_message: 'You can only change your own messages.',
+  message_deleted: 'That message was deleted.',
+  unknown_author: 'Nobody has that username.',
   internal: 'Something went wrong inside SO-CHAT. Try again; if it keeps happening, check its log.',
 }
 
@@ -49,7 +60,7 @@ export function humanError(code: string, serverMessage?: string): string {
   return FALLBACK_MESSAGES[code] ?? `Something went wrong (${code}). Try again.`
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export class Api {
   private csrfToken: string | null = null
@@ -75,6 +86,11 @@ export class Api {
 
   delete(path: string): Promise<void> {
     return this.request<void>('DELETE', path)
+  }
+
+  /** Any method, with the JSON answer: edits, reactions, room changes. */
+  call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, path, body)
   }
 
   private async request<T>(method: Method, path: string, body?: unknown, keepalive = false): Promise<T> {

@@ -45,6 +45,22 @@ export class Composer {
     this.onInput()
   }
 
+  get text(): string {
+    return this.parts.textarea.value
+  }
+
+  /** Replaces what is in the box, caret at the end, as if typed. */
+  setText(text: string): void {
+    const ta = this.parts.textarea
+    ta.value = text
+    ta.setSelectionRange(text.length, text.length)
+    ta.dispatchEvent(new Event('input', { bubbles: true }))
+  }
+
+  setPlaceholder(text: string): void {
+    this.parts.textarea.placeholder = text
+  }
+
   /** Puts a message that was not sent back in the box, after whatever is being written. */
   restoreDraft(text: string): void {
     const ta = this.parts.textarea

@@ -48,9 +48,9 @@ export class LiveFeed {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'away', on: this.away } satisfies PageAway))
   }
 
-  /** Tells the daemon this person started or stopped typing; dropped while the socket is down. */
-  sendTyping(on: boolean): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'typing', on } satisfies PageTyping))
+  /** Tells the daemon this person started or stopped typing in a room; dropped while the socket is down. */
+  sendTyping(room: string, on: boolean): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'typing', room, on } satisfies PageTyping))
   }
 
   private sendAttention(): void {
@@ -124,6 +124,8 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'message' && isMessage(data.message)) return { type: 'message', message: data.message }
   if (data.type === 'status' && isStatus(data.status)) return { type: 'status', status: data.status }
   if (data.type === 'history') return { type: 'history' }
+  if (data.type === 'rooms') return { type: 'rooms' }
+  if (data.type === 'updated' && isMessage(data.message)) return { type: 'updated', message: data.message }
   if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }
   if (data.type === 'typing' && typeof data.room === 'string' && isNonEmpty(data.username) && typeof data.on === 'boolean') {
     return { type: 'typing', room: data.room, username: data.username, on: data.on }
@@ -140,8 +142,13 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export function isMessage(v: unknown): v is Message {
-  return isRecord(v) && typeof v.id === 'string' && typeof v.seq === 'number' &&
-    typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number'
+  return isRecord(v) && typeof v.id === 'string' && typeof v.seq === 'number' && typeof v.room === 'string' &&
+    typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number' &&
+    (v.reactions === undefined || (Array.isArray(v.reactions) && v.reactions.every(isReaction)))
+}
+
+function isReaction(v: unknown): boolean {
+  return isRecord(v) && typeof v.emoji === 'string' && Array.isArray(v.users) && v.users.every((u) => typeof u === 'string')
 }
 
 /** A seq or a count: a whole number, not negative. */

@@ -6,7 +6,7 @@
  */
 import type { MessagesResponse } from '../../shared/index.js'
 import type { Api } from './api.js'
-import { MESSAGES_PATH } from './sender.js'
+import { messagesPath } from './sender.js'
 import type { Timeline } from './timeline.js'
 import { needsOlder, olderPageLimit } from './unread.js'
 
@@ -19,6 +19,7 @@ export class OlderHistory {
     private readonly timeline: Timeline,
     private readonly button: HTMLButtonElement,
     private readonly say: (text: string) => void,
+    private readonly room: () => string,
   ) {}
 
   /** Whether messages older than the oldest shown exist, as far as the last page told. */
@@ -53,8 +54,11 @@ export class OlderHistory {
   private async fetchPage(limit: number): Promise<boolean> {
     const before = this.timeline.oldestSeq()
     if (before === null) return false
+    const room = this.room()
     try {
-      const res = await this.api.get<MessagesResponse>(`${MESSAGES_PATH}?limit=${limit}&before=${before}`)
+      const res = await this.api.get<MessagesResponse>(`${messagesPath(room)}?limit=${limit}&before=${before}`)
+      // Switched rooms while it loaded: this page belongs to the other one.
+      if (room !== this.room()) return false
       this.timeline.add(res.messages, 'keep')
       this.mayHaveOlder = res.messages.length >= limit
       return true

@@ -11,7 +11,7 @@ import type { Message, ReadPosition } from '../../shared/index.js'
 import type { Api } from './api.js'
 import type { Timeline } from './timeline.js'
 import {
-  badgeText, countAfter, firstUnread, parseReadPosition, READ_PATH, ReadMarker, titleFor, unreadTotal, type ReadSnapshot,
+  badgeText, countAfter, firstUnread, parseReadPosition, readPath, ReadMarker, unreadTotal, type ReadSnapshot,
 } from './unread.js'
 
 export interface ReadParts {
@@ -28,6 +28,12 @@ export interface ReadHost {
   olderExist(): boolean
   /** "Mark as read" hid itself: focus must go somewhere useful. */
   markedAll(): void
+  /** The room on screen, whose position this is. */
+  room(): string
+  /** Whether reading counts: not in a public room only previewed (no position to move). */
+  canMark(): boolean
+  /** The count changed (for the tab title, which adds up every room). */
+  counted(n: number): void
 }
 
 /** Where the new messages came from: history shows them from the first; live ones follow. */
@@ -47,7 +53,8 @@ export class ReadTracker {
   private readonly marker: ReadMarker
 
   constructor(private readonly api: Api, private readonly timeline: Timeline, private readonly parts: ReadParts, private readonly host: ReadHost) {
-    this.marker = new ReadMarker((seq) => api.put(READ_PATH, { seq }, { keepalive: true }))
+    // The path is taken when the mark is sent; a room switch flushes first, so it is the right room.
+    this.marker = new ReadMarker((seq) => api.put(readPath(host.room()), { seq }, { keepalive: true }))
     parts.scroller.addEventListener('scroll', () => this.look(), { passive: true })
     window.addEventListener('focus', () => this.look())
     document.addEventListener('visibilitychange', () => (document.hidden ? void this.flush() : this.look()))
@@ -58,7 +65,7 @@ export class ReadTracker {
   /** The daemon's position, or null (an older daemon, a failure): then nothing is counted. */
   async fetch(): Promise<ReadPosition | null> {
     try {
-      return parseReadPosition(await this.api.get<unknown>(READ_PATH))
+      return parseReadPosition(await this.api.get<unknown>(readPath(this.host.room())))
     } catch {
       return null
     }
@@ -77,7 +84,8 @@ export class ReadTracker {
     }
     this.readSeq = Math.max(this.readSeq, position?.seq ?? (fresh ? newest : 0))
     if (!fresh) return
-    this.dividerAfter = position && position.seq > 0 ? position.seq : null
+    // Nothing unread: no divider to page back for (a position can be set without reading, at joining).
+    this.dividerAfter = position && position.seq > 0 && position.unread > 0 ? position.seq : null
     this.count = 0
     this.openAtDivider = this.holding = true
   }
@@ -112,7 +120,12 @@ export class ReadTracker {
     this.recount()
   }
 
-  /** Sends the pending mark now (log-out, the page hidden or left). */
+  /** The count shown now (the room on screen). */
+  get unread(): number {
+    return this.count
+  }
+
+  /** Sends the pending mark now (log-out, the page hidden or left, another room opened). */
   flush(): Promise<void> {
     return this.marker.flush()
   }
@@ -147,7 +160,7 @@ export class ReadTracker {
   /** If the newest message is in front of the person, it and everything before it is read. */
   private look(recount = true): void {
     const newest = this.timeline.newestSeq()
-    if (newest === null || this.holding || !this.host.me() || !this.reading()) return
+    if (newest === null || this.holding || !this.host.me() || !this.host.canMark() || !this.reading()) return
     // Marked even when already read here: a mark that failed to send is tried again.
     this.marker.mark(newest)
     if (newest <= this.readSeq) return
@@ -183,7 +196,7 @@ export class ReadTracker {
 
   private render(): void {
     const n = this.count
-    document.title = titleFor(n)
+    this.host.counted(n)
     this.parts.badge.textContent = n > 0 ? badgeText(n) : ''
     this.parts.badge.hidden = n === 0
     this.parts.markButton.hidden = n === 0

@@ -16,8 +16,11 @@ export interface RosterParts {
 
 export class Roster {
   private awayByHand = false
+  /** The latest presence, for the members list. */
+  private online = new Set<string>()
+  private away = new Set<string>()
 
-  constructor(private readonly parts: RosterParts, onAway: (on: boolean) => void) {
+  constructor(private readonly parts: RosterParts, onAway: (on: boolean) => void, private readonly onMessage: (name: string) => void) {
     parts.awayToggle.addEventListener('click', () => {
       this.setAwayByHand(!this.awayByHand)
       onAway(this.awayByHand)
@@ -37,7 +40,14 @@ export class Roster {
     this.parts.machine.textContent = ''
   }
 
+  /** 'online', 'away' or 'offline', as the latest status says. */
+  presence(name: string): 'online' | 'away' | 'offline' {
+    return this.away.has(name) ? 'away' : this.online.has(name) ? 'online' : 'offline'
+  }
+
   show(status: Status, me: string | null): void {
+    this.online = new Set(status.online)
+    this.away = new Set(status.away ?? [])
     this.renderOnline(status.online, new Set(status.away ?? []), me)
     this.parts.relay.textContent = relayLine(status)
     this.parts.machine.textContent = machineLine(status)
@@ -52,9 +62,7 @@ export class Roster {
       const dot = document.createElement('span')
       dot.className = 'presence-dot'
       dot.setAttribute('aria-hidden', 'true')
-      const label = document.createElement('span')
-      label.textContent = name
-      li.append(dot, label)
+      li.append(dot, this.nameNode(name, me))
       if (away.has(name)) {
         li.className = 'away'
         const note = document.createElement('span')
@@ -77,6 +85,23 @@ export class Roster {
       items.push(li)
     }
     this.parts.list.replaceChildren(...items)
+  }
+
+  /** Someone else's name is a button that starts (or opens) a direct conversation with them. */
+  private nameNode(name: string, me: string | null): HTMLElement {
+    if (name === me) {
+      const label = document.createElement('span')
+      label.textContent = name
+      return label
+    }
+    const b = document.createElement('button')
+    b.type = 'button'
+    b.className = 'person-button'
+    b.textContent = name
+    b.setAttribute('aria-label', `Message ${name}`)
+    b.title = `Message ${name}`
+    b.addEventListener('click', () => this.onMessage(name))
+    return b
   }
 }
 

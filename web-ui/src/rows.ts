@@ -6,6 +6,7 @@
 import type { Message } from '../../shared/index.js'
 import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from './format.js'
 import { mentionsMe, textParts, type TextPart } from './message-text.js'
+import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions.js'
 
 export const NEW_MESSAGES = 'New messages'
 
@@ -41,9 +42,14 @@ function renderPart(part: TextPart): Node {
   return a
 }
 
+export const DELETED_TEXT = 'This message was deleted.'
+export const EDITED_TEXT = '(edited)'
+
+/** What the tools of a row do; read by message-actions.ts's one click listener. */
+export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete'
+
 export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
-  const parts = textParts(m.text, me)
-  const item = el('article', mine ? 'msg mine' : mentionsMe(parts) ? 'msg mentions-me' : 'msg')
+  const item = el('article', 'msg')
   item.dataset.id = m.id
   const avatar = el('span', `avatar hue-${hueSlot(m.author)}`, initial(m.author))
   avatar.setAttribute('aria-hidden', 'true')
@@ -53,9 +59,88 @@ export function renderMessage(m: Message, mine: boolean, me: string | null = nul
   time.title = fullTimeLabel(m.ts)
   head.append(el('span', 'msg-author', m.author), time)
   const body = el('div', 'msg-body')
-  const text = el('p', 'msg-text')
-  text.append(...parts.map(renderPart))
-  body.append(head, text)
+  body.append(head)
   item.append(avatar, body)
+  fillMessage(item, m, mine, me)
   return item
+}
+
+/**
+ * Puts what can change (text, "(edited)", deleted, reactions, tools) into a row, in place:
+ * an edit or a reaction updates the row the reader is on rather than adding another.
+ */
+export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: string | null, tools = m.seq > 0): void {
+  const parts = m.deleted ? [] : textParts(m.text, me)
+  const focused = focusedTool(item)
+  item.classList.toggle('mine', mine)
+  item.classList.toggle('mentions-me', !mine && mentionsMe(parts))
+  item.classList.toggle('deleted', m.deleted === true)
+  item.querySelectorAll(':scope .msg-text, :scope .msg-edited, :scope .reactions, :scope > .msg-tools').forEach((n) => n.remove())
+  const head = item.querySelector('.msg-head')!
+  const text = el('p', m.deleted ? 'msg-text deleted-note' : 'msg-text')
+  if (m.deleted) text.textContent = DELETED_TEXT
+  else text.append(...parts.map(renderPart))
+  if (m.edited && !m.deleted) head.querySelector('.msg-time')!.after(editedLabel(m.edited))
+  head.after(text)
+  if (!m.deleted && m.reactions?.length) text.after(renderReactions(m, me))
+  if (tools && !m.deleted) item.append(renderTools(mine))
+  if (focused) {
+    for (const b of item.querySelectorAll<HTMLElement>('[data-tool]')) b.tabIndex = 0
+    ;(item.querySelector<HTMLElement>(focused) ?? item.querySelector<HTMLElement>('[data-tool]'))?.focus()
+  }
+}
+
+/** The row's button that has focus, as a selector for its replacement: a redraw must not drop focus. */
+function focusedTool(item: HTMLElement): string | null {
+  const active = document.activeElement
+  if (!(active instanceof HTMLElement) || !item.contains(active) || !active.dataset.tool) return null
+  const emoji = active.dataset.emoji
+  return emoji ? `[data-tool="react"][data-emoji="${CSS.escape(emoji)}"]` : `[data-tool="${active.dataset.tool}"]`
+}
+
+function editedLabel(ts: number): HTMLElement {
+  const label = el('span', 'msg-edited', EDITED_TEXT)
+  label.title = `Edited ${fullTimeLabel(ts)}`
+  return label
+}
+
+function toolButton(label: string, tool: Tool, symbol: string): HTMLButtonElement {
+  const b = el('button', 'tool')
+  b.type = 'button'
+  b.dataset.tool = tool
+  // Reached by Tab from its row (row-keys.ts), not on the way through the list.
+  b.tabIndex = -1
+  b.setAttribute('aria-label', label)
+  b.title = label
+  b.textContent = symbol
+  return b
+}
+
+/** Shown on hover and on focus (style.css), always at phone width; in the Tab order either way. */
+function renderTools(mine: boolean): HTMLElement {
+  const tools = el('div', 'msg-tools')
+  tools.setAttribute('role', 'group')
+  tools.setAttribute('aria-label', 'Message actions')
+  tools.append(toolButton('Add reaction', 'add-reaction', '☺+'))
+  if (mine) tools.append(toolButton('Edit message', 'edit', '✎'), toolButton('Delete message', 'delete', '🗑'))
+  return tools
+}
+
+function renderReactions(m: Message, me: string | null): HTMLElement {
+  const bar = el('div', 'reactions')
+  bar.setAttribute('role', 'group')
+  bar.setAttribute('aria-label', 'Reactions')
+  for (const r of m.reactions ?? []) {
+    const chip = el('button', 'reaction')
+    chip.type = 'button'
+    chip.dataset.tool = 'react'
+    chip.tabIndex = -1
+    chip.dataset.emoji = r.emoji
+    chip.setAttribute('aria-pressed', String(reactedBy(r, me)))
+    chip.setAttribute('aria-label', chipLabel(r, me))
+    chip.title = `${whoReacted(r.users, me)} reacted with ${emojiName(r.emoji)}`
+    chip.append(el('span', 'reaction-emoji', r.emoji), el('span', 'reaction-count', String(r.users.length)))
+    bar.append(chip)
+  }
+  return bar
 }

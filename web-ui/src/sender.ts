@@ -14,7 +14,9 @@ import { ApiError, humanError, type Api } from './api.js'
 import { isMessage, isRecord } from './events.js'
 import type { PendingMessage } from './timeline.js'
 
-export const MESSAGES_PATH = '/api/v1/rooms/general/messages'
+export function messagesPath(room: string): string {
+  return `/api/v1/rooms/${encodeURIComponent(room)}/messages`
+}
 export const OUTBOX_PATH = '/api/v1/outbox'
 /** A normal send answers in milliseconds; only a slower one is worth a look in the outbox. */
 export const HAND_OFF_AFTER_MS = 700
@@ -40,13 +42,15 @@ export function parseSendAnswer(json: unknown): SendAnswer | null {
  * `GET /api/v1/outbox`: the well-formed entries of `{pending: [...]}` that belong in this
  * room and to `me`, oldest first; null when the answer is not that shape at all.
  */
-export function parseOutbox(json: unknown, me: string): PendingMessage[] | null {
+export function parseOutbox(json: unknown, me: string, room: string = GENERAL_ROOM): PendingMessage[] | null {
   if (!isRecord(json) || !Array.isArray(json.pending)) return null
-  return json.pending.filter((p): p is PendingMessage => isPendingMessage(p) && p.room === GENERAL_ROOM && p.author === me)
+  return json.pending.filter((p): p is PendingMessage => isPendingMessage(p) && p.room === room && p.author === me)
 }
 
 export interface SenderView {
   me(): string | null
+  /** The room on screen: what is sent goes there, and only its outbox rows are shown. */
+  room(): string
   showSent(message: Message): void
   showPending(messages: readonly PendingMessage[]): void
 }
@@ -69,13 +73,14 @@ export class Sender {
   async send(text: string, handOff: () => void): Promise<void> {
     let settled = false
     let handedOff = false
+    const room = this.view.room()
     const timer = setTimeout(() => void this.claimFromOutbox(text).then((found) => {
       if (!found || settled) return
       handedOff = true
       handOff()
     }), HAND_OFF_AFTER_MS)
     try {
-      const answer = parseSendAnswer(await this.api.post<unknown>(MESSAGES_PATH, { text }))
+      const answer = parseSendAnswer(await this.api.post<unknown>(messagesPath(room), { text }))
       if (!answer) throw new ApiError('bad_response', humanError('bad_response'), 200)
       this.claimed.add(answer.message.id)
       if (answer.state === 'sent') this.view.showSent(answer.message)
@@ -93,7 +98,7 @@ export class Sender {
     const me = this.view.me()
     if (!me) return null
     try {
-      return parseOutbox(await this.api.get<unknown>(OUTBOX_PATH), me)
+      return parseOutbox(await this.api.get<unknown>(OUTBOX_PATH), me, this.view.room())
     } catch {
       // History and the live feed still work; pending rows will show on the next refresh.
       return null

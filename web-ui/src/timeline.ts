@@ -11,7 +11,7 @@
 import type { Message } from '../../shared/index.js'
 import { dayKey, fullTimeLabel, timeLabel } from './format.js'
 import { showDeliveryState, type RowAction } from './message-state.js'
-import { renderDayDivider, renderMessage, renderNewDivider } from './rows.js'
+import { fillMessage, renderDayDivider, renderMessage, renderNewDivider } from './rows.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -95,6 +95,21 @@ export class Timeline {
   /** The ordered messages, oldest first (pending ones have no seq and are not among them). */
   messages(): Message[] {
     return this.rows.map((r) => r.message)
+  }
+
+  find(id: string): Message | null {
+    return this.rows.find((r) => r.message.id === id)?.message ?? null
+  }
+
+  /** An edit, a deletion or a reaction: the row shows the message as it is now, in place. */
+  update(message: Message): boolean {
+    const row = this.rows.find((r) => r.message.id === message.id)
+    if (!row) return false
+    row.message = message
+    const atBottom = this.isAtBottom()
+    fillMessage(row.el, message, message.author === this.me, this.me)
+    if (atBottom) this.scrollToNewest()
+    return true
   }
 
   /** Ids of the rows still waiting for the relay (not those already marked as failed). */
@@ -216,7 +231,11 @@ export class Timeline {
     const mine = message.author === this.me
     // The pending row becomes the message: moving or re-creating it would be read out again.
     const el = waiting ? waiting.el : renderMessage(message, mine, this.me)
-    if (waiting) this.arrived(el, message, !waiting.failed)
+    if (waiting) {
+      // Now it has a seq, it can be edited and reacted to.
+      fillMessage(el, message, mine, this.me)
+      this.arrived(el, message, !waiting.failed)
+    }
     const at = this.indexFor(message.seq)
     const row: Row = { message, el, divider: null }
     const next = this.rows[at]

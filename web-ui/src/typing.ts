@@ -38,7 +38,10 @@ export class Typing {
       localStorage.setItem(PREFERENCE_KEY, parts.share.checked ? 'on' : 'off')
       if (!parts.share.checked) this.stopped()
     })
-    parts.textarea.addEventListener('input', () => this.onInput())
+    // Only what the person types: a draft put back on a room switch is not typing.
+    parts.textarea.addEventListener('input', (ev) => {
+      if (ev.isTrusted || parts.textarea.value.trim() === '') this.onInput()
+    })
   }
 
   onEvent(ev: Extract<UiEvent, { type: 'typing' }>): void {

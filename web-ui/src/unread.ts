@@ -7,7 +7,9 @@
 import type { Message, ReadPosition } from '../../shared/index.js'
 import { isCount, isRecord } from './events.js'
 
-export const READ_PATH = '/api/v1/rooms/general/read'
+export function readPath(room: string): string {
+  return `/api/v1/rooms/${encodeURIComponent(room)}/read`
+}
 export const TITLE = 'SO-CHAT'
 /** The usual history page, and the daemon's largest (MessagesQuery caps `limit` at 500). */
 export const HISTORY_PAGE = 100
