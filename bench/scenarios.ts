@@ -3,6 +3,7 @@ import { catchup } from './catchup.js'
 import { failover } from './failover.js'
 import { median } from './lan.js'
 import { fanout, type FanoutRun } from './fanout.js'
+import { files } from './files.js'
 import { history } from './history.js'
 import { idle } from './idle.js'
 import { images } from './images.js'
@@ -58,6 +59,13 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     const report = await idle({ seconds: ctx.quick ? 5 : 10 })
     for (const r of [...report.daemons, ...report.tray]) ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
     if (report.note) ctx.note(report.note)
+  },
+  async files(ctx) {
+    const f = await files({ mib: ctx.quick ? 64 : 1024 })
+    ctx.row([`a ${f.mib} MiB file: upload to the local daemon (page → h2, stored, hashed)`, `**${f.uploadMiBs} MiB/s**`])
+    ctx.row([`posting it: h2 pushes it to the relay, which verifies and stores it, then orders the message (until it is on h3)`, `**${f.postMiBs} MiB/s**`])
+    ctx.row([`opening it on h3: fetched from the relay, verified, stored and served`, `**${f.openMiBs} MiB/s** (a plain HTTP GET of the same bytes over the same link: ${f.plainMiBs} MiB/s, SO-CHAT/plain ${ratio(f.openMiBs, f.plainMiBs)})`])
+    for (const m of f.memory) ctx.row([`daemon memory while it passed: ${m.host} (${m.role})`, `**${m.peakMiB} MiB** at peak (${m.rssBeforeMiB} MiB before)`])
   },
   async images(ctx) {
     const i = await images({ runs: ctx.quick ? 3 : 7 })
