@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { EAGER_FILE_BYTES, type Entry, type Status, type Submission } from '../shared/index.js'
+import { type Entry, type Status, type Submission } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
-import { BlobStore, BlobTransfer, Uploads, type BlobSource } from './files/index.js'
+import { BlobStore, BlobTransfer, Uploads, blobsOf, eagerBlobsOf, type BlobSource } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
@@ -155,16 +155,12 @@ async function openFiles(config: DaemonConfig, status: () => Status, log: Logger
   const transfer = new BlobTransfer(blobs, sources, () => Math.max(config.maxFileBytes, status().maxFileBytes), log)
   /** A message's files go to the relay before the message does (unless this is the relay). */
   const toRelay = async (s: Submission): Promise<void> => {
-    if (s.body.type !== 'message.posted' || !s.body.files?.length) return
+    const blobs = blobsOf(s.body)
     const st = status()
-    if (st.role === 'relay') return
+    if (blobs.length === 0 || st.role === 'relay') return
     const relay = st.peers.find((p) => p.nodeId === st.relayId)
     if (!relay) throw new Error('no relay to send the files to')
-    for (const f of s.body.files) {
-      for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
-        await transfer.push(blob, { name: relay.name, host: relay.host, port: relay.peerPort })
-      }
-    }
+    for (const blob of blobs) await transfer.push(blob, { name: relay.name, host: relay.host, port: relay.peerPort })
   }
   /**
    * Small files and every picture's renditions are copied to this machine as soon as they are
@@ -173,10 +169,8 @@ async function openFiles(config: DaemonConfig, status: () => Status, log: Logger
    */
   const eager = (entries: Entry[]): void => {
     for (const e of entries) {
-      if (e.body.type !== 'message.posted') continue
-      for (const f of e.body.files ?? []) {
-        const blobs = [...(f.size <= EAGER_FILE_BYTES ? [f.sha256] : []), ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]
-        for (const blob of blobs) transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
+      for (const blob of eagerBlobsOf(e.body)) {
+        transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
       }
     }
   }

@@ -196,6 +196,8 @@ export type UiEvent =
   | { type: 'updated'; message: Message }
   /** The person's rooms changed (created, joined, left, invited, renamed, topic): refetch them. */
   | { type: 'rooms' }
+  /** Someone set or removed their profile picture: load /api/v1/avatars/<username> again. */
+  | { type: 'avatar'; username: string }
 
 /** The person set themselves away (`on`) or back to automatic (`off`). */
 export const PageAway = z.object({ type: z.literal('away'), on: z.boolean() })

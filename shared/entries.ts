@@ -4,7 +4,7 @@
  * relay gives it a sequence number and the term it was written in.
  */
 import { z } from 'zod'
-import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
+import { FileRef, MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
 
 export const NodeId = z.string().regex(/^[a-f0-9]{16}$/, 'a node id is 16 lowercase hex digits')
@@ -44,6 +44,13 @@ export const AccountCreated = z.object({
   type: z.literal('account.created'),
   username: Username,
   password: PasswordHash,
+})
+
+/** A person sets their profile picture (a square the daemon cut with sharp), or removes it (null). */
+export const AvatarSet = z.object({
+  type: z.literal('account.avatar'),
+  username: Username,
+  avatar: Sha256.nullable(),
 })
 
 export const MessageText = z
@@ -137,7 +144,7 @@ export const ReadMarked = z.object({
 })
 
 export const EntryBody = z.discriminatedUnion('type', [
-  AccountCreated, MessagePosted, MessageEdited, MessageDeleted, ReactionSet, RoomCreated, RoomUpdated, RoomJoined, RoomLeft, ReadMarked,
+  AccountCreated, AvatarSet, MessagePosted, MessageEdited, MessageDeleted, ReactionSet, RoomCreated, RoomUpdated, RoomJoined, RoomLeft, ReadMarked,
 ])
 
 export const Submission = z.object({

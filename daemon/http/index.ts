@@ -13,6 +13,7 @@ import { errorHandler } from './errors.js'
 import { hostGuard, originGuard, securityHeaders } from './guards.js'
 import { accountRoutes } from './routes/accounts.js'
 import { agentRoutes } from './routes/agent.js'
+import { avatarRoutes } from './routes/avatars.js'
 import { eventRoutes } from './routes/events.js'
 import { fileRoutes } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
@@ -57,6 +58,7 @@ export class UiServer {
     messageChangeRoutes(app, ctx)
     roomRoutes(app, ctx)
     fileRoutes(app, ctx)
+    avatarRoutes(app, ctx)
     statusRoutes(app, ctx)
     eventRoutes(app, ctx)
     agentRoutes(app, ctx)

@@ -92,3 +92,17 @@ async function encode(pipeline: Sharp, info: ImageInfo): Promise<Rendition> {
   const height = info.frames > 1 ? (made.pageHeight ?? made.height / info.frames) : made.height
   return { data, mime: `image/${as}`, width: made.width, height }
 }
+
+/** Profile pictures: a square of this many pixels, cut around what sharp finds interesting. */
+export const AVATAR_PX = 256
+
+/** A profile picture from a picture: upright, square, first frame only, no metadata, WebP. */
+export async function squareAvatar(data: Buffer): Promise<Buffer> {
+  await probeImage(data)
+  try {
+    return await sharp(data, { ...OPEN, animated: false }).rotate()
+      .resize(AVATAR_PX, AVATAR_PX, { fit: 'cover', position: 'attention' }).webp({ quality: 85 }).toBuffer()
+  } catch (cause) {
+    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be a profile picture. Choose another.', { cause })
+  }
+}

@@ -5,4 +5,4 @@
  * Must not: know about rooms, HTTP or the log; it turns bytes into renditions or refuses them
  * with a stable code and a sentence.
  */
-export { probeImage, renderPicture, type ImageFormat, type ImageInfo, type Picture, type Rendition } from './images.js'
+export { AVATAR_PX, probeImage, renderPicture, squareAvatar, type ImageFormat, type ImageInfo, type Picture, type Rendition } from './images.js'

@@ -4,6 +4,7 @@
  * checks already happened at the link boundary; the rules live in daemon/rooms.
  */
 import type { Entry, Submission } from '../../shared/index.js'
+import { blobsOf } from '../files/index.js'
 import { check, type Verdict } from '../rooms/index.js'
 import { ViewQueries, type Views, type ViewTx } from '../store/index.js'
 
@@ -21,13 +22,11 @@ export class BatchState {
 
   async validate(s: Submission): Promise<Verdict> {
     const verdict = await check(s.body, this.#q)
-    if (!verdict.ok || s.body.type !== 'message.posted') return verdict
-    // The relay keeps every shared file: a message whose file it lacks waits (the code is
+    if (!verdict.ok) return verdict
+    // The relay keeps every shared file: an entry whose file it lacks waits (the code is
     // transient, so the sender's outbox keeps it and sends the file again first).
-    for (const f of s.body.files ?? []) {
-      for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
-        if (!(await this.hasBlob(blob))) return { ok: false, code: 'file_unavailable', message: `The relay does not have the file "${f.name}" yet.` }
-      }
+    for (const blob of blobsOf(s.body)) {
+      if (!(await this.hasBlob(blob))) return { ok: false, code: 'file_unavailable', message: `The relay does not have the file ${blob.slice(0, 12)}… yet.` }
     }
     return verdict
   }

@@ -20,6 +20,7 @@ export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
     case 'account.created':
       return (await q.account(body.username)) ? no('username_taken', `The username "${body.username}" is taken. Choose another.`) : OK
     case 'read.marked':
+    case 'account.avatar':
       return accountExists(q, body.username)
     case 'message.posted':
       return (await accountExists(q, body.author)).ok ? mayPost(q, body.room, body.author) : accountExists(q, body.author)

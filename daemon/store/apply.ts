@@ -19,6 +19,12 @@ export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       const general = (await q.room(GENERAL_ROOM)) ?? generalRoom()
       return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
     }
+    case 'account.avatar': {
+      const account = await q.account(b.username)
+      if (!account) return
+      const { avatar: _old, ...rest } = account
+      return tx.put('users', userKey(b.username), b.avatar ? { ...rest, avatar: b.avatar } : rest)
+    }
     case 'message.posted': {
       const message: Message = { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts, ...(b.files?.length ? { files: b.files } : {}) }
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)

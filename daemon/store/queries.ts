@@ -9,6 +9,8 @@ export interface Account {
   username: string
   password: PasswordHash
   createdSeq: number
+  /** SHA-256 of their profile picture, a square. */
+  avatar?: string
 }
 
 export interface Room {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { MAX_MESSAGE_BYTES, MarkRead, MessagesQuery, PostMessage, utf8Length, type FileRef, type MessagesResponse, type OutboxResponse, type PostMessageResponse, type ReadPosition } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
+import { fileBlobs } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
 import { allowed, readableRoom, roomId } from '../room-access.js'
@@ -17,7 +18,7 @@ export function messageText(text: string): string {
 /** Files a message may carry: uploaded and finished on this machine (their bytes are here). */
 async function localFiles(ctx: HttpContext, files: FileRef[]): Promise<FileRef[]> {
   for (const f of files) {
-    for (const blob of [f.sha256, ...(f.picture ? [f.picture.thumbnail, f.picture.display] : [])]) {
+    for (const blob of fileBlobs(f)) {
       if ((await ctx.blobs.size(blob)) === null) throw new InputError('unknown_upload', `"${f.name}" was not uploaded to this machine; upload it (and finish the upload) first.`)
     }
   }

@@ -92,6 +92,27 @@ t.test('files', async (t) => {
     t.equal((await sharp(original).metadata()).exif, undefined, 'and no EXIF at all')
   })
 
+  await t.test('a profile picture: cut square, cleaned, shown on the other machine, removable', async (t) => {
+    const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#e94' } }).jpeg()
+      .withExif({ IFD0: { Make: 'SecretCam' } }).toBuffer()
+    const file = (await upload(client.ui, alice, 'me.jpg', photo, 'image/jpeg')).body.file
+    const set = await call(client.ui, '/api/v1/me/avatar', { token: alice, method: 'PUT', json: { sha256: file.sha256 } })
+    t.equal(set.status, 201, 'set')
+    const shown = await waitFor('alice\'s picture on the relay', async () => { const r = await download(relay.ui, bob, '/api/v1/avatars/alice'); return r.status === 200 && r })
+    t.equal(shown.headers.get('content-type'), 'image/webp')
+    const square = Buffer.from(await shown.arrayBuffer())
+    const m = await sharp(square).metadata()
+    t.same([m.width, m.height, m.exif], [256, 256, undefined], 'a 256 × 256 square without EXIF')
+    t.equal(shown.headers.get('etag'), `"${set.body.avatar}"`, 'tagged with its hash')
+    const again = await fetch(`${relay.ui}/api/v1/avatars/alice`, { headers: { authorization: `Bearer ${bob}`, 'if-none-match': `"${set.body.avatar}"` } })
+    t.equal(again.status, 304, 'unchanged: 304')
+    const notPicture = (await upload(client.ui, alice, 'notes.txt', Buffer.from('hello'))).body.file
+    refused(t, await call(client.ui, '/api/v1/me/avatar', { token: alice, method: 'PUT', json: { sha256: notPicture.sha256 } }), 415, 'unsupported_image', 'a text file as a profile picture')
+    t.equal((await call(client.ui, '/api/v1/me/avatar', { token: alice, method: 'DELETE' })).status, 204, 'removed')
+    const gone = await waitFor('the picture gone on the relay', async () => { const r = await download(relay.ui, bob, '/api/v1/avatars/alice'); return r.status === 404 && r })
+    t.equal((await gone.json()).error.code, 'not_found', 'and gone on the other machine')
+  })
+
   await t.test('bad files are refused with a reason and leave nothing', async (t) => {
     refused(t, await call(client.ui, '/api/v1/uploads', { token: alice, json: { name: 'huge.iso', size: DEFAULT_MAX_FILE_BYTES + 1 } }), 413, 'file_too_large', 'a file over the limit, before any byte is sent')
     const fake = await upload(client.ui, alice, 'holiday.jpg', Buffer.from('not a picture at all, just words\n'), 'image/jpeg')

@@ -1,0 +1,50 @@
+/**
+ * Profile pictures: set one from a picture uploaded on this machine (the daemon cuts it into
+ * a square), remove it, and fetch anyone's by name. Setting goes into the log like a message
+ * (the picture reaches the relay first), so every machine shows it.
+ */
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { Sha256, Username } from '../../../shared/index.js'
+import { InputError } from '../../errors/index.js'
+import { squareAvatar } from '../../media/index.js'
+import type { HttpContext } from '../context.js'
+
+const SetAvatar = z.object({ sha256: Sha256 })
+/** Larger uploads are not read whole to make a 256-pixel square. */
+const AVATAR_SOURCE_MAX = 32 * 1024 * 1024
+
+export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.put('/api/v1/me/avatar', async (req, reply) => {
+    const me = (await ctx.auth.require(req)).session.username
+    const { sha256 } = SetAvatar.parse(req.body)
+    const size = await ctx.blobs.size(sha256)
+    if (size === null) throw new InputError('unknown_upload', 'Upload the picture on this machine first, then choose it.')
+    if (size > AVATAR_SOURCE_MAX) throw new InputError('file_too_large', 'That picture is over 32 MiB; choose a smaller one for a profile picture.')
+    const chunks: Buffer[] = []
+    for await (const c of ctx.blobs.read(sha256)) chunks.push(c as Buffer)
+    const square = await squareAvatar(Buffer.concat(chunks))
+    const stored = await ctx.blobs.receive(Readable.from([square]), { maxBytes: square.length })
+    const result = await ctx.outbox.submit({ type: 'account.avatar', username: me, avatar: stored.sha256 }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    return reply.code(result.state === 'sent' ? 201 : 202).send({ avatar: stored.sha256, state: result.state })
+  })
+
+  app.delete('/api/v1/me/avatar', async (req, reply) => {
+    const me = (await ctx.auth.require(req)).session.username
+    const result = await ctx.outbox.submit({ type: 'account.avatar', username: me, avatar: null }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    return reply.code(result.state === 'sent' ? 204 : 202).send()
+  })
+
+  app.get('/api/v1/avatars/:username', async (req, reply) => {
+    await ctx.auth.require(req)
+    const { username } = z.object({ username: Username }).parse(req.params)
+    const avatar = (await ctx.store.views.account(username))?.avatar
+    if (!avatar) throw new InputError('not_found', `${username} has no profile picture.`)
+    // Same address, new picture: the browser asks again every time, and gets 304 while it is the same.
+    reply.header('etag', `"${avatar}"`).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff')
+    if (req.headers['if-none-match'] === `"${avatar}"`) return reply.code(304).send()
+    await ctx.fetchBlob(avatar)
+    return reply.type('image/webp').send(ctx.blobs.read(avatar))
+  })
+}
