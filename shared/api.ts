@@ -98,6 +98,11 @@ export interface RoomResponse {
   room: RoomSummary
 }
 
+/** `GET /api/v1/avatars`: who has a profile picture, and its SHA-256 (changes when it does). */
+export interface AvatarsResponse {
+  avatars: Record<string, string>
+}
+
 export interface MembersResponse {
   /** Sorted by name. */
   members: string[]

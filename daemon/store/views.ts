@@ -132,6 +132,13 @@ export class Views {
     return [general, ...out.filter((r) => r.id !== GENERAL_ROOM)]
   }
 
+  /** Everyone with a profile picture: username → its SHA-256. */
+  async avatars(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for await (const a of this.subs.users.values()) if ((a as Account).avatar) out[(a as Account).username] = (a as Account).avatar!
+    return out
+  }
+
   /** Who is in a room, sorted by name; for general, every account. */
   async members(room: string): Promise<string[]> {
     const out: string[] = []

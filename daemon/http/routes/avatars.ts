@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { Sha256, Username } from '../../../shared/index.js'
+import { Sha256, Username, type AvatarsResponse } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import { squareAvatar } from '../../media/index.js'
 import type { HttpContext } from '../context.js'
@@ -34,6 +34,12 @@ export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = (await ctx.auth.require(req)).session.username
     const result = await ctx.outbox.submit({ type: 'account.avatar', username: me, avatar: null }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
     return reply.code(result.state === 'sent' ? 204 : 202).send()
+  })
+
+  /** Who has a picture, and which: pages ask only for those (no 404 per initial shown). */
+  app.get('/api/v1/avatars', async (req): Promise<AvatarsResponse> => {
+    await ctx.auth.require(req)
+    return { avatars: await ctx.store.views.avatars() }
   })
 
   app.get('/api/v1/avatars/:username', async (req, reply) => {

@@ -104,6 +104,7 @@ t.test('files', async (t) => {
     const m = await sharp(square).metadata()
     t.same([m.width, m.height, m.exif], [256, 256, undefined], 'a 256 × 256 square without EXIF')
     t.equal(shown.headers.get('etag'), `"${set.body.avatar}"`, 'tagged with its hash')
+    t.same((await call(relay.ui, '/api/v1/avatars', { token: bob })).body.avatars, { alice: set.body.avatar }, 'listed as alice\'s')
     const again = await fetch(`${relay.ui}/api/v1/avatars/alice`, { headers: { authorization: `Bearer ${bob}`, 'if-none-match': `"${set.body.avatar}"` } })
     t.equal(again.status, 304, 'unchanged: 304')
     const notPicture = (await upload(client.ui, alice, 'notes.txt', Buffer.from('hello'))).body.file
