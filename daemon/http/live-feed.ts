@@ -15,6 +15,8 @@ export class LiveFeed {
   constructor(private readonly pages: PageSockets, private readonly views: Views, private readonly log: Logger) {}
 
   applied(entries: Entry[]): void {
+    // A relay with no page open (a server in a cupboard) has nobody to tell: no lookups at all.
+    if (this.pages.users().length === 0) return
     this.#queue = this.#queue
       .then(() => this.send(entries))
       .catch((err: unknown) => this.log.error({ err }, 'sending new entries to open pages failed; pages catch up on reconnect'))

@@ -22,8 +22,10 @@ export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
     case 'read.marked':
     case 'account.avatar':
       return accountExists(q, body.username)
-    case 'message.posted':
-      return (await accountExists(q, body.author)).ok ? mayPost(q, body.room, body.author) : accountExists(q, body.author)
+    case 'message.posted': {
+      const author = await accountExists(q, body.author)
+      return author.ok ? mayPost(q, body.room, body.author) : author
+    }
     case 'message.edited':
     case 'message.deleted':
       return ownMessage(q, body)

@@ -34,7 +34,10 @@ export class ViewTx {
     this.#read = true
     const slot = this.#overlay.get(`${sub}\0${key}`)
     if (slot) return 'deleted' in slot ? undefined : (slot.value as V)
-    return (await this.subs[sub].get(key)) as V | undefined
+    // Kept for the rest of the batch: 500 messages to general read its room and its author once.
+    const value = (await this.subs[sub].get(key)) as V | undefined
+    this.#overlay.set(`${sub}\0${key}`, value === undefined ? { deleted: true } : { value })
+    return value
   }
 
   /** `fresh`: the key is known not to exist (a new seq), so its old value is not read. */
