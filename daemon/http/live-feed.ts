@@ -39,7 +39,7 @@ export class LiveFeed {
       if (b.type === 'read.marked') this.pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'account.avatar') this.pages.broadcast({ type: 'avatar', username: b.username })
-      else if (b.type === 'message.posted') await this.message(b.room, { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts }, 'message')
+      else if (b.type === 'message.posted') await this.message(b.room, { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts, ...(b.files?.length ? { files: b.files } : {}) }, 'message')
       else if ('target' in b) {
         const now = await this.views.q.message(b.room, b.target)
         if (now) await this.message(b.room, now, 'updated')

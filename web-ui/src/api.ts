@@ -51,6 +51,14 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   not_your_message: 'You can only change your own messages.',
   message_deleted: 'That message was deleted.',
   unknown_author: 'Nobody has that username.',
+  file_too_large: 'That file is larger than the relay takes.',
+  disk_full: 'This computer’s disk is too full to take that file. Free some space and try again.',
+  image_too_large: 'That picture has too many pixels to open. Send it as a file instead.',
+  corrupt_image: 'That picture is damaged or cut short, so it cannot be shown.',
+  unsupported_image: 'SO-CHAT cannot show that kind of picture. Send it as a file instead.',
+  file_unavailable: 'No machine that has this file is reachable right now. Try again later.',
+  unknown_upload: 'That upload is gone. Add the file again.',
+  upload_incomplete: 'Not all of the file arrived. Add it again.',
   internal: 'Something went wrong inside SO-CHAT. Try again; if it keeps happening, check its log.',
 }
 
@@ -63,12 +71,17 @@ export function humanError(code: string, serverMessage?: string): string {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export class Api {
-  private csrfToken: string | null = null
+  private csrf: string | null = null
   /** Called when a logged-in request finds the session gone, so the page can show log-in. */
   onUnauthenticated: (() => void) | null = null
 
   setCsrfToken(token: string | null): void {
-    this.csrfToken = token
+    this.csrf = token
+  }
+
+  /** For the one request that cannot go through fetch: upload pieces, which need progress (XMLHttpRequest). */
+  get csrfToken(): string | null {
+    return this.csrf
   }
 
   get<T>(path: string): Promise<T> {
@@ -96,7 +109,7 @@ export class Api {
   private async request<T>(method: Method, path: string, body?: unknown, keepalive = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (method !== 'GET' && this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
     let res: Response
     try {
       res = await fetch(path, {
@@ -121,7 +134,7 @@ export class Api {
 
   private failure(status: number, json: unknown): ApiError {
     const err = errorFromBody(status, json)
-    if (err.code === 'unauthenticated' && this.csrfToken) this.onUnauthenticated?.()
+    if (err.code === 'unauthenticated' && this.csrf) this.onUnauthenticated?.()
     return err
   }
 }

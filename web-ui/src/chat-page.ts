@@ -8,6 +8,7 @@ import { watchAttention } from './attention.js'
 import { BrowseDialog } from './browse-dialog.js'
 import { Completer } from './completer.js'
 import { Composer } from './composer.js'
+import { ComposerFiles } from './composer-files.js'
 import { Conversation } from './conversation.js'
 import { byId, Dialog, errorText } from './dom.js'
 import { Editing } from './editing.js'
@@ -71,6 +72,7 @@ export class ChatPage {
   private readonly sender: Sender
   private readonly dialogs: { members: MembersDialog; browse: BrowseDialog; newRoom: NewRoomDialog; editRoom: EditRoomDialog }
   private readonly header: RoomHeader
+  private readonly files: ComposerFiles
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
     this.timeline = new Timeline(byId('timeline'), byId('scroller'), {
@@ -85,8 +87,10 @@ export class ChatPage {
     }, (text, handOff) => {
       if (this.editing.active) return this.editing.save(text)
       this.typing.stopped()
-      return this.sender.send(text, handOff)
-    })
+      // The room it was written in, even if another is on screen once the files are up.
+      const room = this.conversation.room
+      return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room))
+    }, () => !this.editing.active && this.files.waiting)
     this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
     // Before the editing keys: an open suggestion list takes Up, Enter and Escape first.
     new Completer(byId('message'), byId('completions'), () => [...this.online, ...this.timeline.authors()].filter((n) => n !== this.me))
@@ -110,6 +114,10 @@ export class ChatPage {
     watchRowKeys(byId('timeline'))
     this.dialogs = this.makeDialogs()
     this.header = this.makeHeader()
+    this.files = ComposerFiles.inPage(api, {
+      refusal: () => !this.conversation.joined ? 'Join the room to share files in it.' : this.editing.active ? 'Finish editing the message before adding files.' : null,
+      find: (id) => this.timeline.find(id),
+    })
     byId('browse-rooms').addEventListener('click', () => void this.dialogs.browse.open())
     byId('new-room').addEventListener('click', () => this.dialogs.newRoom.open())
     byId('logout').addEventListener('click', () => void this.logOut())
@@ -207,6 +215,7 @@ export class ChatPage {
     this.relayNotice.clear()
     this.roster.clear()
     this.composer.reset()
+    this.files.reset()
     this.picker.close(false)
     document.title = titleFor(0)
     this.onLoggedOut(reason)
@@ -250,6 +259,7 @@ export class ChatPage {
     try {
       const status = await this.api.get<Status>('/api/v1/status')
       if (this.me) this.roster.show(status, this.me)
+      this.files.setLimit(status.maxFileBytes)
     } catch {
       // The feed's status events will fill the sidebar; a missing sidebar is not worth an alert.
     }
@@ -282,6 +292,7 @@ export class ChatPage {
 
   private onStatus(status: Status): void {
     this.online = status.online
+    this.files.setLimit(status.maxFileBytes)
     this.roster.show(status, this.me)
     // Only the feed's statuses, which arrive in order: an older REST answer must not
     // make the notice say the relay moved back and forth.

@@ -26,7 +26,8 @@ export type SendFn = (text: string, handOff: () => void) => Promise<void>
 export class Composer {
   private sending = false
 
-  constructor(private readonly parts: ComposerParts, private readonly send: SendFn) {
+  /** `hasFiles`: attachments wait to go, so an empty text may be sent with them. */
+  constructor(private readonly parts: ComposerParts, private readonly send: SendFn, private readonly hasFiles: () => boolean = () => false) {
     parts.form.addEventListener('submit', (ev) => {
       ev.preventDefault()
       void this.submit()
@@ -100,7 +101,7 @@ export class Composer {
     if (this.sending) return
     const text = this.parts.textarea.value
     const problem = draftProblem(text)
-    if (problem) {
+    if (problem && !(problem.kind === 'empty' && this.hasFiles())) {
       this.showProblem(describeDraftProblem(problem))
       this.focus()
       return

@@ -27,6 +27,7 @@ import { historyLimit, leavesGap } from './unread.js'
  */
 const REFUSED_UNSEEN = 'The relay did not accept it.'
 
+
 export interface ConversationParts {
   timeline: Timeline
   reads: ReadTracker

@@ -6,6 +6,7 @@
 import type { Message } from '../../shared/index.js'
 import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from './format.js'
 import { mentionsMe, textParts, type TextPart } from './message-text.js'
+import { filesKey, renderFiles } from './file-view.js'
 import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions.js'
 
 export const NEW_MESSAGES = 'New messages'
@@ -46,7 +47,7 @@ export const DELETED_TEXT = 'This message was deleted.'
 export const EDITED_TEXT = '(edited)'
 
 /** What the tools of a row do; read by message-actions.ts's one click listener. */
-export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete'
+export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download'
 
 export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
   const item = el('article', 'msg')
@@ -82,12 +83,23 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
   else text.append(...parts.map(renderPart))
   if (m.edited && !m.deleted) head.querySelector('.msg-time')!.after(editedLabel(m.edited))
   head.after(text)
-  if (!m.deleted && m.reactions?.length) text.after(renderReactions(m, me))
+  const files = syncFiles(item, m)
+  if (!m.deleted && m.reactions?.length) (files ?? text).after(renderReactions(m, me))
   if (tools && !m.deleted) item.append(renderTools(mine))
   if (focused) {
     for (const b of item.querySelectorAll<HTMLElement>('[data-tool]')) b.tabIndex = 0
     ;(item.querySelector<HTMLElement>(focused) ?? item.querySelector<HTMLElement>('[data-tool]'))?.focus()
   }
+}
+
+/** The files below the text: kept as they are when unchanged, so no picture loads twice. */
+function syncFiles(item: HTMLElement, m: Message): HTMLElement | null {
+  const old = item.querySelector<HTMLElement>(':scope .msg-files')
+  const key = filesKey(m)
+  const files = old && old.dataset.key === key ? old : renderFiles(m)
+  if (old && old !== files) old.remove()
+  if (files) item.querySelector('.msg-text')!.after(files)
+  return files
 }
 
 /** The row's button that has focus, as a selector for its replacement: a redraw must not drop focus. */

@@ -8,6 +8,7 @@
  * pending and the box is freed for the next one. The daemon, not the page, keeps the order.
  */
 // Values from limits.js only: shared/index.js would pull zod into the bundle.
+import type { FileRef } from '../../shared/files.js'
 import type { Message } from '../../shared/index.js'
 import { GENERAL_ROOM } from '../../shared/limits.js'
 import { ApiError, humanError, type Api } from './api.js'
@@ -66,21 +67,21 @@ export class Sender {
   }
 
   /**
-   * Posts `text`. `handOff` is called (at most once, and only while the post is still open)
-   * when the message is safe in the outbox; after that, a failure of this post is not the
-   * composer's to report: the row in the timeline, or a later `failed` event, says it.
+   * Posts `text` with `files` (already uploaded) to `room`. `handOff` is called (at most
+   * once, and only while the post is still open) when the message is safe in the outbox;
+   * after that, a failure of this post is not the composer's to report: the row in the
+   * timeline, or a later `failed` event, says it.
    */
-  async send(text: string, handOff: () => void): Promise<void> {
+  async send(text: string, files: readonly FileRef[], handOff: () => void, room = this.view.room()): Promise<void> {
     let settled = false
     let handedOff = false
-    const room = this.view.room()
     const timer = setTimeout(() => void this.claimFromOutbox(text).then((found) => {
       if (!found || settled) return
       handedOff = true
       handOff()
     }), HAND_OFF_AFTER_MS)
     try {
-      const answer = parseSendAnswer(await this.api.post<unknown>(messagesPath(room), { text }))
+      const answer = parseSendAnswer(await this.api.post<unknown>(messagesPath(room), files.length > 0 ? { text, files } : { text }))
       if (!answer) throw new ApiError('bad_response', humanError('bad_response'), 200)
       this.claimed.add(answer.message.id)
       if (answer.state === 'sent') this.view.showSent(answer.message)

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import WebSocket from 'ws'
 import t from 'tap'
 import { DEFAULT_MAX_FILE_BYTES } from '../../../shared/index.js'
 import { pngClaiming } from '../../lib/images.js'
@@ -65,6 +66,18 @@ t.test('files', async (t) => {
     t.equal(res.headers.get('content-type'), 'application/octet-stream', 'served as bytes, whatever it claimed to be')
     t.match(res.headers.get('content-disposition'), /^attachment; filename="Q3 report.pdf"; filename\*=UTF-8''Q3%20report.pdf$/, 'as a download with its name')
     t.equal(res.headers.get('x-content-type-options'), 'nosniff')
+  })
+
+  await t.test('an open page hears a message with its files', async (t) => {
+    const ws = new WebSocket(`${relay.ui.replace('http', 'ws')}/api/v1/events`, { headers: { authorization: `Bearer ${bob}` } })
+    const events: { type: string; message?: { files?: unknown[] } }[] = []
+    ws.on('message', (raw) => events.push(JSON.parse(raw.toString())))
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    t.teardown(() => ws.close())
+    const file = (await upload(client.ui, alice, 'live.bin', randomBytes(1000))).body.file
+    await call(client.ui, '/api/v1/rooms/general/messages', { token: alice, json: { text: 'live', files: [file] } })
+    const heard = await waitFor('the live event', async () => events.find((e) => e.type === 'message' && e.message?.files))
+    t.same(heard.message!.files, [file], 'the event carries the file as posted')
   })
 
   await t.test('a file shared on the relay is fetched by the client when someone opens it', async (t) => {
