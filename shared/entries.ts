@@ -25,9 +25,17 @@ export const Reaction = z.string().min(1).max(REACTION_MAX)
   // Digits, '#' and '*' are emoji components too: a reaction must hold a picture or a flag.
   .refine((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s), 'a reaction is one emoji')
 
-const utf8 = new TextEncoder()
+/** UTF-8 bytes of a string, counted without encoding it (every entry's text is checked). */
 export function utf8Length(text: string): number {
-  return utf8.encode(text).length
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++ }
+    else bytes += 3
+  }
+  return bytes
 }
 
 export const PasswordHash = z.object({
@@ -65,7 +73,9 @@ export const MessagePosted = z.object({
   /** May be empty when the message carries files. */
   text: z.string().refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' }),
   files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).optional(),
-}).refine((m) => m.text.trim().length > 0 || (m.files?.length ?? 0) > 0, { message: 'empty_message' })
+})
+// "Text or files" is checked by the rule book (daemon/rooms/rules.ts), not here: an object-wide
+// refinement costs every entry of every catch-up frame a sixth of its parsing time.
 
 /** The author replaces the text of their own message (`target` is its entry id). */
 export const MessageEdited = z.object({

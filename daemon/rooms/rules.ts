@@ -23,6 +23,7 @@ export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
     case 'account.avatar':
       return accountExists(q, body.username)
     case 'message.posted': {
+      if (body.text.trim().length === 0 && !body.files?.length) return no('empty_message', 'The message is empty.')
       const author = await accountExists(q, body.author)
       return author.ok ? mayPost(q, body.room, body.author) : author
     }

@@ -236,6 +236,25 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     t.pass('it arrived')
   })
 
+  await t.test('a profile picture chosen by alice shows beside her messages on bob’s page', async (t) => {
+    await messageBox(b).fill('my own words')
+    await messageBox(b).press('Enter')
+    await row(a, 'my own words').waitFor()
+    const chooser = a.waitForEvent('filechooser')
+    await a.getByRole('button', { name: 'Profile picture' }).click()
+    await (await chooser).setFiles({ name: 'me.png', mimeType: 'image/png', buffer: png })
+    // Decorative (the author's name is beside it), so found by its place, not by a role.
+    await b.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#timeline .avatar[data-user="alice"] img')]
+      .some((i) => i.complete && i.naturalWidth === 256))
+    const pictures = await b.evaluate(() => ({
+      alice: document.querySelectorAll('#timeline .avatar[data-user="alice"] img').length,
+      rows: document.querySelectorAll('#timeline .avatar[data-user="alice"]').length,
+      bob: document.querySelectorAll('#timeline .avatar[data-user="bob"] img').length,
+    }))
+    t.equal(pictures.alice, pictures.rows, `every one of alice’s ${pictures.rows} rows has her picture, a 256-pixel square`)
+    t.equal(pictures.bob, 0, 'bob, who has none, keeps his initial')
+  })
+
   await t.test('screenshots; a deleted message shows no files', async (t) => {
     await seesMessage(b, 'the notes')
     await b.screenshot({ path: '/tmp/files-desktop.png' })

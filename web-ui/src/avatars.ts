@@ -76,3 +76,19 @@ export class ProfilePictures {
     await this.load()
   }
 }
+
+/**
+ * The "Profile picture" button: opens a picture chooser, and says in the page what went wrong
+ * (a file that is not a picture, a damaged one) in the daemon's words.
+ */
+export function wireProfileButton(button: HTMLButtonElement, input: HTMLInputElement, pictures: ProfilePictures, say: (text: string) => void): void {
+  button.addEventListener('click', () => input.click())
+  input.addEventListener('change', () => {
+    const file = input.files?.[0]
+    input.value = ''
+    if (!file) return
+    button.disabled = true
+    pictures.choose(file).then(() => say(''), (err: unknown) => say(`Your profile picture was not changed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => { button.disabled = false })
+  })
+}

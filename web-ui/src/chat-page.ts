@@ -4,6 +4,7 @@
  */
 import type { RoomSummary, Status, UiEvent } from '../../shared/index.js'
 import { ApiError, humanError, type Api } from './api.js'
+import { ProfilePictures, wireProfileButton } from './avatars.js'
 import { watchAttention } from './attention.js'
 import { BrowseDialog } from './browse-dialog.js'
 import { Completer } from './completer.js'
@@ -61,6 +62,7 @@ export class ChatPage {
     { list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line'), awayToggle: byId('away-toggle') },
     (on) => this.feed.setAway(on), (name) => void this.rooms.direct(name))
   private readonly timeline: Timeline
+  private readonly pictures: ProfilePictures
   private readonly composer: Composer
   private readonly editing: Editing
   private readonly typing: Typing
@@ -75,6 +77,7 @@ export class ChatPage {
   private readonly files: ComposerFiles
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
+    this.pictures = new ProfilePictures(api, [byId('timeline')])
     this.timeline = new Timeline(byId('timeline'), byId('scroller'), {
       copyBack: (text) => this.composer.restoreDraft(text),
       dismissed: () => {
@@ -121,6 +124,7 @@ export class ChatPage {
     byId('browse-rooms').addEventListener('click', () => void this.dialogs.browse.open())
     byId('new-room').addEventListener('click', () => this.dialogs.newRoom.open())
     byId('logout').addEventListener('click', () => void this.logOut())
+    wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
   }
@@ -216,6 +220,7 @@ export class ChatPage {
     this.roster.clear()
     this.composer.reset()
     this.files.reset()
+    this.pictures.clear()
     this.picker.close(false)
     document.title = titleFor(0)
     this.onLoggedOut(reason)
@@ -238,6 +243,7 @@ export class ChatPage {
     await Promise.all([
       this.rooms.load().then(() => (first ? undefined : this.conversation.loadRecent())),
       this.loadStatus(),
+      this.pictures.load(),
     ])
   }
 
@@ -275,6 +281,7 @@ export class ChatPage {
         return void this.refresh()
       case 'failed': return this.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
       case 'rooms': return void this.rooms.load()
+      case 'avatar': return void this.pictures.load()
       case 'read':
         if (!this.conversation.onRoomEvent(ev)) this.rooms.readElsewhere(ev.room)
         return

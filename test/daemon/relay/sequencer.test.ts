@@ -81,6 +81,15 @@ t.test('inside one batch, a room created counts for the submissions after it', a
   t.same((await store.views.messages('r-aaaaaaaaaaaa', 10)).map((m) => m.text), ['first', 'in it now'])
 })
 
+t.test('a message with neither text nor files is refused', async (t) => {
+  const { store, sequencer } = await relay(t)
+  await sequencer.order(signUp('alice'))
+  for (const text of ['', ' \n\t\u00a0\u3000 ']) {
+    t.match(await sequencer.order(post('alice', text)), { ok: false, code: 'empty_message' }, `text ${JSON.stringify(text)}`)
+  }
+  t.equal(store.log.head, 1, 'nothing written')
+})
+
 t.test('a message from an author without an account is refused', async (t) => {
   const { store, sequencer, written } = await relay(t)
   t.match(await sequencer.order(post('ghost')), { ok: false, code: 'unknown_author', message: /ghost/ })
