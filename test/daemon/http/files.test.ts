@@ -127,6 +127,20 @@ t.test('files', async (t) => {
     t.equal((await gone.json()).error.code, 'not_found', 'and gone on the other machine')
   })
 
+  await t.test('a big picture being processed does not hold up the chat', async (t) => {
+    const big = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 90 }).toBuffer()
+    const started = await call(client.ui, '/api/v1/uploads', { token: alice, json: { name: 'panorama.jpg', size: big.length } })
+    await piece(client.ui, alice, started.body.id, 0, big)
+    const order: string[] = []
+    const finishing = call(client.ui, `/api/v1/uploads/${started.body.id}/finish`, { token: alice, method: 'POST' }).then((r) => { order.push('picture'); return r })
+    await new Promise((r) => setTimeout(r, 50)) // the daemon is decoding 24 megapixels now
+    const chat = await call(client.ui, '/api/v1/rooms/general/messages', { token: alice, json: { text: 'meanwhile' } }).then((r) => { order.push('message'); return r })
+    const done = await finishing
+    t.equal(chat.status, 201, 'a message sent meanwhile is written')
+    t.equal(done.status, 200, 'and the picture is processed')
+    t.same(order, ['message', 'picture'], 'the message did not wait for the picture')
+  })
+
   await t.test('bad files are refused with a reason and leave nothing', async (t) => {
     refused(t, await call(client.ui, '/api/v1/uploads', { token: alice, json: { name: 'huge.iso', size: DEFAULT_MAX_FILE_BYTES + 1 } }), 413, 'file_too_large', 'a file over the limit, before any byte is sent')
     const fake = await upload(client.ui, alice, 'holiday.jpg', Buffer.from('not a picture at all, just words\n'), 'image/jpeg')
