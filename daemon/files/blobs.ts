@@ -89,6 +89,42 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Fetches `sha256` into a partial file that outlives a dropped transfer: `have()` says how
+   * much arrived, `take(body)` appends what comes next (from any machine: the bytes are the
+   * same everywhere) and, once the whole blob is there and hashes right, puts it in place. A
+   * blob that hashes wrong is thrown away whole.
+   */
+  partial(sha256: string, maxBytes: number): { have: () => Promise<number>; take: (body: Readable, restart: boolean) => Promise<Stored> } {
+    const file = join(this.dir, 'incoming', `${sha256}.part`)
+    const have = async () => { try { return (await stat(file)).size } catch { return 0 } }
+    const take = async (body: Readable, restart: boolean): Promise<Stored> => {
+      if (restart) await rm(file, { force: true })
+      const hash = createHash('sha256')
+      let size = await have()
+      // Only a resumed transfer reads back what it had: a fresh one hashes as the bytes arrive.
+      if (size > 0) for await (const c of createReadStream(file)) hash.update(c as Buffer)
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length
+          if (size > maxBytes) return done(new InputError('file_too_large', `The file is over the ${mib(maxBytes)} limit.`))
+          hash.update(chunk)
+          done(null, chunk)
+        },
+      })
+      await pipeline(body, count, createWriteStream(file, { flags: 'a', mode: 0o600 }))
+      const got = hash.digest('hex')
+      if (got !== sha256) {
+        await rm(file, { force: true })
+        throw new InputError('file_mismatch', `The file arrived damaged (its SHA-256 is ${got.slice(0, 12)}…). It will be fetched again.`)
+      }
+      await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
+      await rename(file, this.path(sha256))
+      return { sha256, size }
+    }
+    return { have, take }
+  }
+
   /** Moves a complete file (an upload) into the store under its hash, computed here. */
   async adopt(file: string): Promise<Stored> {
     const hash = createHash('sha256')

@@ -55,12 +55,16 @@ export class BlobTransfer {
 
   private async fetchFrom(sha256: string, origin?: string): Promise<void> {
     const tried: string[] = []
-    for (const source of this.sources(origin)) {
+    const partial = this.blobs.partial(sha256, this.maxBytes())
+    // Each source is asked once, and twice in all when a transfer drops: what arrived is kept,
+    // and the next request asks only for the rest, from the same machine or another.
+    for (const source of [...this.sources(origin), ...this.sources(origin)]) {
       try {
-        const res = await call(source, 'GET', sha256)
-        if (res.statusCode !== 200) { res.resume(); tried.push(`${source.name}: ${res.statusCode}`); continue }
-        await this.blobs.receive(res, { expected: sha256, maxBytes: this.maxBytes() })
-        this.log.info({ sha256, from: source.name }, 'fetched a file')
+        const have = await partial.have()
+        const res = await call(source, 'GET', sha256, undefined, have > 0 ? { range: `bytes=${have}-` } : {})
+        if (res.statusCode !== 200 && res.statusCode !== 206) { res.resume(); tried.push(`${source.name}: ${res.statusCode}`); continue }
+        await partial.take(res, res.statusCode === 200)
+        this.log.info({ sha256, from: source.name, resumedAt: have }, 'fetched a file')
         return
       } catch (err) {
         tried.push(`${source.name}: ${(err as Error).message}`)
@@ -95,9 +99,13 @@ export class BlobTransfer {
     }
     const size = await this.blobs.size(sha256)
     if (size === null) return reply(res, 404, 'not_found', 'This machine does not have that file.')
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
+    // `Range: bytes=N-`: the rest of a transfer that dropped at N.
+    const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0)
+    if (start > 0 && start >= size) return reply(res, 416, 'bad_request', `This file has ${size} bytes.`)
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': size - start, 'accept-ranges': 'bytes' }
+    res.writeHead(start > 0 ? 206 : 200, start > 0 ? { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` } : headers)
     if (req.method === 'HEAD') return void res.end()
-    this.blobs.read(sha256).pipe(res)
+    this.blobs.read(sha256, start > 0 ? { start, end: size - 1 } : undefined).pipe(res)
   }
 }
 
@@ -106,9 +114,9 @@ function reply(res: ServerResponse, status: number, code: string, message: strin
   res.end(JSON.stringify(status < 300 ? { ok: true } : { error: { code, message } }))
 }
 
-function call(to: BlobSource, method: string, sha256: string, body?: NodeJS.ReadableStream): Promise<IncomingMessage> {
+function call(to: BlobSource, method: string, sha256: string, body?: NodeJS.ReadableStream, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000 }, resolve)
+    const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000, headers }, resolve)
     req.on('timeout', () => req.destroy(new Error('timed out')))
     req.on('error', reject)
     if (body) body.pipe(req)

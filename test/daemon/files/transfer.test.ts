@@ -1,0 +1,87 @@
+/**
+ * Moving blobs between machines: a transfer that drops half-way goes on from where it stopped
+ * (asking only for the rest, with Range), bytes that hash wrong are never kept, and the peer
+ * side serves the rest of a blob from an offset.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import pino from 'pino'
+import t from 'tap'
+import { BlobStore, BlobTransfer, type BlobSource } from '../../../daemon/files/index.js'
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+const log = pino({ level: 'silent' })
+
+/** A peer that answers each GET with `answer`, recording the Range each one asked for. */
+async function fakePeer(t: { teardown: (fn: () => unknown) => void }, answer: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
+  const ranges: (string | undefined)[] = []
+  const server = createServer((req, res) => { ranges.push(req.headers.range); answer(req, res, ranges.length) })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const source: BlobSource = { name: 'peer', host: '127.0.0.1', port: (server.address() as AddressInfo).port }
+  return { source, ranges }
+}
+
+t.test('a transfer cut off half-way goes on from where it stopped', async (t) => {
+  const blob = randomBytes(3 * 1024 * 1024)
+  const half = 1024 * 1024 + 17
+  const peer = await fakePeer(t, (req, res, n) => {
+    if (n === 1) {
+      res.writeHead(200, { 'content-length': blob.length })
+      res.write(blob.subarray(0, half), () => setTimeout(() => res.socket?.destroy(), 50))
+      return
+    }
+    const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0)
+    res.writeHead(206, { 'content-length': blob.length - start })
+    res.end(blob.subarray(start))
+  })
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const transfer = new BlobTransfer(store, () => [peer.source], () => 10 * 1024 * 1024, log)
+  await transfer.ensure(sha(blob))
+  t.same(peer.ranges, [undefined, `bytes=${half}-`], 'the second request asked only for the rest')
+  t.equal(await store.size(sha(blob)), blob.length, 'the whole blob is in place')
+  const back: Buffer[] = []
+  for await (const c of store.read(sha(blob))) back.push(c as Buffer)
+  t.equal(sha(Buffer.concat(back)), sha(blob), 'and it is the same bytes')
+})
+
+t.test('bytes that hash wrong are thrown away, and the next machine is asked', async (t) => {
+  const blob = randomBytes(100_000)
+  const liar = await fakePeer(t, (_req, res) => res.end(randomBytes(100_000)))
+  const honest = await fakePeer(t, (_req, res) => res.end(blob))
+  const dir = join(t.testdir(), 'blobs')
+  const store = await BlobStore.open(dir, 0)
+  const transfer = new BlobTransfer(store, () => [liar.source, honest.source], () => 10 * 1024 * 1024, log)
+  await transfer.ensure(sha(blob))
+  t.equal(await store.size(sha(blob)), blob.length, 'stored from the honest one')
+  t.notOk(existsSync(join(dir, 'incoming', `${sha(blob)}.part`)), 'nothing of the wrong bytes is left')
+  t.same(honest.ranges, [undefined], 'which was asked for all of it, not for the rest of the liar\'s')
+})
+
+t.test('nobody has it: file_unavailable, nothing stored', async (t) => {
+  const none = await fakePeer(t, (_req, res) => { res.writeHead(404); res.end() })
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const transfer = new BlobTransfer(store, () => [none.source], () => 1024, log)
+  await t.rejects(transfer.ensure('a'.repeat(64)), { code: 'file_unavailable' })
+  t.equal(await store.size('a'.repeat(64)), null)
+})
+
+t.test('the peer side serves the rest of a blob from an offset', async (t) => {
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const blob = randomBytes(5000)
+  await store.receive(Readable.from([blob]), { maxBytes: blob.length })
+  const transfer = new BlobTransfer(store, () => [], () => 1024 * 1024, log)
+  const server = createServer((req, res) => void transfer.serve(req, res, sha(blob)))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => server.close())
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  const rest = await fetch(url, { headers: { range: 'bytes=1000-' } })
+  t.equal(rest.status, 206)
+  t.equal(rest.headers.get('content-range'), `bytes 1000-4999/5000`)
+  t.same(Buffer.from(await rest.arrayBuffer()), blob.subarray(1000), 'exactly the bytes from 1000 on')
+  t.equal((await fetch(url, { headers: { range: 'bytes=5000-' } })).status, 416, 'past the end: 416')
+})
