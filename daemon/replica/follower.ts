@@ -42,7 +42,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
   ) {
     super()
     conn.on('frame', (frame) => { this.#queue = this.#queue.then(() => this.onFrame(frame)).catch((err) => this.failed(err)) })
-    conn.on('close', (code, reason) => this.emit('closed', `${code} ${reason}`.trim()))
+    // After the frames that came before it: a relay that hands over sends `handover`, then
+    // closes; a close seen while entries were still being applied must not overtake it.
+    conn.on('close', (code, reason) => {
+      this.#queue = this.#queue.then(() => { this.emit('closed', `${code} ${reason}`.trim()) })
+        .catch((err: unknown) => this.log.error({ err }, 'handling the end of the link failed'))
+    })
   }
 
   get welcome(): Welcome | null {
