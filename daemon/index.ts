@@ -1,7 +1,9 @@
 /**
- * sochatd, the SO-CHAT daemon. Public entry: `startDaemon`. Folders in the order a message
- * travels: discovery -> election -> link -> relay -> replica -> store; accounts, outbox and
- * http serve the person at this machine; roles switches between client and relay.
+ * sochatd, the SO-CHAT daemon. Public entry: `startDaemon`. Folders (README.md here has one
+ * line each): a message goes http -> outbox -> roles -> link -> relay -> replica -> store ->
+ * http/live-feed -> the page; membership is discovery -> election -> roles; accounts,
+ * desktop, files and media serve the person at this machine; config, errors and service hold
+ * the rest up.
  */
 export { startDaemon, type RunningDaemon } from './daemon.js'
 export { resolveConfig, type DaemonConfig, type StartFlags } from './config/index.js'

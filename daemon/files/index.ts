@@ -1,12 +1,13 @@
 /**
  * Files: the bytes of shared files by SHA-256 (blobs.ts), resumable uploads from this
- * machine's page (uploads.ts), and what a finished upload becomes in a message (describe.ts:
- * pictures decoded and cleaned by daemon/media).
+ * machine's page (uploads.ts), what a finished upload becomes in a message (describe.ts:
+ * pictures decoded and cleaned by daemon/media), blobs between machines over the peer port
+ * (transfer.ts), and which blobs a message's files stand for (refs.ts).
  *
  * Must not: decide who may read a file (the room does, in daemon/http) or hold a whole file
  * in memory (pictures excepted, bounded by their size).
  */
-export { BlobStore, DISK_MARGIN_BYTES, mib, type Stored } from './blobs.js'
+export { BlobStore, type Stored } from './blobs.js'
 export { Uploads, type UploadMeta, type UploadState } from './uploads.js'
 export { describeUpload } from './describe.js'
 export { BlobTransfer, type BlobSource } from './transfer.js'

@@ -1,3 +1,3 @@
-export { PeerConnection, HEARTBEAT_MS, HEARTBEAT_MISSES } from './connection.js'
+export { PeerConnection } from './connection.js'
 export { PeerServer, listenWithFallback } from './server.js'
 export { dial } from './dial.js'

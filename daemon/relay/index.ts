@@ -1,6 +1,5 @@
-export { Relay, ROSTER_COALESCE_MS, ROSTER_INTERVAL_MS, type RelaySelf } from './relay.js'
+export { Relay, type RelaySelf } from './relay.js'
 export type { Outcome } from './sequencer.js'
 export { entryFrames } from './chunk.js'
 export { handshake } from './handshake.js'
-export { BatchState } from './validate.js'
 export { RosterBook, applyRoster, type RosterView } from './roster.js'

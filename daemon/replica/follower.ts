@@ -18,11 +18,10 @@ export interface FollowerIdentity {
 }
 
 export interface FollowerEvents {
-  /** Caught up far enough to submit: the outbox may flush now. */
+  /** Caught up far enough to submit: the outbox may send now. */
   ready: [Welcome]
   roster: [Roster]
   typing: [Typing]
-  ack: [id: string, seq: number]
   reject: [id: string, code: string, message: string]
   closed: [reason: string]
   /** The relay is leaving cleanly and names its successor. */
@@ -71,7 +70,8 @@ export class Follower extends EventEmitter<FollowerEvents> {
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
         await this.replica.append(frame.entries)
         return
-      case 'ack': this.emit('ack', frame.id, frame.seq); return
+      // Nothing waits for an ack: the outbox waits for the entry itself to reach our replica.
+      case 'ack': return
       case 'reject': this.emit('reject', frame.id, frame.code, frame.message); return
       case 'roster': this.emit('roster', frame); return
       case 'typing': this.emit('typing', frame); return

@@ -12,7 +12,7 @@ import { showCommand, ServiceFileError, type CommandGroup, type ServicePlan, typ
 import { systemdPlan } from './systemd.js'
 import { windowsPlan } from './windows.js'
 
-export { parseServiceArgs, SERVICE_USAGE, type ParsedServiceArgs, type ServiceOptions } from './options.js'
+export type { ParsedServiceArgs, ServiceOptions } from './options.js'
 export { ServiceFileError, type CommandGroup, type PlannedCommand, type PlannedFile, type PlannedLink, type ServicePlan } from './plan.js'
 
 /** Runs a service manager command; never throws for a failing command, only reports it. */

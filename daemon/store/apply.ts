@@ -1,14 +1,43 @@
 /**
- * What each kind of entry does to the views, written into a transaction (which remembers what
- * it overwrote, so any of these can be undone). Entries reaching here were validated by the
- * relay; a target that is missing anyway (an entry from an older log) changes nothing.
+ * Entries to view changes and back. `applyEntries` writes what each kind of entry does into a
+ * transaction (which remembers what it overwrote) and stores each entry's undo record with it;
+ * `revertOps` takes an entry back from that record. Entries reaching here were validated by
+ * the relay; a target that is missing anyway (an entry from an older log) changes nothing.
  */
 import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
-import { memberKey, memberOfKey, messageKey, readKey, userKey } from './keys.js'
-import { generalRoom, ViewQueries, type Account, type Member, type Room } from './queries.js'
-import type { ViewTx } from './tx.js'
+import { StoreError } from '../errors/index.js'
+import { memberKey, memberOfKey, messageKey, readKey, seqKey, userKey } from './keys.js'
+import { generalRoom, ViewQueries } from './queries.js'
+import { ViewTx } from './tx.js'
+import type { Account, Member, Op, Room, Sub, UndoStep, ViewSubs } from './types.js'
 
-export async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
+/**
+ * Applies entries in order into `tx`, with each one's undo record. A pure entry (a new
+ * message, a read mark: it only adds keys that follow from the entry) needs none, which
+ * saves a write for most of the log.
+ */
+export async function applyEntries(entries: Entry[], tx: ViewTx, undoRecords: Sub<UndoStep[]>): Promise<void> {
+  for (const entry of entries) {
+    await applyEntry(entry, tx)
+    const { steps, pure } = tx.takeUndo()
+    if (!pure) tx.ops.push({ type: 'put', sublevel: undoRecords, key: seqKey(entry.seq), value: steps })
+  }
+}
+
+/** The ops undoing one entry: its undo record, or for a pure entry, deleting what it added. */
+export async function revertOps(subs: ViewSubs, undoRecords: Sub<UndoStep[]>, entry: Entry): Promise<Op[]> {
+  const steps = await undoRecords.get(seqKey(entry.seq))
+  if (steps) return [...undoOps(subs, steps), { type: 'del', sublevel: undoRecords, key: seqKey(entry.seq) }]
+  const dry = new ViewTx(subs, true)
+  try {
+    await applyEntry(entry, dry)
+  } catch (cause) {
+    throw new StoreError(`Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`, { cause })
+  }
+  return undoOps(subs, dry.takeUndo().steps)
+}
+
+async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   // The id index is the log's, written here so that entries later in the batch find this one.
   await tx.put('ids', entry.id, entry.seq, true)
   const b = entry.body
@@ -95,4 +124,11 @@ export function react(reactions: ReactionCount[], emoji: string, username: strin
     else out.push({ emoji, users: [username] })
   }
   return out.filter((r) => r.users.length > 0)
+}
+
+/** The ops that restore what `steps` changed, newest change first. */
+function undoOps(subs: ViewSubs, steps: UndoStep[]): Op[] {
+  return steps.slice().reverse().map((s): Op => s.absent
+    ? { type: 'del', sublevel: subs[s.sub], key: s.key }
+    : { type: 'put', sublevel: subs[s.sub], key: s.key, value: s.prev })
 }

@@ -1,14 +1,10 @@
 /**
  * The ordered log: entries by sequence number plus an id index. Reads only; writes go through
- * `Store.commit` so they land in one batch with the views.
+ * `Store.append` and `Store.truncateAfter` so they land in one batch with the views.
  */
-import type { AbstractSublevel } from 'abstract-level'
 import type { Checkpoint, Entry } from '../../shared/index.js'
 import { seqKey } from './keys.js'
-
-// The Level instance's own type parameters are opaque here; sublevels are what we use.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string, V>
+import type { Sub } from './types.js'
 
 export class EntryLog {
   #head = 0

@@ -1,37 +1,15 @@
 /**
- * Point lookups on the views, over any source of keys: the database itself (routes, desktop)
- * or a transaction's overlay (the relay validating a batch, entries applying in order).
+ * Reads of the views. `ViewQueries`: point lookups over any source of keys, the database
+ * itself (routes, desktop) or a transaction's overlay (the relay validating a batch, entries
+ * applying in order). `ViewReads`: range reads over the database (history, read positions,
+ * room lists, members). Nothing here writes.
  */
-import { GENERAL_ROOM, type Message, type PasswordHash, type RoomKind } from '../../shared/index.js'
+import { GENERAL_ROOM, mentionedNames, type Message } from '../../shared/index.js'
 import { memberKey, messageKey, userKey } from './keys.js'
+import type { Account, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
 
-export interface Account {
-  username: string
-  password: PasswordHash
-  createdSeq: number
-  /** SHA-256 of their profile picture, a square. */
-  avatar?: string
-}
-
-export interface Room {
-  id: string
-  kind: RoomKind
-  /** '' for a direct conversation. */
-  name: string
-  topic: string
-  creator: string
-  createdSeq: number
-  memberCount: number
-}
-
-export interface Member {
-  username: string
-  /** The entry that put them in the room: what came before is not theirs to read as new. */
-  since: number
-}
-
-export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
-export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
+/** Unread messages are counted up to this many. */
+export const UNREAD_COUNT_MAX = 1000
 
 /** general exists before anyone writes to it: every account is in it. */
 export function generalRoom(): Room {
@@ -76,5 +54,94 @@ export class ViewQueries {
   async message(room: string, id: string): Promise<Message | undefined> {
     const seq = await this.get<number>('ids', id)
     return seq === undefined ? undefined : this.get<Message>('msgs', messageKey(room, seq))
+  }
+}
+
+/** Range reads over the database, with its point lookups in `q`. */
+export class ViewReads {
+  readonly q: ViewQueries
+
+  constructor(readonly subs: ViewSubs) {
+    this.q = new ViewQueries(async (sub, key) => (await subs[sub].get(key)) as never)
+  }
+
+  account(username: string): Promise<Account | undefined> {
+    return this.q.account(username)
+  }
+
+  /**
+   * How far a person has read a room (their highest read mark, or where they joined it), and
+   * how many messages by others follow it, counted up to UNREAD_COUNT_MAX (the cost of
+   * counting grows with what is counted, and nobody needs to know there are 4,318 rather
+   * than "1000+").
+   */
+  async readPosition(username: string, room: string): Promise<ReadState> {
+    const prefix = `${username.toLowerCase()}!${room}!`
+    let seq = await this.q.readBaseline(room, username)
+    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Math.max(seq, Number(key.slice(prefix.length)))
+    let unread = 0
+    let mentions = 0
+    const me = username.toLowerCase()
+    for await (const value of this.subs.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) {
+      const m = value as Message
+      if (m.author.toLowerCase() === me || m.deleted) continue
+      if (++unread === UNREAD_COUNT_MAX) break
+      if (mentionedNames(m.text).some((n) => n.toLowerCase() === me)) mentions++
+    }
+    return { seq, unread, mentions }
+  }
+
+  /** The newest `limit` messages of a room with seq < before, oldest first. */
+  async messages(room: string, limit: number, before?: number): Promise<Message[]> {
+    const lt = before === undefined ? `${room}"` : messageKey(room, before) // '"' sorts right after '!'
+    const out: Message[] = []
+    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true, limit })) out.push(m as Message)
+    return out.reverse()
+  }
+
+  /** The newest message's seq in a room (0: none). Kept out of the room record, which would otherwise be rewritten for every message. */
+  async lastSeq(room: string): Promise<number> {
+    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt: `${room}"`, reverse: true, limit: 1 })) return (m as Message).seq
+    return 0
+  }
+
+  /** The rooms a person is in: general first, then the rest by id. */
+  async roomsOf(username: string): Promise<Room[]> {
+    const out = [(await this.q.room(GENERAL_ROOM))!]
+    const prefix = `${username.toLowerCase()}!`
+    for await (const id of this.subs.memberOf.values({ gt: prefix, lt: `${prefix}~` })) {
+      const room = await this.q.room(id as string)
+      if (room) out.push(room)
+    }
+    return out
+  }
+
+  /** Every public room, by name. */
+  async directory(): Promise<Room[]> {
+    const out: Room[] = []
+    for await (const id of this.subs.roomNames.values()) {
+      const room = await this.q.room(id as string)
+      if (room?.kind === 'public') out.push(room)
+    }
+    const general = (await this.q.room(GENERAL_ROOM))!
+    return [general, ...out.filter((r) => r.id !== GENERAL_ROOM)]
+  }
+
+  /** Everyone with a profile picture: username → its SHA-256. */
+  async avatars(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for await (const a of this.subs.users.values()) if ((a as Account).avatar) out[(a as Account).username] = (a as Account).avatar!
+    return out
+  }
+
+  /** Who is in a room, sorted by name; for general, every account. */
+  async members(room: string): Promise<string[]> {
+    const out: string[] = []
+    if (room === GENERAL_ROOM) {
+      for await (const a of this.subs.users.values()) out.push((a as Account).username)
+    } else {
+      for await (const m of this.subs.members.values({ gt: `${room}!`, lt: `${room}"` })) out.push((m as Member).username)
+    }
+    return out.sort((a, b) => a.localeCompare(b))
   }
 }

@@ -7,15 +7,7 @@
  * The relay uses the same overlay to validate a batch before ordering it: a name claimed or a
  * room joined earlier in the batch counts for the submissions after it.
  */
-import type { Op, ViewSubs, ViewName } from './views.js'
-
-/** One key an entry changed, and what it held before (`absent`: nothing). */
-export interface UndoStep {
-  sub: ViewName
-  key: string
-  prev?: unknown
-  absent?: true
-}
+import type { Op, UndoStep, ViewName, ViewSubs } from './types.js'
 
 type Slot = { value: unknown } | { deleted: true }
 
@@ -26,7 +18,7 @@ export class ViewTx {
   /** Whether the current entry's changes depended on anything already stored. */
   #read = false
 
-  /** `dry`: reading fails; used to find which keys a pure entry writes (see Views.revertOps). */
+  /** `dry`: reading fails; used to find which keys a pure entry writes (see revertOps in apply.ts). */
   constructor(private readonly subs: ViewSubs, private readonly dry = false) {}
 
   async get<V>(sub: ViewName, key: string): Promise<V | undefined> {
@@ -70,11 +62,4 @@ export class ViewTx {
     const prev = fresh ? undefined : await this.get(sub, key)
     this.#undo.push(prev === undefined ? { sub, key, absent: true } : { sub, key, prev })
   }
-}
-
-/** The ops that restore what `steps` changed, newest change first. */
-export function undoOps(subs: ViewSubs, steps: UndoStep[]): Op[] {
-  return steps.slice().reverse().map((s): Op => s.absent
-    ? { type: 'del', sublevel: subs[s.sub], key: s.key }
-    : { type: 'put', sublevel: subs[s.sub], key: s.key, value: s.prev })
 }

@@ -1,0 +1,64 @@
+/**
+ * The store's shared shapes: what the views hold, how a sublevel and a batch operation look,
+ * and what an undo record is made of. Types only, and no imports from the rest of the store,
+ * so every module here can use them without importing each other.
+ */
+import type { AbstractSublevel } from 'abstract-level'
+import type { PasswordHash, RoomKind } from '../../shared/index.js'
+
+// The Level instance's own type parameters are opaque here; sublevels are what we use.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string, V>
+
+/** A batch operation on one of our sublevels (typed loosely: values are JSON). */
+export type Op =
+  | { type: 'put'; sublevel: object; key: string; value: unknown }
+  | { type: 'del'; sublevel: object; key: string }
+
+export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
+export type ViewSubs = Record<ViewName, Sub<unknown>>
+
+/** Reads one view key: from the database, or through a transaction's overlay. */
+export type Lookup = <V>(sub: ViewName, key: string) => Promise<V | undefined>
+
+/** One key an entry changed, and what it held before (`absent`: nothing). */
+export interface UndoStep {
+  sub: ViewName
+  key: string
+  prev?: unknown
+  absent?: true
+}
+
+export interface Account {
+  username: string
+  password: PasswordHash
+  createdSeq: number
+  /** SHA-256 of their profile picture, a square. */
+  avatar?: string
+}
+
+export interface Room {
+  id: string
+  kind: RoomKind
+  /** '' for a direct conversation. */
+  name: string
+  topic: string
+  creator: string
+  createdSeq: number
+  memberCount: number
+}
+
+export interface Member {
+  username: string
+  /** The entry that put them in the room: what came before is not theirs to read as new. */
+  since: number
+}
+
+export interface ReadState {
+  /** The last message seq this person has read in the room (0: none). */
+  seq: number
+  /** Messages by others after it. */
+  unread: number
+  /** Of those, how many mention them. */
+  mentions: number
+}
