@@ -8,11 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { MAX_MESSAGE_BYTES, utf8Length } from '../../../shared/index.js'
 import { ApiError, errorFromBody, humanError } from '../../../web-ui/src/app/api.js'
-import { EMOJI } from '../../../web-ui/src/composer/emoji.js'
-import { backoffDelay, feedUrl, parseUiEvent } from '../../../web-ui/src/app/events.js'
+import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
+import { backoffDelay, feedUrl } from '../../../web-ui/src/app/live-feed.js'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
   dayLabel, describeDraftProblem, draftProblem, formatBytes, hueSlot, initial, timeLabel, utf8Bytes,
-} from '../../../web-ui/src/app/format.js'
+} from '../../../web-ui/src/app/format-model.js'
 import { machineLine, relayLine } from '../../../web-ui/src/rooms/roster.js'
 
 t.test('drafts follow the relay’s rules, in UTF-8 bytes', async (t) => {

@@ -3,8 +3,8 @@
  * ":)"), people by `@name`; and which emoji a picker search keeps.
  */
 import t from 'tap'
-import { MAX_CANDIDATES, emojiCandidates, emojiMatchesSearch, nameCandidates, shortcode, triggerAt } from '../../../web-ui/src/composer/completion.js'
-import { EMOJI } from '../../../web-ui/src/composer/emoji.js'
+import { MAX_CANDIDATES, emojiCandidates, emojiMatchesSearch, nameCandidates, shortcode, triggerAt } from '../../../web-ui/src/composer/completion-model.js'
+import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
 
 t.test('a list opens after :xx or @, at the start or after a space', async (t) => {
   t.same(triggerAt('great :thu', 10), { kind: 'emoji', query: 'thu', start: 6 })

@@ -4,9 +4,9 @@
  * statuses of a failover go by. The DOM parts are covered by chat.browser.test.ts.
  */
 import t from 'tap'
-import { parseUiEvent } from '../../../web-ui/src/app/events.js'
-import { failedText, PENDING_TEXT } from '../../../web-ui/src/timeline/message-state.js'
-import { LOOKING_TEXT, RelayWatch, THIS_MACHINE_TEXT, type RelayView } from '../../../web-ui/src/timeline/relay-notice.js'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
+import { failedText, PENDING_TEXT } from '../../../web-ui/src/timeline/delivery-state.js'
+import { LOOKING_TEXT, RelayWatch, THIS_MACHINE_TEXT, type RelayView } from '../../../web-ui/src/timeline/relay-watch-model.js'
 import { isPendingMessage, parseOutbox, parseSendAnswer } from '../../../web-ui/src/composer/sender.js'
 
 const pending = { id: 'k3Jx9QpL0aBc', room: 'general', author: 'alice', text: 'during the gap', ts: 1_750_000_000_000 }

@@ -2,7 +2,7 @@
  * The typing line's wording, and the live feed accepting typing events only in their shape.
  */
 import t from 'tap'
-import { parseUiEvent } from '../../../web-ui/src/app/events.js'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import { typingLine } from '../../../web-ui/src/composer/typing.js'
 
 t.test('who is typing, in a sentence', async (t) => {

@@ -11,8 +11,8 @@ import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE as SHARED_MAX_FILES } fro
 import { ApiError } from '../../../web-ui/src/app/api.js'
 import {
   displaySize, fileKind, fileUrl, humanSize, isFileRef, MAX_FILES_PER_MESSAGE, mibText, pastedName, showFiles, sizeProblem, tooManyText,
-} from '../../../web-ui/src/files/file-info.js'
-import { MAX_RETRIES, percent, retryDelay, stateText, Upload, type UploadState, type UploadTransport } from '../../../web-ui/src/files/upload.js'
+} from '../../../web-ui/src/files/file-info-model.js'
+import { MAX_RETRIES, percent, retryDelay, stateText, Upload, type UploadState, type UploadTransport } from '../../../web-ui/src/files/upload-model.js'
 
 const sha = (c: string) => c.repeat(64)
 const plain: FileRef = { sha256: sha('a'), name: 'Q3 report.pdf', size: 2_400_000, mime: 'application/pdf' }

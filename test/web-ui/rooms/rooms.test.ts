@@ -10,7 +10,7 @@ import { allowed } from '../../../web-ui/src/rooms/room-header.js'
 import { inviteList, namePreview } from '../../../web-ui/src/rooms/room-dialogs.js'
 import {
   badgeLabel, hashFor, noteArrival, parseRooms, placeholderFor, roomFromHash, roomLabel, sidebarOrder, unreadAcross,
-} from '../../../web-ui/src/rooms/rooms-state.js'
+} from '../../../web-ui/src/rooms/rooms-model.js'
 
 function room(over: Partial<RoomSummary> & Pick<RoomSummary, 'id'>): RoomSummary {
   return { kind: 'public', name: over.id, topic: '', memberCount: 2, members: [], joined: true, unread: 0, mentions: 0, lastSeq: 0, ...over }

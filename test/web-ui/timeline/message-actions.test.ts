@@ -4,9 +4,9 @@
  */
 import t from 'tap'
 import type { Message } from '../../../shared/index.js'
-import { beginEdit, EDITING_HINT, lastEditable, saveAction } from '../../../web-ui/src/composer/edit-state.js'
-import { parseUiEvent } from '../../../web-ui/src/app/events.js'
-import { chipLabel, emojiName, QUICK_REACTIONS, reactedBy, toggled, whoReacted } from '../../../web-ui/src/timeline/reactions.js'
+import { beginEdit, EDITING_HINT, lastEditable, saveAction } from '../../../web-ui/src/composer/editing-model.js'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
+import { chipLabel, emojiName, QUICK_REACTIONS, reactedBy, toggled, whoReacted } from '../../../web-ui/src/timeline/reactions-model.js'
 
 t.test('toggling a reaction', async (t) => {
   const start = [{ emoji: '👍', users: ['bob'] }, { emoji: '🎉', users: ['alice'] }]

@@ -4,7 +4,7 @@
  * reading; everything else, markup included, stays text.
  */
 import t from 'tap'
-import { mentionsMe, safeHref, textParts } from '../../../web-ui/src/timeline/message-text.js'
+import { mentionsMe, safeHref, textParts } from '../../../web-ui/src/timeline/message-text-model.js'
 
 t.test('http and https links become links; other schemes stay text', async (t) => {
   t.same(textParts('see https://example.org/a?b=1#c now', null), [

@@ -5,11 +5,11 @@
  * a failure). The DOM side is covered by chat.browser.test.ts (lib/catch-up.ts).
  */
 import t from 'tap'
-import { parseUiEvent } from '../../../web-ui/src/app/events.js'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
   badgeText, CATCH_UP_MAX, countAfter, firstUnread, HISTORY_MAX_PAGE, historyLimit, leavesGap, MARK_DELAY_MS, needsOlder,
   olderPageLimit, parseReadPosition, ReadMarker, titleFor, unreadTotal, type Clock,
-} from '../../../web-ui/src/timeline/unread.js'
+} from '../../../web-ui/src/timeline/unread-model.js'
 
 /** seq 10..(10+n-1), authored in turn as the pattern says: 'a' alice, 'b' bob. */
 function room(pattern: string, from = 10): Array<{ seq: number; author: string }> {

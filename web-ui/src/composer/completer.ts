@@ -3,7 +3,7 @@
  * it, Enter or Tab takes the highlighted one, Escape closes it. While it is open, Enter picks
  * rather than sends, so its keydown listener runs before the composer's (capture phase).
  */
-import { emojiCandidates, nameCandidates, triggerAt, type Candidate, type Trigger } from './completion.js'
+import { emojiCandidates, nameCandidates, triggerAt, type Candidate, type Trigger } from './completion-model.js'
 
 export class Completer {
   private trigger: Trigger | null = null

@@ -4,7 +4,7 @@
  * and with the draft at risk. The draft stays in the box until the daemon has accepted it,
  * or has it safe in its outbox (the sender then hands it off and the box is free again).
  */
-import { describeDraftProblem, draftProblem, utf8Bytes } from '../app/format.js'
+import { describeDraftProblem, draftProblem, utf8Bytes } from '../app/format-model.js'
 import { MAX_MESSAGE_BYTES } from '../../../shared/limits.js'
 
 export interface ComposerParts {

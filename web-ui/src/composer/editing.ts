@@ -5,7 +5,7 @@
  */
 import type { Message, MessageResponse } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
-import { beginEdit, EDITING_HINT, lastEditable, saveAction, type EditMode } from './edit-state.js'
+import { beginEdit, EDITING_HINT, lastEditable, saveAction, type EditMode } from './editing-model.js'
 import { messagesPath } from './sender.js'
 import type { Timeline } from '../timeline/timeline.js'
 

@@ -5,8 +5,8 @@
  * tabindex), so keyboard users don't tab through 60 buttons. Escape or a click elsewhere
  * closes it and gives focus back where it belongs.
  */
-import { emojiMatchesSearch } from './completion.js'
-import { EMOJI } from './emoji.js'
+import { emojiMatchesSearch } from './completion-model.js'
+import { EMOJI } from './emoji-model.js'
 
 export class EmojiPicker {
   private readonly all: HTMLButtonElement[] = []

@@ -12,7 +12,7 @@ import type { FileRef } from '../../../shared/files.js'
 import type { Message } from '../../../shared/index.js'
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import { ApiError, humanError, type Api } from '../app/api.js'
-import { isMessage, isRecord } from '../app/events.js'
+import { isMessage, isRecord } from '../app/ui-event-model.js'
 import type { PendingMessage } from '../timeline/timeline.js'
 
 export function messagesPath(room: string): string {

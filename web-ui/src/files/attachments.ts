@@ -7,8 +7,8 @@
  */
 import type { FileRef } from '../../../shared/files.js'
 import { el } from '../app/dom.js'
-import { fileKind, humanSize, kindIcon, MAX_FILES_PER_MESSAGE, sizeProblem, tooManyText } from './file-info.js'
-import { percent, stateText, Upload, type UploadState, type UploadTransport } from './upload.js'
+import { fileKind, humanSize, kindIcon, MAX_FILES_PER_MESSAGE, sizeProblem, tooManyText } from './file-info-model.js'
+import { percent, stateText, Upload, type UploadState, type UploadTransport } from './upload-model.js'
 
 export interface AttachmentParts {
   /** The paperclip button: opens `input`. */

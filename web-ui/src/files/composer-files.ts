@@ -10,7 +10,7 @@ import { byId } from '../app/dom.js'
 import { Attachments, type AttachmentParts } from './attachments.js'
 import { watchFileDrops, type DropParts } from './file-drop.js'
 import { PictureViewer, type ViewerParts } from './picture-viewer.js'
-import { DaemonUploads } from './upload-transport.js'
+import { DaemonUploads } from './daemon-uploads.js'
 
 export interface FilesHost {
   /** Why files cannot be added now (previewing a room, editing a message), or null. */

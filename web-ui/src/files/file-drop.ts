@@ -3,7 +3,7 @@
  * are dragged over it) or pasted into the message box (a screenshot). Both end up as
  * attachments, exactly as if chosen with the Attach button.
  */
-import { pastedName } from './file-info.js'
+import { pastedName } from './file-info-model.js'
 
 export interface DropParts {
   /** Where files may be dropped: the whole conversation, list and composer. */

@@ -6,8 +6,8 @@
 import type { FileRef, PictureRef } from '../../../shared/files.js'
 import type { Message } from '../../../shared/index.js'
 import { Dialog } from '../app/dom.js'
-import { displaySize, fileUrl, humanSize } from './file-info.js'
-import { retryPicture } from './file-view.js'
+import { displaySize, fileUrl, humanSize } from './file-info-model.js'
+import { retryPicture } from './message-files.js'
 
 export interface ViewerParts {
   dialog: HTMLDialogElement

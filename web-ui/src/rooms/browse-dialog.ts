@@ -6,7 +6,7 @@
 import type { RoomSummary } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { button, Dialog, el, errorText } from '../app/dom.js'
-import { parseRooms } from './rooms-state.js'
+import { parseRooms } from './rooms-model.js'
 
 export interface BrowseParts {
   dialog: HTMLDialogElement

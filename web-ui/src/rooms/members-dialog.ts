@@ -6,7 +6,7 @@ import type { MembersResponse, RoomSummary } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { button, Dialog, el, errorText } from '../app/dom.js'
 import { allowed } from './room-header.js'
-import { roomLabel, roomPath } from './rooms-state.js'
+import { roomLabel, roomPath } from './rooms-model.js'
 
 export interface MembersParts {
   dialog: HTMLDialogElement

@@ -8,7 +8,7 @@ import { normalizeRoomName, isRoomName } from '../../../shared/rooms.js'
 import { ROOM_NAME_RULE } from '../../../shared/limits.js'
 import { ApiError, type Api } from '../app/api.js'
 import { Dialog, errorText } from '../app/dom.js'
-import { parseRoom, roomPath } from './rooms-state.js'
+import { parseRoom, roomPath } from './rooms-model.js'
 
 /** "will be #project-x", or the rule when the name cannot be one. */
 export function namePreview(typed: string): string {

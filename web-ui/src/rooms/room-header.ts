@@ -6,7 +6,7 @@
  */
 import type { RoomSummary } from '../../../shared/index.js'
 import { GENERAL_ROOM } from '../../../shared/limits.js'
-import { roomLabel } from './rooms-state.js'
+import { roomLabel } from './rooms-model.js'
 
 export interface HeaderParts {
   mark: HTMLElement

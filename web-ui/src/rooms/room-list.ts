@@ -6,7 +6,7 @@
  */
 import type { RoomSummary } from '../../../shared/index.js'
 import { el } from '../app/dom.js'
-import { badgeLabel, hashFor, roomLabel, sidebarOrder } from './rooms-state.js'
+import { badgeLabel, hashFor, roomLabel, sidebarOrder } from './rooms-model.js'
 
 export interface RoomListParts {
   rooms: HTMLUListElement

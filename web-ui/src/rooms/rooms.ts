@@ -10,7 +10,7 @@ import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import { errorText } from '../app/dom.js'
 import type { RoomList } from './room-list.js'
-import { hashFor, noteArrival, parseRoom, parseRooms, roomFromHash, roomPath, unreadAcross } from './rooms-state.js'
+import { hashFor, noteArrival, parseRoom, parseRooms, roomFromHash, roomPath, unreadAcross } from './rooms-model.js'
 
 export interface RoomsHost {
   me(): string | null

@@ -13,13 +13,13 @@ import type { Api } from '../app/api.js'
 import type { Composer } from '../composer/composer.js'
 import { errorText } from '../app/dom.js'
 import type { Editing } from '../composer/editing.js'
-import type { OlderHistory } from './paging.js'
-import type { ReadTracker } from './read-state.js'
-import { placeholderFor } from '../rooms/rooms-state.js'
+import type { OlderHistory } from './older-history.js'
+import type { ReadTracker } from './read-tracker.js'
+import { placeholderFor } from '../rooms/rooms-model.js'
 import { messagesPath, type Sender } from '../composer/sender.js'
 import type { Timeline } from './timeline.js'
 import type { Typing } from '../composer/typing.js'
-import { historyLimit, leavesGap } from './unread.js'
+import { historyLimit, leavesGap } from './unread-model.js'
 
 /**
  * Said of a message this page showed as waiting that has left the outbox without reaching

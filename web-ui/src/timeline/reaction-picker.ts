@@ -4,10 +4,10 @@
  * button opened it. Escape, a click elsewhere or a pick closes it; focus goes back to the
  * button that opened it (or stays on the message after a pick).
  */
-import { emojiMatchesSearch } from '../composer/completion.js'
+import { emojiMatchesSearch } from '../composer/completion-model.js'
 import { el } from '../app/dom.js'
-import { EMOJI } from '../composer/emoji.js'
-import { emojiName, QUICK_REACTIONS } from './reactions.js'
+import { EMOJI } from '../composer/emoji-model.js'
+import { emojiName, QUICK_REACTIONS } from './reactions-model.js'
 
 /** Enough matches to find one; the full list is the composer's picker. */
 const MAX_RESULTS = 16

@@ -9,9 +9,9 @@
  * ordered, marked as pending, and become the real message in place when it arrives.
  */
 import type { Message } from '../../../shared/index.js'
-import { dayKey, fullTimeLabel, timeLabel } from '../app/format.js'
-import { showDeliveryState, type RowAction } from './message-state.js'
-import { fillMessage, renderDayDivider, renderMessage, renderNewDivider } from './rows.js'
+import { dayKey, fullTimeLabel, timeLabel } from '../app/format-model.js'
+import { showDeliveryState, type RowAction } from './delivery-state.js'
+import { fillMessage, renderDayDivider, renderMessage, renderNewDivider } from './message-row.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>

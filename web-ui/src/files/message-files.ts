@@ -8,7 +8,7 @@
  */
 import type { Message } from '../../../shared/index.js'
 import { el } from '../app/dom.js'
-import { fileKind, fileUrl, humanSize, kindIcon, kindWords, showFiles, type FileShow } from './file-info.js'
+import { fileKind, fileUrl, humanSize, kindIcon, kindWords, showFiles, type FileShow } from './file-info-model.js'
 
 /** Quiet tries before the thumbnail says it failed: 0.6 s, 1.2 s, 2.4 s. */
 const AUTO_RETRIES = 3

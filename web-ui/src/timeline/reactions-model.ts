@@ -3,7 +3,7 @@
  * be once a toggle is accepted (shown at once, then replaced by the daemon's answer).
  */
 import type { ReactionCount } from '../../../shared/index.js'
-import { EMOJI } from '../composer/emoji.js'
+import { EMOJI } from '../composer/emoji-model.js'
 
 /** The quick set under "Add reaction", as in Slack: the rest is one search away. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '👀'] as const

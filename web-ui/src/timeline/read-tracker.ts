@@ -12,7 +12,7 @@ import type { Api } from '../app/api.js'
 import type { Timeline } from './timeline.js'
 import {
   badgeText, countAfter, firstUnread, parseReadPosition, readPath, ReadMarker, unreadTotal, type ReadSnapshot,
-} from './unread.js'
+} from './unread-model.js'
 
 export interface ReadParts {
   scroller: HTMLElement

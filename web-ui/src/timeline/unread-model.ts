@@ -5,7 +5,7 @@
  * the person uses agrees on it; the page only moves it forward.
  */
 import type { Message, ReadPosition } from '../../../shared/index.js'
-import { isCount, isRecord } from '../app/events.js'
+import { isCount, isRecord } from '../app/ui-event-model.js'
 
 export function readPath(room: string): string {
   return `/api/v1/rooms/${encodeURIComponent(room)}/read`

@@ -5,8 +5,8 @@
  */
 import type { FileRef } from '../../../shared/files.js'
 import { ApiError, errorFromBody, humanError, type Api } from '../app/api.js'
-import { isFileRef } from './file-info.js'
-import type { UploadTransport } from './upload.js'
+import { isFileRef } from './file-info-model.js'
+import type { UploadTransport } from './upload-model.js'
 
 const UPLOADS = '/api/v1/uploads'
 const OCTETS = 'application/offset+octet-stream'

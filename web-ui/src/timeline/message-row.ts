@@ -4,10 +4,10 @@
  * never markup.
  */
 import type { Message } from '../../../shared/index.js'
-import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from '../app/format.js'
-import { mentionsMe, textParts, type TextPart } from './message-text.js'
-import { filesKey, renderFiles } from '../files/file-view.js'
-import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions.js'
+import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from '../app/format-model.js'
+import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
+import { filesKey, renderFiles } from '../files/message-files.js'
+import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
 
 export const NEW_MESSAGES = 'New messages'
 

@@ -3,7 +3,7 @@
  * "thu", `@al` → people whose name starts with "al". Pure, so it is tested in Node; the
  * listbox itself is completer.ts.
  */
-import { EMOJI, type Emoji } from './emoji.js'
+import { EMOJI, type Emoji } from './emoji-model.js'
 
 export interface Trigger {
   kind: 'emoji' | 'mention'

@@ -7,8 +7,8 @@
 import type { Message, RoomSummary } from '../../../shared/index.js'
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import { directTitle } from '../../../shared/rooms.js'
-import { isCount, isRecord } from '../app/events.js'
-import { byOthers } from '../timeline/unread.js'
+import { isCount, isRecord } from '../app/ui-event-model.js'
+import { byOthers } from '../timeline/unread-model.js'
 
 /** The shape of RoomId (shared/entries.ts), without pulling zod into the bundle. */
 const ROOM_ID = /^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/

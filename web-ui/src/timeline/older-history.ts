@@ -8,7 +8,7 @@ import type { MessagesResponse } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { messagesPath } from '../composer/sender.js'
 import type { Timeline } from './timeline.js'
-import { needsOlder, olderPageLimit } from './unread.js'
+import { needsOlder, olderPageLimit } from './unread-model.js'
 
 export class OlderHistory {
   private olderExist = false
