@@ -1,10 +1,11 @@
 /**
- * The logged-in chat, wired: the room on screen (conversation.ts), the person's rooms
- * (rooms.ts), the composer and its helpers, and the live feed that drives them all.
+ * The logged-in chat, wired: the room on screen (conversation.ts), the person's rooms (rooms.ts),
+ * the composer and its helpers, and the live feed that drives them all (route-live-event.ts).
  */
-import type { RoomSummary, Status, UiEvent } from '../../../shared/index.js'
-import { ApiError, humanError, type Api } from './api.js'
+import type { RoomSummary, Status } from '../../../shared/index.js'
+import { ApiError, type Api } from './api.js'
 import { ProfilePictures, wireProfileButton } from './profile-pictures.js'
+import { routeLiveEvent, type LiveEventTargets } from './route-live-event.js'
 import { watchAttention } from './attention.js'
 import { BrowseDialog } from '../rooms/browse-dialog.js'
 import { Completer } from '../composer/completer.js'
@@ -17,7 +18,6 @@ import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
 import { MembersDialog } from '../rooms/members-dialog.js'
 import { MessageActions } from '../timeline/message-actions.js'
-import { mentionsMe, textParts } from '../timeline/message-text-model.js'
 import { OlderHistory } from '../timeline/older-history.js'
 import { ReadTracker } from '../timeline/read-tracker.js'
 import { RelayNotice } from '../timeline/relay-notice.js'
@@ -55,7 +55,7 @@ export class ChatPage {
   private readonly relayWatch = new RelayWatch()
   private readonly relayNotice = new RelayNotice(byId('relay-notice'))
   private readonly feed = new LiveFeed({
-    onEvent: (ev) => this.onEvent(ev),
+    onEvent: (ev) => routeLiveEvent(ev, this.liveTargets),
     onLive: () => void this.refresh(),
     onState: (state) => this.onFeedState(state),
   })
@@ -76,6 +76,7 @@ export class ChatPage {
   private readonly dialogs: { members: MembersDialog; browse: BrowseDialog; newRoom: NewRoomDialog; editRoom: EditRoomDialog }
   private readonly header: RoomHeader
   private readonly files: ComposerFiles
+  private readonly liveTargets: LiveEventTargets
 
   constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
     this.pictures = new ProfilePictures(api, [byId('timeline')])
@@ -128,6 +129,8 @@ export class ChatPage {
     wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
+    this.liveTargets = { me: () => this.me, timeline: this.timeline, reads: this.reads, conversation: this.conversation, rooms: this.rooms,
+      pictures: this.pictures, status: (s) => this.onStatus(s), refresh: () => this.refresh(), showTotals: () => this.showTotals() }
   }
 
   private makeSender(): Sender {
@@ -269,32 +272,6 @@ export class ChatPage {
       this.files.setLimit(status.maxFileBytes)
     } catch {
       // The feed's status events will fill the sidebar; a missing sidebar is not worth an alert.
-    }
-  }
-
-  private onEvent(ev: UiEvent): void {
-    switch (ev.type) {
-      case 'status': return this.onStatus(ev.status)
-      case 'history':
-        // Merged with another relay's log: same messages, maybe new order. Start over.
-        this.timeline.clear()
-        this.reads.reset()
-        return void this.refresh()
-      case 'failed': return this.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
-      case 'rooms': return void this.rooms.load()
-      case 'avatar': return void this.pictures.load()
-      case 'read':
-        if (!this.conversation.onRoomEvent(ev)) this.rooms.readElsewhere(ev.room)
-        return
-      case 'typing': case 'updated':
-        this.conversation.onRoomEvent(ev)
-        return
-      case 'message': {
-        const m = ev.message
-        if (m.room === this.conversation.room) this.conversation.onMessage(m)
-        this.rooms.noteMessage(m, !m.deleted && mentionsMe(textParts(m.text, this.me)))
-        return this.showTotals()
-      }
     }
   }
 
