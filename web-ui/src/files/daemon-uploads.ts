@@ -1,5 +1,5 @@
 /**
- * The daemon's resumable upload API for upload.ts. The bytes go with XMLHttpRequest because
+ * The daemon's resumable upload API for upload-model.ts. The bytes go with XMLHttpRequest because
  * fetch cannot report upload progress; the small JSON calls go through the Api like every
  * other request (CSRF header, errors in words).
  */
@@ -53,7 +53,7 @@ export class DaemonUploads implements UploadTransport<Blob> {
         if (xhr.status === 204) return resolve(Number(xhr.getResponseHeader('Upload-Offset') ?? NaN))
         reject(errorFromBody(xhr.status, parseJson(xhr.responseText)))
       })
-      // A dropped connection: upload.ts asks the daemon how much arrived and goes on.
+      // A dropped connection: upload-model.ts asks the daemon how much arrived and goes on.
       xhr.addEventListener('error', () => reject(new ApiError('network', humanError('network'), 0)))
       xhr.addEventListener('abort', () => reject(new ApiError('network', 'Cancelled.', 0)))
       signal.addEventListener('abort', () => xhr.abort(), { once: true })

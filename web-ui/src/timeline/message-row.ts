@@ -54,7 +54,7 @@ export function renderMessage(m: Message, mine: boolean, me: string | null = nul
   item.dataset.id = m.id
   const avatar = el('span', `avatar hue-${hueSlot(m.author)}`, initial(m.author))
   avatar.setAttribute('aria-hidden', 'true')
-  avatar.dataset.user = m.author // avatars.ts puts their picture over the initial
+  avatar.dataset.user = m.author // profile-pictures.ts puts their picture over the initial
   const head = el('div', 'msg-head')
   const time = el('time', 'msg-time', timeLabel(m.ts))
   time.dateTime = new Date(m.ts).toISOString()

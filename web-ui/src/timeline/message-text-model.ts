@@ -1,6 +1,6 @@
 /**
  * A message's text as the page shows it: plain text, web links, and `@name` mentions. Pure, so
- * it is tested in Node; rows.ts turns the parts into nodes with textContent and a checked
+ * it is tested in Node; message-row.ts turns the parts into nodes with textContent and a checked
  * href, never markup. Only http and https links become links: `javascript:`, `data:` and
  * `file:` stay text.
  */
