@@ -18,7 +18,7 @@ await rm(out, { recursive: true, force: true })
 await mkdir(out, { recursive: true })
 
 const result = await build({
-  entryPoints: [join(src, 'src', 'main.ts')],
+  entryPoints: [join(src, 'src', 'app', 'main.ts')],
   outfile: join(out, 'app.js'),
   bundle: true,
   format: 'esm',

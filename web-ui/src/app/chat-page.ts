@@ -1,0 +1,299 @@
+/**
+ * The logged-in chat, wired: the room on screen (conversation.ts), the person's rooms (rooms.ts),
+ * the composer and its helpers, and the live feed that drives them all (route-live-event.ts).
+ */
+import type { RoomSummary, Status } from '../../../shared/index.js'
+import { ApiError, type Api } from './api.js'
+import { ProfilePictures, wireProfileButton } from './profile-pictures.js'
+import { routeLiveEvent, type LiveEventTargets } from './route-live-event.js'
+import { watchAttention } from './attention.js'
+import { BrowseDialog } from '../rooms/browse-dialog.js'
+import { Completer } from '../composer/completer.js'
+import { Composer } from '../composer/composer.js'
+import { ComposerFiles } from '../files/composer-files.js'
+import { Conversation } from '../timeline/conversation.js'
+import { byId, Dialog, errorText } from './dom.js'
+import { Editing } from '../composer/editing.js'
+import { EmojiPicker } from '../composer/emoji-picker.js'
+import { LiveFeed, type FeedState } from './live-feed.js'
+import { MembersDialog } from '../rooms/members-dialog.js'
+import { MessageActions } from '../timeline/message-actions.js'
+import { OlderHistory } from '../timeline/older-history.js'
+import { ReadTracker } from '../timeline/read-tracker.js'
+import { RelayNotice } from '../timeline/relay-notice.js'
+import { RelayWatch } from '../timeline/relay-watch-model.js'
+import { EditRoomDialog, NewRoomDialog, type RoomFormParts } from '../rooms/room-dialogs.js'
+import { RoomHeader } from '../rooms/room-header.js'
+import { RoomList } from '../rooms/room-list.js'
+import { Rooms } from '../rooms/rooms.js'
+import { watchRowKeys } from '../timeline/row-keys.js'
+import { Roster } from '../rooms/roster.js'
+import { Sender } from '../composer/sender.js'
+import { logOut, type Session } from './session.js'
+import { Timeline } from '../timeline/timeline.js'
+import { Typing } from '../composer/typing.js'
+import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
+
+const FEED_LABELS: Record<FeedState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  down: 'Reconnecting…',
+}
+
+function roomForm(prefix: string): RoomFormParts {
+  return {
+    dialog: byId(`${prefix}-dialog`), form: byId(`${prefix}-form`), alert: byId(`${prefix}-alert`),
+    name: byId(`${prefix}-name`), preview: byId(`${prefix}-preview`), topic: byId(`${prefix}-topic`),
+  }
+}
+
+export class ChatPage {
+  private me: string | null = null
+  private stopWatching: (() => void) | null = null
+  /** Online now, from the latest status: offered by @-completion with the timeline's authors. */
+  private online: string[] = []
+  private readonly relayWatch = new RelayWatch()
+  private readonly relayNotice = new RelayNotice(byId('relay-notice'))
+  private readonly feed = new LiveFeed({
+    onEvent: (ev) => routeLiveEvent(ev, this.liveTargets),
+    onLive: () => void this.refresh(),
+    onState: (state) => this.onFeedState(state),
+  })
+  private readonly roster = new Roster(
+    { list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line'), awayToggle: byId('away-toggle') },
+    (on) => this.feed.setAway(on), (name) => void this.rooms.direct(name))
+  private readonly timeline: Timeline
+  private readonly pictures: ProfilePictures
+  private readonly composer: Composer
+  private readonly editing: Editing
+  private readonly typing: Typing
+  private readonly reads: ReadTracker
+  private readonly conversation: Conversation
+  private readonly rooms: Rooms
+  private readonly picker: EmojiPicker
+  private readonly actions: MessageActions
+  private readonly sender: Sender
+  private readonly dialogs: { members: MembersDialog; browse: BrowseDialog; newRoom: NewRoomDialog; editRoom: EditRoomDialog }
+  private readonly header: RoomHeader
+  private readonly files: ComposerFiles
+  private readonly liveTargets: LiveEventTargets
+
+  constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
+    this.pictures = new ProfilePictures(api, [byId('timeline')])
+    this.timeline = new Timeline(byId('timeline'), byId('scroller'), {
+      copyBack: (text) => this.composer.restoreDraft(text),
+      dismissed: () => {
+        this.conversation.syncEmptyNote()
+        this.composer.focus()
+      },
+    })
+    this.composer = new Composer({
+      form: byId('composer'), textarea: byId('message'), sendButton: byId('send'), problem: byId('composer-problem'), counter: byId('byte-counter'),
+    }, (text, handOff) => {
+      if (this.editing.active) return this.editing.save(text)
+      this.typing.stopped()
+      // The room it was written in, even if another is on screen once the files are up.
+      const room = this.conversation.room
+      return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room))
+    }, () => !this.editing.active && this.files.waiting)
+    this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
+    // Before the editing keys: an open suggestion list takes Up, Enter and Escape first.
+    new Completer(byId('message'), byId('completions'), () => [...this.online, ...this.timeline.authors()].filter((n) => n !== this.me))
+    this.editing = new Editing(api, this.timeline, { form: byId('composer'), textarea: byId('message'), bar: byId('edit-bar'), sendButton: byId('send') },
+      { me: () => this.me, setText: (text) => this.composer.setText(text) })
+    this.typing = new Typing({ textarea: byId('message'), line: byId('typing-line'), share: byId('share-typing') }, (on) => {
+      // Editing an old message is not typing a new one.
+      if (!on || !this.editing.active) this.feed.sendTyping(this.conversation.room, on)
+    }, () => this.me)
+    this.sender = this.makeSender()
+    const older = new OlderHistory(api, this.timeline, byId('load-older'), (text) => this.say(text), () => this.conversation.room)
+    this.reads = this.makeReads(older)
+    this.conversation = new Conversation(api, {
+      timeline: this.timeline, reads: this.reads, older, sender: this.sender, typing: this.typing, composer: this.composer, editing: this.editing, emptyNote: byId('empty-note'),
+    }, () => this.me, (text) => this.say(text))
+    this.rooms = this.makeRooms()
+    this.actions = new MessageActions(api, this.timeline, byId('timeline'), new Dialog(byId('confirm-dialog'), byId('confirm-alert')), byId('confirm-ok'), {
+      me: () => this.me, room: () => this.conversation.room, joined: () => this.conversation.joined,
+      edit: (message) => this.editing.begin(message), say: (text) => this.say(text),
+    })
+    watchRowKeys(byId('timeline'))
+    this.dialogs = this.makeDialogs()
+    this.header = this.makeHeader()
+    this.files = ComposerFiles.inPage(api, {
+      refusal: () => !this.conversation.joined ? 'Join the room to share files in it.' : this.editing.active ? 'Finish editing the message before adding files.' : null,
+      find: (id) => this.timeline.find(id),
+    })
+    byId('browse-rooms').addEventListener('click', () => void this.dialogs.browse.open())
+    byId('new-room').addEventListener('click', () => this.dialogs.newRoom.open())
+    byId('logout').addEventListener('click', () => void this.logOut())
+    wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
+    byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
+    older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
+    this.liveTargets = { me: () => this.me, timeline: this.timeline, reads: this.reads, conversation: this.conversation, rooms: this.rooms,
+      pictures: this.pictures, status: (s) => this.onStatus(s), refresh: () => this.refresh(), showTotals: () => this.showTotals() }
+  }
+
+  private makeSender(): Sender {
+    return new Sender(this.api, {
+      me: () => this.me,
+      room: () => this.conversation.room,
+      showSent: (message) => this.conversation.showSent(message),
+      showPending: (messages) => {
+        this.timeline.addPending(messages.filter((m) => m.room === this.conversation.room))
+        this.conversation.syncEmptyNote()
+      },
+    })
+  }
+
+  private makeReads(older: OlderHistory): ReadTracker {
+    return new ReadTracker(this.api, this.timeline, {
+      scroller: byId('scroller'), head: byId('room-head'), badge: byId('room-unread'), markButton: byId('mark-read'),
+    }, {
+      me: () => this.me, olderExist: () => older.mayHaveOlder, markedAll: () => this.composer.focus(),
+      room: () => this.conversation.room, canMark: () => this.conversation.joined, counted: () => this.showTotals(),
+    })
+  }
+
+  private makeRooms(): Rooms {
+    const list = new RoomList({ rooms: byId('room-list'), directs: byId('dm-list'), directsEmpty: byId('dm-empty') }, (id) => void this.rooms.open(id))
+    return new Rooms(this.api, list, {
+      me: () => this.me,
+      show: (room, switched) => this.showRoom(room, switched),
+      currentUnread: () => this.reads.unread,
+      say: (text) => this.say(text),
+    })
+  }
+
+  private makeDialogs(): ChatPage['dialogs'] {
+    const { api, rooms } = this
+    return {
+      members: new MembersDialog(api, {
+        dialog: byId('members-dialog'), title: byId('members-title'), list: byId('members-list'),
+        inviteForm: byId('invite-form'), inviteAlert: byId('invite-alert'), inviteName: byId('invite-name'),
+      }, { me: () => this.me, presence: (name) => this.roster.presence(name), message: (name) => void rooms.direct(name), invited: (room) => rooms.changed(room) }),
+      browse: new BrowseDialog(api, { dialog: byId('browse-dialog'), alert: byId('browse-alert'), filter: byId('browse-filter'), list: byId('browse-list') },
+        { open: (id) => void rooms.open(id), join: (id) => rooms.join(id) }),
+      newRoom: new NewRoomDialog(api, roomForm('new-room'), byId('new-room-invite'), (room) => rooms.changed(room, true)),
+      editRoom: new EditRoomDialog(api, roomForm('edit-room'), (room) => rooms.changed(room)),
+    }
+  }
+
+  private makeHeader(): RoomHeader {
+    const current = () => this.rooms.current
+    const { members, editRoom } = this.dialogs
+    return new RoomHeader({
+      mark: byId('room-mark'), name: byId('room-name'), kind: byId('room-kind'), topic: byId('room-topic'),
+      members: byId('room-members'), invite: byId('room-invite'), edit: byId('room-edit'), leave: byId('room-leave'),
+      composer: byId('composer'), joinBar: byId('join-bar'), joinNote: byId('join-note'), joinButton: byId('join-room'),
+    }, {
+      members: () => { const r = current(); if (r) void members.open(r) },
+      invite: () => { const r = current(); if (r) void members.open(r, true) },
+      edit: () => { const r = current(); if (r) editRoom.open(r) },
+      leave: () => void this.rooms.leave(),
+      join: () => { const r = current(); if (r) void this.rooms.join(r.id).then(() => this.composer.focus(), (err) => this.say(errorText(err))) },
+    })
+  }
+
+  enter(session: Session): void {
+    this.me = session.username
+    this.api.setCsrfToken(session.csrfToken)
+    this.timeline.setMe(session.username)
+    byId('me').textContent = session.username
+    this.say('')
+    this.composer.reset()
+    this.feed.start()
+    this.stopWatching = watchAttention((watching) => this.feed.setWatching(watching))
+    this.composer.focus()
+  }
+
+  /** Forgets everything shown, so the next person at this browser sees nothing of it. */
+  leave(reason?: string): void {
+    this.editing.cancel()
+    this.typing.clear()
+    this.stopWatching?.()
+    this.stopWatching = null
+    this.feed.stop()
+    this.api.setCsrfToken(null)
+    this.me = null
+    for (const d of Object.values(this.dialogs)) d.close()
+    this.actions.closePopups()
+    this.conversation.reset()
+    this.rooms.reset()
+    this.relayWatch.reset()
+    this.relayNotice.clear()
+    this.roster.clear()
+    this.composer.reset()
+    this.files.reset()
+    this.pictures.clear()
+    this.picker.close(false)
+    document.title = titleFor(0)
+    this.onLoggedOut(reason)
+  }
+
+  private async logOut(): Promise<void> {
+    try {
+      await this.reads.flush()
+      await logOut(this.api)
+      this.leave()
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) this.leave()
+      else this.say(`Could not log out: ${errorText(err)}`)
+    }
+  }
+
+  /** At log-in and every reconnect: the rooms (opening one the first time), its messages, the status. */
+  private async refresh(): Promise<void> {
+    const first = this.rooms.current === null
+    await Promise.all([
+      this.rooms.load().then(() => (first ? undefined : this.conversation.loadRecent())),
+      this.loadStatus(),
+      this.pictures.load(),
+    ])
+  }
+
+  private async showRoom(room: RoomSummary, switched: boolean): Promise<void> {
+    this.header.show(room, this.me)
+    if (switched) this.picker.close(false)
+    if (switched) this.actions.closePopups()
+    await this.conversation.open(room, switched)
+    this.showTotals()
+    if (switched && room.joined) this.composer.focus()
+  }
+
+  private showTotals(): void {
+    document.title = titleFor(this.rooms.unreadTotal)
+    this.rooms.render()
+  }
+
+  private async loadStatus(): Promise<void> {
+    try {
+      const status = await this.api.get<Status>('/api/v1/status')
+      if (this.me) this.roster.show(status, this.me)
+      this.files.setLimit(status.maxFileBytes)
+    } catch {
+      // The feed's status events will fill the sidebar; a missing sidebar is not worth an alert.
+    }
+  }
+
+  private onStatus(status: Status): void {
+    this.online = status.online
+    this.files.setLimit(status.maxFileBytes)
+    this.roster.show(status, this.me)
+    // Only the feed's statuses, which arrive in order: an older REST answer must not
+    // make the notice say the relay moved back and forth.
+    const notice = this.relayWatch.next(status)
+    if (notice) this.relayNotice.show(notice)
+  }
+
+  private onFeedState(state: FeedState): void {
+    const indicator = byId('connection')
+    indicator.textContent = FEED_LABELS[state]
+    indicator.dataset.state = state
+    // A feed that keeps failing may mean the session expired: a 401 here sends us to log-in.
+    if (state === 'down') void this.api.get('/api/v1/sessions/current').catch(() => undefined)
+  }
+
+  private say(text: string): void {
+    byId('chat-alert').textContent = text
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Files waiting to go with the next message, as in Slack: each added file becomes a chip
+ * above the composer and starts uploading at once (so Send is quick), with a progress bar,
+ * Cancel, and its problem in words; Send takes every finished file along with the text. A
+ * file over the relay's limit is refused before a byte is sent, and a message is only posted
+ * once every file of it is complete: nothing goes out half-sent.
+ */
+import type { FileRef } from '../../../shared/files.js'
+import { el } from '../app/dom.js'
+import { fileKind, humanSize, kindIcon, MAX_FILES_PER_MESSAGE, sizeProblem, tooManyText } from './file-info-model.js'
+import { percent, stateText, Upload, type UploadState, type UploadTransport } from './upload-model.js'
+
+export interface AttachmentParts {
+  /** The paperclip button: opens `input`. */
+  button: HTMLButtonElement
+  /** <input type="file" multiple>, visually hidden. */
+  input: HTMLInputElement
+  list: HTMLElement
+  /** role="alert", always in the page: refusals in words. */
+  alert: HTMLElement
+  /** Where focus goes once a chip is removed. */
+  textarea: HTMLTextAreaElement
+}
+
+interface Chip {
+  upload: Upload<Blob>
+  name: string
+  el: HTMLElement
+}
+
+/** The files Send takes, and which chips they came from (removed once the message is out). */
+export interface Batch {
+  files: FileRef[]
+  chips: readonly object[]
+}
+
+export class Attachments {
+  private chips: Chip[] = []
+  /** The relay's limit, from the status; null until known (the daemon then checks it alone). */
+  private limit: number | null = null
+
+  constructor(private readonly parts: AttachmentParts, private readonly transport: UploadTransport<Blob>, private readonly allowed: () => string | null) {
+    parts.button.addEventListener('click', () => parts.input.click())
+    parts.input.addEventListener('change', () => {
+      this.add([...(parts.input.files ?? [])])
+      // The same file chosen again must fire `change` again.
+      parts.input.value = ''
+    })
+    parts.list.hidden = true
+  }
+
+  setLimit(bytes: number | null): void {
+    this.limit = typeof bytes === 'number' && bytes > 0 ? bytes : null
+  }
+
+  get count(): number {
+    return this.chips.length
+  }
+
+  say(text: string): void {
+    this.parts.alert.textContent = text
+  }
+
+  /** Starts uploading each file that may go; says in words why any may not. */
+  add(files: readonly File[]): void {
+    if (files.length === 0) return
+    const refusal = this.allowed()
+    if (refusal) return this.say(refusal)
+    const problems: string[] = []
+    const room = MAX_FILES_PER_MESSAGE - this.chips.length
+    const taken = files.slice(0, Math.max(0, room))
+    if (files.length > taken.length) problems.push(tooManyText(files.length - taken.length))
+    for (const file of taken) {
+      const problem = sizeProblem(file.name, file.size, this.limit)
+      if (problem) problems.unshift(problem)
+      else this.start(file)
+    }
+    this.say(problems.join(' '))
+    this.parts.list.hidden = this.chips.length === 0
+  }
+
+  /**
+   * Waits for every file added so far, then gives them for Send; throws, in words, when one
+   * failed (nothing is posted then: the person removes it, or adds it again).
+   */
+  async collect(): Promise<Batch> {
+    const chips = [...this.chips]
+    await Promise.all(chips.map((c) => c.upload.done))
+    const failed = chips.find((c) => c.upload.state.phase === 'failed')
+    if (failed) throw new Error(`“${failed.name}” was not uploaded, so nothing was sent. Remove it (or add it again), then send.`)
+    const files: FileRef[] = []
+    for (const c of chips) if (c.upload.state.phase === 'done') files.push(c.upload.state.file)
+    return { files, chips }
+  }
+
+  /** The message carrying this batch is posted (or safe in the outbox): its chips go. */
+  sent(batch: Batch): void {
+    const gone = new Set(batch.chips)
+    for (const c of this.chips.filter((chip) => gone.has(chip))) c.el.remove()
+    this.chips = this.chips.filter((c) => !gone.has(c))
+    this.parts.list.hidden = this.chips.length === 0
+  }
+
+  /** Abandons everything (log-out). */
+  clear(): void {
+    for (const c of this.chips) c.upload.cancel()
+    this.chips = []
+    this.parts.list.replaceChildren()
+    this.parts.list.hidden = true
+    this.say('')
+  }
+
+  private start(file: File): void {
+    const item = el('li', 'chip')
+    const chip: Chip = { name: file.name, el: item, upload: null as unknown as Upload<Blob> }
+    const view = renderChip(item, file, () => this.remove(chip))
+    chip.upload = new Upload<Blob>(file, this.transport, (state) => {
+      view.show(state)
+      if (state.phase === 'failed') this.say(`“${file.name}” was not uploaded: ${state.reason}`)
+    })
+    view.show(chip.upload.state)
+    this.chips.push(chip)
+    this.parts.list.append(item)
+  }
+
+  /** Cancel while uploading, Remove afterwards: either way the file will not be sent. */
+  private remove(chip: Chip): void {
+    chip.upload.cancel()
+    chip.el.remove()
+    this.chips = this.chips.filter((c) => c !== chip)
+    this.parts.list.hidden = this.chips.length === 0
+    if (this.chips.every((c) => c.upload.state.phase !== 'failed')) this.say('')
+    this.parts.textarea.focus()
+  }
+}
+
+interface ChipView {
+  show(state: UploadState): void
+}
+
+function renderChip(item: HTMLElement, file: File, remove: () => void): ChipView {
+  const kind = fileKind(file.name, file.type)
+  const icon = el('span', 'chip-icon', kindIcon(kind))
+  icon.setAttribute('aria-hidden', 'true')
+  const info = el('div', 'chip-info')
+  const stateLine = el('span', 'chip-state')
+  info.append(el('span', 'chip-name', file.name), el('span', 'chip-size', humanSize(file.size)), stateLine)
+  const bar = el('progress', 'chip-progress')
+  bar.max = 100
+  bar.setAttribute('aria-label', `Uploading ${file.name}`)
+  const button = el('button', 'chip-remove', '×')
+  button.type = 'button'
+  button.addEventListener('click', remove)
+  item.append(icon, info, bar, button)
+  return {
+    show(state) {
+      const busy = state.phase === 'uploading' || state.phase === 'retrying' || state.phase === 'finishing'
+      item.classList.toggle('failed', state.phase === 'failed')
+      item.classList.toggle('ready', state.phase === 'done')
+      stateLine.textContent = stateText(state)
+      bar.hidden = !busy
+      if (state.phase === 'uploading' || state.phase === 'retrying') bar.value = percent(state.sent, state.size)
+      if (state.phase === 'finishing') bar.value = 100
+      bar.setAttribute('aria-valuetext', stateText(state))
+      const label = busy ? `Cancel upload of ${file.name}` : `Remove ${file.name}`
+      button.setAttribute('aria-label', label)
+      button.title = label
+    },
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The room header and what depends on the room on screen: its name (`#name`, a lock for a
+ * private room, people's names for a direct conversation), its topic, the Members, Invite,
+ * Edit room and Leave buttons where they are allowed, and, in a public room the person is
+ * not in, "Join #name" instead of the composer.
+ */
+import type { RoomSummary } from '../../../shared/index.js'
+import { GENERAL_ROOM } from '../../../shared/limits.js'
+import { roomLabel } from './rooms-model.js'
+
+export interface HeaderParts {
+  mark: HTMLElement
+  name: HTMLElement
+  kind: HTMLElement
+  topic: HTMLElement
+  members: HTMLButtonElement
+  invite: HTMLButtonElement
+  edit: HTMLButtonElement
+  leave: HTMLButtonElement
+  composer: HTMLFormElement
+  joinBar: HTMLElement
+  joinNote: HTMLElement
+  joinButton: HTMLButtonElement
+}
+
+export interface HeaderActions {
+  members(): void
+  invite(): void
+  edit(): void
+  leave(): void
+  join(): void
+}
+
+/** What a member may do in a room, by its kind (the daemon checks it again). */
+export function allowed(room: Pick<RoomSummary, 'id' | 'kind' | 'joined'>): { invite: boolean; edit: boolean; leave: boolean } {
+  const member = room.joined
+  return {
+    invite: member && room.kind !== 'direct' && room.id !== GENERAL_ROOM,
+    edit: member && room.kind !== 'direct',
+    leave: member && room.kind !== 'direct' && room.id !== GENERAL_ROOM,
+  }
+}
+
+export class RoomHeader {
+  constructor(private readonly parts: HeaderParts, actions: HeaderActions) {
+    parts.members.addEventListener('click', () => actions.members())
+    parts.invite.addEventListener('click', () => actions.invite())
+    parts.edit.addEventListener('click', () => actions.edit())
+    parts.leave.addEventListener('click', () => actions.leave())
+    parts.joinButton.addEventListener('click', () => actions.join())
+  }
+
+  show(room: RoomSummary, me: string | null): void {
+    const p = this.parts
+    const label = roomLabel(room, me)
+    p.mark.textContent = room.kind === 'private' ? '🔒' : room.kind === 'direct' ? '@' : '#'
+    p.name.textContent = label
+    p.kind.textContent = room.kind === 'private' ? ' (private room)' : room.kind === 'direct' ? ' (direct message)' : ''
+    p.topic.textContent = room.topic
+    p.topic.hidden = room.topic === ''
+    p.members.textContent = `Members (${room.memberCount})`
+    p.members.setAttribute('aria-label', `Members, ${room.memberCount}`)
+    const can = allowed(room)
+    p.invite.hidden = !can.invite
+    p.edit.hidden = !can.edit
+    p.edit.textContent = room.id === GENERAL_ROOM ? 'Edit topic' : 'Edit room'
+    p.leave.hidden = !can.leave
+    p.composer.hidden = !room.joined
+    p.joinBar.hidden = room.joined
+    p.joinNote.textContent = room.joined ? '' : `You are previewing #${label}.`
+    p.joinButton.textContent = `Join #${label}`
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The room on screen: its history, outbox rows, read position and typing line. Opening
+ * another room starts them over (keeping each room's unsent draft); the live feed brings
+ * every room's messages on one socket, so only the shown room's reach the timeline.
+ *
+ * History and the live feed overlap on purpose and the timeline deduplicates by id, so the
+ * page simply refetches whenever it may have missed something: at log-in, on opening a
+ * room and at every reconnect.
+ */
+import type { Message, MessagesResponse, RoomSummary, UiEvent } from '../../../shared/index.js'
+import { GENERAL_ROOM } from '../../../shared/limits.js'
+import type { Api } from '../app/api.js'
+import type { Composer } from '../composer/composer.js'
+import { errorText } from '../app/dom.js'
+import type { Editing } from '../composer/editing.js'
+import type { OlderHistory } from './older-history.js'
+import type { ReadTracker } from './read-tracker.js'
+import { placeholderFor } from '../rooms/rooms-model.js'
+import { messagesPath, type Sender } from '../composer/sender.js'
+import type { Timeline } from './timeline.js'
+import type { Typing } from '../composer/typing.js'
+import { historyLimit, leavesGap } from './unread-model.js'
+
+/**
+ * Said of a message this page showed as waiting that has left the outbox without reaching
+ * the room: the relay refused it while the live feed was down, so its reason was missed.
+ */
+const REFUSED_UNSEEN = 'The relay did not accept it.'
+
+
+export interface ConversationParts {
+  timeline: Timeline
+  reads: ReadTracker
+  older: OlderHistory
+  sender: Sender
+  typing: Typing
+  composer: Composer
+  editing: Editing
+  emptyNote: HTMLElement
+}
+
+export class Conversation {
+  private shown: RoomSummary | null = null
+  /** Unsent text per room, kept while the person looks elsewhere. */
+  private readonly drafts = new Map<string, string>()
+
+  constructor(private readonly api: Api, private readonly p: ConversationParts, private readonly me: () => string | null, private readonly say: (text: string) => void) {}
+
+  get room(): string {
+    return this.shown?.id ?? GENERAL_ROOM
+  }
+
+  get joined(): boolean {
+    return this.shown?.joined ?? false
+  }
+
+  /** Shows `room`: from scratch when it is another one, else only its details changed. */
+  async open(room: RoomSummary, switched: boolean): Promise<void> {
+    const before = this.shown
+    const joinedNow = before?.id === room.id && !before.joined && room.joined
+    // While `room` still names the old one: its read mark and "stopped typing" go to it.
+    if (before && switched) this.leaveRoom(before.id)
+    this.shown = room
+    this.p.composer.setPlaceholder(placeholderFor(room, this.me()))
+    if (before && switched) {
+      this.p.composer.setText(this.drafts.get(room.id) ?? '')
+      this.drafts.delete(room.id)
+    }
+    if (!switched && !joinedNow) return
+    this.p.timeline.clear()
+    this.p.reads.reset()
+    this.p.older.mayHaveOlder = false
+    this.syncEmptyNote()
+    await this.loadRecent()
+  }
+
+  /** Forgets everything shown (log-out). */
+  reset(): void {
+    this.shown = null
+    this.drafts.clear()
+    this.p.timeline.clear()
+    this.p.reads.reset()
+    this.p.older.mayHaveOlder = false
+    this.syncEmptyNote()
+  }
+
+  private leaveRoom(from: string): void {
+    void this.p.reads.flush()
+    this.p.editing.cancel()
+    this.p.typing.stopped()
+    this.p.typing.clear()
+    this.drafts.set(from, this.p.composer.text)
+  }
+
+  /**
+   * The outbox and the read position, then the history, in that order: a message that left
+   * the outbox by being delivered is then surely in the history read after it, so a row
+   * shown as waiting that is in neither was refused (while the feed was down, so its
+   * `failed` event was missed); and the daemon's unread count never includes a message the
+   * history does not have.
+   */
+  async loadRecent(): Promise<void> {
+    const room = this.room
+    const { timeline, reads, older, sender } = this.p
+    const stillHere = () => this.me() !== null && this.room === room
+    try {
+      const shownNewest = timeline.newestSeq()
+      const shownWaiting = timeline.waitingIds()
+      const [outbox, position] = await Promise.all([sender.fetchPending(), this.joined ? reads.fetch() : null])
+      const limit = historyLimit(position?.unread ?? 0)
+      const res = await this.api.get<MessagesResponse>(`${messagesPath(room)}?limit=${limit}`)
+      if (!stillHere()) return
+      const gap = leavesGap(res.messages, limit, shownNewest)
+      if (gap) timeline.clear()
+      const fresh = shownNewest === null || gap
+      timeline.add(res.messages, fresh ? 'force' : 'follow')
+      if (fresh) older.mayHaveOlder = res.messages.length >= limit
+      reads.loaded(position, fresh)
+      if (fresh) await older.reach(reads.dividerSeq, stillHere)
+      if (outbox && stillHere()) this.showOutbox(outbox, shownWaiting)
+      this.syncEmptyNote()
+      reads.sync('load')
+    } catch (err) {
+      if (stillHere()) this.say(`Could not load messages: ${errorText(err)}`)
+    }
+  }
+
+  private showOutbox(outbox: Parameters<Timeline['addPending']>[0], shownWaiting: readonly string[]): void {
+    this.p.timeline.addPending(outbox)
+    const still = new Set(outbox.map((m) => m.id))
+    for (const id of shownWaiting) if (!still.has(id)) this.p.timeline.markFailed(id, REFUSED_UNSEEN)
+  }
+
+  /** A message for the room on screen (the caller filters by room). */
+  onMessage(message: Message): void {
+    this.p.typing.messageFrom(message.author)
+    if (this.p.timeline.add([message]).length === 0) return
+    this.syncEmptyNote()
+    this.p.reads.sync('live')
+  }
+
+  /** Live events about the room on screen; false when the event is about another room. */
+  onRoomEvent(ev: Extract<UiEvent, { type: 'updated' | 'read' | 'typing' }>): boolean {
+    const room = ev.type === 'updated' ? ev.message.room : ev.room
+    if (room !== this.room) return false
+    if (ev.type === 'updated') this.p.timeline.update(ev.message)
+    else if (ev.type === 'read') this.p.reads.onRead(ev.seq)
+    else this.p.typing.onEvent(ev)
+    return true
+  }
+
+  /** My send came back: shown only if its room is still the one on screen. */
+  showSent(message: Message): void {
+    if (message.room !== this.room) return
+    this.p.timeline.add([message], 'force')
+    this.syncEmptyNote()
+    this.p.reads.sync('live')
+  }
+
+  syncEmptyNote(): void {
+    this.p.emptyNote.hidden = this.p.timeline.size > 0
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The nodes of the message list: a message, a day heading, "New messages". Text goes in
+ * with textContent and text nodes only, links with a checked http(s) href; a message is
+ * never markup.
+ */
+import type { Message } from '../../../shared/index.js'
+import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from '../app/format-model.js'
+import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
+import { filesKey, renderFiles } from '../files/message-files.js'
+import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
+
+export const NEW_MESSAGES = 'New messages'
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag)
+  node.className = className
+  if (text !== undefined) node.textContent = text
+  return node
+}
+
+/** A separator, not a row or a heading: the log does not read it as a message, and its name says it. */
+export function renderNewDivider(): HTMLElement {
+  const mark = el('div', 'new-divider')
+  mark.setAttribute('role', 'separator')
+  mark.setAttribute('aria-label', NEW_MESSAGES)
+  mark.append(el('span', 'new-divider-label', NEW_MESSAGES))
+  return mark
+}
+
+export function renderDayDivider(ts: number): HTMLElement {
+  // A heading, so screen-reader users can jump from day to day.
+  return el('h3', 'day-divider', dayLabel(ts, Date.now()))
+}
+
+/** Links open in a new tab without telling the site where they came from. */
+function renderPart(part: TextPart): Node {
+  if (part.kind === 'text') return document.createTextNode(part.text)
+  if (part.kind === 'mention') return el('span', part.me ? 'mention mention-me' : 'mention', part.text)
+  const a = el('a', 'msg-link', part.text)
+  a.href = part.href
+  a.target = '_blank'
+  a.rel = 'noopener noreferrer nofollow'
+  return a
+}
+
+export const DELETED_TEXT = 'This message was deleted.'
+export const EDITED_TEXT = '(edited)'
+
+/** What the tools of a row do; read by message-actions.ts's one click listener. */
+export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download'
+
+export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
+  const item = el('article', 'msg')
+  item.dataset.id = m.id
+  const avatar = el('span', `avatar hue-${hueSlot(m.author)}`, initial(m.author))
+  avatar.setAttribute('aria-hidden', 'true')
+  avatar.dataset.user = m.author // profile-pictures.ts puts their picture over the initial
+  const head = el('div', 'msg-head')
+  const time = el('time', 'msg-time', timeLabel(m.ts))
+  time.dateTime = new Date(m.ts).toISOString()
+  time.title = fullTimeLabel(m.ts)
+  head.append(el('span', 'msg-author', m.author), time)
+  const body = el('div', 'msg-body')
+  body.append(head)
+  item.append(avatar, body)
+  fillMessage(item, m, mine, me)
+  return item
+}
+
+/**
+ * Puts what can change (text, "(edited)", deleted, reactions, tools) into a row, in place:
+ * an edit or a reaction updates the row the reader is on rather than adding another.
+ */
+export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: string | null, tools = m.seq > 0): void {
+  const parts = m.deleted ? [] : textParts(m.text, me)
+  const focused = focusedTool(item)
+  item.classList.toggle('mine', mine)
+  item.classList.toggle('mentions-me', !mine && mentionsMe(parts))
+  item.classList.toggle('deleted', m.deleted === true)
+  item.querySelectorAll(':scope .msg-text, :scope .msg-edited, :scope .reactions, :scope > .msg-tools').forEach((n) => n.remove())
+  const head = item.querySelector('.msg-head')!
+  const text = el('p', m.deleted ? 'msg-text deleted-note' : 'msg-text')
+  if (m.deleted) text.textContent = DELETED_TEXT
+  else text.append(...parts.map(renderPart))
+  if (m.edited && !m.deleted) head.querySelector('.msg-time')!.after(editedLabel(m.edited))
+  head.after(text)
+  const files = syncFiles(item, m)
+  if (!m.deleted && m.reactions?.length) (files ?? text).after(renderReactions(m, me))
+  if (tools && !m.deleted) item.append(renderTools(mine))
+  if (focused) {
+    for (const b of item.querySelectorAll<HTMLElement>('[data-tool]')) b.tabIndex = 0
+    ;(item.querySelector<HTMLElement>(focused) ?? item.querySelector<HTMLElement>('[data-tool]'))?.focus()
+  }
+}
+
+/** The files below the text: kept as they are when unchanged, so no picture loads twice. */
+function syncFiles(item: HTMLElement, m: Message): HTMLElement | null {
+  const old = item.querySelector<HTMLElement>(':scope .msg-files')
+  const key = filesKey(m)
+  const files = old && old.dataset.key === key ? old : renderFiles(m)
+  if (old && old !== files) old.remove()
+  if (files) item.querySelector('.msg-text')!.after(files)
+  return files
+}
+
+/** The row's button that has focus, as a selector for its replacement: a redraw must not drop focus. */
+function focusedTool(item: HTMLElement): string | null {
+  const active = document.activeElement
+  if (!(active instanceof HTMLElement) || !item.contains(active) || !active.dataset.tool) return null
+  const emoji = active.dataset.emoji
+  return emoji ? `[data-tool="react"][data-emoji="${CSS.escape(emoji)}"]` : `[data-tool="${active.dataset.tool}"]`
+}
+
+function editedLabel(ts: number): HTMLElement {
+  const label = el('span', 'msg-edited', EDITED_TEXT)
+  label.title = `Edited ${fullTimeLabel(ts)}`
+  return label
+}
+
+function toolButton(label: string, tool: Tool, symbol: string): HTMLButtonElement {
+  const b = el('button', 'tool')
+  b.type = 'button'
+  b.dataset.tool = tool
+  // Reached by Tab from its row (row-keys.ts), not on the way through the list.
+  b.tabIndex = -1
+  b.setAttribute('aria-label', label)
+  b.title = label
+  b.textContent = symbol
+  return b
+}
+
+/** Shown on hover and on focus (style.css), always at phone width; in the Tab order either way. */
+function renderTools(mine: boolean): HTMLElement {
+  const tools = el('div', 'msg-tools')
+  tools.setAttribute('role', 'group')
+  tools.setAttribute('aria-label', 'Message actions')
+  tools.append(toolButton('Add reaction', 'add-reaction', '☺+'))
+  if (mine) tools.append(toolButton('Edit message', 'edit', '✎'), toolButton('Delete message', 'delete', '🗑'))
+  return tools
+}
+
+function renderReactions(m: Message, me: string | null): HTMLElement {
+  const bar = el('div', 'reactions')
+  bar.setAttribute('role', 'group')
+  bar.setAttribute('aria-label', 'Reactions')
+  for (const r of m.reactions ?? []) {
+    const chip = el('button', 'reaction')
+    chip.type = 'button'
+    chip.dataset.tool = 'react'
+    chip.tabIndex = -1
+    chip.dataset.emoji = r.emoji
+    chip.setAttribute('aria-pressed', String(reactedBy(r, me)))
+    chip.setAttribute('aria-label', chipLabel(r, me))
+    chip.title = `${whoReacted(r.users, me)} reacted with ${emojiName(r.emoji)}`
+    chip.append(el('span', 'reaction-emoji', r.emoji), el('span', 'reaction-count', String(r.users.length)))
+    bar.append(chip)
+  }
+  return bar
+}
