@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { type Entry, type Status, type Submission } from '../shared/index.js'
+import { type Entry, type Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
-import { BlobStore, BlobTransfer, Uploads, blobsOf, eagerBlobsOf, type BlobSource } from './files/index.js'
+import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
@@ -35,7 +35,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const pages = new PageSockets()
   const startedAt = Date.now()
   let status: () => Status = () => { throw new Error('status before start') }
-  const files = await openFiles(config, () => status(), log.child({ part: 'files' }))
+  const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), log.child({ part: 'files' }))
   const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
   let coordinator: Coordinator | null = null
@@ -138,41 +138,4 @@ function wireDesktop(replica: Replica, c: Coordinator, pages: PageSockets, deskt
   c.on('changed', () => desktop.statusChanged())
   pages.on('presence', () => desktop.statusChanged())
   pages.on('watching', (username) => desktop.pageWatching(username))
-}
-
-/** Shared files: their bytes, this machine's uploads, and moving them between machines. */
-async function openFiles(config: DaemonConfig, status: () => Status, log: Logger) {
-  const blobs = await BlobStore.open(join(config.dataDir, 'blobs'))
-  const uploads = await Uploads.open(join(config.dataDir, 'uploads'), blobs)
-  // The relay first (it has every file), then the machine the file came from, then anyone.
-  const sources = (origin?: string): BlobSource[] => {
-    const s = status()
-    const rank = (id: string) => (id === s.relayId ? 0 : id === origin ? 1 : 2)
-    return s.peers.filter((p) => p.nodeId !== s.nodeId).sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
-      .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
-  }
-  // What this daemon takes from others: its own limit as relay; any verified blob a relay took, as a client.
-  const transfer = new BlobTransfer(blobs, sources, () => Math.max(config.maxFileBytes, status().maxFileBytes), log)
-  /** A message's files go to the relay before the message does (unless this is the relay). */
-  const toRelay = async (s: Submission): Promise<void> => {
-    const blobs = blobsOf(s.body)
-    const st = status()
-    if (blobs.length === 0 || st.role === 'relay') return
-    const relay = st.peers.find((p) => p.nodeId === st.relayId)
-    if (!relay) throw new Error('no relay to send the files to')
-    for (const blob of blobs) await transfer.push(blob, { name: relay.name, host: relay.host, port: relay.peerPort })
-  }
-  /**
-   * Small files and every picture's renditions are copied to this machine as soon as they are
-   * shared, so they open at once and survive the machines they came from; large files wait
-   * until someone here opens one.
-   */
-  const eager = (entries: Entry[]): void => {
-    for (const e of entries) {
-      for (const blob of eagerBlobsOf(e.body)) {
-        transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
-      }
-    }
-  }
-  return { blobs, uploads, transfer, toRelay, eager }
 }

@@ -1,7 +1,9 @@
 /**
  * Files: the bytes of shared files by SHA-256 (blobs.ts), resumable uploads from this
- * machine's page (uploads.ts), and what a finished upload becomes in a message (describe.ts:
- * pictures decoded and cleaned by daemon/media).
+ * machine's page (uploads.ts), what a finished upload becomes in a message (describe.ts:
+ * pictures decoded and cleaned by daemon/media), and which machine a file is fetched from or
+ * sent to (sharing.ts: the relay first; a message's files reach the relay before it does;
+ * small ones are copied everywhere at once).
  *
  * Must not: decide who may read a file (the room does, in daemon/http) or hold a whole file
  * in memory (pictures excepted, bounded by their size).
@@ -11,3 +13,4 @@ export { Uploads, type UploadMeta, type UploadState } from './uploads.js'
 export { describeUpload } from './describe.js'
 export { BlobTransfer, type BlobSource } from './transfer.js'
 export { blobsOf, eagerBlobsOf, fileBlobs } from './refs.js'
+export { openFiles, rankSources, relaySource, type Files, type NetworkView } from './sharing.js'
