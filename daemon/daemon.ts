@@ -78,14 +78,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
     blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => c.maxFileBytes,
     fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
-    typing: (username, room, on) => {
-      // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
-      void store.views.q.isMember(room, username).then((member) => {
-        if (!member) return
-        c.sendTyping({ type: 'typing', room, username, on })
-        live.typing(room, username, on)
-      }, (err: unknown) => log.error({ err }, 'checking a typist\'s room failed'))
-    },
+    typing: (username, room, on) => live.typedHere(username, room, on, (t) => c.sendTyping(t)),
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
   desktop.statusChanged() // now with the page's address
