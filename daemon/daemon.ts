@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { type Entry, type Status, type Submission } from '../shared/index.js'
+import { type Entry, type Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
-import { BlobStore, BlobTransfer, Uploads, blobsOf, eagerBlobsOf, type BlobSource } from './files/index.js'
+import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
 import { PeerServer } from './link/index.js'
@@ -35,39 +35,40 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const pages = new PageSockets()
   const startedAt = Date.now()
   let status: () => Status = () => { throw new Error('status before start') }
-  const files = await openFiles(config, () => status(), log.child({ part: 'files' }))
+  const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), log.child({ part: 'files' }))
   const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
-  let coordinator: Coordinator | null = null
+  // The peer port is open before the coordinator exists (it needs the port): until then, links are turned away.
+  let built: Coordinator | null = null
   const peerServer = await PeerServer.listen({
     host: '0.0.0.0', port: config.peerPort, portAttempts: config.portAttempts, log: log.child({ part: 'link' }),
-    advert: () => coordinator!.advert(),
-    onLink: (conn) => coordinator ? coordinator.onLink(conn) : conn.fail('not_relay', 'Starting up.'),
+    advert: () => built!.advert(),
+    onLink: (conn) => built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.'),
     blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256),
   })
   const me = { nodeId, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
-  const c = new Coordinator({
+  const coordinator = new Coordinator({
     me, replica, outbox, directory, log: log.child({ part: 'roles' }), localPresence: () => ({ users: pages.users(), away: pages.away() }), savedTerm,
     hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null, maxFileBytes: config.maxFileBytes,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
-  coordinator = c
+  built = coordinator
 
   const mdns = iface
     ? new MdnsDiscovery({
         interfaceAddress: iface.address, log: log.child({ part: 'mdns' }),
-        onUp: (s) => { directory.add(s.host, s.port, 'mdns', s.advert); c.nudge() },
+        onUp: (s) => { directory.add(s.host, s.port, 'mdns', s.advert); coordinator.nudge() },
         onDown: (host, port) => directory.remove(host, port),
       })
     : null
-  c.on('advert', (advert) => mdns?.publish(advert))
+  coordinator.on('advert', (advert) => mdns?.publish(advert))
 
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
-  status = () => buildStatus(c, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
+  status = () => buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
     store, sessions: accounts.sessions, pages, status, log: desktopLog, burstMs: config.notifyBurstMs,
@@ -76,35 +77,28 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const server = await UiServer.build({
     store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
     auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
-    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => c.maxFileBytes,
+    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => coordinator.maxFileBytes,
     fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
-    typing: (username, room, on) => {
-      // Only into a room they are in: typing elsewhere would tell others of a room they cannot see.
-      void store.views.q.isMember(room, username).then((member) => {
-        if (!member) return
-        c.sendTyping({ type: 'typing', room, username, on })
-        live.typing(room, username, on)
-      }, (err: unknown) => log.error({ err }, 'checking a typist\'s room failed'))
-    },
+    typing: (username, room, on) => live.typedHere(username, room, on, (t) => coordinator.sendTyping(t)),
   }, config.webRoot)
   ui = await server.listen(config.uiPort, config.portAttempts)
   desktop.statusChanged() // now with the page's address
   await server.listenSocket(socketPath(config.dataDir))
 
-  wireLiveEvents(replica, c, pages, live, status)
-  wireDesktop(replica, c, pages, desktop)
+  wireLiveEvents(replica, coordinator, pages, live, status)
+  wireDesktop(replica, coordinator, pages, desktop)
   replica.on('applied', (entries: Entry[]) => files.eager(entries))
   outbox.on('failed', (s, code, message) => {
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
-  c.start()
+  coordinator.start()
   await writeRuntime(config.dataDir, { pid: process.pid, ui, socket: socketPath(config.dataDir), nodeId })
   log.info({ ui, peerPort: peerServer.port, interface: iface ?? 'mDNS off', network: config.network }, 'SO-CHAT daemon started')
 
   return {
     nodeId, ui, status,
     stop: async () => {
-      await c.stop()
+      await coordinator.stop()
       desktop.close()
       outbox.close()
       pages.closeAll()
@@ -118,61 +112,24 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 }
 
 /** New entries go to the pages that may see them, status changes to every open page. */
-function wireLiveEvents(replica: Replica, c: Coordinator, pages: PageSockets, live: LiveFeed, status: () => Status): void {
+function wireLiveEvents(replica: Replica, coordinator: Coordinator, pages: PageSockets, live: LiveFeed, status: () => Status): void {
   replica.on('applied', (entries: Entry[]) => live.applied(entries))
   replica.on('truncated', () => pages.broadcast({ type: 'history' }))
-  c.on('typing', (t) => live.typing(t.room, t.username, t.on))
+  coordinator.on('typing', (t) => live.typing(t.room, t.username, t.on))
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.
     pending ??= setTimeout(() => { pending = null; pages.broadcast({ type: 'status', status: status() }) }, 100)
   }
-  c.on('changed', statusChanged)
-  pages.on('presence', () => { c.presenceChanged(); statusChanged() })
+  coordinator.on('changed', statusChanged)
+  pages.on('presence', () => { coordinator.presenceChanged(); statusChanged() })
 }
 
 /** The tray's state and the notifications follow the log, the roles and the open pages. */
-function wireDesktop(replica: Replica, c: Coordinator, pages: PageSockets, desktop: Desktop): void {
+function wireDesktop(replica: Replica, coordinator: Coordinator, pages: PageSockets, desktop: Desktop): void {
   replica.on('applied', (entries: Entry[]) => desktop.onApplied(entries))
   replica.on('truncated', () => void desktop.refresh())
-  c.on('changed', () => desktop.statusChanged())
+  coordinator.on('changed', () => desktop.statusChanged())
   pages.on('presence', () => desktop.statusChanged())
   pages.on('watching', (username) => desktop.pageWatching(username))
-}
-
-/** Shared files: their bytes, this machine's uploads, and moving them between machines. */
-async function openFiles(config: DaemonConfig, status: () => Status, log: Logger) {
-  const blobs = await BlobStore.open(join(config.dataDir, 'blobs'))
-  const uploads = await Uploads.open(join(config.dataDir, 'uploads'), blobs)
-  // The relay first (it has every file), then the machine the file came from, then anyone.
-  const sources = (origin?: string): BlobSource[] => {
-    const s = status()
-    const rank = (id: string) => (id === s.relayId ? 0 : id === origin ? 1 : 2)
-    return s.peers.filter((p) => p.nodeId !== s.nodeId).sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
-      .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
-  }
-  // What this daemon takes from others: its own limit as relay; any verified blob a relay took, as a client.
-  const transfer = new BlobTransfer(blobs, sources, () => Math.max(config.maxFileBytes, status().maxFileBytes), log)
-  /** A message's files go to the relay before the message does (unless this is the relay). */
-  const toRelay = async (s: Submission): Promise<void> => {
-    const blobs = blobsOf(s.body)
-    const st = status()
-    if (blobs.length === 0 || st.role === 'relay') return
-    const relay = st.peers.find((p) => p.nodeId === st.relayId)
-    if (!relay) throw new Error('no relay to send the files to')
-    for (const blob of blobs) await transfer.push(blob, { name: relay.name, host: relay.host, port: relay.peerPort })
-  }
-  /**
-   * Small files and every picture's renditions are copied to this machine as soon as they are
-   * shared, so they open at once and survive the machines they came from; large files wait
-   * until someone here opens one.
-   */
-  const eager = (entries: Entry[]): void => {
-    for (const e of entries) {
-      for (const blob of eagerBlobsOf(e.body)) {
-        transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
-      }
-    }
-  }
-  return { blobs, uploads, transfer, toRelay, eager }
 }

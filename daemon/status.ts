@@ -4,9 +4,9 @@ import type { Coordinator, Identity } from './roles/index.js'
 
 /** What `GET /api/v1/status` and `sochat status` show: role, relay, peers, who is online or away. */
 export function buildStatus(
-  c: Coordinator, me: Identity, network: string, ui: string, head: number, local: Omit<Presence, 'type'>, directory: PeerDirectory,
+  coordinator: Coordinator, me: Identity, network: string, ui: string, head: number, local: Omit<Presence, 'type'>, directory: PeerDirectory,
 ): Status {
-  const roster = c.roster
+  const roster = coordinator.roster
   const peers: PeerStatus[] = roster
     ? roster.peers.filter((p) => p.nodeId !== me.nodeId).map((p) => ({
         // The relay lists itself without a host (it cannot know how others reach it).
@@ -20,13 +20,13 @@ export function buildStatus(
   const online = new Set(machines.flatMap((m) => m.users))
   const active = new Set(machines.flatMap((m) => m.users.filter((u) => !m.away.includes(u))))
   const away = [...online].filter((u) => !active.has(u)).sort()
-  const relayId = c.relayId
+  const relayId = coordinator.relayId
   // Right after joining, before the first roster, the relay's advert still knows its name.
   const relayName = relayId === me.nodeId
     ? me.name
     : (roster?.peers.find((p) => p.nodeId === relayId)?.name ?? directory.alive().find((a) => a.nodeId === relayId)?.name ?? null)
   return {
-    nodeId: me.nodeId, name: me.name, network, role: c.role, term: c.term, relayId, relayName, head,
-    peers, online: [...online].sort(), away, ui, peerPort: me.peerPort, startedAt: me.startedAt, maxFileBytes: c.maxFileBytes,
+    nodeId: me.nodeId, name: me.name, network, role: coordinator.role, term: coordinator.term, relayId, relayName, head,
+    peers, online: [...online].sort(), away, ui, peerPort: me.peerPort, startedAt: me.startedAt, maxFileBytes: coordinator.maxFileBytes,
   }
 }

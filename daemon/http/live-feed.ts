@@ -5,7 +5,7 @@
  * handled one batch at a time, in order, so a page never sees an edit before its message.
  */
 import type { Logger } from 'pino'
-import type { Entry, Message, UiEvent } from '../../shared/index.js'
+import type { Entry, Message, Typing, UiEvent } from '../../shared/index.js'
 import type { Room, Views } from '../store/index.js'
 import type { PageSockets } from './page-sockets.js'
 
@@ -20,6 +20,19 @@ export class LiveFeed {
     this.#queue = this.#queue
       .then(() => this.send(entries))
       .catch((err: unknown) => this.log.error({ err }, 'sending new entries to open pages failed; pages catch up on reconnect'))
+  }
+
+  /**
+   * Someone on this machine typing in a room: on to the other machines (`toOthers`) and to the
+   * people here who may read it, but only into a room they are a member of: typing elsewhere
+   * would tell others of a room they cannot see.
+   */
+  typedHere(username: string, room: string, on: boolean, toOthers: (t: Typing) => void): void {
+    void this.views.q.isMember(room, username).then((member) => {
+      if (!member) return
+      toOthers({ type: 'typing', room, username, on })
+      this.typing(room, username, on)
+    }, (err: unknown) => this.log.error({ err }, 'checking a typist\'s room failed'))
   }
 
   /** Someone typing in a room: to the other people here who may read it. */

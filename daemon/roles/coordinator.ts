@@ -1,6 +1,8 @@
 /**
  * The role state machine. A tick (every 500 ms while electing, every 2 s as relay) probes the
  * neighbours, asks `decide`, and acts; link events (welcome, close) move a client at once.
+ * Following a relay as its client is the ClientSession's (client-session.ts); what to do when
+ * its link goes (take over, or elect) is decided here.
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
@@ -9,9 +11,9 @@ import type { PeerDirectory } from '../discovery/index.js'
 import { decide } from '../election/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Outbox } from '../outbox/index.js'
-import { Relay, applyRoster, type RosterView } from '../relay/index.js'
-import type { Follower, Replica } from '../replica/index.js'
-import { follow } from './client-link.js'
+import { Relay, type RosterView } from '../relay/index.js'
+import type { Replica } from '../replica/index.js'
+import { ClientSession, type Handover } from './client-session.js'
 
 export const DISCOVERY_WINDOW_MS = 3000
 export const FAILOVER_WINDOW_MS = 1500
@@ -33,7 +35,6 @@ export interface CoordinatorDeps {
   outbox: Outbox
   directory: PeerDirectory
   log: Logger
-  /** Users with a page open on this machine. */
   /** Who has a page open on this machine, and who of them is away. */
   localPresence: () => Omit<Presence, 'type'>
   /** Whether this machine has a shared file's bytes (the relay orders no message without them). */
@@ -58,51 +59,56 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   role: Role = 'electing'
   term: number
   relay: Relay | null = null
-  follower: Follower | null = null
-  /** As a client: the relay's roster, assembled from its frames. */
-  #clientRoster: RosterView | null = null
+  readonly #session: ClientSession
   #windowEndsAt = 0
   #timer: NodeJS.Timeout | null = null
   #ticking = false
   #stopped = false
-  /** Named by a relay that is leaving cleanly; acted on when its link closes. */
-  #handover: { successor: string; term: number } | null = null
   /** Consecutive ticks that decided to promote: one more fresh look before acting. */
   #promoteVotes = 0
   /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
   #waiting: { nodeId: string; since: number } | null = null
   readonly #skipped = new Set<string>()
 
-  constructor(private readonly d: CoordinatorDeps) {
+  constructor(private readonly deps: CoordinatorDeps) {
     super()
-    this.term = d.savedTerm
+    this.term = deps.savedTerm
+    this.#session = new ClientSession(deps, {
+      term: () => this.term,
+      setTerm: (term) => { this.term = term },
+      wanted: () => !this.#stopped && this.role !== 'relay',
+      joined: () => this.setRole('client'),
+      changed: () => this.emit('changed'),
+      typing: (t) => this.emit('typing', t),
+      lost: (relayId, handover, why) => this.lostRelay(relayId, handover, why),
+    })
   }
 
   /** Tells the other machines that someone here started or stopped typing; dropped when there is no relay. */
   sendTyping(t: Typing): void {
     if (this.relay) this.relay.passTyping(t, null)
-    else if (this.follower?.conn.open) this.follower.conn.send(t)
+    else this.#session.sendTyping(t)
   }
 
   /** Who is on the network: the relay's own live list, or what a client was told. */
   get roster(): RosterView | null {
-    return this.relay ? this.relay.roster() : this.#clientRoster
+    return this.relay ? this.relay.roster() : this.#session.roster
   }
 
   /** The relay's file limit as it said in its welcome; this daemon's own while it is the relay or alone. */
   get maxFileBytes(): number {
-    return this.role === 'client' ? (this.follower?.welcome?.maxFileBytes ?? this.d.maxFileBytes) : this.d.maxFileBytes
+    return this.role === 'client' ? (this.#session.relayMaxFileBytes ?? this.deps.maxFileBytes) : this.deps.maxFileBytes
   }
 
   get relayId(): string | null {
-    return this.role === 'relay' ? this.d.me.nodeId : this.role === 'client' ? (this.roster?.relayId ?? this.follower?.welcome?.relayId ?? null) : null
+    return this.role === 'relay' ? this.deps.me.nodeId : this.role === 'client' ? this.#session.relayId : null
   }
 
   advert(): Advert {
     return {
-      proto: PROTOCOL_VERSION, network: this.d.me.network, nodeId: this.d.me.nodeId, name: this.d.me.name,
-      role: this.role, term: this.term, head: this.d.replica.head, startedAt: this.d.me.startedAt,
-      peerPort: this.d.me.peerPort, relayId: this.relayId,
+      proto: PROTOCOL_VERSION, network: this.deps.me.network, nodeId: this.deps.me.nodeId, name: this.deps.me.name,
+      role: this.role, term: this.term, head: this.deps.replica.head, startedAt: this.deps.me.startedAt,
+      peerPort: this.deps.me.peerPort, relayId: this.relayId,
     }
   }
 
@@ -126,16 +132,16 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** Who has a page open here changed. */
   presenceChanged(): void {
     if (this.relay) this.relay.broadcastRoster()
-    else if (this.follower) this.follower.conn.send({ type: 'presence', ...this.d.localPresence() })
+    else this.#session.presenceChanged()
   }
 
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer) clearTimeout(this.#timer)
-    this.d.outbox.setRoute(null)
+    this.deps.outbox.setRoute(null)
     if (this.relay) await this.relay.handover()
     this.relay?.stop('The relay is shutting down.')
-    this.follower?.conn.close(1001, 'shutting down')
+    this.#session.close()
   }
 
   private schedule(ms: number): void {
@@ -151,7 +157,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     try {
       if (this.role !== 'client') await this.electionStep()
     } catch (err) {
-      this.d.log.error({ err }, 'election step failed; trying again')
+      this.deps.log.error({ err }, 'election step failed; trying again')
     } finally {
       this.#ticking = false
       if (this.role !== 'client') this.schedule(this.role === 'relay' ? SETTLED_TICK_MS : ELECTING_TICK_MS)
@@ -159,9 +165,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   private async electionStep(): Promise<void> {
-    await this.d.directory.probeAll(800)
+    await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
-    const peers = this.d.directory.alive()
+    const peers = this.deps.directory.alive()
     const decision = decide({
       self: this.advert(), peers, windowOver: Date.now() >= this.#windowEndsAt, knownTerm: this.term, skipped: this.#skipped,
     })
@@ -172,15 +178,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       // Promote on the second tick in a row only: the first may rest on a neighbour's advert
       // from just before it promoted itself, and two relays at once cost a merge.
       case 'promote': return this.#promoteVotes >= 2 ? this.becomeRelay(decision.term) : undefined
-      case 'join': return this.join(decision.relay)
+      case 'join': return this.#session.join(decision.relay)
       case 'step-down':
-        this.d.log.warn({ winner: decision.relay.nodeId, term: decision.relay.term }, 'another relay outranks us; stepping down')
+        this.deps.log.warn({ winner: decision.relay.nodeId, term: decision.relay.term }, 'another relay outranks us; stepping down')
         // Routes first: nothing of ours may be ordered by a relay that is going away.
-        this.d.outbox.setRoute(null)
+        this.deps.outbox.setRoute(null)
         this.relay?.stop('Another relay took over; reconnect to it.')
         this.relay = null
         this.setRole('electing')
-        return this.join(decision.relay)
+        return this.#session.join(decision.relay)
       default:
     }
   }
@@ -194,9 +200,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const newest = Math.max(0, ...peers.map((p) => p.term))
     if ((rivalRelay < this.term && newest <= this.term) || !this.relay) return
     this.term = Math.max(rivalRelay, newest) + 1
-    await this.d.saveTerm(this.term)
+    await this.deps.saveTerm(this.term)
     this.relay.raiseTerm(this.term)
-    this.d.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
+    this.deps.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
     this.emit('advert', this.advert())
     this.emit('changed')
   }
@@ -209,81 +215,41 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     if (this.#waiting?.nodeId !== nodeId) this.#waiting = { nodeId, since: Date.now() }
     else if (Date.now() - this.#waiting.since > WAIT_LIMIT_MS) {
-      this.d.log.warn({ candidate: nodeId }, 'the first candidate did not take the relay role; passing it over')
+      this.deps.log.warn({ candidate: nodeId }, 'the first candidate did not take the relay role; passing it over')
       this.#skipped.add(nodeId)
       this.#waiting = null
     }
   }
 
   private async becomeRelay(term: number): Promise<void> {
+    const { me, replica, outbox, log } = this.deps
     this.term = term
-    await this.d.saveTerm(term)
-    const relay = new Relay(this.d.replica, term, { ...this.d.me, presence: this.d.localPresence, hasBlob: this.d.hasBlob, maxFileBytes: this.d.maxFileBytes }, this.d.log.child({ role: 'relay', term }), {
+    await this.deps.saveTerm(term)
+    const relay = new Relay(replica, term, { ...me, presence: this.deps.localPresence, hasBlob: this.deps.hasBlob, maxFileBytes: this.deps.maxFileBytes }, log.child({ role: 'relay', term }), {
       roster: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
     })
     this.relay = relay
-    this.d.outbox.setRoute((s) => {
-      void relay.order(s).then((o) => (o.ok ? undefined : this.d.outbox.rejected(s.id, o.code, o.message)))
+    outbox.setRoute((s) => {
+      void relay.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
     })
-    this.#clientRoster = null
+    this.#session.dropRoster()
     this.setRole('relay')
-    this.d.log.info({ term, head: this.d.replica.head }, 'this daemon is now the relay')
+    log.info({ term, head: replica.head }, 'this daemon is now the relay')
   }
 
-  private async join(relay: Advert): Promise<void> {
-    const addr = this.d.directory.addressOf(relay.nodeId)
-    if (!addr) return
-    let follower: Follower
-    try {
-      follower = await follow(addr.host, addr.port, this.d.replica, this.d.me, this.d.log)
-    } catch (err) {
-      this.d.log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
-      this.d.directory.markUnreachable(relay.nodeId)
-      return
-    }
-    if (this.#stopped || this.role === 'relay' || !follower.conn.open) return follower.conn.close(1000, 'no longer needed')
-    // Listeners first, before any await: a close in between must not leave us a client of nobody.
-    this.follower = follower
-    follower.on('roster', (r) => {
-      this.#clientRoster = applyRoster(this.#clientRoster, r)
-      this.d.directory.learnFromRoster(r.peers)
-      if (r.term > this.term) {
-        this.term = r.term
-        void this.d.saveTerm(r.term).catch((err) => this.d.log.error({ err }, 'saving the term failed'))
-      }
-      this.emit('changed')
-    })
-    follower.on('reject', (id, code, message) => void this.d.outbox.rejected(id, code, message))
-    follower.on('closed', (why) => this.lostRelay(follower, why))
-    follower.on('handover', (successor, term) => { this.#handover = { successor, term } })
-    follower.on('typing', (t) => this.emit('typing', t))
-    this.term = Math.max(this.term, follower.welcome!.term)
-    this.d.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
-    this.setRole('client')
-    follower.conn.send({ type: 'presence', ...this.d.localPresence() })
-    await this.d.saveTerm(this.term)
-    this.d.log.info({ relay: relay.nodeId, name: relay.name, term: this.term, head: this.d.replica.head }, 'joined the relay')
-  }
-
-  private lostRelay(follower: Follower, why: string): void {
-    if (this.follower !== follower) return
-    const lost = this.relayId
-    this.follower = null
-    this.#clientRoster = null
-    this.d.outbox.setRoute(null)
+  /** The client session's relay went (its link closed): take over if it named us, else elect. */
+  private lostRelay(lost: string | null, handover: Handover | null, why: string): void {
     if (this.#stopped) return
     // Until it answers a probe again, it is not a relay we could join.
-    if (lost) this.d.directory.markUnreachable(lost)
-    const handover = this.#handover
-    this.#handover = null
-    if (handover?.successor === this.d.me.nodeId) {
-      this.d.log.info({ term: handover.term }, 'the relay handed over to us')
-      void this.becomeRelay(Math.max(handover.term, this.term + 1)).catch((err) => this.d.log.error({ err }, 'taking over failed'))
+    if (lost) this.deps.directory.markUnreachable(lost)
+    if (handover?.successor === this.deps.me.nodeId) {
+      this.deps.log.info({ term: handover.term }, 'the relay handed over to us')
+      void this.becomeRelay(Math.max(handover.term, this.term + 1)).catch((err) => this.deps.log.error({ err }, 'taking over failed'))
       this.schedule(SETTLED_TICK_MS)
       return
     }
-    this.d.log.warn({ why, successor: handover?.successor }, handover ? 'the relay left; joining its successor' : 'lost the relay; electing')
+    this.deps.log.warn({ why, successor: handover?.successor }, handover ? 'the relay left; joining its successor' : 'lost the relay; electing')
     // After a handover the successor promotes at once; otherwise give every replica a moment
     // to notice the loss too, so they rank the same set of candidates.
     this.#windowEndsAt = Date.now() + FAILOVER_WINDOW_MS
