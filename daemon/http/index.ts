@@ -28,13 +28,6 @@ export { PageSockets } from './page-sockets.js'
 export { LiveFeed } from './live-feed.js'
 export type { HttpContext } from './context.js'
 
-export interface UiServerOptions {
-  webRoot: string
-  port: number
-  portAttempts: number
-  socketPath: string
-}
-
 export class UiServer {
   #tcp: Server | null = null
   #unix: Server | null = null
