@@ -5,17 +5,16 @@
  */
 import { z } from 'zod'
 import { FileRef, MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
-import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
+import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_ID_PATTERN, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
 
 export const NodeId = z.string().regex(/^[a-f0-9]{16}$/, 'a node id is 16 lowercase hex digits')
 export const EntryId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'an entry id is 8-64 url-safe characters')
 export const Username = z.string().regex(USERNAME_PATTERN)
 /**
- * A room's identity, never shown and never changing: 'general', 'r-' and 12 random characters
- * for a room someone created, 'dm-' and 16 hex digits (derived from its members) for a direct
- * conversation. Names are what people see, and they can change.
+ * A room's identity, never shown and never changing (its shape: ROOM_ID_PATTERN in limits.ts).
+ * Names are what people see, and they can change.
  */
-export const RoomId = z.string().regex(/^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/, 'a room id is general, r-<12 characters> or dm-<16 hex digits>')
+export const RoomId = z.string().regex(ROOM_ID_PATTERN, 'a room id is general, r-<12 characters> or dm-<16 hex digits>')
 export const RoomName = z.string().regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
 export const RoomTopic = z.string().max(ROOM_TOPIC_MAX, `A topic is at most ${ROOM_TOPIC_MAX} characters.`)
 export const RoomKind = z.enum(['public', 'private', 'direct'])

@@ -27,6 +27,12 @@ export const PASSWORD_MAX = 256
 
 /** The room every account is in, from its first entry on; nobody can leave it. */
 export const GENERAL_ROOM = 'general'
+/**
+ * A room's id: 'general', 'r-' and 12 random characters for a room someone created, 'dm-' and
+ * 16 hex digits (derived from its members) for a direct conversation. The one copy: the
+ * schemas (shared/entries.ts) and the page (which bundles no zod) both test against it.
+ */
+export const ROOM_ID_PATTERN = /^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/
 
 /** Room names, as people type them after '#': like Slack's channel names. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/

@@ -1,6 +1,8 @@
 /**
  * Who is asking. A script sends `Authorization: Bearer <token>`; the page has the HttpOnly
  * cookie, and then every state-changing request must also carry the session's CSRF token.
+ * Routes for a signed-in person are registered behind `Auth.signedIn` (index.ts) and read
+ * the session from `req.who`; none of them looks it up itself.
  */
 import { timingSafeEqual } from 'node:crypto'
 import type {} from '@fastify/cookie' // request.cookies / reply.setCookie types
@@ -13,6 +15,13 @@ export interface Authenticated {
   session: LocalSession
   token: string
   via: 'bearer' | 'cookie'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking: set by the `Auth.signedIn` hook, so only in the routes registered behind it. */
+    who: Authenticated
+  }
 }
 
 export class Auth {
@@ -36,15 +45,19 @@ export class Auth {
     return session ? { session, token, via: 'cookie' } : null
   }
 
-  /** The session, or a 401/403 that says what to do. */
-  async require(req: FastifyRequest): Promise<Authenticated> {
+  /**
+   * The hook of the signed-in scope: the session into `req.who`, or a 401/403 that says what
+   * to do. A preHandler, so a body that is malformed or too large is refused (400/413) before
+   * the session is asked for.
+   */
+  readonly signedIn = async (req: FastifyRequest): Promise<void> => {
     const who = await this.identify(req)
     if (!who) throw new AuthError('unauthenticated', 'Log in first (or send Authorization: Bearer <token>).')
     const unsafe = !['GET', 'HEAD'].includes(req.method)
     if (who.via === 'cookie' && unsafe && !sameToken(req.headers['x-csrf-token'], who.session.csrfToken)) {
       throw new AuthError('csrf_failed', 'Missing or wrong X-CSRF-Token header; reload the page.')
     }
-    return who
+    req.who = who
   }
 
   setCookie(reply: FastifyReply, token: string): void {

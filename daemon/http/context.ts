@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js'
 import type { Auth } from './auth.js'
 import type { PageSockets } from './page-sockets.js'
 
-/** What the routes may use. Built once in `buildUiServer`; nothing here is global. */
+/** What the routes may use. Built once by the daemon (daemon.ts) and given to `UiServer.build`; nothing here is global. */
 export interface HttpContext {
   store: Store
   accounts: Accounts

@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { listenWithFallback } from '../link/index.js'
+import type { Authenticated } from './auth.js'
 import type { HttpContext } from './context.js'
 import { errorHandler } from './errors.js'
 import { hostGuard, originGuard, securityHeaders } from './guards.js'
@@ -15,24 +16,17 @@ import { accountRoutes } from './routes/accounts.js'
 import { agentRoutes } from './routes/agent.js'
 import { avatarRoutes } from './routes/avatars.js'
 import { eventRoutes } from './routes/events.js'
-import { fileRoutes } from './routes/files.js'
+import { fileRoutes, streamUploadPieces } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
 import { roomRoutes } from './routes/rooms.js'
-import { sessionRoutes } from './routes/sessions.js'
+import { logInRoutes, sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
 
 export { Auth } from './auth.js'
 export { PageSockets } from './page-sockets.js'
 export { LiveFeed } from './live-feed.js'
 export type { HttpContext } from './context.js'
-
-export interface UiServerOptions {
-  webRoot: string
-  port: number
-  portAttempts: number
-  socketPath: string
-}
 
 export class UiServer {
   #tcp: Server | null = null
@@ -52,16 +46,27 @@ export class UiServer {
     await app.register(fastifyRateLimit, { global: false })
     await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } })
     await app.register(fastifyStatic, { root: webRoot, index: 'index.html', wildcard: false })
-    accountRoutes(app, ctx)
-    sessionRoutes(app, ctx)
-    messageRoutes(app, ctx)
-    messageChangeRoutes(app, ctx)
-    roomRoutes(app, ctx)
-    fileRoutes(app, ctx)
-    avatarRoutes(app, ctx)
+    streamUploadPieces(app)
+    // Public: status, sign-up and log-in. The tray's routes take its secret instead of a
+    // session, and the page's live feed looks its session up itself, to answer on the socket
+    // (close 4401) rather than refuse the upgrade.
     statusRoutes(app, ctx)
+    accountRoutes(app, ctx)
+    logInRoutes(app, ctx)
     eventRoutes(app, ctx)
     agentRoutes(app, ctx)
+    // Everything else is for a signed-in person: one hook finds the session (auth.ts), and
+    // the routes read it from req.who.
+    await app.register(async (signedIn) => {
+      signedIn.decorateRequest('who', null as unknown as Authenticated) // set by the hook before any handler
+      signedIn.addHook('preHandler', ctx.auth.signedIn)
+      sessionRoutes(signedIn, ctx)
+      messageRoutes(signedIn, ctx)
+      messageChangeRoutes(signedIn, ctx)
+      roomRoutes(signedIn, ctx)
+      fileRoutes(signedIn, ctx)
+      avatarRoutes(signedIn, ctx)
+    })
     await app.ready()
     return new UiServer(app)
   }

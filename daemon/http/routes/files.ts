@@ -19,25 +19,31 @@ const FileParams = z.object({ room: RoomId, id: EntryId, sha256: Sha256 })
 const FileQuery = z.object({ size: z.enum(['original', 'display', 'thumbnail']).default('original') })
 const OCTETS = 'application/offset+octet-stream'
 
-export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  // Pieces of a file stay a stream: never parsed, never buffered whole.
+/**
+ * Pieces of a file stay a stream: never parsed, never buffered whole. Registered on the whole
+ * app (index.ts), not only in the signed-in scope the upload routes are in, so that a request
+ * of this type to any route is answered as it always was.
+ */
+export function streamUploadPieces(app: FastifyInstance): void {
   app.addContentTypeParser(OCTETS, (_req, payload, done) => done(null, payload))
+}
 
+export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/uploads', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const file = StartUpload.parse(req.body)
     const started = await ctx.uploads.start(me, file, ctx.maxFileBytes())
     return reply.code(201).send({ id: started.id, offset: 0, size: started.size, maxBytes: ctx.maxFileBytes() })
   })
 
   app.get('/api/v1/uploads/:id', async (req) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { id, offset, size } = await ctx.uploads.get(me, UploadParam.parse(req.params).id)
     return { id, offset, size }
   })
 
   app.patch('/api/v1/uploads/:id', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     if (req.headers['content-type'] !== OCTETS) throw new InputError('bad_request', `Send the bytes as ${OCTETS}.`)
     const offset = Number(req.headers['upload-offset'])
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InputError('bad_request', 'Say where this piece starts in an Upload-Offset header.')
@@ -46,7 +52,7 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.post('/api/v1/uploads/:id/finish', async (req) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { stored, meta } = await ctx.uploads.finish(me, UploadParam.parse(req.params).id)
     let file: FileRef
     try {
@@ -62,13 +68,13 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.delete('/api/v1/uploads/:id', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     await ctx.uploads.cancel(me, UploadParam.parse(req.params).id)
     return reply.code(204).send()
   })
 
   app.get('/api/v1/rooms/:room/messages/:id/files/:sha256', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { room, id, sha256 } = FileParams.parse(req.params)
     const { size } = FileQuery.parse(req.query)
     await readableRoom(ctx, room, me)

@@ -23,7 +23,7 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
   }
 
   app.put('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { room, id } = await target(req, me)
     const text = messageText(EditMessage.parse(req.body).text)
     await submitNow(ctx, { type: 'message.edited', room, target: id, author: me, text })
@@ -31,14 +31,14 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
   })
 
   app.delete('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { room, id } = await target(req, me)
     await submitNow(ctx, { type: 'message.deleted', room, target: id, author: me })
     return answer(room, id)
   })
 
   app.put('/api/v1/rooms/:room/messages/:id/reaction', async (req): Promise<MessageResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const { room, id } = await target(req, me)
     const want = React.parse(req.body)
     const emoji = Reaction.safeParse(want.emoji)

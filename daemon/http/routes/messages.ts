@@ -27,16 +27,16 @@ async function localFiles(ctx: HttpContext, files: FileRef[]): Promise<FileRef[]
 
 export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/rooms/:room/messages', async (req): Promise<MessagesResponse> => {
-    const who = await ctx.auth.require(req)
-    const room = await readableRoom(ctx, roomId(req.params), who.session.username)
+    const me = req.who.session.username
+    const room = await readableRoom(ctx, roomId(req.params), me)
     const q = MessagesQuery.parse(req.query)
     return { messages: await ctx.store.views.messages(room.id, q.limit, q.before) }
   })
 
   app.get('/api/v1/rooms/:room/read', async (req): Promise<ReadPosition> => {
-    const who = await ctx.auth.require(req)
-    const room = await readableRoom(ctx, roomId(req.params), who.session.username)
-    const { seq, unread } = await ctx.store.views.readPosition(who.session.username, room.id)
+    const me = req.who.session.username
+    const room = await readableRoom(ctx, roomId(req.params), me)
+    const { seq, unread } = await ctx.store.views.readPosition(me, room.id)
     return { seq, unread }
   })
 
@@ -45,15 +45,15 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
    * message, so a mark made while no relay is reachable still arrives; answered at once.
    */
   app.put('/api/v1/rooms/:room/read', async (req, reply) => {
-    const who = await ctx.auth.require(req)
-    const room = await readableRoom(ctx, roomId(req.params), who.session.username)
+    const me = req.who.session.username
+    const room = await readableRoom(ctx, roomId(req.params), me)
     const { seq } = MarkRead.parse(req.body)
     if (seq > ctx.store.log.head) {
       throw new InputError('bad_request', `Message ${seq} does not exist yet (the log ends at ${ctx.store.log.head}).`)
     }
-    const current = await ctx.store.views.readPosition(who.session.username, room.id)
+    const current = await ctx.store.views.readPosition(me, room.id)
     if (seq > current.seq) {
-      void ctx.outbox.submit({ type: 'read.marked', room: room.id, username: who.session.username, seq }, { durable: true, timeoutMs: 1 })
+      void ctx.outbox.submit({ type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 })
         .catch((err) => ctx.log.warn({ err }, 'queueing a read mark failed'))
     }
     return reply.code(204).send()
@@ -61,10 +61,10 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   /** This user's messages that wait in this machine's outbox, oldest first. */
   app.get('/api/v1/outbox', async (req): Promise<OutboxResponse> => {
-    const who = await ctx.auth.require(req)
+    const me = req.who.session.username
     const pending = []
     for (const s of await ctx.outbox.pending()) {
-      if (s.body.type !== 'message.posted' || s.body.author !== who.session.username) continue
+      if (s.body.type !== 'message.posted' || s.body.author !== me) continue
       pending.push({ id: s.id, room: s.body.room, author: s.body.author, text: s.body.text, ts: s.ts })
     }
     return { pending }
@@ -75,7 +75,7 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
    * right now) and will be delivered later.
    */
   app.post('/api/v1/rooms/:room/messages', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const room = roomId(req.params)
     const body = PostMessage.parse(req.body)
     const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined

@@ -44,17 +44,17 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     ({ room: await summary(ctx, await readableRoom(ctx, id, username), username) })
 
   app.get('/api/v1/rooms', async (req): Promise<RoomsResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     return { rooms: await Promise.all((await views.roomsOf(me)).map((r) => summary(ctx, r, me))) }
   })
 
   app.get('/api/v1/rooms-directory', async (req): Promise<DirectoryResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     return { rooms: await Promise.all((await views.directory()).map((r) => summary(ctx, r, me))) }
   })
 
   app.post('/api/v1/rooms', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const want = CreateRoom.parse(req.body)
     const invited = [...new Set(want.invite.map((u) => u.trim()).filter((u) => u && u.toLowerCase() !== me.toLowerCase()))]
     const entry = await submitNow(ctx, {
@@ -64,12 +64,12 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.get('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     return answer(roomId(req.params), me)
   })
 
   app.patch('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const id = roomId(req.params)
     const change = UpdateRoom.parse(req.body)
     if (change.name === undefined && change.topic === undefined) throw new InputError('bad_request', 'Say what to change: name, topic or both.')
@@ -82,26 +82,26 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.post('/api/v1/rooms/:room/join', async (req): Promise<RoomResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const id = roomId(req.params)
     await submitNow(ctx, { type: 'room.joined', room: id, username: me, by: me })
     return answer(id, me)
   })
 
   app.post('/api/v1/rooms/:room/leave', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     await submitNow(ctx, { type: 'room.left', room: roomId(req.params), username: me })
     return reply.code(204).send()
   })
 
   app.get('/api/v1/rooms/:room/members', async (req): Promise<MembersResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
     return { members: await views.members(room.id) }
   })
 
   app.post('/api/v1/rooms/:room/members', async (req): Promise<RoomResponse> => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const id = roomId(req.params)
     const { username } = Invite.parse(req.body)
     const account = await views.account(username.trim())
@@ -111,7 +111,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.post('/api/v1/direct', async (req, reply) => {
-    const me = (await ctx.auth.require(req)).session.username
+    const me = req.who.session.username
     const names = [me]
     for (const typed of OpenDirect.parse(req.body).with) {
       const account = await views.account(typed.trim())

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { Credentials, type SessionResponse } from '../../../shared/index.js'
 import type { HttpContext } from '../context.js'
 
-export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
+/** Log in: public, and rate limited per client and per account name. */
+export function logInRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/sessions', {
     config: {
       rateLimit: {
@@ -20,15 +21,17 @@ export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }
     return reply.code(201).send(res)
   })
+}
 
+/** The session in use: who it is (and its CSRF token, for the page), and log-out. */
+export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/sessions/current', async (req) => {
-    const who = await ctx.auth.require(req)
-    return { username: who.session.username, csrfToken: who.session.csrfToken }
+    const { session } = req.who
+    return { username: session.username, csrfToken: session.csrfToken }
   })
 
   app.delete('/api/v1/sessions/current', async (req, reply) => {
-    const who = await ctx.auth.require(req)
-    await ctx.accounts.sessions.revoke(who.token)
+    await ctx.accounts.sessions.revoke(req.who.token)
     ctx.auth.clearCookie(reply)
     return reply.code(204).send()
   })

@@ -5,16 +5,13 @@
  * truth; between two fetches the page only counts what it saw arrive.
  */
 import type { Message, RoomSummary } from '../../../shared/index.js'
-import { GENERAL_ROOM } from '../../../shared/limits.js'
+import { GENERAL_ROOM, ROOM_ID_PATTERN } from '../../../shared/limits.js'
 import { directTitle } from '../../../shared/rooms.js'
 import { isCount, isRecord } from '../app/ui-event-model.js'
 import { byOthers } from '../timeline/unread-model.js'
 
-/** The shape of RoomId (shared/entries.ts), without pulling zod into the bundle. */
-const ROOM_ID = /^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/
-
 export function isRoomId(v: unknown): v is string {
-  return typeof v === 'string' && ROOM_ID.test(v)
+  return typeof v === 'string' && ROOM_ID_PATTERN.test(v)
 }
 
 export function roomPath(room: string): string {
