@@ -7,7 +7,7 @@ import type { Advert, Typing } from '../../shared/index.js'
 import { applyRoster, type RosterView } from '../relay/index.js'
 import type { Follower } from '../replica/index.js'
 import { follow } from './client-link.js'
-import type { CoordinatorDeps } from './coordinator.js'
+import type { CoordinatorDeps } from './deps.js'
 
 export type ClientSessionDeps = Pick<CoordinatorDeps, 'me' | 'replica' | 'outbox' | 'directory' | 'log' | 'localPresence' | 'saveTerm'>
 

@@ -5,46 +5,18 @@
  * its link goes (take over, or elect) is decided here.
  */
 import { EventEmitter } from 'node:events'
-import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Advert, type Presence, type Role, type Typing } from '../../shared/index.js'
-import type { PeerDirectory } from '../discovery/index.js'
+import { PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
 import { decide } from '../election/index.js'
 import type { PeerConnection } from '../link/index.js'
-import type { Outbox } from '../outbox/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
-import type { Replica } from '../replica/index.js'
 import { ClientSession, type Handover } from './client-session.js'
+import type { CoordinatorDeps } from './deps.js'
 
 export const DISCOVERY_WINDOW_MS = 3000
 export const FAILOVER_WINDOW_MS = 1500
 const WAIT_LIMIT_MS = 3000
 const ELECTING_TICK_MS = 500
 const SETTLED_TICK_MS = 2000
-
-export interface Identity {
-  nodeId: string
-  name: string
-  network: string
-  startedAt: number
-  peerPort: number
-}
-
-export interface CoordinatorDeps {
-  me: Identity
-  replica: Replica
-  outbox: Outbox
-  directory: PeerDirectory
-  log: Logger
-  /** Who has a page open on this machine, and who of them is away. */
-  localPresence: () => Omit<Presence, 'type'>
-  /** Whether this machine has a shared file's bytes (the relay orders no message without them). */
-  hasBlob: (sha256: string) => Promise<boolean>
-  /** This daemon's own file limit, for when it is the relay. */
-  maxFileBytes: number
-  /** Highest term this machine has seen before it started (persisted). */
-  savedTerm: number
-  saveTerm: (term: number) => Promise<void>
-}
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */

@@ -1,2 +1,3 @@
-export { Coordinator, DISCOVERY_WINDOW_MS, FAILOVER_WINDOW_MS, type Identity, type CoordinatorDeps } from './coordinator.js'
+export { Coordinator, DISCOVERY_WINDOW_MS, FAILOVER_WINDOW_MS } from './coordinator.js'
+export type { Identity, CoordinatorDeps } from './deps.js'
 export { follow } from './client-link.js'
