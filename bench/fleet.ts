@@ -67,7 +67,7 @@ export async function connectFleet(target: Target, total: number, procs: number,
   const start = performance.now()
   try {
     const per = Math.ceil(total / procs)
-    gens.forEach((g, i) => g.send({ cmd: 'connect', target, count: Math.min(per, total - per * i), addresses }))
+    for (const [i, g] of gens.entries()) g.send({ cmd: 'connect', target, count: Math.min(per, total - per * i), addresses })
     const counts = await Promise.all(gens.map((g) => g.next('connected', timeoutMs)))
     const ms = performance.now() - start
     const n = counts.reduce((a, c) => a + c.count, 0)

@@ -25,7 +25,7 @@ export interface HistoryResult {
 }
 
 const ORIGIN = 'b0b0b0b0b0b0b0b0'
-const text = (seq: number) => `history message ${seq} ` + 'x'.repeat(160)
+const text = (seq: number) => `history message ${seq} ${'x'.repeat(160)}`
 
 async function build(dir: string, messages: number): Promise<void> {
   const store = await Store.open(dir)

@@ -5,7 +5,7 @@ import { cpus, release, totalmem } from 'node:os'
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
   let os = `${process.platform} ${release()}`
-  try { os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] + ` (kernel ${release()})` } catch { /* keep the short form */ }
+  try { os = `${/PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]} (kernel ${release()})` } catch { /* keep the short form */ }
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os}`
 }
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { type Entry, type Status } from '../shared/index.js'
+import type { Entry, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
@@ -116,6 +116,7 @@ function wireLiveEvents(replica: Replica, coordinator: Coordinator, pages: PageS
   replica.on('applied', (entries: Entry[]) => live.applied(entries))
   replica.on('truncated', () => pages.broadcast({ type: 'history' }))
   coordinator.on('typing', (t) => live.typing(t.room, t.username, t.on))
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below, which the rule does not count
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { RoomId, type RoomKind } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
-import { Role } from './advert.js'
+import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
 
 // Lengths are left to the account rules (daemon/accounts/rules.ts), which say what is wrong

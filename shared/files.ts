@@ -45,7 +45,7 @@ export type PictureRef = z.infer<typeof PictureRef>
  */
 export function safeFileName(given: string): string {
   const base = given.split(/[/\\]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control and direction characters are exactly what this removes
   const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/^[\s.]+/, '').trim()
   if (clean.length === 0) return 'file'
   const chars = [...clean]

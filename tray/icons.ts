@@ -30,7 +30,7 @@ export function badgeText(unread: number): string {
 export function iconSvg(look: IconLook): string {
   const disc = `<circle cx="30" cy="34" r="26" fill="${TONE_COLOURS[look.tone]}"/>`
   // Do not disturb: a crescent cut out of the disc, the sign people know from their phones.
-  const moon = look.dnd ? '<circle cx="30" cy="34" r="14" fill="#fff"/><circle cx="37" cy="28" r="12" fill="' + TONE_COLOURS[look.tone] + '"/>' : ''
+  const moon = look.dnd ? `<circle cx="30" cy="34" r="14" fill="#fff"/><circle cx="37" cy="28" r="12" fill="${TONE_COLOURS[look.tone]}"/>` : ''
   if (look.unread <= 0) return svg(disc + moon)
   const text = badgeText(look.unread)
   const fontSize = text.length >= 3 ? 17 : 22

@@ -17,7 +17,7 @@ export interface TrayOptions {
   log: Logger
 }
 
-const enum Item { Open, Status, Dnd, Separator, Quit }
+enum Item { Open, Status, Dnd, Separator, Quit }
 
 export class Tray {
   #state: DesktopState | null = null

@@ -26,9 +26,8 @@ export class Accounts {
   async logIn(creds: Credentials): Promise<IssuedSession> {
     const account = await this.store.views.account(creds.username)
     // Hash even for an unknown name, so the answer's timing does not tell which names exist.
-    const ok = account
-      ? await verifyPassword(creds.password, account.password)
-      : (await hashPassword(creds.password), false)
+    // An unknown name costs a hash too, so the time taken does not tell which names exist.
+    const ok = account ? await verifyPassword(creds.password, account.password) : await hashPassword(creds.password).then(() => false)
     if (!account || !ok) throw new AuthError('wrong_credentials', 'Wrong username or password.')
     return this.sessions.issue(account.username)
   }

@@ -109,7 +109,7 @@ export async function loadNodeId(dataDir: string): Promise<string> {
     throw new InputError('bad_request', `${file} does not hold a valid node id; delete it to get a new one.`)
   }
   const id = randomBytes(8).toString('hex')
-  await writeFile(file, id + '\n', { mode: 0o600 })
+  await writeFile(file, `${id}\n`, { mode: 0o600 })
   return id
 }
 
@@ -130,5 +130,5 @@ export function socketPath(dataDir: string): string {
 }
 
 export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<void> {
-  await writeFile(runtimeFile(dataDir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(runtimeFile(dataDir), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
 }

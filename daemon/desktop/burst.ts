@@ -33,7 +33,7 @@ const PREVIEW_CHARS = 120
 export function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   const chars = [...flat]
-  return chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS - 1).join('') + '…' : flat
+  return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…` : flat
 }
 
 /** `@alice` names alice (any case); `@alicex`, `@alice.b` and `mail@alice` do not. */

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { type DesktopState, type Entry, type Status } from '../../shared/index.js'
+import type { DesktopState, Entry, Status } from '../../shared/index.js'
 import type { Sessions } from '../accounts/index.js'
 import { put, type Store } from '../store/index.js'
 import { Burst, mentions } from './burst.js'

@@ -23,7 +23,7 @@ export async function ensureAgentSecret(dataDir: string): Promise<string> {
     return existing
   }
   const secret = randomBytes(32).toString('base64url')
-  await writeFile(file, secret + '\n', { mode: 0o600 })
+  await writeFile(file, `${secret}\n`, { mode: 0o600 })
   await chmod(file, 0o600)
   return secret
 }

@@ -32,7 +32,7 @@ export function renderAutostart(target: ServiceTarget): PlannedFile {
     'NoDisplay=true',
     'X-GNOME-Autostart-enabled=true',
   ]
-  return { path: autostartPath(target), contents: lines.join('\n') + '\n', mode: 0o644, encoding: 'utf8' }
+  return { path: autostartPath(target), contents: `${lines.join('\n')}\n`, mode: 0o644, encoding: 'utf8' }
 }
 
 /**

@@ -85,21 +85,21 @@ function programArguments(launch: Launch): string[] {
 }
 
 function renderPlist(path: string, dict: { [key: string]: PlistValue }): PlannedFile {
-  const contents = [
+  const contents = `${[
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
     '<!-- SO-CHAT. Written by `sochat install-service`; `sochat uninstall-service` removes it. -->',
     '<plist version="1.0">',
     ...plistLines(dict, ''),
     '</plist>',
-  ].join('\n') + '\n'
+  ].join('\n')}\n`
   return { path, contents, mode: 0o644, encoding: 'utf8' }
 }
 
 function plistLines(value: PlistValue, indent: string): string[] {
   if (typeof value === 'string') return [`${indent}<string>${escapeXml(value)}</string>`]
   if (typeof value === 'boolean') return [`${indent}<${value}/>`]
-  if (Array.isArray(value)) return [`${indent}<array>`, ...value.flatMap((v) => plistLines(v, indent + '  ')), `${indent}</array>`]
-  const entries = Object.entries(value).flatMap(([key, v]) => [`${indent}  <key>${escapeXml(key)}</key>`, ...plistLines(v, indent + '  ')])
+  if (Array.isArray(value)) return [`${indent}<array>`, ...value.flatMap((v) => plistLines(v, `${indent}  `)), `${indent}</array>`]
+  const entries = Object.entries(value).flatMap(([key, v]) => [`${indent}  <key>${escapeXml(key)}</key>`, ...plistLines(v, `${indent}  `)])
   return [`${indent}<dict>`, ...entries, `${indent}</dict>`]
 }

@@ -75,10 +75,10 @@ export interface ParsedServiceArgs {
   help: boolean
 }
 
-export function parseServiceArgs(args: string[]): ParsedServiceArgs {
-  let parsed
+/** The flags, or a clear error with the usage (parseArgs throws on an unknown one). */
+function parseServiceFlags(args: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args, strict: true, allowPositionals: false,
       options: {
         'dry-run': { type: 'boolean' }, system: { type: 'boolean' }, user: { type: 'string' },
@@ -92,6 +92,10 @@ export function parseServiceArgs(args: string[]): ParsedServiceArgs {
   } catch (err) {
     throw new InputError('bad_request', `${(err as Error).message}\n${SERVICE_USAGE}`, { cause: err })
   }
+}
+
+export function parseServiceArgs(args: string[]): ParsedServiceArgs {
+  const parsed = parseServiceFlags(args)
   const v = parsed.values
   const options: ServiceOptions = {
     platform: v.platform, system: v.system, user: v.user, noStart: v['no-start'], root: v.root,
@@ -147,6 +151,7 @@ function startFlags(options: ServiceOptions, dataDir: string | undefined): strin
 
 /** Control characters would end a line in a unit file; nobody means them in a name or a path. */
 function checkText(value: string, flag: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
   if (value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
     throw new InputError('bad_request', `${flag} must be 1-${max} characters without line breaks or control characters, not ${JSON.stringify(value)}.`)
   }

@@ -81,7 +81,7 @@ export function renderUnit(target: ServiceTarget): PlannedFile {
     '[Install]',
     `WantedBy=${wantedBy(target)}`,
   ]
-  return { path: unitPath(target), contents: lines.join('\n') + '\n', mode: 0o644, encoding: 'utf8' }
+  return { path: unitPath(target), contents: `${lines.join('\n')}\n`, mode: 0o644, encoding: 'utf8' }
 }
 
 /**

@@ -77,7 +77,7 @@ export function renderTask(target: ServiceTarget, path: string, launch: Launch, 
     '  </Actions>',
     '</Task>',
   ]
-  return { path, contents: lines.join('\r\n') + '\r\n', mode: 0o644, encoding: 'utf16le-bom' }
+  return { path, contents: `${lines.join('\r\n')}\r\n`, mode: 0o644, encoding: 'utf16le-bom' }
 }
 
 /**

@@ -144,7 +144,7 @@ export class Store {
   /** One synced batch: durable when it resolves. */
   async write(ops: Op[]): Promise<void> {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      // biome-ignore lint/suspicious/noExplicitAny: the batch spans sublevels of several value types, which level's types cannot say
       await this.db.batch(ops as any, { sync: true })
     } catch (cause) {
       throw new StoreError('Writing to the database failed; the change was not saved.', { cause })

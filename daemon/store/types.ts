@@ -7,7 +7,7 @@ import type { AbstractSublevel } from 'abstract-level'
 import type { PasswordHash, RoomKind } from '../../shared/index.js'
 
 // The Level instance's own type parameters are opaque here; sublevels are what we use.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the parent database's own type parameters do not matter to a sublevel's user
 export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string, V>
 
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */

@@ -399,9 +399,9 @@ async function finalAudit(c: Chaos): Promise<void> {
   }
 
   const unexcused = records.filter((r) => r.outcome === 'failed' && !excused(c, r))
-  t.equal(unexcused.length, 0, 'no POST failed while its host was up' + (unexcused.length
+  t.equal(unexcused.length, 0, `no POST failed while its host was up${unexcused.length
     ? ` — ${unexcused.length}: ${JSON.stringify(unexcused.slice(0, 5).map((r) => ({ text: r.text, status: r.status, error: r.error, at: new Date(r.at).toISOString() })))}`
-    : ''))
+    : ''}`)
 
   const reference = drained?.relay ?? hosts[0]!
   const refLog = logs.get(reference)!
@@ -413,14 +413,14 @@ async function finalAudit(c: Chaos): Promise<void> {
       `of ${all.sent} sent; failed-to-submit found anyway: ${a.failedFound}; 201s re-sequenced: ${a.reseq}`)
     t.equal(a.missing.length, 0, `${h.name}: every 201/202 message present` +
       (a.missing.length ? ` — missing ${a.missing.length}: ${show(a.missing.map((r) => `${r.text} ${r.outcome} id ${r.id} seq ${r.seq}`))}` : ''))
-    t.equal(a.duplicates.length, 0, `${h.name}: no text twice` + (a.duplicates.length ? ` — ${a.duplicates.length}: ${show(a.duplicates)}` : ''))
-    t.equal(a.reordered.length, 0, `${h.name}: per-sender order preserved` + (a.reordered.length ? ` — ${a.reordered.length}: ${show(a.reordered)}` : ''))
-    t.equal(a.idChanged.length, 0, `${h.name}: every message kept the id its POST answered` + (a.idChanged.length ? ` — ${show(a.idChanged)}` : ''))
-    t.equal(a.unknown.length, 0, `${h.name}: no message nobody sent` + (a.unknown.length ? ` — ${show(a.unknown)}` : ''))
-    t.equal(a.wrongAuthor.length, 0, `${h.name}: authors match senders` + (a.wrongAuthor.length ? ` — ${show(a.wrongAuthor)}` : ''))
+    t.equal(a.duplicates.length, 0, `${h.name}: no text twice${a.duplicates.length ? ` — ${a.duplicates.length}: ${show(a.duplicates)}` : ''}`)
+    t.equal(a.reordered.length, 0, `${h.name}: per-sender order preserved${a.reordered.length ? ` — ${a.reordered.length}: ${show(a.reordered)}` : ''}`)
+    t.equal(a.idChanged.length, 0, `${h.name}: every message kept the id its POST answered${a.idChanged.length ? ` — ${show(a.idChanged)}` : ''}`)
+    t.equal(a.unknown.length, 0, `${h.name}: no message nobody sent${a.unknown.length ? ` — ${show(a.unknown)}` : ''}`)
+    t.equal(a.wrongAuthor.length, 0, `${h.name}: authors match senders${a.wrongAuthor.length ? ` — ${show(a.wrongAuthor)}` : ''}`)
     if (h !== reference) {
       const diff = compareLogs(refLog, log)
-      t.equal(diff, undefined, `${h.name} holds the same (seq, id) list as ${reference.name}` + (diff ? ` — first difference at ${diff}` : ''))
+      t.equal(diff, undefined, `${h.name} holds the same (seq, id) list as ${reference.name}${diff ? ` — first difference at ${diff}` : ''}`)
     }
   }
 

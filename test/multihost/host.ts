@@ -191,6 +191,7 @@ export class Host {
   }
 
   /** One HTTP request over the control socket; JSON in, JSON out (204/empty → undefined). */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
   api<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     const reqHeaders: Record<string, string> = { host: 'localhost', accept: 'application/json', ...headers }

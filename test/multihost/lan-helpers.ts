@@ -15,7 +15,7 @@ export interface Settled {
 export function describeRoles(hosts: Host[], statuses: Status[]): string {
   return statuses
     .map((s, i) => {
-      const follows = s.role === 'client' ? `→${hosts.find((h, j) => statuses[j]?.nodeId === s.relayId)?.name ?? s.relayId}` : ''
+      const follows = s.role === 'client' ? `→${hosts.find((_host, j) => statuses[j]?.nodeId === s.relayId)?.name ?? s.relayId}` : ''
       return `${hosts[i]?.name}=${s.role}${follows} t${s.term}`
     })
     .join(' | ')

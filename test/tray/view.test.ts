@@ -27,7 +27,7 @@ t.test('badge text stays short', async (t) => {
 async function pixel(png: Buffer, x: number, y: number): Promise<string> {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true })
   const i = (y * info.width + x) * info.channels
-  return '#' + [data[i]!, data[i + 1]!, data[i + 2]!].map((v) => v.toString(16).padStart(2, '0')).join('')
+  return `#${[data[i]!, data[i + 1]!, data[i + 2]!].map((v) => v.toString(16).padStart(2, '0')).join('')}`
 }
 
 t.test('icons: the state colour in the disc, the badge only with unread messages', async (t) => {

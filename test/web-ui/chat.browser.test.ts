@@ -161,6 +161,7 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await messageBox(a).pressSequentially('line two')
     await messageBox(a).press('Enter')
     await seesMessage(b, 'line one\nline two')
+    // biome-ignore lint/performance/useDomNodeTextContent: innerText is what is rendered, line break included
     const shown = await log(b).getByText('line one\nline two', { exact: true }).innerText()
     t.equal(shown, 'line one\nline two', 'the line break is kept on screen')
   })

@@ -123,7 +123,7 @@ t.test('the local API', async (t) => {
   })
 
   t.test('the page is served with a strict CSP', async (t) => {
-    const page = await fetch(first.ui + '/')
+    const page = await fetch(`${first.ui}/`)
     await page.arrayBuffer()
     const csp = page.headers.get('content-security-policy') ?? ''
     for (const rule of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"]) {

@@ -9,7 +9,8 @@ import type { StartFlags } from '../../../daemon/config/index.js'
 
 export type Owner = { teardown: (fn: () => unknown) => void }
 
-export interface Reply { status: number; body: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
+export interface Reply { status: number; body: any; headers: Headers }
 export interface Call { method?: string; json?: unknown; raw?: string; token?: string; headers?: Record<string, string> }
 
 export async function call(base: string, path: string, c: Call = {}): Promise<Reply> {

@@ -108,7 +108,9 @@ function manualClock(): Clock & { tick(ms: number): void; waiting(): number } {
       timers.push(timer)
       return timer
     },
-    clear: (handle) => void (timers = timers.filter((x) => x !== handle)),
+    clear: (handle) => {
+      timers = timers.filter((x) => x !== handle)
+    },
     tick(ms) {
       now += ms
       const due = timers.filter((x) => x.at <= now)

@@ -6,7 +6,7 @@
  */
 import type { Message, MessageResponse } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
-import { Dialog, errorText } from '../app/dom.js'
+import { type Dialog, errorText } from '../app/dom.js'
 import { ReactionPicker } from './reaction-picker.js'
 import { reactedBy, toggled } from './reactions-model.js'
 import type { Tool } from './message-row.js'

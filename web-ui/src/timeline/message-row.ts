@@ -77,7 +77,7 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
   item.classList.toggle('mine', mine)
   item.classList.toggle('mentions-me', !mine && mentionsMe(parts))
   item.classList.toggle('deleted', m.deleted === true)
-  item.querySelectorAll(':scope .msg-text, :scope .msg-edited, :scope .reactions, :scope > .msg-tools').forEach((n) => n.remove())
+  for (const n of item.querySelectorAll(':scope .msg-text, :scope .msg-edited, :scope .reactions, :scope > .msg-tools')) n.remove()
   const head = item.querySelector('.msg-head')!
   const text = el('p', m.deleted ? 'msg-text deleted-note' : 'msg-text')
   if (m.deleted) text.textContent = DELETED_TEXT
