@@ -28,7 +28,10 @@ export interface Audit {
 export function audit(acknowledged: Iterable<string>, log: Message[]): Audit {
   const counts = new Map<string, number>()
   for (const m of log) counts.set(m.id, (counts.get(m.id) ?? 0) + 1)
-  let n = 0, found = 0, lost = 0, duplicated = 0
+  let n = 0,
+    found = 0,
+    lost = 0,
+    duplicated = 0
   for (const id of acknowledged) {
     n++
     const c = counts.get(id) ?? 0

@@ -7,7 +7,11 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, ROOT, sleep, tempDir } from './proc.js'
 
-export interface Server { pid: number; port: number; stop: () => Promise<void> }
+export interface Server {
+  pid: number
+  port: number
+  stop: () => Promise<void>
+}
 
 const WS_SERVER = `
 import { WebSocketServer } from 'ws'
@@ -28,7 +32,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export async function startWsBroadcast(): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--input-type=module', '-e', WS_SERVER, String(port)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = spawn(process.execPath, ['--input-type=module', '-e', WS_SERVER, String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve())
     child.once('exit', (code) => reject(new Error(`ws broadcast server exited (${code})`)))
@@ -47,21 +54,48 @@ export async function startMosquitto(): Promise<Server> {
   const port = await freePort()
   const tmp = tempDir('mosquitto')
   const conf = join(tmp.dir, 'mosquitto.conf')
-  writeFileSync(conf, [
-    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none',
-    'max_queued_messages 100000', 'max_inflight_messages 100', 'set_tcp_nodelay true', '',
-  ].join('\n'))
-  const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn) && exec /usr/sbin/mosquitto -c "$1"', 'sh', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest none',
+      'max_queued_messages 100000',
+      'max_inflight_messages 100',
+      'set_tcp_nodelay true',
+      '',
+    ].join('\n'),
+  )
+  const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn) && exec /usr/sbin/mosquitto -c "$1"', 'sh', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break
     const up = await new Promise<boolean>((resolve) => {
-      import('node:net').then(({ connect }) => {
-        const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true) }).once('error', () => resolve(false))
-      }, () => resolve(false))
+      import('node:net').then(
+        ({ connect }) => {
+          const s = connect(port, '127.0.0.1', () => {
+            s.destroy()
+            resolve(true)
+          }).once('error', () => resolve(false))
+        },
+        () => resolve(false),
+      )
     })
-    if (up) return { pid: child.pid!, port, stop: async () => { await stopChild(child); tmp.remove() } }
+    if (up)
+      return {
+        pid: child.pid!,
+        port,
+        stop: async () => {
+          await stopChild(child)
+          tmp.remove()
+        },
+      }
     await sleep(50)
   }
   await stopChild(child)

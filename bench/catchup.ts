@@ -17,7 +17,7 @@ export interface CatchupResult {
 
 export async function catchup(opts: { messages: number; concurrency: number }): Promise<CatchupResult> {
   return withLan(2, async (lan) => {
-    const [h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0]]
+    const [h1, h2] = lan.hosts as [(typeof lan.hosts)[0], (typeof lan.hosts)[0]]
     await Promise.all([h1.start(), h2.start()])
     await settled(lan)
     const tokens = await accountEverywhere(lan.hosts)
@@ -25,14 +25,21 @@ export async function catchup(opts: { messages: number; concurrency: number }): 
     const acked: string[] = []
     let next = 0
     const postStart = performance.now()
-    await Promise.all(Array.from({ length: opts.concurrency }, async () => {
-      while (next < opts.messages) {
-        const i = next++
-        const res = await h1.api<{ message: { id: string } }>('POST', '/api/v1/rooms/general/messages', { text: `catch-up ${i}` }, bearer(tokens.get(h1)!))
-        if (res.status !== 201) throw new Error(`post ${i} answered ${res.status}`)
-        acked.push(res.body.message.id)
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (next < opts.messages) {
+          const i = next++
+          const res = await h1.api<{ message: { id: string } }>(
+            'POST',
+            '/api/v1/rooms/general/messages',
+            { text: `catch-up ${i}` },
+            bearer(tokens.get(h1)!),
+          )
+          if (res.status !== 201) throw new Error(`post ${i} answered ${res.status}`)
+          acked.push(res.body.message.id)
+        }
+      }),
+    )
     const postMs = performance.now() - postStart
     const target = (await h1.status()).head
     const start = performance.now()
@@ -46,8 +53,11 @@ export async function catchup(opts: { messages: number; concurrency: number }): 
     const catchupMs = Math.round(performance.now() - start)
     const result = audit(acked, await history(h2, tokens.get(h2)!))
     return {
-      entries: opts.messages, postRatePerS: Math.round(opts.messages / (postMs / 1000)), catchupMs,
-      entriesPerS: Math.round(opts.messages / (catchupMs / 1000)), audit: result,
+      entries: opts.messages,
+      postRatePerS: Math.round(opts.messages / (postMs / 1000)),
+      catchupMs,
+      entriesPerS: Math.round(opts.messages / (catchupMs / 1000)),
+      audit: result,
     }
   })
 }

@@ -76,8 +76,14 @@ export async function failover(opts: { hosts: number; kills: number; messagesPer
     const audits = await Promise.all(lan.hosts.map(async (h) => audit(acked, await history(h, tokens.get(h)!))))
     const worst = audits.reduce((a, b) => (b.lost + b.duplicated > a.lost + a.duplicated ? b : a))
     return {
-      hosts: opts.hosts, kills: opts.kills, timesMs, medianMs: median(timesMs), worstMs: Math.max(...timesMs),
-      startTogetherMs, lateJoinMs, audit: worst,
+      hosts: opts.hosts,
+      kills: opts.kills,
+      timesMs,
+      medianMs: median(timesMs),
+      worstMs: Math.max(...timesMs),
+      startTogetherMs,
+      lateJoinMs,
+      audit: worst,
     }
   })
 }

@@ -38,23 +38,48 @@ const sochat: System = {
     const tmp = tempDir('fanout')
     const d = await startRelayProcess({ dataDir: tmp.dir, nofile: true })
     await signUp(d.ui, 'bench')
-    return { pid: d.pid, port: d.peerPort, target: { kind: 'sochat', port: d.peerPort, author: 'bench' }, stop: async () => { await d.stop(); tmp.remove() } }
+    return {
+      pid: d.pid,
+      port: d.peerPort,
+      target: { kind: 'sochat', port: d.peerPort, author: 'bench' },
+      stop: async () => {
+        await d.stop()
+        tmp.remove()
+      },
+    }
   },
 }
-const wsBase: System = { name: 'bare ws broadcast', start: async () => { const s = await startWsBroadcast(); return { ...s, target: { kind: 'ws', port: s.port } } } }
+const wsBase: System = {
+  name: 'bare ws broadcast',
+  start: async () => {
+    const s = await startWsBroadcast()
+    return { ...s, target: { kind: 'ws', port: s.port } }
+  },
+}
 const mqttQos = (qos: 0 | 1): System => ({
   name: `Mosquitto QoS ${qos}`,
-  start: async () => { const s = await startMosquitto(); return { ...s, target: { kind: 'mqtt', port: s.port, qos } } },
+  start: async () => {
+    const s = await startMosquitto()
+    return { ...s, target: { kind: 'mqtt', port: s.port, qos } }
+  },
 })
 
 /** One phase: every subscriber must count `messages` with the right checksum. */
-async function phase(subs: Loadgen[], pub: Loadgen, clients: number, p: { name: string; messages: number; window: number; rate?: number; latency: boolean; timeoutMs: number }) {
+async function phase(
+  subs: Loadgen[],
+  pub: Loadgen,
+  clients: number,
+  p: { name: string; messages: number; window: number; rate?: number; latency: boolean; timeoutMs: number },
+) {
   for (const g of subs) g.send({ cmd: 'expect', phase: p.name, messages: p.messages, latency: p.latency })
   await Promise.all(subs.map((g) => g.next('ready', 10_000)))
   pub.send({ cmd: 'publish', phase: p.name, messages: p.messages, window: p.window, ...(p.rate ? { rate: p.rate } : {}) })
   const done = Promise.all(subs.map((g) => g.next('done', p.timeoutMs)))
   const published = await pub.next('published', p.timeoutMs)
-  const doneErr = await done.then(() => null, (e: Error) => e)
+  const doneErr = await done.then(
+    () => null,
+    (e: Error) => e,
+  )
   for (const g of subs) g.send({ cmd: 'report' })
   const reports = await Promise.all(subs.map((g) => g.next('report', 30_000)))
   const counts = reports.flatMap((r) => r.counts)
@@ -64,7 +89,9 @@ async function phase(subs: Loadgen[], pub: Loadgen, clients: number, p: { name: 
   const bad = sums.filter((s) => s !== want).length
   if (doneErr || short || bad || counts.length !== clients || published.rejects) {
     const got = counts.reduce((a, b) => a + b, 0)
-    throw new Error(`${p.name}: ${got} of ${p.messages * clients} deliveries counted; ${short} subscribers short, ${bad} with a wrong checksum, ${published.rejects} rejected${doneErr ? ` (${doneErr.message})` : ''} — no figure is reported`)
+    throw new Error(
+      `${p.name}: ${got} of ${p.messages * clients} deliveries counted; ${short} subscribers short, ${bad} with a wrong checksum, ${published.rejects} rejected${doneErr ? ` (${doneErr.message})` : ''} — no figure is reported`,
+    )
   }
   const last = Math.max(...reports.map((r) => r.last))
   return { seconds: (last - published.start) / 1000, lat: reports.flatMap((r) => r.lat), acks: published.acks }
@@ -87,8 +114,24 @@ async function runOne(system: System, clients: number, o: FanoutOptions): Promis
     const run: FanoutRun = { system: system.name, clients, messages, deliveredPerS: Math.round((messages * clients) / sat.seconds) }
     if (clients === o.latencyClients) {
       const n = o.rate * o.rateSeconds
-      const r = await phase(subs, pub, clients, { name: `rate${clients}`, messages: n, window: n, rate: o.rate, latency: true, timeoutMs: o.rateSeconds * 1000 + 120_000 })
-      run.latency = { rate: o.rate, messages: n, p50: round(percentile(r.lat, 50), 1), p99: round(percentile(r.lat, 99), 1), max: round(r.lat.reduce((a, b) => Math.max(a, b), 0), 1) }
+      const r = await phase(subs, pub, clients, {
+        name: `rate${clients}`,
+        messages: n,
+        window: n,
+        rate: o.rate,
+        latency: true,
+        timeoutMs: o.rateSeconds * 1000 + 120_000,
+      })
+      run.latency = {
+        rate: o.rate,
+        messages: n,
+        p50: round(percentile(r.lat, 50), 1),
+        p99: round(percentile(r.lat, 99), 1),
+        max: round(
+          r.lat.reduce((a, b) => Math.max(a, b), 0),
+          1,
+        ),
+      }
     }
     return run
   } finally {
@@ -109,8 +152,10 @@ export async function fanout(o: FanoutOptions, log: (line: string) => void): Pro
       try {
         const r = await runOne(s, clients, o)
         runs.push(r)
-        log(`fan-out ${s.name}, ${clients} clients: ${r.deliveredPerS} delivered/s` +
-          (r.latency ? `; at ${r.latency.rate} msg/s p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` : ''))
+        log(
+          `fan-out ${s.name}, ${clients} clients: ${r.deliveredPerS} delivered/s` +
+            (r.latency ? `; at ${r.latency.rate} msg/s p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` : ''),
+        )
       } catch (err) {
         // A baseline failing is a note; SO-CHAT failing is the finding.
         const line = `${s.name}, ${clients} clients: ${(err as Error).message}`

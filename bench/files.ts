@@ -31,14 +31,27 @@ function memory(host: Host): { rss: number; peak: number } {
   return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) }
 }
 
-function send(host: Host, method: string, path: string, token: string, body: Readable | undefined, headers: Record<string, string> = {}): Promise<{ status: number; bytes: number; text: string }> {
+function send(
+  host: Host,
+  method: string,
+  path: string,
+  token: string,
+  body: Readable | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; bytes: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } }, (res) => {
-      let bytes = 0
-      let text = ''
-      res.on('data', (c: Buffer) => { bytes += c.length; if (text.length < 4096) text += c.toString() })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text })).on('error', reject)
-    })
+    const req = request(
+      { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
+      (res) => {
+        let bytes = 0
+        let text = ''
+        res.on('data', (c: Buffer) => {
+          bytes += c.length
+          if (text.length < 4096) text += c.toString()
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text })).on('error', reject)
+      },
+    )
     req.on('error', reject)
     if (body) body.pipe(req)
     else req.end()
@@ -59,34 +72,73 @@ export async function files(opts: { mib: number }): Promise<FilesResult> {
     for (let i = 0; i < opts.mib / 16; i++) hash.update(CHUNK)
     const sha256 = hash.digest('hex')
 
-    const started = JSON.parse((await send(sender, 'POST', '/api/v1/uploads', tokens.get(sender)!, Readable.from([JSON.stringify({ name: 'bench.bin', size })]), { 'content-type': 'application/json' })).text)
+    const started = JSON.parse(
+      (
+        await send(sender, 'POST', '/api/v1/uploads', tokens.get(sender)!, Readable.from([JSON.stringify({ name: 'bench.bin', size })]), {
+          'content-type': 'application/json',
+        })
+      ).text,
+    )
     const t0 = performance.now()
-    const chunks = Readable.from((function* () { for (let i = 0; i < opts.mib / 16; i++) yield CHUNK })())
-    await send(sender, 'PATCH', `/api/v1/uploads/${started.id}`, tokens.get(sender)!, chunks, { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' })
+    const chunks = Readable.from(
+      (function* () {
+        for (let i = 0; i < opts.mib / 16; i++) yield CHUNK
+      })(),
+    )
+    await send(sender, 'PATCH', `/api/v1/uploads/${started.id}`, tokens.get(sender)!, chunks, {
+      'content-type': 'application/offset+octet-stream',
+      'upload-offset': '0',
+    })
     const finished = await send(sender, 'POST', `/api/v1/uploads/${started.id}/finish`, tokens.get(sender)!, undefined)
     const uploadMs = performance.now() - t0
     const file = JSON.parse(finished.text).file
     if (file?.sha256 !== sha256) throw new Error(`the upload hashed to ${file?.sha256}, not ${sha256}: ${finished.text.slice(0, 300)}`)
 
     const t1 = performance.now()
-    const posted = await send(sender, 'POST', '/api/v1/rooms/general/messages', tokens.get(sender)!, Readable.from([JSON.stringify({ text: '', files: [file] })]), { 'content-type': 'application/json' })
+    const posted = await send(
+      sender,
+      'POST',
+      '/api/v1/rooms/general/messages',
+      tokens.get(sender)!,
+      Readable.from([JSON.stringify({ text: '', files: [file] })]),
+      { 'content-type': 'application/json' },
+    )
     // 202 is fine: a big file takes longer to reach the relay than a POST waits; the message follows it.
     if (posted.status !== 201 && posted.status !== 202) throw new Error(`posting answered ${posted.status}: ${posted.text.slice(0, 300)}`)
     const message = JSON.parse(posted.text).message.id as string
-    await lan.waitFor('the message on the opener', async () => (await opener.api('GET', '/api/v1/rooms/general/messages?limit=5', undefined, bearer(tokens.get(opener)!))).body.messages.some((m: { id: string }) => m.id === message), 600_000)
+    await lan.waitFor(
+      'the message on the opener',
+      async () =>
+        (await opener.api('GET', '/api/v1/rooms/general/messages?limit=5', undefined, bearer(tokens.get(opener)!))).body.messages.some(
+          (m: { id: string }) => m.id === message,
+        ),
+      600_000,
+    )
     const postMs = performance.now() - t1
 
     const t2 = performance.now()
     const opened = await send(opener, 'GET', `/api/v1/rooms/general/messages/${message}/files/${sha256}`, tokens.get(opener)!, undefined)
     const openMs = performance.now() - t2
     if (opened.status !== 200 || opened.bytes !== size) throw new Error(`opening answered ${opened.status} with ${opened.bytes} bytes`)
-    const memoryAfter = lan.hosts.map((h) => ({ host: h.name, role: h === s.relay ? 'relay' : h === sender ? 'sender' : 'opener', rssBeforeMiB: before.get(h)!.rss, peakMiB: memory(h).peak }))
+    const memoryAfter = lan.hosts.map((h) => ({
+      host: h.name,
+      role: h === s.relay ? 'relay' : h === sender ? 'sender' : 'opener',
+      rssBeforeMiB: before.get(h)!.rss,
+      peakMiB: memory(h).peak,
+    }))
 
     const relayIp = s.relay.ip
     const plain = JSON.parse(await opener.runScript(join('bench', 'pull.ts'), [relayIp, String(s.relayStatus.peerPort), sha256], 120_000))
     if (plain.bytes !== size) throw new Error(`the plain GET got ${plain.bytes} bytes`)
     const rate = (ms: number) => Math.round(opts.mib / (ms / 1000))
-    return { mib: opts.mib, uploadMiBs: rate(uploadMs), postMiBs: rate(postMs), openMiBs: rate(openMs), plainMiBs: rate(plain.ms), memory: memoryAfter }
+    return {
+      mib: opts.mib,
+      uploadMiBs: rate(uploadMs),
+      postMiBs: rate(postMs),
+      openMiBs: rate(openMs),
+      plainMiBs: rate(plain.ms),
+      memory: memoryAfter,
+    }
   } finally {
     await lan.destroy()
   }

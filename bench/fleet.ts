@@ -9,7 +9,10 @@ export class Loadgen {
   readonly #waiters: ((r: Report) => void)[] = []
   readonly exited: Promise<void>
 
-  constructor(readonly child: ChildProcess, readonly nofile?: number) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly nofile?: number,
+  ) {
     child.on('message', (r: Report) => {
       if (r.ev === 'error') console.error(`loadgen ${child.pid}: ${r.message}`)
       const w = this.#waiters.shift()
@@ -62,7 +65,14 @@ export function loopbackAddresses(n: number): string[] {
 }
 
 /** `total` connections spread over `procs` load generators; resolves when all are up. */
-export async function connectFleet(target: Target, total: number, procs: number, addresses: string[], timeoutMs: number, tolerant = false): Promise<{ gens: Loadgen[]; ms: number; live: number; failed: number; firstError?: string }> {
+export async function connectFleet(
+  target: Target,
+  total: number,
+  procs: number,
+  addresses: string[],
+  timeoutMs: number,
+  tolerant = false,
+): Promise<{ gens: Loadgen[]; ms: number; live: number; failed: number; firstError?: string }> {
   const gens = Array.from({ length: procs }, () => Loadgen.spawn(timeoutMs + 300_000))
   const start = performance.now()
   try {

@@ -32,12 +32,28 @@ async function build(dir: string, messages: number): Promise<void> {
   try {
     const password = await hashPassword('bench password')
     const ts = Date.now() - messages * 1000
-    await store.append([{ id: randomBytes(12).toString('base64url'), ts, origin: ORIGIN, seq: 1, term: 1, body: { type: 'account.created', username: 'bench', password } }])
+    await store.append([
+      {
+        id: randomBytes(12).toString('base64url'),
+        ts,
+        origin: ORIGIN,
+        seq: 1,
+        term: 1,
+        body: { type: 'account.created', username: 'bench', password },
+      },
+    ])
     const BATCH = 5000
     for (let first = 2; first <= messages + 1; first += BATCH) {
       const batch: Entry[] = []
       for (let seq = first; seq < Math.min(first + BATCH, messages + 2); seq++) {
-        batch.push({ id: randomBytes(12).toString('base64url'), ts: ts + seq * 1000, origin: ORIGIN, seq, term: 1, body: { type: 'message.posted', room: 'general', author: 'bench', text: text(seq) } })
+        batch.push({
+          id: randomBytes(12).toString('base64url'),
+          ts: ts + seq * 1000,
+          origin: ORIGIN,
+          seq,
+          term: 1,
+          body: { type: 'message.posted', room: 'general', author: 'bench', text: text(seq) },
+        })
       }
       await store.append(batch)
     }
@@ -57,24 +73,39 @@ export async function history(opts: { messages: number; requests: number }): Pro
     const daemon = await startDaemon(config, pino({ level: 'silent' }))
     const startMs = Math.round(performance.now() - t1)
     try {
-      const login = await fetch(`${daemon.ui}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench password' }) })
+      const login = await fetch(`${daemon.ui}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'bench', password: 'bench password' }),
+      })
       if (login.status !== 201) throw new Error(`log-in answered ${login.status}`)
-      const { token } = await login.json() as { token: string }
+      const { token } = (await login.json()) as { token: string }
       const page = async (): Promise<number> => {
         const s = performance.now()
         const res = await fetch(`${daemon.ui}/api/v1/rooms/general/messages?limit=50`, { headers: { authorization: `Bearer ${token}` } })
-        const body = await res.json() as MessagesResponse
+        const body = (await res.json()) as MessagesResponse
         const ms = performance.now() - s
         const m = body.messages
         const last = opts.messages + 1
         const ok = res.status === 200 && m.length === 50 && m.every((x, i) => x.seq === last - 49 + i && x.text === text(x.seq))
-        if (!ok) throw new Error(`history: a page was not the 50 newest messages (status ${res.status}, ${m?.length} messages) — no figure is reported`)
+        if (!ok)
+          throw new Error(
+            `history: a page was not the 50 newest messages (status ${res.status}, ${m?.length} messages) — no figure is reported`,
+          )
         return ms
       }
       const firstPageMs = round(await page(), 1)
       const times: number[] = []
       for (let i = 0; i < opts.requests; i++) times.push(await page())
-      return { messages: opts.messages, buildS, startMs, firstPageMs, p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), requests: opts.requests }
+      return {
+        messages: opts.messages,
+        buildS,
+        startMs,
+        firstPageMs,
+        p50Ms: round(percentile(times, 50), 2),
+        p99Ms: round(percentile(times, 99), 2),
+        requests: opts.requests,
+      }
     } finally {
       await daemon.stop()
     }

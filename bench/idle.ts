@@ -9,9 +9,18 @@ import { join } from 'node:path'
 import { cpuTicks, freePort, mib, ROOT, round, rssBytes, sleep, startRelayProcess, tempDir, TICKS_PER_S } from './proc.js'
 import { trayIdle, trayIdleMissing } from './tray-idle.js'
 
-export interface IdleResult { role: string; rssMiB: number; cpuPercent: number; seconds: number }
+export interface IdleResult {
+  role: string
+  rssMiB: number
+  cpuPercent: number
+  seconds: number
+}
 
-export interface IdleReport { daemons: IdleResult[]; tray: IdleResult[]; note: string | null }
+export interface IdleReport {
+  daemons: IdleResult[]
+  tray: IdleResult[]
+  note: string | null
+}
 
 function sample(pid: number, role: string, seconds: number, t0: number): IdleResult {
   return { role, rssMiB: mib(rssBytes(pid)), cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2), seconds }
@@ -22,12 +31,40 @@ export async function idle(opts: { seconds: number }): Promise<IdleReport> {
   const b = tempDir('idle-client')
   const relay = await startRelayProcess({ dataDir: a.dir })
   const peerPort = await freePort()
-  const client = spawn(process.execPath, ['dist/daemon/cli.js', 'start', '--no-mdns', '--data-dir', b.dir, '--ui-port', '0',
-    '--peer-port', String(peerPort), '--name', 'bench-client', '--peer', `127.0.0.1:${relay.peerPort}`], { cwd: ROOT, stdio: 'ignore' })
+  const client = spawn(
+    process.execPath,
+    [
+      'dist/daemon/cli.js',
+      'start',
+      '--no-mdns',
+      '--data-dir',
+      b.dir,
+      '--ui-port',
+      '0',
+      '--peer-port',
+      String(peerPort),
+      '--name',
+      'bench-client',
+      '--peer',
+      `127.0.0.1:${relay.peerPort}`,
+    ],
+    { cwd: ROOT, stdio: 'ignore' },
+  )
   try {
     for (let i = 0; ; i++) {
-      const ui = (() => { try { return (JSON.parse(readFileSync(join(b.dir, 'sochatd.json'), 'utf8')) as { ui: string }).ui } catch { return null } })()
-      const s = ui ? await fetch(`${ui}/api/v1/status`).then((r) => r.json() as Promise<{ role: string }>, () => null) : null
+      const ui = (() => {
+        try {
+          return (JSON.parse(readFileSync(join(b.dir, 'sochatd.json'), 'utf8')) as { ui: string }).ui
+        } catch {
+          return null
+        }
+      })()
+      const s = ui
+        ? await fetch(`${ui}/api/v1/status`).then(
+            (r) => r.json() as Promise<{ role: string }>,
+            () => null,
+          )
+        : null
       if (s?.role === 'client') break
       if (i > 300) throw new Error('the second daemon did not join the relay within 15 s')
       await sleep(50)
@@ -47,6 +84,7 @@ export async function idle(opts: { seconds: number }): Promise<IdleReport> {
       await exited
     }
     await relay.stop()
-    a.remove(); b.remove()
+    a.remove()
+    b.remove()
   }
 }

@@ -10,7 +10,14 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { percentile, round, tempDir } from './proc.js'
 
-export interface ImagesResult { megapixels: number; fileMiB: number; runs: number; sharpMs: number; pillowMs: number | null; pillowNote?: string }
+export interface ImagesResult {
+  megapixels: number
+  fileMiB: number
+  runs: number
+  sharpMs: number
+  pillowMs: number | null
+  pillowNote?: string
+}
 
 const PILLOW = `
 import sys, time, io
@@ -29,7 +36,8 @@ print(' '.join('%.3f' % x for x in times))
 `
 
 async function makeJpeg(path: string): Promise<void> {
-  const w = 4000, h = 3000
+  const w = 4000,
+    h = 3000
   const raw = Buffer.alloc(w * h * 3)
   let seed = 12345
   for (let y = 0; y < h; y++) {
@@ -37,10 +45,14 @@ async function makeJpeg(path: string): Promise<void> {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff
       const n = (seed >> 16) & 63
       const i = (y * w + x) * 3
-      raw[i] = ((x * 255) / w + n) & 255; raw[i + 1] = ((y * 255) / h + n) & 255; raw[i + 2] = ((x + y) / 28 + n) & 255
+      raw[i] = ((x * 255) / w + n) & 255
+      raw[i + 1] = ((y * 255) / h + n) & 255
+      raw[i + 2] = ((x + y) / 28 + n) & 255
     }
   }
-  await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toFile(path)
+  await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toFile(path)
 }
 
 export async function images(opts: { runs: number }): Promise<ImagesResult> {
@@ -59,9 +71,13 @@ export async function images(opts: { runs: number }): Promise<ImagesResult> {
     }
     const result: ImagesResult = { megapixels: 12, fileMiB, runs: opts.runs, sharpMs: round(percentile(times, 50), 1), pillowMs: null }
     writeFileSync(join(tmp.dir, 'thumb.py'), PILLOW)
-    const py = spawnSync('/usr/bin/python3', [join(tmp.dir, 'thumb.py'), file, String(opts.runs + 1)], { encoding: 'utf8', timeout: 120_000 })
+    const py = spawnSync('/usr/bin/python3', [join(tmp.dir, 'thumb.py'), file, String(opts.runs + 1)], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
     if (py.status === 0) result.pillowMs = round(percentile(py.stdout.trim().split(' ').slice(1).map(Number), 50), 1)
-    else result.pillowNote = `Pillow not run: ${(py.stderr || py.error?.message || '').trim().split('\n').pop()} (apt-get install -y python3-pil)`
+    else
+      result.pillowNote = `Pillow not run: ${(py.stderr || py.error?.message || '').trim().split('\n').pop()} (apt-get install -y python3-pil)`
     return result
   } finally {
     tmp.remove()

@@ -24,7 +24,17 @@ async function main(): Promise<void> {
     const rows: Row[] = []
     const notes: string[] = []
     try {
-      await SCENARIOS[name]!({ quick, row: (r) => { rows.push(r); console.log(`${name}: ${r[0]} — ${r[1].replace(/\*\*/g, '')}`) }, note: (n) => { notes.push(n); console.log(`${name}: note: ${n}`) } })
+      await SCENARIOS[name]!({
+        quick,
+        row: (r) => {
+          rows.push(r)
+          console.log(`${name}: ${r[0]} — ${r[1].replace(/\*\*/g, '')}`)
+        },
+        note: (n) => {
+          notes.push(n)
+          console.log(`${name}: note: ${n}`)
+        },
+      })
     } catch (err) {
       failed = true
       rows.push([`${name}: FAILED`, `no figure: ${(err as Error).message.replace(/\|/g, '/').slice(0, 600)}`])
@@ -32,7 +42,9 @@ async function main(): Promise<void> {
     }
     const secs = Math.round((performance.now() - t) / 1000)
     console.log(`${name}: ${secs} s`)
-    sections.push(`## ${name} (${secs} s)\n\n| what | figure |\n| --- | --- |\n${rows.map((r) => `| ${r[0]} | ${r[1]} |`).join('\n')}\n${notes.map((n) => `\n- ${n}`).join('')}\n`)
+    sections.push(
+      `## ${name} (${secs} s)\n\n| what | figure |\n| --- | --- |\n${rows.map((r) => `| ${r[0]} | ${r[1]} |`).join('\n')}\n${notes.map((n) => `\n- ${n}`).join('')}\n`,
+    )
   }
   const md = `# SO-CHAT benchmark results
 

@@ -59,7 +59,13 @@ function connectOne(t: Target, i: number, localAddress: string, isPublisher: boo
   return new Promise((resolve, reject) => {
     const c: Conn = { count: 0, sum: 0, last: 0, lat: null, write: () => {}, close: () => {} }
     if (t.kind === 'mqtt') {
-      const client: MqttClient = mqtt.connect({ host: '127.0.0.1', port: t.port, clientId: `bench-${process.pid}-${i}`, reconnectPeriod: 0, keepalive: 60 })
+      const client: MqttClient = mqtt.connect({
+        host: '127.0.0.1',
+        port: t.port,
+        clientId: `bench-${process.pid}-${i}`,
+        reconnectPeriod: 0,
+        keepalive: 60,
+      })
       client.on('message', (_topic, payload) => onData(c, payload, isPublisher))
       client.once('error', reject)
       client.once('connect', () => client.subscribe('sochat/general', { qos: t.qos ?? 0 }, (err) => (err ? reject(err) : resolve(c))))
@@ -83,19 +89,41 @@ function connectOne(t: Target, i: number, localAddress: string, isPublisher: boo
     ws.on('message', (d: Buffer) => {
       onData(c, d, isPublisher)
       // The relay sends rosters only to live links: the first one means catch-up is over.
-      if (!live && d.includes('"type":"roster"')) { live = true; resolve(c) }
+      if (!live && d.includes('"type":"roster"')) {
+        live = true
+        resolve(c)
+      }
       if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
       if (isPublisher && d.includes('"type":"reject"')) rejects++
       if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
     })
-    ws.once('open', () => ws.send(JSON.stringify({
-      type: 'hello', proto: PROTOCOL_VERSION, network: 'default', nodeId, name: `lg-${process.pid}-${i}`,
-      startedAt: Date.now() + 60_000, peerPort: 9, head: 0, checkpoints: [],
-    })))
-    c.write = (text) => ws.send(JSON.stringify({ type: 'submit', submission: {
-      id: randomBytes(12).toString('base64url'), ts: Date.now(), origin: nodeId,
-      body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
-    } }))
+    ws.once('open', () =>
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          proto: PROTOCOL_VERSION,
+          network: 'default',
+          nodeId,
+          name: `lg-${process.pid}-${i}`,
+          startedAt: Date.now() + 60_000,
+          peerPort: 9,
+          head: 0,
+          checkpoints: [],
+        }),
+      ),
+    )
+    c.write = (text) =>
+      ws.send(
+        JSON.stringify({
+          type: 'submit',
+          submission: {
+            id: randomBytes(12).toString('base64url'),
+            ts: Date.now(),
+            origin: nodeId,
+            body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
+          },
+        }),
+      )
   })
 }
 
@@ -112,7 +140,9 @@ function text(n: number): string {
 
 async function publish(cmd: Extract<Cmd, { cmd: 'publish' }>): Promise<void> {
   const c = conns[0]!
-  echoes = 0; acks = 0; rejects = 0
+  echoes = 0
+  acks = 0
+  rejects = 0
   const start = now()
   if (cmd.rate) {
     // Open loop: `rate` per second on a 10 ms tick, whatever the system under test does.
@@ -121,7 +151,10 @@ async function publish(cmd: Extract<Cmd, { cmd: 'publish' }>): Promise<void> {
       const timer = setInterval(() => {
         const due = Math.min(cmd.messages, Math.round(((now() - start) / 1000) * cmd.rate!))
         while (sent < due) c.write(text(sent++))
-        if (sent >= cmd.messages) { clearInterval(timer); resolve() }
+        if (sent >= cmd.messages) {
+          clearInterval(timer)
+          resolve()
+        }
       }, 10)
     })
   } else {
@@ -150,33 +183,57 @@ process.on('message', (cmd: Cmd) => {
         const batch = 50
         for (let i = 0; i < cmd.count; i += batch) {
           const part = Array.from({ length: Math.min(batch, cmd.count - i) }, (_, j) =>
-            connectOne(cmd.target, i + j, cmd.addresses[(i + j) % cmd.addresses.length]!, cmd.publisher === true))
+            connectOne(cmd.target, i + j, cmd.addresses[(i + j) % cmd.addresses.length]!, cmd.publisher === true),
+          )
           for (const r of await Promise.allSettled(part)) {
             if (r.status === 'fulfilled') conns.push(r.value)
-            else { failed++; firstError ??= (r.reason as Error).message }
+            else {
+              failed++
+              firstError ??= (r.reason as Error).message
+            }
           }
         }
         send({ ev: 'connected', count: conns.length, ms: now() - start, failed, ...(firstError ? { firstError } : {}) })
         return
       }
       case 'expect':
-        phase = cmd.phase; expect = cmd.messages; latency = cmd.latency; pendingDone = conns.length
-        for (const c of conns) { c.count = 0; c.sum = 0; c.last = 0; c.lat = latency ? [] : null }
+        phase = cmd.phase
+        expect = cmd.messages
+        latency = cmd.latency
+        pendingDone = conns.length
+        for (const c of conns) {
+          c.count = 0
+          c.sum = 0
+          c.last = 0
+          c.lat = latency ? [] : null
+        }
         send({ ev: 'ready' })
         return
       case 'publish':
         phase = cmd.phase
-        for (const c of conns) { c.count = 0; c.sum = 0; c.lat = null }
+        for (const c of conns) {
+          c.count = 0
+          c.sum = 0
+          c.lat = null
+        }
         return publish(cmd)
       case 'report':
-        send({ ev: 'report', counts: conns.map((c) => c.count), sums: conns.map((c) => c.sum),
-          last: conns.reduce((a, c) => Math.max(a, c.last), 0), lat: conns.flatMap((c) => c.lat ?? []) })
+        send({
+          ev: 'report',
+          counts: conns.map((c) => c.count),
+          sums: conns.map((c) => c.sum),
+          last: conns.reduce((a, c) => Math.max(a, c.last), 0),
+          lat: conns.flatMap((c) => c.lat ?? []),
+        })
         return
       case 'exit':
         for (const c of conns) c.close()
         setTimeout(() => process.exit(0), 100)
     }
-  })().catch((err: unknown) => { send({ ev: 'error', message: (err as Error).message }); setTimeout(() => process.exit(1), 100) })
+  })().catch((err: unknown) => {
+    send({ ev: 'error', message: (err as Error).message })
+    setTimeout(() => process.exit(1), 100)
+  })
 })
 process.on('disconnect', () => process.exit(0))
 setTimeout(() => process.exit(2), Number(process.env.LOADGEN_MAX_MS ?? 600_000)).unref()

@@ -69,26 +69,54 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, t
  */
 export async function startRelayProcess(opts: { dataDir: string; nofile?: boolean; name?: string }): Promise<DaemonProcess> {
   const peerPort = await freePort()
-  const args = ['dist/daemon/cli.js', 'start', '--no-mdns', '--data-dir', opts.dataDir, '--ui-port', '0',
-    '--peer-port', String(peerPort), '--name', opts.name ?? 'bench-relay']
+  const args = [
+    'dist/daemon/cli.js',
+    'start',
+    '--no-mdns',
+    '--data-dir',
+    opts.dataDir,
+    '--ui-port',
+    '0',
+    '--peer-port',
+    String(peerPort),
+    '--name',
+    opts.name ?? 'bench-relay',
+  ]
   const child = opts.nofile
-    ? spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn) && exec node "$@"', 'sh', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn) && exec node "$@"', 'sh', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
     : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000) })
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000)
+  })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   const runtime = join(opts.dataDir, 'sochatd.json')
   try {
-    const ui = await waitUntil('the daemon to start', async () => {
-      if (child.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
-      return (JSON.parse(readFileSync(runtime, 'utf8')) as { ui: string }).ui
-    }, 20_000)
-    await waitUntil('the daemon to become relay', async () => {
-      const s = await (await fetch(`${ui}/api/v1/status`)).json() as { role: string }
-      return s.role === 'relay' ? true : undefined
-    }, 20_000)
+    const ui = await waitUntil(
+      'the daemon to start',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
+        return (JSON.parse(readFileSync(runtime, 'utf8')) as { ui: string }).ui
+      },
+      20_000,
+    )
+    await waitUntil(
+      'the daemon to become relay',
+      async () => {
+        const s = (await (await fetch(`${ui}/api/v1/status`)).json()) as { role: string }
+        return s.role === 'relay' ? true : undefined
+      },
+      20_000,
+    )
     return {
-      pid: child.pid!, ui, peerPort, dataDir: opts.dataDir, child,
+      pid: child.pid!,
+      ui,
+      peerPort,
+      dataDir: opts.dataDir,
+      child,
       stop: async () => {
         if (child.exitCode === null) child.kill('SIGTERM')
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
@@ -105,7 +133,11 @@ export async function startRelayProcess(opts: { dataDir: string; nofile?: boolea
 
 /** Creates an account through the relay's REST API (what a person's sign-up does). */
 export async function signUp(ui: string, username: string, password = 'bench password'): Promise<void> {
-  const res = await fetch(`${ui}/api/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  const res = await fetch(`${ui}/api/v1/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
   if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`)
 }
 

@@ -27,18 +27,31 @@ export async function scale(opts: { links: number; procs: number; timeoutMs: num
   try {
     await sleep(1000)
     const before = rssBytes(relay.pid)
-    const fleet = await connectFleet({ kind: 'sochat', port: relay.peerPort }, opts.links, opts.procs, loopbackAddresses(20), opts.timeoutMs, true)
+    const fleet = await connectFleet(
+      { kind: 'sochat', port: relay.peerPort },
+      opts.links,
+      opts.procs,
+      loopbackAddresses(20),
+      opts.timeoutMs,
+      true,
+    )
     try {
-      const status = await (await fetch(`${relay.ui}/api/v1/status`)).json() as { peers: unknown[] }
+      const status = (await (await fetch(`${relay.ui}/api/v1/status`)).json()) as { peers: unknown[] }
       if (status.peers.length < fleet.live) throw new Error(`the relay lists ${status.peers.length} peers for ${fleet.live} live links`)
       const t0 = cpuTicks(relay.pid)
       await sleep(opts.idleSeconds * 1000)
       const cpu = ((cpuTicks(relay.pid) - t0) / TICKS_PER_S / opts.idleSeconds) * 100
       const after = rssBytes(relay.pid)
       return {
-        links: opts.links, acceptMs: Math.round(fleet.ms), rssBeforeMiB: mib(before), rssAfterMiB: mib(after),
-        perLinkKiB: round((after - before) / Math.max(1, fleet.live) / 1024, 1), idleCpuPercent: round(cpu, 1),
-        live: fleet.live, failed: fleet.failed, ...(fleet.firstError ? { firstError: fleet.firstError } : {}),
+        links: opts.links,
+        acceptMs: Math.round(fleet.ms),
+        rssBeforeMiB: mib(before),
+        rssAfterMiB: mib(after),
+        perLinkKiB: round((after - before) / Math.max(1, fleet.live) / 1024, 1),
+        idleCpuPercent: round(cpu, 1),
+        live: fleet.live,
+        failed: fleet.failed,
+        ...(fleet.firstError ? { firstError: fleet.firstError } : {}),
       }
     } finally {
       await stopAll(fleet.gens)

@@ -11,7 +11,11 @@ import { check, ratio } from './report.js'
 import { scale } from './scale.js'
 
 export type Row = [string, string]
-export interface Ctx { quick: boolean; row: (r: Row) => void; note: (n: string) => void }
+export interface Ctx {
+  quick: boolean
+  row: (r: Row) => void
+  note: (n: string) => void
+}
 
 function fanoutRows(ctx: Ctx, runs: FanoutRun[]): void {
   for (const clients of new Set(runs.map((r) => r.clients))) {
@@ -24,7 +28,10 @@ function fanoutRows(ctx: Ctx, runs: FanoutRun[]): void {
     for (const r of at.filter((x) => x.latency)) {
       const l = r.latency!
       const rel = so?.latency && r !== so ? ` (SO-CHAT/this p50 ${ratio(so.latency.p50, l.p50)}, p99 ${ratio(so.latency.p99, l.p99)})` : ''
-      ctx.row([`${r.system}, ${clients} clients, ${l.rate} msg/s for ${l.messages / l.rate} s`, `latency p50 **${l.p50} ms**, p99 **${l.p99} ms**, max ${l.max} ms${rel}`])
+      ctx.row([
+        `${r.system}, ${clients} clients, ${l.rate} msg/s for ${l.messages / l.rate} s`,
+        `latency p50 **${l.p50} ms**, p99 **${l.p99} ms**, max ${l.max} ms${rel}`,
+      ])
     }
   }
 }
@@ -37,11 +44,17 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row([`GET last 50, ${h.requests} requests one after another`, `p50 **${h.p50Ms} ms**, p99 **${h.p99Ms} ms**`])
   },
   async fanout(ctx) {
-    const { runs, notes } = await fanout({
-      clients: ctx.quick ? [100] : [100, 1000],
-      messages: (n) => (n >= 1000 ? 300 : ctx.quick ? 1000 : 3000),
-      window: 200, rate: 200, rateSeconds: ctx.quick ? 3 : 10, latencyClients: 100,
-    }, (l) => console.log(l))
+    const { runs, notes } = await fanout(
+      {
+        clients: ctx.quick ? [100] : [100, 1000],
+        messages: (n) => (n >= 1000 ? 300 : ctx.quick ? 1000 : 3000),
+        window: 200,
+        rate: 200,
+        rateSeconds: ctx.quick ? 3 : 10,
+        latencyClients: 100,
+      },
+      (l) => console.log(l),
+    )
     fanoutRows(ctx, runs)
     for (const n of notes) ctx.note(n)
   },
@@ -49,42 +62,72 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     for (const links of ctx.quick ? [1000] : [1000, 10_000]) {
       const procs = links >= 10_000 ? 10 : 2
       const s = await scale({ links, procs, timeoutMs: links >= 10_000 ? 300_000 : 60_000, idleSeconds: 5 })
-      ctx.row([`${s.links} client links connecting at once (hello → live)`, `**${s.live} live** in **${s.acceptMs} ms**` +
-        (s.failed ? `; **${s.failed} closed by the relay before live** (first: ${s.firstError})` : '')])
+      ctx.row([
+        `${s.links} client links connecting at once (hello → live)`,
+        `**${s.live} live** in **${s.acceptMs} ms**` +
+          (s.failed ? `; **${s.failed} closed by the relay before live** (first: ${s.firstError})` : ''),
+      ])
       ctx.row([`relay RSS, ${s.links} links`, `${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB: **${s.perLinkKiB} KiB per live link**`])
       ctx.row([`relay CPU with ${s.live} idle links (heartbeats; rosters only on change)`, `**${s.idleCpuPercent} %** of one core`])
     }
   },
   async idle(ctx) {
     const report = await idle({ seconds: ctx.quick ? 5 : 10 })
-    for (const r of [...report.daemons, ...report.tray]) ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
+    for (const r of [...report.daemons, ...report.tray])
+      ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
     if (report.note) ctx.note(report.note)
   },
   async files(ctx) {
     const f = await files({ mib: ctx.quick ? 64 : 1024 })
     ctx.row([`a ${f.mib} MiB file: upload to the local daemon (page → h2, stored, hashed)`, `**${f.uploadMiBs} MiB/s**`])
-    ctx.row([`posting it: h2 pushes it to the relay, which verifies and stores it, then orders the message (until it is on h3)`, `**${f.postMiBs} MiB/s**`])
-    ctx.row([`opening it on h3: fetched from the relay, verified, stored and served`, `**${f.openMiBs} MiB/s** (a plain HTTP GET of the same bytes over the same link: ${f.plainMiBs} MiB/s, SO-CHAT/plain ${ratio(f.openMiBs, f.plainMiBs)})`])
-    for (const m of f.memory) ctx.row([`daemon memory while it passed: ${m.host} (${m.role})`, `**${m.peakMiB} MiB** at peak (${m.rssBeforeMiB} MiB before)`])
+    ctx.row([
+      `posting it: h2 pushes it to the relay, which verifies and stores it, then orders the message (until it is on h3)`,
+      `**${f.postMiBs} MiB/s**`,
+    ])
+    ctx.row([
+      `opening it on h3: fetched from the relay, verified, stored and served`,
+      `**${f.openMiBs} MiB/s** (a plain HTTP GET of the same bytes over the same link: ${f.plainMiBs} MiB/s, SO-CHAT/plain ${ratio(f.openMiBs, f.plainMiBs)})`,
+    ])
+    for (const m of f.memory)
+      ctx.row([`daemon memory while it passed: ${m.host} (${m.role})`, `**${m.peakMiB} MiB** at peak (${m.rssBeforeMiB} MiB before)`])
   },
   async images(ctx) {
     const i = await images({ runs: ctx.quick ? 3 : 7 })
-    ctx.row([`sharp, ${i.megapixels} MP JPEG (${i.fileMiB} MiB) → 320 px wide, median of ${i.runs}`, `**${i.sharpMs} ms** (one libvips thread)`])
-    if (i.pillowMs !== null) ctx.row([`Pillow, same file, same output`, `**${i.pillowMs} ms** (sharp/Pillow time: ${ratio(i.sharpMs, i.pillowMs)})`])
+    ctx.row([
+      `sharp, ${i.megapixels} MP JPEG (${i.fileMiB} MiB) → 320 px wide, median of ${i.runs}`,
+      `**${i.sharpMs} ms** (one libvips thread)`,
+    ])
+    if (i.pillowMs !== null)
+      ctx.row([`Pillow, same file, same output`, `**${i.pillowMs} ms** (sharp/Pillow time: ${ratio(i.sharpMs, i.pillowMs)})`])
     else ctx.note(i.pillowNote!)
   },
   async failover(ctx) {
     const f = await failover({ hosts: 4, kills: ctx.quick ? 3 : 7, messagesPerRound: 20 })
     check('failover', f.audit)
-    ctx.row([`join: ${f.hosts} daemons started at the same moment (real mDNS, namespaces)`, `**${f.startTogetherMs} ms** until all follow one relay (includes the 3 s discovery window)`])
-    ctx.row([`late join: a daemon started into a settled network, ${f.lateJoinMs.length} times`, `median **${median(f.lateJoinMs)} ms**, worst **${Math.max(...f.lateJoinMs)} ms** from its start to following the relay (${f.lateJoinMs.join(', ')} ms)`])
-    ctx.row([`failover (${f.hosts} hosts in namespaces, ${f.kills} relay SIGKILLs)`, `median **${f.medianMs} ms**, worst **${f.worstMs} ms** to every other daemon following the new relay (${f.timesMs.join(', ')} ms)`])
-    ctx.row(['messages lost across those failovers', `**${f.audit.lost}** of ${f.audit.acknowledged} acknowledged (duplicated: ${f.audit.duplicated})`])
+    ctx.row([
+      `join: ${f.hosts} daemons started at the same moment (real mDNS, namespaces)`,
+      `**${f.startTogetherMs} ms** until all follow one relay (includes the 3 s discovery window)`,
+    ])
+    ctx.row([
+      `late join: a daemon started into a settled network, ${f.lateJoinMs.length} times`,
+      `median **${median(f.lateJoinMs)} ms**, worst **${Math.max(...f.lateJoinMs)} ms** from its start to following the relay (${f.lateJoinMs.join(', ')} ms)`,
+    ])
+    ctx.row([
+      `failover (${f.hosts} hosts in namespaces, ${f.kills} relay SIGKILLs)`,
+      `median **${f.medianMs} ms**, worst **${f.worstMs} ms** to every other daemon following the new relay (${f.timesMs.join(', ')} ms)`,
+    ])
+    ctx.row([
+      'messages lost across those failovers',
+      `**${f.audit.lost}** of ${f.audit.acknowledged} acknowledged (duplicated: ${f.audit.duplicated})`,
+    ])
   },
   async catchup(ctx) {
     const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32 })
     check('catch-up', c.audit)
-    ctx.row([`catch-up of a replica offline for ${c.entries} messages`, `**${c.entriesPerS} entries/s** (${c.catchupMs} ms from its start to an equal log head); lost: ${c.audit.lost}`])
+    ctx.row([
+      `catch-up of a replica offline for ${c.entries} messages`,
+      `**${c.entriesPerS} entries/s** (${c.catchupMs} ms from its start to an equal log head); lost: ${c.audit.lost}`,
+    ])
     ctx.row(['posting through the REST API to a local relay, 32 concurrent clients', `${c.postRatePerS} messages/s acknowledged`])
   },
 }

@@ -9,7 +9,12 @@ import { join } from 'node:path'
 import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
 import { cpuTicks, mib, ROOT, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
 
-export interface TrayIdleResult { process: string; rssMiB: number; cpuPercent: number; seconds: number }
+export interface TrayIdleResult {
+  process: string
+  rssMiB: number
+  cpuPercent: number
+  seconds: number
+}
 
 const TOOLS = ['Xvfb', 'trayer']
 
@@ -31,11 +36,23 @@ export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }):
   const cache = tempDir('tray-cache')
   try {
     const env = { ...process.env, DISPLAY: await startXvfb(kill), XDG_CACHE_HOME: cache.dir }
-    kill.push(spawn('trayer', ['--edge', 'top', '--align', 'left', '--widthtype', 'pixel', '--width', '200', '--heighttype', 'pixel', '--height', '40'], { env, stdio: 'ignore' }))
-    const tray = spawn(process.execPath, [join(ROOT, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+    kill.push(
+      spawn(
+        'trayer',
+        ['--edge', 'top', '--align', 'left', '--widthtype', 'pixel', '--width', '200', '--heighttype', 'pixel', '--height', '40'],
+        { env, stdio: 'ignore' },
+      ),
+    )
+    const tray = spawn(process.execPath, [join(ROOT, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
     kill.push(tray)
     let log = ''
-    tray.stdout!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-8000) })
+    tray.stdout!.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-8000)
+    })
     for (let i = 0; !log.includes('"tone":"relay"'); i++) {
       if (tray.exitCode !== null || i > 300) throw new Error(`the tray did not show the relay state within 15 s: ${log.slice(-500)}`)
       await sleep(50)
@@ -43,11 +60,16 @@ export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }):
     await sleep(3000) // icons rendered, the helper settled
     const helper = childrenOf(tray.pid!)[0]
     if (helper === undefined) throw new Error('the tray helper process was not found')
-    const pids: [string, number][] = [['tray agent (node)', tray.pid!], ['tray helper (systray2, GTK)', helper]]
+    const pids: [string, number][] = [
+      ['tray agent (node)', tray.pid!],
+      ['tray helper (systray2, GTK)', helper],
+    ]
     const t0 = pids.map(([, pid]) => cpuTicks(pid))
     await sleep(opts.seconds * 1000)
     return pids.map(([name, pid], i) => ({
-      process: name, rssMiB: mib(rssBytes(pid)), seconds: opts.seconds,
+      process: name,
+      rssMiB: mib(rssBytes(pid)),
+      seconds: opts.seconds,
       cpuPercent: round(((cpuTicks(pid) - t0[i]!) / TICKS_PER_S / opts.seconds) * 100, 2),
     }))
   } finally {

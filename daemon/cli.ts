@@ -27,12 +27,20 @@ const USAGE = `Usage:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
-    case 'start': return start(rest)
-    case 'status': return status(rest)
-    case 'stop': return stop(rest)
-    case 'install-service': return runServiceCommand('install', rest)
-    case 'uninstall-service': return runServiceCommand('uninstall', rest)
-    case undefined: case '-h': case '--help': case 'help':
+    case 'start':
+      return start(rest)
+    case 'status':
+      return status(rest)
+    case 'stop':
+      return stop(rest)
+    case 'install-service':
+      return runServiceCommand('install', rest)
+    case 'uninstall-service':
+      return runServiceCommand('uninstall', rest)
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
       console.log(USAGE)
       return command === undefined ? 2 : 0
     default:
@@ -43,17 +51,31 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args, strict: true,
+    args,
+    strict: true,
     options: {
-      'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' },
-      interface: { type: 'string' }, network: { type: 'string' }, name: { type: 'string' },
-      peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'log-level': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ui-port': { type: 'string' },
+      'peer-port': { type: 'string' },
+      interface: { type: 'string' },
+      network: { type: 'string' },
+      name: { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      'no-mdns': { type: 'boolean' },
+      'log-level': { type: 'string' },
       'max-file-mib': { type: 'string' },
     },
   })
   const config = resolveConfig({
-    dataDir: values['data-dir'], uiPort: values['ui-port'], peerPort: values['peer-port'], interface: values.interface,
-    network: values.network, name: values.name, peer: values.peer, mdns: !values['no-mdns'], logLevel: values['log-level'],
+    dataDir: values['data-dir'],
+    uiPort: values['ui-port'],
+    peerPort: values['peer-port'],
+    interface: values.interface,
+    network: values.network,
+    name: values.name,
+    peer: values.peer,
+    mdns: !values['no-mdns'],
+    logLevel: values['log-level'],
     maxFileMib: values['max-file-mib'],
   })
   const daemon = await startDaemon(config)
@@ -101,7 +123,11 @@ function getJson<T>(socket: string, path: string): Promise<T> {
       res.setEncoding('utf8')
       res.on('data', (c: string) => (body += c))
       res.on('end', () => {
-        try { resolve(JSON.parse(body) as T) } catch (err) { reject(err) }
+        try {
+          resolve(JSON.parse(body) as T)
+        } catch (err) {
+          reject(err)
+        }
       })
     })
     req.on('timeout', () => req.destroy(new Error('The daemon did not answer within 5 s.')))
@@ -111,7 +137,9 @@ function getJson<T>(socket: string, path: string): Promise<T> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+  },
   (err: unknown) => {
     const message = err instanceof SochatError || err instanceof Error ? err.message : String(err)
     console.error(`sochat: ${message}`)

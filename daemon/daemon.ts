@@ -34,16 +34,21 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const accounts = new Accounts(store)
   const pages = new PageSockets()
   const startedAt = Date.now()
-  let status: () => Status = () => { throw new Error('status before start') }
+  let status: () => Status = () => {
+    throw new Error('status before start')
+  }
   const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), log.child({ part: 'files' }))
   const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
   // The peer port is open before the coordinator exists (it needs the port): until then, links are turned away.
   let built: Coordinator | null = null
   const peerServer = await PeerServer.listen({
-    host: '0.0.0.0', port: config.peerPort, portAttempts: config.portAttempts, log: log.child({ part: 'link' }),
+    host: '0.0.0.0',
+    port: config.peerPort,
+    portAttempts: config.portAttempts,
+    log: log.child({ part: 'link' }),
     advert: () => built!.advert(),
-    onLink: (conn) => built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.'),
+    onLink: (conn) => (built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.')),
     blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256),
   })
   const me = { nodeId, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
@@ -51,16 +56,27 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
   const coordinator = new Coordinator({
-    me, replica, outbox, directory, log: log.child({ part: 'roles' }), localPresence: () => ({ users: pages.users(), away: pages.away() }), savedTerm,
-    hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null, maxFileBytes: config.maxFileBytes,
+    me,
+    replica,
+    outbox,
+    directory,
+    log: log.child({ part: 'roles' }),
+    localPresence: () => ({ users: pages.users(), away: pages.away() }),
+    savedTerm,
+    hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null,
+    maxFileBytes: config.maxFileBytes,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
   built = coordinator
 
   const mdns = iface
     ? new MdnsDiscovery({
-        interfaceAddress: iface.address, log: log.child({ part: 'mdns' }),
-        onUp: (s) => { directory.add(s.host, s.port, 'mdns', s.advert); coordinator.nudge() },
+        interfaceAddress: iface.address,
+        log: log.child({ part: 'mdns' }),
+        onUp: (s) => {
+          directory.add(s.host, s.port, 'mdns', s.advert)
+          coordinator.nudge()
+        },
         onDown: (host, port) => directory.remove(host, port),
       })
     : null
@@ -71,16 +87,34 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   status = () => buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
-    store, sessions: accounts.sessions, pages, status, log: desktopLog, burstMs: config.notifyBurstMs,
+    store,
+    sessions: accounts.sessions,
+    pages,
+    status,
+    log: desktopLog,
+    burstMs: config.notifyBurstMs,
     sink: new OsNotifier(desktopLog, (room) => openInBrowser(`${ui}/#room=${encodeURIComponent(room)}`, desktopLog)),
   })
-  const server = await UiServer.build({
-    store, accounts, outbox, pages, log: log.child({ part: 'http' }), status, submitTimeoutMs: 8000,
-    auth: new Auth(accounts.sessions, nodeId), desktop, agentSecret: await ensureAgentSecret(config.dataDir),
-    blobs: files.blobs, uploads: files.uploads, maxFileBytes: () => coordinator.maxFileBytes,
-    fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
-    typing: (username, room, on) => live.typedHere(username, room, on, (t) => coordinator.sendTyping(t)),
-  }, config.webRoot)
+  const server = await UiServer.build(
+    {
+      store,
+      accounts,
+      outbox,
+      pages,
+      log: log.child({ part: 'http' }),
+      status,
+      submitTimeoutMs: 8000,
+      auth: new Auth(accounts.sessions, nodeId),
+      desktop,
+      agentSecret: await ensureAgentSecret(config.dataDir),
+      blobs: files.blobs,
+      uploads: files.uploads,
+      maxFileBytes: () => coordinator.maxFileBytes,
+      fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
+      typing: (username, room, on) => live.typedHere(username, room, on, (t) => coordinator.sendTyping(t)),
+    },
+    config.webRoot,
+  )
   ui = await server.listen(config.uiPort, config.portAttempts)
   desktop.statusChanged() // now with the page's address
   await server.listenSocket(socketPath(config.dataDir))
@@ -96,7 +130,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   log.info({ ui, peerPort: peerServer.port, interface: iface ?? 'mDNS off', network: config.network }, 'SO-CHAT daemon started')
 
   return {
-    nodeId, ui, status,
+    nodeId,
+    ui,
+    status,
     stop: async () => {
       await coordinator.stop()
       desktop.close()
@@ -120,10 +156,16 @@ function wireLiveEvents(replica: Replica, coordinator: Coordinator, pages: PageS
   let pending: NodeJS.Timeout | null = null
   const statusChanged = () => {
     // Rosters arrive every 2 s and roles can flap during an election: coalesce.
-    pending ??= setTimeout(() => { pending = null; pages.broadcast({ type: 'status', status: status() }) }, 100)
+    pending ??= setTimeout(() => {
+      pending = null
+      pages.broadcast({ type: 'status', status: status() })
+    }, 100)
   }
   coordinator.on('changed', statusChanged)
-  pages.on('presence', () => { coordinator.presenceChanged(); statusChanged() })
+  pages.on('presence', () => {
+    coordinator.presenceChanged()
+    statusChanged()
+  })
 }
 
 /** The tray's state and the notifications follow the log, the roles and the open pages. */

@@ -18,7 +18,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+  },
   (err: unknown) => {
     console.error(`install-service: ${err instanceof Error ? err.message : String(err)}`)
     process.exitCode = 1

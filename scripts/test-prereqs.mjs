@@ -21,8 +21,13 @@ const absent = desktopTools.filter((tool) => {
     return true
   }
 })
-if (absent.length) missing.push(`${absent.join(', ')} for the tray, notification and service tests (apt-get install -y xvfb dbus dunst libnotify-bin trayer xdotool imagemagick libgtk-3-0 libayatana-appindicator3-1 systemd python3)`)
+if (absent.length)
+  missing.push(
+    `${absent.join(', ')} for the tray, notification and service tests (apt-get install -y xvfb dbus dunst libnotify-bin trayer xdotool imagemagick libgtk-3-0 libayatana-appindicator3-1 systemd python3)`,
+  )
 
-console.log(missing.length === 0
-  ? 'Test prerequisites: all present (root, iproute2, /usr/bin/chromium, the desktop tools).'
-  : `Test prerequisites missing, those tests will skip: ${missing.join('; ')}. bash .ci/run installs them.`)
+console.log(
+  missing.length === 0
+    ? 'Test prerequisites: all present (root, iproute2, /usr/bin/chromium, the desktop tools).'
+    : `Test prerequisites missing, those tests will skip: ${missing.join('; ')}. bash .ci/run installs them.`,
+)

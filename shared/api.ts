@@ -123,7 +123,12 @@ export const UpdateRoom = z.object({ name: z.string().max(200).optional(), topic
 export const Invite = z.object({ username: z.string() })
 
 /** `POST /api/v1/direct`: find or start the conversation between the asker and these people. */
-export const OpenDirect = z.object({ with: z.array(z.string()).min(1).max(DIRECT_MAX_MEMBERS - 1) })
+export const OpenDirect = z.object({
+  with: z
+    .array(z.string())
+    .min(1)
+    .max(DIRECT_MAX_MEMBERS - 1),
+})
 
 export const RoomParam = z.object({ room: RoomId })
 
@@ -132,9 +137,7 @@ export interface MessagesResponse {
 }
 
 /** 201 once the relay wrote it; 202 while it waits in this machine's outbox (no relay now). */
-export type PostMessageResponse =
-  | { state: 'sent'; message: Message }
-  | { state: 'pending'; message: Omit<Message, 'seq'> }
+export type PostMessageResponse = { state: 'sent'; message: Message } | { state: 'pending'; message: Omit<Message, 'seq'> }
 
 export interface SessionResponse {
   username: string

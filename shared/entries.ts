@@ -5,7 +5,16 @@
  */
 import { z } from 'zod'
 import { FileRef, MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
-import { DIRECT_MAX_MEMBERS, MAX_MESSAGE_BYTES, REACTION_MAX, ROOM_ID_PATTERN, ROOM_NAME_PATTERN, ROOM_NAME_RULE, ROOM_TOPIC_MAX, USERNAME_PATTERN } from './limits.js'
+import {
+  DIRECT_MAX_MEMBERS,
+  MAX_MESSAGE_BYTES,
+  REACTION_MAX,
+  ROOM_ID_PATTERN,
+  ROOM_NAME_PATTERN,
+  ROOM_NAME_RULE,
+  ROOM_TOPIC_MAX,
+  USERNAME_PATTERN,
+} from './limits.js'
 
 export const NodeId = z.string().regex(/^[a-f0-9]{16}$/, 'a node id is 16 lowercase hex digits')
 export const EntryId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'an entry id is 8-64 url-safe characters')
@@ -19,7 +28,10 @@ export const RoomName = z.string().regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
 export const RoomTopic = z.string().max(ROOM_TOPIC_MAX, `A topic is at most ${ROOM_TOPIC_MAX} characters.`)
 export const RoomKind = z.enum(['public', 'private', 'direct'])
 /** One emoji (a flag or a family with joiners is one too), no letters or spaces. */
-export const Reaction = z.string().min(1).max(REACTION_MAX)
+export const Reaction = z
+  .string()
+  .min(1)
+  .max(REACTION_MAX)
   .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Modifier}|\u200d|\ufe0f)+$/u, 'a reaction is one emoji')
   // Digits, '#' and '*' are emoji components too: a reaction must hold a picture or a flag.
   .refine((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s), 'a reaction is one emoji')
@@ -31,8 +43,10 @@ export function utf8Length(text: string): number {
     const c = text.charCodeAt(i)
     if (c < 0x80) bytes += 1
     else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++ }
-    else bytes += 3
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4
+      i++
+    } else bytes += 3
   }
   return bytes
 }
@@ -40,7 +54,12 @@ export function utf8Length(text: string): number {
 export const PasswordHash = z.object({
   algo: z.literal('scrypt'),
   // Bounded: a replicated hash with huge parameters must not make log-in eat the machine.
-  N: z.number().int().min(1024).max(2 ** 17).refine((n) => (n & (n - 1)) === 0, 'scrypt N must be a power of two'),
+  N: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 17)
+    .refine((n) => (n & (n - 1)) === 0, 'scrypt N must be a power of two'),
   r: z.number().int().min(1).max(16),
   p: z.number().int().min(1).max(4),
   salt: z.string().min(16).max(128),
@@ -153,7 +172,17 @@ export const ReadMarked = z.object({
 })
 
 export const EntryBody = z.discriminatedUnion('type', [
-  AccountCreated, AvatarSet, MessagePosted, MessageEdited, MessageDeleted, ReactionSet, RoomCreated, RoomUpdated, RoomJoined, RoomLeft, ReadMarked,
+  AccountCreated,
+  AvatarSet,
+  MessagePosted,
+  MessageEdited,
+  MessageDeleted,
+  ReactionSet,
+  RoomCreated,
+  RoomUpdated,
+  RoomJoined,
+  RoomLeft,
+  ReadMarked,
 ])
 
 export const Submission = z.object({

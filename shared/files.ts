@@ -45,8 +45,11 @@ export type PictureRef = z.infer<typeof PictureRef>
  */
 export function safeFileName(given: string): string {
   const base = given.split(/[/\\]/).pop() ?? ''
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control and direction characters are exactly what this removes
-  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').replace(/^[\s.]+/, '').trim()
+  const clean = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control and direction characters are exactly what this removes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/^[\s.]+/, '')
+    .trim()
   if (clean.length === 0) return 'file'
   const chars = [...clean]
   if (chars.length <= FILE_NAME_MAX) return clean

@@ -63,7 +63,9 @@ export type PeerSummary = z.infer<typeof PeerSummary>
 
 /** Client -> relay: who has this machine's chat page open, and which of them are away. */
 export const Presence = z.object({
-  type: z.literal('presence'), users: z.array(Username).max(MAX_USERS_PER_MACHINE), away: z.array(Username).max(MAX_USERS_PER_MACHINE),
+  type: z.literal('presence'),
+  users: z.array(Username).max(MAX_USERS_PER_MACHINE),
+  away: z.array(Username).max(MAX_USERS_PER_MACHINE),
 })
 export type Presence = z.infer<typeof Presence>
 
@@ -96,7 +98,17 @@ export const Handover = z.object({ type: z.literal('handover'), successor: NodeI
 export const ErrorFrame = z.object({ type: z.literal('error'), code, message: z.string().max(500) })
 
 export const Frame = z.discriminatedUnion('type', [
-  Hello, Welcome, Entries, Submit, Ack, Reject, Presence, Roster, Typing, Handover, ErrorFrame,
+  Hello,
+  Welcome,
+  Entries,
+  Submit,
+  Ack,
+  Reject,
+  Presence,
+  Roster,
+  Typing,
+  Handover,
+  ErrorFrame,
 ])
 
 export type Hello = z.infer<typeof Hello>

@@ -20,8 +20,7 @@ export const ROSTER_CHUNK = 1000
 export const CATCH_UP_BATCH = 500
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$/
-export const USERNAME_RULE =
-  'Usernames are 3 to 32 characters: letters, digits, dot, dash or underscore, starting with a letter or digit.'
+export const USERNAME_RULE = 'Usernames are 3 to 32 characters: letters, digits, dot, dash or underscore, starting with a letter or digit.'
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 256
 
@@ -36,7 +35,8 @@ export const ROOM_ID_PATTERN = /^(general|r-[a-z0-9]{12}|dm-[a-f0-9]{16})$/
 
 /** Room names, as people type them after '#': like Slack's channel names. */
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/
-export const ROOM_NAME_RULE = 'Room names are 1 to 40 characters: lowercase letters, digits, dash or underscore, starting with a letter or digit.'
+export const ROOM_NAME_RULE =
+  'Room names are 1 to 40 characters: lowercase letters, digits, dash or underscore, starting with a letter or digit.'
 export const ROOM_TOPIC_MAX = 250
 /** People in a direct conversation, the one who starts it included. */
 export const DIRECT_MAX_MEMBERS = 8

@@ -26,7 +26,10 @@ export class AgentLink extends EventEmitter<{ state: [DesktopState]; down: [reas
   #stopped = false
   #endpoint: Endpoint | null = null
 
-  constructor(private readonly dataDir: string, private readonly log: Logger) {
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {
     super()
   }
 
@@ -42,10 +45,12 @@ export class AgentLink extends EventEmitter<{ state: [DesktopState]; down: [reas
 
   /** Turns Do not disturb on or off; the new state arrives on the feed. */
   async setDnd(on: boolean): Promise<void> {
-    const ep = this.#endpoint ?? await this.endpoint()
+    const ep = this.#endpoint ?? (await this.endpoint())
     const res = await fetch(`${ep.ui}/api/v1/agent/dnd`, {
-      method: 'PUT', headers: { authorization: `${AGENT_AUTH_SCHEME} ${ep.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ on }), signal: AbortSignal.timeout(5000),
+      method: 'PUT',
+      headers: { authorization: `${AGENT_AUTH_SCHEME} ${ep.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ on }),
+      signal: AbortSignal.timeout(5000),
     })
     if (!res.ok) throw new Error(`The daemon refused Do not disturb (${res.status}): ${(await res.text()).slice(0, 200)}`)
   }
@@ -70,7 +75,9 @@ export class AgentLink extends EventEmitter<{ state: [DesktopState]; down: [reas
     if (this.#stopped) return
     this.#endpoint = ep
     const socket = new WebSocket(`${ep.ui.replace(/^http/, 'ws')}/api/v1/agent/events`, {
-      headers: { authorization: `${AGENT_AUTH_SCHEME} ${ep.secret}` }, handshakeTimeout: 5000, maxPayload: 64 * 1024,
+      headers: { authorization: `${AGENT_AUTH_SCHEME} ${ep.secret}` },
+      handshakeTimeout: 5000,
+      maxPayload: 64 * 1024,
     })
     this.#socket = socket
     socket.on('message', (raw) => this.onFrame(raw.toString()))
@@ -99,6 +106,9 @@ export class AgentLink extends EventEmitter<{ state: [DesktopState]; down: [reas
     if (this.#attempt === 0) this.log.info({ reason }, 'waiting for the SO-CHAT daemon')
     this.emit('down', reason)
     const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(this.#attempt++, 5))
-    this.#timer = setTimeout(() => { this.#timer = null; void this.connect() }, delay)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      void this.connect()
+    }, delay)
   }
 }

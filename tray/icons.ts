@@ -30,11 +30,14 @@ export function badgeText(unread: number): string {
 export function iconSvg(look: IconLook): string {
   const disc = `<circle cx="30" cy="34" r="26" fill="${TONE_COLOURS[look.tone]}"/>`
   // Do not disturb: a crescent cut out of the disc, the sign people know from their phones.
-  const moon = look.dnd ? `<circle cx="30" cy="34" r="14" fill="#fff"/><circle cx="37" cy="28" r="12" fill="${TONE_COLOURS[look.tone]}"/>` : ''
+  const moon = look.dnd
+    ? `<circle cx="30" cy="34" r="14" fill="#fff"/><circle cx="37" cy="28" r="12" fill="${TONE_COLOURS[look.tone]}"/>`
+    : ''
   if (look.unread <= 0) return svg(disc + moon)
   const text = badgeText(look.unread)
   const fontSize = text.length >= 3 ? 17 : 22
-  const badge = `<circle cx="44" cy="20" r="19" fill="${BADGE_COLOUR}" stroke="#fff" stroke-width="2"/>` +
+  const badge =
+    `<circle cx="44" cy="20" r="19" fill="${BADGE_COLOUR}" stroke="#fff" stroke-width="2"/>` +
     `<text x="44" y="${20 + fontSize * 0.36}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-weight="bold" font-size="${fontSize}" fill="#fff" text-anchor="middle">${text}</text>`
   return svg(disc + moon + badge)
 }
@@ -51,7 +54,10 @@ export class IconCache {
     const key = `${look.tone}/${badgeText(look.unread)}/${look.dnd}`
     let icon = this.#rendered.get(key)
     if (!icon) {
-      icon = sharp(Buffer.from(iconSvg(look))).png().toBuffer().then((b) => b.toString('base64'))
+      icon = sharp(Buffer.from(iconSvg(look)))
+        .png()
+        .toBuffer()
+        .then((b) => b.toString('base64'))
       this.#rendered.set(key, icon)
       icon.catch(() => this.#rendered.delete(key))
     }

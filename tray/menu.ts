@@ -16,15 +16,21 @@ export interface TrayView {
 /** `null`: no daemon answers. */
 export function viewOf(state: DesktopState | null): TrayView {
   if (!state) {
-    return { look: { tone: 'offline', unread: 0, dnd: false }, tooltip: 'SO-CHAT: not running', status: 'SO-CHAT is not running on this machine', dnd: false }
+    return {
+      look: { tone: 'offline', unread: 0, dnd: false },
+      tooltip: 'SO-CHAT: not running',
+      status: 'SO-CHAT is not running on this machine',
+      dnd: false,
+    }
   }
   const tone: Tone = state.role === 'relay' ? 'relay' : state.role === 'client' ? 'client' : 'searching'
   const people = `${state.online} ${state.online === 1 ? 'person' : 'people'} online`
-  const status = state.role === 'relay'
-    ? `This machine is the relay · ${people}`
-    : state.role === 'client'
-      ? `Relay: ${state.relayName ?? 'unknown'} · ${people}`
-      : 'Looking for the network…'
+  const status =
+    state.role === 'relay'
+      ? `This machine is the relay · ${people}`
+      : state.role === 'client'
+        ? `Relay: ${state.relayName ?? 'unknown'} · ${people}`
+        : 'Looking for the network…'
   const unread = state.account === null ? 'not logged in' : state.unread === 0 ? 'no unread messages' : `${state.unread} unread`
   return {
     look: { tone, unread: state.account === null ? 0 : state.unread, dnd: state.dnd },

@@ -18,7 +18,9 @@ const SysTray = systray2.default
 type SysTray = InstanceType<typeof SysTray>
 
 const HELPERS: Partial<Record<NodeJS.Platform, string>> = {
-  linux: 'tray_linux_release', darwin: 'tray_darwin_release', win32: 'tray_windows_release.exe',
+  linux: 'tray_linux_release',
+  darwin: 'tray_darwin_release',
+  win32: 'tray_windows_release.exe',
 }
 const READY_TIMEOUT_MS = 10_000
 
@@ -43,18 +45,25 @@ export class TrayIcon {
     const tray = new SysTray({ menu, copyDir: o.cacheDir })
     const stderr: string[] = []
     const helper = watchHelper(tray, stderr)
-    const ready = tray.ready().then(() => 'ready' as const, (err: unknown) => {
-      throw new TrayUnavailable(`The tray helper could not be started: ${(err as Error).message}`)
-    })
+    const ready = tray.ready().then(
+      () => 'ready' as const,
+      (err: unknown) => {
+        throw new TrayUnavailable(`The tray helper could not be started: ${(err as Error).message}`)
+      },
+    )
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS) })
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS)
+    })
     const outcome = await Promise.race([ready, helper.exited.then(() => 'exited' as const), timeout]).finally(() => {
       clearTimeout(timer)
       helper.stopWatching()
     })
     if (outcome !== 'ready') {
       if (outcome === 'timeout') tray.process?.kill()
-      throw new TrayUnavailable(`The tray helper ${outcome === 'timeout' ? 'did not start in 10 s' : 'exited'}: ${stderr.join('').trim().slice(0, 400) || 'no output'}`)
+      throw new TrayUnavailable(
+        `The tray helper ${outcome === 'timeout' ? 'did not start in 10 s' : 'exited'}: ${stderr.join('').trim().slice(0, 400) || 'no output'}`,
+      )
     }
     await tray.onClick((event: ClickEvent) => o.onClick(event.seq_id))
     tray.onExit((code: number | null, signal: string | null) => o.onGone(code, signal))
@@ -106,9 +115,14 @@ async function checkLibraries(helper: string): Promise<void> {
   const { stdout } = await promisify(execFile)('ldd', [helper]).catch((err: unknown) => {
     throw new TrayUnavailable(`Could not check the tray helper's libraries with ldd: ${(err as Error).message}`)
   })
-  const missing = stdout.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(' ')[0])
+  const missing = stdout
+    .split('\n')
+    .filter((l) => l.includes('not found'))
+    .map((l) => l.trim().split(' ')[0])
   if (missing.length > 0) {
-    throw new TrayUnavailable(`The tray needs ${missing.join(', ')}. On Debian or Ubuntu: apt-get install libayatana-appindicator3-1 libgtk-3-0.`)
+    throw new TrayUnavailable(
+      `The tray needs ${missing.join(', ')}. On Debian or Ubuntu: apt-get install libayatana-appindicator3-1 libgtk-3-0.`,
+    )
   }
 }
 
@@ -120,7 +134,9 @@ function watchHelper(tray: SysTray, stderr: string[]): { exited: Promise<void>; 
       const child = tray.process
       if (!child) return
       clearInterval(attach)
-      child.stderr?.on('data', (chunk: Buffer) => { if (stderr.join('').length < 4000) stderr.push(chunk.toString()) })
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.join('').length < 4000) stderr.push(chunk.toString())
+      })
       if (child.exitCode !== null || child.signalCode !== null) resolve()
       else child.once('exit', () => resolve())
     }, 20)

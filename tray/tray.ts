@@ -17,7 +17,13 @@ export interface TrayOptions {
   log: Logger
 }
 
-enum Item { Open, Status, Dnd, Separator, Quit }
+enum Item {
+  Open,
+  Status,
+  Dnd,
+  Separator,
+  Quit,
+}
 
 export class Tray {
   #state: DesktopState | null = null
@@ -48,7 +54,9 @@ export class Tray {
     this.#icon = await TrayIcon.start(
       { icon: await this.#icons.base64(view.look), title: '', tooltip: view.tooltip, items: items(view) },
       {
-        cacheDir: this.o.cacheDir, log: this.o.log, onClick: (i) => this.onClick(i),
+        cacheDir: this.o.cacheDir,
+        log: this.o.log,
+        onClick: (i) => this.onClick(i),
         onGone: (code, signal) => {
           if (this.#closing) return
           this.o.log.error({ code, signal }, 'the tray helper went away; the tray quits (start it again with sochat-tray)')
@@ -58,8 +66,15 @@ export class Tray {
       },
     )
     this.o.log.info('tray icon shown')
-    this.#link.on('state', (s) => { this.#state = s; this.#lastUi = s.ui; this.redraw() })
-    this.#link.on('down', () => { this.#state = null; this.redraw() })
+    this.#link.on('state', (s) => {
+      this.#state = s
+      this.#lastUi = s.ui
+      this.redraw()
+    })
+    this.#link.on('down', () => {
+      this.#state = null
+      this.redraw()
+    })
     this.#link.start()
     await this.#quit
     this.#link.stop()
@@ -79,23 +94,28 @@ export class Tray {
     if (key === this.#shown || this.#gone) return
     this.#shown = key
     // One drawing at a time, in order: the helper applies actions as they arrive.
-    this.#drawing = this.#drawing.then(async () => {
-      await this.#icon!.setIcon(await this.#icons.base64(view.look), view.tooltip, items(view))
-      await this.#icon!.setItem(Item.Status, items(view)[Item.Status]!)
-      await this.#icon!.setItem(Item.Dnd, items(view)[Item.Dnd]!)
-      this.o.log.info({ tone: view.look.tone, unread: view.look.unread, dnd: view.dnd, status: view.status }, 'tray icon updated')
-    }).catch((err: unknown) => {
-      // Drawn again at the next change, even if it looks the same as this one.
-      if (this.#shown === key) this.#shown = ''
-      this.o.log.error({ err }, 'updating the tray icon failed')
-    })
+    this.#drawing = this.#drawing
+      .then(async () => {
+        await this.#icon!.setIcon(await this.#icons.base64(view.look), view.tooltip, items(view))
+        await this.#icon!.setItem(Item.Status, items(view)[Item.Status]!)
+        await this.#icon!.setItem(Item.Dnd, items(view)[Item.Dnd]!)
+        this.o.log.info({ tone: view.look.tone, unread: view.look.unread, dnd: view.dnd, status: view.status }, 'tray icon updated')
+      })
+      .catch((err: unknown) => {
+        // Drawn again at the next change, even if it looks the same as this one.
+        if (this.#shown === key) this.#shown = ''
+        this.o.log.error({ err }, 'updating the tray icon failed')
+      })
   }
 
   private onClick(index: number): void {
     switch (index) {
-      case Item.Open: return this.open()
-      case Item.Dnd: return this.toggleDnd()
-      case Item.Quit: return this.quit()
+      case Item.Open:
+        return this.open()
+      case Item.Dnd:
+        return this.toggleDnd()
+      case Item.Quit:
+        return this.quit()
     }
   }
 

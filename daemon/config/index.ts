@@ -46,7 +46,8 @@ export function defaultWebRoot(): string {
 export function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError('bad_request', `${flag} must be a port number (0-65535), not "${value}".`)
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InputError('bad_request', `${flag} must be a port number (0-65535), not "${value}".`)
   return n
 }
 
@@ -57,7 +58,8 @@ export function parsePeer(value: string): { host: string; port: number } {
 }
 
 export function checkNetworkName(value: string): string {
-  if (!/^[A-Za-z0-9._-]{1,63}$/.test(value)) throw new InputError('bad_request', '--network is 1-63 letters, digits, dot, dash or underscore.')
+  if (!/^[A-Za-z0-9._-]{1,63}$/.test(value))
+    throw new InputError('bad_request', '--network is 1-63 letters, digits, dot, dash or underscore.')
   return value
 }
 
@@ -95,7 +97,8 @@ export function resolveConfig(flags: StartFlags): DaemonConfig {
 export function parseFileMib(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_FILE_BYTES / 1024 / 1024
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 16384) throw new InputError('bad_request', `--max-file-mib must be a whole number of MiB from 1 to 16384, not "${value}".`)
+  if (!Number.isInteger(n) || n < 1 || n > 16384)
+    throw new InputError('bad_request', `--max-file-mib must be a whole number of MiB from 1 to 16384, not "${value}".`)
   return n
 }
 

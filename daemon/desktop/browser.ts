@@ -17,6 +17,8 @@ export function browserCommand(url: string, env: NodeJS.ProcessEnv = process.env
 export function openInBrowser(url: string, log: Logger): void {
   const [command, args] = browserCommand(url)
   const child = spawn(command, args, { detached: true, stdio: 'ignore', windowsHide: true })
-  child.on('error', (err) => log.warn({ err, command, url }, `Could not open the chat page with "${command}"; open ${url} by hand or set SOCHAT_BROWSER.`))
+  child.on('error', (err) =>
+    log.warn({ err, command, url }, `Could not open the chat page with "${command}"; open ${url} by hand or set SOCHAT_BROWSER.`),
+  )
   child.unref()
 }

@@ -50,9 +50,7 @@ export function single(a: Arrival): Note {
 export function summary(all: Arrival[]): Note {
   const rooms = [...new Set(all.map((a) => a.room))]
   const authors = [...new Set(all.map((a) => a.author))]
-  const from = authors.length <= 3
-    ? authors.join(', ')
-    : `${authors.slice(0, 2).join(', ')} and ${authors.length - 2} others`
+  const from = authors.length <= 3 ? authors.join(', ') : `${authors.slice(0, 2).join(', ')} and ${authors.length - 2} others`
   const last = all[all.length - 1]!
   const where = rooms.length === 1 ? last.where : `${rooms.length} rooms`
   return {
@@ -69,7 +67,10 @@ export class Burst {
   #timer: NodeJS.Timeout | null = null
   #mentionsShown = 0
 
-  constructor(private readonly show: (note: Note) => void, private readonly windowMs: number) {}
+  constructor(
+    private readonly show: (note: Note) => void,
+    private readonly windowMs: number,
+  ) {}
 
   add(a: Arrival): void {
     if (a.mention && this.#mentionsShown < MENTIONS_PER_WINDOW) {

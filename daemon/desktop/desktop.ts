@@ -81,7 +81,9 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     const me = this.#account
     // In order, one batch after another: a summary lists messages as they were written.
     this.#considering = this.#considering
-      .then(async () => { if (me !== null) for (const e of entries) await this.consider(e, me) })
+      .then(async () => {
+        if (me !== null) for (const e of entries) await this.consider(e, me)
+      })
       .catch((err: unknown) => this.o.log.error({ err }, 'turning new messages into notifications failed'))
       .then(() => this.refresh())
   }

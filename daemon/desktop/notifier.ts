@@ -15,15 +15,17 @@ export class OsNotifier implements NotificationSink {
   #failures = 0
 
   /** `onClick` gets the room of a clicked notification (macOS and Windows report clicks). */
-  constructor(private readonly log: Logger, private readonly onClick: (room: string) => void) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly onClick: (room: string) => void,
+  ) {}
 
   show(note: Note): void {
     // notify-send cannot report a click, and waiting for one would keep a process per note.
     const wait = process.platform !== 'linux'
     // notify-send's own flags ride along; node-notifier passes unknown keys to each backend.
-    const platformFlags = process.platform === 'linux'
-      ? { 'app-name': 'SO-CHAT', category: 'im.received', urgency: note.mention ? 'critical' : 'normal' }
-      : {}
+    const platformFlags =
+      process.platform === 'linux' ? { 'app-name': 'SO-CHAT', category: 'im.received', urgency: note.mention ? 'critical' : 'normal' } : {}
     // Linux notification servers read the body as markup: a message's "<b>" stays text.
     // A zero-width space keeps a body like "--help" from being read as an option of notify-send.
     const body = note.body.startsWith('-') ? `\u200b${note.body}` : note.body
@@ -41,9 +43,10 @@ export class OsNotifier implements NotificationSink {
       this.log.debug({ err, failures: this.#failures }, 'notification not shown')
       return
     }
-    const hint = process.platform === 'linux'
-      ? 'Notifications need a desktop session (DBUS_SESSION_BUS_ADDRESS) and notify-send (apt-get install libnotify-bin).'
-      : 'Check that notifications are allowed for SO-CHAT in the system settings.'
+    const hint =
+      process.platform === 'linux'
+        ? 'Notifications need a desktop session (DBUS_SESSION_BUS_ADDRESS) and notify-send (apt-get install libnotify-bin).'
+        : 'Check that notifications are allowed for SO-CHAT in the system settings.'
     this.log.warn({ err }, `Could not show a notification; the chat keeps working without them. ${hint}`)
   }
 }

@@ -16,7 +16,10 @@ export function agentSecretPath(dataDir: string): string {
 
 export async function ensureAgentSecret(dataDir: string): Promise<string> {
   const file = agentSecretPath(dataDir)
-  const existing = await readFile(file, 'utf8').then((s) => s.trim(), () => null)
+  const existing = await readFile(file, 'utf8').then(
+    (s) => s.trim(),
+    () => null,
+  )
   if (existing !== null && SECRET_PATTERN.test(existing)) {
     // Tighten a copy restored with looser permissions, before anyone else can read it.
     await chmod(file, 0o600)

@@ -52,13 +52,18 @@ export class PeerDirectory {
 
   /** Probes every known address at once; resolves when all answered or timed out. */
   async probeAll(timeoutMs = 1000): Promise<void> {
-    await Promise.all([...this.#peers.values()].map(async (peer) => {
-      const advert = await probeAdvert(peer.host, peer.port, timeoutMs)
-      if (!advert) return
-      if (advert.nodeId === this.selfId()) { this.#peers.delete(peer.key); return }
-      peer.advert = advert
-      peer.answeredAt = Date.now()
-    }))
+    await Promise.all(
+      [...this.#peers.values()].map(async (peer) => {
+        const advert = await probeAdvert(peer.host, peer.port, timeoutMs)
+        if (!advert) return
+        if (advert.nodeId === this.selfId()) {
+          this.#peers.delete(peer.key)
+          return
+        }
+        peer.advert = advert
+        peer.answeredAt = Date.now()
+      }),
+    )
   }
 
   /** A link to it just failed: not alive until it answers a probe again. */

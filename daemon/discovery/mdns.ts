@@ -31,9 +31,8 @@ export class MdnsDiscovery {
   constructor(private readonly opts: MdnsOptions) {
     // bind 0.0.0.0: a socket bound to the interface's unicast address never receives
     // multicast on Linux; `interface` still chooses where we send and which group we join.
-    this.#bonjour = new Bonjour(
-      { interface: opts.interfaceAddress, bind: '0.0.0.0' } as unknown as Record<string, never>,
-      (err: Error) => opts.log.error({ err }, 'mDNS failed; discovery is off until restart, --peer addresses still work'),
+    this.#bonjour = new Bonjour({ interface: opts.interfaceAddress, bind: '0.0.0.0' } as unknown as Record<string, never>, (err: Error) =>
+      opts.log.error({ err }, 'mDNS failed; discovery is off until restart, --peer addresses still work'),
     )
     this.#browser = this.#bonjour.find({ type: SERVICE_TYPE, protocol: 'tcp' })
     this.#browser.on('up', (s) => this.sighting(s))

@@ -35,9 +35,7 @@ export interface ElectionInput {
 
 export function decide(input: ElectionInput): Decision {
   const { self } = input
-  const peers = input.peers.filter(
-    (p) => p.proto === self.proto && p.network === self.network && p.nodeId !== self.nodeId,
-  )
+  const peers = input.peers.filter((p) => p.proto === self.proto && p.network === self.network && p.nodeId !== self.nodeId)
   const relays = peers.filter((p) => p.role === 'relay').sort(compareRelays)
   const bestRelay = relays[0]
 
@@ -56,8 +54,9 @@ export function decide(input: ElectionInput): Decision {
   // advert is from before): it is a candidate, or two of us could promote at once.
   const alive = new Set(peers.map((p) => p.nodeId))
   const orphaned = (p: Advert) => p.role === 'client' && (p.relayId === null || !alive.has(p.relayId))
-  const candidates = [self, ...peers.filter((p) => (p.role === 'electing' || orphaned(p)) && !input.skipped?.has(p.nodeId))]
-    .sort(compareCandidates)
+  const candidates = [self, ...peers.filter((p) => (p.role === 'electing' || orphaned(p)) && !input.skipped?.has(p.nodeId))].sort(
+    compareCandidates,
+  )
   const first = candidates[0]!
   if (first.nodeId === self.nodeId) {
     const maxTerm = Math.max(input.knownTerm, ...peers.map((p) => p.term))

@@ -22,7 +22,10 @@ export interface Stored {
 }
 
 export class BlobStore {
-  private constructor(readonly dir: string, private readonly marginBytes: number) {}
+  private constructor(
+    readonly dir: string,
+    private readonly marginBytes: number,
+  ) {}
 
   static async open(dir: string, marginBytes = DISK_MARGIN_BYTES): Promise<BlobStore> {
     await mkdir(join(dir, 'sha256'), { recursive: true, mode: 0o700 })
@@ -55,7 +58,10 @@ export class BlobStore {
     const fs = await statfs(this.dir)
     const free = fs.bavail * fs.bsize
     if (free - bytes < this.marginBytes) {
-      throw new SochatError('disk_full', `This machine's disk has ${mib(free)} free; a ${mib(bytes)} file would leave too little for the chat itself. Free some space and try again.`)
+      throw new SochatError(
+        'disk_full',
+        `This machine's disk has ${mib(free)} free; a ${mib(bytes)} file would leave too little for the chat itself. Free some space and try again.`,
+      )
     }
   }
 
@@ -79,7 +85,10 @@ export class BlobStore {
       await pipeline(body, count, createWriteStream(temp, { mode: 0o600 }))
       const sha256 = hash.digest('hex')
       if (opts.expected && sha256 !== opts.expected) {
-        throw new InputError('file_mismatch', `The file arrived damaged (its SHA-256 is ${sha256.slice(0, 12)}…, not ${opts.expected.slice(0, 12)}…). Send it again.`)
+        throw new InputError(
+          'file_mismatch',
+          `The file arrived damaged (its SHA-256 is ${sha256.slice(0, 12)}…, not ${opts.expected.slice(0, 12)}…). Send it again.`,
+        )
       }
       await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
       await rename(temp, this.path(sha256))
@@ -97,7 +106,13 @@ export class BlobStore {
    */
   partial(sha256: string, maxBytes: number): { have: () => Promise<number>; take: (body: Readable, restart: boolean) => Promise<Stored> } {
     const file = join(this.dir, 'incoming', `${sha256}.part`)
-    const have = async () => { try { return (await stat(file)).size } catch { return 0 } }
+    const have = async () => {
+      try {
+        return (await stat(file)).size
+      } catch {
+        return 0
+      }
+    }
     const take = async (body: Readable, restart: boolean): Promise<Stored> => {
       if (restart) await rm(file, { force: true })
       const hash = createHash('sha256')

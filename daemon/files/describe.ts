@@ -21,16 +21,24 @@ export async function describeUpload(blobs: BlobStore, stored: Stored, meta: Upl
   const plain: FileRef = { sha256: stored.sha256, name: meta.name, size: stored.size, mime: meta.mime || 'application/octet-stream' }
   if (stored.size > PICTURE_MAX_BYTES || !(await looksLikePicture(blobs, stored.sha256))) return plain
   const picture = await renderPicture(await readAll(blobs, stored.sha256))
-  const [original, display, thumbnail] = await Promise.all([picture.original, picture.display, picture.thumbnail]
-    .map((r) => blobs.receive(Readable.from([r.data]), { maxBytes: r.data.length })))
+  const [original, display, thumbnail] = await Promise.all(
+    [picture.original, picture.display, picture.thumbnail].map((r) => blobs.receive(Readable.from([r.data]), { maxBytes: r.data.length })),
+  )
   // The upload as sent may carry a location and a camera serial: only the clean copy stays.
   if (original!.sha256 !== stored.sha256) await rm(blobs.path(stored.sha256), { force: true })
   return {
-    sha256: original!.sha256, name: meta.name, size: original!.size, mime: picture.original.mime,
+    sha256: original!.sha256,
+    name: meta.name,
+    size: original!.size,
+    mime: picture.original.mime,
     picture: {
-      width: picture.info.width, height: picture.info.height, mime: picture.display.mime as PictureRef['mime'],
-      display: display!.sha256, thumbnail: thumbnail!.sha256,
-      thumbnailWidth: picture.thumbnail.width, thumbnailHeight: picture.thumbnail.height,
+      width: picture.info.width,
+      height: picture.info.height,
+      mime: picture.display.mime as PictureRef['mime'],
+      display: display!.sha256,
+      thumbnail: thumbnail!.sha256,
+      thumbnailWidth: picture.thumbnail.width,
+      thumbnailHeight: picture.thumbnail.height,
     },
   }
 }

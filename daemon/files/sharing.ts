@@ -18,7 +18,9 @@ export type NetworkView = Pick<Status, 'nodeId' | 'role' | 'relayId' | 'peers' |
 /** The other machines to ask for a blob: the relay first (it has every file), then the machine the file came from, then anyone. */
 export function rankSources(view: Pick<NetworkView, 'nodeId' | 'relayId' | 'peers'>, origin?: string): BlobSource[] {
   const rank = (id: string) => (id === view.relayId ? 0 : id === origin ? 1 : 2)
-  return view.peers.filter((p) => p.nodeId !== view.nodeId).sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
+  return view.peers
+    .filter((p) => p.nodeId !== view.nodeId)
+    .sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
     .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
 }
 
@@ -47,7 +49,12 @@ export async function openFiles(dataDir: string, maxFileBytes: number, status: (
   const blobs = await BlobStore.open(join(dataDir, 'blobs'))
   const uploads = await Uploads.open(join(dataDir, 'uploads'), blobs)
   // What this daemon takes from others: its own limit as relay; any verified blob a relay took, as a client.
-  const transfer = new BlobTransfer(blobs, (origin) => rankSources(status(), origin), () => Math.max(maxFileBytes, status().maxFileBytes), log)
+  const transfer = new BlobTransfer(
+    blobs,
+    (origin) => rankSources(status(), origin),
+    () => Math.max(maxFileBytes, status().maxFileBytes),
+    log,
+  )
   const toRelay = async (s: Submission): Promise<void> => {
     const blobs = blobsOf(s.body)
     const view = status()
@@ -59,7 +66,9 @@ export async function openFiles(dataDir: string, maxFileBytes: number, status: (
   const eager = (entries: Entry[]): void => {
     for (const e of entries) {
       for (const blob of eagerBlobsOf(e.body)) {
-        transfer.ensure(blob, e.origin).catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
+        transfer
+          .ensure(blob, e.origin)
+          .catch((err: unknown) => log.warn({ err, sha256: blob }, 'could not copy a shared file here yet; it is fetched when opened'))
       }
     }
   }

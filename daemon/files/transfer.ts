@@ -62,7 +62,11 @@ export class BlobTransfer {
       try {
         const have = await partial.have()
         const res = await call(source, 'GET', sha256, undefined, have > 0 ? { range: `bytes=${have}-` } : {})
-        if (res.statusCode !== 200 && res.statusCode !== 206) { res.resume(); tried.push(`${source.name}: ${res.statusCode}`); continue }
+        if (res.statusCode !== 200 && res.statusCode !== 206) {
+          res.resume()
+          tried.push(`${source.name}: ${res.statusCode}`)
+          continue
+        }
         await partial.take(res, res.statusCode === 200)
         this.log.info({ sha256, from: source.name, resumedAt: have }, 'fetched a file')
         return
@@ -71,7 +75,10 @@ export class BlobTransfer {
       }
     }
     this.log.warn({ sha256, tried }, 'no reachable machine has this file')
-    throw new UnavailableError('file_unavailable', 'No machine that has this file is reachable right now. Try again when the sender\'s machine is on.')
+    throw new UnavailableError(
+      'file_unavailable',
+      "No machine that has this file is reachable right now. Try again when the sender's machine is on.",
+    )
   }
 
   /** Sends a blob to `to` unless it has it already. */
@@ -81,7 +88,8 @@ export class BlobTransfer {
     if (head.statusCode === 200) return
     const res = await call(to, 'PUT', sha256, this.blobs.read(sha256))
     const body = await text(res)
-    if (res.statusCode !== 201) throw new UnavailableError('file_unavailable', `${to.name} did not take the file (${res.statusCode}: ${body.slice(0, 200)}).`)
+    if (res.statusCode !== 201)
+      throw new UnavailableError('file_unavailable', `${to.name} did not take the file (${res.statusCode}: ${body.slice(0, 200)}).`)
   }
 
   /** The peer port's side: serve, and take, blobs. */
@@ -114,7 +122,13 @@ function reply(res: ServerResponse, status: number, code: string, message: strin
   res.end(JSON.stringify(status < 300 ? { ok: true } : { error: { code, message } }))
 }
 
-function call(to: BlobSource, method: string, sha256: string, body?: NodeJS.ReadableStream, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+function call(
+  to: BlobSource,
+  method: string,
+  sha256: string,
+  body?: NodeJS.ReadableStream,
+  headers: Record<string, string> = {},
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000, headers }, resolve)
     req.on('timeout', () => req.destroy(new Error('timed out')))

@@ -16,7 +16,13 @@ import { Username, safeFileName } from '../../shared/index.js'
 import { ConflictError, InputError } from '../errors/index.js'
 import { mib, type BlobStore, type Stored } from './blobs.js'
 
-const UploadMeta = z.object({ owner: Username, name: z.string(), size: z.number().int().nonnegative(), mime: z.string(), createdAt: z.number() })
+const UploadMeta = z.object({
+  owner: Username,
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  mime: z.string(),
+  createdAt: z.number(),
+})
 export type UploadMeta = z.infer<typeof UploadMeta>
 const UPLOAD_ID = /^[a-f0-9]{24}$/
 
@@ -27,15 +33,26 @@ export interface UploadState {
 }
 
 export class Uploads {
-  private constructor(private readonly dir: string, private readonly blobs: BlobStore) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly blobs: BlobStore,
+  ) {}
 
   static async open(dir: string, blobs: BlobStore): Promise<Uploads> {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     return new Uploads(dir, blobs)
   }
 
-  async start(owner: string, file: { name: string; size: number; mime: string }, maxBytes: number): Promise<UploadState & { meta: UploadMeta }> {
-    if (file.size > maxBytes) throw new InputError('file_too_large', `"${safeFileName(file.name)}" is ${mib(file.size)}; the relay takes files up to ${mib(maxBytes)}.`)
+  async start(
+    owner: string,
+    file: { name: string; size: number; mime: string },
+    maxBytes: number,
+  ): Promise<UploadState & { meta: UploadMeta }> {
+    if (file.size > maxBytes)
+      throw new InputError(
+        'file_too_large',
+        `"${safeFileName(file.name)}" is ${mib(file.size)}; the relay takes files up to ${mib(maxBytes)}.`,
+      )
     await this.blobs.ensureRoom(file.size)
     const id = randomBytes(12).toString('hex')
     const meta: UploadMeta = { owner, name: safeFileName(file.name), size: file.size, mime: file.mime.slice(0, 100), createdAt: Date.now() }
@@ -46,7 +63,10 @@ export class Uploads {
 
   /** The upload of `owner` with this id, as the disk has it. */
   async get(owner: string, id: string): Promise<UploadState & { meta: UploadMeta }> {
-    const unknown = new InputError('unknown_upload', 'That upload does not exist (it finished, or the daemon was reinstalled). Start the file again.')
+    const unknown = new InputError(
+      'unknown_upload',
+      'That upload does not exist (it finished, or the daemon was reinstalled). Start the file again.',
+    )
     if (!UPLOAD_ID.test(id)) throw unknown
     let meta: UploadMeta
     try {
@@ -63,7 +83,10 @@ export class Uploads {
     const upload = await this.get(owner, id)
     if (offset !== upload.offset) {
       body.resume()
-      throw new ConflictError('upload_offset_mismatch', `The daemon has ${upload.offset} bytes of this file, not ${offset}; send from ${upload.offset}.`)
+      throw new ConflictError(
+        'upload_offset_mismatch',
+        `The daemon has ${upload.offset} bytes of this file, not ${offset}; send from ${upload.offset}.`,
+      )
     }
     let room = upload.size - upload.offset
     const cap = new Transform({

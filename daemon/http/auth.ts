@@ -28,7 +28,10 @@ export class Auth {
   /** Per daemon, so two daemons of two users on one machine do not overwrite each other's cookie. */
   readonly cookieName: string
 
-  constructor(private readonly sessions: Sessions, nodeId: string) {
+  constructor(
+    private readonly sessions: Sessions,
+    nodeId: string,
+  ) {
     this.cookieName = `sochat_${nodeId.slice(0, 8)}`
   }
 

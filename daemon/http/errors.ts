@@ -13,8 +13,10 @@ export function errorHandler(log: Logger) {
       return reply.code(400).send({ error: { code: 'bad_request', message: `Invalid ${where}: ${issue?.message ?? 'bad input'}.` } })
     }
     const fe = err as FastifyError
-    if (fe.statusCode === 413) return reply.code(413).send({ error: { code: 'message_too_large', message: 'The request body is too large.' } })
-    if (fe.statusCode === 429) return reply.code(429).send({ error: { code: 'rate_limited', message: 'Too many attempts; wait a minute and try again.' } })
+    if (fe.statusCode === 413)
+      return reply.code(413).send({ error: { code: 'message_too_large', message: 'The request body is too large.' } })
+    if (fe.statusCode === 429)
+      return reply.code(429).send({ error: { code: 'rate_limited', message: 'Too many attempts; wait a minute and try again.' } })
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.code(fe.statusCode).send({ error: { code: 'bad_request', message: fe.message } })
     }

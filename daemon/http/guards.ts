@@ -29,8 +29,15 @@ export async function originGuard(req: FastifyRequest): Promise<void> {
 }
 
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "connect-src 'self'", "img-src 'self' data:", "style-src 'self'",
-  "script-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ')
 
 export async function securityHeaders(_req: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -41,7 +41,9 @@ export class UiServer {
     app.addHook('onRequest', originGuard)
     app.addHook('onRequest', securityHeaders)
     app.setErrorHandler(errorHandler(ctx.log))
-    app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `No such endpoint: ${req.method} ${req.url.slice(0, 100)}` } }))
+    app.setNotFoundHandler((req, reply) =>
+      reply.code(404).send({ error: { code: 'not_found', message: `No such endpoint: ${req.method} ${req.url.slice(0, 100)}` } }),
+    )
     await app.register(fastifyCookie)
     await app.register(fastifyRateLimit, { global: false })
     await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } })

@@ -12,7 +12,11 @@ import type { PageSockets } from './page-sockets.js'
 export class LiveFeed {
   #queue: Promise<void> = Promise.resolve()
 
-  constructor(private readonly pages: PageSockets, private readonly views: Views, private readonly log: Logger) {}
+  constructor(
+    private readonly pages: PageSockets,
+    private readonly views: Views,
+    private readonly log: Logger,
+  ) {}
 
   applied(entries: Entry[]): void {
     // A relay with no page open (a server in a cupboard) has nobody to tell: no lookups at all.
@@ -28,11 +32,14 @@ export class LiveFeed {
    * would tell others of a room they cannot see.
    */
   typedHere(username: string, room: string, on: boolean, toOthers: (t: Typing) => void): void {
-    void this.views.q.isMember(room, username).then((member) => {
-      if (!member) return
-      toOthers({ type: 'typing', room, username, on })
-      this.typing(room, username, on)
-    }, (err: unknown) => this.log.error({ err }, 'checking a typist\'s room failed'))
+    void this.views.q.isMember(room, username).then(
+      (member) => {
+        if (!member) return
+        toOthers({ type: 'typing', room, username, on })
+        this.typing(room, username, on)
+      },
+      (err: unknown) => this.log.error({ err }, "checking a typist's room failed"),
+    )
   }
 
   /** Someone typing in a room: to the other people here who may read it. */
@@ -52,7 +59,12 @@ export class LiveFeed {
       if (b.type === 'read.marked') this.pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'account.avatar') this.pages.broadcast({ type: 'avatar', username: b.username })
-      else if (b.type === 'message.posted') await this.message(b.room, { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts, ...(b.files?.length ? { files: b.files } : {}) }, 'message')
+      else if (b.type === 'message.posted')
+        await this.message(
+          b.room,
+          { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts, ...(b.files?.length ? { files: b.files } : {}) },
+          'message',
+        )
       else if ('target' in b) {
         const now = await this.views.q.message(b.room, b.target)
         if (now) await this.message(b.room, now, 'updated')

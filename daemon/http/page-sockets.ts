@@ -53,7 +53,9 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
   /** Users of this machine who are away: set by hand, or no page of theirs looked at lately. */
   away(): string[] {
     const now = Date.now()
-    return this.users().filter((u) => this.#awayByHand.has(u) || (!this.isWatching(u) && now - (this.#seenAt.get(u) ?? 0) >= this.awayAfterMs))
+    return this.users().filter(
+      (u) => this.#awayByHand.has(u) || (!this.isWatching(u) && now - (this.#seenAt.get(u) ?? 0) >= this.awayAfterMs),
+    )
   }
 
   setAwayByHand(username: string, on: boolean): void {

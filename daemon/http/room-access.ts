@@ -47,8 +47,15 @@ export async function summary(ctx: HttpContext, room: Room, username: string): P
   const joined = await views.q.isMember(room.id, username)
   const read = joined ? await views.readPosition(username, room.id) : { unread: 0, mentions: 0 }
   return {
-    id: room.id, kind: room.kind, name: room.name, topic: room.topic, memberCount: room.memberCount,
+    id: room.id,
+    kind: room.kind,
+    name: room.name,
+    topic: room.topic,
+    memberCount: room.memberCount,
     members: room.kind === 'direct' ? await views.members(room.id) : [],
-    joined, unread: read.unread, mentions: read.mentions, lastSeq: await views.lastSeq(room.id),
+    joined,
+    unread: read.unread,
+    mentions: read.mentions,
+    lastSeq: await views.lastSeq(room.id),
   }
 }

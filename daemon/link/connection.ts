@@ -24,7 +24,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   ) {
     super()
     ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary))
-    ws.on('pong', () => { this.#lastPong = Date.now() })
+    ws.on('pong', () => {
+      this.#lastPong = Date.now()
+    })
     ws.on('error', (err) => this.log.warn({ err, remote: remoteAddress }, 'peer link error'))
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()))
     this.#timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)

@@ -16,7 +16,14 @@ import { InputError } from '../errors/index.js'
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff'
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'avif', tiff: 'tiff' }
 /** What each format is kept as: browsers show neither TIFF nor (everywhere) AVIF. */
-const KEPT_AS: Record<ImageFormat, 'jpeg' | 'png' | 'webp' | 'gif'> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', avif: 'jpeg', tiff: 'png' }
+const KEPT_AS: Record<ImageFormat, 'jpeg' | 'png' | 'webp' | 'gif'> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  avif: 'jpeg',
+  tiff: 'png',
+}
 
 export interface ImageInfo {
   format: ImageFormat
@@ -49,17 +56,27 @@ export async function probeImage(data: Buffer): Promise<ImageInfo> {
     // The header only, with no pixel limit: the limit is checked below, to say so in words.
     meta = await sharp(data, { animated: true, limitInputPixels: false }).metadata()
   } catch (cause) {
-    throw new InputError('unsupported_image', 'That file is not a picture SO-CHAT can show (JPEG, PNG, WebP, GIF, AVIF or TIFF). Send it as a file instead.', { cause })
+    throw new InputError(
+      'unsupported_image',
+      'That file is not a picture SO-CHAT can show (JPEG, PNG, WebP, GIF, AVIF or TIFF). Send it as a file instead.',
+      { cause },
+    )
   }
   const format = FORMATS[meta.format ?? '']
   if (!format || (meta.format === 'heif' && meta.compression !== 'av1')) {
-    throw new InputError('unsupported_image', `${(meta.format ?? 'this').toUpperCase()} pictures cannot be shown here (HEIC is not supported); send it as a file, or as JPEG or PNG.`)
+    throw new InputError(
+      'unsupported_image',
+      `${(meta.format ?? 'this').toUpperCase()} pictures cannot be shown here (HEIC is not supported); send it as a file, or as JPEG or PNG.`,
+    )
   }
   const frames = meta.pages ?? 1
   const width = meta.width ?? 0
-  const height = (meta.pageHeight ?? meta.height ?? 0)
+  const height = meta.pageHeight ?? meta.height ?? 0
   if (width * height > IMAGE_MAX_PIXELS) {
-    throw new InputError('image_too_large', `The picture is ${width} × ${height} pixels; the most SO-CHAT opens is ${IMAGE_MAX_PIXELS / 1e6} megapixels. Send it as a file instead.`)
+    throw new InputError(
+      'image_too_large',
+      `The picture is ${width} × ${height} pixels; the most SO-CHAT opens is ${IMAGE_MAX_PIXELS / 1e6} megapixels. Send it as a file instead.`,
+    )
   }
   const sideways = (meta.orientation ?? 1) >= 5
   return { format, width: sideways ? height : width, height: sideways ? width : height, frames }
@@ -77,17 +94,23 @@ export async function renderPicture(data: Buffer): Promise<Picture> {
     return { info, original, display, thumbnail }
   } catch (cause) {
     if (cause instanceof InputError) throw cause
-    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be shown. Send it again, or as a file.', { cause })
+    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be shown. Send it again, or as a file.', {
+      cause,
+    })
   }
 }
 
 async function encode(pipeline: Sharp, info: ImageInfo): Promise<Rendition> {
   const as = KEPT_AS[info.format]
   // Metadata is dropped unless asked for (sharp's default): EXIF, GPS, XMP, comments.
-  const out = as === 'jpeg' ? pipeline.jpeg({ quality: 85, mozjpeg: true })
-    : as === 'png' ? pipeline.png()
-    : as === 'webp' ? pipeline.webp({ quality: 85 })
-    : pipeline.gif()
+  const out =
+    as === 'jpeg'
+      ? pipeline.jpeg({ quality: 85, mozjpeg: true })
+      : as === 'png'
+        ? pipeline.png()
+        : as === 'webp'
+          ? pipeline.webp({ quality: 85 })
+          : pipeline.gif()
   const { data, info: made } = await out.toBuffer({ resolveWithObject: true })
   const height = info.frames > 1 ? (made.pageHeight ?? made.height / info.frames) : made.height
   return { data, mime: `image/${as}`, width: made.width, height }
@@ -100,9 +123,14 @@ export const AVATAR_PX = 256
 export async function squareAvatar(data: Buffer): Promise<Buffer> {
   await probeImage(data)
   try {
-    return await sharp(data, { ...OPEN, animated: false }).rotate()
-      .resize(AVATAR_PX, AVATAR_PX, { fit: 'cover', position: 'attention' }).webp({ quality: 85 }).toBuffer()
+    return await sharp(data, { ...OPEN, animated: false })
+      .rotate()
+      .resize(AVATAR_PX, AVATAR_PX, { fit: 'cover', position: 'attention' })
+      .webp({ quality: 85 })
+      .toBuffer()
   } catch (cause) {
-    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be a profile picture. Choose another.', { cause })
+    throw new InputError('corrupt_image', 'The picture is damaged or cut short, so it cannot be a profile picture. Choose another.', {
+      cause,
+    })
   }
 }

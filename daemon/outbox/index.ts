@@ -79,9 +79,20 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       await this.store.write([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])
     }
     const done = new Promise<SubmitResult>((resolve, reject) => this.#waiters.set(submission.id, { resolve, reject }))
-    const timer = setTimeout(() => this.settle(submission.id, (w) => opts.durable
-      ? w.resolve({ state: 'pending', submission })
-      : w.reject(new UnavailableError('relay_timeout', 'The relay did not confirm in time. Try again; if it says the name is taken, log in.'))), opts.timeoutMs)
+    const timer = setTimeout(
+      () =>
+        this.settle(submission.id, (w) =>
+          opts.durable
+            ? w.resolve({ state: 'pending', submission })
+            : w.reject(
+                new UnavailableError(
+                  'relay_timeout',
+                  'The relay did not confirm in time. Try again; if it says the name is taken, log in.',
+                ),
+              ),
+        ),
+      opts.timeoutMs,
+    )
     // With no relay at all (an election is on), say "pending" now rather than after the wait.
     if (opts.durable && !this.#route) this.settle(submission.id, (w) => w.resolve({ state: 'pending', submission }))
     if (opts.durable) this.kick()

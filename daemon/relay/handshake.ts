@@ -11,7 +11,11 @@ export type HandshakeResult = { ok: true; from: number } | { ok: false; code: Er
  */
 export async function handshake(hello: Hello, network: string, log: EntryLog): Promise<HandshakeResult> {
   if (hello.proto !== PROTOCOL_VERSION) {
-    return { ok: false, code: 'protocol_mismatch', message: `This relay speaks SO-CHAT protocol ${PROTOCOL_VERSION}, not ${hello.proto}. Update SO-CHAT on every machine.` }
+    return {
+      ok: false,
+      code: 'protocol_mismatch',
+      message: `This relay speaks SO-CHAT protocol ${PROTOCOL_VERSION}, not ${hello.proto}. Update SO-CHAT on every machine.`,
+    }
   }
   if (hello.network !== network) {
     return { ok: false, code: 'network_mismatch', message: `This relay serves network "${network}", not "${hello.network}".` }

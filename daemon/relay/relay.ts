@@ -119,13 +119,26 @@ export class Relay {
   /** The live list: this machine and every linked client daemon. */
   roster(): RosterView {
     const me: PeerSummary = {
-      nodeId: this.self.nodeId, name: this.self.name, host: '', peerPort: this.self.peerPort,
-      startedAt: this.self.startedAt, head: this.replica.head, ...this.self.presence(),
+      nodeId: this.self.nodeId,
+      name: this.self.name,
+      host: '',
+      peerPort: this.self.peerPort,
+      startedAt: this.self.startedAt,
+      head: this.replica.head,
+      ...this.self.presence(),
     }
-    const others = [...this.#links.values()].map((l): PeerSummary => ({
-      nodeId: l.hello.nodeId, name: l.hello.name, host: l.host, peerPort: l.hello.peerPort,
-      startedAt: l.hello.startedAt, head: l.live ? this.replica.head : l.hello.head, users: l.users, away: l.away,
-    }))
+    const others = [...this.#links.values()].map(
+      (l): PeerSummary => ({
+        nodeId: l.hello.nodeId,
+        name: l.hello.name,
+        host: l.host,
+        peerPort: l.hello.peerPort,
+        startedAt: l.hello.startedAt,
+        head: l.live ? this.replica.head : l.hello.head,
+        users: l.users,
+        away: l.away,
+      }),
+    )
     return { ...this.rosterHeader(), peers: [me, ...others] }
   }
 
@@ -187,9 +200,11 @@ export class Relay {
       case 'submit': {
         if (!this.#accepting) return // handing over: the client's outbox resends it to the successor
         const outcome = await this.#sequencer.order(frame.submission)
-        conn.send(outcome.ok
-          ? { type: 'ack', id: frame.submission.id, seq: outcome.seq }
-          : { type: 'reject', id: frame.submission.id, code: outcome.code, message: outcome.message })
+        conn.send(
+          outcome.ok
+            ? { type: 'ack', id: frame.submission.id, seq: outcome.seq }
+            : { type: 'reject', id: frame.submission.id, code: outcome.code, message: outcome.message },
+        )
         return
       }
       case 'presence':
@@ -213,10 +228,22 @@ export class Relay {
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
     const link: Link = {
-      hello, host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''), live: false, users: [], away: [], typing: { second: 0, count: 0 },
+      hello,
+      host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''),
+      live: false,
+      users: [],
+      away: [],
+      typing: { second: 0, count: 0 },
     }
     this.#links.set(conn, link)
-    conn.send({ type: 'welcome', relayId: this.self.nodeId, term: this.term, head: this.replica.head, from: result.from, maxFileBytes: this.self.maxFileBytes })
+    conn.send({
+      type: 'welcome',
+      relayId: this.self.nodeId,
+      term: this.term,
+      head: this.replica.head,
+      from: result.from,
+      maxFileBytes: this.self.maxFileBytes,
+    })
     this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
     await this.catchUp(conn, link, result.from + 1)
     this.broadcastRoster()

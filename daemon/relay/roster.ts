@@ -62,13 +62,23 @@ export class RosterBook {
     const peerParts = chunks(changed)
     const goneParts = chunks(gone)
     return Array.from({ length: Math.max(peerParts.length, goneParts.length) }, (_, i) => ({
-      type: 'roster', ...header, reset: false, peers: peerParts[i] ?? [], gone: goneParts[i] ?? [],
+      type: 'roster',
+      ...header,
+      reset: false,
+      peers: peerParts[i] ?? [],
+      gone: goneParts[i] ?? [],
     }))
   }
 
   /** Everything everyone was told, for a client that just went live. */
   snapshot(header: Header): Roster[] {
-    return chunks([...this.#told.values()].map((t) => t.peer)).map((peers, i) => ({ type: 'roster', ...header, reset: i === 0, peers, gone: [] }))
+    return chunks([...this.#told.values()].map((t) => t.peer)).map((peers, i) => ({
+      type: 'roster',
+      ...header,
+      reset: i === 0,
+      peers,
+      gone: [],
+    }))
   }
 
   /** The snapshot as JSON frames, made once per change (its `head` is from when it was made). */

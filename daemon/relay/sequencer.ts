@@ -16,7 +16,11 @@ interface Queued {
 }
 
 const MAX_BATCH = 500
-const NOT_RELAY: Outcome = { ok: false, code: 'not_relay', message: 'This daemon is no longer the relay; the submission goes to the new one.' }
+const NOT_RELAY: Outcome = {
+  ok: false,
+  code: 'not_relay',
+  message: 'This daemon is no longer the relay; the submission goes to the new one.',
+}
 
 export class Sequencer {
   #queue: Queued[] = []
@@ -68,9 +72,10 @@ export class Sequencer {
     try {
       outcomes = await this.orderBatch(batch)
     } catch (err) {
-      const outcome: Outcome = err instanceof NotRelayError
-        ? NOT_RELAY
-        : { ok: false, code: 'internal', message: `The relay could not write to its database: ${(err as Error).message}` }
+      const outcome: Outcome =
+        err instanceof NotRelayError
+          ? NOT_RELAY
+          : { ok: false, code: 'internal', message: `The relay could not write to its database: ${(err as Error).message}` }
       for (const q of batch) q.resolve(outcome)
       return
     }
@@ -87,9 +92,15 @@ export class Sequencer {
       const s = q.submission
       const twin = entries.find((e) => e.id === s.id)
       const existing = twin?.seq ?? (await store.log.seqOf(s.id))
-      if (existing !== undefined) { outcomes.set(q, { ok: true, seq: existing }); continue }
+      if (existing !== undefined) {
+        outcomes.set(q, { ok: true, seq: existing })
+        continue
+      }
       const verdict = await state.validate(s)
-      if (!verdict.ok) { outcomes.set(q, verdict); continue }
+      if (!verdict.ok) {
+        outcomes.set(q, verdict)
+        continue
+      }
       const entry: Entry = { ...s, seq: ++seq, term: this.term }
       await state.accept(entry)
       entries.push(entry)

@@ -15,7 +15,10 @@ export class BatchState {
   readonly #tx: ViewTx
   readonly #q: ViewQueries
 
-  constructor(private readonly views: Views, private readonly hasBlob: (sha256: string) => Promise<boolean>) {
+  constructor(
+    private readonly views: Views,
+    private readonly hasBlob: (sha256: string) => Promise<boolean>,
+  ) {
     this.#tx = views.tx()
     this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
   }
@@ -26,7 +29,8 @@ export class BatchState {
     // The relay keeps every shared file: an entry whose file it lacks waits (the code is
     // transient, so the sender's outbox keeps it and sends the file again first).
     for (const blob of blobsOf(s.body)) {
-      if (!(await this.hasBlob(blob))) return { ok: false, code: 'file_unavailable', message: `The relay does not have the file ${blob.slice(0, 12)}… yet.` }
+      if (!(await this.hasBlob(blob)))
+        return { ok: false, code: 'file_unavailable', message: `The relay does not have the file ${blob.slice(0, 12)}… yet.` }
     }
     return verdict
   }

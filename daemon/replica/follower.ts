@@ -40,11 +40,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
     private readonly log: Logger,
   ) {
     super()
-    conn.on('frame', (frame) => { this.#queue = this.#queue.then(() => this.onFrame(frame)).catch((err) => this.failed(err)) })
+    conn.on('frame', (frame) => {
+      this.#queue = this.#queue.then(() => this.onFrame(frame)).catch((err) => this.failed(err))
+    })
     // After the frames that came before it: a relay that hands over sends `handover`, then
     // closes; a close seen while entries were still being applied must not overtake it.
     conn.on('close', (code, reason) => {
-      this.#queue = this.#queue.then(() => { this.emit('closed', `${code} ${reason}`.trim()) })
+      this.#queue = this.#queue
+        .then(() => {
+          this.emit('closed', `${code} ${reason}`.trim())
+        })
         .catch((err: unknown) => this.log.error({ err }, 'handling the end of the link failed'))
     })
   }
@@ -65,17 +70,27 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   private async onFrame(frame: Frame): Promise<void> {
     switch (frame.type) {
-      case 'welcome': return this.onWelcome(frame)
+      case 'welcome':
+        return this.onWelcome(frame)
       case 'entries':
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
         await this.replica.append(frame.entries)
         return
       // Nothing waits for an ack: the outbox waits for the entry itself to reach our replica.
-      case 'ack': return
-      case 'reject': this.emit('reject', frame.id, frame.code, frame.message); return
-      case 'roster': this.emit('roster', frame); return
-      case 'typing': this.emit('typing', frame); return
-      case 'handover': this.emit('handover', frame.successor, frame.term); return
+      case 'ack':
+        return
+      case 'reject':
+        this.emit('reject', frame.id, frame.code, frame.message)
+        return
+      case 'roster':
+        this.emit('roster', frame)
+        return
+      case 'typing':
+        this.emit('typing', frame)
+        return
+      case 'handover':
+        this.emit('handover', frame.successor, frame.term)
+        return
       case 'error':
         this.log.warn({ code: frame.code, message: frame.message }, 'relay refused the link')
         return

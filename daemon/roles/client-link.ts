@@ -5,13 +5,7 @@ import { Follower, type FollowerIdentity, type Replica } from '../replica/index.
 
 const WELCOME_TIMEOUT_MS = 5000
 
-export async function follow(
-  host: string,
-  port: number,
-  replica: Replica,
-  me: FollowerIdentity,
-  log: Logger,
-): Promise<Follower> {
+export async function follow(host: string, port: number, replica: Replica, me: FollowerIdentity, log: Logger): Promise<Follower> {
   const conn = await dial(host, port, log)
   const follower = new Follower(conn, replica, me, log.child({ relay: `${host}:${port}` }))
   await new Promise<void>((resolve, reject) => {
@@ -19,8 +13,14 @@ export async function follow(
       conn.close(1000, 'no welcome')
       reject(new Error(`The relay at ${host}:${port} did not welcome us within ${WELCOME_TIMEOUT_MS} ms.`))
     }, WELCOME_TIMEOUT_MS)
-    follower.once('ready', () => { clearTimeout(timer); resolve() })
-    follower.once('closed', (why) => { clearTimeout(timer); reject(new Error(`The relay at ${host}:${port} closed the link: ${why}`)) })
+    follower.once('ready', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    follower.once('closed', (why) => {
+      clearTimeout(timer)
+      reject(new Error(`The relay at ${host}:${port} closed the link: ${why}`))
+    })
     follower.start().catch(reject)
   })
   return follower

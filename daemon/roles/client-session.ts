@@ -42,7 +42,10 @@ export class ClientSession {
   #roster: RosterView | null = null
   #handover: Handover | null = null
 
-  constructor(private readonly deps: ClientSessionDeps, private readonly owner: ClientSessionOwner) {}
+  constructor(
+    private readonly deps: ClientSessionDeps,
+    private readonly owner: ClientSessionOwner,
+  ) {}
 
   get roster(): RosterView | null {
     return this.#roster
@@ -112,7 +115,9 @@ export class ClientSession {
     })
     follower.on('reject', (id, code, message) => void this.deps.outbox.rejected(id, code, message))
     follower.on('closed', (why) => this.lostRelay(follower, why))
-    follower.on('handover', (successor, term) => { this.#handover = { successor, term } })
+    follower.on('handover', (successor, term) => {
+      this.#handover = { successor, term }
+    })
     follower.on('typing', (t) => this.owner.typing(t))
   }
 

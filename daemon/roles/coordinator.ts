@@ -47,7 +47,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.term = deps.savedTerm
     this.#session = new ClientSession(deps, {
       term: () => this.term,
-      setTerm: (term) => { this.term = term },
+      setTerm: (term) => {
+        this.term = term
+      },
       wanted: () => !this.#stopped && this.role !== 'relay',
       joined: () => this.setRole('client'),
       changed: () => this.emit('changed'),
@@ -78,9 +80,16 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   advert(): Advert {
     return {
-      proto: PROTOCOL_VERSION, network: this.deps.me.network, nodeId: this.deps.me.nodeId, name: this.deps.me.name,
-      role: this.role, term: this.term, head: this.deps.replica.head, startedAt: this.deps.me.startedAt,
-      peerPort: this.deps.me.peerPort, relayId: this.relayId,
+      proto: PROTOCOL_VERSION,
+      network: this.deps.me.network,
+      nodeId: this.deps.me.nodeId,
+      name: this.deps.me.name,
+      role: this.role,
+      term: this.term,
+      head: this.deps.replica.head,
+      startedAt: this.deps.me.startedAt,
+      peerPort: this.deps.me.peerPort,
+      relayId: this.relayId,
     }
   }
 
@@ -141,7 +150,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.#stopped || this.role === 'client') return
     const peers = this.deps.directory.alive()
     const decision = decide({
-      self: this.advert(), peers, windowOver: Date.now() >= this.#windowEndsAt, knownTerm: this.term, skipped: this.#skipped,
+      self: this.advert(),
+      peers,
+      windowOver: Date.now() >= this.#windowEndsAt,
+      knownTerm: this.term,
+      skipped: this.#skipped,
     })
     if (decision.kind === 'stay' && this.relay) await this.outrankedTerms(peers)
     this.#promoteVotes = decision.kind === 'promote' ? this.#promoteVotes + 1 : 0
@@ -149,8 +162,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     switch (decision.kind) {
       // Promote on the second tick in a row only: the first may rest on a neighbour's advert
       // from just before it promoted itself, and two relays at once cost a merge.
-      case 'promote': return this.#promoteVotes >= 2 ? this.becomeRelay(decision.term) : undefined
-      case 'join': return this.#session.join(decision.relay)
+      case 'promote':
+        return this.#promoteVotes >= 2 ? this.becomeRelay(decision.term) : undefined
+      case 'join':
+        return this.#session.join(decision.relay)
       case 'step-down':
         this.deps.log.warn({ winner: decision.relay.nodeId, term: decision.relay.term }, 'another relay outranks us; stepping down')
         // Routes first: nothing of ours may be ordered by a relay that is going away.
@@ -197,10 +212,16 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const { me, replica, outbox, log } = this.deps
     this.term = term
     await this.deps.saveTerm(term)
-    const relay = new Relay(replica, term, { ...me, presence: this.deps.localPresence, hasBlob: this.deps.hasBlob, maxFileBytes: this.deps.maxFileBytes }, log.child({ role: 'relay', term }), {
-      roster: () => this.emit('changed'),
-      typing: (t) => this.emit('typing', t),
-    })
+    const relay = new Relay(
+      replica,
+      term,
+      { ...me, presence: this.deps.localPresence, hasBlob: this.deps.hasBlob, maxFileBytes: this.deps.maxFileBytes },
+      log.child({ role: 'relay', term }),
+      {
+        roster: () => this.emit('changed'),
+        typing: (t) => this.emit('typing', t),
+      },
+    )
     this.relay = relay
     outbox.setRoute((s) => {
       void relay.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
@@ -221,7 +242,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.schedule(SETTLED_TICK_MS)
       return
     }
-    this.deps.log.warn({ why, successor: handover?.successor }, handover ? 'the relay left; joining its successor' : 'lost the relay; electing')
+    this.deps.log.warn(
+      { why, successor: handover?.successor },
+      handover ? 'the relay left; joining its successor' : 'lost the relay; electing',
+    )
     // After a handover the successor promotes at once; otherwise give every replica a moment
     // to notice the loss too, so they rank the same set of candidates.
     this.#windowEndsAt = Date.now() + FAILOVER_WINDOW_MS

@@ -61,9 +61,12 @@ export async function mayPost(q: ViewQueries, id: string, username: string): Pro
   const room = await existingRoom(q, id)
   if ('ok' in room) return room
   if (await q.isMember(id, username)) return OK
-  return no('not_a_member', room.kind === 'public'
-    ? `You are not in #${room.name}. Join it first.`
-    : `You are not in ${roomLabel(room)}; a member has to invite you.`)
+  return no(
+    'not_a_member',
+    room.kind === 'public'
+      ? `You are not in #${room.name}. Join it first.`
+      : `You are not in ${roomLabel(room)}; a member has to invite you.`,
+  )
 }
 
 /** What a person may see of a room: its messages, members and read position. */
@@ -105,16 +108,18 @@ async function roomCreated(q: ViewQueries, b: Body<'room.created'>): Promise<Ver
     if (b.members.length < 2 || b.members.length > DIRECT_MAX_MEMBERS) {
       return no('bad_request', `A direct conversation is between 2 and ${DIRECT_MAX_MEMBERS} people.`)
     }
-    return b.room === directRoomId(b.members) ? OK : no('bad_request', 'A direct conversation\'s id must follow from its members.')
+    return b.room === directRoomId(b.members) ? OK : no('bad_request', "A direct conversation's id must follow from its members.")
   }
-  if (!b.room.startsWith('r-')) return no('bad_request', 'A room\'s id starts with r-.')
+  if (!b.room.startsWith('r-')) return no('bad_request', "A room's id starts with r-.")
   if (b.name === undefined) return no('invalid_room_name', 'A room needs a name.')
   return nameFree(q, b.name, b.room)
 }
 
 async function nameFree(q: ViewQueries, name: string, room: string): Promise<Verdict> {
   const holder = name === GENERAL_ROOM ? GENERAL_ROOM : await q.roomIdByName(name)
-  return holder === undefined || holder === room ? OK : no('room_name_taken', `There is a room called #${name} already. Choose another name.`)
+  return holder === undefined || holder === room
+    ? OK
+    : no('room_name_taken', `There is a room called #${name} already. Choose another name.`)
 }
 
 async function roomUpdated(q: ViewQueries, b: Body<'room.updated'>): Promise<Verdict> {

@@ -40,9 +40,7 @@ export function renderAutostart(target: ServiceTarget): PlannedFile {
  * backslash, and `%` (a field code) is doubled.
  */
 function execLine(launch: Launch): string {
-  return [launch.program, ...launch.args]
-    .map((arg) => `"${arg.replace(/["`$\\]/g, (c) => `\\${c}`).replace(/%/g, '%%')}"`)
-    .join(' ')
+  return [launch.program, ...launch.args].map((arg) => `"${arg.replace(/["`$\\]/g, (c) => `\\${c}`).replace(/%/g, '%%')}"`).join(' ')
 }
 
 /** The spec applies the string escapes before the Exec quoting, so each backslash is written twice. */

@@ -69,7 +69,9 @@ function describeReport(action: ServiceAction, plan: ServicePlan, report: Servic
 }
 
 function commandBlock(title: string, plan: ServicePlan, groups: CommandGroup[]): string[] {
-  const commands = groups.flatMap((g) => g.commands.map((c) => `  ${showCommand(c.argv, plan.platform)}${c.mayFail ? '   (may fail: nothing to undo)' : ''}`))
+  const commands = groups.flatMap((g) =>
+    g.commands.map((c) => `  ${showCommand(c.argv, plan.platform)}${c.mayFail ? '   (may fail: nothing to undo)' : ''}`),
+  )
   return commands.length === 0 ? [] : [title, ...commands]
 }
 

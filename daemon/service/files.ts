@@ -9,9 +9,10 @@ import { ServiceFileError, type PlannedFile, type PlannedLink, type ServicePlan 
 /** Through a temporary file and a rename, so a unit is never seen half written. */
 export async function writePlannedFile(plan: ServicePlan, file: PlannedFile): Promise<void> {
   const path = pathFor(plan.platform)
-  const bytes = file.encoding === 'utf8'
-    ? Buffer.from(file.contents, 'utf8')
-    : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file.contents, 'utf16le')])
+  const bytes =
+    file.encoding === 'utf8'
+      ? Buffer.from(file.contents, 'utf8')
+      : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file.contents, 'utf16le')])
   const temporary = `${file.path}.${process.pid}.tmp`
   try {
     await mkdir(path.dirname(file.path), { recursive: true, mode: 0o755 })
@@ -80,14 +81,24 @@ export async function pruneEmptyDirs(plan: ServicePlan, removed: string[]): Prom
     await rmdir(dir).catch(() => {}) // not empty, or not there: either way it stays as it is
   }
   const kept: string[] = []
-  for (const dir of plan.dirs) if (await lstat(dir).then(() => true, () => false)) kept.push(dir)
+  for (const dir of plan.dirs)
+    if (
+      await lstat(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      kept.push(dir)
   return kept
 }
 
 function fileError(plan: ServicePlan, verb: string, file: string, err: unknown): ServiceFileError {
   const code = (err as NodeJS.ErrnoException).code
-  const fix = code === 'EACCES' || code === 'EPERM'
-    ? plan.scope === 'system' ? 'a --system install changes /etc: run it as root (sudo).' : 'check who owns that folder.'
-    : 'fix that and run the command again; it is safe to repeat.'
+  const fix =
+    code === 'EACCES' || code === 'EPERM'
+      ? plan.scope === 'system'
+        ? 'a --system install changes /etc: run it as root (sudo).'
+        : 'check who owns that folder.'
+      : 'fix that and run the command again; it is safe to repeat.'
   return new ServiceFileError(`Could not ${verb} ${file} (${(err as Error).message}); ${fix}`, { cause: err })
 }

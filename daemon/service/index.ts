@@ -41,14 +41,16 @@ export async function installService(plan: ServicePlan, runner: CommandRunner): 
     throw new ServiceFileError(`${plan.daemonEntry} does not exist: build SO-CHAT first (npm run build), then install the service again.`)
   }
   const notes = [...plan.notes]
-  if (!existsSync(plan.trayEntry)) notes.push(`The tray is not built yet (${plan.trayEntry}); its start-up entry is written anyway and works once it is.`)
+  if (!existsSync(plan.trayEntry))
+    notes.push(`The tray is not built yet (${plan.trayEntry}); its start-up entry is written anyway and works once it is.`)
   for (const dir of plan.dirs) await makeDir(plan, dir)
   for (const file of plan.files) await writePlannedFile(plan, file)
   for (const link of plan.links) await replaceLink(plan, link)
   const ran = await runGroups(plan.platform, plan.start, runner, notes)
   return {
     changed: [...plan.files.map((f) => f.path), ...plan.links.map((l) => `${l.path} -> ${l.target}`)],
-    ran, notes,
+    ran,
+    notes,
   }
 }
 
@@ -75,7 +77,10 @@ export async function uninstallService(options: ServiceOptions, runner: CommandR
 async function runGroups(platform: ServicePlatform, groups: CommandGroup[], runner: CommandRunner, notes: string[]): Promise<string[]> {
   const ran: string[] = []
   for (const group of groups) {
-    for (const { argv: [cmd, ...args], mayFail } of group.commands) {
+    for (const {
+      argv: [cmd, ...args],
+      mayFail,
+    } of group.commands) {
       const shown = showCommand([cmd, ...args], platform)
       const { code, stderr } = await runner.run(cmd, args)
       ran.push(code === 0 || mayFail ? shown : `${shown} (failed)`)
@@ -88,7 +93,10 @@ async function runGroups(platform: ServicePlatform, groups: CommandGroup[], runn
 }
 
 function failureReason(code: number, stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return lines.at(-1) ?? `it exited with status ${code}`
 }
 

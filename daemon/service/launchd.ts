@@ -23,31 +23,36 @@ export function logDir(target: ServiceTarget): string {
 export function launchdPlan(target: ServiceTarget): Omit<ServicePlan, 'daemonEntry' | 'trayEntry'> {
   const files = [renderDaemonAgent(target), renderTrayAgent(target)]
   const domain = `gui/${target.uid}`
-  const start = files.map((file, i): CommandGroup => ({
-    commands: [
-      // Unloading first makes a re-install pick up the new file; not being loaded is fine.
-      { argv: ['launchctl', 'bootout', `${domain}/${LABELS[i]}`], mayFail: true },
-      { argv: ['launchctl', 'bootstrap', domain, file.path] },
-    ],
-    failed: `Wrote ${file.path}, but launchctl could not load it`,
-    manual: `it loads at your next log-in, or now with: launchctl bootstrap ${domain} '${file.path}'`,
-  }))
-  const stop = LABELS.map((label): CommandGroup => ({
-    commands: [{ argv: ['launchctl', 'bootout', `${domain}/${label}`], mayFail: true }],
-    failed: `Could not unload ${label} with launchctl`,
-    manual: `if it still runs, unload it with: launchctl bootout ${domain}/${label}`,
-  }))
+  const start = files.map(
+    (file, i): CommandGroup => ({
+      commands: [
+        // Unloading first makes a re-install pick up the new file; not being loaded is fine.
+        { argv: ['launchctl', 'bootout', `${domain}/${LABELS[i]}`], mayFail: true },
+        { argv: ['launchctl', 'bootstrap', domain, file.path] },
+      ],
+      failed: `Wrote ${file.path}, but launchctl could not load it`,
+      manual: `it loads at your next log-in, or now with: launchctl bootstrap ${domain} '${file.path}'`,
+    }),
+  )
+  const stop = LABELS.map(
+    (label): CommandGroup => ({
+      commands: [{ argv: ['launchctl', 'bootout', `${domain}/${label}`], mayFail: true }],
+      failed: `Could not unload ${label} with launchctl`,
+      manual: `if it still runs, unload it with: launchctl bootout ${domain}/${label}`,
+    }),
+  )
   return {
-    platform: 'darwin', scope: 'user', kind: 'launchd agents', base: target.home,
+    platform: 'darwin',
+    scope: 'user',
+    kind: 'launchd agents',
+    base: target.home,
     dirs: [logDir(target)],
-    files, links: [],
+    files,
+    links: [],
     start: target.noStart ? [] : start,
     stop: target.noStart ? [] : stop,
     cleanup: [],
-    notes: [
-      ...(target.noStart ? start.map((g) => `Not started (--no-start): ${g.manual}`) : []),
-      `Logs: ${logDir(target)}`,
-    ],
+    notes: [...(target.noStart ? start.map((g) => `Not started (--no-start): ${g.manual}`) : []), `Logs: ${logDir(target)}`],
   }
 }
 

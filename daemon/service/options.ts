@@ -79,14 +79,25 @@ export interface ParsedServiceArgs {
 function parseServiceFlags(args: string[]) {
   try {
     return parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        'dry-run': { type: 'boolean' }, system: { type: 'boolean' }, user: { type: 'string' },
-        'no-start': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'peer-port': { type: 'string' }, 'max-file-mib': { type: 'string' },
-        interface: { type: 'string' }, network: { type: 'string' }, name: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        system: { type: 'boolean' },
+        user: { type: 'string' },
+        'no-start': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        'data-dir': { type: 'string' },
+        'ui-port': { type: 'string' },
+        'peer-port': { type: 'string' },
+        'max-file-mib': { type: 'string' },
+        interface: { type: 'string' },
+        network: { type: 'string' },
+        name: { type: 'string' },
         // Not in the usage: for trying a system install in a folder, or a plan for another OS.
-        root: { type: 'string' }, platform: { type: 'string' },
+        root: { type: 'string' },
+        platform: { type: 'string' },
       },
     })
   } catch (err) {
@@ -98,9 +109,18 @@ export function parseServiceArgs(args: string[]): ParsedServiceArgs {
   const parsed = parseServiceFlags(args)
   const v = parsed.values
   const options: ServiceOptions = {
-    platform: v.platform, system: v.system, user: v.user, noStart: v['no-start'], root: v.root,
-    dataDir: v['data-dir'], interface: v.interface, network: v.network, name: v.name,
-    uiPort: v['ui-port'], peerPort: v['peer-port'], maxFileMib: v['max-file-mib'],
+    platform: v.platform,
+    system: v.system,
+    user: v.user,
+    noStart: v['no-start'],
+    root: v.root,
+    dataDir: v['data-dir'],
+    interface: v.interface,
+    network: v.network,
+    name: v.name,
+    uiPort: v['ui-port'],
+    peerPort: v['peer-port'],
+    maxFileMib: v['max-file-mib'],
   }
   return { options, dryRun: v['dry-run'] === true, help: v.help === true }
 }
@@ -111,9 +131,13 @@ export function resolveTarget(options: ServiceOptions): ServiceTarget {
   const env = options.env ?? process.env
   const system = options.system === true
   if (system && platform !== 'linux') {
-    throw new InputError('bad_request', '--system is for Linux (a systemd system unit); on macOS and Windows install without it, for your account.')
+    throw new InputError(
+      'bad_request',
+      '--system is for Linux (a systemd system unit); on macOS and Windows install without it, for your account.',
+    )
   }
-  if (!system && options.user !== undefined) throw new InputError('bad_request', '--user only goes with --system: a user unit always runs as you.')
+  if (!system && options.user !== undefined)
+    throw new InputError('bad_request', '--user only goes with --system: a user unit always runs as you.')
   if (!system && options.root !== undefined) throw new InputError('bad_request', '--root only goes with --system.')
   const home = absolute(options.home ?? homedir(), 'the home folder', path)
   const root = absolute(options.root ?? path.parse(home).root, '--root', path)
@@ -123,12 +147,18 @@ export function resolveTarget(options: ServiceOptions): ServiceTarget {
   const nodePath = options.nodePath ?? process.execPath
   const dataDir = options.dataDir === undefined ? undefined : path.resolve(checkText(options.dataDir, '--data-dir', 4096))
   return {
-    platform, system, home, root, env, noStart: options.noStart === true,
+    platform,
+    system,
+    home,
+    root,
+    env,
+    noStart: options.noStart === true,
     user: system ? checkAccount(options.user ?? env.SUDO_USER ?? currentUser()) : accountName(platform, env),
     uid: options.uid ?? process.getuid?.() ?? 0,
     daemon: { program: nodePath, args: [daemonEntry, 'start', ...startFlags(options, dataDir)] },
     tray: { program: nodePath, args: [trayEntry, ...(dataDir === undefined ? [] : ['--data-dir', dataDir])] },
-    daemonEntry, trayEntry,
+    daemonEntry,
+    trayEntry,
   }
 }
 
@@ -153,14 +183,20 @@ function startFlags(options: ServiceOptions, dataDir: string | undefined): strin
 function checkText(value: string, flag: string, max: number): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
   if (value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new InputError('bad_request', `${flag} must be 1-${max} characters without line breaks or control characters, not ${JSON.stringify(value)}.`)
+    throw new InputError(
+      'bad_request',
+      `${flag} must be 1-${max} characters without line breaks or control characters, not ${JSON.stringify(value)}.`,
+    )
   }
   return value
 }
 
 function checkPlatform(value: string): ServicePlatform {
   if (value === 'linux' || value === 'darwin' || value === 'win32') return value
-  throw new InputError('bad_request', `SO-CHAT installs itself as a service on Linux (systemd), macOS (launchd) and Windows (Task Scheduler), not on "${value}"; run "sochat start" from your own startup mechanism instead.`)
+  throw new InputError(
+    'bad_request',
+    `SO-CHAT installs itself as a service on Linux (systemd), macOS (launchd) and Windows (Task Scheduler), not on "${value}"; run "sochat start" from your own startup mechanism instead.`,
+  )
 }
 
 function checkAccount(name: string): string {

@@ -44,9 +44,12 @@ export function systemdPlan(target: ServiceTarget): Omit<ServicePlan, 'daemonEnt
   }
   const notes = target.system
     ? [`The daemon runs as ${target.user}; logs: journalctl -u sochat. The tray starts with each desktop session.`]
-    : [`The daemon starts when you log in; logs: journalctl --user -u sochat. To keep it running while you are logged out: loginctl enable-linger ${target.user}`]
+    : [
+        `The daemon starts when you log in; logs: journalctl --user -u sochat. To keep it running while you are logged out: loginctl enable-linger ${target.user}`,
+      ]
   return {
-    platform: 'linux', scope: target.system ? 'system' : 'user',
+    platform: 'linux',
+    scope: target.system ? 'system' : 'user',
     kind: target.system ? 'systemd system unit' : 'systemd user unit',
     base: target.system ? target.root : target.home,
     dirs: [],
@@ -90,6 +93,12 @@ export function renderUnit(target: ServiceTarget): PlannedFile {
  */
 function execStart(launch: Launch): string {
   return [launch.program, ...launch.args]
-    .map((arg) => `"${arg.replace(/["\\]/g, (c) => `\\${c}`).replace(/%/g, '%%').replace(/\$/g, () => '$$')}"`)
+    .map(
+      (arg) =>
+        `"${arg
+          .replace(/["\\]/g, (c) => `\\${c}`)
+          .replace(/%/g, '%%')
+          .replace(/\$/g, () => '$$')}"`,
+    )
     .join(' ')
 }

@@ -11,9 +11,10 @@ export const DAEMON_TASK = 'SO-CHAT daemon'
 export const TRAY_TASK = 'SO-CHAT tray'
 
 export function taskDir(target: ServiceTarget): string {
-  const local = target.env.LOCALAPPDATA && win32.isAbsolute(target.env.LOCALAPPDATA)
-    ? target.env.LOCALAPPDATA
-    : win32.join(target.home, 'AppData', 'Local')
+  const local =
+    target.env.LOCALAPPDATA && win32.isAbsolute(target.env.LOCALAPPDATA)
+      ? target.env.LOCALAPPDATA
+      : win32.join(target.home, 'AppData', 'Local')
   return win32.join(local, 'sochat', 'service')
 }
 
@@ -23,28 +24,33 @@ export function windowsPlan(target: ServiceTarget): Omit<ServicePlan, 'daemonEnt
     { name: DAEMON_TASK, file: renderTask(target, win32.join(dir, 'daemon.xml'), target.daemon, 'The SO-CHAT LAN chat daemon') },
     { name: TRAY_TASK, file: renderTask(target, win32.join(dir, 'tray.xml'), target.tray, 'The SO-CHAT tray icon') },
   ]
-  const start = tasks.map(({ name, file }): CommandGroup => ({
-    commands: [
-      // Ending the running copy first makes a re-install run the new one; none running is fine.
-      { argv: ['schtasks', '/End', '/TN', name], mayFail: true },
-      { argv: ['schtasks', '/Create', '/TN', name, '/XML', file.path, '/F'] },
-      { argv: ['schtasks', '/Run', '/TN', name] },
-    ],
-    failed: `Wrote ${file.path}, but schtasks could not register and start the task "${name}"`,
-    manual: `register it with: schtasks /Create /TN "${name}" /XML "${file.path}" /F`,
-  }))
-  const stop = tasks.map(({ name }): CommandGroup => ({
-    commands: [
-      { argv: ['schtasks', '/End', '/TN', name], mayFail: true },
-      { argv: ['schtasks', '/Delete', '/TN', name, '/F'] },
-    ],
-    failed: `Could not delete the task "${name}" with schtasks`,
-    manual: `if it is still listed (schtasks /Query /TN "${name}"), delete it with: schtasks /Delete /TN "${name}" /F`,
-  }))
+  const start = tasks.map(
+    ({ name, file }): CommandGroup => ({
+      commands: [
+        // Ending the running copy first makes a re-install run the new one; none running is fine.
+        { argv: ['schtasks', '/End', '/TN', name], mayFail: true },
+        { argv: ['schtasks', '/Create', '/TN', name, '/XML', file.path, '/F'] },
+        { argv: ['schtasks', '/Run', '/TN', name] },
+      ],
+      failed: `Wrote ${file.path}, but schtasks could not register and start the task "${name}"`,
+      manual: `register it with: schtasks /Create /TN "${name}" /XML "${file.path}" /F`,
+    }),
+  )
+  const stop = tasks.map(
+    ({ name }): CommandGroup => ({
+      commands: [{ argv: ['schtasks', '/End', '/TN', name], mayFail: true }, { argv: ['schtasks', '/Delete', '/TN', name, '/F'] }],
+      failed: `Could not delete the task "${name}" with schtasks`,
+      manual: `if it is still listed (schtasks /Query /TN "${name}"), delete it with: schtasks /Delete /TN "${name}" /F`,
+    }),
+  )
   return {
-    platform: 'win32', scope: 'user', kind: 'Task Scheduler log-on tasks', base: target.home,
+    platform: 'win32',
+    scope: 'user',
+    kind: 'Task Scheduler log-on tasks',
+    base: target.home,
     dirs: [],
-    files: tasks.map((t) => t.file), links: [],
+    files: tasks.map((t) => t.file),
+    links: [],
     start: target.noStart ? [] : start,
     stop: target.noStart ? [] : stop,
     cleanup: [],
@@ -85,8 +91,10 @@ export function renderTask(target: ServiceTarget, path: string, launch: Launch, 
  * around each, `"` as `\"`, and backslashes doubled only where they precede a quote.
  */
 export function commandLine(args: string[]): string {
-  return args.map((arg) => {
-    if (arg !== '' && !/[\s"]/.test(arg)) return arg
-    return `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`
-  }).join(' ')
+  return args
+    .map((arg) => {
+      if (arg !== '' && !/[\s"]/.test(arg)) return arg
+      return `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`
+    })
+    .join(' ')
 }

@@ -32,7 +32,10 @@ export async function revertOps(subs: ViewSubs, undoRecords: Sub<UndoStep[]>, en
   try {
     await applyEntry(entry, dry)
   } catch (cause) {
-    throw new StoreError(`Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`, { cause })
+    throw new StoreError(
+      `Entry ${entry.seq} has no undo record, so it cannot be taken back. Move the database aside and restart to rebuild it from the relay.`,
+      { cause },
+    )
   }
   return undoOps(subs, dry.takeUndo().steps)
 }
@@ -55,7 +58,15 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return tx.put('users', userKey(b.username), b.avatar ? { ...rest, avatar: b.avatar } : rest)
     }
     case 'message.posted': {
-      const message: Message = { id: entry.id, seq: entry.seq, room: b.room, author: b.author, text: b.text, ts: entry.ts, ...(b.files?.length ? { files: b.files } : {}) }
+      const message: Message = {
+        id: entry.id,
+        seq: entry.seq,
+        room: b.room,
+        author: b.author,
+        text: b.text,
+        ts: entry.ts,
+        ...(b.files?.length ? { files: b.files } : {}),
+      }
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
     case 'message.edited':
@@ -66,8 +77,13 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
     case 'room.created': {
       const room: Room = {
-        id: b.room, kind: b.kind, name: b.name ?? '', topic: b.topic, creator: b.creator,
-        createdSeq: entry.seq, memberCount: 0,
+        id: b.room,
+        kind: b.kind,
+        name: b.name ?? '',
+        topic: b.topic,
+        creator: b.creator,
+        createdSeq: entry.seq,
+        memberCount: 0,
       }
       await tx.put('rooms', b.room, room, true)
       if (b.name) await tx.put('roomNames', b.name, b.room)
@@ -128,7 +144,11 @@ export function react(reactions: ReactionCount[], emoji: string, username: strin
 
 /** The ops that restore what `steps` changed, newest change first. */
 function undoOps(subs: ViewSubs, steps: UndoStep[]): Op[] {
-  return steps.slice().reverse().map((s): Op => s.absent
-    ? { type: 'del', sublevel: subs[s.sub], key: s.key }
-    : { type: 'put', sublevel: subs[s.sub], key: s.key, value: s.prev })
+  return steps
+    .slice()
+    .reverse()
+    .map(
+      (s): Op =>
+        s.absent ? { type: 'del', sublevel: subs[s.sub], key: s.key } : { type: 'put', sublevel: subs[s.sub], key: s.key, value: s.prev },
+    )
 }

@@ -78,7 +78,8 @@ export class ViewReads {
   async readPosition(username: string, room: string): Promise<ReadState> {
     const prefix = `${username.toLowerCase()}!${room}!`
     let seq = await this.q.readBaseline(room, username)
-    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 })) seq = Math.max(seq, Number(key.slice(prefix.length)))
+    for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 }))
+      seq = Math.max(seq, Number(key.slice(prefix.length)))
     let unread = 0
     let mentions = 0
     const me = username.toLowerCase()

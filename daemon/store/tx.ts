@@ -19,7 +19,10 @@ export class ViewTx {
   #read = false
 
   /** `dry`: reading fails; used to find which keys a pure entry writes (see revertOps in apply.ts). */
-  constructor(private readonly subs: ViewSubs, private readonly dry = false) {}
+  constructor(
+    private readonly subs: ViewSubs,
+    private readonly dry = false,
+  ) {}
 
   async get<V>(sub: ViewName, key: string): Promise<V | undefined> {
     if (this.dry) throw new Error(`a dry transaction cannot read ${sub}/${key}`)

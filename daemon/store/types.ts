@@ -11,9 +11,7 @@ import type { PasswordHash, RoomKind } from '../../shared/index.js'
 export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string, V>
 
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
-export type Op =
-  | { type: 'put'; sublevel: object; key: string; value: unknown }
-  | { type: 'del'; sublevel: object; key: string }
+export type Op = { type: 'put'; sublevel: object; key: string; value: unknown } | { type: 'del'; sublevel: object; key: string }
 
 export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
 export type ViewSubs = Record<ViewName, Sub<unknown>>

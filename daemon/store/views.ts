@@ -12,7 +12,10 @@ import { ViewTx } from './tx.js'
 import type { Op, Sub, UndoStep, ViewSubs } from './types.js'
 
 export class Views extends ViewReads {
-  constructor(subs: ViewSubs, readonly undoRecords: Sub<UndoStep[]>) {
+  constructor(
+    subs: ViewSubs,
+    readonly undoRecords: Sub<UndoStep[]>,
+  ) {
     super(subs)
   }
 

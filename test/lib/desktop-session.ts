@@ -31,12 +31,16 @@ export function missingTools(tools: readonly string[]): string[] {
 /** What this machine lacks for a desktop session, or null. */
 export function missingDesktopTools(): string | null {
   const missing = missingTools(TOOLS)
-  return missing.length ? `missing ${missing.join(', ')} (bash .ci/run installs xvfb dbus dunst libnotify-bin trayer xdotool imagemagick)` : null
+  return missing.length
+    ? `missing ${missing.join(', ')} (bash .ci/run installs xvfb dbus dunst libnotify-bin trayer xdotool imagemagick)`
+    : null
 }
 
 /** Xvfb on a display number it picks itself (-displayfd); resolves with ":N". */
 export async function startXvfb(children: ChildProcess[]): Promise<string> {
-  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] })
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x240x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  })
   children.push(xvfb)
   return `:${(await firstLine(xvfb.stdio[3] as NodeJS.ReadableStream, 'Xvfb display')).trim()}`
 }
@@ -48,7 +52,11 @@ export class DesktopSession {
   private readonly children: ChildProcess[] = []
   private monitorText = ''
 
-  private constructor(readonly dir: string, readonly display: string, readonly busAddress: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly display: string,
+    readonly busAddress: string,
+  ) {}
 
   /** Environment for a process that lives in this desktop. */
   get env(): Record<string, string> {
@@ -64,19 +72,49 @@ export class DesktopSession {
     })
     const display = await startXvfb(children)
     const busAddress = `unix:path=${path.join(dir, 'bus')}`
-    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', `--address=${busAddress}`, '--print-address'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', `--address=${busAddress}`, '--print-address'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
     children.push(bus)
     await firstLine(bus.stdout!, 'dbus-daemon address')
     const s = new DesktopSession(dir, display, busAddress)
     s.children.push(...children)
     const env = { ...process.env, ...s.env }
-    const monitor = spawn('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"], { env, stdio: ['ignore', 'pipe', 'ignore'] })
+    const monitor = spawn('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
     children.push(monitor)
-    monitor.stdout.on('data', (c: Buffer) => { s.monitorText += c.toString(); s.parseMonitor() })
+    monitor.stdout.on('data', (c: Buffer) => {
+      s.monitorText += c.toString()
+      s.parseMonitor()
+    })
     children.push(spawn('dunst', [], { env, stdio: 'ignore' }))
     if (opts.tray) {
-      children.push(spawn('trayer', ['--edge', 'top', '--align', 'left', '--widthtype', 'pixel', '--width', '200', '--heighttype', 'pixel',
-        '--height', String(TRAY_HEIGHT), '--tint', '0xffffff', '--transparent', 'false'], { env, stdio: 'ignore' }))
+      children.push(
+        spawn(
+          'trayer',
+          [
+            '--edge',
+            'top',
+            '--align',
+            'left',
+            '--widthtype',
+            'pixel',
+            '--width',
+            '200',
+            '--heighttype',
+            'pixel',
+            '--height',
+            String(TRAY_HEIGHT),
+            '--tint',
+            '0xffffff',
+            '--transparent',
+            'false',
+          ],
+          { env, stdio: 'ignore' },
+        ),
+      )
     }
     await s.waitForNotificationServer(env)
     return s
@@ -104,10 +142,19 @@ export class DesktopSession {
   }
 
   private async waitForNotificationServer(env: NodeJS.ProcessEnv): Promise<void> {
-    const args = ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications']
+    const args = [
+      '--session',
+      '--print-reply',
+      '--dest=org.freedesktop.DBus',
+      '/org/freedesktop/DBus',
+      'org.freedesktop.DBus.NameHasOwner',
+      'string:org.freedesktop.Notifications',
+    ]
     for (let i = 0; i < 100; i++) {
-      const out = await promisify(execFile)('dbus-send', args, { env, timeout: 5000 }).then((r) => r.stdout, () => '')
+      const out = await promisify(execFile)('dbus-send', args, { env, timeout: 5000 }).then(
+        (r) => r.stdout,
+        () => '',
+      )
       if (out.includes('boolean true')) return
       await sleep(100)
     }
@@ -118,10 +165,12 @@ export class DesktopSession {
   private parseMonitor(): void {
     const calls = this.monitorText.split(/\n(?=method call )/)
     const complete = this.monitorText.endsWith('\n') ? calls : calls.slice(0, -1)
-    const parsed = complete.filter((c) => c.includes('member=Notify')).map((c) => {
-      const strings = [...c.matchAll(/^\s+string "(.*)"$/gm)].map((m) => m[1]!)
-      return { app: strings[0] ?? '', summary: strings[2] ?? '', body: strings[3] ?? '' }
-    })
+    const parsed = complete
+      .filter((c) => c.includes('member=Notify'))
+      .map((c) => {
+        const strings = [...c.matchAll(/^\s+string "(.*)"$/gm)].map((m) => m[1]!)
+        return { app: strings[0] ?? '', summary: strings[2] ?? '', body: strings[3] ?? '' }
+      })
     this.notifications.splice(0, this.notifications.length, ...parsed)
   }
 }

@@ -43,7 +43,12 @@ export async function postOnce(host: Host, token: string, sender: number, text: 
   const at = Date.now()
   const rec: SentRecord = { text, sender, n, outcome: 'failed', status: 0, id: undefined, seq: undefined, error: undefined, at, ms: 0 }
   try {
-    const res = await host.api<PostMessageResponse & { error?: { code?: string } }>('POST', '/api/v1/rooms/general/messages', { text }, bearer(token))
+    const res = await host.api<PostMessageResponse & { error?: { code?: string } }>(
+      'POST',
+      '/api/v1/rooms/general/messages',
+      { text },
+      bearer(token),
+    )
     rec.status = res.status
     if (res.status === 201 && res.body?.state === 'sent') {
       rec.outcome = 'acked'
@@ -77,7 +82,12 @@ export class Sender {
   /** Counted, not sent: ticks skipped because the host was down or paused. */
   skipped = 0
 
-  constructor(readonly host: Host, readonly index: number, private readonly token: string, private readonly deadline: number) {}
+  constructor(
+    readonly host: Host,
+    readonly index: number,
+    private readonly token: string,
+    private readonly deadline: number,
+  ) {}
 
   start(): void {
     this.#done ??= this.loop()
@@ -115,8 +125,15 @@ export interface BurstResult {
  * `onProgress` sees each answer.
  */
 export async function burst(
-  host: Host, token: string, sender: number, burstNo: number, count: number, concurrency: number, maxMs: number,
-  onProgress?: (rec: SentRecord, done: number) => void, stop: () => boolean = () => false,
+  host: Host,
+  token: string,
+  sender: number,
+  burstNo: number,
+  count: number,
+  concurrency: number,
+  maxMs: number,
+  onProgress?: (rec: SentRecord, done: number) => void,
+  stop: () => boolean = () => false,
 ): Promise<BurstResult> {
   const t0 = Date.now()
   const records: SentRecord[] = []
@@ -147,7 +164,8 @@ export async function readAll(host: Host, token: string): Promise<Message[]> {
     if (page.length === 0) break
     pages.unshift(page)
     const oldest = page[0]!.seq
-    if (before !== undefined && oldest >= before) throw new Error(`${host.name}: paging did not move back (before=${before}, oldest ${oldest})`)
+    if (before !== undefined && oldest >= before)
+      throw new Error(`${host.name}: paging did not move back (before=${before}, oldest ${oldest})`)
     before = oldest
     if (oldest <= 1) break
   }
@@ -202,8 +220,17 @@ export function auditReplica(hostName: string, log: Message[], records: SentReco
   }
   const sentByText = new Map(records.map((r) => [r.text, r]))
   const audit: ReplicaAudit = {
-    host: hostName, count: log.length, head, missing: [], duplicates: [], idChanged: [], reordered: [], unknown: [],
-    wrongAuthor: [], failedFound: 0, reseq: 0,
+    host: hostName,
+    count: log.length,
+    head,
+    missing: [],
+    duplicates: [],
+    idChanged: [],
+    reordered: [],
+    unknown: [],
+    wrongAuthor: [],
+    failedFound: 0,
+    reseq: 0,
   }
   for (const [text, list] of byText) if (list.length > 1) audit.duplicates.push({ text, seqs: list.map((m) => m.seq) })
   for (const r of records) {

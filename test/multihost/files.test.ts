@@ -18,12 +18,25 @@ const can = canBuildLan()
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
 /** One request over a host's control socket with a raw body; resolves with status and body bytes. */
-function raw(host: Host, method: string, path: string, token: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+function raw(
+  host: Host,
+  method: string,
+  path: string,
+  token: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) })).on('error', reject)
-    })
+    const req = request(
+      { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+          .on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -32,7 +45,10 @@ function raw(host: Host, method: string, path: string, token: string, body?: Buf
 async function share(host: Host, token: string, name: string, bytes: Buffer, text: string): Promise<{ file: FileRef; message: string }> {
   const started = await host.api('POST', '/api/v1/uploads', { name, size: bytes.length, mime: '' }, bearer(token))
   if (started.status !== 201) throw new Error(`upload refused: ${JSON.stringify(started.body)}`)
-  await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' })
+  await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, {
+    'content-type': 'application/offset+octet-stream',
+    'upload-offset': '0',
+  })
   const { file } = (await host.api('POST', `/api/v1/uploads/${started.body.id}/finish`, undefined, bearer(token))).body as { file: FileRef }
   const posted = await host.api('POST', '/api/v1/rooms/general/messages', { text, files: [file] }, bearer(token))
   if (posted.status !== 201) throw new Error(`post answered ${posted.status}: ${JSON.stringify(posted.body)}`)
@@ -48,13 +64,19 @@ t.test('files between machines, and across a relay kill', { skip: can.ok ? false
   const alice = (await logIn(a, 'alice', 'files password')).token
   const bob = await lan.waitFor('bob on b', async () => (await logIn(b, 'bob', 'files password')).token)
   const fetchOn = (host: Host, s: { file: FileRef; message: string }, size = 'original') =>
-    lan.waitFor(`${s.file.name} (${size}) on ${host.name}`, async () => {
-      const r = await raw(host, 'GET', `/api/v1/rooms/general/messages/${s.message}/files/${s.file.sha256}?size=${size}`, bob)
-      return r.status === 200 && r.body
-    }, 60_000)
+    lan.waitFor(
+      `${s.file.name} (${size}) on ${host.name}`,
+      async () => {
+        const r = await raw(host, 'GET', `/api/v1/rooms/general/messages/${s.message}/files/${s.file.sha256}?size=${size}`, bob)
+        return r.status === 200 && r.body
+      },
+      60_000,
+    )
 
   const big = randomBytes(50 * 1024 * 1024)
-  const photo = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#c84' } }).jpeg().toBuffer()
+  const photo = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#c84' } })
+    .jpeg()
+    .toBuffer()
   const t0 = Date.now()
   const first = await share(a, alice, 'dataset.bin', big, 'the data')
   t.comment(`50 MiB shared (uploaded on ${a.name}, then pushed to the relay ${settled.relay.name}) in ${Date.now() - t0} ms`)
@@ -69,7 +91,11 @@ t.test('files between machines, and across a relay kill', { skip: can.ok ? false
   const after = await lan.waitFor('a new relay', () => settledProbe([a, b]), 20_000)
   t.comment(`new relay ${after.relay.name} ${Date.now() - killedAt} ms after the kill`)
   const t1 = Date.now()
-  t.equal(sha(await fetchOn(b, first)), first.file.sha256, 'the 50 MiB file shared before the kill arrives intact on b (from the sender, the relay that had it being dead)')
+  t.equal(
+    sha(await fetchOn(b, first)),
+    first.file.sha256,
+    'the 50 MiB file shared before the kill arrives intact on b (from the sender, the relay that had it being dead)',
+  )
   t.comment(`50 MiB fetched on ${b.name} in ${Date.now() - t1} ms`)
   const second = await share(a, alice, 'dataset-2.bin', big.subarray(0, 20 * 1024 * 1024), 'more data')
   t.equal(sha(await fetchOn(b, second)), second.file.sha256, 'a 20 MiB file shared after the kill arrives intact too')

@@ -15,7 +15,7 @@ t.test('a relay stopped with SIGTERM hands over to a successor', { skip: can.ok 
   await Promise.all(lan.hosts.map((h) => h.start()))
   const before = await lan.waitFor('a settled LAN', () => settledProbe(lan.hosts), 30_000)
   const others = lan.hosts.filter((h) => h !== before.relay)
-  const [a, b] = others as [typeof others[0], typeof others[0]]
+  const [a, b] = others as [(typeof others)[0], (typeof others)[0]]
   await signUp(a, 'dana', 'handover password')
   const token = (await logIn(a, 'dana', 'handover password')).token
   const sent = await post(a, token, 'before the handover')
@@ -38,8 +38,11 @@ t.test('a relay stopped with SIGTERM hands over to a successor', { skip: can.ok 
     const list = await messages(a, token)
     return list.some((m) => m.id === next.id) && list
   })
-  t.same(onA.filter((m) => m.id === sent.id || m.id === next.id).map((m) => m.text), ['before the handover', 'after the handover'],
-    'the message from before the handover and the one after are both there, once, in order')
+  t.same(
+    onA.filter((m) => m.id === sent.id || m.id === next.id).map((m) => m.text),
+    ['before the handover', 'after the handover'],
+    'the message from before the handover and the one after are both there, once, in order',
+  )
 
   await before.relay.start()
   const rejoined = await lan.waitFor('the old relay to rejoin as a client', () => settledProbe(lan.hosts), 20_000)

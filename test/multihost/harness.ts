@@ -12,8 +12,20 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Host, sleep, type HostOptions } from './host.js'
 import {
-  canBuildNetns, createHost, createSwitch, deleteNamespacesSync, ensureBridge, hostIp, hostNsName, ip, onProcessExit,
-  planLan, plugInto, SPLIT_BRIDGE, vethName, type LanPlan,
+  canBuildNetns,
+  createHost,
+  createSwitch,
+  deleteNamespacesSync,
+  ensureBridge,
+  hostIp,
+  hostNsName,
+  ip,
+  onProcessExit,
+  planLan,
+  plugInto,
+  SPLIT_BRIDGE,
+  vethName,
+  type LanPlan,
 } from './netns.js'
 
 export { Host, sleep } from './host.js'
@@ -95,8 +107,16 @@ export class Lan {
     const ns = hostNsName(this.plan, index)
     // Registered before it exists, so a half-built host is still cleaned up.
     const host = new Host({
-      name, ns, ip: hostIp(this.plan, index), dataDir, switchNs: this.plan.switchNs, veth: vethName(this.plan, index),
-      cliPath: CLI_PATH, repoRoot: REPO_ROOT, args: opts.args ?? [], ...(opts.env ? { env: opts.env } : {}),
+      name,
+      ns,
+      ip: hostIp(this.plan, index),
+      dataDir,
+      switchNs: this.plan.switchNs,
+      veth: vethName(this.plan, index),
+      cliPath: CLI_PATH,
+      repoRoot: REPO_ROOT,
+      args: opts.args ?? [],
+      ...(opts.env ? { env: opts.env } : {}),
     })
     this.hosts.push(host)
     await createHost(this.plan, index)

@@ -12,8 +12,15 @@ import { CLI_PATH, Host, REPO_ROOT } from './harness.js'
 t.test('api(), status() and uiUrl() speak HTTP over the unix socket', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sochat-hosttest-'))
   const host = new Host({
-    name: 'h1', ns: 'unused', ip: '10.0.0.1', dataDir, switchNs: 'unused', veth: 'unused',
-    cliPath: CLI_PATH, repoRoot: REPO_ROOT, args: [],
+    name: 'h1',
+    ns: 'unused',
+    ip: '10.0.0.1',
+    dataDir,
+    switchNs: 'unused',
+    veth: 'unused',
+    cliPath: CLI_PATH,
+    repoRoot: REPO_ROOT,
+    args: [],
   })
   const seen: Array<{ method?: string; url?: string; host?: string; type?: string; body: string }> = []
   const server = http.createServer((req, res) => {
@@ -21,7 +28,8 @@ t.test('api(), status() and uiUrl() speak HTTP over the unix socket', async (t) 
     req.on('data', (c: Buffer) => (body += c.toString()))
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, host: req.headers.host, type: req.headers['content-type'], body })
-      if (req.url === '/api/v1/status') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"role":"relay","term":3}')
+      if (req.url === '/api/v1/status')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"role":"relay","term":3}')
       if (req.method === 'DELETE') return void res.writeHead(204).end()
       res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":{"code":"username_taken","message":"taken"}}')
     })

@@ -74,7 +74,13 @@ export async function post(host: Host, token: string, text: string): Promise<Mes
  * Waits until message `id` is readable on `host`, polling fast (25 ms) because the time it
  * takes is one of the figures we report; returns the message and the ms since `since`.
  */
-export async function awaitMessage(host: Host, token: string, id: string, since: number, timeoutMs = 10_000): Promise<{ message: Message; ms: number }> {
+export async function awaitMessage(
+  host: Host,
+  token: string,
+  id: string,
+  since: number,
+  timeoutMs = 10_000,
+): Promise<{ message: Message; ms: number }> {
   const deadline = since + timeoutMs
   let last = 'not polled yet'
   while (Date.now() < deadline) {

@@ -52,10 +52,19 @@ async function election(t: Test, ctx: Ctx): Promise<void> {
   const { relay, relayStatus, statuses } = settled
   t.equal(statuses.filter((s) => s.role === 'relay').length, 1, 'exactly one relay')
   t.equal(statuses.filter((s) => s.role === 'client').length, 2, 'two clients')
-  t.ok(statuses.every((s) => s.term === relayStatus.term), `all agree on term ${relayStatus.term}`)
-  t.ok(statuses.every((s) => s.relayId === relayStatus.nodeId || s.nodeId === relayStatus.nodeId), 'clients follow it')
+  t.ok(
+    statuses.every((s) => s.term === relayStatus.term),
+    `all agree on term ${relayStatus.term}`,
+  )
+  t.ok(
+    statuses.every((s) => s.relayId === relayStatus.nodeId || s.nodeId === relayStatus.nodeId),
+    'clients follow it',
+  )
   t.equal(new Set(statuses.map((s) => s.nodeId)).size, 3, 'node ids are distinct')
-  t.ok(statuses.filter((s) => s.role === 'client').every((s) => s.relayName === relay.name), 'clients name the relay')
+  t.ok(
+    statuses.filter((s) => s.role === 'client').every((s) => s.relayName === relay.name),
+    'clients name the relay',
+  )
 
   // Settled must mean stable: no second relay, no new term, a moment later.
   await sleep(2_000)
@@ -64,11 +73,15 @@ async function election(t: Test, ctx: Ctx): Promise<void> {
   t.equal(again.relayStatus.term, relayStatus.term, 'term unchanged after 2 s')
 
   const clientIds = statuses.filter((s) => s.role === 'client').map((s) => s.nodeId)
-  await ctx.lan.waitFor('the relay to list both clients as peers', async () => {
-    const ids = (await relay.status()).peers.map((p) => p.nodeId)
-    if (!clientIds.every((id) => ids.includes(id))) throw new Error(`relay peers: ${ids.join(', ') || 'none'}`)
-    return true
-  }, 5_000)
+  await ctx.lan.waitFor(
+    'the relay to list both clients as peers',
+    async () => {
+      const ids = (await relay.status()).peers.map((p) => p.nodeId)
+      if (!clientIds.every((id) => ids.includes(id))) throw new Error(`relay peers: ${ids.join(', ') || 'none'}`)
+      return true
+    },
+    5_000,
+  )
   t.pass('relay lists both clients as peers')
   ctx.relay = relay
   ctx.term = relayStatus.term
@@ -107,11 +120,15 @@ async function lateJoiner(t: Test, ctx: Ctx): Promise<void> {
   const h4 = await ctx.lan.addHost()
   const t0 = Date.now()
   await h4.start()
-  const s4 = await ctx.lan.waitFor(`${h4.name} to follow ${relay.name}`, async () => {
-    const s = await h4.status()
-    if (s.role !== 'client' || s.relayId !== before.nodeId) throw new Error(describeRoles([h4], [s]))
-    return s
-  }, ELECTION_MS)
+  const s4 = await ctx.lan.waitFor(
+    `${h4.name} to follow ${relay.name}`,
+    async () => {
+      const s = await h4.status()
+      if (s.role !== 'client' || s.relayId !== before.nodeId) throw new Error(describeRoles([h4], [s]))
+      return s
+    },
+    ELECTION_MS,
+  )
   t.comment(`late joiner: ${h4.name} joined the relay ${Date.now() - t0} ms after start`)
   t.equal(s4.term, term, `${h4.name} is on the existing term`)
   const after = await relay.status()
@@ -123,7 +140,10 @@ async function lateJoiner(t: Test, ctx: Ctx): Promise<void> {
   t.equal(head, before.head, `${h4.name} replicated the whole log (head ${head})`)
   const token = (await logIn(h4, 'alice', PASSWORD)).token
   ctx.tokens.set(h4, token)
-  t.ok((await messages(h4, token)).some((m) => m.text === TEXT), `${h4.name} has the earlier message`)
+  t.ok(
+    (await messages(h4, token)).some((m) => m.text === TEXT),
+    `${h4.name} has the earlier message`,
+  )
 }
 
 async function accounts(t: Test, ctx: Ctx): Promise<void> {
@@ -141,7 +161,10 @@ async function accounts(t: Test, ctx: Ctx): Promise<void> {
   t.equal(nobody.status, 401, 'unknown user → 401 too')
   t.equal(nobody.body?.error?.code, 'wrong_credentials', 'same code: no user enumeration')
 
-  for (const [host, name] of [[h1, 'ALICE'], [h2, 'Alice']] as const) {
+  for (const [host, name] of [
+    [h1, 'ALICE'],
+    [h2, 'Alice'],
+  ] as const) {
     const taken = await host.api('POST', '/api/v1/accounts', { username: name, password: PASSWORD })
     t.equal(taken.status, 409, `${name} on ${host.name} → 409 (usernames are case-insensitive)`)
     t.equal(taken.body?.error?.code, 'username_taken')
@@ -204,11 +227,15 @@ async function cleanStop(t: Test, ctx: Ctx): Promise<void> {
   t.comment(`${leaver.name} after SIGTERM: ${JSON.stringify(exit)}`)
   t.equal(exit?.forced, false, `${leaver.name} exited by itself within 5 s of SIGTERM (no SIGKILL needed)`)
   t.equal(exit?.code, 0, 'with exit code 0')
-  await ctx.lan.waitFor(`${relay.name} to drop ${leaver.name} from its peers`, async () => {
-    const ids = (await relay.status()).peers.map((p) => p.nodeId)
-    if (ids.includes(nodeId)) throw new Error(`still listed: ${ids.join(', ')}`)
-    return true
-  }, 10_000)
+  await ctx.lan.waitFor(
+    `${relay.name} to drop ${leaver.name} from its peers`,
+    async () => {
+      const ids = (await relay.status()).peers.map((p) => p.nodeId)
+      if (ids.includes(nodeId)) throw new Error(`still listed: ${ids.join(', ')}`)
+      return true
+    },
+    10_000,
+  )
   t.pass(`${relay.name} no longer lists ${leaver.name}`)
   const rest = ctx.lan.hosts.filter((h) => h !== leaver)
   t.equal((await settledProbe(rest)).relay, relay, 'the others keep the same relay')

@@ -50,8 +50,16 @@ t.test('two namespaced hosts share a private LAN', { skip: can.ok ? false : can.
   const dirs = lan.hosts.map((h) => h.dataDir)
   await lan.destroy()
   const left = listNamespaces()
-  t.same(lan.namespaces.filter((ns) => left.includes(ns)), [], 'all namespaces deleted')
-  t.same(dirs.filter((d) => existsSync(d)), [], 'all data dirs deleted')
+  t.same(
+    lan.namespaces.filter((ns) => left.includes(ns)),
+    [],
+    'all namespaces deleted',
+  )
+  t.same(
+    dirs.filter((d) => existsSync(d)),
+    [],
+    'all data dirs deleted',
+  )
   await lan.destroy()
   t.pass('destroy() is idempotent')
 })
@@ -65,11 +73,12 @@ t.test('split() parts the bridge in two, heal() joins it again', { skip: can.ok 
   let ready = false
   createInterface({ input: server.stdout! }).on('line', (l) => (ready ||= jsonLines<{ ready?: boolean }>(l).some((s) => s.ready)))
   await lan.waitFor('probe server ready', async () => ready)
-  const probe = async (from: Host) => jsonLines<{ tcp: string }>(await from.runScript(PROBE, ['probe', h2.ip, '47992', group, '47993', from.ip]))[0]?.tcp
+  const probe = async (from: Host) =>
+    jsonLines<{ tcp: string }>(await from.runScript(PROBE, ['probe', h2.ip, '47992', group, '47993', from.ip]))[0]?.tcp
 
   await lan.split([h1], [h2, h3])
   t.ok(lan.isSplit, 'split in effect')
-  t.match(await ip('-n', lan.switchNs, 'link', 'show', h2.veth), /master br1 .*state UP/, 'h2\'s cable is on br1 and up')
+  t.match(await ip('-n', lan.switchNs, 'link', 'show', h2.veth), /master br1 .*state UP/, "h2's cable is on br1 and up")
   t.match(await probe(h1), /^error/, 'h1 no longer reaches h2')
   t.equal(await probe(h3), 'pong', 'h3 still reaches h2 (same side)')
   await lan.heal()
@@ -81,21 +90,33 @@ t.test('split() parts the bridge in two, heal() joins it again', { skip: can.ok 
 for (const mode of ['wait', 'throw'] as const) {
   const how = mode === 'wait' ? 'on SIGTERM' : 'when the process crashes'
   t.test(`an abandoned LAN is cleaned up ${how}`, { skip: can.ok ? false : can.reason }, async (t) => {
-    const child = spawn(
-      process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'abandon-lan.ts'), mode],
-      { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'abandon-lan.ts'), mode], {
+      cwd: REPO_ROOT,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     t.teardown(() => clearTimeout(killer))
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string]
     const made = JSON.parse(line) as { namespaces: string[]; dataDirs: string[] }
-    t.ok(made.namespaces.every((ns) => listNamespaces().includes(ns)), 'LAN was built')
+    t.ok(
+      made.namespaces.every((ns) => listNamespaces().includes(ns)),
+      'LAN was built',
+    )
     if (mode === 'wait') child.kill('SIGTERM')
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null]
     t.not(signal, 'SIGKILL', `fixture exited by itself (code ${code}, signal ${signal})`)
     const left = listNamespaces()
-    t.same(made.namespaces.filter((ns) => left.includes(ns)), [], 'no namespace left behind')
-    t.same(made.dataDirs.filter((d) => existsSync(d)), [], 'no data dir left behind')
+    t.same(
+      made.namespaces.filter((ns) => left.includes(ns)),
+      [],
+      'no namespace left behind',
+    )
+    t.same(
+      made.dataDirs.filter((d) => existsSync(d)),
+      [],
+      'no data dir left behind',
+    )
     t.equal((await run('ip', ['-o', 'link', 'show'])).includes(made.namespaces[0]!.slice(0, 6)), false, 'no link left in root ns')
   })
 }

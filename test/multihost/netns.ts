@@ -75,7 +75,10 @@ export const SPLIT_BRIDGE = 'br1'
 /** Creates bridge `name` in the switch namespace (multicast snooping off, up) unless it exists. */
 export async function ensureBridge(plan: LanPlan, name: string): Promise<void> {
   const sw = plan.switchNs
-  const exists = await ip('-n', sw, 'link', 'show', 'dev', name).then(() => true, () => false)
+  const exists = await ip('-n', sw, 'link', 'show', 'dev', name).then(
+    () => true,
+    () => false,
+  )
   if (exists) return
   await ip('-n', sw, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', '0')
   await ip('-n', sw, 'link', 'set', name, 'up')
@@ -112,7 +115,10 @@ export async function createHost(plan: LanPlan, index: number): Promise<{ ns: st
 export function listNamespaces(): string[] {
   try {
     const out = execFileSync('ip', ['netns', 'list'], { timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] })
-    return String(out).split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean)
+    return String(out)
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter(Boolean)
   } catch {
     return []
   }
@@ -192,7 +198,11 @@ function installHandlers(): void {
   handlersInstalled = true
   process.on('exit', runExitCleanups)
   // A listener replaces the default "die" action of these signals, so exit explicitly.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(signal, () => {
       runExitCleanups()
       process.exit(code)

@@ -15,7 +15,7 @@ import { logIn, post, settledProbe, signUp } from './lan-helpers.js'
 
 const can = canBuildLan()
 const missing = missingDesktopTools()
-const skip = !can.ok ? can.reason : missing ?? false
+const skip = !can.ok ? can.reason : (missing ?? false)
 const PASSWORD = 'notify password'
 
 function agent(host: Host): Record<string, string> {
@@ -37,11 +37,15 @@ t.test('messages from another host become OS notifications on this one', { skip 
   const alice = (await logIn(h1, 'alice', PASSWORD)).token
   await logIn(h1, 'bob', PASSWORD) // bob is h1's desktop account too
   await lan.waitFor("bob's account on h2", () => logIn(h2, 'bob', PASSWORD), 10_000)
-  const state = await lan.waitFor('h2 to notify for bob, who logged in there last', async () => {
-    const s = (await h2.api<DesktopState>('GET', '/api/v1/agent/state', undefined, agent(h2))).body
-    if (s.account !== 'bob') throw new Error(`account is ${s.account}`)
-    return s
-  }, 5_000)
+  const state = await lan.waitFor(
+    'h2 to notify for bob, who logged in there last',
+    async () => {
+      const s = (await h2.api<DesktopState>('GET', '/api/v1/agent/state', undefined, agent(h2))).body
+      if (s.account !== 'bob') throw new Error(`account is ${s.account}`)
+      return s
+    },
+    5_000,
+  )
   t.match(state, { account: 'bob', dnd: false }, 'h2 notifies for bob')
   t.equal((await h2.api('GET', '/api/v1/agent/state')).status, 401, 'the agent API wants the secret')
 
@@ -71,7 +75,10 @@ t.test('messages from another host become OS notifications on this one', { skip 
     await post(h1, alice, '@bob are you there?')
     const n = await desktop.waitForNotification((n) => n.summary === 'alice mentioned you in #general')
     t.equal(n.body, '@bob are you there?')
-    t.notOk(desktop.notifications.some((n) => n.body.includes('quiet please')), 'the plain message made no notification')
+    t.notOk(
+      desktop.notifications.some((n) => n.body.includes('quiet please')),
+      'the plain message made no notification',
+    )
     const off = await h2.api<DesktopState>('PUT', '/api/v1/agent/dnd', { on: false }, agent(h2))
     t.equal(off.body.dnd, false)
     await post(h1, alice, 'loud again')

@@ -41,5 +41,8 @@ export function spawnInNs(ns: string, cwd: string, script: string, args: string[
 
 /** Parses the JSON lines a fixture printed. */
 export function jsonLines<T = unknown>(stdout: string): T[] {
-  return stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as T)
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as T)
 }

@@ -5,8 +5,16 @@
  */
 import t from 'tap'
 import {
-  Entry, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, Submission, advertFromTxt, advertToTxt, parseFrame, utf8Length,
-  type Advert, type Frame,
+  Entry,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  Submission,
+  advertFromTxt,
+  advertToTxt,
+  parseFrame,
+  utf8Length,
+  type Advert,
+  type Frame,
 } from '../../shared/index.js'
 
 const NODE = '0123456789abcdef'
@@ -21,8 +29,19 @@ function account(password: object = hash, username = 'alice') {
 }
 function hello(extra: object = {}) {
   return {
-    type: 'hello', proto: PROTOCOL_VERSION, network: 'default', nodeId: NODE, name: 'lab-1', startedAt: 1, peerPort: 47801,
-    head: 3, checkpoints: [{ seq: 3, id: 'entry-003' }, { seq: 1, id: 'entry-001' }], ...extra,
+    type: 'hello',
+    proto: PROTOCOL_VERSION,
+    network: 'default',
+    nodeId: NODE,
+    name: 'lab-1',
+    startedAt: 1,
+    peerPort: 47801,
+    head: 3,
+    checkpoints: [
+      { seq: 3, id: 'entry-003' },
+      { seq: 1, id: 'entry-001' },
+    ],
+    ...extra,
   }
 }
 /** parseFrame on a JSON-serialised object. */
@@ -45,8 +64,13 @@ t.test('every kind of valid frame passes, unchanged', async (t) => {
     { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
     { type: 'presence', users: ['alice', 'bob'], away: ['bob'] },
     {
-      type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true,
-      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'], away: [] }], gone: [],
+      type: 'roster',
+      relayId: OTHER,
+      term: 2,
+      head: 10,
+      reset: true,
+      peers: [{ nodeId: NODE, name: 'lab-1', host: '10.0.0.5', peerPort: 47801, startedAt: 1, head: 10, users: ['alice'], away: [] }],
+      gone: [],
     },
     { type: 'typing', room: 'general', username: 'bob', on: true },
     { type: 'error', code: 'network_mismatch', message: 'Other network.' },
@@ -75,7 +99,11 @@ t.test('frames that are not frames are refused with a message', async (t) => {
   t.match(refusal({ type: 'entries', entries: [{ ...submission('hi'), seq: 0, term: 1 }] }), /seq/, 'an entry with seq 0')
   t.match(refusal({ type: 'typing', room: 'random', username: 'bob', on: true }), /room/, 'typing in a room that does not exist')
   t.match(refusal({ type: 'typing', room: 'general', username: '<script>', on: true }), /username/, 'typing by an impossible name')
-  t.match(refusal({ type: 'roster', relayId: OTHER, term: 1, head: 0, reset: true, peers: [], gone: Array(1001).fill(OTHER) }), /gone/, 'a roster part over 1,000 ids')
+  t.match(
+    refusal({ type: 'roster', relayId: OTHER, term: 1, head: 0, reset: true, peers: [], gone: Array(1001).fill(OTHER) }),
+    /gone/,
+    'a roster part over 1,000 ids',
+  )
 })
 
 t.test('a node id is exactly 16 lowercase hex digits', async (t) => {
@@ -85,7 +113,7 @@ t.test('a node id is exactly 16 lowercase hex digits', async (t) => {
   t.match(refusal({ type: 'welcome', relayId: 'relay', term: 1, head: 0, from: 0 }), /relayId/, 'a welcome from a bad relay id')
 })
 
-t.test('message text: at most 16 KiB of UTF-8 (blank text is the relay\'s to refuse: a message may be only files)', async (t) => {
+t.test("message text: at most 16 KiB of UTF-8 (blank text is the relay's to refuse: a message may be only files)", async (t) => {
   const submit = (text: string) => ({ type: 'submit', submission: submission(text) })
   t.equal(parse(submit(' x ')).ok, true, 'text with whitespace around it passes')
 
@@ -105,7 +133,8 @@ t.test('arrays are bounded', async (t) => {
   const cps = (n: number) => Array.from({ length: n }, (_, i) => ({ seq: n - i, id: `entry-${String(n - i).padStart(4, '0')}` }))
   t.equal(parse(hello({ checkpoints: cps(64) })).ok, true, '64 checkpoints pass')
   t.match(refusal(hello({ checkpoints: cps(65) })), /checkpoints/, '65 checkpoints')
-  const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ ...submission('x', `msg-${String(i).padStart(8, '0')}`), seq: i + 1, term: 1 }))
+  const entries = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ ...submission('x', `msg-${String(i).padStart(8, '0')}`), seq: i + 1, term: 1 }))
   t.equal(parse({ type: 'entries', entries: entries(2000) }).ok, true, '2000 entries in one frame pass')
   t.match(refusal({ type: 'entries', entries: entries(2001) }), /entries/, '2001 entries in one frame')
 })
@@ -128,8 +157,16 @@ t.test('a replicated password hash must have parameters log-in can afford', asyn
 })
 
 const advert: Advert = {
-  proto: PROTOCOL_VERSION, network: 'lab-net', nodeId: NODE, name: 'Kitchen PC', role: 'client', term: 4, head: 1342,
-  startedAt: 1_795_638_669_332, peerPort: 47801, relayId: OTHER,
+  proto: PROTOCOL_VERSION,
+  network: 'lab-net',
+  nodeId: NODE,
+  name: 'Kitchen PC',
+  role: 'client',
+  term: 4,
+  head: 1342,
+  startedAt: 1_795_638_669_332,
+  peerPort: 47801,
+  relayId: OTHER,
 }
 
 t.test('an advert survives the trip through a TXT record', async (t) => {

@@ -18,7 +18,7 @@ import { canBuildLan, cleanEnv, createLan, REPO_ROOT, sleep, type Host } from '.
 import { logIn, post, signUp } from '../multihost/lan-helpers.js'
 
 const can = canBuildLan()
-const skip = !can.ok ? can.reason : missingDesktopTools() ?? false
+const skip = !can.ok ? can.reason : (missingDesktopTools() ?? false)
 const TRAY_CLI = path.join(REPO_ROOT, 'dist', 'tray', 'cli.js')
 const ICON = { x: 16, y: 20 }
 /**
@@ -29,7 +29,11 @@ const KEYS = { open: ['Down', 'Return'], dnd: ['Down', 'Down', 'Return'], quit: 
 
 /** Pixels of the tray panel within a small distance of `hex`. */
 async function countColour(png: string, hex: string): Promise<number> {
-  const { data, info } = await sharp(png).extract({ left: 0, top: 0, width: 200, height: TRAY_HEIGHT }).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  const { data, info } = await sharp(png)
+    .extract({ left: 0, top: 0, width: 200, height: TRAY_HEIGHT })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]
   let n = 0
   for (let i = 0; i < info.width * info.height * 3; i += 3) {
@@ -56,7 +60,8 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
   })
   const startTray = () => {
     const child = spawn('ip', ['netns', 'exec', h1.ns, process.execPath, TRAY_CLI, '--data-dir', h1.dataDir], {
-      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...cleanEnv(), ...desktop.env, SOCHAT_BROWSER: browser, XDG_CACHE_HOME: path.join(work, 'cache') },
     })
     child.stdout!.on('data', (c: Buffer) => (trayLog += c.toString()))
@@ -65,7 +70,9 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
   }
   const spawned = Date.now()
   tray = startTray()
-  t.teardown(() => { if (!t.passing()) t.comment(`tray log:\n${trayLog.slice(-4000)}`) })
+  t.teardown(() => {
+    if (!t.passing()) t.comment(`tray log:\n${trayLog.slice(-4000)}`)
+  })
   let shot = 0
   const screenshot = () => desktop.screenshot(path.join(work, `tray-${++shot}.png`))
   const until = async (what: string, check: () => Promise<boolean>) => {
@@ -107,7 +114,8 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     await sleep(700)
     await desktop.xdotool('key', '--delay', '150', ...KEYS.dnd)
     const secret = readFileSync(path.join(h1.dataDir, AGENT_SECRET_FILE), 'utf8').trim()
-    const state = async () => (await h1.api<DesktopState>('GET', '/api/v1/agent/state', undefined, { authorization: `Agent ${secret}` })).body
+    const state = async () =>
+      (await h1.api<DesktopState>('GET', '/api/v1/agent/state', undefined, { authorization: `Agent ${secret}` })).body
     await until('dnd on', async () => (await state()).dnd)
     t.match(await state(), { dnd: true, account: 'bob', unread: 3 }, 'Do not disturb is on for bob')
   })
@@ -120,7 +128,7 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
     await h1.start()
     await until('the relay icon again', async () => (await countColour(await screenshot(), TONE_COLOURS.relay)) > 150)
     t.comment(`relay icon back ${Date.now() - restarted} ms after the daemon was restarted (its own election window included)`)
-    t.ok(await countColour(await screenshot(), BADGE_COLOUR) > 40, 'reconnected: relay colour and the unread badge are back')
+    t.ok((await countColour(await screenshot(), BADGE_COLOUR)) > 40, 'reconnected: relay colour and the unread badge are back')
   })
 
   await t.test('Quit ends the tray (and only the tray)', async (t) => {

@@ -7,15 +7,31 @@ import t from 'tap'
 import type { DesktopState } from '../../shared/index.js'
 import { BADGE_COLOUR, IconCache, TONE_COLOURS, badgeText, viewOf, type IconLook } from '../../tray/index.js'
 
-const state = (over: Partial<DesktopState>): DesktopState =>
-  ({ role: 'client', relayName: 'lab-3', online: 4, account: 'bob', unread: 0, dnd: false, ui: 'http://127.0.0.1:4321', ...over })
+const state = (over: Partial<DesktopState>): DesktopState => ({
+  role: 'client',
+  relayName: 'lab-3',
+  online: 4,
+  account: 'bob',
+  unread: 0,
+  dnd: false,
+  ui: 'http://127.0.0.1:4321',
+  ...over,
+})
 
 t.test('the status line and tooltip for each state', async (t) => {
-  t.match(viewOf(null), { look: { tone: 'offline', unread: 0 }, status: 'SO-CHAT is not running on this machine', tooltip: 'SO-CHAT: not running' })
+  t.match(viewOf(null), {
+    look: { tone: 'offline', unread: 0 },
+    status: 'SO-CHAT is not running on this machine',
+    tooltip: 'SO-CHAT: not running',
+  })
   t.match(viewOf(state({})), { look: { tone: 'client' }, status: 'Relay: lab-3 · 4 people online', tooltip: 'SO-CHAT: no unread messages' })
   t.match(viewOf(state({ role: 'relay', online: 1 })), { look: { tone: 'relay' }, status: 'This machine is the relay · 1 person online' })
   t.match(viewOf(state({ role: 'electing', relayName: null })), { look: { tone: 'searching' }, status: 'Looking for the network…' })
-  t.match(viewOf(state({ unread: 7, dnd: true })), { look: { unread: 7, dnd: true }, tooltip: 'SO-CHAT: 7 unread, do not disturb', dnd: true })
+  t.match(viewOf(state({ unread: 7, dnd: true })), {
+    look: { unread: 7, dnd: true },
+    tooltip: 'SO-CHAT: 7 unread, do not disturb',
+    dnd: true,
+  })
   t.match(viewOf(state({ account: null, unread: 3 })), { look: { unread: 0 }, tooltip: 'SO-CHAT: not logged in' }, 'no badge for nobody')
 })
 
@@ -42,5 +58,9 @@ t.test('icons: the state colour in the disc, the badge only with unread messages
   }
   const withBadge = await render({ tone: 'client', unread: 5, dnd: false })
   t.equal(await pixel(withBadge, 32, 8), BADGE_COLOUR, 'red badge with an unread count')
-  t.equal(await icons.base64({ tone: 'client', unread: 5, dnd: false }), withBadge.toString('base64'), 'the same look is rendered once and reused')
+  t.equal(
+    await icons.base64({ tone: 'client', unread: 5, dnd: false }),
+    withBadge.toString('base64'),
+    'the same look is rendered once and reused',
+  )
 })

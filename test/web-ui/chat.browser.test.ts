@@ -120,7 +120,11 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
   })
 
   await t.test('alice sets herself away; bob sees it, and sees her come back', async (t) => {
-    const aliceInBobsList = b.getByRole('list').filter({ has: b.getByText('alice', { exact: true }) }).getByRole('listitem').filter({ hasText: 'alice' })
+    const aliceInBobsList = b
+      .getByRole('list')
+      .filter({ has: b.getByText('alice', { exact: true }) })
+      .getByRole('listitem')
+      .filter({ hasText: 'alice' })
     await a.getByRole('button', { name: 'Set yourself away' }).click()
     t.equal(await a.getByRole('button', { name: 'Set yourself active' }).getAttribute('aria-pressed'), 'true')
     await aliceInBobsList.filter({ hasText: '(away)' }).waitFor()
@@ -228,10 +232,17 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await logIn(a, 'alice', 'alice-password-1')
   })
 
-  await catchUpScenario(t, lan, { person: alice, host: h1, username: 'alice', password: 'alice-password-1' },
-    { person: bob, host: h2, username: 'bob', password: 'bob-password-1' })
+  await catchUpScenario(
+    t,
+    lan,
+    { person: alice, host: h1, username: 'alice', password: 'alice-password-1' },
+    { person: bob, host: h2, username: 'bob', password: 'bob-password-1' },
+  )
 
-  await failoverScenario(t, lan, [{ person: alice, username: 'alice' }, { person: bob, username: 'bob' }])
+  await failoverScenario(t, lan, [
+    { person: alice, username: 'alice' },
+    { person: bob, username: 'bob' },
+  ])
 
   t.same(alice.problems, [], 'alice’s page: no errors, no foreign requests')
   t.same(bob.problems, [], 'bob’s page: no errors, no foreign requests')

@@ -22,14 +22,23 @@ t.test('keyboard, accessible names, phone width and dark mode', { skip: skipReas
   await page.getByRole('log').getByRole('link', { name: 'https://example.org/' }).waitFor()
 
   await t.test('every visible control has an accessible name', async (t) => {
-    const unnamed = await page.locator(CONTROLS).evaluateAll((els) => els.filter((el) => {
-      const e = el as HTMLElement
-      if (!e.offsetParent && getComputedStyle(e).position !== 'fixed') return false // not shown
-      const byLabel = e.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent : null
-      const byRef = e.getAttribute('aria-labelledby')?.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ')
-      const name = e.getAttribute('aria-label') ?? byRef ?? byLabel ?? e.closest('label')?.textContent ?? e.textContent ?? e.getAttribute('title')
-      return !name?.trim()
-    }).map((el) => el.outerHTML.slice(0, 120)))
+    const unnamed = await page.locator(CONTROLS).evaluateAll((els) =>
+      els
+        .filter((el) => {
+          const e = el as HTMLElement
+          if (!e.offsetParent && getComputedStyle(e).position !== 'fixed') return false // not shown
+          const byLabel = e.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent : null
+          const byRef = e
+            .getAttribute('aria-labelledby')
+            ?.split(' ')
+            .map((id) => document.getElementById(id)?.textContent ?? '')
+            .join(' ')
+          const name =
+            e.getAttribute('aria-label') ?? byRef ?? byLabel ?? e.closest('label')?.textContent ?? e.textContent ?? e.getAttribute('title')
+          return !name?.trim()
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    )
     t.same(unnamed, [], 'no control without a name')
   })
 
@@ -38,13 +47,28 @@ t.test('keyboard, accessible names, phone width and dark mode', { skip: skipReas
     const reached = new Set<string>()
     for (let i = 0; i < 25; i++) {
       await page.keyboard.press('Tab')
-      reached.add(await page.evaluate(() => {
-        const e = document.activeElement as HTMLElement | null
-        return e?.getAttribute('aria-label') ?? (e?.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent?.trim() : null) ??
-          e?.closest('label')?.textContent?.trim() ?? e?.textContent?.trim() ?? ''
-      }))
+      reached.add(
+        await page.evaluate(() => {
+          const e = document.activeElement as HTMLElement | null
+          return (
+            e?.getAttribute('aria-label') ??
+            (e?.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent?.trim() : null) ??
+            e?.closest('label')?.textContent?.trim() ??
+            e?.textContent?.trim() ??
+            ''
+          )
+        }),
+      )
     }
-    for (const name of ['Log out', 'Set yourself away', 'Emoji', 'Message', 'Send', 'Let others see when I’m typing', 'https://example.org/']) {
+    for (const name of [
+      'Log out',
+      'Set yourself away',
+      'Emoji',
+      'Message',
+      'Send',
+      'Let others see when I’m typing',
+      'https://example.org/',
+    ]) {
       t.ok(reached.has(name), `${name} is reachable by Tab`)
     }
   })

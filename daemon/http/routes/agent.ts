@@ -11,7 +11,11 @@ import type { HttpContext } from '../context.js'
 export function agentRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const isAgent = (req: FastifyRequest) => hasSecret(req.headers.authorization, ctx.agentSecret)
   const requireAgent = (req: FastifyRequest) => {
-    if (!isAgent(req)) throw new AuthError('unauthenticated', `Send Authorization: ${AGENT_AUTH_SCHEME} <the contents of ${AGENT_SECRET_FILE} in the daemon's data folder>.`)
+    if (!isAgent(req))
+      throw new AuthError(
+        'unauthenticated',
+        `Send Authorization: ${AGENT_AUTH_SCHEME} <the contents of ${AGENT_SECRET_FILE} in the daemon's data folder>.`,
+      )
   }
 
   app.get('/api/v1/agent/state', async (req): Promise<DesktopState> => {

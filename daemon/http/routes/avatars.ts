@@ -21,18 +21,25 @@ export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { sha256 } = SetAvatar.parse(req.body)
     const size = await ctx.blobs.size(sha256)
     if (size === null) throw new InputError('unknown_upload', 'Upload the picture on this machine first, then choose it.')
-    if (size > AVATAR_SOURCE_MAX) throw new InputError('file_too_large', 'That picture is over 32 MiB; choose a smaller one for a profile picture.')
+    if (size > AVATAR_SOURCE_MAX)
+      throw new InputError('file_too_large', 'That picture is over 32 MiB; choose a smaller one for a profile picture.')
     const chunks: Buffer[] = []
     for await (const c of ctx.blobs.read(sha256)) chunks.push(c as Buffer)
     const square = await squareAvatar(Buffer.concat(chunks))
     const stored = await ctx.blobs.receive(Readable.from([square]), { maxBytes: square.length })
-    const result = await ctx.outbox.submit({ type: 'account.avatar', username: me, avatar: stored.sha256 }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    const result = await ctx.outbox.submit(
+      { type: 'account.avatar', username: me, avatar: stored.sha256 },
+      { durable: true, timeoutMs: ctx.submitTimeoutMs },
+    )
     return reply.code(result.state === 'sent' ? 201 : 202).send({ avatar: stored.sha256, state: result.state })
   })
 
   app.delete('/api/v1/me/avatar', async (req, reply) => {
     const me = req.who.session.username
-    const result = await ctx.outbox.submit({ type: 'account.avatar', username: me, avatar: null }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    const result = await ctx.outbox.submit(
+      { type: 'account.avatar', username: me, avatar: null },
+      { durable: true, timeoutMs: ctx.submitTimeoutMs },
+    )
     return reply.code(result.state === 'sent' ? 204 : 202).send()
   })
 

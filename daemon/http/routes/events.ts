@@ -32,19 +32,22 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
       if (frame.type === 'away') ctx.pages.setAwayByHand(username, frame.on)
       if (frame.type === 'typing' && passTyping(typing, frame.room, frame.on)) ctx.typing(username, frame.room, frame.on)
     })
-    ctx.auth.identify(req).then((who) => {
-      if (!who) return socket.close(4401, 'unauthenticated')
-      // Closed while we looked: registering it now would leave its user online for good.
-      if (socket.readyState !== socket.OPEN) return
-      username = who.session.username
-      ctx.pages.add(username, socket)
-      if (watching !== null) ctx.pages.setWatching(username, socket, watching)
-      if (away !== null) ctx.pages.setAwayByHand(username, away)
-      socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))
-    }, (err: unknown) => {
-      ctx.log.error({ err }, 'looking up the session of a page socket failed')
-      socket.close(1011, 'internal error')
-    })
+    ctx.auth.identify(req).then(
+      (who) => {
+        if (!who) return socket.close(4401, 'unauthenticated')
+        // Closed while we looked: registering it now would leave its user online for good.
+        if (socket.readyState !== socket.OPEN) return
+        username = who.session.username
+        ctx.pages.add(username, socket)
+        if (watching !== null) ctx.pages.setWatching(username, socket, watching)
+        if (away !== null) ctx.pages.setAwayByHand(username, away)
+        socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))
+      },
+      (err: unknown) => {
+        ctx.log.error({ err }, 'looking up the session of a page socket failed')
+        socket.close(1011, 'internal error')
+      },
+    )
   })
 }
 

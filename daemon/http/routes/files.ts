@@ -13,7 +13,11 @@ import { describeUpload } from '../../files/index.js'
 import type { HttpContext } from '../context.js'
 import { readableRoom } from '../room-access.js'
 
-const StartUpload = z.object({ name: z.string().min(1).max(1000), size: z.number().int().nonnegative(), mime: z.string().max(200).default('') })
+const StartUpload = z.object({
+  name: z.string().min(1).max(1000),
+  size: z.number().int().nonnegative(),
+  mime: z.string().max(200).default(''),
+})
 const UploadParam = z.object({ id: z.string().max(64) })
 const FileParams = z.object({ room: RoomId, id: EntryId, sha256: Sha256 })
 const FileQuery = z.object({ size: z.enum(['original', 'display', 'thumbnail']).default('original') })
@@ -46,7 +50,8 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = req.who.session.username
     if (req.headers['content-type'] !== OCTETS) throw new InputError('bad_request', `Send the bytes as ${OCTETS}.`)
     const offset = Number(req.headers['upload-offset'])
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new InputError('bad_request', 'Say where this piece starts in an Upload-Offset header.')
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new InputError('bad_request', 'Say where this piece starts in an Upload-Offset header.')
     const now = await ctx.uploads.append(me, UploadParam.parse(req.params).id, offset, req.body as NodeJS.ReadableStream as never)
     return reply.code(204).header('upload-offset', String(now)).send()
   })

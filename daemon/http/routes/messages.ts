@@ -1,5 +1,16 @@
 import type { FastifyInstance } from 'fastify'
-import { MAX_MESSAGE_BYTES, MarkRead, MessagesQuery, PostMessage, utf8Length, type FileRef, type MessagesResponse, type OutboxResponse, type PostMessageResponse, type ReadPosition } from '../../../shared/index.js'
+import {
+  MAX_MESSAGE_BYTES,
+  MarkRead,
+  MessagesQuery,
+  PostMessage,
+  utf8Length,
+  type FileRef,
+  type MessagesResponse,
+  type OutboxResponse,
+  type PostMessageResponse,
+  type ReadPosition,
+} from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import { fileBlobs } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
@@ -19,7 +30,8 @@ export function messageText(text: string): string {
 async function localFiles(ctx: HttpContext, files: FileRef[]): Promise<FileRef[]> {
   for (const f of files) {
     for (const blob of fileBlobs(f)) {
-      if ((await ctx.blobs.size(blob)) === null) throw new InputError('unknown_upload', `"${f.name}" was not uploaded to this machine; upload it (and finish the upload) first.`)
+      if ((await ctx.blobs.size(blob)) === null)
+        throw new InputError('unknown_upload', `"${f.name}" was not uploaded to this machine; upload it (and finish the upload) first.`)
     }
   }
   return files
@@ -53,7 +65,8 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
     const current = await ctx.store.views.readPosition(me, room.id)
     if (seq > current.seq) {
-      void ctx.outbox.submit({ type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 })
+      void ctx.outbox
+        .submit({ type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 })
         .catch((err) => ctx.log.warn({ err }, 'queueing a read mark failed'))
     }
     return reply.code(204).send()
@@ -81,7 +94,10 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined
     const text = files && body.text.trim() === '' ? '' : messageText(body.text)
     allowed(await mayPost(ctx.store.views.q, room, me))
-    const result = await ctx.outbox.submit({ type: 'message.posted', room, author: me, text, ...(files ? { files } : {}) }, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+    const result = await ctx.outbox.submit(
+      { type: 'message.posted', room, author: me, text, ...(files ? { files } : {}) },
+      { durable: true, timeoutMs: ctx.submitTimeoutMs },
+    )
     const extra = files ? { files } : {}
     if (result.state === 'sent') {
       const e = result.entry

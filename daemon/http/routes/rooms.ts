@@ -5,8 +5,19 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
-  CreateRoom, Invite, OpenDirect, ROOM_NAME_RULE, ROOM_TOPIC_MAX, RoomName, UpdateRoom, isRoomName, normalizeRoomName,
-  type DirectoryResponse, type MembersResponse, type RoomResponse, type RoomsResponse,
+  CreateRoom,
+  Invite,
+  OpenDirect,
+  ROOM_NAME_RULE,
+  ROOM_TOPIC_MAX,
+  RoomName,
+  UpdateRoom,
+  isRoomName,
+  normalizeRoomName,
+  type DirectoryResponse,
+  type MembersResponse,
+  type RoomResponse,
+  type RoomsResponse,
 } from '../../../shared/index.js'
 import { ConflictError, InputError, UnavailableError } from '../../errors/index.js'
 import { directRoomId } from '../../rooms/index.js'
@@ -21,13 +32,18 @@ function newRoomId(): string {
 
 function roomName(typed: string): string {
   const name = normalizeRoomName(typed)
-  if (!isRoomName(name)) throw new InputError('invalid_room_name', name.length === 0 ? 'A room needs a name.' : `"#${name.slice(0, 60)}" cannot be a room name. ${ROOM_NAME_RULE}`)
+  if (!isRoomName(name))
+    throw new InputError(
+      'invalid_room_name',
+      name.length === 0 ? 'A room needs a name.' : `"#${name.slice(0, 60)}" cannot be a room name. ${ROOM_NAME_RULE}`,
+    )
   return RoomName.parse(name)
 }
 
 function topic(typed: string): string {
   const t = typed.trim()
-  if (t.length > ROOM_TOPIC_MAX) throw new InputError('invalid_topic', `The topic is ${t.length} characters; the most is ${ROOM_TOPIC_MAX}.`)
+  if (t.length > ROOM_TOPIC_MAX)
+    throw new InputError('invalid_topic', `The topic is ${t.length} characters; the most is ${ROOM_TOPIC_MAX}.`)
   return t
 }
 
@@ -40,8 +56,9 @@ async function waitForRoom(ctx: HttpContext, id: string): Promise<void> {
 
 export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const views = ctx.store.views
-  const answer = async (id: string, username: string): Promise<RoomResponse> =>
-    ({ room: await summary(ctx, await readableRoom(ctx, id, username), username) })
+  const answer = async (id: string, username: string): Promise<RoomResponse> => ({
+    room: await summary(ctx, await readableRoom(ctx, id, username), username),
+  })
 
   app.get('/api/v1/rooms', async (req): Promise<RoomsResponse> => {
     const me = req.who.session.username
@@ -58,7 +75,13 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const want = CreateRoom.parse(req.body)
     const invited = [...new Set(want.invite.map((u) => u.trim()).filter((u) => u && u.toLowerCase() !== me.toLowerCase()))]
     const entry = await submitNow(ctx, {
-      type: 'room.created', room: newRoomId(), kind: want.kind, name: roomName(want.name), topic: topic(want.topic), creator: me, members: [me, ...invited],
+      type: 'room.created',
+      room: newRoomId(),
+      kind: want.kind,
+      name: roomName(want.name),
+      topic: topic(want.topic),
+      creator: me,
+      members: [me, ...invited],
     })
     return reply.code(201).send(await answer(entry.body.type === 'room.created' ? entry.body.room : '', me))
   })
@@ -72,9 +95,12 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = req.who.session.username
     const id = roomId(req.params)
     const change = UpdateRoom.parse(req.body)
-    if (change.name === undefined && change.topic === undefined) throw new InputError('bad_request', 'Say what to change: name, topic or both.')
+    if (change.name === undefined && change.topic === undefined)
+      throw new InputError('bad_request', 'Say what to change: name, topic or both.')
     await submitNow(ctx, {
-      type: 'room.updated', room: id, by: me,
+      type: 'room.updated',
+      room: id,
+      by: me,
       ...(change.name !== undefined ? { name: roomName(change.name) } : {}),
       ...(change.topic !== undefined ? { topic: topic(change.topic) } : {}),
     })

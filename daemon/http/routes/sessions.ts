@@ -4,23 +4,27 @@ import type { HttpContext } from '../context.js'
 
 /** Log in: public, and rate limited per client and per account name. */
 export function logInRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post('/api/v1/sessions', {
-    config: {
-      rateLimit: {
-        max: 10,
-        timeWindow: 60_000,
-        // After body parsing: the key includes the username from the body.
-        hook: 'preHandler',
-        // Per account name as well as per client: guessing one person's password stays slow.
-        keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+  app.post(
+    '/api/v1/sessions',
+    {
+      config: {
+        rateLimit: {
+          max: 10,
+          timeWindow: 60_000,
+          // After body parsing: the key includes the username from the body.
+          hook: 'preHandler',
+          // Per account name as well as per client: guessing one person's password stays slow.
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+        },
       },
     },
-  }, async (req, reply) => {
-    const issued = await ctx.accounts.logIn(Credentials.parse(req.body))
-    ctx.auth.setCookie(reply, issued.token)
-    const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }
-    return reply.code(201).send(res)
-  })
+    async (req, reply) => {
+      const issued = await ctx.accounts.logIn(Credentials.parse(req.body))
+      ctx.auth.setCookie(reply, issued.token)
+      const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }
+      return reply.code(201).send(res)
+    },
+  )
 }
 
 /** The session in use: who it is (and its CSRF token, for the page), and log-out. */

@@ -23,24 +23,65 @@ function ruling(check: () => unknown): string {
 
 t.test('usernames: 3 to 32 letters, digits, dot, dash, underscore, not starting with a symbol', async (t) => {
   for (const name of ['abc', 'Alice', 'bob.smith', 'b-o_b', '007', 'x'.repeat(32), 'a..', 'A1_']) {
-    t.equal(ruling(() => checkUsername(name)), 'ok', `${JSON.stringify(name)} is allowed`)
+    t.equal(
+      ruling(() => checkUsername(name)),
+      'ok',
+      `${JSON.stringify(name)} is allowed`,
+    )
   }
   const refused = ['', 'ab', 'x'.repeat(33), '.abc', '-abc', '_abc', 'a b', 'ali@ce', 'zoë', 'émile', 'ab\n', 'abc/', '👋👋👋', 'ab\u0000c']
-  for (const name of refused) t.equal(ruling(() => checkUsername(name)), 'invalid_username', `${JSON.stringify(name)} is refused`)
+  for (const name of refused)
+    t.equal(
+      ruling(() => checkUsername(name)),
+      'invalid_username',
+      `${JSON.stringify(name)} is refused`,
+    )
   t.equal(checkUsername('Alice'), 'Alice', 'the name keeps its case')
 })
 
 t.test('passwords: 8 to 256 characters, counted in code points', async (t) => {
-  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MIN))), 'ok', '8 characters pass')
-  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MIN - 1))), 'invalid_password', '7 characters are refused')
-  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MAX))), 'ok', '256 characters pass')
-  t.equal(ruling(() => checkPassword('x'.repeat(PASSWORD_MAX + 1))), 'invalid_password', '257 characters are refused')
+  t.equal(
+    ruling(() => checkPassword('x'.repeat(PASSWORD_MIN))),
+    'ok',
+    '8 characters pass',
+  )
+  t.equal(
+    ruling(() => checkPassword('x'.repeat(PASSWORD_MIN - 1))),
+    'invalid_password',
+    '7 characters are refused',
+  )
+  t.equal(
+    ruling(() => checkPassword('x'.repeat(PASSWORD_MAX))),
+    'ok',
+    '256 characters pass',
+  )
+  t.equal(
+    ruling(() => checkPassword('x'.repeat(PASSWORD_MAX + 1))),
+    'invalid_password',
+    '257 characters are refused',
+  )
   // 7 emoji are 14 UTF-16 code units: a .length check would let them through.
-  t.equal(ruling(() => checkPassword('🔑'.repeat(7))), 'invalid_password', '7 emoji are 7 characters, too short')
-  t.equal(ruling(() => checkPassword('🔑'.repeat(8))), 'ok', '8 emoji are enough')
+  t.equal(
+    ruling(() => checkPassword('🔑'.repeat(7))),
+    'invalid_password',
+    '7 emoji are 7 characters, too short',
+  )
+  t.equal(
+    ruling(() => checkPassword('🔑'.repeat(8))),
+    'ok',
+    '8 emoji are enough',
+  )
   // 256 emoji are 512 code units: still 256 characters.
-  t.equal(ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX))), 'ok', '256 emoji pass')
-  t.equal(ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX + 1))), 'invalid_password', '257 emoji are refused')
+  t.equal(
+    ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX))),
+    'ok',
+    '256 emoji pass',
+  )
+  t.equal(
+    ruling(() => checkPassword('🔑'.repeat(PASSWORD_MAX + 1))),
+    'invalid_password',
+    '257 emoji are refused',
+  )
 })
 
 t.test('scrypt hashes: the right password verifies, a wrong one does not, salts differ', async (t) => {
@@ -92,17 +133,26 @@ t.test('log-in checks the password against the replica', async (t) => {
   const wrong = accounts.logIn({ username: 'Alice', password: 'correct horsE' })
   await t.rejects(wrong, { code: 'wrong_credentials' }, 'a wrong password is refused')
   await wrong.catch((err) => t.ok(err instanceof AuthError, 'as an AuthError'))
-  await t.rejects(accounts.logIn({ username: 'mallory', password: 'correct horse' }), { code: 'wrong_credentials' },
-    'an unknown name gets the same answer')
+  await t.rejects(
+    accounts.logIn({ username: 'mallory', password: 'correct horse' }),
+    { code: 'wrong_credentials' },
+    'an unknown name gets the same answer',
+  )
 })
 
 t.test('sessions: issued, looked up, revoked', async (t) => {
   const { store, accounts } = await storeWithAccounts(t)
   const issued = await accounts.sessions.issue('Alice')
-  t.same(await accounts.sessions.lookup(issued.token),
-    { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt }, 'the token finds its session')
-  t.equal(await accounts.sessions.lookup(issued.token.slice(0, -1) + (issued.token.endsWith('A') ? 'B' : 'A')), undefined,
-    'a token one character off finds nothing')
+  t.same(
+    await accounts.sessions.lookup(issued.token),
+    { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt },
+    'the token finds its session',
+  )
+  t.equal(
+    await accounts.sessions.lookup(issued.token.slice(0, -1) + (issued.token.endsWith('A') ? 'B' : 'A')),
+    undefined,
+    'a token one character off finds nothing',
+  )
   t.equal(await accounts.sessions.lookup(''), undefined, 'an empty token finds nothing')
   t.equal(await accounts.sessions.lookup('x'.repeat(10_000)), undefined, 'a huge token finds nothing')
 
@@ -128,7 +178,13 @@ t.test('only a hash of a session token is stored', async (t) => {
   const everything: string[] = []
   for await (const [key, value] of store.db.iterator({ valueEncoding: 'utf8' })) everything.push(String(key), String(value))
   for (const { token } of issued) {
-    t.notOk(rows.some((r) => r.includes(token)), 'the token is not in the sessions sublevel')
-    t.notOk(everything.some((r) => r.includes(token)), 'nor anywhere else in the database')
+    t.notOk(
+      rows.some((r) => r.includes(token)),
+      'the token is not in the sessions sublevel',
+    )
+    t.notOk(
+      everything.some((r) => r.includes(token)),
+      'nor anywhere else in the database',
+    )
   }
 })

@@ -42,13 +42,21 @@ t.test('one message in the window is one notification with author and room', asy
 t.test('a burst becomes one summary naming the authors and the latest message', async (t) => {
   const shown: Note[] = []
   const burst = new Burst((n) => shown.push(n), 30)
-  for (const [who, text] of [['alice', 'a'], ['bob', 'b'], ['carol', 'c'], ['dave', 'd'], ['alice', 'last one']]) burst.add(arrival(who!, text!))
+  for (const [who, text] of [
+    ['alice', 'a'],
+    ['bob', 'b'],
+    ['carol', 'c'],
+    ['dave', 'd'],
+    ['alice', 'last one'],
+  ])
+    burst.add(arrival(who!, text!))
   await sleep(60)
   t.equal(shown.length, 1)
   t.same(shown[0], {
     title: '5 new messages in #general',
     body: 'From alice, bob and 2 others. Latest, alice: last one',
-    room: 'general', mention: false,
+    room: 'general',
+    mention: false,
   })
 })
 
@@ -57,10 +65,17 @@ t.test('a mention is shown at once and on its own, not folded into the summary',
   const burst = new Burst((n) => shown.push(n), 30)
   burst.add(arrival('alice', 'one'))
   burst.add(arrival('alice', '@bob now', true))
-  t.same(shown.map((n) => n.title), ['alice mentioned you in #general'], 'the mention did not wait')
+  t.same(
+    shown.map((n) => n.title),
+    ['alice mentioned you in #general'],
+    'the mention did not wait',
+  )
   burst.add(arrival('carol', 'two'))
   await sleep(60)
-  t.same(shown.map((n) => n.title), ['alice mentioned you in #general', '2 new messages in #general'])
+  t.same(
+    shown.map((n) => n.title),
+    ['alice mentioned you in #general', '2 new messages in #general'],
+  )
 })
 
 t.test('only the first three mentions in a window pop up; the rest join the summary', async (t) => {

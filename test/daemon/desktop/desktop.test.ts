@@ -18,10 +18,22 @@ const STATUS = { role: 'relay', relayName: 'desk', online: ['bob'], ui: 'http://
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let seq = 0
-const account = (username: string): Entry =>
-  ({ id: `acct-${username}-00`, ts: 1, origin: NODE, seq: ++seq, term: 1, body: { type: 'account.created', username, password: HASH } })
-const message = (author: string, text: string, ts = Date.now()): Entry =>
-  ({ id: `msg-${++seq}-0000`, ts, origin: NODE, seq, term: 1, body: { type: 'message.posted', room: 'general', author, text } })
+const account = (username: string): Entry => ({
+  id: `acct-${username}-00`,
+  ts: 1,
+  origin: NODE,
+  seq: ++seq,
+  term: 1,
+  body: { type: 'account.created', username, password: HASH },
+})
+const message = (author: string, text: string, ts = Date.now()): Entry => ({
+  id: `msg-${++seq}-0000`,
+  ts,
+  origin: NODE,
+  seq,
+  term: 1,
+  body: { type: 'message.posted', room: 'general', author, text },
+})
 
 async function setUp(t: { testdir: () => string; teardown: (fn: () => unknown) => void }, dir = join(t.testdir(), 'db')) {
   const store = await Store.open(dir)
@@ -29,12 +41,20 @@ async function setUp(t: { testdir: () => string; teardown: (fn: () => unknown) =
   const shown: Note[] = []
   const watching = new Set<string>()
   const desktop = await Desktop.open({
-    store, sessions, status: () => STATUS, burstMs: 20, log: pino({ level: 'silent' }),
-    pages: { isWatching: (u) => watching.has(u) }, sink: { show: (n) => shown.push(n) },
+    store,
+    sessions,
+    status: () => STATUS,
+    burstMs: 20,
+    log: pino({ level: 'silent' }),
+    pages: { isWatching: (u) => watching.has(u) },
+    sink: { show: (n) => shown.push(n) },
   })
   const states: DesktopState[] = []
   desktop.on('state', (s) => states.push(s))
-  t.teardown(async () => { desktop.close(); await store.close() })
+  t.teardown(async () => {
+    desktop.close()
+    await store.close()
+  })
   /** Appends like the replica does, then tells Desktop, as daemon.ts wires it. */
   const apply = async (...entries: Entry[]) => {
     await store.append(entries)
@@ -64,7 +84,11 @@ t.test('the account that logged in last is notified about messages from others',
   t.equal(d.desktop.state().account, 'bob')
   await d.apply(message('bob', 'my own words'), message('alice', 'hi bob'))
   await sleep(50)
-  t.same(d.shown.map((n) => n.title), ['alice in #general'], 'not for its own message')
+  t.same(
+    d.shown.map((n) => n.title),
+    ['alice in #general'],
+    'not for its own message',
+  )
   t.equal(d.desktop.state().unread, 1, 'unread counts messages by others')
   t.match(d.states.at(-1), { account: 'bob', unread: 1 }, 'the tray was told')
 })
@@ -96,7 +120,10 @@ t.test('Do not disturb silences messages but not mentions, and survives a restar
   t.match(await d.desktop.setDnd(true), { dnd: true })
   await d.apply(message('alice', 'quiet'), message('alice', '@bob urgent'))
   await sleep(50)
-  t.same(d.shown.map((n) => [n.title, n.body]), [['alice mentioned you in #general', '@bob urgent']])
+  t.same(
+    d.shown.map((n) => [n.title, n.body]),
+    [['alice mentioned you in #general', '@bob urgent']],
+  )
   d.desktop.close()
   await d.store.close()
   const again = await setUp(t, dir)
@@ -112,16 +139,31 @@ t.test('a replica catching up: old messages make one summary, old mentions do no
   const weekend = Date.now() - 2 * 24 * 3600_000
   await d.apply(message('alice', 'friday news', weekend), message('alice', '@bob see this on monday', weekend + 1))
   await sleep(50)
-  t.same(d.shown.map((n) => n.title), ['2 new messages in #general'], 'one summary, no pop-up for the old mention')
+  t.same(
+    d.shown.map((n) => n.title),
+    ['2 new messages in #general'],
+    'one summary, no pop-up for the old mention',
+  )
 })
 
 t.test('only rooms the account is in: a room it never joined is silent, a direct message says so, unread adds up', async (t) => {
   seq = 0
   const d = await setUp(t)
   const entry = (body: Entry['body']): Entry => ({ id: `room-${++seq}-000`, ts: Date.now(), origin: NODE, seq, term: 1, body })
-  await d.apply(account('alice'), account('bob'),
-    entry({ type: 'room.created', room: 'r-aaaaaaaaaaaa', kind: 'public', name: 'design', topic: '', creator: 'alice', members: ['alice'] }),
-    entry({ type: 'room.created', room: 'dm-0123456789abcdef', kind: 'direct', topic: '', creator: 'alice', members: ['alice', 'bob'] }))
+  await d.apply(
+    account('alice'),
+    account('bob'),
+    entry({
+      type: 'room.created',
+      room: 'r-aaaaaaaaaaaa',
+      kind: 'public',
+      name: 'design',
+      topic: '',
+      creator: 'alice',
+      members: ['alice'],
+    }),
+    entry({ type: 'room.created', room: 'dm-0123456789abcdef', kind: 'direct', topic: '', creator: 'alice', members: ['alice', 'bob'] }),
+  )
   await d.sessions.issue('bob')
   await d.desktop.refresh()
   await d.apply(entry({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'alice', text: 'design talk' }))
@@ -129,7 +171,11 @@ t.test('only rooms the account is in: a room it never joined is silent, a direct
   t.same(d.shown, [], 'nothing for #design, which bob is not in')
   await d.apply(entry({ type: 'message.posted', room: 'dm-0123456789abcdef', author: 'alice', text: 'psst' }))
   await sleep(50)
-  t.same(d.shown.map((n) => [n.title, n.room]), [['alice in a direct message', 'dm-0123456789abcdef']], 'the direct message, named as such, opening that room')
+  t.same(
+    d.shown.map((n) => [n.title, n.room]),
+    [['alice in a direct message', 'dm-0123456789abcdef']],
+    'the direct message, named as such, opening that room',
+  )
   await d.apply(message('alice', 'and in general'))
   await sleep(50)
   t.equal(d.desktop.state().unread, 2, 'unread counts the direct message and general, not #design')

@@ -10,8 +10,17 @@ import { compareCandidates, compareRelays, decide, type Decision } from '../../.
 let nextId = 1
 function advert(fields: Partial<Advert> = {}): Advert {
   return {
-    proto: PROTOCOL_VERSION, network: 'default', nodeId: (nextId++).toString(16).padStart(16, '0'), name: 'host',
-    role: 'electing', term: 0, head: 0, startedAt: 1000, peerPort: 47801, relayId: null, ...fields,
+    proto: PROTOCOL_VERSION,
+    network: 'default',
+    nodeId: (nextId++).toString(16).padStart(16, '0'),
+    name: 'host',
+    role: 'electing',
+    term: 0,
+    head: 0,
+    startedAt: 1000,
+    peerPort: 47801,
+    relayId: null,
+    ...fields,
   }
 }
 const id = (n: number) => n.toString(16).padStart(16, '0')
@@ -54,10 +63,21 @@ t.test('the same electing adverts, seen from every member, promote exactly one',
   for (let round = 0; round < 300; round++) {
     const size = 2 + int(6)
     // Few distinct values, so ties on head and start time are common and the node id decides.
-    const group = Array.from({ length: size }, (_, i) => advert({
-      nodeId: id(0x1000 + int(0x10000) * 8 + i), head: int(3), startedAt: 1000 + int(2), term: int(4),
-    }))
-    const decisions = group.map((self) => after(self, group.filter((p) => p !== self), self.term))
+    const group = Array.from({ length: size }, (_, i) =>
+      advert({
+        nodeId: id(0x1000 + int(0x10000) * 8 + i),
+        head: int(3),
+        startedAt: 1000 + int(2),
+        term: int(4),
+      }),
+    )
+    const decisions = group.map((self) =>
+      after(
+        self,
+        group.filter((p) => p !== self),
+        self.term,
+      ),
+    )
     const promoters = group.filter((_, i) => decisions[i]!.kind === 'promote')
     const where = `round ${round}, ${JSON.stringify(group.map((a) => [a.nodeId, a.head, a.startedAt]))}`
     if (promoters.length !== 1) {
@@ -88,8 +108,11 @@ t.test('a daemon that is not relay joins the best relay it sees', async (t) => {
   const best = advert({ role: 'relay', term: 3, head: 50 })
   const electing = advert({ head: 999 })
   t.same(after(electing, [worse, best, advert()]), { kind: 'join', relay: best }, 'an electing daemon joins at once')
-  t.same(decide({ self: electing, peers: [worse, best], windowOver: false, knownTerm: 0 }), { kind: 'join', relay: best },
-    'even before the window ends')
+  t.same(
+    decide({ self: electing, peers: [worse, best], windowOver: false, knownTerm: 0 }),
+    { kind: 'join', relay: best },
+    'even before the window ends',
+  )
   const clientOfWorse = advert({ role: 'client', term: 4, relayId: worse.nodeId })
   t.same(after(clientOfWorse, [worse, best]), { kind: 'join', relay: best }, 'a client of a worse relay moves to the best')
   const clientOfBest = advert({ role: 'client', term: 3, relayId: best.nodeId })
@@ -101,7 +124,11 @@ t.test('two relays that see each other converge: the worse steps down, the bette
   const pairs: [string, Advert, Advert][] = [
     ['longer log, older term', advert({ role: 'relay', term: 6, head: 90 }), advert({ role: 'relay', term: 7, head: 1 })],
     ['same log, newer term', advert({ role: 'relay', term: 7, head: 40 }), advert({ role: 'relay', term: 6, head: 40 })],
-    ['same log, earlier start', advert({ role: 'relay', term: 6, head: 9, startedAt: 5 }), advert({ role: 'relay', term: 6, head: 9, startedAt: 6 })],
+    [
+      'same log, earlier start',
+      advert({ role: 'relay', term: 6, head: 9, startedAt: 5 }),
+      advert({ role: 'relay', term: 6, head: 9, startedAt: 6 }),
+    ],
     ['all else equal, lower id', advert({ role: 'relay', term: 6, nodeId: id(1) }), advert({ role: 'relay', term: 6, nodeId: id(2) })],
   ]
   for (const [why, better, worse] of pairs) {
@@ -113,7 +140,13 @@ t.test('two relays that see each other converge: the worse steps down, the bette
   const a = advert({ role: 'relay', term: 2 })
   const b = advert({ role: 'relay', term: 2 })
   const c = advert({ role: 'relay', term: 1 })
-  const kinds = [a, b, c].map((self) => after(self, [a, b, c].filter((p) => p !== self)).kind)
+  const kinds = [a, b, c].map(
+    (self) =>
+      after(
+        self,
+        [a, b, c].filter((p) => p !== self),
+      ).kind,
+  )
   t.same(kinds.filter((k) => k === 'stay').length, 1, 'of three relays, exactly one stays')
 })
 
@@ -164,6 +197,9 @@ t.test('a candidate passed over for not promoting no longer blocks the election'
   const me = advert({ head: 1 })
   t.same(after(me, [stuck]), { kind: 'wait', for: stuck.nodeId }, 'first we wait for the better candidate')
   const skipped = new Set([stuck.nodeId])
-  t.same(decide({ self: me, peers: [stuck], windowOver: true, knownTerm: 0, skipped }), { kind: 'promote', term: 1 },
-    'once it is skipped, the next in rank promotes')
+  t.same(
+    decide({ self: me, peers: [stuck], windowOver: true, knownTerm: 0, skipped }),
+    { kind: 'promote', term: 1 },
+    'once it is skipped, the next in rank promotes',
+  )
 })

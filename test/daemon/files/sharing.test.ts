@@ -6,7 +6,15 @@ import t from 'tap'
 import type { PeerStatus } from '../../../shared/index.js'
 import { rankSources, relaySource } from '../../../daemon/files/index.js'
 
-const peer = (nodeId: string, port: number): PeerStatus => ({ nodeId, name: `m-${nodeId}`, host: `10.0.0.${port % 256}`, peerPort: port, head: 0, users: [], away: [] })
+const peer = (nodeId: string, port: number): PeerStatus => ({
+  nodeId,
+  name: `m-${nodeId}`,
+  host: `10.0.0.${port % 256}`,
+  peerPort: port,
+  head: 0,
+  users: [],
+  away: [],
+})
 const names = (sources: { name: string }[]) => sources.map((s) => s.name)
 
 t.test('the relay first, then the origin, then the rest in the order they were listed', async (t) => {

@@ -17,11 +17,20 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const log = pino({ level: 'silent' })
 
 /** A peer that answers each GET with `answer`, recording the Range each one asked for. */
-async function fakePeer(t: { teardown: (fn: () => unknown) => void }, answer: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
+async function fakePeer(
+  t: { teardown: (fn: () => unknown) => void },
+  answer: (req: IncomingMessage, res: ServerResponse, n: number) => void,
+) {
   const ranges: (string | undefined)[] = []
-  const server = createServer((req, res) => { ranges.push(req.headers.range); answer(req, res, ranges.length) })
+  const server = createServer((req, res) => {
+    ranges.push(req.headers.range)
+    answer(req, res, ranges.length)
+  })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => { server.closeAllConnections(); server.close() })
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
   const source: BlobSource = { name: 'peer', host: '127.0.0.1', port: (server.address() as AddressInfo).port }
   return { source, ranges }
 }
@@ -40,7 +49,12 @@ t.test('a transfer cut off half-way goes on from where it stopped', async (t) =>
     res.end(blob.subarray(start))
   })
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
-  const transfer = new BlobTransfer(store, () => [peer.source], () => 10 * 1024 * 1024, log)
+  const transfer = new BlobTransfer(
+    store,
+    () => [peer.source],
+    () => 10 * 1024 * 1024,
+    log,
+  )
   await transfer.ensure(sha(blob))
   // What arrived before the cut is what the kernel had delivered: up to `half`, not always all of it.
   const resumedAt = Number(/^bytes=(\d+)-$/.exec(peer.ranges[1] ?? '')?.[1])
@@ -58,17 +72,30 @@ t.test('bytes that hash wrong are thrown away, and the next machine is asked', a
   const honest = await fakePeer(t, (_req, res) => res.end(blob))
   const dir = join(t.testdir(), 'blobs')
   const store = await BlobStore.open(dir, 0)
-  const transfer = new BlobTransfer(store, () => [liar.source, honest.source], () => 10 * 1024 * 1024, log)
+  const transfer = new BlobTransfer(
+    store,
+    () => [liar.source, honest.source],
+    () => 10 * 1024 * 1024,
+    log,
+  )
   await transfer.ensure(sha(blob))
   t.equal(await store.size(sha(blob)), blob.length, 'stored from the honest one')
   t.notOk(existsSync(join(dir, 'incoming', `${sha(blob)}.part`)), 'nothing of the wrong bytes is left')
-  t.same(honest.ranges, [undefined], 'which was asked for all of it, not for the rest of the liar\'s')
+  t.same(honest.ranges, [undefined], "which was asked for all of it, not for the rest of the liar's")
 })
 
 t.test('nobody has it: file_unavailable, nothing stored', async (t) => {
-  const none = await fakePeer(t, (_req, res) => { res.writeHead(404); res.end() })
+  const none = await fakePeer(t, (_req, res) => {
+    res.writeHead(404)
+    res.end()
+  })
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
-  const transfer = new BlobTransfer(store, () => [none.source], () => 1024, log)
+  const transfer = new BlobTransfer(
+    store,
+    () => [none.source],
+    () => 1024,
+    log,
+  )
   await t.rejects(transfer.ensure('a'.repeat(64)), { code: 'file_unavailable' })
   t.equal(await store.size('a'.repeat(64)), null)
 })
@@ -77,7 +104,12 @@ t.test('the peer side serves the rest of a blob from an offset', async (t) => {
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
   const blob = randomBytes(5000)
   await store.receive(Readable.from([blob]), { maxBytes: blob.length })
-  const transfer = new BlobTransfer(store, () => [], () => 1024 * 1024, log)
+  const transfer = new BlobTransfer(
+    store,
+    () => [],
+    () => 1024 * 1024,
+    log,
+  )
   const server = createServer((req, res) => void transfer.serve(req, res, sha(blob)))
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   t.teardown(() => server.close())

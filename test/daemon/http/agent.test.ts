@@ -20,7 +20,9 @@ function agentFeed(ui: string, secret: string) {
   ws.on('message', (raw) => states.push((JSON.parse(raw.toString()) as { state: DesktopState }).state))
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
   return {
-    states, ws, closed,
+    states,
+    ws,
+    closed,
     until: (what: string, pick: (s: DesktopState) => boolean) => waitFor(what, async () => states.find(pick), 10_000),
   }
 }
@@ -42,8 +44,10 @@ t.test('the agent API', async (t) => {
 
   await t.test('who gets in', async (t) => {
     for (const [what, headers] of [
-      ['no credentials', {}], ['a page session', { authorization: `Bearer ${alice}` }],
-      ['a wrong secret', { authorization: `Agent ${'x'.repeat(43)}` }], ['a truncated secret', { authorization: `Agent ${secret.slice(1)}` }],
+      ['no credentials', {}],
+      ['a page session', { authorization: `Bearer ${alice}` }],
+      ['a wrong secret', { authorization: `Agent ${'x'.repeat(43)}` }],
+      ['a truncated secret', { authorization: `Agent ${secret.slice(1)}` }],
     ] as const) {
       const r = await call(d.ui, '/api/v1/agent/state', { headers })
       t.same([r.status, r.body.error.code], [401, 'unauthenticated'], `${what}: 401`)
@@ -79,14 +83,18 @@ t.test('the agent API', async (t) => {
   })
 
   await t.test('a page may say whether it is watched; anything else closes its socket', async (t) => {
-    const open = (frame: string) => new Promise<number | 'open'>((resolve) => {
-      const ws = new WebSocket(`${d.ui.replace('http', 'ws')}/api/v1/events`, { headers: { authorization: `Bearer ${alice}` } })
-      ws.on('open', () => {
-        ws.send(frame)
-        setTimeout(() => { resolve('open'); ws.close() }, 300)
+    const open = (frame: string) =>
+      new Promise<number | 'open'>((resolve) => {
+        const ws = new WebSocket(`${d.ui.replace('http', 'ws')}/api/v1/events`, { headers: { authorization: `Bearer ${alice}` } })
+        ws.on('open', () => {
+          ws.send(frame)
+          setTimeout(() => {
+            resolve('open')
+            ws.close()
+          }, 300)
+        })
+        ws.on('close', (code) => resolve(code))
       })
-      ws.on('close', (code) => resolve(code))
-    })
     t.equal(await open(JSON.stringify({ type: 'attention', watching: true })), 'open', 'an attention frame is accepted')
     t.equal(await open('{"type":"attention","watching":"very"}'), 4400, 'a malformed one closes with 4400')
     t.equal(await open('not json'), 4400, 'so does junk')

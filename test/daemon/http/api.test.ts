@@ -17,9 +17,12 @@ const start = (owner: Owner, name: string, peer: string[] = []) => startLocalDae
 
 const status = async (d: RunningDaemon): Promise<Status> => (await call(d.ui, '/api/v1/status')).body
 const MESSAGES = '/api/v1/rooms/general/messages'
-const signUp = (d: RunningDaemon, username: string, password = 'correct horse') => call(d.ui, '/api/v1/accounts', { json: { username, password } })
-const logIn = (d: RunningDaemon, username: string, password = 'correct horse') => call(d.ui, '/api/v1/sessions', { json: { username, password } })
-const messages = async (d: RunningDaemon, token: string): Promise<Message[]> => (await call(d.ui, `${MESSAGES}?limit=500`, { token })).body.messages
+const signUp = (d: RunningDaemon, username: string, password = 'correct horse') =>
+  call(d.ui, '/api/v1/accounts', { json: { username, password } })
+const logIn = (d: RunningDaemon, username: string, password = 'correct horse') =>
+  call(d.ui, '/api/v1/sessions', { json: { username, password } })
+const messages = async (d: RunningDaemon, token: string): Promise<Message[]> =>
+  (await call(d.ui, `${MESSAGES}?limit=500`, { token })).body.messages
 
 let first: RunningDaemon
 let alice: SessionResponse
@@ -37,7 +40,10 @@ t.test('the local API', async (t) => {
   first = await start(t, 'first')
 
   t.test('a daemon alone elects itself relay and takes sign-ups', async (t) => {
-    const s = await waitFor('the first daemon to become relay', async () => { const s = await status(first); return s.role === 'relay' && s })
+    const s = await waitFor('the first daemon to become relay', async () => {
+      const s = await status(first)
+      return s.role === 'relay' && s
+    })
     t.equal(s.relayId, first.nodeId)
     t.ok(s.term >= 1, 'in a term')
     const created = await signUp(first, 'alice')
@@ -50,7 +56,7 @@ t.test('the local API', async (t) => {
     t.match(cookie, alice.token, 'the session cookie carries the token')
     t.match(cookie, /HttpOnly/i, 'the cookie is HttpOnly')
     t.match(cookie, /SameSite=Strict/i, 'and SameSite=Strict')
-    t.same((await messages(first, alice.token)), [], 'no messages yet')
+    t.same(await messages(first, alice.token), [], 'no messages yet')
   })
 
   t.test('sign-up and log-in refuse what they must', async (t) => {
@@ -89,15 +95,21 @@ t.test('the local API', async (t) => {
     await refused(t, await post({ json: { text: 42 } }), 400, 'bad_request', 'a text that is not a string')
     await refused(t, await post({ json: { text: 'hi' }, token: '' }), 401, 'unauthenticated', 'no credentials')
     await refused(t, await post({ json: { text: 'hi' }, token: 'x'.repeat(43) }), 401, 'unauthenticated', 'a made-up token')
-    await refused(t, await call(first.ui, '/api/v1/rooms/random/messages', { token: alice.token, json: { text: 'hi' } }),
-      404, 'unknown_room', 'another room')
+    await refused(
+      t,
+      await call(first.ui, '/api/v1/rooms/random/messages', { token: alice.token, json: { text: 'hi' } }),
+      404,
+      'unknown_room',
+      'another room',
+    )
     t.equal((await call(first.ui, MESSAGES)).status, 401, 'reading needs a session too')
   })
 
   t.test('the cookie works only with the CSRF token on writes', async (t) => {
     const login = await logIn(first, 'alice')
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
-    const viaCookie = (headers: Record<string, string>) => call(first.ui, MESSAGES, { json: { text: 'via cookie' }, headers: { cookie, ...headers } })
+    const viaCookie = (headers: Record<string, string>) =>
+      call(first.ui, MESSAGES, { json: { text: 'via cookie' }, headers: { cookie, ...headers } })
     await refused(t, await viaCookie({}), 403, 'csrf_failed', 'the cookie without X-CSRF-Token')
     await refused(t, await viaCookie({ 'x-csrf-token': alice.csrfToken }), 403, 'csrf_failed', 'another session’s CSRF token')
     const ok = await viaCookie({ 'x-csrf-token': login.body.csrfToken })
@@ -112,9 +124,21 @@ t.test('the local API', async (t) => {
     const body = JSON.stringify({ text: 'from a foreign page' })
     const write = (headers: Record<string, string>) =>
       rawCall(first.ui, MESSAGES, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${alice.token}`, ...headers }, body)
-    await refused(t, await rawCall(first.ui, '/api/v1/status', 'GET', { host: 'evil.example' }), 403, 'forbidden_host', 'Host: evil.example')
+    await refused(
+      t,
+      await rawCall(first.ui, '/api/v1/status', 'GET', { host: 'evil.example' }),
+      403,
+      'forbidden_host',
+      'Host: evil.example',
+    )
     await refused(t, await write({ host: 'evil.example' }), 403, 'forbidden_host', 'a write with Host: evil.example')
-    await refused(t, await write({ host: `localhost.evil.example:${url.port}` }), 403, 'forbidden_host', 'a host that starts with localhost')
+    await refused(
+      t,
+      await write({ host: `localhost.evil.example:${url.port}` }),
+      403,
+      'forbidden_host',
+      'a host that starts with localhost',
+    )
     await refused(t, await write({ origin: 'http://evil.example' }), 403, 'forbidden_origin', 'Origin: http://evil.example')
     await refused(t, await write({ origin: `http://localhost.evil.example:${url.port}` }), 403, 'forbidden_origin', 'a look-alike origin')
     t.equal((await rawCall(first.ui, '/api/v1/status', 'GET', { host: `localhost:${url.port}` })).status, 200, 'Host: localhost is fine')
@@ -138,7 +162,13 @@ t.test('the local API', async (t) => {
     const out = await call(first.ui, '/api/v1/sessions/current', { method: 'DELETE', token: extra.token })
     t.equal(out.status, 204, 'logged out')
     t.equal((await call(first.ui, '/api/v1/sessions/current', { token: extra.token })).status, 401, 'the token no longer works')
-    await refused(t, await call(first.ui, MESSAGES, { token: extra.token, json: { text: 'ghost' } }), 401, 'unauthenticated', 'a write with it')
+    await refused(
+      t,
+      await call(first.ui, MESSAGES, { token: extra.token, json: { text: 'ghost' } }),
+      401,
+      'unauthenticated',
+      'a write with it',
+    )
     t.equal((await call(first.ui, '/api/v1/sessions/current', { token: alice.token })).status, 200, 'another session of alice still works')
   })
 
@@ -157,7 +187,8 @@ t.test('the local API', async (t) => {
     const posted = await call(second.ui, MESSAGES, { token: login.body.token, json: { text } })
     t.equal(posted.status, 201, 'posting on the second is confirmed by the relay')
     const seen = await waitFor('the message on the first daemon', async () =>
-      (await messages(first, alice.token)).find((m) => m.id === posted.body.message.id))
+      (await messages(first, alice.token)).find((m) => m.id === posted.body.message.id),
+    )
     t.match(seen, { text, author: 'alice', seq: posted.body.message.seq }, 'the first daemon has it')
     const mine = await messages(second, login.body.token)
     t.same(mine, await messages(first, alice.token), 'both daemons show the same timeline')
@@ -193,7 +224,13 @@ t.test('the local API', async (t) => {
     t.equal(back.status, 204, 'an older position is accepted but changes nothing')
     t.equal((await call(other.ui, READ, { token: there.token })).body.seq, last, 'the read position never moves back')
     count = (await messages(first, alice.token)).length
-    await refused(t, await call(first.ui, READ, { method: 'PUT', token: carol.token, json: { seq: -1 } }), 400, 'bad_request', 'a negative seq')
+    await refused(
+      t,
+      await call(first.ui, READ, { method: 'PUT', token: carol.token, json: { seq: -1 } }),
+      400,
+      'bad_request',
+      'a negative seq',
+    )
   })
 
   t.test('log-in is rate limited: 429 after 10 attempts', async (t) => {
@@ -217,8 +254,12 @@ t.test('the local API', async (t) => {
     await last.stop()
     // A new connection (agent: false), so no kept-alive socket from before stop() is reused.
     const after = await new Promise<string>((resolve) => {
-      request(`${last.ui}/api/v1/status`, { agent: false }, (res) => { res.resume(); resolve(`HTTP ${res.statusCode}`) })
-        .on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error')).end()
+      request(`${last.ui}/api/v1/status`, { agent: false }, (res) => {
+        res.resume()
+        resolve(`HTTP ${res.statusCode}`)
+      })
+        .on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'))
+        .end()
     })
     t.equal(after, 'ECONNREFUSED', 'after stop() the connection is refused')
   })

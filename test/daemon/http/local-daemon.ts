@@ -9,9 +9,19 @@ import type { StartFlags } from '../../../daemon/config/index.js'
 
 export type Owner = { teardown: (fn: () => unknown) => void }
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
-export interface Reply { status: number; body: any; headers: Headers }
-export interface Call { method?: string; json?: unknown; raw?: string; token?: string; headers?: Record<string, string> }
+export interface Reply {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
+  body: any
+  headers: Headers
+}
+export interface Call {
+  method?: string
+  json?: unknown
+  raw?: string
+  token?: string
+  headers?: Record<string, string>
+}
 
 export async function call(base: string, path: string, c: Call = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...c.headers }
@@ -28,9 +38,16 @@ export function rawCall(base: string, path: string, method: string, headers: Rec
   return new Promise((resolve, reject) => {
     const req = request(base + path, { method, headers }, (res) => {
       let text = ''
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => {
-        resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null, headers: new Headers(res.headers as Record<string, string>) })
-      })
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (text += d))
+        .on('end', () => {
+          resolve({
+            status: res.statusCode!,
+            body: text ? JSON.parse(text) : null,
+            headers: new Headers(res.headers as Record<string, string>),
+          })
+        })
     })
     req.on('error', reject).end(body)
   })
@@ -47,7 +64,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /** Starts a daemon in `dataDir` that `owner` stops when it ends. */
-export async function startLocalDaemon(owner: Owner, dataDir: string, name: string, peer: string[] = [], flags: StartFlags = {}): Promise<RunningDaemon> {
+export async function startLocalDaemon(
+  owner: Owner,
+  dataDir: string,
+  name: string,
+  peer: string[] = [],
+  flags: StartFlags = {},
+): Promise<RunningDaemon> {
   const config = resolveConfig({ dataDir, uiPort: '0', peerPort: '0', mdns: false, name, peer, ...flags })
   const daemon = await startDaemon(config, pino({ level: 'silent' }))
   owner.teardown(() => daemon.stop())
@@ -64,7 +87,7 @@ export async function startPair(owner: Owner, root: string, users: string[], pas
   const token = async (ui: string, username: string): Promise<string> =>
     waitFor(`${username} logged in on ${ui}`, async () => {
       const r = await call(ui, '/api/v1/sessions', { json: { username, password } })
-      return r.status === 201 ? r.body.token as string : undefined
+      return r.status === 201 ? (r.body.token as string) : undefined
     })
   return { relay, client, token }
 }

@@ -32,7 +32,10 @@ t.test('changing messages', async (t) => {
   const B = (path: string, c: { method?: string; json?: unknown } = {}) => call(client.ui, path, { token: bobToken, ...c })
   const bobPage = await page(client.ui, bobToken)
   const carolPage = await page(client.ui, await token(client.ui, 'carol'))
-  t.teardown(() => { bobPage.close(); carolPage.close() })
+  t.teardown(() => {
+    bobPage.close()
+    carolPage.close()
+  })
 
   const posted = await A('/api/v1/rooms/general/messages', { json: { text: 'lunch at 12?' } })
   const id = posted.body.message.id as string
@@ -43,12 +46,18 @@ t.test('changing messages', async (t) => {
     const edited = await A(at, { method: 'PUT', json: { text: 'lunch at 12:30?' } })
     t.equal(edited.status, 200, 'edited')
     t.match(edited.body.message, { text: 'lunch at 12:30?', edited: Number }, 'with the new text and when')
-    const seen = await waitFor('bob\'s page to hear the edit', async () => bobPage.events.find((e) => e.type === 'updated'))
-    t.match(seen, { type: 'updated', message: { id, text: 'lunch at 12:30?' } }, 'bob\'s page gets the message as it is now')
-    refused(t, await B(at, { method: 'PUT', json: { text: 'mine now' } }), 403, 'not_your_message', 'bob editing alice\'s message')
+    const seen = await waitFor("bob's page to hear the edit", async () => bobPage.events.find((e) => e.type === 'updated'))
+    t.match(seen, { type: 'updated', message: { id, text: 'lunch at 12:30?' } }, "bob's page gets the message as it is now")
+    refused(t, await B(at, { method: 'PUT', json: { text: 'mine now' } }), 403, 'not_your_message', "bob editing alice's message")
     refused(t, await B(at, { method: 'DELETE' }), 403, 'not_your_message', 'bob deleting it')
     refused(t, await A(at, { method: 'PUT', json: { text: '  ' } }), 400, 'empty_message', 'an edit to nothing')
-    refused(t, await A('/api/v1/rooms/general/messages/AAAAAAAAAAAAAAAA', { method: 'PUT', json: { text: 'x' } }), 404, 'unknown_message', 'a message that does not exist')
+    refused(
+      t,
+      await A('/api/v1/rooms/general/messages/AAAAAAAAAAAAAAAA', { method: 'PUT', json: { text: 'x' } }),
+      404,
+      'unknown_message',
+      'a message that does not exist',
+    )
     t.equal((await B('/api/v1/rooms/general/messages')).body.messages[0].text, 'lunch at 12:30?', 'the refused ones changed nothing')
   })
 
@@ -58,8 +67,22 @@ t.test('changing messages', async (t) => {
     await react(B, '👍', true)
     await react(B, '👍', true)
     const now = await react(B, '🎉', true)
-    t.same(now.body.message.reactions, [{ emoji: '👍', users: ['alice', 'bob'] }, { emoji: '🎉', users: ['bob'] }], 'two thumbs, one party')
-    t.same((await react(A, '👍', false)).body.message.reactions, [{ emoji: '👍', users: ['bob'] }, { emoji: '🎉', users: ['bob'] }], 'alice takes hers back')
+    t.same(
+      now.body.message.reactions,
+      [
+        { emoji: '👍', users: ['alice', 'bob'] },
+        { emoji: '🎉', users: ['bob'] },
+      ],
+      'two thumbs, one party',
+    )
+    t.same(
+      (await react(A, '👍', false)).body.message.reactions,
+      [
+        { emoji: '👍', users: ['bob'] },
+        { emoji: '🎉', users: ['bob'] },
+      ],
+      'alice takes hers back',
+    )
     refused(t, await react(A, 'lol', true), 400, 'invalid_reaction', 'letters')
     refused(t, await react(A, '1', true), 400, 'invalid_reaction', 'a digit (an emoji component, not an emoji)')
     t.equal((await react(A, '🇫🇷', true)).status, 200, 'a flag is one emoji')
@@ -76,16 +99,21 @@ t.test('changing messages', async (t) => {
     refused(t, await B(`${at}/reaction`, { method: 'PUT', json: { emoji: '👍', on: true } }), 409, 'message_deleted', 'reacting to it')
   })
 
-  await t.test('a private room\'s messages and changes reach only its members\' pages', async (t) => {
+  await t.test("a private room's messages and changes reach only its members' pages", async (t) => {
     const room = (await A('/api/v1/rooms', { json: { name: 'pay', kind: 'private', invite: ['bob'] } })).body.room.id as string
     await waitFor('the room on the client', async () => (await B(`/api/v1/rooms/${room}`)).status === 200)
     const m = await B(`/api/v1/rooms/${room}/messages`, { json: { text: 'raise?' } })
     await B(`/api/v1/rooms/${room}/messages/${m.body.message.id}`, { method: 'PUT', json: { text: 'raises?' } })
-    await waitFor('bob\'s page to hear his edit', async () => bobPage.events.find((e) => e.type === 'updated' && e.message.room === room))
+    await waitFor("bob's page to hear his edit", async () => bobPage.events.find((e) => e.type === 'updated' && e.message.room === room))
     await A('/api/v1/rooms/general/messages', { json: { text: 'a public marker' } })
-    await waitFor('carol\'s page to hear general', async () => carolPage.events.find((e) => e.type === 'message' && e.message.text === 'a public marker'))
+    await waitFor("carol's page to hear general", async () =>
+      carolPage.events.find((e) => e.type === 'message' && e.message.text === 'a public marker'),
+    )
     const leaked = carolPage.events.filter((e) => (e.type === 'message' || e.type === 'updated') && e.message.room === room)
-    t.same(leaked, [], 'carol\'s page heard nothing of it, though it heard general after it')
-    t.ok(carolPage.events.some((e) => e.type === 'rooms'), 'all pages were told the room list changed (it says nothing about which)')
+    t.same(leaked, [], "carol's page heard nothing of it, though it heard general after it")
+    t.ok(
+      carolPage.events.some((e) => e.type === 'rooms'),
+      'all pages were told the room list changed (it says nothing about which)',
+    )
   })
 })

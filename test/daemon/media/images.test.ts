@@ -36,24 +36,42 @@ t.test('a small picture is not enlarged', async (t) => {
 })
 
 t.test('a phone photo taken sideways comes out upright, with no EXIF and no location left', async (t) => {
-  const data = await photo(400, 300).jpeg()
+  const data = await photo(400, 300)
+    .jpeg()
     .withExif({ IFD0: { Make: 'PhoneCam', Model: 'X' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 24/1' } })
-    .withMetadata({ orientation: 6 }).toBuffer()
+    .withMetadata({ orientation: 6 })
+    .toBuffer()
   const before = await sharp(data).metadata()
-  t.same([before.orientation, before.width, before.height, Boolean(before.exif)], [6, 400, 300, true], 'the test photo is sideways, with EXIF')
+  t.same(
+    [before.orientation, before.width, before.height, Boolean(before.exif)],
+    [6, 400, 300, true],
+    'the test photo is sideways, with EXIF',
+  )
   const p = await renderPicture(data)
   t.same([p.info.width, p.info.height], [300, 400], 'probed upright')
   for (const r of [p.original, p.display, p.thumbnail]) {
     const m = await sharp(r.data).metadata()
-    t.same([m.width, m.height, m.orientation, m.exif, m.xmp], [r.width, r.height, undefined, undefined, undefined], `${r.width}×${r.height}: upright, no EXIF, no XMP`)
+    t.same(
+      [m.width, m.height, m.orientation, m.exif, m.xmp],
+      [r.width, r.height, undefined, undefined, undefined],
+      `${r.width}×${r.height}: upright, no EXIF, no XMP`,
+    )
     t.notOk(r.data.includes(Buffer.from('PhoneCam')), `${r.width}×${r.height}: the camera's name is nowhere in the bytes`)
   }
 })
 
 t.test('an animated GIF stays animated in every size', async (t) => {
-  const frames = await Promise.all(['#f00', '#0f0', '#00f'].map((c) => sharp({ create: { width: 640, height: 480, channels: 3, background: c } }).raw().toBuffer()))
+  const frames = await Promise.all(
+    ['#f00', '#0f0', '#00f'].map((c) =>
+      sharp({ create: { width: 640, height: 480, channels: 3, background: c } })
+        .raw()
+        .toBuffer(),
+    ),
+  )
   // Raw frames stacked, with the height of one page: sharp writes them as frames of a GIF.
-  const three = await sharp(Buffer.concat(frames), { raw: { width: 640, height: 480 * 3, channels: 3, pageHeight: 480 } as never }).gif().toBuffer()
+  const three = await sharp(Buffer.concat(frames), { raw: { width: 640, height: 480 * 3, channels: 3, pageHeight: 480 } as never })
+    .gif()
+    .toBuffer()
   t.equal((await sharp(three, { animated: true }).metadata()).pages, 3, 'the test GIF has three frames')
   const p = await renderPicture(three)
   t.same([p.info.frames, p.info.width, p.info.height], [3, 640, 480], 'three frames of 640 × 480')
@@ -72,7 +90,15 @@ t.test('bad pictures are refused with a reason, before they cost anything', asyn
   t.ok(process.memoryUsage().rss - started < 200 * 1024 * 1024, 'and refused from its header, without allocating its pixels')
   const jpeg = await photo(1200, 900).jpeg().toBuffer()
   await t.rejects(renderPicture(jpeg.subarray(0, jpeg.length >> 1)), { code: 'corrupt_image' }, 'a JPEG cut in half: corrupt_image')
-  await t.rejects(renderPicture(Buffer.from('Dear team,\nthe meeting moved to 3pm.\n')), { code: 'unsupported_image', message: /not a picture/ }, 'a text file named .jpg: unsupported_image')
-  await t.rejects(probeImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), { code: 'unsupported_image' }, 'SVG (active content) is not a picture here')
+  await t.rejects(
+    renderPicture(Buffer.from('Dear team,\nthe meeting moved to 3pm.\n')),
+    { code: 'unsupported_image', message: /not a picture/ },
+    'a text file named .jpg: unsupported_image',
+  )
+  await t.rejects(
+    probeImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')),
+    { code: 'unsupported_image' },
+    'SVG (active content) is not a picture here',
+  )
   await t.rejects(renderPicture(Buffer.alloc(0)), { code: 'unsupported_image' }, 'nothing at all')
 })

@@ -10,7 +10,14 @@ import { RosterBook, applyRoster, type RosterView } from '../../../daemon/relay/
 const RELAY = 'aaaaaaaaaaaaaaaa'
 const header = (term = 1, head = 10) => ({ relayId: RELAY, term, head })
 const peer = (i: number, users: string[] = []): PeerSummary => ({
-  nodeId: i.toString(16).padStart(16, '0'), name: `pc-${i}`, host: `10.0.${i >> 8}.${i & 255}`, peerPort: 47801, startedAt: i, head: 10, users, away: [],
+  nodeId: i.toString(16).padStart(16, '0'),
+  name: `pc-${i}`,
+  host: `10.0.${i >> 8}.${i & 255}`,
+  peerPort: 47801,
+  startedAt: i,
+  head: 10,
+  users,
+  away: [],
 })
 const ids = (v: RosterView | null) => (v?.peers.map((p) => p.nodeId) ?? []).sort()
 const fold = (view: RosterView | null, frames: ReturnType<RosterBook['changes']>) => frames.reduce(applyRoster, view)
@@ -19,18 +26,30 @@ t.test('only differences travel, and they add up to the relay list', async (t) =
   const book = new RosterBook()
   const first = book.changes(header(), [peer(1), peer(2)])
   t.equal(first.length, 1)
-  t.same(first[0]!.peers.map((p) => p.name), ['pc-1', 'pc-2'], 'new peers are sent')
+  t.same(
+    first[0]!.peers.map((p) => p.name),
+    ['pc-1', 'pc-2'],
+    'new peers are sent',
+  )
   let client = fold(null, book.snapshot(header()))
   t.same(ids(client), [peer(1).nodeId, peer(2).nodeId], 'a snapshot gives the whole list')
 
   t.same(book.changes(header(1, 99), [{ ...peer(1), head: 99 }, peer(2)]), [], 'heads moving is not a change')
   const presence = book.changes(header(), [peer(1, ['alice']), peer(2)])
-  t.same(presence.map((f) => [f.peers.map((p) => p.name), f.gone]), [[['pc-1'], []]], 'only the peer whose users changed')
+  t.same(
+    presence.map((f) => [f.peers.map((p) => p.name), f.gone]),
+    [[['pc-1'], []]],
+    'only the peer whose users changed',
+  )
   client = fold(client, presence)
   t.same(client!.peers.find((p) => p.name === 'pc-1')!.users, ['alice'])
 
   const left = book.changes(header(), [peer(1, ['alice'])])
-  t.same(left.map((f) => [f.peers, f.gone]), [[[], [peer(2).nodeId]]], 'a peer that left is named in gone')
+  t.same(
+    left.map((f) => [f.peers, f.gone]),
+    [[[], [peer(2).nodeId]]],
+    'a peer that left is named in gone',
+  )
   client = fold(client, left)
   t.same(ids(client), [peer(1).nodeId])
   const newTerm = book.changes(header(2), [peer(1, ['alice'])])
@@ -44,9 +63,17 @@ t.test('a large network goes out in parts that each pass the frame schema', asyn
   const changes = book.changes(header(), many)
   t.equal(changes.length, 3, 'three parts')
   const snapshot = book.snapshot(header())
-  t.same(snapshot.map((f) => f.reset), [true, false, false], 'only the first part resets')
+  t.same(
+    snapshot.map((f) => f.reset),
+    [true, false, false],
+    'only the first part resets',
+  )
   for (const f of [...changes, ...snapshot]) t.equal(parseFrame(JSON.stringify(f)).ok, true)
-  t.same(book.snapshotFrames(header()), snapshot.map((f) => JSON.stringify(f)), 'the serialized snapshot is the same list')
+  t.same(
+    book.snapshotFrames(header()),
+    snapshot.map((f) => JSON.stringify(f)),
+    'the serialized snapshot is the same list',
+  )
   t.equal(book.snapshotFrames(header(1, 500)), book.snapshotFrames(header(1, 500)), 'and is made once between changes')
   book.changes(header(), many.slice(1))
   t.equal(JSON.parse(book.snapshotFrames(header())[0]!).peers.length, ROSTER_CHUNK, 'a change makes a new one')
@@ -58,15 +85,30 @@ t.test('a large network goes out in parts that each pass the frame schema', asyn
 t.test('parts stay under the frame limit however many people a machine lists', async (t) => {
   const book = new RosterBook()
   const crowded = (i: number) => ({ ...peer(i), users: Array.from({ length: 1000 }, (_, u) => `user-${i}-${String(u).padStart(4, '0')}`) })
-  const frames = book.changes(header(), Array.from({ length: 40 }, (_, i) => crowded(i + 1)))
+  const frames = book.changes(
+    header(),
+    Array.from({ length: 40 }, (_, i) => crowded(i + 1)),
+  )
   t.ok(frames.length > 1, `split into ${frames.length} parts`)
   for (const f of frames) t.ok(JSON.stringify(f).length < MAX_FRAME_BYTES, `a part of ${f.peers.length} peers fits a frame`)
-  t.equal(frames.reduce((n, f) => n + f.peers.length, 0), 40, 'every peer is in one part')
+  t.equal(
+    frames.reduce((n, f) => n + f.peers.length, 0),
+    40,
+    'every peer is in one part',
+  )
 })
 
 t.test('a roster from another relay replaces, never merges', async (t) => {
   const before = applyRoster(null, { type: 'roster', ...header(), reset: false, peers: [peer(1)], gone: [] })
-  const other = applyRoster(before, { type: 'roster', relayId: 'bbbbbbbbbbbbbbbb', term: 3, head: 0, reset: false, peers: [peer(2)], gone: [] })
+  const other = applyRoster(before, {
+    type: 'roster',
+    relayId: 'bbbbbbbbbbbbbbbb',
+    term: 3,
+    head: 0,
+    reset: false,
+    peers: [peer(2)],
+    gone: [],
+  })
   t.same(ids(other), [peer(2).nodeId])
   t.equal(other.relayId, 'bbbbbbbbbbbbbbbb')
 })

@@ -6,7 +6,13 @@
 import t from 'tap'
 import { join } from 'node:path'
 import {
-  MAX_FRAME_BYTES, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type PasswordHash, type Submission,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type Entry,
+  type Hello,
+  type PasswordHash,
+  type Submission,
 } from '../../../shared/index.js'
 import { entryFrames, handshake } from '../../../daemon/relay/index.js'
 import { FRAME_BUDGET } from '../../../daemon/relay/chunk.js'
@@ -18,10 +24,18 @@ const NODE = '0123456789abcdef'
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 let n = 0
 const newId = () => `sub-${String(++n).padStart(6, '0')}`
-const signUp = (username: string, id = newId()): Submission =>
-  ({ id, ts: 1000, origin: NODE, body: { type: 'account.created', username, password: HASH } })
-const post = (author: string, text = 'hello', id = newId()): Submission =>
-  ({ id, ts: 1000, origin: NODE, body: { type: 'message.posted', room: 'general', author, text } })
+const signUp = (username: string, id = newId()): Submission => ({
+  id,
+  ts: 1000,
+  origin: NODE,
+  body: { type: 'account.created', username, password: HASH },
+})
+const post = (author: string, text = 'hello', id = newId()): Submission => ({
+  id,
+  ts: 1000,
+  origin: NODE,
+  body: { type: 'message.posted', room: 'general', author, text },
+})
 
 type T = { testdir: () => string; teardown: (fn: () => unknown) => void }
 async function relay(t: T, db = 'db', term = 3) {
@@ -42,10 +56,25 @@ t.test('a submission sent twice is one entry with one sequence number', async (t
   // The first order starts a batch alone; the next ones queue up and are written together.
   const twin = post('alice', 'twin')
   const [, ...twins] = await Promise.all([post('alice', 'primer'), twin, { ...twin }].map((s) => sequencer.order(s)))
-  t.same(twins, [{ ok: true, seq: 4 }, { ok: true, seq: 4 }], 'twins in one batch share one seq')
+  t.same(
+    twins,
+    [
+      { ok: true, seq: 4 },
+      { ok: true, seq: 4 },
+    ],
+    'twins in one batch share one seq',
+  )
   t.equal(store.log.head, 4, 'four entries in the log')
-  t.same(written.flat().map((e) => e.seq), [1, 2, 3, 4], 'each was written and fanned out once')
-  t.match(await store.log.get(2), { id: message.id, seq: 2, term: 3, body: message.body }, 'the entry is the submission, sequenced in our term')
+  t.same(
+    written.flat().map((e) => e.seq),
+    [1, 2, 3, 4],
+    'each was written and fanned out once',
+  )
+  t.match(
+    await store.log.get(2),
+    { id: message.id, seq: 2, term: 3, body: message.body },
+    'the entry is the submission, sequenced in our term',
+  )
 })
 
 t.test('a username is taken regardless of case, across batches and inside one', async (t) => {
@@ -64,21 +93,31 @@ t.test('inside one batch, a room created counts for the submissions after it', a
   await sequencer.order(signUp('alice'))
   await sequencer.order(signUp('bob'))
   const sub = (body: Submission['body']): Submission => ({ id: newId(), ts: 1000, origin: NODE, body })
-  const room = (id: string, name: string) => sub({ type: 'room.created', room: id, kind: 'public', name, topic: '', creator: 'alice', members: ['alice'] })
+  const room = (id: string, name: string) =>
+    sub({ type: 'room.created', room: id, kind: 'public', name, topic: '', creator: 'alice', members: ['alice'] })
   // The primer goes alone into a first batch; everything after it waits for the second.
-  const [, ...outcomes] = await Promise.all([
-    post('alice', 'primer'),
-    room('r-aaaaaaaaaaaa', 'design'),
-    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'alice', text: 'first' }),
-    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'not in it' }),
-    sub({ type: 'room.joined', room: 'r-aaaaaaaaaaaa', username: 'bob', by: 'bob' }),
-    sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'in it now' }),
-    room('r-bbbbbbbbbbbb', 'design'),
-  ].map((s) => sequencer.order(s)))
-  t.same(outcomes.map((o) => o.ok), [true, true, false, true, true, false], 'accepted and refused in order')
+  const [, ...outcomes] = await Promise.all(
+    [
+      post('alice', 'primer'),
+      room('r-aaaaaaaaaaaa', 'design'),
+      sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'alice', text: 'first' }),
+      sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'not in it' }),
+      sub({ type: 'room.joined', room: 'r-aaaaaaaaaaaa', username: 'bob', by: 'bob' }),
+      sub({ type: 'message.posted', room: 'r-aaaaaaaaaaaa', author: 'bob', text: 'in it now' }),
+      room('r-bbbbbbbbbbbb', 'design'),
+    ].map((s) => sequencer.order(s)),
+  )
+  t.same(
+    outcomes.map((o) => o.ok),
+    [true, true, false, true, true, false],
+    'accepted and refused in order',
+  )
   t.match(outcomes[2], { code: 'not_a_member' }, 'bob before joining')
   t.match(outcomes[5], { code: 'room_name_taken' }, 'the same name twice in a batch')
-  t.same((await store.views.messages('r-aaaaaaaaaaaa', 10)).map((m) => m.text), ['first', 'in it now'])
+  t.same(
+    (await store.views.messages('r-aaaaaaaaaaaa', 10)).map((m) => m.text),
+    ['first', 'in it now'],
+  )
 })
 
 t.test('a message with neither text nor files is refused', async (t) => {
@@ -95,7 +134,9 @@ t.test('a message from an author without an account is refused', async (t) => {
   t.match(await sequencer.order(post('ghost')), { ok: false, code: 'unknown_author', message: /ghost/ })
   t.equal(store.log.head, 0, 'nothing was written')
   t.same(written, [], 'nothing was fanned out')
-  const [, , carol] = await Promise.all([post('ghost', 'primer'), signUp('carol'), post('carol', 'hi, I am new')].map((s) => sequencer.order(s)))
+  const [, , carol] = await Promise.all(
+    [post('ghost', 'primer'), signUp('carol'), post('carol', 'hi, I am new')].map((s) => sequencer.order(s)),
+  )
   t.same(carol, { ok: true, seq: 2 }, 'an account and its first message can share a batch')
   t.equal(store.log.head, 2)
 })
@@ -107,10 +148,18 @@ t.test('many concurrent submissions get consecutive sequence numbers in few writ
   const count = 1200
   const outcomes = await Promise.all(Array.from({ length: count }, (_, i) => sequencer.order(post('alice', `m${i}`))))
   const got = outcomes.map((o) => (o.ok ? o.seq : -1))
-  t.same(got, Array.from({ length: count }, (_, i) => i + 2), 'seqs 2..1201, in submission order')
+  t.same(
+    got,
+    Array.from({ length: count }, (_, i) => i + 2),
+    'seqs 2..1201, in submission order',
+  )
   t.equal(store.log.head, count + 1)
   t.ok(written.length < count / 100, `group commit: ${count} submissions in ${written.length} writes`)
-  t.same(written.flat().map((e) => e.seq), got, 'fanned out in order, each once')
+  t.same(
+    written.flat().map((e) => e.seq),
+    got,
+    'fanned out in order, each once',
+  )
   const texts = (await store.views.messages('general', 500)).map((m) => m.text)
   t.same(texts.slice(-2), [`m${count - 2}`, `m${count - 1}`], 'the timeline holds them in order')
 })
@@ -126,14 +175,19 @@ t.test('when the store fails, waiting submitters are told so', async (t) => {
   process.removeAllListeners('unhandledRejection').on('unhandledRejection', (err) => escaped.push(err))
   let outcome: Outcome | 'pending' = 'pending'
   try {
-    void sequencer.order(post('alice', 'into a closed store')).then((o) => { outcome = o })
+    void sequencer.order(post('alice', 'into a closed store')).then((o) => {
+      outcome = o
+    })
     for (let i = 0; i < 100 && outcome === 'pending'; i++) await new Promise((r) => setTimeout(r, 20))
   } finally {
     process.removeAllListeners('unhandledRejection')
     for (const h of tapHandlers) process.on('unhandledRejection', h)
   }
-  t.match({ outcome, escaped: escaped.length }, { outcome: { ok: false, code: 'internal' }, escaped: 0 },
-    'the submitter gets an internal error; nothing escapes as an unhandled rejection')
+  t.match(
+    { outcome, escaped: escaped.length },
+    { outcome: { ok: false, code: 'internal' }, escaped: 0 },
+    'the submitter gets an internal error; nothing escapes as an unhandled rejection',
+  )
 })
 
 /** A log of `ids.length` entries with these ids, in a fresh store. */
@@ -144,8 +198,16 @@ async function logOf(t: T, db: string, ids: string[]): Promise<Store> {
   return store
 }
 const hello = (fields: Partial<Hello> = {}): Hello => ({
-  type: 'hello', proto: PROTOCOL_VERSION, network: 'lab', nodeId: NODE, name: 'lab-2', startedAt: 1, peerPort: 47801,
-  head: 0, checkpoints: [], ...fields,
+  type: 'hello',
+  proto: PROTOCOL_VERSION,
+  network: 'lab',
+  nodeId: NODE,
+  name: 'lab-2',
+  startedAt: 1,
+  peerPort: 47801,
+  head: 0,
+  checkpoints: [],
+  ...fields,
 })
 
 t.test('handshake: same protocol and network, and the newest checkpoint both logs share', async (t) => {
@@ -153,7 +215,11 @@ t.test('handshake: same protocol and network, and the newest checkpoint both log
   const relayLog = await logOf(t, 'relay', [...shared, 'relay-07', 'relay-08', 'relay-09', 'relay-10'])
   const clientLog = await logOf(t, 'client', [...shared, 'client-07', 'client-08', 'client-09'])
   const checkpoints = await clientLog.log.checkpoints()
-  t.same(checkpoints.map((c) => c.seq), [9, 8, 7, 5, 1], 'the client offers 9, 8, 7, 5, 1')
+  t.same(
+    checkpoints.map((c) => c.seq),
+    [9, 8, 7, 5, 1],
+    'the client offers 9, 8, 7, 5, 1',
+  )
 
   const ok = await handshake(hello({ head: 9, checkpoints }), 'lab', relayLog.log)
   t.same(ok, { ok: true, from: 5 }, 'from = 5: the newest offered checkpoint the relay has with the same id')
@@ -161,18 +227,36 @@ t.test('handshake: same protocol and network, and the newest checkpoint both log
   t.same(behind, { ok: true, from: 5 })
   const sameLog = await handshake(hello({ head: 10, checkpoints: await relayLog.log.checkpoints() }), 'lab', relayLog.log)
   t.same(sameLog, { ok: true, from: 10 }, 'a client with the same log continues at the head')
-  const ahead = [{ seq: 40, id: 'future-40' }, { seq: 6, id: 'shared-6' }]
-  t.same(await handshake(hello({ head: 40, checkpoints: ahead }), 'lab', relayLog.log), { ok: true, from: 6 },
-    'checkpoints beyond the relay’s head are skipped')
-  const stranger = [{ seq: 3, id: 'other-3' }, { seq: 1, id: 'other-1' }]
-  t.same(await handshake(hello({ head: 3, checkpoints: stranger }), 'lab', relayLog.log), { ok: true, from: 0 },
-    'nothing in common: from 0')
+  const ahead = [
+    { seq: 40, id: 'future-40' },
+    { seq: 6, id: 'shared-6' },
+  ]
+  t.same(
+    await handshake(hello({ head: 40, checkpoints: ahead }), 'lab', relayLog.log),
+    { ok: true, from: 6 },
+    'checkpoints beyond the relay’s head are skipped',
+  )
+  const stranger = [
+    { seq: 3, id: 'other-3' },
+    { seq: 1, id: 'other-1' },
+  ]
+  t.same(
+    await handshake(hello({ head: 3, checkpoints: stranger }), 'lab', relayLog.log),
+    { ok: true, from: 0 },
+    'nothing in common: from 0',
+  )
   t.same(await handshake(hello(), 'lab', relayLog.log), { ok: true, from: 0 }, 'an empty client: from 0')
 
-  t.match(await handshake(hello({ proto: PROTOCOL_VERSION + 1 }), 'lab', relayLog.log),
-    { ok: false, code: 'protocol_mismatch', message: new RegExp(`protocol ${PROTOCOL_VERSION}, not ${PROTOCOL_VERSION + 1}`) })
-  t.match(await handshake(hello({ network: 'other' }), 'lab', relayLog.log),
-    { ok: false, code: 'network_mismatch', message: /"lab", not "other"/ })
+  t.match(await handshake(hello({ proto: PROTOCOL_VERSION + 1 }), 'lab', relayLog.log), {
+    ok: false,
+    code: 'protocol_mismatch',
+    message: new RegExp(`protocol ${PROTOCOL_VERSION}, not ${PROTOCOL_VERSION + 1}`),
+  })
+  t.match(await handshake(hello({ network: 'other' }), 'lab', relayLog.log), {
+    ok: false,
+    code: 'network_mismatch',
+    message: /"lab", not "other"/,
+  })
 })
 
 t.test('entries are packed into frames under the byte budget that every peer accepts', async (t) => {
@@ -195,10 +279,16 @@ t.test('entries are packed into frames under the byte budget that every peer acc
 
   const small = Array.from({ length: 4500 }, (_, i) => entry(i + 1, 'k'))
   const counted = entryFrames(small).map((f) => parseFrame(f))
-  t.same(counted.map((p) => (p.ok && p.frame.type === 'entries' ? p.frame.entries.length : -1)), [2000, 2000, 500],
-    'no frame holds more entries than a peer accepts')
+  t.same(
+    counted.map((p) => (p.ok && p.frame.type === 'entries' ? p.frame.entries.length : -1)),
+    [2000, 2000, 500],
+    'no frame holds more entries than a peer accepts',
+  )
 
   const tight = entryFrames(big.slice(0, 10), 40 * 1024)
   t.equal(tight.length, 5, 'a smaller budget gives more frames (two 16 KiB entries each)')
-  t.ok(tight.every((f) => parseFrame(f).ok && Buffer.byteLength(f) <= 40 * 1024 + 64), 'each within that budget')
+  t.ok(
+    tight.every((f) => parseFrame(f).ok && Buffer.byteLength(f) <= 40 * 1024 + 64),
+    'each within that budget',
+  )
 })

@@ -11,7 +11,12 @@ import { join, relative } from 'node:path'
 import { InputError } from '../../../daemon/errors/index.js'
 import { runServiceCommand } from '../../../daemon/service/command.js'
 import {
-  installService, planInstall, uninstallService, ServiceFileError, type CommandRunner, type ServiceOptions,
+  installService,
+  planInstall,
+  uninstallService,
+  ServiceFileError,
+  type CommandRunner,
+  type ServiceOptions,
 } from '../../../daemon/service/index.js'
 
 type T = { testdir: () => string }
@@ -54,20 +59,37 @@ t.test('install then uninstall in a fresh home leaves nothing behind', async (t)
   const { home, options } = await setup(t)
   const runner = recorder()
   const report = await installService(planInstall(options), runner)
-  t.same(await tree(home), [
-    '.config/', '.config/autostart/', '.config/autostart/sochat-tray.desktop',
-    '.config/systemd/', '.config/systemd/user/', '.config/systemd/user/default.target.wants/',
-    '.config/systemd/user/default.target.wants/sochat.service', '.config/systemd/user/sochat.service',
-  ], 'the unit, its enabling link and the tray entry')
+  t.same(
+    await tree(home),
+    [
+      '.config/',
+      '.config/autostart/',
+      '.config/autostart/sochat-tray.desktop',
+      '.config/systemd/',
+      '.config/systemd/user/',
+      '.config/systemd/user/default.target.wants/',
+      '.config/systemd/user/default.target.wants/sochat.service',
+      '.config/systemd/user/sochat.service',
+    ],
+    'the unit, its enabling link and the tray entry',
+  )
   t.equal(await readlink(join(home, '.config/systemd/user/default.target.wants/sochat.service')), '../sochat.service')
   t.equal((await stat(join(home, '.config/systemd/user/sochat.service'))).mode & 0o777, 0o644, 'the unit is 0644')
-  t.same(runner.commands, ['systemctl --user daemon-reload', 'systemctl --user restart sochat.service'], 'systemd is told and the daemon (re)started')
+  t.same(
+    runner.commands,
+    ['systemctl --user daemon-reload', 'systemctl --user restart sochat.service'],
+    'systemd is told and the daemon (re)started',
+  )
   t.same(report.ran, runner.commands)
 
   const stopped = recorder()
   const undone = await uninstallService(options, stopped)
   t.same(await tree(home), [], 'uninstall removes every file, link and the folders it made')
-  t.same(stopped.commands, ['systemctl --user stop sochat.service', 'systemctl --user daemon-reload'], 'stopped before removing, forgotten after')
+  t.same(
+    stopped.commands,
+    ['systemctl --user stop sochat.service', 'systemctl --user daemon-reload'],
+    'stopped before removing, forgotten after',
+  )
   t.equal(undone.changed.length, 3, 'it removed the unit, the link and the tray entry')
 })
 
@@ -97,7 +119,11 @@ t.test('uninstall keeps what it did not write', async (t) => {
   await writeFile(join(home, '.config', 'autostart', 'other.desktop'), '[Desktop Entry]\n')
   await installService(planInstall(options), recorder())
   await uninstallService(options, recorder())
-  t.same(await tree(home), ['.config/', '.config/autostart/', '.config/autostart/other.desktop'], 'another autostart entry and its folders stay')
+  t.same(
+    await tree(home),
+    ['.config/', '.config/autostart/', '.config/autostart/other.desktop'],
+    'another autostart entry and its folders stay',
+  )
   const again = await uninstallService(options, recorder())
   t.match(again.notes, [/nothing to remove/], 'uninstalling again is safe and says so')
 })
@@ -108,8 +134,10 @@ t.test('a service manager that fails does not fail the install: it becomes a not
   const report = await installService(planInstall(options), runner)
   t.ok((await tree(home)).includes('.config/systemd/user/sochat.service'), 'the unit is written')
   t.same(runner.commands, ['systemctl --user daemon-reload'], 'no restart is tried after the reload failed')
-  t.equal(report.notes.at(-1),
-    'Wrote the unit, but systemctl --user could not start it: Failed to connect to bus: No medium found; it starts at your next log-in, or start it now with: systemctl --user daemon-reload && systemctl --user restart sochat')
+  t.equal(
+    report.notes.at(-1),
+    'Wrote the unit, but systemctl --user could not start it: Failed to connect to bus: No medium found; it starts at your next log-in, or start it now with: systemctl --user daemon-reload && systemctl --user restart sochat',
+  )
 })
 
 t.test('--no-start writes the files and runs nothing', async (t) => {
@@ -132,9 +160,15 @@ t.test('--system installs into /etc (here a temporary --root) as a system unit f
   const runner = recorder()
   await installService(planInstall(system), runner)
   t.same(await tree(root), [
-    'etc/', 'etc/systemd/', 'etc/systemd/system/', 'etc/systemd/system/multi-user.target.wants/',
-    'etc/systemd/system/multi-user.target.wants/sochat.service', 'etc/systemd/system/sochat.service',
-    'etc/xdg/', 'etc/xdg/autostart/', 'etc/xdg/autostart/sochat-tray.desktop',
+    'etc/',
+    'etc/systemd/',
+    'etc/systemd/system/',
+    'etc/systemd/system/multi-user.target.wants/',
+    'etc/systemd/system/multi-user.target.wants/sochat.service',
+    'etc/systemd/system/sochat.service',
+    'etc/xdg/',
+    'etc/xdg/autostart/',
+    'etc/xdg/autostart/sochat-tray.desktop',
   ])
   t.match(await readFile(join(root, 'etc/systemd/system/sochat.service'), 'utf8'), /^User=alice$/m)
   t.same(runner.commands, ['systemctl daemon-reload', 'systemctl restart sochat.service'])
@@ -148,8 +182,12 @@ t.test('macOS: two agents and their log folder, all gone after uninstall', async
   const runner = recorder((c) => (c.includes('bootout') ? 'Boot-out failed: 3: No such process' : undefined))
   const report = await installService(planInstall(options), runner)
   t.same(await tree(home), [
-    'Library/', 'Library/LaunchAgents/', 'Library/LaunchAgents/net.sochat.daemon.plist', 'Library/LaunchAgents/net.sochat.tray.plist',
-    'Library/Logs/', 'Library/Logs/sochat/',
+    'Library/',
+    'Library/LaunchAgents/',
+    'Library/LaunchAgents/net.sochat.daemon.plist',
+    'Library/LaunchAgents/net.sochat.tray.plist',
+    'Library/Logs/',
+    'Library/Logs/sochat/',
   ])
   t.equal(runner.commands.filter((c) => c.startsWith('launchctl bootstrap gui/501 ')).length, 2, 'both agents are loaded')
   t.notMatch(report.notes.join('\n'), /launchctl/, 'an agent that was not loaded before is no failure')
@@ -212,6 +250,9 @@ t.test('bad flags are refused with what to do, before anything is written', asyn
 t.test('a daemon that is not built is not installed', async (t) => {
   const { dir, home, options } = await setup(t)
   const plan = planInstall({ ...options, packageRoot: join(dir, 'nowhere') })
-  await t.rejects(installService(plan, recorder()), new ServiceFileError(`${plan.daemonEntry} does not exist: build SO-CHAT first (npm run build), then install the service again.`))
+  await t.rejects(
+    installService(plan, recorder()),
+    new ServiceFileError(`${plan.daemonEntry} does not exist: build SO-CHAT first (npm run build), then install the service again.`),
+  )
   t.same(await tree(home), [])
 })

@@ -56,17 +56,25 @@ t.test('rooms, members and message changes as the views show them', async (t) =>
   await store.append(entries([...base, ...changes]))
   const room = await store.views.q.room(ROOM)
   t.match(room, { name: 'design-team', topic: 'fonts', memberCount: 1 }, 'renamed, topic set, bob came and went')
-  t.equal(await store.views.lastSeq(ROOM), 10, 'its newest message is bob\'s')
+  t.equal(await store.views.lastSeq(ROOM), 10, "its newest message is bob's")
   t.equal(await store.views.q.roomIdByName('design-team'), ROOM, 'found by its new name')
   t.equal(await store.views.q.roomIdByName('design'), undefined, 'and no longer by the old one')
   t.same(await store.views.members(ROOM), ['alice'])
-  t.same((await store.views.roomsOf('bob')).map((r) => r.id), ['general'], 'bob is back to general only')
+  t.same(
+    (await store.views.roomsOf('bob')).map((r) => r.id),
+    ['general'],
+    'bob is back to general only',
+  )
   t.match(await store.views.q.room('general'), { memberCount: 2 }, 'general counts every account')
   const [first, second] = await store.views.messages(ROOM, 10)
   t.match(first, { text: '', deleted: true }, 'the deleted message keeps its place, not its text')
   t.notOk(first!.reactions, 'nor its reactions')
   t.match(second, { author: 'bob', text: 'nice @alice' })
-  t.same(await store.views.readPosition('alice', ROOM), { seq: 3, unread: 1, mentions: 1 }, 'alice, in since she made the room (entry 3), has one unread, a mention')
+  t.same(
+    await store.views.readPosition('alice', ROOM),
+    { seq: 3, unread: 1, mentions: 1 },
+    'alice, in since she made the room (entry 3), has one unread, a mention',
+  )
 })
 
 t.test('truncating after any point restores the views of that point exactly', async (t) => {
@@ -92,7 +100,7 @@ t.test('a change aimed at a message that is not there changes nothing', async (t
   const { ids, ...after } = await snapshot(store)
   const { ids: _before, ...rest } = before
   t.same(after, rest, 'no view moved')
-  t.equal(ids!['entry-5-xx'], 5, 'only the log\'s id index has the entry')
+  t.equal(ids!['entry-5-xx'], 5, "only the log's id index has the entry")
 })
 
 t.test('a database written by an older SO-CHAT has its views rebuilt from the log at open', async (t) => {
@@ -116,15 +124,34 @@ t.test('a database written by an older SO-CHAT has its views rebuilt from the lo
 t.test('unread starts where a person joined, and counting stops at the cap', async (t) => {
   const store = await open(t)
   const { UNREAD_COUNT_MAX } = await import('../../../daemon/store/index.js')
-  const old = Array.from({ length: UNREAD_COUNT_MAX + 5 }, (_, i): EntryBody => ({ type: 'message.posted', room: ROOM, author: 'alice', text: `old ${i}` }))
+  const old = Array.from(
+    { length: UNREAD_COUNT_MAX + 5 },
+    (_, i): EntryBody => ({ type: 'message.posted', room: ROOM, author: 'alice', text: `old ${i}` }),
+  )
   await store.append(entries([...base, ...old]))
   const joinedAt = store.log.head + 1
-  await store.append(entries([{ type: 'room.joined', room: ROOM, username: 'bob', by: 'bob' }, { type: 'message.posted', room: ROOM, author: 'alice', text: 'new' }], joinedAt))
-  t.same(await store.views.readPosition('bob', ROOM), { seq: joinedAt, unread: 1, mentions: 0 }, 'bob joined after the old messages: only the new one is unread')
+  await store.append(
+    entries(
+      [
+        { type: 'room.joined', room: ROOM, username: 'bob', by: 'bob' },
+        { type: 'message.posted', room: ROOM, author: 'alice', text: 'new' },
+      ],
+      joinedAt,
+    ),
+  )
+  t.same(
+    await store.views.readPosition('bob', ROOM),
+    { seq: joinedAt, unread: 1, mentions: 0 },
+    'bob joined after the old messages: only the new one is unread',
+  )
   await store.append(entries([{ type: 'account.created', username: 'carol', password: HASH }], store.log.head + 1))
   t.equal((await store.views.readPosition('carol', 'general')).unread, 0, 'a new account has nothing unread in general')
   const { unread } = await store.views.readPosition('alice', ROOM)
   t.equal(unread, 0, 'alice wrote them all')
   await store.append(entries(old.map((b) => ({ ...b, author: 'bob' })) as EntryBody[], store.log.head + 1))
-  t.equal((await store.views.readPosition('alice', ROOM)).unread, UNREAD_COUNT_MAX, `over ${UNREAD_COUNT_MAX} unread count as ${UNREAD_COUNT_MAX}`)
+  t.equal(
+    (await store.views.readPosition('alice', ROOM)).unread,
+    UNREAD_COUNT_MAX,
+    `over ${UNREAD_COUNT_MAX} unread count as ${UNREAD_COUNT_MAX}`,
+  )
 })

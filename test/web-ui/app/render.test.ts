@@ -12,7 +12,14 @@ import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
 import { backoffDelay, feedUrl } from '../../../web-ui/src/app/live-feed.js'
 import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
-  dayLabel, describeDraftProblem, draftProblem, formatBytes, hueSlot, initial, timeLabel, utf8Bytes,
+  dayLabel,
+  describeDraftProblem,
+  draftProblem,
+  formatBytes,
+  hueSlot,
+  initial,
+  timeLabel,
+  utf8Bytes,
 } from '../../../web-ui/src/app/format-model.js'
 import { machineLine, relayLine } from '../../../web-ui/src/rooms/roster.js'
 
@@ -25,7 +32,8 @@ t.test('drafts follow the relay’s rules, in UTF-8 bytes', async (t) => {
   // 4 bytes each: a character count would let this through.
   const wave = '👋'.repeat(MAX_MESSAGE_BYTES / 4 + 1)
   t.equal(draftProblem(wave)?.kind, 'too_large', 'emoji count as their bytes')
-  for (const s of ['', 'abc', 'é', '👋🏽', '<b>x</b>', '日本語']) t.equal(utf8Bytes(s), utf8Length(s), `same count as shared for ${JSON.stringify(s)}`)
+  for (const s of ['', 'abc', 'é', '👋🏽', '<b>x</b>', '日本語'])
+    t.equal(utf8Bytes(s), utf8Length(s), `same count as shared for ${JSON.stringify(s)}`)
   t.match(describeDraftProblem({ kind: 'empty' }), /Write something/)
   t.match(describeDraftProblem({ kind: 'too_large', bytes: 16_484, limit: 16_384 }), /too long by 100 bytes \(limit 16 KB\)/)
   t.equal(formatBytes(900), '900 bytes')
@@ -72,8 +80,15 @@ t.test('the live feed keeps only well-formed events', async (t) => {
   t.same(parseUiEvent(JSON.stringify({ type: 'message', message })), { type: 'message', message })
   const status = { role: 'client', online: ['bob'], name: 'h2', relayName: 'h1' }
   t.same(parseUiEvent(JSON.stringify({ type: 'status', status })), { type: 'status', status })
-  for (const raw of ['not json', 'null', '[]', '{"type":"message"}', '{"type":"message","message":{"id":1}}',
-    '{"type":"status","status":{"role":"relay"}}', '{"type":"nope"}']) {
+  for (const raw of [
+    'not json',
+    'null',
+    '[]',
+    '{"type":"message"}',
+    '{"type":"message","message":{"id":1}}',
+    '{"type":"status","status":{"role":"relay"}}',
+    '{"type":"nope"}',
+  ]) {
     t.equal(parseUiEvent(raw), null, `dropped: ${raw}`)
   }
   t.equal(feedUrl({ protocol: 'http:', host: '127.0.0.1:47800' }), 'ws://127.0.0.1:47800/api/v1/events')
@@ -82,10 +97,19 @@ t.test('the live feed keeps only well-formed events', async (t) => {
 
 t.test('reconnect delays grow, stay bounded and jitter', async (t) => {
   const mid = () => 0.5
-  t.same([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, mid)), [500, 1000, 2000, 4000, 8000, 15000, 15000])
+  t.same(
+    [0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, mid)),
+    [500, 1000, 2000, 4000, 8000, 15000, 15000],
+  )
   t.equal(backoffDelay(1000, mid), 15000, 'no overflow after many attempts')
-  t.equal(backoffDelay(0, () => 0), 375)
-  t.equal(backoffDelay(0, () => 1), 625)
+  t.equal(
+    backoffDelay(0, () => 0),
+    375,
+  )
+  t.equal(
+    backoffDelay(0, () => 1),
+    625,
+  )
 })
 
 t.test('the roster says which machine is the relay', async (t) => {
@@ -118,7 +142,11 @@ t.test('the page keeps to its rules: no inline code, no markup from strings', as
   t.ok(files.length > 40, `every page module checked (${files.length})`)
   for (const file of files) {
     const code = readFileSync(new URL(file, dir), 'utf8')
-    t.notMatch(code, /\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\(|new Function\(/, `${file}: no HTML from strings`)
+    t.notMatch(
+      code,
+      /\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\(|new Function\(/,
+      `${file}: no HTML from strings`,
+    )
     t.notMatch(code, /setAttribute\(\s*['"]style['"]/, `${file}: no style attributes`)
   }
 })

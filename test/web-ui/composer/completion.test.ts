@@ -3,7 +3,14 @@
  * ":)"), people by `@name`; and which emoji a picker search keeps.
  */
 import t from 'tap'
-import { MAX_CANDIDATES, emojiCandidates, emojiMatchesSearch, nameCandidates, shortcode, triggerAt } from '../../../web-ui/src/composer/completion-model.js'
+import {
+  MAX_CANDIDATES,
+  emojiCandidates,
+  emojiMatchesSearch,
+  nameCandidates,
+  shortcode,
+  triggerAt,
+} from '../../../web-ui/src/composer/completion-model.js'
 import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
 
 t.test('a list opens after :xx or @, at the start or after a space', async (t) => {
@@ -20,7 +27,10 @@ t.test('a list opens after :xx or @, at the start or after a space', async (t) =
 t.test('emoji: codes that start with the query first, at most eight', async (t) => {
   t.equal(shortcode({ char: '😍', name: 'smiling face with heart-eyes' }), 'smiling_face_with_heart_eyes')
   const thumbs = emojiCandidates('thu')
-  t.same(thumbs.map((c) => c.insert), ['👍', '👎'])
+  t.same(
+    thumbs.map((c) => c.insert),
+    ['👍', '👎'],
+  )
   t.equal(thumbs[0]!.label, '👍 :thumbs_up:')
   const heart = emojiCandidates('heart').map((c) => c.insert)
   t.ok(heart.includes('❤️') && heart.includes('💔'), 'a word inside the code matches too')
@@ -29,8 +39,15 @@ t.test('emoji: codes that start with the query first, at most eight', async (t) 
 })
 
 t.test('names: prefix, any case, sorted, once each', async (t) => {
-  t.same(nameCandidates('a', ['bob', 'Alice', 'anna', 'alice']).map((c) => c.label), ['@alice', '@Alice', '@anna'])
-  t.same(nameCandidates('', ['bob', 'bob']).map((c) => c.insert), ['@bob '], 'the insert ends with a space')
+  t.same(
+    nameCandidates('a', ['bob', 'Alice', 'anna', 'alice']).map((c) => c.label),
+    ['@alice', '@Alice', '@anna'],
+  )
+  t.same(
+    nameCandidates('', ['bob', 'bob']).map((c) => c.insert),
+    ['@bob '],
+    'the insert ends with a space',
+  )
 })
 
 t.test('picker search: every word starts a word of the name', async (t) => {

@@ -14,8 +14,19 @@ const pending = { id: 'k3Jx9QpL0aBc', room: 'general', author: 'alice', text: 'd
 t.test('the outbox answer keeps only my well-formed messages of this room', async (t) => {
   t.same(parseOutbox({ pending: [pending] }, 'alice'), [pending])
   t.same(parseOutbox({ pending: [] }, 'alice'), [])
-  const junk = [null, 'x', 3, [], {}, { ...pending, id: '' }, { ...pending, id: 7 }, { ...pending, ts: '1' },
-    { ...pending, text: null }, { ...pending, room: undefined }, { ...pending, author: 1 }]
+  const junk = [
+    null,
+    'x',
+    3,
+    [],
+    {},
+    { ...pending, id: '' },
+    { ...pending, id: 7 },
+    { ...pending, ts: '1' },
+    { ...pending, text: null },
+    { ...pending, room: undefined },
+    { ...pending, author: 1 },
+  ]
   t.same(parseOutbox({ pending: [...junk, pending] }, 'alice'), [pending], 'bad entries are dropped, good ones kept')
   t.same(parseOutbox({ pending: [{ ...pending, author: 'bob' }] }, 'alice'), [], 'not someone else’s')
   t.same(parseOutbox({ pending: [{ ...pending, room: 'random' }] }, 'alice'), [], 'not another room’s')
@@ -33,7 +44,14 @@ t.test('the answer to a send: sent (201), pending (202) or not understood', asyn
   t.same(parseSendAnswer({ message }), { state: 'sent', message }, 'a daemon from before the outbox')
   t.same(parseSendAnswer({ state: 'pending', message: pending }), { state: 'pending', message: pending })
   t.equal(parseSendAnswer({ state: 'sent', message: pending }), null, 'sent without a seq is not sent')
-  for (const body of [undefined, null, 'ok', { state: 'pending' }, { state: 'queued', message }, { state: 'pending', message: { id: 'x' } }]) {
+  for (const body of [
+    undefined,
+    null,
+    'ok',
+    { state: 'pending' },
+    { state: 'queued', message },
+    { state: 'pending', message: { id: 'x' } },
+  ]) {
     t.equal(parseSendAnswer(body), null, `dropped: ${JSON.stringify(body)}`)
   }
 })
@@ -62,24 +80,39 @@ const onH3 = { role: 'client', relayId: 'id-h3', relayName: 'h3' } as const
 const electing = { role: 'electing', relayId: null, relayName: null } as const
 
 t.test('the relay notice: moved, looking, this machine, back', async (t) => {
-  t.same(statuses(new RelayWatch(), [onH1, onH1, electing, electing, onH3, onH3]),
-    [null, null, LOOKING_TEXT, null, 'The relay moved to h3.', null], 'a failover to another machine, said once each')
+  t.same(
+    statuses(new RelayWatch(), [onH1, onH1, electing, electing, onH3, onH3]),
+    [null, null, LOOKING_TEXT, null, 'The relay moved to h3.', null],
+    'a failover to another machine, said once each',
+  )
   t.same(statuses(new RelayWatch(), [onH1, onH3]), [null, 'The relay moved to h3.'], 'a move with no gap in between')
-  t.same(statuses(new RelayWatch(), [onH1, electing, { role: 'relay', relayId: 'id-h2', relayName: 'h2' }]),
-    [null, LOOKING_TEXT, THIS_MACHINE_TEXT], 'this machine took over')
+  t.same(
+    statuses(new RelayWatch(), [onH1, electing, { role: 'relay', relayId: 'id-h2', relayName: 'h2' }]),
+    [null, LOOKING_TEXT, THIS_MACHINE_TEXT],
+    'this machine took over',
+  )
   t.equal(THIS_MACHINE_TEXT, 'This machine is now the relay.')
-  t.same(statuses(new RelayWatch(), [onH1, electing, onH1]), [null, LOOKING_TEXT, 'Connected to the relay h1 again.'], 'the same relay came back')
-  t.same(statuses(new RelayWatch(), [{ role: 'relay', relayId: 'id-h2' }, electing, { role: 'relay', relayId: 'id-h2' }]),
-    [null, LOOKING_TEXT, 'This machine is the relay again.'])
+  t.same(
+    statuses(new RelayWatch(), [onH1, electing, onH1]),
+    [null, LOOKING_TEXT, 'Connected to the relay h1 again.'],
+    'the same relay came back',
+  )
+  t.same(statuses(new RelayWatch(), [{ role: 'relay', relayId: 'id-h2' }, electing, { role: 'relay', relayId: 'id-h2' }]), [
+    null,
+    LOOKING_TEXT,
+    'This machine is the relay again.',
+  ])
   t.same(statuses(new RelayWatch(), [electing, onH3]), [null, 'Connected to the relay h3.'], 'opened during a gap: found, not moved')
-  t.same(statuses(new RelayWatch(), [onH1, { role: 'client', relayId: null, relayName: null }, onH3]),
-    [null, LOOKING_TEXT, 'The relay moved to h3.'], 'a client with no relay is looking too')
+  t.same(
+    statuses(new RelayWatch(), [onH1, { role: 'client', relayId: null, relayName: null }, onH3]),
+    [null, LOOKING_TEXT, 'The relay moved to h3.'],
+    'a client with no relay is looking too',
+  )
 })
 
 t.test('the relay notice waits for the new relay’s name', async (t) => {
   const watch = new RelayWatch()
-  t.same(statuses(watch, [onH1, { role: 'client', relayId: 'id-h3', relayName: null }, onH3]),
-    [null, null, 'The relay moved to h3.'])
+  t.same(statuses(watch, [onH1, { role: 'client', relayId: 'id-h3', relayName: null }, onH3]), [null, null, 'The relay moved to h3.'])
   watch.reset()
   t.equal(watch.next({ ...onH3, name: 'h2' }), null, 'after a reset the first status is news again')
 })

@@ -14,7 +14,12 @@ t.test('who is typing, in a sentence', async (t) => {
 })
 
 t.test('typing events are accepted only in their shape', async (t) => {
-  t.same(parseUiEvent('{"type":"typing","room":"general","username":"bob","on":true}'), { type: 'typing', room: 'general', username: 'bob', on: true })
+  t.same(parseUiEvent('{"type":"typing","room":"general","username":"bob","on":true}'), {
+    type: 'typing',
+    room: 'general',
+    username: 'bob',
+    on: true,
+  })
   t.equal(parseUiEvent('{"type":"typing","room":"general","username":"bob","on":"yes"}'), null)
   t.equal(parseUiEvent('{"type":"typing","room":"general","username":"","on":true}'), null)
 })

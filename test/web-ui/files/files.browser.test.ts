@@ -22,7 +22,11 @@ const LIMIT = ['--max-file-mib', '1']
 const row = (page: Page, text: string | RegExp) => log(page).getByRole('article').filter({ hasText: text })
 const chips = (page: Page) => page.getByRole('list', { name: 'Attachments' })
 
-interface FileSpec { name: string; type: string; b64: string }
+interface FileSpec {
+  name: string
+  type: string
+  b64: string
+}
 const spec = (name: string, type: string, bytes: Buffer): FileSpec => ({ name, type, b64: bytes.toString('base64') })
 
 /** Files dragged over the conversation, as a person dragging from their file manager. */
@@ -64,10 +68,18 @@ async function attach(page: Page, file: FileSpec): Promise<void> {
  * button, which names it "Open picture …", the image is not exposed on its own.)
  */
 function thumbBox(page: Page, alt: string) {
-  return log(page).locator(`img[alt="${alt}"]`).evaluate((img: HTMLImageElement) => {
-    const r = img.getBoundingClientRect()
-    return { width: Math.round(r.width), height: Math.round(r.height), attrs: [img.width, img.height], loaded: img.complete && img.naturalWidth > 0, natural: img.naturalWidth }
-  })
+  return log(page)
+    .locator(`img[alt="${alt}"]`)
+    .evaluate((img: HTMLImageElement) => {
+      const r = img.getBoundingClientRect()
+      return {
+        width: Math.round(r.width),
+        height: Math.round(r.height),
+        attrs: [img.width, img.height],
+        loaded: img.complete && img.naturalWidth > 0,
+        natural: img.naturalWidth,
+      }
+    })
 }
 
 t.test('files and pictures through the page', { skip: skipReason() }, async (t) => {
@@ -81,18 +93,31 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
   await signUp(a, 'alice', 'alice-password-1')
   await signUp(b, 'bob', 'bob-password-1')
   const uploads: string[] = []
-  a.on('request', (r: Request) => { if (r.url().includes('/api/v1/uploads')) uploads.push(`${r.method()} ${new URL(r.url()).pathname}`) })
+  a.on('request', (r: Request) => {
+    if (r.url().includes('/api/v1/uploads')) uploads.push(`${r.method()} ${new URL(r.url()).pathname}`)
+  })
   // Refusals alice's page got, by address: only those the test asks for are allowed below.
   const refusedA: string[] = []
-  a.on('response', (r) => { if (r.status() >= 400) refusedA.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`) })
+  a.on('response', (r) => {
+    if (r.status() >= 400) refusedA.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)
+  })
 
-  const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#3a7bd5' } }).png().toBuffer()
-  const shot = await sharp({ create: { width: 500, height: 300, channels: 4, background: '#e0a030ff' } }).png().toBuffer()
-  const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#884422' } }).jpeg().toBuffer()
+  const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#3a7bd5' } })
+    .png()
+    .toBuffer()
+  const shot = await sharp({ create: { width: 500, height: 300, channels: 4, background: '#e0a030ff' } })
+    .png()
+    .toBuffer()
+  const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#884422' } })
+    .jpeg()
+    .toBuffer()
 
   await t.test('a PNG dropped on the conversation reaches bob as a thumbnail in a box of its size', async (t) => {
     // Bob's thumbnails come slowly, so the box can be measured before the picture is there.
-    await b.route(/\/files\/[a-f0-9]{64}\?size=thumbnail/, async (route) => { await sleep(1500); await route.continue().catch(() => undefined) })
+    await b.route(/\/files\/[a-f0-9]{64}\?size=thumbnail/, async (route) => {
+      await sleep(1500)
+      await route.continue().catch(() => undefined)
+    })
     await dragOver(a, [spec('chart.png', 'image/png', png)])
     await a.getByText('Drop files to attach them').waitFor()
     t.ok(await a.getByText('Drop files to attach them').isVisible(), 'the drop zone shows while files are dragged over')
@@ -105,7 +130,9 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     const before = await thumbBox(b, 'chart.png')
     t.notOk(before.loaded, 'not loaded yet')
     t.same([before.width, before.height, ...before.attrs], [320, 213, 320, 213], 'its box is already the thumbnail’s 320 × 213')
-    await b.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#timeline img[alt="chart.png"]')].some((i) => i.complete && i.naturalWidth > 0))
+    await b.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('#timeline img[alt="chart.png"]')].some((i) => i.complete && i.naturalWidth > 0),
+    )
     const after = await thumbBox(b, 'chart.png')
     t.same([after.width, after.height, after.natural], [320, 213, 320], 'loaded, in the same box: nothing jumped')
     await b.unroute(/\/files\/[a-f0-9]{64}\?size=thumbnail/)
@@ -117,11 +144,18 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await log(b).focus()
     await b.keyboard.press('End')
     await b.keyboard.press('Tab')
-    t.match(await b.evaluate(() => document.activeElement?.getAttribute('aria-label')), /^Open picture chart\.png \(/, 'Tab from the message reaches its picture')
+    t.match(
+      await b.evaluate(() => document.activeElement?.getAttribute('aria-label')),
+      /^Open picture chart\.png \(/,
+      'Tab from the message reaches its picture',
+    )
     await b.keyboard.press('Enter')
     const viewer = b.getByRole('dialog', { name: 'chart.png' })
     await viewer.waitFor()
-    await b.waitForFunction(() => { const i = document.querySelector<HTMLImageElement>('dialog[open] img'); return !!i && i.complete && i.naturalWidth === 900 })
+    await b.waitForFunction(() => {
+      const i = document.querySelector<HTMLImageElement>('dialog[open] img')
+      return !!i && i.complete && i.naturalWidth === 900
+    })
     t.pass('the display size (900 px wide: never enlarged) is shown')
     const download = viewer.getByRole('link', { name: /^Download original: chart\.png/ })
     t.equal(await download.getAttribute('download'), 'chart.png', '“Download original” is a download of the file')
@@ -133,10 +167,14 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
 
   await t.test('a pasted screenshot is sent with no text', async (t) => {
     await paste(a, spec('image.png', 'image/png', shot))
-    await chips(a).getByText(/^Pasted image .*\.png$/).waitFor()
+    await chips(a)
+      .getByText(/^Pasted image .*\.png$/)
+      .waitFor()
     t.equal(await messageBox(a).inputValue(), '', 'nothing was pasted as text')
     await messageBox(a).press('Enter')
-    await b.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#timeline img')].some((i) => i.alt.startsWith('Pasted image') && i.naturalWidth > 0))
+    await b.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('#timeline img')].some((i) => i.alt.startsWith('Pasted image') && i.naturalWidth > 0),
+    )
     const box = await thumbBox(b, (await log(b).locator('img[alt^="Pasted image"]').getAttribute('alt'))!)
     t.same([box.width, box.height], [320, 192], '500 × 300 shown as 320 × 192')
   })
@@ -150,10 +188,13 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await link.waitFor()
     t.equal(await row(b, 'the notes').getByText('Text, 18 bytes').count(), 1, 'kind and size in words')
     t.equal(await link.getAttribute('download'), 'notes.txt', 'the link downloads, with the file’s name')
-    const head = await b.evaluate(async (href) => {
-      const r = await fetch(href)
-      return { disposition: r.headers.get('content-disposition'), body: await r.text() }
-    }, (await link.getAttribute('href'))!)
+    const head = await b.evaluate(
+      async (href) => {
+        const r = await fetch(href)
+        return { disposition: r.headers.get('content-disposition'), body: await r.text() }
+      },
+      (await link.getAttribute('href'))!,
+    )
     t.match(head.disposition, /^attachment; filename="notes\.txt"/, 'served as an attachment named notes.txt')
     t.equal(head.body, 'remember the milk\n', 'the very bytes')
   })
@@ -168,7 +209,9 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
 
   await t.test('a cut JPEG is refused in words, and its message is not sent', async (t) => {
     await attach(a, spec('cut.jpg', 'image/jpeg', jpeg.subarray(0, jpeg.length >> 1)))
-    await chips(a).getByText(/^Not uploaded: The picture is damaged or cut short/).waitFor()
+    await chips(a)
+      .getByText(/^Not uploaded: The picture is damaged or cut short/)
+      .waitFor()
     await a.getByRole('alert').filter({ hasText: '“cut.jpg” was not uploaded: The picture is damaged' }).waitFor()
     await messageBox(a).fill('with a cut picture')
     await messageBox(a).press('Enter')
@@ -184,7 +227,9 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
 
   await t.test('a pixel bomb is refused in words', async (t) => {
     await attach(a, spec('bomb.png', 'image/png', pngClaiming(50000, 50000)))
-    await chips(a).getByText(/^Not uploaded: The picture is 50000 × 50000 pixels; the most SO-CHAT opens is 100 megapixels/).waitFor()
+    await chips(a)
+      .getByText(/^Not uploaded: The picture is 50000 × 50000 pixels; the most SO-CHAT opens is 100 megapixels/)
+      .waitFor()
     t.pass('the chip says why')
     await chips(a).getByRole('button', { name: 'Remove bomb.png' }).click()
     t.equal(await a.getByRole('alert').filter({ hasText: 'bomb.png' }).count(), 0, 'its alert goes with it')
@@ -200,7 +245,9 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await attach(a, spec('slow.bin', 'application/octet-stream', Buffer.alloc(600_000, 1)))
     const bar = chips(a).getByRole('progressbar', { name: 'Uploading slow.bin' })
     await bar.waitFor()
-    await chips(a).getByText(/^Uploading, \d+%$/).waitFor()
+    await chips(a)
+      .getByText(/^Uploading, \d+%$/)
+      .waitFor()
     await a.screenshot({ path: '/tmp/files-uploading.png' })
     await a.setViewportSize({ width: 390, height: 800 })
     await a.emulateMedia({ colorScheme: 'dark' })
@@ -228,11 +275,16 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await a.unroute(/\/api\/v1\/uploads\/[a-f0-9]+$/)
     const asked = uploads.slice(before)
     t.ok(cut, 'the first piece was cut off')
-    t.ok(asked.some((u) => /^GET \/api\/v1\/uploads\/[a-f0-9]+$/.test(u)), `the page asked the daemon how much arrived (${asked.join(', ')})`)
+    t.ok(
+      asked.some((u) => /^GET \/api\/v1\/uploads\/[a-f0-9]+$/.test(u)),
+      `the page asked the daemon how much arrived (${asked.join(', ')})`,
+    )
     t.equal(asked.filter((u) => u.startsWith('PATCH')).length, 2, 'and sent the piece again')
     await messageBox(a).fill('resumed file')
     await messageBox(a).press('Enter')
-    await row(b, 'resumed file').getByRole('link', { name: /^Download resumed\.bin \(293 KB\)$/ }).waitFor()
+    await row(b, 'resumed file')
+      .getByRole('link', { name: /^Download resumed\.bin \(293 KB\)$/ })
+      .waitFor()
     t.pass('it arrived')
   })
 
@@ -244,8 +296,11 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await a.getByRole('button', { name: 'Profile picture' }).click()
     await (await chooser).setFiles({ name: 'me.png', mimeType: 'image/png', buffer: png })
     // Decorative (the author's name is beside it), so found by its place, not by a role.
-    await b.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#timeline .avatar[data-user="alice"] img')]
-      .some((i) => i.complete && i.naturalWidth === 256))
+    await b.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('#timeline .avatar[data-user="alice"] img')].some(
+        (i) => i.complete && i.naturalWidth === 256,
+      ),
+    )
     const pictures = await b.evaluate(() => ({
       alice: document.querySelectorAll('#timeline .avatar[data-user="alice"] img').length,
       rows: document.querySelectorAll('#timeline .avatar[data-user="alice"]').length,
@@ -270,17 +325,36 @@ t.test('files and pictures through the page', { skip: skipReason() }, async (t) 
     await row(a, 'the notes').getByRole('button', { name: 'Delete message' }).click()
     await a.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete' }).click()
     await log(b).getByText('This message was deleted.').waitFor()
-    t.equal(await log(b).getByRole('link', { name: /notes\.txt/ }).count(), 0, 'its file card is gone')
-    t.comment('screenshots: /tmp/files-desktop.png /tmp/files-phone.png /tmp/files-dark.png /tmp/files-viewer.png /tmp/files-uploading.png /tmp/files-uploading-phone-dark.png')
+    t.equal(
+      await log(b)
+        .getByRole('link', { name: /notes\.txt/ })
+        .count(),
+      0,
+      'its file card is gone',
+    )
+    t.comment(
+      'screenshots: /tmp/files-desktop.png /tmp/files-phone.png /tmp/files-dark.png /tmp/files-viewer.png /tmp/files-uploading.png /tmp/files-uploading-phone-dark.png',
+    )
   })
 
   // Alice asked for a refusal (the cut picture) and cut a connection on purpose. Her own
   // thumbnails may be asked for a moment before h1's replica has her message (404, tried
   // again by the page): allowed, as long as that is all the 404s were.
   const notFound = refusedA.filter((r) => r.startsWith('404 '))
-  t.ok(notFound.every((r) => /^404 GET \/api\/v1\/rooms\/general\/messages\/[^/]+\/files\/[a-f0-9]{64}$/.test(r)), `404s only for thumbnails (${notFound.join(', ') || 'none'})`)
-  t.same(refusedA.filter((r) => !r.startsWith('404 ')).map((r) => r.split(' ')[0]), ['422', '413'], 'the refusals asked for: the cut picture, the pixel bomb')
+  t.ok(
+    notFound.every((r) => /^404 GET \/api\/v1\/rooms\/general\/messages\/[^/]+\/files\/[a-f0-9]{64}$/.test(r)),
+    `404s only for thumbnails (${notFound.join(', ') || 'none'})`,
+  )
+  t.same(
+    refusedA.filter((r) => !r.startsWith('404 ')).map((r) => r.split(' ')[0]),
+    ['422', '413'],
+    'the refusals asked for: the cut picture, the pixel bomb',
+  )
   const expected = [/status of 422/, /status of 413/, /status of 404/, /ERR_CONNECTION_RESET|ERR_FAILED/]
-  t.same(alice.problems.filter((p) => !expected.some((e) => e.test(p))), [], 'alice’s page: no other errors, no foreign requests')
+  t.same(
+    alice.problems.filter((p) => !expected.some((e) => e.test(p))),
+    [],
+    'alice’s page: no other errors, no foreign requests',
+  )
   t.same(bob.problems, [], 'bob’s page: no errors, no foreign requests')
 })

@@ -10,20 +10,59 @@ import type { FileRef } from '../../../shared/files.js'
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE as SHARED_MAX_FILES } from '../../../shared/index.js'
 import { ApiError } from '../../../web-ui/src/app/api.js'
 import {
-  displaySize, fileKind, fileUrl, humanSize, isFileRef, MAX_FILES_PER_MESSAGE, mibText, pastedName, showFiles, sizeProblem, tooManyText,
+  displaySize,
+  fileKind,
+  fileUrl,
+  humanSize,
+  isFileRef,
+  MAX_FILES_PER_MESSAGE,
+  mibText,
+  pastedName,
+  showFiles,
+  sizeProblem,
+  tooManyText,
 } from '../../../web-ui/src/files/file-info-model.js'
-import { MAX_RETRIES, percent, retryDelay, stateText, Upload, type UploadState, type UploadTransport } from '../../../web-ui/src/files/upload-model.js'
+import {
+  MAX_RETRIES,
+  percent,
+  retryDelay,
+  stateText,
+  Upload,
+  type UploadState,
+  type UploadTransport,
+} from '../../../web-ui/src/files/upload-model.js'
 
 const sha = (c: string) => c.repeat(64)
 const plain: FileRef = { sha256: sha('a'), name: 'Q3 report.pdf', size: 2_400_000, mime: 'application/pdf' }
 const picture: FileRef = {
-  sha256: sha('b'), name: 'cat.png', size: 50_000, mime: 'image/png',
-  picture: { width: 1200, height: 800, thumbnail: sha('c'), thumbnailWidth: 320, thumbnailHeight: 213, display: sha('d'), mime: 'image/png' },
+  sha256: sha('b'),
+  name: 'cat.png',
+  size: 50_000,
+  mime: 'image/png',
+  picture: {
+    width: 1200,
+    height: 800,
+    thumbnail: sha('c'),
+    thumbnailWidth: 320,
+    thumbnailHeight: 213,
+    display: sha('d'),
+    mime: 'image/png',
+  },
 }
 
 t.test('sizes in words', async (t) => {
-  t.same([0, 1, 900, 1024, 1536, 10 * 1024, 1024 * 1024, 2.5 * 1024 * 1024, 100 * 1024 * 1024, 3 * 1024 ** 3].map(humanSize),
-    ['0 bytes', '1 byte', '900 bytes', '1 KB', '1.5 KB', '10 KB', '1 MB', '2.5 MB', '100 MB', '3 GB'])
+  t.same([0, 1, 900, 1024, 1536, 10 * 1024, 1024 * 1024, 2.5 * 1024 * 1024, 100 * 1024 * 1024, 3 * 1024 ** 3].map(humanSize), [
+    '0 bytes',
+    '1 byte',
+    '900 bytes',
+    '1 KB',
+    '1.5 KB',
+    '10 KB',
+    '1 MB',
+    '2.5 MB',
+    '100 MB',
+    '3 GB',
+  ])
   t.equal(mibText(1024 * 1024), '1 MiB')
   t.equal(mibText(DEFAULT_MAX_FILE_BYTES), '100 MiB')
   t.equal(mibText(2.5 * 1024 * 1024), '2.5 MiB')
@@ -41,17 +80,37 @@ t.test('the relay’s limit is checked before uploading, and said with the limit
 })
 
 t.test('which FileRef shows how', async (t) => {
-  t.same(showFiles([picture, plain], true), [{ kind: 'picture', file: picture }, { kind: 'card', file: plain, download: true }], 'a picture inline, a file as a card')
-  t.same(showFiles([picture], false), [{ kind: 'card', file: picture, download: false }], 'waiting in the outbox: a card without a link (nothing to serve yet)')
+  t.same(
+    showFiles([picture, plain], true),
+    [
+      { kind: 'picture', file: picture },
+      { kind: 'card', file: plain, download: true },
+    ],
+    'a picture inline, a file as a card',
+  )
+  t.same(
+    showFiles([picture], false),
+    [{ kind: 'card', file: picture, download: false }],
+    'waiting in the outbox: a card without a link (nothing to serve yet)',
+  )
   t.same(showFiles([picture, plain], true, true), [], 'a deleted message shows no files')
   t.same(showFiles(undefined, true), [], 'a message without files')
   const bad = [
-    { ...plain, sha256: '../../etc/passwd' }, { ...plain, name: '' }, { ...plain, size: -1 },
-    { ...picture, picture: { ...picture.picture!, thumbnail: 'x' } }, { ...picture, picture: { ...picture.picture!, thumbnailWidth: 0 } },
-    { ...picture, picture: { ...picture.picture!, mime: 'image/svg+xml' } }, null, 'file',
+    { ...plain, sha256: '../../etc/passwd' },
+    { ...plain, name: '' },
+    { ...plain, size: -1 },
+    { ...picture, picture: { ...picture.picture!, thumbnail: 'x' } },
+    { ...picture, picture: { ...picture.picture!, thumbnailWidth: 0 } },
+    { ...picture, picture: { ...picture.picture!, mime: 'image/svg+xml' } },
+    null,
+    'file',
   ]
   for (const b of bad) t.notOk(isFileRef(b), `refused: ${JSON.stringify(b)?.slice(0, 80)}`)
-  t.same(showFiles([...bad, plain], true).map((s) => s.file.name), ['Q3 report.pdf'], 'malformed ones are left out, good ones kept')
+  t.same(
+    showFiles([...bad, plain], true).map((s) => s.file.name),
+    ['Q3 report.pdf'],
+    'malformed ones are left out, good ones kept',
+  )
   t.equal(fileUrl('general', 'm1', sha('a'), 'original'), `/api/v1/rooms/general/messages/m1/files/${sha('a')}`)
   t.equal(fileUrl('r-x y', 'm/1', sha('a'), 'thumbnail'), `/api/v1/rooms/r-x%20y/messages/m%2F1/files/${sha('a')}?size=thumbnail`)
   t.same(displaySize({ width: 4000, height: 3000 }), { width: 1600, height: 1200 }, 'the display size fits in 1600 px')
@@ -64,7 +123,11 @@ t.test('a file’s kind, by name then by type', async (t) => {
   t.equal(fileKind('song', 'audio/mpeg'), 'audio')
   t.equal(fileKind('notes.txt', 'application/octet-stream'), 'text')
   t.equal(fileKind('blob', 'application/octet-stream'), 'other')
-  t.equal(pastedName('image.png', 'image/png', new Date(2026, 0, 2, 3, 4, 5)), 'Pasted image 2026-01-02 03.04.05.png', 'a pasted screenshot gets a name')
+  t.equal(
+    pastedName('image.png', 'image/png', new Date(2026, 0, 2, 3, 4, 5)),
+    'Pasted image 2026-01-02 03.04.05.png',
+    'a pasted screenshot gets a name',
+  )
   t.equal(pastedName('holiday.jpg', 'image/jpeg', new Date()), 'holiday.jpg', 'a real name is kept')
 })
 
@@ -139,38 +202,69 @@ t.test('an upload in pieces, with progress, then finished', async (t) => {
   t.same(daemon.received, src.bytes, 'every byte arrived, in order')
   t.same(daemon.calls, ['start data.bin 2500', 'send 0+1000', 'send 1000+1000', 'send 2000+500', 'finish'])
   const sent = states.filter((s) => s.phase === 'uploading').map((s) => (s as { sent: number }).sent)
-  t.ok(sent.every((n, i) => i === 0 || n >= sent[i - 1]!), 'progress never goes back')
+  t.ok(
+    sent.every((n, i) => i === 0 || n >= sent[i - 1]!),
+    'progress never goes back',
+  )
   t.equal(sent[sent.length - 1], 2500)
-  t.same(states.slice(-2).map((s) => s.phase), ['finishing', 'done'])
+  t.same(
+    states.slice(-2).map((s) => s.phase),
+    ['finishing', 'done'],
+  )
   t.equal(stateText({ phase: 'uploading', sent: 1250, size: 2500 }), 'Uploading, 50%')
   t.equal(percent(0, 0), 100, 'an empty file is complete')
 })
 
 t.test('a dropped connection resumes from the daemon’s offset', async (t) => {
-  const { daemon, states, sleeps, upload, src } = run(2500, (d) => { d.cuts = [undefined, 300]; d.offsetFails = 1 })
+  const { daemon, states, sleeps, upload, src } = run(2500, (d) => {
+    d.cuts = [undefined, 300]
+    d.offsetFails = 1
+  })
   t.ok(await upload.done, 'finished in the end')
   t.same(daemon.received, src.bytes, 'no byte lost or sent twice')
-  t.same(daemon.calls, ['start data.bin 2500', 'send 0+1000', 'send 1000+1000', 'offset', 'send 1000+1000', 'offset', 'send 1300+1000', 'send 2300+200', 'finish'],
-    'after the cut: ask (still down), resend from the old offset (refused: the daemon has more), ask again, go on from 1300')
+  t.same(
+    daemon.calls,
+    [
+      'start data.bin 2500',
+      'send 0+1000',
+      'send 1000+1000',
+      'offset',
+      'send 1000+1000',
+      'offset',
+      'send 1300+1000',
+      'send 2300+200',
+      'finish',
+    ],
+    'after the cut: ask (still down), resend from the old offset (refused: the daemon has more), ask again, go on from 1300',
+  )
   t.same(sleeps, [retryDelay(1), retryDelay(2)], 'waiting longer the second time')
-  t.ok(states.some((s) => s.phase === 'retrying'), 'the page says it is resuming')
+  t.ok(
+    states.some((s) => s.phase === 'retrying'),
+    'the page says it is resuming',
+  )
   t.match(stateText({ phase: 'retrying', sent: 1, size: 2, attempt: 2 }), /resuming \(try 2 of 5\)/)
 })
 
 t.test('retries give up; refusals are final and said in the daemon’s words', async (t) => {
-  const down = run(2500, (d) => { d.cuts = Array(20).fill(0) })
+  const down = run(2500, (d) => {
+    d.cuts = Array(20).fill(0)
+  })
   t.equal(await down.upload.done, null)
   t.equal(down.sleeps.length, MAX_RETRIES, `${MAX_RETRIES} tries, then it stops`)
   t.match(down.upload.state, { phase: 'failed' })
   t.notOk(down.daemon.calls.includes('finish'), 'never finished')
 
-  const corrupt = run(1500, (d) => { d.finishError = new ApiError('corrupt_image', 'The picture is damaged or cut short, so it cannot be shown.', 422) })
+  const corrupt = run(1500, (d) => {
+    d.finishError = new ApiError('corrupt_image', 'The picture is damaged or cut short, so it cannot be shown.', 422)
+  })
   t.equal(await corrupt.upload.done, null)
   t.same(corrupt.upload.state, { phase: 'failed', reason: 'The picture is damaged or cut short, so it cannot be shown.' })
   t.equal(corrupt.sleeps.length, 0, 'not retried')
   t.match(stateText(corrupt.upload.state), /^Not uploaded: The picture is damaged/)
 
-  const full = run(10, (d) => { d.startError = new ApiError('disk_full', 'This machine’s disk has 12 MiB free.', 507) })
+  const full = run(10, (d) => {
+    d.startError = new ApiError('disk_full', 'This machine’s disk has 12 MiB free.', 507)
+  })
   t.equal(await full.upload.done, null)
   t.same(full.daemon.calls, ['start data.bin 10'], 'no byte sent')
   t.match(full.upload.state, { phase: 'failed', reason: /disk has 12 MiB free/ })

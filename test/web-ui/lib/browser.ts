@@ -35,8 +35,16 @@ export async function openBrowser(t: Test, url: string): Promise<Person> {
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
     viewport: { width: 1100, height: 720 },
   })
   t.teardown(async () => {
@@ -87,9 +95,13 @@ export const seesMessage = (page: Page, text: string) => log(page).getByText(tex
 
 /** Waits until the daemons agree on exactly one relay; returns the index of its host. */
 export async function oneRelay(lan: Lan): Promise<number> {
-  return lan.waitFor('one relay and one client', async () => {
-    const roles = await Promise.all(lan.hosts.map(async (h) => (await h.status()).role))
-    const sorted = [...roles].sort().join(',')
-    return sorted === 'client,relay' ? roles.indexOf('relay') : undefined
-  }, 30_000)
+  return lan.waitFor(
+    'one relay and one client',
+    async () => {
+      const roles = await Promise.all(lan.hosts.map(async (h) => (await h.status()).role))
+      const sorted = [...roles].sort().join(',')
+      return sorted === 'client,relay' ? roles.indexOf('relay') : undefined
+    },
+    30_000,
+  )
 }

@@ -35,10 +35,14 @@ export async function catchUpScenario(t: Test, lan: Lan, writer: CatchUpSeat, re
 
   await t.test(`${reader.username}’s page marks what he has seen`, async (t) => {
     const token = (await logIn(reader.host, reader.username, reader.password)).token
-    const pos = await lan.waitFor('bob’s read position at the newest', async () => {
-      const p = await readPosition(reader.host, token)
-      return p.unread === 0 && p.seq > 0 ? p : undefined
-    }, 10_000)
+    const pos = await lan.waitFor(
+      'bob’s read position at the newest',
+      async () => {
+        const p = await readPosition(reader.host, token)
+        return p.unread === 0 && p.seq > 0 ? p : undefined
+      },
+      10_000,
+    )
     t.ok(pos.seq > 0, `read up to ${pos.seq}`)
     t.equal(await b.title(), 'SO-CHAT')
   })
@@ -53,8 +57,11 @@ export async function catchUpScenario(t: Test, lan: Lan, writer: CatchUpSeat, re
     for (let i = 1; i <= COUNT; i++) last = await post(writer.host, writerToken, text(i))
     await reader.host.start()
     readerToken = (await logIn(reader.host, reader.username, reader.password)).token
-    await lan.waitFor(`${reader.host.name} caught up`, async () =>
-      (await messages(reader.host, readerToken, 5)).some((m) => m.text === text(COUNT)), 20_000)
+    await lan.waitFor(
+      `${reader.host.name} caught up`,
+      async () => (await messages(reader.host, readerToken, 5)).some((m) => m.text === text(COUNT)),
+      20_000,
+    )
     reader.person.outage = false
     t.pass(`${COUNT} posted, ${reader.host.name} has them`)
   })
@@ -66,7 +73,10 @@ export async function catchUpScenario(t: Test, lan: Lan, writer: CatchUpSeat, re
     await b.waitForFunction((n) => document.title === `(${n}) SO-CHAT`, COUNT)
     t.equal(await nextMessageText(divider), text(1), 'the divider is right above the first of them')
     t.notOk(await previousMessageText(divider).then((s) => s.startsWith('catch-up')), 'and below what he had read')
-    await b.getByRole('heading', { name: /general/ }).getByText(`${COUNT} new`, { exact: true }).waitFor()
+    await b
+      .getByRole('heading', { name: /general/ })
+      .getByText(`${COUNT} new`, { exact: true })
+      .waitFor()
     t.ok(await inView(divider), 'the page opens at the divider')
     await b.screenshot({ path: SHOT })
     t.comment(`screenshot: ${SHOT}`)
@@ -79,10 +89,14 @@ export async function catchUpScenario(t: Test, lan: Lan, writer: CatchUpSeat, re
     await seesMessage(b, text(COUNT))
     await b.waitForFunction(() => document.title === 'SO-CHAT')
     t.equal(await b.getByText(`${COUNT} new`).count(), 0, 'no count by the room’s name')
-    const pos = await lan.waitFor('bob’s daemon: unread 0', async () => {
-      const p = await readPosition(reader.host, readerToken)
-      return p.unread === 0 && p.seq >= last!.seq ? p : undefined
-    }, 10_000)
+    const pos = await lan.waitFor(
+      'bob’s daemon: unread 0',
+      async () => {
+        const p = await readPosition(reader.host, readerToken)
+        return p.unread === 0 && p.seq >= last!.seq ? p : undefined
+      },
+      10_000,
+    )
     t.equal(pos.unread, 0, `GET ${READ} on ${reader.host.name}: ${JSON.stringify(pos)}`)
     t.equal(await log(b).getByRole('separator', { name: 'New messages' }).count(), 1, 'the divider stays, calmly')
   })
@@ -111,16 +125,21 @@ export async function catchUpScenario(t: Test, lan: Lan, writer: CatchUpSeat, re
     t.equal(await log(b).getByRole('separator', { name: 'New messages' }).count(), 0, 'no divider')
     t.ok(await messageBox(b).evaluate((el) => el === document.activeElement), 'focus goes to the message box')
     await setHidden(b, false)
-    await lan.waitFor('bob’s daemon: read up to it, unread 0', async () => {
-      const p = await readPosition(reader.host, readerToken)
-      return p.seq >= more.seq && p.unread === 0
-    }, 10_000)
+    await lan.waitFor(
+      'bob’s daemon: read up to it, unread 0',
+      async () => {
+        const p = await readPosition(reader.host, readerToken)
+        return p.seq >= more.seq && p.unread === 0
+      },
+      10_000,
+    )
   })
 }
 
 async function post(host: Host, token: string, body: string): Promise<Message> {
   const res = await host.api<PostMessageResponse>('POST', '/api/v1/rooms/general/messages', { text: body }, bearer(token))
-  if (res.status !== 201 || res.body.state !== 'sent') throw new Error(`${host.name}: post answered ${res.status}: ${JSON.stringify(res.body)}`)
+  if (res.status !== 201 || res.body.state !== 'sent')
+    throw new Error(`${host.name}: post answered ${res.status}: ${JSON.stringify(res.body)}`)
   return res.body.message
 }
 

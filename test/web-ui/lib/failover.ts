@@ -40,15 +40,29 @@ export async function failoverScenario(t: Test, lan: Lan, seats: Seat[]): Promis
     await messageBox(p).fill(GAP_TEXT)
     await messageBox(p).press('Enter')
     const waiting = log(p).getByText(WAITING)
-    if (await waiting.waitFor({ timeout: 6_000 }).then(() => true, () => false)) {
+    if (
+      await waiting.waitFor({ timeout: 6_000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await p.screenshot({ path: PENDING_SHOT })
       t.comment(`pending state caught: ${PENDING_SHOT}`)
     } else {
       t.comment('the gap was too short to see the pending state')
     }
-    await lan.waitFor('the gap message sent', async () =>
-      (await log(p).getByText(GAP_TEXT, { exact: true }).count()) === 1 && (await waiting.count()) === 0, 25_000)
-    t.equal(await log(p).getByText(/^Not sent/).count(), 0, 'nothing marked as not sent')
+    await lan.waitFor(
+      'the gap message sent',
+      async () => (await log(p).getByText(GAP_TEXT, { exact: true }).count()) === 1 && (await waiting.count()) === 0,
+      25_000,
+    )
+    t.equal(
+      await log(p)
+        .getByText(/^Not sent/)
+        .count(),
+      0,
+      'nothing marked as not sent',
+    )
     t.equal(await messageBox(p).inputValue(), '', 'the box is free again')
     await noticeShown
     t.comment(`relay notice: "${await notice.textContent()}" (${NOTICE_SHOT})`)
@@ -63,12 +77,18 @@ export async function failoverScenario(t: Test, lan: Lan, seats: Seat[]): Promis
     await q.getByRole('button', { name: 'Log out' }).waitFor()
     dead.person.outage = false
     await seesMessage(q, GAP_TEXT)
-    for (const [name, page] of [[live.username, p], [dead.username, q]] as const) {
+    for (const [name, page] of [
+      [live.username, p],
+      [dead.username, q],
+    ] as const) {
       t.equal(await log(page).getByText(GAP_TEXT, { exact: true }).count(), 1, `${name}: exactly once`)
       t.equal(await log(page).getByText(WAITING).count(), 0, `${name}: no pending marker`)
     }
-    t.equal(await p.evaluate(() => (window as unknown as { sochatNoReload?: number }).sochatNoReload), 7,
-      'the surviving page was never reloaded')
+    t.equal(
+      await p.evaluate(() => (window as unknown as { sochatNoReload?: number }).sochatNoReload),
+      7,
+      'the surviving page was never reloaded',
+    )
   })
 
   await t.test('a refused message says why, and can be copied back and dismissed', (t) => refusal(t, live))

@@ -33,7 +33,11 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
   const lan = await createLan(t, 3)
   const [h1, h2, h3] = lan.hosts as [Host, Host, Host]
   await Promise.all([h1.start(), h2.start(), h3.start()])
-  await lan.waitFor('one relay', async () => (await Promise.all(lan.hosts.map((h) => h.status()))).filter((s) => s.role === 'relay').length === 1 || undefined, 30_000)
+  await lan.waitFor(
+    'one relay',
+    async () => (await Promise.all(lan.hosts.map((h) => h.status()))).filter((s) => s.role === 'relay').length === 1 || undefined,
+    30_000,
+  )
   const people: Person[] = []
   for (const h of [h1, h2, h3]) people.push(await openBrowser(t, await h.uiUrl()))
   const [a, b, c] = people.map((p) => p.page) as [Page, Page, Page]
@@ -93,7 +97,10 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
     await dialog.getByLabel(/Private: only/).check()
     await dialog.getByLabel(/Invite people/).fill('nobody-here')
     await dialog.getByRole('button', { name: 'Create room' }).click()
-    await dialog.getByRole('alert').filter({ hasText: /nobody-here/ }).waitFor()
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /nobody-here/ })
+      .waitFor()
     t.ok(await dialog.isVisible(), 'an unknown invitee is said in the dialog, which stays open')
     await dialog.getByLabel(/Invite people/).fill('bob')
     await dialog.getByRole('button', { name: 'Create room' }).click()
@@ -178,7 +185,9 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
     t.equal(await b.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'React with thumbs up', 'the quick set has focus')
     await b.keyboard.press('Tab')
     await b.keyboard.press('Enter')
-    await row(a, 'second project note').getByRole('button', { name: /^❤️ 1, red heart, from bob$/ }).waitFor()
+    await row(a, 'second project note')
+      .getByRole('button', { name: /^❤️ 1, red heart, from bob$/ })
+      .waitFor()
     t.equal(await b.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Add reaction', 'focus is back on the button')
     await b.keyboard.press('Escape')
     await row(b, 'second project note').getByRole('button', { name: /^❤️ 1/ }).click()
@@ -199,7 +208,9 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
     await chipB.waitFor()
     t.equal(await chipB.getAttribute('aria-pressed'), 'true', 'bob’s own reaction is pressed')
     await chipB.click()
-    await row(a, 'second project note').getByRole('button', { name: /^👍 1, thumbs up, from you$/ }).waitFor()
+    await row(a, 'second project note')
+      .getByRole('button', { name: /^👍 1, thumbs up, from you$/ })
+      .waitFor()
     t.pass('bob took his back')
   })
 
@@ -227,7 +238,9 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
     await a.keyboard.press('Escape')
     await a.screenshot({ path: '/tmp/rooms-dark.png' })
     await a.emulateMedia({ colorScheme: 'light' })
-    t.comment('screenshots: /tmp/rooms-badges.png /tmp/rooms-reaction-picker.png /tmp/rooms-members.png /tmp/rooms-desktop.png /tmp/rooms-phone.png /tmp/rooms-dark.png /tmp/rooms-dark-members.png')
+    t.comment(
+      'screenshots: /tmp/rooms-badges.png /tmp/rooms-reaction-picker.png /tmp/rooms-members.png /tmp/rooms-desktop.png /tmp/rooms-phone.png /tmp/rooms-dark.png /tmp/rooms-dark-members.png',
+    )
   })
 
   await t.test('topic, rename, invite and leave', async (t) => {
@@ -272,7 +285,11 @@ t.test('rooms, direct messages, edits and reactions through the page', { skip: s
   // The one refusal alice asked for (an invitee with no account) is logged by Chromium; nothing else.
   const refused = /^console: Failed to load resource: the server responded with a status of 409/
   t.equal(alice.problems.filter((p) => refused.test(p)).length, 1, 'alice’s refused invite')
-  t.same(alice.problems.filter((p) => !refused.test(p)), [], 'alice’s page: no other errors, no foreign requests')
+  t.same(
+    alice.problems.filter((p) => !refused.test(p)),
+    [],
+    'alice’s page: no other errors, no foreign requests',
+  )
   t.same(people[1]!.problems, [], 'bob’s page: no errors, no foreign requests')
   t.same(people[2]!.problems, [], 'carol’s page: no errors, no foreign requests')
 })

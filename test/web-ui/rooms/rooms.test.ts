@@ -9,11 +9,30 @@ import type { RoomSummary } from '../../../shared/index.js'
 import { allowed } from '../../../web-ui/src/rooms/room-header.js'
 import { inviteList, namePreview } from '../../../web-ui/src/rooms/room-dialogs.js'
 import {
-  badgeLabel, hashFor, noteArrival, parseRooms, placeholderFor, roomFromHash, roomLabel, sidebarOrder, unreadAcross,
+  badgeLabel,
+  hashFor,
+  noteArrival,
+  parseRooms,
+  placeholderFor,
+  roomFromHash,
+  roomLabel,
+  sidebarOrder,
+  unreadAcross,
 } from '../../../web-ui/src/rooms/rooms-model.js'
 
 function room(over: Partial<RoomSummary> & Pick<RoomSummary, 'id'>): RoomSummary {
-  return { kind: 'public', name: over.id, topic: '', memberCount: 2, members: [], joined: true, unread: 0, mentions: 0, lastSeq: 0, ...over }
+  return {
+    kind: 'public',
+    name: over.id,
+    topic: '',
+    memberCount: 2,
+    members: [],
+    joined: true,
+    unread: 0,
+    mentions: 0,
+    lastSeq: 0,
+    ...over,
+  }
 }
 
 const general = room({ id: 'general', name: 'general', lastSeq: 50 })
@@ -23,9 +42,19 @@ const dmOld = room({ id: 'dm-0000000000000001', kind: 'direct', name: '', member
 const dmNew = room({ id: 'dm-0000000000000002', kind: 'direct', name: '', members: ['alice', 'carol', 'dave'], lastSeq: 40 })
 
 t.test('rooms: general first, then by name; direct messages: most recent first', async (t) => {
-  const { rooms, directs } = sidebarOrder([zebra, dmOld, alpha, general, dmNew, room({ id: 'r-notjoined000', name: 'aaa', joined: false })], 'alice')
-  t.same(rooms.map((r) => r.name), ['general', 'alpha', 'zebra'], 'a public room not joined is not listed')
-  t.same(directs.map((r) => r.id), [dmNew.id, dmOld.id])
+  const { rooms, directs } = sidebarOrder(
+    [zebra, dmOld, alpha, general, dmNew, room({ id: 'r-notjoined000', name: 'aaa', joined: false })],
+    'alice',
+  )
+  t.same(
+    rooms.map((r) => r.name),
+    ['general', 'alpha', 'zebra'],
+    'a public room not joined is not listed',
+  )
+  t.same(
+    directs.map((r) => r.id),
+    [dmNew.id, dmOld.id],
+  )
 })
 
 t.test('names and placeholders', async (t) => {
@@ -41,7 +70,12 @@ t.test('badges in words, and the total for the tab title', async (t) => {
   t.equal(badgeLabel({ unread: 3, mentions: 0 }), '3 unread')
   t.equal(badgeLabel({ unread: 3, mentions: 1 }), '1 mention, 3 unread')
   t.equal(badgeLabel({ unread: 1200, mentions: 2 }), '2 mentions, 1,200 unread')
-  const all = [{ ...general, unread: 4 }, { ...zebra, unread: 2 }, { ...dmOld, unread: 1 }, room({ id: 'r-notjoined000', unread: 9, joined: false })]
+  const all = [
+    { ...general, unread: 4 },
+    { ...zebra, unread: 2 },
+    { ...dmOld, unread: 1 },
+    room({ id: 'r-notjoined000', unread: 9, joined: false }),
+  ]
   t.equal(unreadAcross(all, null), 7, 'every joined room; a previewed one does not count')
   t.equal(unreadAcross(all, { id: 'general', unread: 0 }), 3, 'the room on screen counts what the page counts')
   t.equal(unreadAcross(all, { id: 'r-zzzzzzzzzzzz', unread: 5 }), 10)
@@ -59,8 +93,10 @@ t.test('a live message moves the sidebar', async (t) => {
   t.same([all[1]!.unread, all[1]!.lastSeq], [2, 13], 'my own message is activity, not unread')
   noteArrival(all, { room: 'general', seq: 60, author: 'bob' }, 'alice', { current: 'general', mentionsMe: false })
   t.same([all[0]!.unread, all[0]!.lastSeq], [0, 60], 'the room on screen is counted by the page, not here')
-  t.notOk(noteArrival(all, { room: 'dm-00000000000000ff', seq: 61, author: 'bob' }, 'alice', { current: 'general', mentionsMe: false }),
-    'a conversation not in the list: fetch the list again')
+  t.notOk(
+    noteArrival(all, { room: 'dm-00000000000000ff', seq: 61, author: 'bob' }, 'alice', { current: 'general', mentionsMe: false }),
+    'a conversation not in the list: fetch the list again',
+  )
 })
 
 t.test('the #room= address', async (t) => {

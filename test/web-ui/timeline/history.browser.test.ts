@@ -29,7 +29,9 @@ t.test('older messages load as you scroll up', { skip: skipReason() }, async (t)
 
   const scroller = page.locator('#scroller')
   const anchor = log(page).getByText(text(31), { exact: true })
-  await scroller.evaluate((el) => { el.scrollTop = 0 })
+  await scroller.evaluate((el) => {
+    el.scrollTop = 0
+  })
   const before = (await anchor.boundingBox())!.y
   await log(page).getByText(text(1), { exact: true }).waitFor({ state: 'attached' })
   t.equal(await rows.count(), COUNT, 'the rest came in by itself, no button pressed')

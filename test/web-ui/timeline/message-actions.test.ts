@@ -9,8 +9,18 @@ import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import { chipLabel, emojiName, QUICK_REACTIONS, reactedBy, toggled, whoReacted } from '../../../web-ui/src/timeline/reactions-model.js'
 
 t.test('toggling a reaction', async (t) => {
-  const start = [{ emoji: '👍', users: ['bob'] }, { emoji: '🎉', users: ['alice'] }]
-  t.same(toggled(start, '👍', 'alice', true), [{ emoji: '👍', users: ['bob', 'alice'] }, { emoji: '🎉', users: ['alice'] }], 'added to its chip, order kept')
+  const start = [
+    { emoji: '👍', users: ['bob'] },
+    { emoji: '🎉', users: ['alice'] },
+  ]
+  t.same(
+    toggled(start, '👍', 'alice', true),
+    [
+      { emoji: '👍', users: ['bob', 'alice'] },
+      { emoji: '🎉', users: ['alice'] },
+    ],
+    'added to its chip, order kept',
+  )
   t.same(toggled(start, '🎉', 'alice', false), [{ emoji: '👍', users: ['bob'] }], 'the last one taken back: the chip goes')
   t.same(toggled(start, '👀', 'alice', true), [...start, { emoji: '👀', users: ['alice'] }], 'a new one goes last')
   t.same(toggled(start, '👍', 'alice', false), start, 'taking back what I never gave changes nothing')
@@ -31,8 +41,15 @@ t.test('what a chip says', async (t) => {
   for (const e of QUICK_REACTIONS) t.not(emojiName(e), e, `${e} has a name a screen reader can say`)
 })
 
-const msg = (id: string, author: string, extra: Partial<Message> = {}): Message =>
-  ({ id, seq: Number(id.slice(1)), room: 'general', author, text: `text of ${id}`, ts: 0, ...extra })
+const msg = (id: string, author: string, extra: Partial<Message> = {}): Message => ({
+  id,
+  seq: Number(id.slice(1)),
+  room: 'general',
+  author,
+  text: `text of ${id}`,
+  ts: 0,
+  ...extra,
+})
 
 t.test('Up picks my newest message that is not deleted', async (t) => {
   const list = [msg('m1', 'alice'), msg('m2', 'bob'), msg('m3', 'alice', { deleted: true, text: '' }), msg('m4', 'bob')]
@@ -55,6 +72,10 @@ t.test('the live feed takes edits and room changes in their shape', async (t) =>
   const m = msg('m1', 'alice', { edited: 5, reactions: [{ emoji: '👍', users: ['bob'] }] })
   t.same(parseUiEvent(JSON.stringify({ type: 'updated', message: m })), { type: 'updated', message: m })
   t.same(parseUiEvent('{"type":"rooms"}'), { type: 'rooms' })
-  t.equal(parseUiEvent(JSON.stringify({ type: 'updated', message: { ...m, reactions: [{ emoji: '👍', users: 'bob' }] } })), null, 'malformed reactions')
+  t.equal(
+    parseUiEvent(JSON.stringify({ type: 'updated', message: { ...m, reactions: [{ emoji: '👍', users: 'bob' }] } })),
+    null,
+    'malformed reactions',
+  )
   t.equal(parseUiEvent(JSON.stringify({ type: 'updated', message: { ...m, room: 3 } })), null, 'a message says its room')
 })

@@ -12,15 +12,26 @@ t.test('http and https links become links; other schemes stay text', async (t) =
     { kind: 'link', text: 'https://example.org/a?b=1#c', href: 'https://example.org/a?b=1#c' },
     { kind: 'text', text: ' now' },
   ])
-  t.same(textParts('(http://lab.local/wiki).', null), [
-    { kind: 'text', text: '(' }, { kind: 'link', text: 'http://lab.local/wiki', href: 'http://lab.local/wiki' }, { kind: 'text', text: ').' },
-  ], 'closing punctuation belongs to the sentence')
+  t.same(
+    textParts('(http://lab.local/wiki).', null),
+    [
+      { kind: 'text', text: '(' },
+      { kind: 'link', text: 'http://lab.local/wiki', href: 'http://lab.local/wiki' },
+      { kind: 'text', text: ').' },
+    ],
+    'closing punctuation belongs to the sentence',
+  )
   for (const bad of ['javascript:alert(1)', 'data:text/html,<script>x</script>', 'file:///etc/passwd', 'vbscript:x']) {
     t.same(textParts(bad, null), [{ kind: 'text', text: bad }], `${bad.split(':')[0]} stays text`)
     t.equal(safeHref(bad), null)
   }
-  t.same(textParts('<a href="https://x.example">x</a>', null).filter((p) => p.kind === 'link').map((p) => p.text), ['https://x.example'],
-    'markup around a URL is text; only the URL itself is linked')
+  t.same(
+    textParts('<a href="https://x.example">x</a>', null)
+      .filter((p) => p.kind === 'link')
+      .map((p) => p.text),
+    ['https://x.example'],
+    'markup around a URL is text; only the URL itself is linked',
+  )
   t.equal(safeHref('https://exa mple.org'), null, 'an invalid URL is not linked')
 })
 

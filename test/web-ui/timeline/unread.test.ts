@@ -7,8 +7,21 @@
 import t from 'tap'
 import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
-  badgeText, CATCH_UP_MAX, countAfter, firstUnread, HISTORY_MAX_PAGE, historyLimit, leavesGap, MARK_DELAY_MS, needsOlder,
-  olderPageLimit, parseReadPosition, ReadMarker, titleFor, unreadTotal, type Clock,
+  badgeText,
+  CATCH_UP_MAX,
+  countAfter,
+  firstUnread,
+  HISTORY_MAX_PAGE,
+  historyLimit,
+  leavesGap,
+  MARK_DELAY_MS,
+  needsOlder,
+  olderPageLimit,
+  parseReadPosition,
+  ReadMarker,
+  titleFor,
+  unreadTotal,
+  type Clock,
 } from '../../../web-ui/src/timeline/unread-model.js'
 
 /** seq 10..(10+n-1), authored in turn as the pattern says: 'a' alice, 'b' bob. */
@@ -93,7 +106,11 @@ t.test('the daemon’s answers are read defensively', async (t) => {
     t.equal(parseReadPosition(bad), null, `not a position: ${JSON.stringify(bad)}`)
   }
   t.same(parseUiEvent(JSON.stringify({ type: 'read', room: 'general', seq: 12 })), { type: 'read', room: 'general', seq: 12 })
-  for (const bad of [{ type: 'read', room: 'general' }, { type: 'read', seq: 3 }, { type: 'read', room: 'general', seq: -2 }]) {
+  for (const bad of [
+    { type: 'read', room: 'general' },
+    { type: 'read', seq: 3 },
+    { type: 'read', room: 'general', seq: -2 },
+  ]) {
     t.equal(parseUiEvent(JSON.stringify(bad)), null, `dropped: ${JSON.stringify(bad)}`)
   }
 })
@@ -155,10 +172,14 @@ t.test('read marks: a failed one is tried again by the next mark; reset forgets'
   const clock = manualClock()
   const sent: number[] = []
   let fail = true
-  const marker = new ReadMarker(async (seq) => {
-    sent.push(seq)
-    if (fail) throw new Error('network')
-  }, MARK_DELAY_MS, clock)
+  const marker = new ReadMarker(
+    async (seq) => {
+      sent.push(seq)
+      if (fail) throw new Error('network')
+    },
+    MARK_DELAY_MS,
+    clock,
+  )
   marker.mark(5)
   clock.tick(MARK_DELAY_MS)
   await settle()

@@ -42,8 +42,12 @@ const FEED_LABELS: Record<FeedState, string> = {
 
 function roomForm(prefix: string): RoomFormParts {
   return {
-    dialog: byId(`${prefix}-dialog`), form: byId(`${prefix}-form`), alert: byId(`${prefix}-alert`),
-    name: byId(`${prefix}-name`), preview: byId(`${prefix}-preview`), topic: byId(`${prefix}-topic`),
+    dialog: byId(`${prefix}-dialog`),
+    form: byId(`${prefix}-form`),
+    alert: byId(`${prefix}-alert`),
+    name: byId(`${prefix}-name`),
+    preview: byId(`${prefix}-preview`),
+    topic: byId(`${prefix}-topic`),
   }
 }
 
@@ -61,7 +65,9 @@ export class ChatPage {
   })
   private readonly roster = new Roster(
     { list: byId('online-list'), relay: byId('relay-line'), machine: byId('machine-line'), awayToggle: byId('away-toggle') },
-    (on) => this.feed.setAway(on), (name) => void this.rooms.direct(name))
+    (on) => this.feed.setAway(on),
+    (name) => void this.rooms.direct(name),
+  )
   private readonly timeline: Timeline
   private readonly pictures: ProfilePictures
   private readonly composer: Composer
@@ -78,7 +84,10 @@ export class ChatPage {
   private readonly files: ComposerFiles
   private readonly liveTargets: LiveEventTargets
 
-  constructor(private readonly api: Api, private readonly onLoggedOut: (reason?: string) => void) {
+  constructor(
+    private readonly api: Api,
+    private readonly onLoggedOut: (reason?: string) => void,
+  ) {
     this.pictures = new ProfilePictures(api, [byId('timeline')])
     this.timeline = new Timeline(byId('timeline'), byId('scroller'), {
       copyBack: (text) => this.composer.restoreDraft(text),
@@ -87,40 +96,89 @@ export class ChatPage {
         this.composer.focus()
       },
     })
-    this.composer = new Composer({
-      form: byId('composer'), textarea: byId('message'), sendButton: byId('send'), problem: byId('composer-problem'), counter: byId('byte-counter'),
-    }, (text, handOff) => {
-      if (this.editing.active) return this.editing.save(text)
-      this.typing.stopped()
-      // The room it was written in, even if another is on screen once the files are up.
-      const room = this.conversation.room
-      return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room))
-    }, () => !this.editing.active && this.files.waiting)
+    this.composer = new Composer(
+      {
+        form: byId('composer'),
+        textarea: byId('message'),
+        sendButton: byId('send'),
+        problem: byId('composer-problem'),
+        counter: byId('byte-counter'),
+      },
+      (text, handOff) => {
+        if (this.editing.active) return this.editing.save(text)
+        this.typing.stopped()
+        // The room it was written in, even if another is on screen once the files are up.
+        const room = this.conversation.room
+        return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room))
+      },
+      () => !this.editing.active && this.files.waiting,
+    )
     this.picker = new EmojiPicker(byId('emoji-toggle'), byId('emoji-panel'), (char) => this.composer.insertAtCaret(char))
     // Before the editing keys: an open suggestion list takes Up, Enter and Escape first.
     new Completer(byId('message'), byId('completions'), () => [...this.online, ...this.timeline.authors()].filter((n) => n !== this.me))
-    this.editing = new Editing(api, this.timeline, { form: byId('composer'), textarea: byId('message'), bar: byId('edit-bar'), sendButton: byId('send') },
-      { me: () => this.me, setText: (text) => this.composer.setText(text) })
-    this.typing = new Typing({ textarea: byId('message'), line: byId('typing-line'), share: byId('share-typing') }, (on) => {
-      // Editing an old message is not typing a new one.
-      if (!on || !this.editing.active) this.feed.sendTyping(this.conversation.room, on)
-    }, () => this.me)
+    this.editing = new Editing(
+      api,
+      this.timeline,
+      { form: byId('composer'), textarea: byId('message'), bar: byId('edit-bar'), sendButton: byId('send') },
+      { me: () => this.me, setText: (text) => this.composer.setText(text) },
+    )
+    this.typing = new Typing(
+      { textarea: byId('message'), line: byId('typing-line'), share: byId('share-typing') },
+      (on) => {
+        // Editing an old message is not typing a new one.
+        if (!on || !this.editing.active) this.feed.sendTyping(this.conversation.room, on)
+      },
+      () => this.me,
+    )
     this.sender = this.makeSender()
-    const older = new OlderHistory(api, this.timeline, byId('load-older'), (text) => this.say(text), () => this.conversation.room)
+    const older = new OlderHistory(
+      api,
+      this.timeline,
+      byId('load-older'),
+      (text) => this.say(text),
+      () => this.conversation.room,
+    )
     this.reads = this.makeReads(older)
-    this.conversation = new Conversation(api, {
-      timeline: this.timeline, reads: this.reads, older, sender: this.sender, typing: this.typing, composer: this.composer, editing: this.editing, emptyNote: byId('empty-note'),
-    }, () => this.me, (text) => this.say(text))
+    this.conversation = new Conversation(
+      api,
+      {
+        timeline: this.timeline,
+        reads: this.reads,
+        older,
+        sender: this.sender,
+        typing: this.typing,
+        composer: this.composer,
+        editing: this.editing,
+        emptyNote: byId('empty-note'),
+      },
+      () => this.me,
+      (text) => this.say(text),
+    )
     this.rooms = this.makeRooms()
-    this.actions = new MessageActions(api, this.timeline, byId('timeline'), new Dialog(byId('confirm-dialog'), byId('confirm-alert')), byId('confirm-ok'), {
-      me: () => this.me, room: () => this.conversation.room, joined: () => this.conversation.joined,
-      edit: (message) => this.editing.begin(message), say: (text) => this.say(text),
-    })
+    this.actions = new MessageActions(
+      api,
+      this.timeline,
+      byId('timeline'),
+      new Dialog(byId('confirm-dialog'), byId('confirm-alert')),
+      byId('confirm-ok'),
+      {
+        me: () => this.me,
+        room: () => this.conversation.room,
+        joined: () => this.conversation.joined,
+        edit: (message) => this.editing.begin(message),
+        say: (text) => this.say(text),
+      },
+    )
     watchRowKeys(byId('timeline'))
     this.dialogs = this.makeDialogs()
     this.header = this.makeHeader()
     this.files = ComposerFiles.inPage(api, {
-      refusal: () => !this.conversation.joined ? 'Join the room to share files in it.' : this.editing.active ? 'Finish editing the message before adding files.' : null,
+      refusal: () =>
+        !this.conversation.joined
+          ? 'Join the room to share files in it.'
+          : this.editing.active
+            ? 'Finish editing the message before adding files.'
+            : null,
       find: (id) => this.timeline.find(id),
     })
     byId('browse-rooms').addEventListener('click', () => void this.dialogs.browse.open())
@@ -129,8 +187,17 @@ export class ChatPage {
     wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
-    this.liveTargets = { me: () => this.me, timeline: this.timeline, reads: this.reads, conversation: this.conversation, rooms: this.rooms,
-      pictures: this.pictures, status: (s) => this.onStatus(s), refresh: () => this.refresh(), showTotals: () => this.showTotals() }
+    this.liveTargets = {
+      me: () => this.me,
+      timeline: this.timeline,
+      reads: this.reads,
+      conversation: this.conversation,
+      rooms: this.rooms,
+      pictures: this.pictures,
+      status: (s) => this.onStatus(s),
+      refresh: () => this.refresh(),
+      showTotals: () => this.showTotals(),
+    }
   }
 
   private makeSender(): Sender {
@@ -146,16 +213,31 @@ export class ChatPage {
   }
 
   private makeReads(older: OlderHistory): ReadTracker {
-    return new ReadTracker(this.api, this.timeline, {
-      scroller: byId('scroller'), head: byId('room-head'), badge: byId('room-unread'), markButton: byId('mark-read'),
-    }, {
-      me: () => this.me, olderExist: () => older.mayHaveOlder, markedAll: () => this.composer.focus(),
-      room: () => this.conversation.room, canMark: () => this.conversation.joined, counted: () => this.showTotals(),
-    })
+    return new ReadTracker(
+      this.api,
+      this.timeline,
+      {
+        scroller: byId('scroller'),
+        head: byId('room-head'),
+        badge: byId('room-unread'),
+        markButton: byId('mark-read'),
+      },
+      {
+        me: () => this.me,
+        olderExist: () => older.mayHaveOlder,
+        markedAll: () => this.composer.focus(),
+        room: () => this.conversation.room,
+        canMark: () => this.conversation.joined,
+        counted: () => this.showTotals(),
+      },
+    )
   }
 
   private makeRooms(): Rooms {
-    const list = new RoomList({ rooms: byId('room-list'), directs: byId('dm-list'), directsEmpty: byId('dm-empty') }, (id) => void this.rooms.open(id))
+    const list = new RoomList(
+      { rooms: byId('room-list'), directs: byId('dm-list'), directsEmpty: byId('dm-empty') },
+      (id) => void this.rooms.open(id),
+    )
     return new Rooms(this.api, list, {
       me: () => this.me,
       show: (room, switched) => this.showRoom(room, switched),
@@ -167,12 +249,28 @@ export class ChatPage {
   private makeDialogs(): ChatPage['dialogs'] {
     const { api, rooms } = this
     return {
-      members: new MembersDialog(api, {
-        dialog: byId('members-dialog'), title: byId('members-title'), list: byId('members-list'),
-        inviteForm: byId('invite-form'), inviteAlert: byId('invite-alert'), inviteName: byId('invite-name'),
-      }, { me: () => this.me, presence: (name) => this.roster.presence(name), message: (name) => void rooms.direct(name), invited: (room) => rooms.changed(room) }),
-      browse: new BrowseDialog(api, { dialog: byId('browse-dialog'), alert: byId('browse-alert'), filter: byId('browse-filter'), list: byId('browse-list') },
-        { open: (id) => void rooms.open(id), join: (id) => rooms.join(id) }),
+      members: new MembersDialog(
+        api,
+        {
+          dialog: byId('members-dialog'),
+          title: byId('members-title'),
+          list: byId('members-list'),
+          inviteForm: byId('invite-form'),
+          inviteAlert: byId('invite-alert'),
+          inviteName: byId('invite-name'),
+        },
+        {
+          me: () => this.me,
+          presence: (name) => this.roster.presence(name),
+          message: (name) => void rooms.direct(name),
+          invited: (room) => rooms.changed(room),
+        },
+      ),
+      browse: new BrowseDialog(
+        api,
+        { dialog: byId('browse-dialog'), alert: byId('browse-alert'), filter: byId('browse-filter'), list: byId('browse-list') },
+        { open: (id) => void rooms.open(id), join: (id) => rooms.join(id) },
+      ),
       newRoom: new NewRoomDialog(api, roomForm('new-room'), byId('new-room-invite'), (room) => rooms.changed(room, true)),
       editRoom: new EditRoomDialog(api, roomForm('edit-room'), (room) => rooms.changed(room)),
     }
@@ -181,17 +279,45 @@ export class ChatPage {
   private makeHeader(): RoomHeader {
     const current = () => this.rooms.current
     const { members, editRoom } = this.dialogs
-    return new RoomHeader({
-      mark: byId('room-mark'), name: byId('room-name'), kind: byId('room-kind'), topic: byId('room-topic'),
-      members: byId('room-members'), invite: byId('room-invite'), edit: byId('room-edit'), leave: byId('room-leave'),
-      composer: byId('composer'), joinBar: byId('join-bar'), joinNote: byId('join-note'), joinButton: byId('join-room'),
-    }, {
-      members: () => { const r = current(); if (r) void members.open(r) },
-      invite: () => { const r = current(); if (r) void members.open(r, true) },
-      edit: () => { const r = current(); if (r) editRoom.open(r) },
-      leave: () => void this.rooms.leave(),
-      join: () => { const r = current(); if (r) void this.rooms.join(r.id).then(() => this.composer.focus(), (err) => this.say(errorText(err))) },
-    })
+    return new RoomHeader(
+      {
+        mark: byId('room-mark'),
+        name: byId('room-name'),
+        kind: byId('room-kind'),
+        topic: byId('room-topic'),
+        members: byId('room-members'),
+        invite: byId('room-invite'),
+        edit: byId('room-edit'),
+        leave: byId('room-leave'),
+        composer: byId('composer'),
+        joinBar: byId('join-bar'),
+        joinNote: byId('join-note'),
+        joinButton: byId('join-room'),
+      },
+      {
+        members: () => {
+          const r = current()
+          if (r) void members.open(r)
+        },
+        invite: () => {
+          const r = current()
+          if (r) void members.open(r, true)
+        },
+        edit: () => {
+          const r = current()
+          if (r) editRoom.open(r)
+        },
+        leave: () => void this.rooms.leave(),
+        join: () => {
+          const r = current()
+          if (r)
+            void this.rooms.join(r.id).then(
+              () => this.composer.focus(),
+              (err) => this.say(errorText(err)),
+            )
+        },
+      },
+    )
   }
 
   enter(session: Session): void {

@@ -32,7 +32,10 @@ export function errorText(err: unknown): string {
 export class Dialog {
   private opener: HTMLElement | null = null
 
-  constructor(readonly el: HTMLDialogElement, private readonly alert: HTMLElement | null = null) {
+  constructor(
+    readonly el: HTMLDialogElement,
+    private readonly alert: HTMLElement | null = null,
+  ) {
     for (const b of el.querySelectorAll<HTMLElement>('[data-close]')) b.addEventListener('click', () => this.close())
     el.addEventListener('close', () => {
       this.opener?.focus()

@@ -23,8 +23,10 @@ export function draftProblem(text: string, limit = MAX_MESSAGE_BYTES): DraftProb
 export function describeDraftProblem(problem: DraftProblem): string {
   if (problem.kind === 'empty') return 'Write something before sending.'
   const over = problem.bytes - problem.limit
-  return `This message is too long by ${over.toLocaleString('en')} bytes ` +
+  return (
+    `This message is too long by ${over.toLocaleString('en')} bytes ` +
     `(limit ${formatBytes(problem.limit)}). Shorten it or split it into several messages.`
+  )
 }
 
 export function formatBytes(bytes: number): string {
@@ -47,7 +49,10 @@ export function dayLabel(ts: number, now: number, locale?: string): string {
   if (dayKey(ts) === dayKey(yesterday.getTime())) return 'Yesterday'
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear()
   return new Intl.DateTimeFormat(locale, {
-    weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }),
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
   }).format(ts)
 }
 

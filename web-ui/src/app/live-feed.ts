@@ -26,7 +26,10 @@ export class LiveFeed {
   private watching = false
   private away = false
 
-  constructor(private readonly handlers: FeedHandlers, private readonly url = feedUrl()) {}
+  constructor(
+    private readonly handlers: FeedHandlers,
+    private readonly url = feedUrl(),
+  ) {}
 
   start(): void {
     this.stopped = false

@@ -21,17 +21,21 @@ async function boot(): Promise<void> {
     showView('login')
     login.reset(reason)
   })
-  const login = new LoginForm({
-    form: byId('login-form'),
-    username: byId('username'),
-    password: byId('password'),
-    alert: byId('login-alert'),
-    usernameHint: byId('username-hint'),
-    passwordHint: byId('password-hint'),
-  }, api, (session) => {
-    showView('chat')
-    chat.enter(session)
-  })
+  const login = new LoginForm(
+    {
+      form: byId('login-form'),
+      username: byId('username'),
+      password: byId('password'),
+      alert: byId('login-alert'),
+      usernameHint: byId('username-hint'),
+      passwordHint: byId('password-hint'),
+    },
+    api,
+    (session) => {
+      showView('chat')
+      chat.enter(session)
+    },
+  )
   api.onUnauthenticated = () => chat.leave('Your session has ended. Log in again.')
   try {
     const session = await restoreSession(api)

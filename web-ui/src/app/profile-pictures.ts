@@ -17,7 +17,10 @@ export class ProfilePictures {
   private known = new Map<string, string>()
   private readonly observer: MutationObserver
 
-  constructor(private readonly api: Api, private readonly roots: HTMLElement[]) {
+  constructor(
+    private readonly api: Api,
+    private readonly roots: HTMLElement[],
+  ) {
     this.observer = new MutationObserver((changes) => {
       for (const c of changes) for (const n of c.addedNodes) if (n instanceof HTMLElement) this.decorate(n)
     })
@@ -81,14 +84,26 @@ export class ProfilePictures {
  * The "Profile picture" button: opens a picture chooser, and says in the page what went wrong
  * (a file that is not a picture, a damaged one) in the daemon's words.
  */
-export function wireProfileButton(button: HTMLButtonElement, input: HTMLInputElement, pictures: ProfilePictures, say: (text: string) => void): void {
+export function wireProfileButton(
+  button: HTMLButtonElement,
+  input: HTMLInputElement,
+  pictures: ProfilePictures,
+  say: (text: string) => void,
+): void {
   button.addEventListener('click', () => input.click())
   input.addEventListener('change', () => {
     const file = input.files?.[0]
     input.value = ''
     if (!file) return
     button.disabled = true
-    pictures.choose(file).then(() => say(''), (err: unknown) => say(`Your profile picture was not changed: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => { button.disabled = false })
+    pictures
+      .choose(file)
+      .then(
+        () => say(''),
+        (err: unknown) => say(`Your profile picture was not changed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        button.disabled = false
+      })
   })
 }

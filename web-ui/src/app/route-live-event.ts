@@ -28,19 +28,24 @@ export interface LiveEventTargets {
 
 export function routeLiveEvent(ev: UiEvent, to: LiveEventTargets): void {
   switch (ev.type) {
-    case 'status': return to.status(ev.status)
+    case 'status':
+      return to.status(ev.status)
     case 'history':
       // Merged with another relay's log: same messages, maybe new order. Start over.
       to.timeline.clear()
       to.reads.reset()
       return void to.refresh()
-    case 'failed': return to.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
-    case 'rooms': return void to.rooms.load()
-    case 'avatar': return void to.pictures.load()
+    case 'failed':
+      return to.timeline.markFailed(ev.id, humanError(ev.code, ev.message))
+    case 'rooms':
+      return void to.rooms.load()
+    case 'avatar':
+      return void to.pictures.load()
     case 'read':
       if (!to.conversation.onRoomEvent(ev)) to.rooms.readElsewhere(ev.room)
       return
-    case 'typing': case 'updated':
+    case 'typing':
+    case 'updated':
       to.conversation.onRoomEvent(ev)
       return
     case 'message': {

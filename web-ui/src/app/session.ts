@@ -40,7 +40,11 @@ export class LoginForm {
   private busy = false
   private alertText = ''
 
-  constructor(private readonly parts: LoginParts, private readonly api: Api, private readonly onLoggedIn: (s: Session) => void) {
+  constructor(
+    private readonly parts: LoginParts,
+    private readonly api: Api,
+    private readonly onLoggedIn: (s: Session) => void,
+  ) {
     parts.usernameHint.textContent = USERNAME_RULE
     parts.passwordHint.textContent = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`
     parts.form.addEventListener('submit', (ev) => {

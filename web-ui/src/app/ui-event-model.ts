@@ -36,9 +36,16 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export function isMessage(v: unknown): v is Message {
-  return isRecord(v) && typeof v.id === 'string' && typeof v.seq === 'number' && typeof v.room === 'string' &&
-    typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number' &&
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.seq === 'number' &&
+    typeof v.room === 'string' &&
+    typeof v.author === 'string' &&
+    typeof v.text === 'string' &&
+    typeof v.ts === 'number' &&
     (v.reactions === undefined || (Array.isArray(v.reactions) && v.reactions.every(isReaction)))
+  )
 }
 
 function isReaction(v: unknown): boolean {

@@ -49,7 +49,11 @@ export class Completer {
   private update(): void {
     const ta = this.textarea
     const trigger = ta.selectionStart === ta.selectionEnd ? triggerAt(ta.value, ta.selectionStart) : null
-    const candidates = !trigger ? [] : trigger.kind === 'emoji' ? emojiCandidates(trigger.query) : nameCandidates(trigger.query, this.names())
+    const candidates = !trigger
+      ? []
+      : trigger.kind === 'emoji'
+        ? emojiCandidates(trigger.query)
+        : nameCandidates(trigger.query, this.names())
     if (!trigger || candidates.length === 0) return this.close()
     this.trigger = trigger
     this.candidates = candidates
@@ -77,14 +81,22 @@ export class Completer {
     if (!this.isOpen || ev.isComposing) return
     const n = this.candidates.length
     switch (ev.key) {
-      case 'ArrowDown': this.active = (this.active + 1) % n; break
-      case 'ArrowUp': this.active = (this.active - 1 + n) % n; break
-      case 'Enter': case 'Tab':
+      case 'ArrowDown':
+        this.active = (this.active + 1) % n
+        break
+      case 'ArrowUp':
+        this.active = (this.active - 1 + n) % n
+        break
+      case 'Enter':
+      case 'Tab':
         if (ev.shiftKey) return
         this.accept(this.active)
         break
-      case 'Escape': this.close(); break
-      default: return
+      case 'Escape':
+        this.close()
+        break
+      default:
+        return
     }
     ev.preventDefault()
     ev.stopImmediatePropagation()

@@ -34,14 +34,23 @@ export function triggerAt(text: string, caret: number): Trigger | null {
 
 /** "thumbs up" → "thumbs_up", the code people type between colons. */
 export function shortcode(emoji: Emoji): string {
-  return emoji.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')
+  return emoji.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
 }
 
 /** Codes that start with the query first, then codes with a word that does. */
 export function emojiCandidates(query: string, list: readonly Emoji[] = EMOJI): Candidate[] {
   const q = query.toLowerCase().replace(/:$/, '')
   const starts = list.filter((e) => shortcode(e).startsWith(q))
-  const words = list.filter((e) => !starts.includes(e) && shortcode(e).split('_').some((w) => w.startsWith(q)))
+  const words = list.filter(
+    (e) =>
+      !starts.includes(e) &&
+      shortcode(e)
+        .split('_')
+        .some((w) => w.startsWith(q)),
+  )
   return [...starts, ...words].slice(0, MAX_CANDIDATES).map((e) => ({ label: `${e.char} :${shortcode(e)}:`, insert: e.char }))
 }
 

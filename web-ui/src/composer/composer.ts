@@ -27,7 +27,11 @@ export class Composer {
   private sending = false
 
   /** `hasFiles`: attachments wait to go, so an empty text may be sent with them. */
-  constructor(private readonly parts: ComposerParts, private readonly send: SendFn, private readonly hasFiles: () => boolean = () => false) {
+  constructor(
+    private readonly parts: ComposerParts,
+    private readonly send: SendFn,
+    private readonly hasFiles: () => boolean = () => false,
+  ) {
     parts.form.addEventListener('submit', (ev) => {
       ev.preventDefault()
       void this.submit()

@@ -26,7 +26,12 @@ export interface EditingHost {
 export class Editing {
   private mode: EditMode | null = null
 
-  constructor(private readonly api: Api, private readonly timeline: Timeline, private readonly parts: EditingParts, private readonly host: EditingHost) {
+  constructor(
+    private readonly api: Api,
+    private readonly timeline: Timeline,
+    private readonly parts: EditingParts,
+    private readonly host: EditingHost,
+  ) {
     // Capture: before the composer's own Enter handling and after the completer's (added first).
     parts.textarea.addEventListener('keydown', (ev) => this.onKeyDown(ev), { capture: true })
   }

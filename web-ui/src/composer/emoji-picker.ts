@@ -123,13 +123,20 @@ export class EmojiPicker {
   private moveFor(key: string): number | null {
     const cols = this.columns()
     switch (key) {
-      case 'ArrowRight': return this.current + 1
-      case 'ArrowLeft': return this.current - 1
-      case 'ArrowDown': return this.current + cols
-      case 'ArrowUp': return this.current - cols
-      case 'Home': return 0
-      case 'End': return this.buttons.length - 1
-      default: return null
+      case 'ArrowRight':
+        return this.current + 1
+      case 'ArrowLeft':
+        return this.current - 1
+      case 'ArrowDown':
+        return this.current + cols
+      case 'ArrowUp':
+        return this.current - cols
+      case 'Home':
+        return 0
+      case 'End':
+        return this.buttons.length - 1
+      default:
+        return null
     }
   }
 

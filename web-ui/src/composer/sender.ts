@@ -26,8 +26,15 @@ export const HAND_OFF_AFTER_MS = 700
 export type SendAnswer = { state: 'sent'; message: Message } | { state: 'pending'; message: PendingMessage }
 
 export function isPendingMessage(v: unknown): v is PendingMessage {
-  return isRecord(v) && typeof v.id === 'string' && v.id.length > 0 && typeof v.room === 'string' &&
-    typeof v.author === 'string' && typeof v.text === 'string' && typeof v.ts === 'number'
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    v.id.length > 0 &&
+    typeof v.room === 'string' &&
+    typeof v.author === 'string' &&
+    typeof v.text === 'string' &&
+    typeof v.ts === 'number'
+  )
 }
 
 /** The answer to a send, or null when it is not one (a daemon this page does not know). */
@@ -60,7 +67,10 @@ export class Sender {
   /** Outbox ids already matched to a send, so two identical texts are not both claimed. */
   private readonly claimed = new Set<string>()
 
-  constructor(private readonly api: Api, private readonly view: SenderView) {}
+  constructor(
+    private readonly api: Api,
+    private readonly view: SenderView,
+  ) {}
 
   reset(): void {
     this.claimed.clear()
@@ -75,11 +85,15 @@ export class Sender {
   async send(text: string, files: readonly FileRef[], handOff: () => void, room = this.view.room()): Promise<void> {
     let settled = false
     let handedOff = false
-    const timer = setTimeout(() => void this.claimFromOutbox(text).then((found) => {
-      if (!found || settled) return
-      handedOff = true
-      handOff()
-    }), HAND_OFF_AFTER_MS)
+    const timer = setTimeout(
+      () =>
+        void this.claimFromOutbox(text).then((found) => {
+          if (!found || settled) return
+          handedOff = true
+          handOff()
+        }),
+      HAND_OFF_AFTER_MS,
+    )
     try {
       const answer = parseSendAnswer(await this.api.post<unknown>(messagesPath(room), files.length > 0 ? { text, files } : { text }))
       if (!answer) throw new ApiError('bad_response', humanError('bad_response'), 200)

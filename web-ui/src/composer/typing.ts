@@ -32,7 +32,11 @@ export class Typing {
   private timer: ReturnType<typeof setTimeout> | null = null
   private sentAt = 0
 
-  constructor(private readonly parts: TypingParts, private readonly send: (on: boolean) => void, private readonly me: () => string | null) {
+  constructor(
+    private readonly parts: TypingParts,
+    private readonly send: (on: boolean) => void,
+    private readonly me: () => string | null,
+  ) {
     parts.share.checked = localStorage.getItem(PREFERENCE_KEY) !== 'off'
     parts.share.addEventListener('change', () => {
       localStorage.setItem(PREFERENCE_KEY, parts.share.checked ? 'on' : 'off')

@@ -39,7 +39,11 @@ export class Attachments {
   /** The relay's limit, from the status; null until known (the daemon then checks it alone). */
   private limit: number | null = null
 
-  constructor(private readonly parts: AttachmentParts, private readonly transport: UploadTransport<Blob>, private readonly allowed: () => string | null) {
+  constructor(
+    private readonly parts: AttachmentParts,
+    private readonly transport: UploadTransport<Blob>,
+    private readonly allowed: () => string | null,
+  ) {
     parts.button.addEventListener('click', () => parts.input.click())
     parts.input.addEventListener('change', () => {
       this.add([...(parts.input.files ?? [])])

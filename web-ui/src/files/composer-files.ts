@@ -33,15 +33,23 @@ export class ComposerFiles {
   /** Wired to the elements of index.html. */
   static inPage(api: Api, host: FilesHost): ComposerFiles {
     const textarea = byId<HTMLTextAreaElement>('message')
-    return new ComposerFiles(api, {
-      attach: { button: byId('attach'), input: byId('attach-input'), list: byId('attachments'), alert: byId('attach-alert'), textarea },
-      drop: { area: byId('room-main'), zone: byId('drop-zone'), textarea },
-      viewer: {
-        dialog: byId('picture-dialog'), title: byId('picture-title'), image: byId('picture-image'),
-        meta: byId('picture-meta'), download: byId('picture-download'), close: byId('picture-close'),
+    return new ComposerFiles(
+      api,
+      {
+        attach: { button: byId('attach'), input: byId('attach-input'), list: byId('attachments'), alert: byId('attach-alert'), textarea },
+        drop: { area: byId('room-main'), zone: byId('drop-zone'), textarea },
+        viewer: {
+          dialog: byId('picture-dialog'),
+          title: byId('picture-title'),
+          image: byId('picture-image'),
+          meta: byId('picture-meta'),
+          download: byId('picture-download'),
+          close: byId('picture-close'),
+        },
+        log: byId('timeline'),
       },
-      log: byId('timeline'),
-    }, host)
+      host,
+    )
   }
 
   get waiting(): boolean {

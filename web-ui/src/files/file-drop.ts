@@ -53,18 +53,25 @@ export function watchFileDrops(parts: DropParts, add: (files: File[]) => void): 
     if (files.length === 0) return
     ev.preventDefault()
     const now = new Date()
-    add(files.map((f) => {
-      const name = pastedName(f.name, f.type, now)
-      return name === f.name ? f : new File([f], name, { type: f.type, lastModified: f.lastModified })
-    }))
+    add(
+      files.map((f) => {
+        const name = pastedName(f.name, f.type, now)
+        return name === f.name ? f : new File([f], name, { type: f.type, lastModified: f.lastModified })
+      }),
+    )
   }
   // A file dropped anywhere else would make the browser leave the chat to show it.
   const guard = (ev: DragEvent) => {
     if (carriesFiles(ev)) ev.preventDefault()
   }
   const listeners: [EventTarget, string, (ev: never) => void][] = [
-    [area, 'dragenter', onEnter], [area, 'dragover', onOver], [area, 'dragleave', onLeave], [area, 'drop', onDrop],
-    [textarea, 'paste', onPaste], [window, 'dragover', guard], [window, 'drop', guard],
+    [area, 'dragenter', onEnter],
+    [area, 'dragover', onOver],
+    [area, 'dragleave', onLeave],
+    [area, 'drop', onDrop],
+    [textarea, 'paste', onPaste],
+    [window, 'dragover', guard],
+    [window, 'drop', guard],
   ]
   for (const [target, type, fn] of listeners) target.addEventListener(type, fn as EventListener)
   return () => {

@@ -53,20 +53,74 @@ export function tooManyText(skipped: number): string {
 export type FileKind = 'picture' | 'pdf' | 'archive' | 'audio' | 'video' | 'text' | 'sheet' | 'document' | 'other'
 
 const EXTENSIONS: Record<string, FileKind> = {
-  pdf: 'pdf', zip: 'archive', gz: 'archive', tgz: 'archive', '7z': 'archive', rar: 'archive', tar: 'archive', xz: 'archive', bz2: 'archive',
-  mp3: 'audio', wav: 'audio', ogg: 'audio', flac: 'audio', m4a: 'audio', opus: 'audio',
-  mp4: 'video', mov: 'video', mkv: 'video', webm: 'video', avi: 'video',
-  txt: 'text', md: 'text', log: 'text', json: 'text', csv: 'sheet', xlsx: 'sheet', xls: 'sheet', ods: 'sheet',
-  doc: 'document', docx: 'document', odt: 'document', rtf: 'document', ppt: 'document', pptx: 'document', odp: 'document',
-  jpg: 'picture', jpeg: 'picture', png: 'picture', gif: 'picture', webp: 'picture', heic: 'picture', svg: 'picture', tif: 'picture', tiff: 'picture',
+  pdf: 'pdf',
+  zip: 'archive',
+  gz: 'archive',
+  tgz: 'archive',
+  '7z': 'archive',
+  rar: 'archive',
+  tar: 'archive',
+  xz: 'archive',
+  bz2: 'archive',
+  mp3: 'audio',
+  wav: 'audio',
+  ogg: 'audio',
+  flac: 'audio',
+  m4a: 'audio',
+  opus: 'audio',
+  mp4: 'video',
+  mov: 'video',
+  mkv: 'video',
+  webm: 'video',
+  avi: 'video',
+  txt: 'text',
+  md: 'text',
+  log: 'text',
+  json: 'text',
+  csv: 'sheet',
+  xlsx: 'sheet',
+  xls: 'sheet',
+  ods: 'sheet',
+  doc: 'document',
+  docx: 'document',
+  odt: 'document',
+  rtf: 'document',
+  ppt: 'document',
+  pptx: 'document',
+  odp: 'document',
+  jpg: 'picture',
+  jpeg: 'picture',
+  png: 'picture',
+  gif: 'picture',
+  webp: 'picture',
+  heic: 'picture',
+  svg: 'picture',
+  tif: 'picture',
+  tiff: 'picture',
 }
 
 const ICONS: Record<FileKind, string> = {
-  picture: '🖼️', pdf: '📕', archive: '🗜️', audio: '🎵', video: '🎬', text: '📝', sheet: '📊', document: '📄', other: '📎',
+  picture: '🖼️',
+  pdf: '📕',
+  archive: '🗜️',
+  audio: '🎵',
+  video: '🎬',
+  text: '📝',
+  sheet: '📊',
+  document: '📄',
+  other: '📎',
 }
 
 const KIND_WORDS: Record<FileKind, string> = {
-  picture: 'Image file', pdf: 'PDF', archive: 'Archive', audio: 'Audio', video: 'Video', text: 'Text', sheet: 'Spreadsheet', document: 'Document', other: 'File',
+  picture: 'Image file',
+  pdf: 'PDF',
+  archive: 'Archive',
+  audio: 'Audio',
+  video: 'Video',
+  text: 'Text',
+  sheet: 'Spreadsheet',
+  document: 'Document',
+  other: 'File',
 }
 
 /** By extension first (what people recognise), then by the sender's MIME type. */
@@ -100,18 +154,32 @@ function isPictureRef(v: unknown): v is PictureRef {
   if (typeof v !== 'object' || v === null) return false
   const p = v as Record<string, unknown>
   const dims = [p.width, p.height, p.thumbnailWidth, p.thumbnailHeight]
-  return dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d > 0) &&
-    typeof p.thumbnail === 'string' && SHA256.test(p.thumbnail) && typeof p.display === 'string' && SHA256.test(p.display) &&
-    typeof p.mime === 'string' && PICTURE_MIMES.has(p.mime)
+  return (
+    dims.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d > 0) &&
+    typeof p.thumbnail === 'string' &&
+    SHA256.test(p.thumbnail) &&
+    typeof p.display === 'string' &&
+    SHA256.test(p.display) &&
+    typeof p.mime === 'string' &&
+    PICTURE_MIMES.has(p.mime)
+  )
 }
 
 /** A FileRef the page can show: a real SHA-256 (it goes into addresses), a name, a size. */
 export function isFileRef(v: unknown): v is FileRef {
   if (typeof v !== 'object' || v === null) return false
   const f = v as Record<string, unknown>
-  return typeof f.sha256 === 'string' && SHA256.test(f.sha256) && typeof f.name === 'string' && f.name.length > 0 &&
-    typeof f.size === 'number' && Number.isSafeInteger(f.size) && f.size >= 0 && typeof f.mime === 'string' &&
+  return (
+    typeof f.sha256 === 'string' &&
+    SHA256.test(f.sha256) &&
+    typeof f.name === 'string' &&
+    f.name.length > 0 &&
+    typeof f.size === 'number' &&
+    Number.isSafeInteger(f.size) &&
+    f.size >= 0 &&
+    typeof f.mime === 'string' &&
     (f.picture === undefined || isPictureRef(f.picture))
+  )
 }
 
 /**
@@ -123,8 +191,15 @@ export type FileShow = { kind: 'picture'; file: FileRef & { picture: PictureRef 
 
 export function showFiles(files: unknown, sent: boolean, deleted = false): FileShow[] {
   if (deleted || !Array.isArray(files)) return []
-  return files.filter(isFileRef).slice(0, MAX_FILES_PER_MESSAGE).map((file): FileShow =>
-    file.picture && sent ? { kind: 'picture', file: file as FileRef & { picture: PictureRef } } : { kind: 'card', file, download: sent })
+  return files
+    .filter(isFileRef)
+    .slice(0, MAX_FILES_PER_MESSAGE)
+    .map(
+      (file): FileShow =>
+        file.picture && sent
+          ? { kind: 'picture', file: file as FileRef & { picture: PictureRef } }
+          : { kind: 'card', file, download: sent },
+    )
 }
 
 /** The display rendition's size: the picture fitted inside DISPLAY_PX, never enlarged. */

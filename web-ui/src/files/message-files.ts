@@ -54,7 +54,12 @@ function renderPicture(m: Message, s: Extract<FileShow, { kind: 'picture' }>): H
     // answered first), and a file may be on its way from another machine: try again a
     // little later before saying anything.
     if (tries >= AUTO_RETRIES) return pictureFailed(open)
-    setTimeout(() => { if (img.isConnected) retryPicture(open) }, 600 * 2 ** tries++)
+    setTimeout(
+      () => {
+        if (img.isConnected) retryPicture(open)
+      },
+      600 * 2 ** tries++,
+    )
   })
   img.src = fileUrl(m.room, m.id, file.sha256, 'thumbnail')
   open.append(img)

@@ -21,10 +21,16 @@ export interface ViewerParts {
 export class PictureViewer {
   private readonly dialog: Dialog
 
-  constructor(private readonly parts: ViewerParts, log: HTMLElement, private readonly find: (id: string) => Message | null) {
+  constructor(
+    private readonly parts: ViewerParts,
+    log: HTMLElement,
+    private readonly find: (id: string) => Message | null,
+  ) {
     this.dialog = new Dialog(parts.dialog)
     log.addEventListener('click', (ev) => this.onClick(ev))
-    parts.image.addEventListener('error', () => { parts.meta.textContent = 'The picture could not be loaded: no machine that has it is reachable right now.' })
+    parts.image.addEventListener('error', () => {
+      parts.meta.textContent = 'The picture could not be loaded: no machine that has it is reachable right now.'
+    })
     // Leave nothing of a closed picture in the page (the next one must not flash it).
     parts.dialog.addEventListener('close', () => parts.image.removeAttribute('src'))
   }

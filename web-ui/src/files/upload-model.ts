@@ -59,12 +59,18 @@ export function percent(sent: number, size: number): number {
 /** The words under a chip for each state (the bar carries the number itself). */
 export function stateText(state: UploadState): string {
   switch (state.phase) {
-    case 'uploading': return `Uploading, ${percent(state.sent, state.size)}%`
-    case 'retrying': return `Connection lost; resuming (try ${state.attempt} of ${MAX_RETRIES})…`
-    case 'finishing': return 'Checking the file…'
-    case 'done': return 'Ready to send'
-    case 'failed': return `Not uploaded: ${state.reason}`
-    case 'cancelled': return 'Cancelled'
+    case 'uploading':
+      return `Uploading, ${percent(state.sent, state.size)}%`
+    case 'retrying':
+      return `Connection lost; resuming (try ${state.attempt} of ${MAX_RETRIES})…`
+    case 'finishing':
+      return 'Checking the file…'
+    case 'done':
+      return 'Ready to send'
+    case 'failed':
+      return `Not uploaded: ${state.reason}`
+    case 'cancelled':
+      return 'Cancelled'
   }
 }
 
@@ -86,8 +92,12 @@ export class Upload<P> {
   /** Settles when the upload ends: the FileRef, or null when it failed or was cancelled. */
   readonly done: Promise<FileRef | null>
 
-  constructor(private readonly source: UploadSource<P>, private readonly transport: UploadTransport<P>,
-    private readonly onChange: (state: UploadState) => void, private readonly opts: UploadOptions = {}) {
+  constructor(
+    private readonly source: UploadSource<P>,
+    private readonly transport: UploadTransport<P>,
+    private readonly onChange: (state: UploadState) => void,
+    private readonly opts: UploadOptions = {},
+  ) {
     this.current = { phase: 'uploading', sent: 0, size: source.size }
     this.done = this.run()
   }
@@ -151,7 +161,13 @@ export class Upload<P> {
       const from = offset
       try {
         const piece = this.source.slice(from, Math.min(size, from + pieceBytes))
-        offset = await this.transport.send(id, from, piece, (n) => this.set({ phase: 'uploading', sent: from + n, size }), this.abort.signal)
+        offset = await this.transport.send(
+          id,
+          from,
+          piece,
+          (n) => this.set({ phase: 'uploading', sent: from + n, size }),
+          this.abort.signal,
+        )
         // A daemon that answers without taking anything would otherwise keep us here forever.
         if (!(offset > from && offset <= size)) throw new ApiError('network', 'The daemon did not say how much of the file it has.', 0)
         failures = 0

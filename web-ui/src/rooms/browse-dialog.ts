@@ -24,7 +24,11 @@ export class BrowseDialog {
   private readonly dialog: Dialog
   private rooms: RoomSummary[] = []
 
-  constructor(private readonly api: Api, private readonly parts: BrowseParts, private readonly actions: BrowseActions) {
+  constructor(
+    private readonly api: Api,
+    private readonly parts: BrowseParts,
+    private readonly actions: BrowseActions,
+  ) {
     this.dialog = new Dialog(parts.dialog, parts.alert)
     parts.filter.addEventListener('input', () => this.render())
   }
@@ -59,10 +63,20 @@ export class BrowseDialog {
     const text = el('div', 'directory-text')
     text.append(el('span', 'directory-name', `#${room.name}`))
     if (room.topic) text.append(el('span', 'directory-topic', room.topic))
-    text.append(el('span', 'directory-count', `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}${room.joined ? ' · you are in it' : ''}`))
+    text.append(
+      el(
+        'span',
+        'directory-count',
+        `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}${room.joined ? ' · you are in it' : ''}`,
+      ),
+    )
     li.append(text)
     if (room.joined) li.append(button('Open', 'secondary small', () => this.go(room.id), `Open #${room.name}`))
-    else li.append(button('View', 'secondary small', () => this.go(room.id), `View #${room.name}`), button('Join', 'primary small', () => void this.join(room), `Join #${room.name}`))
+    else
+      li.append(
+        button('View', 'secondary small', () => this.go(room.id), `View #${room.name}`),
+        button('Join', 'primary small', () => void this.join(room), `Join #${room.name}`),
+      )
     return li
   }
 

@@ -28,7 +28,11 @@ export class MembersDialog {
   private readonly dialog: Dialog
   private room: RoomSummary | null = null
 
-  constructor(private readonly api: Api, private readonly parts: MembersParts, private readonly host: MembersHost) {
+  constructor(
+    private readonly api: Api,
+    private readonly parts: MembersParts,
+    private readonly host: MembersHost,
+  ) {
     this.dialog = new Dialog(parts.dialog, parts.inviteAlert)
     parts.inviteForm.addEventListener('submit', (ev) => {
       ev.preventDefault()
@@ -63,17 +67,19 @@ export class MembersDialog {
 
   private render(members: readonly string[]): void {
     const me = this.host.me()
-    this.parts.list.replaceChildren(...members.map((name) => {
-      const presence = this.host.presence(name)
-      const li = el('li', `member is-${presence}`)
-      const dot = el('span', 'presence-dot')
-      dot.setAttribute('aria-hidden', 'true')
-      li.append(dot)
-      if (name === me) li.append(el('span', 'member-name', name), el('span', 'you', ' (you)'))
-      else li.append(button(name, 'person-button member-name', () => this.startDirect(name), `Message ${name}`))
-      li.append(el('span', 'member-presence', presence === 'offline' ? 'offline' : presence))
-      return li
-    }))
+    this.parts.list.replaceChildren(
+      ...members.map((name) => {
+        const presence = this.host.presence(name)
+        const li = el('li', `member is-${presence}`)
+        const dot = el('span', 'presence-dot')
+        dot.setAttribute('aria-hidden', 'true')
+        li.append(dot)
+        if (name === me) li.append(el('span', 'member-name', name), el('span', 'you', ' (you)'))
+        else li.append(button(name, 'person-button member-name', () => this.startDirect(name), `Message ${name}`))
+        li.append(el('span', 'member-presence', presence === 'offline' ? 'offline' : presence))
+        return li
+      }),
+    )
   }
 
   private startDirect(name: string): void {

@@ -19,7 +19,14 @@ export function namePreview(typed: string): string {
 
 /** "bob, carol dave" → ['bob', 'carol', 'dave']. */
 export function inviteList(typed: string): string[] {
-  return [...new Set(typed.split(/[\s,;]+/).map((s) => s.replace(/^@/, '')).filter(Boolean))]
+  return [
+    ...new Set(
+      typed
+        .split(/[\s,;]+/)
+        .map((s) => s.replace(/^@/, ''))
+        .filter(Boolean),
+    ),
+  ]
 }
 
 function answerRoom(json: unknown): RoomSummary {
@@ -49,7 +56,10 @@ abstract class RoomForm {
   protected readonly dialog: Dialog
   private busy = false
 
-  constructor(protected readonly api: Api, protected readonly parts: RoomFormParts) {
+  constructor(
+    protected readonly api: Api,
+    protected readonly parts: RoomFormParts,
+  ) {
     this.dialog = new Dialog(parts.dialog, parts.alert)
     parts.name.addEventListener('input', () => (parts.preview.textContent = namePreview(parts.name.value)))
     parts.form.addEventListener('submit', (ev) => {
@@ -87,7 +97,12 @@ abstract class RoomForm {
 }
 
 export class NewRoomDialog extends RoomForm {
-  constructor(api: Api, parts: RoomFormParts, private readonly inviteField: HTMLInputElement, private readonly created: (room: RoomSummary) => void) {
+  constructor(
+    api: Api,
+    parts: RoomFormParts,
+    private readonly inviteField: HTMLInputElement,
+    private readonly created: (room: RoomSummary) => void,
+  ) {
     super(api, parts)
   }
 
@@ -115,7 +130,11 @@ export class NewRoomDialog extends RoomForm {
 export class EditRoomDialog extends RoomForm {
   private room: RoomSummary | null = null
 
-  constructor(api: Api, parts: RoomFormParts, private readonly saved: (room: RoomSummary) => void) {
+  constructor(
+    api: Api,
+    parts: RoomFormParts,
+    private readonly saved: (room: RoomSummary) => void,
+  ) {
     super(api, parts)
   }
 

@@ -42,7 +42,10 @@ export function allowed(room: Pick<RoomSummary, 'id' | 'kind' | 'joined'>): { in
 }
 
 export class RoomHeader {
-  constructor(private readonly parts: HeaderParts, actions: HeaderActions) {
+  constructor(
+    private readonly parts: HeaderParts,
+    actions: HeaderActions,
+  ) {
     parts.members.addEventListener('click', () => actions.members())
     parts.invite.addEventListener('click', () => actions.invite())
     parts.edit.addEventListener('click', () => actions.edit())

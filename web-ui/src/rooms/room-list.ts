@@ -16,7 +16,10 @@ export interface RoomListParts {
 }
 
 export class RoomList {
-  constructor(private readonly parts: RoomListParts, onOpen: (room: string) => void) {
+  constructor(
+    private readonly parts: RoomListParts,
+    onOpen: (room: string) => void,
+  ) {
     for (const list of [parts.rooms, parts.directs]) {
       list.addEventListener('click', (ev) => {
         const link = (ev.target as Element).closest<HTMLAnchorElement>('a[data-room]')
@@ -56,7 +59,11 @@ export class RoomList {
     link.setAttribute('aria-label', `${name}${room.kind === 'private' ? ' (private)' : ''}${label ? `, ${label}` : ''}`)
     if (label) {
       link.classList.add('has-unread')
-      const badge = el('span', room.mentions > 0 ? 'room-badge mention' : 'room-badge', room.mentions > 0 ? `@${room.mentions}` : String(room.unread))
+      const badge = el(
+        'span',
+        room.mentions > 0 ? 'room-badge mention' : 'room-badge',
+        room.mentions > 0 ? `@${room.mentions}` : String(room.unread),
+      )
       badge.setAttribute('aria-hidden', 'true')
       link.append(badge)
     }

@@ -29,10 +29,20 @@ export function placeholderFor(room: Pick<RoomSummary, 'kind' | 'name' | 'member
 }
 
 export function isRoomSummary(v: unknown): v is RoomSummary {
-  return isRecord(v) && isRoomId(v.id) && (v.kind === 'public' || v.kind === 'private' || v.kind === 'direct') &&
-    typeof v.name === 'string' && typeof v.topic === 'string' && isCount(v.memberCount) && Array.isArray(v.members) &&
-    v.members.every((m) => typeof m === 'string') && typeof v.joined === 'boolean' && isCount(v.unread) &&
-    isCount(v.mentions) && isCount(v.lastSeq)
+  return (
+    isRecord(v) &&
+    isRoomId(v.id) &&
+    (v.kind === 'public' || v.kind === 'private' || v.kind === 'direct') &&
+    typeof v.name === 'string' &&
+    typeof v.topic === 'string' &&
+    isCount(v.memberCount) &&
+    Array.isArray(v.members) &&
+    v.members.every((m) => typeof m === 'string') &&
+    typeof v.joined === 'boolean' &&
+    isCount(v.unread) &&
+    isCount(v.mentions) &&
+    isCount(v.lastSeq)
+  )
 }
 
 /** `{rooms: [...]}` with the well-formed ones kept; null when it is not that shape at all. */
@@ -53,10 +63,12 @@ export interface Sidebar {
 }
 
 export function sidebarOrder(all: readonly RoomSummary[], me: string | null): Sidebar {
-  const rooms = all.filter((r) => r.kind !== 'direct' && r.joined).sort((a, b) =>
-    a.id === GENERAL_ROOM ? -1 : b.id === GENERAL_ROOM ? 1 : a.name.localeCompare(b.name))
-  const directs = all.filter((r) => r.kind === 'direct').sort((a, b) =>
-    b.lastSeq - a.lastSeq || roomLabel(a, me).localeCompare(roomLabel(b, me)))
+  const rooms = all
+    .filter((r) => r.kind !== 'direct' && r.joined)
+    .sort((a, b) => (a.id === GENERAL_ROOM ? -1 : b.id === GENERAL_ROOM ? 1 : a.name.localeCompare(b.name)))
+  const directs = all
+    .filter((r) => r.kind === 'direct')
+    .sort((a, b) => b.lastSeq - a.lastSeq || roomLabel(a, me).localeCompare(roomLabel(b, me)))
   return { rooms, directs }
 }
 
@@ -84,8 +96,12 @@ export function badgeLabel(room: Pick<RoomSummary, 'unread' | 'mentions'>): stri
  * it is by someone else in a room not on screen. Returns false when the room is not in the
  * list (a new direct conversation): the list must be fetched again.
  */
-export function noteArrival(all: RoomSummary[], message: Pick<Message, 'room' | 'seq' | 'author'>, me: string,
-  opts: { current: string | null; mentionsMe: boolean }): boolean {
+export function noteArrival(
+  all: RoomSummary[],
+  message: Pick<Message, 'room' | 'seq' | 'author'>,
+  me: string,
+  opts: { current: string | null; mentionsMe: boolean },
+): boolean {
   const i = all.findIndex((r) => r.id === message.room)
   const room = all[i]
   if (!room) return false

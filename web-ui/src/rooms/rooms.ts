@@ -28,7 +28,11 @@ export class Rooms {
   /** A change was announced while a fetch was out: its answer may predate it. */
   private again = false
 
-  constructor(private readonly api: Api, private readonly list: RoomList, private readonly host: RoomsHost) {
+  constructor(
+    private readonly api: Api,
+    private readonly list: RoomList,
+    private readonly host: RoomsHost,
+  ) {
     window.addEventListener('hashchange', () => {
       const id = roomFromHash(location.hash)
       if (id && this.host.me() && id !== this.shown?.id) void this.open(id)

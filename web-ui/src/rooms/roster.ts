@@ -20,7 +20,11 @@ export class Roster {
   private online = new Set<string>()
   private away = new Set<string>()
 
-  constructor(private readonly parts: RosterParts, onAway: (on: boolean) => void, private readonly onMessage: (name: string) => void) {
+  constructor(
+    private readonly parts: RosterParts,
+    onAway: (on: boolean) => void,
+    private readonly onMessage: (name: string) => void,
+  ) {
     parts.awayToggle.addEventListener('click', () => {
       this.setAwayByHand(!this.awayByHand)
       onAway(this.awayByHand)
@@ -56,7 +60,8 @@ export class Roster {
   private renderOnline(online: readonly string[], away: ReadonlySet<string>, me: string | null): void {
     // Me first, then everyone else alphabetically: a stable order is easier to scan.
     const people = [...new Set(online)].sort((a, b) =>
-      a === me ? -1 : b === me ? 1 : a.localeCompare(b, undefined, { sensitivity: 'base' }))
+      a === me ? -1 : b === me ? 1 : a.localeCompare(b, undefined, { sensitivity: 'base' }),
+    )
     const items = people.map((name) => {
       const li = document.createElement('li')
       const dot = document.createElement('span')

@@ -27,7 +27,6 @@ import { historyLimit, leavesGap } from './unread-model.js'
  */
 const REFUSED_UNSEEN = 'The relay did not accept it.'
 
-
 export interface ConversationParts {
   timeline: Timeline
   reads: ReadTracker
@@ -44,7 +43,12 @@ export class Conversation {
   /** Unsent text per room, kept while the person looks elsewhere. */
   private readonly drafts = new Map<string, string>()
 
-  constructor(private readonly api: Api, private readonly p: ConversationParts, private readonly me: () => string | null, private readonly say: (text: string) => void) {}
+  constructor(
+    private readonly api: Api,
+    private readonly p: ConversationParts,
+    private readonly me: () => string | null,
+    private readonly say: (text: string) => void,
+  ) {}
 
   get room(): string {
     return this.shown?.id ?? GENERAL_ROOM

@@ -29,7 +29,10 @@ export function textParts(text: string, me: string | null): TextPart[] {
   const parts: TextPart[] = []
   let plain = ''
   let at = 0
-  const flush = () => { if (plain) parts.push({ kind: 'text', text: plain }); plain = '' }
+  const flush = () => {
+    if (plain) parts.push({ kind: 'text', text: plain })
+    plain = ''
+  }
   for (const m of text.matchAll(PATTERN)) {
     plain += text.slice(at, m.index)
     at = m.index + m[0].length

@@ -38,16 +38,23 @@ export class OlderHistory {
    * screen's height early so that scrolling up does not stop at the edge.
    */
   loadOnScroll(scroller: HTMLElement, limit: number, loaded: () => void): void {
-    const io = new IntersectionObserver((seen) => {
-      if (!seen.some((e) => e.isIntersecting) || !this.olderExist || this.loading) return
-      void this.load(limit).then((ok) => { if (ok) loaded() })
-    }, { root: scroller, rootMargin: '100% 0px 0px 0px' })
+    const io = new IntersectionObserver(
+      (seen) => {
+        if (!seen.some((e) => e.isIntersecting) || !this.olderExist || this.loading) return
+        void this.load(limit).then((ok) => {
+          if (ok) loaded()
+        })
+      },
+      { root: scroller, rootMargin: '100% 0px 0px 0px' },
+    )
     io.observe(this.button)
   }
 
   /** One page of older history above what is shown; false if it could not be loaded. */
   load(limit: number): Promise<boolean> {
-    this.loading ??= this.fetchPage(limit).finally(() => { this.loading = null })
+    this.loading ??= this.fetchPage(limit).finally(() => {
+      this.loading = null
+    })
     return this.loading
   }
 

@@ -9,7 +9,9 @@ import { EMOJI } from '../composer/emoji-model.js'
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '👀'] as const
 
 const NAMES: Record<string, string> = {
-  '❤️': 'red heart', '😮': 'face with open mouth', '👀': 'eyes',
+  '❤️': 'red heart',
+  '😮': 'face with open mouth',
+  '👀': 'eyes',
 }
 
 /** "thumbs up": what a screen reader says for the emoji. */
@@ -27,7 +29,8 @@ export function reactedBy(reaction: ReactionCount, me: string | null): boolean {
 
 /** "you, bob and carol": me first, as Slack says it. */
 export function whoReacted(users: readonly string[], me: string | null): string {
-  const names = [...users].sort((a, b) => (me && same(a, me) ? -1 : me && same(b, me) ? 1 : a.localeCompare(b)))
+  const names = [...users]
+    .sort((a, b) => (me && same(a, me) ? -1 : me && same(b, me) ? 1 : a.localeCompare(b)))
     .map((u) => (me && same(u, me) ? 'you' : u))
   if (names.length <= 1) return names.join('')
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`

@@ -11,7 +11,14 @@ import type { Message, ReadPosition } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import type { Timeline } from './timeline.js'
 import {
-  badgeText, countAfter, firstUnread, parseReadPosition, readPath, ReadMarker, unreadTotal, type ReadSnapshot,
+  badgeText,
+  countAfter,
+  firstUnread,
+  parseReadPosition,
+  readPath,
+  ReadMarker,
+  unreadTotal,
+  type ReadSnapshot,
 } from './unread-model.js'
 
 export interface ReadParts {
@@ -52,7 +59,12 @@ export class ReadTracker {
   private holding = false
   private readonly marker: ReadMarker
 
-  constructor(private readonly api: Api, private readonly timeline: Timeline, private readonly parts: ReadParts, private readonly host: ReadHost) {
+  constructor(
+    private readonly api: Api,
+    private readonly timeline: Timeline,
+    private readonly parts: ReadParts,
+    private readonly host: ReadHost,
+  ) {
     // The path is taken when the mark is sent; a room switch flushes first, so it is the right room.
     this.marker = new ReadMarker((seq) => api.put(readPath(host.room()), { seq }, { keepalive: true }))
     parts.scroller.addEventListener('scroll', () => this.look(), { passive: true })

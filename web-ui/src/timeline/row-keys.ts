@@ -47,10 +47,15 @@ function onKeyDown(log: HTMLElement, ev: KeyboardEvent): void {
 /** Where a key moves from row `at` (-1: the list itself, which starts from the newest). */
 export function keyTarget(key: string, at: number, count: number): number | null {
   switch (key) {
-    case 'ArrowUp': return at < 0 ? count - 1 : Math.max(0, at - 1)
-    case 'ArrowDown': return at < 0 ? count - 1 : Math.min(count - 1, at + 1)
-    case 'Home': return 0
-    case 'End': return count - 1
-    default: return null
+    case 'ArrowUp':
+      return at < 0 ? count - 1 : Math.max(0, at - 1)
+    case 'ArrowDown':
+      return at < 0 ? count - 1 : Math.min(count - 1, at + 1)
+    case 'Home':
+      return 0
+    case 'End':
+      return count - 1
+    default:
+      return null
   }
 }

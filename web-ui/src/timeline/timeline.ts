@@ -58,7 +58,11 @@ export class Timeline {
   /** "New messages": sits between a row's day heading (if any) and the row itself. */
   private newMark: { el: HTMLElement; row: Row } | null = null
 
-  constructor(private readonly log: HTMLElement, private readonly scroller: HTMLElement, private readonly actions: TimelineActions) {
+  constructor(
+    private readonly log: HTMLElement,
+    private readonly scroller: HTMLElement,
+    private readonly actions: TimelineActions,
+  ) {
     log.addEventListener('click', (ev) => this.onClick(ev))
   }
 
@@ -256,9 +260,10 @@ export class Timeline {
       time.dateTime = new Date(message.ts).toISOString()
       time.title = fullTimeLabel(message.ts)
     }
-    if (wasWaiting) setTimeout(() => {
-      if (el.querySelector('.msg-state.sent')) showDeliveryState(el, { kind: 'normal' })
-    }, SENT_NOTE_MS)
+    if (wasWaiting)
+      setTimeout(() => {
+        if (el.querySelector('.msg-state.sent')) showDeliveryState(el, { kind: 'normal' })
+      }, SENT_NOTE_MS)
   }
 
   /** The first node that belongs to a row: its day heading, "New messages", or itself. */

@@ -52,12 +52,20 @@ export interface ReadSnapshot extends ReadPosition {
  * so only the ones up to `asOf` are compared with the daemon's number.
  */
 export function unreadTotal(
-  messages: readonly Seen[], readSeq: number, me: string, snapshot: ReadSnapshot | null, olderExist: boolean,
+  messages: readonly Seen[],
+  readSeq: number,
+  me: string,
+  snapshot: ReadSnapshot | null,
+  olderExist: boolean,
 ): number {
   const loaded = countAfter(messages, readSeq, me)
   const oldest = messages[0]?.seq
   if (!snapshot || !olderExist || oldest === undefined || oldest <= readSeq || snapshot.seq !== readSeq) return loaded
-  const counted = countAfter(messages.filter((m) => m.seq <= snapshot.asOf), readSeq, me)
+  const counted = countAfter(
+    messages.filter((m) => m.seq <= snapshot.asOf),
+    readSeq,
+    me,
+  )
   return loaded + Math.max(0, snapshot.unread - counted)
 }
 
