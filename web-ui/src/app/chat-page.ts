@@ -7,7 +7,6 @@ import { ApiError, type Api } from './api.js'
 import { ProfilePictures, wireProfileButton } from './profile-pictures.js'
 import { routeLiveEvent, type LiveEventTargets } from './route-live-event.js'
 import { watchAttention } from './attention.js'
-import { BrowseDialog } from '../rooms/browse-dialog.js'
 import { Completer } from '../composer/completer.js'
 import { Composer } from '../composer/composer.js'
 import { ComposerFiles } from '../files/composer-files.js'
@@ -16,14 +15,13 @@ import { byId, Dialog, errorText } from './dom.js'
 import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
-import { MembersDialog } from '../rooms/members-dialog.js'
 import { MessageActions } from '../timeline/message-actions.js'
 import { OlderHistory } from '../timeline/older-history.js'
 import { ReadTracker } from '../timeline/read-tracker.js'
 import { RelayNotice } from '../timeline/relay-notice.js'
 import { RelayWatch } from '../timeline/relay-watch-model.js'
-import { EditRoomDialog, NewRoomDialog, type RoomFormParts } from '../rooms/room-dialogs.js'
-import { RoomHeader } from '../rooms/room-header.js'
+import { roomDialogs, roomHeader, type RoomDialogs } from '../rooms/room-chrome.js'
+import type { RoomHeader } from '../rooms/room-header.js'
 import { RoomList } from '../rooms/room-list.js'
 import { Rooms } from '../rooms/rooms.js'
 import { watchRowKeys } from '../timeline/row-keys.js'
@@ -38,17 +36,6 @@ const FEED_LABELS: Record<FeedState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   down: 'Reconnecting…',
-}
-
-function roomForm(prefix: string): RoomFormParts {
-  return {
-    dialog: byId(`${prefix}-dialog`),
-    form: byId(`${prefix}-form`),
-    alert: byId(`${prefix}-alert`),
-    name: byId(`${prefix}-name`),
-    preview: byId(`${prefix}-preview`),
-    topic: byId(`${prefix}-topic`),
-  }
 }
 
 export class ChatPage {
@@ -79,7 +66,7 @@ export class ChatPage {
   private readonly picker: EmojiPicker
   private readonly actions: MessageActions
   private readonly sender: Sender
-  private readonly dialogs: { members: MembersDialog; browse: BrowseDialog; newRoom: NewRoomDialog; editRoom: EditRoomDialog }
+  private readonly dialogs: RoomDialogs
   private readonly header: RoomHeader
   private readonly files: ComposerFiles
   private readonly liveTargets: LiveEventTargets
@@ -246,78 +233,28 @@ export class ChatPage {
     })
   }
 
-  private makeDialogs(): ChatPage['dialogs'] {
-    const { api, rooms } = this
-    return {
-      members: new MembersDialog(
-        api,
-        {
-          dialog: byId('members-dialog'),
-          title: byId('members-title'),
-          list: byId('members-list'),
-          inviteForm: byId('invite-form'),
-          inviteAlert: byId('invite-alert'),
-          inviteName: byId('invite-name'),
-        },
-        {
-          me: () => this.me,
-          presence: (name) => this.roster.presence(name),
-          message: (name) => void rooms.direct(name),
-          invited: (room) => rooms.changed(room),
-        },
-      ),
-      browse: new BrowseDialog(
-        api,
-        { dialog: byId('browse-dialog'), alert: byId('browse-alert'), filter: byId('browse-filter'), list: byId('browse-list') },
-        { open: (id) => void rooms.open(id), join: (id) => rooms.join(id) },
-      ),
-      newRoom: new NewRoomDialog(api, roomForm('new-room'), byId('new-room-invite'), (room) => rooms.changed(room, true)),
-      editRoom: new EditRoomDialog(api, roomForm('edit-room'), (room) => rooms.changed(room)),
-    }
+  private makeDialogs(): RoomDialogs {
+    const { rooms } = this
+    return roomDialogs(this.api, {
+      me: () => this.me,
+      presence: (name) => this.roster.presence(name),
+      message: (name) => void rooms.direct(name),
+      changed: (room, created) => rooms.changed(room, created),
+      open: (id) => void rooms.open(id),
+      join: (id) => rooms.join(id),
+    })
   }
 
   private makeHeader(): RoomHeader {
-    const current = () => this.rooms.current
-    const { members, editRoom } = this.dialogs
-    return new RoomHeader(
-      {
-        mark: byId('room-mark'),
-        name: byId('room-name'),
-        kind: byId('room-kind'),
-        topic: byId('room-topic'),
-        members: byId('room-members'),
-        invite: byId('room-invite'),
-        edit: byId('room-edit'),
-        leave: byId('room-leave'),
-        composer: byId('composer'),
-        joinBar: byId('join-bar'),
-        joinNote: byId('join-note'),
-        joinButton: byId('join-room'),
-      },
-      {
-        members: () => {
-          const r = current()
-          if (r) void members.open(r)
-        },
-        invite: () => {
-          const r = current()
-          if (r) void members.open(r, true)
-        },
-        edit: () => {
-          const r = current()
-          if (r) editRoom.open(r)
-        },
-        leave: () => void this.rooms.leave(),
-        join: () => {
-          const r = current()
-          if (r)
-            void this.rooms.join(r.id).then(
-              () => this.composer.focus(),
-              (err) => this.say(errorText(err)),
-            )
-        },
-      },
-    )
+    return roomHeader(this.dialogs, {
+      current: () => this.rooms.current,
+      leave: () => void this.rooms.leave(),
+      join: (id) =>
+        void this.rooms.join(id).then(
+          () => this.composer.focus(),
+          (err) => this.say(errorText(err)),
+        ),
+    })
   }
 
   enter(session: Session): void {
