@@ -38,11 +38,11 @@ export interface TrayIconOptions {
 export class TrayIcon {
   private constructor(private readonly tray: SysTray) {}
 
-  static async start(menu: Menu, o: TrayIconOptions): Promise<TrayIcon> {
+  static async start(menu: Menu, opts: TrayIconOptions): Promise<TrayIcon> {
     checkDisplay()
-    const helperPath = await executableHelper(o.cacheDir)
+    const helperPath = await executableHelper(opts.cacheDir)
     await checkLibraries(helperPath)
-    const tray = new SysTray({ menu, copyDir: o.cacheDir })
+    const tray = new SysTray({ menu, copyDir: opts.cacheDir })
     const stderr: string[] = []
     const helper = watchHelper(tray, stderr)
     const ready = tray.ready().then(
@@ -65,8 +65,8 @@ export class TrayIcon {
         `The tray helper ${outcome === 'timeout' ? 'did not start in 10 s' : 'exited'}: ${stderr.join('').trim().slice(0, 400) || 'no output'}`,
       )
     }
-    await tray.onClick((event: ClickEvent) => o.onClick(event.seq_id))
-    tray.onExit((code: number | null, signal: string | null) => o.onGone(code, signal))
+    await tray.onClick((event: ClickEvent) => opts.onClick(event.seq_id))
+    tray.onExit((code: number | null, signal: string | null) => opts.onGone(code, signal))
     return new TrayIcon(tray)
   }
 

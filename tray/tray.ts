@@ -40,8 +40,8 @@ export class Tray {
   /** Quit was chosen: the helper's exit that follows is expected. */
   #closing = false
 
-  constructor(private readonly o: TrayOptions) {
-    this.#link = new AgentLink(o.dataDir, o.log.child({ part: 'agent-link' }))
+  constructor(private readonly opts: TrayOptions) {
+    this.#link = new AgentLink(opts.dataDir, opts.log.child({ part: 'agent-link' }))
     this.#quit = new Promise((resolve) => (this.#onQuit = resolve))
   }
 
@@ -54,18 +54,18 @@ export class Tray {
     this.#icon = await TrayIcon.start(
       { icon: await this.#icons.base64(view.look), title: '', tooltip: view.tooltip, items: items(view) },
       {
-        cacheDir: this.o.cacheDir,
-        log: this.o.log,
+        cacheDir: this.opts.cacheDir,
+        log: this.opts.log,
         onClick: (i) => this.onClick(i),
         onGone: (code, signal) => {
           if (this.#closing) return
-          this.o.log.error({ code, signal }, 'the tray helper went away; the tray quits (start it again with sochat-tray)')
+          this.opts.log.error({ code, signal }, 'the tray helper went away; the tray quits (start it again with sochat-tray)')
           this.#gone = true
           this.quit()
         },
       },
     )
-    this.o.log.info('tray icon shown')
+    this.opts.log.info('tray icon shown')
     this.#link.on('state', (s) => {
       this.#state = s
       this.#lastUi = s.ui
@@ -99,12 +99,12 @@ export class Tray {
         await this.#icon!.setIcon(await this.#icons.base64(view.look), view.tooltip, items(view))
         await this.#icon!.setItem(Item.Status, items(view)[Item.Status]!)
         await this.#icon!.setItem(Item.Dnd, items(view)[Item.Dnd]!)
-        this.o.log.info({ tone: view.look.tone, unread: view.look.unread, dnd: view.dnd, status: view.status }, 'tray icon updated')
+        this.opts.log.info({ tone: view.look.tone, unread: view.look.unread, dnd: view.dnd, status: view.status }, 'tray icon updated')
       })
       .catch((err: unknown) => {
         // Drawn again at the next change, even if it looks the same as this one.
         if (this.#shown === key) this.#shown = ''
-        this.o.log.error({ err }, 'updating the tray icon failed')
+        this.opts.log.error({ err }, 'updating the tray icon failed')
       })
   }
 
@@ -122,16 +122,16 @@ export class Tray {
   private open(): void {
     const ui = this.#state?.ui ?? this.#lastUi
     if (!ui) {
-      this.o.log.warn('Open SO-CHAT: no daemon has answered yet, so there is no page to open; start it with `sochat start`.')
+      this.opts.log.warn('Open SO-CHAT: no daemon has answered yet, so there is no page to open; start it with `sochat start`.')
       return
     }
-    this.o.log.info({ ui }, 'opening the chat page')
-    openInBrowser(ui, this.o.log)
+    this.opts.log.info({ ui }, 'opening the chat page')
+    openInBrowser(ui, this.opts.log)
   }
 
   private toggleDnd(): void {
     if (!this.#state) return
-    this.#link.setDnd(!this.#state.dnd).catch((err: unknown) => this.o.log.error({ err }, 'changing Do not disturb failed'))
+    this.#link.setDnd(!this.#state.dnd).catch((err: unknown) => this.opts.log.error({ err }, 'changing Do not disturb failed'))
   }
 }
 

@@ -46,21 +46,21 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   #considering: Promise<void> = Promise.resolve()
   readonly #burst: Burst
 
-  private constructor(private readonly o: DesktopOptions) {
+  private constructor(private readonly opts: DesktopOptions) {
     super()
-    this.#burst = new Burst((note) => o.sink.show(note), o.burstMs)
+    this.#burst = new Burst((note) => opts.sink.show(note), opts.burstMs)
   }
 
-  static async open(o: DesktopOptions): Promise<Desktop> {
-    const d = new Desktop(o)
-    d.#dnd = (await o.store.meta.get(DND_KEY)) === true
-    d.#network = d.networkPart()
-    o.sessions.on('changed', () => {
-      d.#accountStale = true
-      void d.refresh()
+  static async open(opts: DesktopOptions): Promise<Desktop> {
+    const desktop = new Desktop(opts)
+    desktop.#dnd = (await opts.store.meta.get(DND_KEY)) === true
+    desktop.#network = desktop.networkPart()
+    opts.sessions.on('changed', () => {
+      desktop.#accountStale = true
+      void desktop.refresh()
     })
-    await d.refresh()
-    return d
+    await desktop.refresh()
+    return desktop
   }
 
   state(): DesktopState {
@@ -72,7 +72,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
    * so it is read when the status changes, not on every batch of new messages.
    */
   private networkPart(): Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> {
-    const s = this.o.status()
+    const s = this.opts.status()
     return { role: s.role, relayName: s.relayName, online: s.online.length, ui: s.ui }
   }
 
@@ -84,7 +84,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
       .then(async () => {
         if (me !== null) for (const e of entries) await this.consider(e, me)
       })
-      .catch((err: unknown) => this.o.log.error({ err }, 'turning new messages into notifications failed'))
+      .catch((err: unknown) => this.opts.log.error({ err }, 'turning new messages into notifications failed'))
       .then(() => this.refresh())
   }
 
@@ -93,9 +93,9 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     if (b.type !== 'message.posted') return
     if (b.author.toLowerCase() === me.toLowerCase()) return
     // Someone reading the page sees it there; a pop-up on top would only repeat it.
-    if (this.o.pages.isWatching(me)) return
+    if (this.opts.pages.isWatching(me)) return
     // Only rooms the person is in: a public room they never joined is not theirs to hear about.
-    const q = this.o.store.views.q
+    const q = this.opts.store.views.q
     const room = await q.room(b.room)
     if (!room || !(await q.isMember(room.id, me))) return
     const mention = Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
@@ -110,10 +110,10 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   }
 
   async setDnd(on: boolean): Promise<DesktopState> {
-    await this.o.store.write([put(this.o.store.meta, DND_KEY, on)])
+    await this.opts.store.write([put(this.opts.store.meta, DND_KEY, on)])
     this.#dnd = on
     if (on) this.#burst.discard()
-    this.o.log.info({ dnd: on }, on ? 'Do not disturb is on' : 'Do not disturb is off')
+    this.opts.log.info({ dnd: on }, on ? 'Do not disturb is on' : 'Do not disturb is off')
     this.publish()
     return this.state()
   }
@@ -136,7 +136,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
       return this.#refresh
     }
     this.#refresh = this.recount()
-      .catch((err: unknown) => this.o.log.error({ err }, 'counting unread messages failed'))
+      .catch((err: unknown) => this.opts.log.error({ err }, 'counting unread messages failed'))
       .finally(() => {
         this.#refresh = null
         if (this.#refreshAgain) {
@@ -152,7 +152,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     let account = this.#account
     if (this.#accountStale) {
       this.#accountStale = false
-      account = await this.o.sessions.latestUser()
+      account = await this.opts.sessions.latestUser()
     }
     if (account !== this.#account) this.#burst.discard()
     this.#account = account
@@ -162,7 +162,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
 
   /** Across every room the person is in. */
   private async unreadOf(account: string): Promise<number> {
-    const views = this.o.store.views
+    const views = this.opts.store.views
     let total = 0
     for (const room of await views.roomsOf(account)) total += (await views.readPosition(account, room.id)).unread
     return total
