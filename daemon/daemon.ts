@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import type { Entry, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
-import { socketPath, writeRuntime, type DaemonConfig, loadNodeId } from './config/index.js'
+import { socketPath, writeRuntime, type DaemonConfig, loadNodeId, makeDataDirPrivate } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
@@ -26,6 +26,9 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(config: DaemonConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningDaemon> {
+  // Here rather than in cli.ts: whoever starts a daemon (the CLI, tests, an embedder) gets a
+  // private folder before the first byte is written to it.
+  await makeDataDirPrivate(config.dataDir)
   const nodeId = await loadNodeId(config.dataDir)
   log = log.child({ node: nodeId, name: config.name })
   const iface = config.mdns ? chooseInterface(config.interface) : null

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -114,6 +114,31 @@ export async function loadNodeId(dataDir: string): Promise<string> {
   const id = randomBytes(8).toString('hex')
   await writeFile(file, `${id}\n`, { mode: 0o600 })
   return id
+}
+
+/**
+ * Makes the data folder private to this user, on every start: `mkdir`'s mode only applies to
+ * a folder it creates, so a folder made earlier by hand or by an older version (0755) stays
+ * readable unless chmodded. Without x on the folder nobody else reaches anything inside, so
+ * files already there with wider modes are covered by the folder alone. The umask (077) makes
+ * everything written from now on (LevelDB's files, blobs, uploads) owner-only too; it is
+ * process-wide, which is what we want in a process that is the daemon.
+ */
+export async function makeDataDirPrivate(dataDir: string): Promise<void> {
+  process.umask(0o077)
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await chmod(dataDir, 0o700)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new InputError(
+      'bad_request',
+      `Cannot make the data folder ${dataDir} private to you (${code}); is it yours? Choose another with --data-dir.`,
+      {
+        cause: err,
+      },
+    )
+  }
 }
 
 /** Where a running daemon can be found by the CLI. */

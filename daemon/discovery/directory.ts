@@ -1,17 +1,28 @@
 /**
  * Every neighbour we know an address for and its last advert. Entries come from mDNS, static
  * `--peer` addresses and the relay's roster; `probe` refreshes them. A neighbour is alive when
- * its last probe, within `aliveMs`, answered.
+ * its last probe, within `aliveMs`, answered. Only IPs are dialled (addresses.ts): roster hosts
+ * that are not another machine's IP are dropped, `--peer` names are resolved before each probe.
  */
+import { isIP } from 'node:net'
 import type { Logger } from 'pino'
 import type { Advert, PeerSummary } from '../../shared/index.js'
+import { isRosterHost, resolvePeerHost } from './addresses.js'
 import { probeAdvert } from './probe.js'
+
+/** Roster hosts already warned about: rosters repeat every change, the log must not. */
+const WARNED_LIMIT = 256
 
 export type PeerSource = 'mdns' | 'static' | 'roster'
 
 export interface KnownPeer {
   key: string
+  /** An IP; '' for a `--peer` name not resolved yet. */
   host: string
+  /** The `--peer` host name this entry stands for, resolved again before every probe (DNS may move it). */
+  name?: string
+  /** The last resolution failure, so it is logged when it changes rather than every probe. */
+  unresolved?: string
   port: number
   source: PeerSource
   advert: Advert | null
@@ -20,11 +31,13 @@ export interface KnownPeer {
 
 export class PeerDirectory {
   readonly #peers = new Map<string, KnownPeer>()
+  readonly #warned = new Set<string>()
 
   constructor(
     private readonly selfId: () => string,
     private readonly log: Logger,
     private readonly aliveMs = 2500,
+    private readonly resolve: (host: string) => Promise<string> = resolvePeerHost,
   ) {}
 
   /** Remembers an address; an advert seen with it (mDNS TXT) is used until a probe answers. */
@@ -36,7 +49,8 @@ export class PeerDirectory {
       if (source !== 'roster') known.source = source
       return
     }
-    this.#peers.set(key, { key, host, port, source, advert, answeredAt: 0 })
+    const named = source === 'static' && !isIP(host)
+    this.#peers.set(key, { key, host: named ? '' : host, ...(named ? { name: host } : {}), port, source, advert, answeredAt: 0 })
     this.log.debug({ host, port, source }, 'learnt a peer address')
   }
 
@@ -46,14 +60,29 @@ export class PeerDirectory {
     if (peer && peer.source !== 'static') this.#peers.delete(peer.key)
   }
 
+  /** The relay's list: its hosts are dialled only when they are another machine's IP (addresses.ts). */
   learnFromRoster(peers: PeerSummary[]): void {
-    for (const p of peers) if (p.host && p.nodeId !== this.selfId()) this.add(p.host, p.peerPort, 'roster')
+    for (const p of peers) {
+      if (!p.host || p.nodeId === this.selfId()) continue
+      if (isRosterHost(p.host)) this.add(p.host, p.peerPort, 'roster')
+      else this.ignoreRosterHost(p)
+    }
+  }
+
+  private ignoreRosterHost(p: PeerSummary): void {
+    const fields = { host: p.host.slice(0, 100), port: p.peerPort, nodeId: p.nodeId }
+    // Loopback is what a relay sees of a daemon on its own machine: expected, not alarming.
+    if (isIP(p.host) || this.#warned.has(p.host)) return this.log.debug(fields, 'ignored a roster address we do not dial')
+    if (this.#warned.size >= WARNED_LIMIT) this.#warned.clear()
+    this.#warned.add(p.host)
+    this.log.warn(fields, 'ignored a roster host that is not an IP address (a relay sends IPs only)')
   }
 
   /** Probes every known address at once; resolves when all answered or timed out. */
   async probeAll(timeoutMs = 1000): Promise<void> {
     await Promise.all(
       [...this.#peers.values()].map(async (peer) => {
+        if (peer.name && !(await this.resolveName(peer, peer.name))) return
         const advert = await probeAdvert(peer.host, peer.port, timeoutMs)
         if (!advert) return
         if (advert.nodeId === this.selfId()) {
@@ -64,6 +93,20 @@ export class PeerDirectory {
         peer.answeredAt = Date.now()
       }),
     )
+  }
+
+  /** Points a `--peer` name's entry at its current IP; false (logged when it changes) if it does not resolve. */
+  private async resolveName(peer: KnownPeer, name: string): Promise<boolean> {
+    try {
+      peer.host = await this.resolve(name)
+      delete peer.unresolved
+      return true
+    } catch (err) {
+      const why = (err as Error).message
+      if (peer.unresolved !== why) this.log.warn({ peer: name, port: peer.port }, why)
+      peer.unresolved = why
+      return false
+    }
   }
 
   /** A link to it just failed: not alive until it answers a probe again. */

@@ -5,6 +5,7 @@
  * machine the message came from, then anyone; two requests for one blob share one fetch.
  */
 import { request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { isIP } from 'node:net'
 import type { Logger } from 'pino'
 import { Sha256 } from '../../shared/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
@@ -130,6 +131,9 @@ function call(
   headers: Record<string, string> = {},
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    // Sources come from the relay's roster: only an IP is dialled (the peer port answers to
+    // nothing else, link/guards.ts), and an empty host would otherwise mean localhost.
+    if (!isIP(to.host)) return reject(new Error(`no IP address for it ("${to.host.slice(0, 100)}")`))
     const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000, headers }, resolve)
     req.on('timeout', () => req.destroy(new Error('timed out')))
     req.on('error', reject)

@@ -1,6 +1,7 @@
 /**
  * The peer port: `GET /peer/v1/advert` and the link WebSocket. Listens on every address of
- * the machine (0.0.0.0) unless told otherwise, since neighbours reach it over the LAN.
+ * the machine (0.0.0.0) unless told otherwise, since neighbours reach it over the LAN; every
+ * request and upgrade passes `refusal` (guards.ts) first, so web pages cannot use it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -8,6 +9,10 @@ import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES, type Advert } from '../../shared/index.js'
 import { PeerConnection } from './connection.js'
+import { refusal, type Refusal } from './guards.js'
+
+/** Addresses already warned about; a page retrying in a loop must not fill the log. */
+const WARNED_LIMIT = 256
 
 export interface PeerServerOptions {
   host: string
@@ -24,11 +29,23 @@ export interface PeerServerOptions {
 export class PeerServer {
   #http: Server
   #wss: WebSocketServer
+  readonly #warned = new Set<string>()
 
   private constructor(private readonly opts: PeerServerOptions) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
     this.#http = createServer((req, res) => this.onRequest(req, res))
     this.#http.on('upgrade', (req, socket, head) => {
+      const refused = refusal(req.headers)
+      if (refused) {
+        this.logRefusal(req, refused)
+        // A plain HTTP answer: the browser's WebSocket fails, and the socket goes once it is sent.
+        const body = JSON.stringify({ error: refused })
+        socket.once('finish', () => socket.destroy())
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        )
+        return
+      }
       if (req.url !== '/peer/v1/link') return socket.destroy()
       ;(socket as Socket).setTimeout(0) // the link has heartbeats of its own
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -60,6 +77,13 @@ export class PeerServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const refused = refusal(req.headers)
+    if (refused) {
+      this.logRefusal(req, refused)
+      res.writeHead(403, { 'content-type': 'application/json', connection: 'close' })
+      res.end(JSON.stringify({ error: refused }))
+      return
+    }
     if (req.method === 'GET' && req.url === '/peer/v1/advert') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(JSON.stringify(this.opts.advert()))
@@ -75,6 +99,23 @@ export class PeerServer {
     }
     res.writeHead(404, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ error: { code: 'not_found', message: 'Unknown peer endpoint.' } }))
+  }
+
+  /** Warns once per remote address (a browser retries), then only at debug level. */
+  private logRefusal(req: IncomingMessage, refused: Refusal): void {
+    const remote = req.socket.remoteAddress ?? 'unknown'
+    const fields = {
+      remote,
+      code: refused.code,
+      method: req.method,
+      url: req.url?.slice(0, 200),
+      host: req.headers.host?.slice(0, 100),
+      origin: req.headers.origin?.slice(0, 100),
+    }
+    if (this.#warned.has(remote)) return this.opts.log.debug(fields, 'refused a request on the peer port')
+    if (this.#warned.size >= WARNED_LIMIT) this.#warned.clear()
+    this.#warned.add(remote)
+    this.opts.log.warn(fields, 'refused a request on the peer port (a web page or a name instead of an IP)')
   }
 }
 

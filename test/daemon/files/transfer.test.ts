@@ -100,6 +100,26 @@ t.test('nobody has it: file_unavailable, nothing stored', async (t) => {
   t.equal(await store.size('a'.repeat(64)), null)
 })
 
+t.test('a source that is not an IP is never dialled: a roster could name anything', async (t) => {
+  const blob = randomBytes(1000)
+  const peer = await fakePeer(t, (_req, res) => res.end(blob))
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  // localhost and '' (node:http's default host) would both reach the fake peer if dialled.
+  const named = [
+    { ...peer.source, host: 'localhost' },
+    { ...peer.source, host: '' },
+  ]
+  const transfer = new BlobTransfer(
+    store,
+    () => named,
+    () => 1024 * 1024,
+    log,
+  )
+  await t.rejects(transfer.ensure(sha(blob)), { code: 'file_unavailable' })
+  t.same(peer.ranges, [], 'no request reached the peer')
+  await t.rejects(transfer.push(sha(blob), named[0]!), /no IP address/, 'nor is a file pushed to one')
+})
+
 t.test('the peer side serves the rest of a blob from an offset', async (t) => {
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
   const blob = randomBytes(5000)
