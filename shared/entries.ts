@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { FileRef, MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import {
   DIRECT_MAX_MEMBERS,
+  MAX_DATE_MS,
   MAX_MESSAGE_BYTES,
   REACTION_MAX,
   ROOM_ID_PATTERN,
@@ -187,8 +188,11 @@ export const EntryBody = z.discriminatedUnion('type', [
 
 export const Submission = z.object({
   id: EntryId,
-  /** Milliseconds since the epoch on the submitting machine. */
-  ts: z.number().int().nonnegative(),
+  /**
+   * Milliseconds since the epoch on the submitting machine. Never beyond what a Date can hold;
+   * how far ahead of its own clock it takes one is the relay's rule (daemon/relay/validate.ts).
+   */
+  ts: z.number().int().nonnegative().max(MAX_DATE_MS, 'a timestamp is at most 8.64e15 (the last time a Date can hold)'),
   /** The daemon the entry was first submitted to. */
   origin: NodeId,
   body: EntryBody,

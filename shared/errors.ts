@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   rate_limited: 429,
   no_relay: 503,
   relay_timeout: 504,
+  bad_timestamp: 400,
   protocol_mismatch: 400,
   network_mismatch: 400,
   frame_invalid: 400,

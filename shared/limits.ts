@@ -51,3 +51,16 @@ export const IMAGE_MAX_PIXELS = 100_000_000
 /** The inline thumbnail and the size shown when a picture is opened, longest side in pixels. */
 export const THUMBNAIL_PX = 320
 export const DISPLAY_PX = 1600
+
+/**
+ * The latest time a JavaScript Date can hold (±8.64e15 ms around the epoch, ECMA-262 §21.4.1).
+ * A timestamp past it is NaN to every date function: the page could not show the message.
+ */
+export const MAX_DATE_MS = 8.64e15
+/**
+ * How far ahead of the relay's clock a submission's timestamp may be. A day covers time zones
+ * set wrong and clocks never synchronised; a message from further in the future would sort
+ * after everything written for years. The past has no bound: a message may wait days in a
+ * laptop's outbox and is legitimately old when it arrives.
+ */
+export const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000

@@ -36,7 +36,7 @@ export async function readableRoom(ctx: HttpContext, id: string, username: strin
  * changes are not queued: whether a name is free can only be known by the relay).
  */
 export async function submitNow(ctx: HttpContext, body: EntryBody): Promise<Entry> {
-  allowed(await check(body, ctx.store.views.q))
+  allowed(await check(body, ctx.store.views.q, ctx.store.log.head))
   const result = await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs })
   if (result.state !== 'sent') throw new Error('a non-durable submission came back pending')
   return result.entry

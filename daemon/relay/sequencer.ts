@@ -32,6 +32,8 @@ export class Sequencer {
     private term: number,
     private readonly onWritten: (entries: Entry[]) => void,
     private readonly hasBlob: (sha256: string) => Promise<boolean> = async () => false,
+    /** The relay's clock (a test sets it to play a sender whose clock is wrong). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Resolves when nothing is queued or being written. */
@@ -84,10 +86,10 @@ export class Sequencer {
 
   private async orderBatch(batch: Queued[]): Promise<Map<Queued, Outcome>> {
     const store = this.replica.store
-    const state = new BatchState(store.views, this.hasBlob)
+    let seq = this.replica.head
+    const state = new BatchState(store.views, this.hasBlob, seq, this.now)
     const entries: Entry[] = []
     const outcomes = new Map<Queued, Outcome>()
-    let seq = this.replica.head
     for (const q of batch) {
       const s = q.submission
       const twin = entries.find((e) => e.id === s.id)

@@ -5,7 +5,7 @@
  */
 import type { Entry, Submission } from '../../shared/index.js'
 import { blobsOf } from '../files/index.js'
-import { check, type Verdict } from '../rooms/index.js'
+import { check, timely, type Verdict } from '../rooms/index.js'
 import { ViewQueries, type Views, type ViewTx } from '../store/index.js'
 
 export type { Verdict } from '../rooms/index.js'
@@ -14,17 +14,25 @@ export type { Verdict } from '../rooms/index.js'
 export class BatchState {
   readonly #tx: ViewTx
   readonly #q: ViewQueries
+  /** The log's newest seq, counting the entries this batch accepted so far. */
+  #head: number
 
   constructor(
     private readonly views: Views,
     private readonly hasBlob: (sha256: string) => Promise<boolean>,
+    head: number,
+    /** The relay's clock, that a submission's timestamp may not be far ahead of. */
+    private readonly now: () => number = Date.now,
   ) {
     this.#tx = views.tx()
     this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
+    this.#head = head
   }
 
   async validate(s: Submission): Promise<Verdict> {
-    const verdict = await check(s.body, this.#q)
+    const onTime = timely(s.ts, this.now())
+    if (!onTime.ok) return onTime
+    const verdict = await check(s.body, this.#q, this.#head)
     if (!verdict.ok) return verdict
     // The relay keeps every shared file: an entry whose file it lacks waits (the code is
     // transient, so the sender's outbox keeps it and sends the file again first).
@@ -37,6 +45,7 @@ export class BatchState {
 
   /** Counts an accepted entry for the submissions after it. */
   accept(entry: Entry): Promise<void> {
+    this.#head = entry.seq
     return this.views.apply([entry], this.#tx)
   }
 }

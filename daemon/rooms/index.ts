@@ -5,5 +5,5 @@
  *
  * Must not: write to the store or talk to the network; it only answers yes or no, in words.
  */
-export { check, existingRoom, mayPost, mayRead, roomLabel, type Verdict } from './rules.js'
+export { check, existingRoom, mayPost, mayRead, roomLabel, timely, type Verdict } from './rules.js'
 export { directRoomId } from './direct.js'

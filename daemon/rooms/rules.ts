@@ -4,7 +4,7 @@
  * batch count); the local API asks first too, to answer a person at once and in words. One
  * rule book for both, so the page's refusals and the relay's cannot disagree.
  */
-import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, type EntryBody, type ErrorCode } from '../../shared/index.js'
+import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, MAX_CLOCK_AHEAD_MS, type EntryBody, type ErrorCode } from '../../shared/index.js'
 import type { Room, ViewQueries } from '../store/index.js'
 import { directRoomId } from './direct.js'
 
@@ -15,11 +15,18 @@ const no = (code: ErrorCode, message: string): Verdict => ({ ok: false, code, me
 
 type Body<T extends EntryBody['type']> = Extract<EntryBody, { type: T }>
 
-export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
+/**
+ * `head` is the log's newest seq as the entry would find it: the relay's batch counts the
+ * entries it accepted before this one, so a mark may name a message ordered in the same batch.
+ */
+export async function check(body: EntryBody, q: ViewQueries, head: number): Promise<Verdict> {
   switch (body.type) {
     case 'account.created':
       return (await q.account(body.username)) ? no('username_taken', `The username "${body.username}" is taken. Choose another.`) : OK
     case 'read.marked':
+      // A position past the head would count every future message as read, on every machine.
+      if (body.seq > head) return no('bad_request', `Message ${body.seq} does not exist yet (the log ends at ${head}).`)
+      return accountExists(q, body.username)
     case 'account.avatar':
       return accountExists(q, body.username)
     case 'message.posted': {
@@ -41,6 +48,20 @@ export async function check(body: EntryBody, q: ViewQueries): Promise<Verdict> {
     case 'room.left':
       return roomLeft(q, body)
   }
+}
+
+/**
+ * A submission dated more than a day after `now` (the relay's clock) is refused: its sender's
+ * clock is wrong, and the message would sort after years of others. Asked by the relay only:
+ * a daemon stamps its own submissions with its own clock, so it cannot see itself ahead.
+ */
+export function timely(ts: number, now: number): Verdict {
+  if (ts <= now + MAX_CLOCK_AHEAD_MS) return OK
+  const hours = Math.round((ts - now) / 3_600_000)
+  return no(
+    'bad_timestamp',
+    `This was dated ${hours.toLocaleString('en')} hours ahead of the relay's clock. The clock of the machine that sent it is wrong: set its date, time and time zone (automatic time is best), then send again.`,
+  )
 }
 
 async function accountExists(q: ViewQueries, username: string): Promise<Verdict> {

@@ -6,6 +6,7 @@
 import t from 'tap'
 import {
   Entry,
+  MAX_DATE_MS,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   Submission,
@@ -127,6 +128,21 @@ t.test("message text: at most 16 KiB of UTF-8 (blank text is the relay's to refu
   t.match(refusal(submit(over)), /message_too_large/, '5462 waves')
   t.equal(Submission.safeParse(submission(over)).success, false, 'the Submission schema refuses it too')
   t.equal(Entry.safeParse({ ...submission(over), seq: 1, term: 1 }).success, false, 'and so does the Entry schema')
+})
+
+t.test('a timestamp is one a Date can hold: up to 8.64e15, never 9e15', async (t) => {
+  const at = (ts: number) => ({ ...submission('hi'), ts })
+  const entry = (ts: number) => ({ ...at(ts), seq: 1, term: 1 })
+  for (const ts of [0, 1_700_000_000_000, Date.now(), MAX_DATE_MS]) {
+    t.ok(Submission.safeParse(at(ts)).success, `a submission at ${ts} passes`)
+    t.ok(Entry.safeParse(entry(ts)).success, `a follower takes an entry at ${ts}`)
+  }
+  t.ok(Number.isFinite(new Date(MAX_DATE_MS).getTime()), 'the bound is a time a Date can hold')
+  for (const ts of [MAX_DATE_MS + 1, 9e15, Number.MAX_SAFE_INTEGER]) {
+    t.notOk(Number.isFinite(new Date(ts).getTime()), `${ts} is no time at all to a Date`)
+    t.match(refusal({ type: 'submit', submission: at(ts) }), /submission\.ts: a timestamp is at most 8\.64e15/, `a submission at ${ts}`)
+    t.match(refusal({ type: 'entries', entries: [entry(ts)] }), /entries\.0\.ts/, `an entry at ${ts} in a catch-up frame`)
+  }
 })
 
 t.test('arrays are bounded', async (t) => {

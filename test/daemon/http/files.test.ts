@@ -248,6 +248,16 @@ t.test('files', async (t) => {
       'unknown_upload',
       'a message naming a file never uploaded here',
     )
+    const invoice = await upload(client.ui, alice, 'invoice\u202Etxt.exe', Buffer.from('an invoice\n'))
+    t.equal(invoice.body.file?.name, 'invoicetxt.exe', 'an uploaded name loses its direction override')
+    for (const name of ['invoice\u202Etxt.exe', '../../x', 'a\u0007b']) {
+      const r = await call(client.ui, '/api/v1/rooms/general/messages', {
+        token: alice,
+        json: { text: '', files: [{ ...invoice.body.file, name }] },
+      })
+      refused(t, r, 400, 'bad_request', `a message whose file is renamed ${JSON.stringify(name)} after the upload`)
+      t.match(r.body.error.message, /files\.0\.name: a file name has no folders, control or direction characters/)
+    }
   })
 
   await t.test("a private room's files are refused to non-members", async (t) => {

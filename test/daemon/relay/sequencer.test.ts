@@ -38,12 +38,12 @@ const post = (author: string, text = 'hello', id = newId()): Submission => ({
 })
 
 type T = { testdir: () => string; teardown: (fn: () => unknown) => void }
-async function relay(t: T, db = 'db', term = 3) {
+async function relay(t: T, db = 'db', term = 3, now: () => number = Date.now) {
   const store = await Store.open(join(t.testdir(), db))
   t.teardown(() => store.close())
   const replica = new Replica(store)
   const written: Entry[][] = []
-  const sequencer = new Sequencer(replica, term, (entries) => written.push(entries))
+  const sequencer = new Sequencer(replica, term, (entries) => written.push(entries), undefined, now)
   return { store, replica, sequencer, written }
 }
 
@@ -118,6 +118,55 @@ t.test('inside one batch, a room created counts for the submissions after it', a
     (await store.views.messages('r-aaaaaaaaaaaa', 10)).map((m) => m.text),
     ['first', 'in it now'],
   )
+})
+
+t.test("a submission dated more than a day ahead of the relay's clock is refused; any past is fine", async (t) => {
+  const NOW = Date.UTC(2026, 0, 15, 12)
+  const HOUR = 3_600_000
+  const { store, sequencer } = await relay(t, 'db', 3, () => NOW)
+  await sequencer.order(signUp('alice'))
+  const at = (ts: number): Submission => ({ ...post('alice', `at ${ts}`), ts })
+  const head = store.log.head
+  for (const [ts, what] of [
+    [9e15, 'ts 9e15 (past what a Date can hold)'],
+    [NOW + 25 * HOUR, 'a day and an hour ahead'],
+    [NOW + 24 * HOUR + 1, 'a day and a millisecond ahead'],
+  ] as const) {
+    t.match(
+      await sequencer.order(at(ts)),
+      { ok: false, code: 'bad_timestamp', message: /ahead of the relay's clock.*set its date, time and time zone/ },
+      what,
+    )
+  }
+  t.equal(store.log.head, head, 'nothing was written for them')
+  t.match(await sequencer.order(at(NOW + HOUR)), { ok: true }, 'an hour ahead (a clock a little off) is taken')
+  t.match(await sequencer.order(at(NOW + 24 * HOUR)), { ok: true }, 'exactly a day ahead is taken')
+  t.match(await sequencer.order(at(NOW - 30 * 24 * HOUR)), { ok: true }, 'a month old (it waited in an outbox) is taken')
+  t.equal(store.log.head, head + 3)
+})
+
+t.test('a read mark may name any seq up to the head, one ordered earlier in the same batch too, not beyond', async (t) => {
+  const { store, sequencer } = await relay(t)
+  await sequencer.order(signUp('alice'))
+  await sequencer.order(post('alice', 'one'))
+  const mark = (seq: number): Submission => ({
+    id: newId(),
+    ts: 1000,
+    origin: NODE,
+    body: { type: 'read.marked', room: 'general', username: 'alice', seq },
+  })
+  t.match(await sequencer.order(mark(3)), { ok: false, code: 'bad_request', message: /Message 3 does not exist yet \(the log ends at 2\)/ })
+  t.match(await sequencer.order(mark(1_000_000)), { ok: false, code: 'bad_request' }, 'far ahead, which would hide all future unread')
+  t.equal(store.log.head, 2, 'nothing written')
+  t.same(await sequencer.order(mark(2)), { ok: true, seq: 3 }, 'the head itself')
+  // The primer goes alone into a first batch; the rest wait for the second, where seq 5 is the message.
+  const [, message, markIt, markPast] = await Promise.all(
+    [post('alice', 'primer'), post('alice', 'two'), mark(5), mark(8)].map((s) => sequencer.order(s)),
+  )
+  t.same(message, { ok: true, seq: 5 })
+  t.same(markIt, { ok: true, seq: 6 }, 'a mark on a message ordered earlier in its batch')
+  t.match(markPast, { ok: false, code: 'bad_request' }, 'seq 8 is past even the batch so far (head 6)')
+  t.equal(store.log.head, 6)
 })
 
 t.test('a message with neither text nor files is refused', async (t) => {

@@ -12,13 +12,19 @@ import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
 import { backoffDelay, feedUrl } from '../../../web-ui/src/app/live-feed.js'
 import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
+  dayKey,
   dayLabel,
   describeDraftProblem,
   draftProblem,
   formatBytes,
   hueSlot,
+  fullTimeLabel,
   initial,
+  isoTime,
+  isValidTime,
   timeLabel,
+  UNKNOWN_DATE,
+  UNKNOWN_TIME,
   utf8Bytes,
 } from '../../../web-ui/src/app/format-model.js'
 import { machineLine, relayLine } from '../../../web-ui/src/rooms/roster.js'
@@ -38,6 +44,22 @@ t.test('drafts follow the relay’s rules, in UTF-8 bytes', async (t) => {
   t.match(describeDraftProblem({ kind: 'too_large', bytes: 16_484, limit: 16_384 }), /too long by 100 bytes \(limit 16 KB\)/)
   t.equal(formatBytes(900), '900 bytes')
   t.equal(formatBytes(1536), '1.5 KB')
+})
+
+t.test('a timestamp that is no time gets a label saying so, never "Invalid time value"', async (t) => {
+  const now = new Date(2025, 5, 12, 15, 30).getTime()
+  for (const ts of [9e15, 8.64e15 + 1, Number.NaN, Number.POSITIVE_INFINITY, -9e15]) {
+    t.notOk(isValidTime(ts), `${ts} is not a time`)
+    t.equal(dayLabel(ts, now, 'en-US'), UNKNOWN_DATE, `day heading for ${ts}`)
+    t.equal(timeLabel(ts, 'en-GB'), UNKNOWN_TIME, `time for ${ts}`)
+    t.equal(fullTimeLabel(ts, 'en-GB'), UNKNOWN_TIME, `tooltip for ${ts}`)
+    t.equal(isoTime(ts), '', `no datetime attribute for ${ts}`)
+    t.equal(dayKey(ts), dayKey(Number.NaN), `${ts} falls on the one "unknown" day, so one heading covers a run of them`)
+    t.not(dayKey(ts), dayKey(now), 'which is no real day')
+  }
+  t.ok(isValidTime(8.64e15), 'the last time a Date holds is a time')
+  t.match(timeLabel(8.64e15, 'en-GB'), /^\d\d:\d\d$/, 'and is labelled as one')
+  t.equal(isoTime(0), '1970-01-01T00:00:00.000Z')
 })
 
 t.test('errors read as sentences', async (t) => {

@@ -35,7 +35,19 @@ export function formatBytes(bytes: number): string {
   return `${Number.isInteger(kb) ? kb : kb.toFixed(1)} KB`
 }
 
-/** A calendar day in the reader's time zone, as a comparable key. */
+/**
+ * Whether a Date can hold `ts`. The schema bounds it, but the page must not trust that: a
+ * timestamp past 8.64e15 (or NaN) makes every Intl format throw "Invalid time value".
+ */
+export function isValidTime(ts: number): boolean {
+  return Number.isFinite(new Date(ts).getTime())
+}
+
+/** Said where a date or a time would be when a message's timestamp is not a time at all. */
+export const UNKNOWN_DATE = 'Unknown date'
+export const UNKNOWN_TIME = 'Unknown time'
+
+/** A calendar day in the reader's time zone, as a comparable key; every invalid time has "NaN-NaN-NaN". */
 export function dayKey(ts: number): string {
   const d = new Date(ts)
   return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`
@@ -43,6 +55,7 @@ export function dayKey(ts: number): string {
 
 /** "Today", "Yesterday", or a date, for the divider above the first message of a day. */
 export function dayLabel(ts: number, now: number, locale?: string): string {
+  if (!isValidTime(ts)) return UNKNOWN_DATE
   if (dayKey(ts) === dayKey(now)) return 'Today'
   const yesterday = new Date(now)
   yesterday.setDate(yesterday.getDate() - 1)
@@ -60,6 +73,7 @@ const timeFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** "9:05 PM" where clocks have 12 hours, "21:05" / "09:05" where they have 24. */
 export function timeLabel(ts: number, locale?: string): string {
+  if (!isValidTime(ts)) return UNKNOWN_TIME
   const key = locale ?? ''
   let format = timeFormats.get(key)
   if (!format) {
@@ -72,7 +86,13 @@ export function timeLabel(ts: number, locale?: string): string {
 
 /** Full date and time, for the tooltip: the short label drops the day. */
 export function fullTimeLabel(ts: number, locale?: string): string {
+  if (!isValidTime(ts)) return UNKNOWN_TIME
   return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' }).format(ts)
+}
+
+/** For a <time> element's datetime attribute; empty (no machine-readable time) when there is none. */
+export function isoTime(ts: number): string {
+  return isValidTime(ts) ? new Date(ts).toISOString() : ''
 }
 
 /** A stable colour slot per username, so a person keeps their colour across reloads. */

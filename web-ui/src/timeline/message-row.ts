@@ -4,7 +4,7 @@
  * never markup.
  */
 import type { Message } from '../../../shared/index.js'
-import { dayLabel, fullTimeLabel, hueSlot, initial, timeLabel } from '../app/format-model.js'
+import { dayLabel, fullTimeLabel, hueSlot, initial, isoTime, isValidTime, timeLabel } from '../app/format-model.js'
 import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
 import { filesKey, renderFiles } from '../files/message-files.js'
 import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
@@ -57,13 +57,52 @@ export function renderMessage(m: Message, mine: boolean, me: string | null = nul
   avatar.dataset.user = m.author // profile-pictures.ts puts their picture over the initial
   const head = el('div', 'msg-head')
   const time = el('time', 'msg-time', timeLabel(m.ts))
-  time.dateTime = new Date(m.ts).toISOString()
+  time.dateTime = isoTime(m.ts)
   time.title = fullTimeLabel(m.ts)
   head.append(el('span', 'msg-author', m.author), time)
   const body = el('div', 'msg-body')
   body.append(head)
   item.append(avatar, body)
   fillMessage(item, m, mine, me)
+  return item
+}
+
+export const UNSHOWABLE_TEXT = 'This message could not be shown.'
+
+/**
+ * A message, or in its place a row that says it could not be shown: one malformed message
+ * (a modified daemon's, a bug's) must not take the rest of the room's history down with it.
+ */
+export function renderRow(m: Message, mine: boolean, me: string | null = null): HTMLElement {
+  // The labels would cope ("Unknown time"), but a message with no time is not one to trust.
+  if (!isValidTime(m.ts)) return renderUnshowable(m, new RangeError(`its timestamp ${m.ts} is no time a Date can hold`))
+  try {
+    return renderMessage(m, mine, me)
+  } catch (err) {
+    return renderUnshowable(m, err)
+  }
+}
+
+/**
+ * Same for an edit, a reaction or the arrival of a row already shown: if the message cannot
+ * be shown any more, a row saying so takes its place. Returns the row now in the list.
+ */
+export function refillRow(item: HTMLElement, m: Message, mine: boolean, me: string | null): HTMLElement {
+  try {
+    fillMessage(item, m, mine, me)
+    return item
+  } catch (err) {
+    const instead = renderUnshowable(m, err)
+    item.replaceWith(instead)
+    return instead
+  }
+}
+
+function renderUnshowable(m: Message, err: unknown): HTMLElement {
+  console.error(`message ${String(m.id).slice(0, 64)} (seq ${m.seq}) could not be shown`, err, m)
+  const item = el('article', 'msg msg-unshowable')
+  item.dataset.id = m.id
+  item.append(el('p', 'msg-text', UNSHOWABLE_TEXT))
   return item
 }
 

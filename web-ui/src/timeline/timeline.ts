@@ -9,9 +9,9 @@
  * ordered, marked as pending, and become the real message in place when it arrives.
  */
 import type { Message } from '../../../shared/index.js'
-import { dayKey, fullTimeLabel, timeLabel } from '../app/format-model.js'
+import { dayKey, fullTimeLabel, isoTime, timeLabel } from '../app/format-model.js'
 import { showDeliveryState, type RowAction } from './delivery-state.js'
-import { fillMessage, renderDayDivider, renderMessage, renderNewDivider } from './message-row.js'
+import { refillRow, renderDayDivider, renderNewDivider, renderRow } from './message-row.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -111,7 +111,7 @@ export class Timeline {
     if (!row) return false
     row.message = message
     const atBottom = this.isAtBottom()
-    fillMessage(row.el, message, message.author === this.me, this.me)
+    row.el = refillRow(row.el, message, message.author === this.me, this.me)
     if (atBottom) this.scrollToNewest()
     return true
   }
@@ -146,7 +146,7 @@ export class Timeline {
     let added = false
     for (const m of messages) {
       if (this.ids.has(m.id) || this.pending.has(m.id) || this.refused.get(m.id) === null) continue
-      const el = renderMessage({ ...m, seq: 0 }, true, this.me)
+      const el = renderRow({ ...m, seq: 0 }, true, this.me)
       this.pending.set(m.id, { message: m, el, failed: false })
       showDeliveryState(el, { kind: 'pending' })
       this.log.append(el)
@@ -234,10 +234,10 @@ export class Timeline {
     this.pending.delete(message.id)
     const mine = message.author === this.me
     // The pending row becomes the message: moving or re-creating it would be read out again.
-    const el = waiting ? waiting.el : renderMessage(message, mine, this.me)
+    let el = waiting ? waiting.el : renderRow(message, mine, this.me)
     if (waiting) {
       // Now it has a seq, it can be edited and reacted to.
-      fillMessage(el, message, mine, this.me)
+      el = refillRow(el, message, mine, this.me)
       this.arrived(el, message, !waiting.failed)
     }
     const at = this.indexFor(message.seq)
@@ -257,7 +257,7 @@ export class Timeline {
     const time = el.querySelector('time')
     if (time) {
       time.textContent = timeLabel(message.ts)
-      time.dateTime = new Date(message.ts).toISOString()
+      time.dateTime = isoTime(message.ts)
       time.title = fullTimeLabel(message.ts)
     }
     if (wasWaiting)

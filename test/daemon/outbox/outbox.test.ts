@@ -1,0 +1,65 @@
+/**
+ * The outbox as the API sees it when the relay refuses: a machine whose clock is ahead stamps
+ * its messages with that clock, the relay refuses them with bad_timestamp, and the person
+ * posting gets that refusal, in words and with its HTTP status, rather than a message that
+ * waits forever. Wired as coordinator.ts wires a relay's own outbox to its sequencer.
+ */
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import pino from 'pino'
+import type { PasswordHash } from '../../../shared/index.js'
+import { SochatError } from '../../../daemon/errors/index.js'
+import { Outbox } from '../../../daemon/outbox/index.js'
+import { Sequencer } from '../../../daemon/relay/sequencer.js'
+import { Replica } from '../../../daemon/replica/index.js'
+import { Store } from '../../../daemon/store/index.js'
+
+const NODE = '0123456789abcdef'
+const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+const DAY = 24 * 3_600_000
+
+async function relayBehind(t: Test, behindMs: number) {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const replica = new Replica(store)
+  // This machine's clock is Date.now(); the relay's is behindMs behind it.
+  const sequencer = new Sequencer(
+    replica,
+    1,
+    () => undefined,
+    undefined,
+    () => Date.now() - behindMs,
+  )
+  const outbox = new Outbox(store, replica, NODE, pino({ level: 'silent' }))
+  outbox.setRoute((s) => void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message))))
+  t.teardown(() => outbox.close())
+  // Alice's account, from a machine whose clock is right.
+  const signUp = {
+    id: 'acct-0000001',
+    ts: Date.now() - behindMs,
+    origin: NODE,
+    body: { type: 'account.created', username: 'alice', password: HASH },
+  } as const
+  t.match(await sequencer.order(signUp), { ok: true, seq: 1 })
+  return { store, outbox }
+}
+
+const message = { type: 'message.posted', room: 'general', author: 'alice', text: 'from the future' } as const
+
+t.test('a sender whose clock is two days ahead is told to fix it, and the message is not kept', async (t) => {
+  const { store, outbox } = await relayBehind(t, 2 * DAY)
+  const head = store.log.head
+  const err = await outbox.submit(message, { durable: true, timeoutMs: 5000 }).catch((e: unknown) => e)
+  t.ok(err instanceof SochatError, 'the post fails')
+  t.match(err, { code: 'bad_timestamp', httpStatus: 400, message: /48 hours ahead of the relay's clock/ }, 'with the code and a sentence')
+  t.match((err as Error).message, /set its date, time and time zone/, 'saying what to do')
+  t.same(await outbox.pending(), [], 'it does not wait in the outbox to be refused again')
+  t.equal(store.log.head, head, 'nothing was written')
+})
+
+t.test('a sender an hour ahead is fine', async (t) => {
+  const { store, outbox } = await relayBehind(t, 3_600_000)
+  const result = await outbox.submit(message, { durable: true, timeoutMs: 5000 })
+  t.match(result, { state: 'sent', entry: { seq: 2, body: message } })
+  t.equal(store.log.head, 2)
+})
