@@ -45,7 +45,7 @@ export class Conversation {
 
   constructor(
     private readonly api: Api,
-    private readonly p: ConversationParts,
+    private readonly parts: ConversationParts,
     private readonly me: () => string | null,
     private readonly say: (text: string) => void,
   ) {}
@@ -65,15 +65,15 @@ export class Conversation {
     // While `room` still names the old one: its read mark and "stopped typing" go to it.
     if (before && switched) this.leaveRoom(before.id)
     this.shown = room
-    this.p.composer.setPlaceholder(placeholderFor(room, this.me()))
+    this.parts.composer.setPlaceholder(placeholderFor(room, this.me()))
     if (before && switched) {
-      this.p.composer.setText(this.drafts.get(room.id) ?? '')
+      this.parts.composer.setText(this.drafts.get(room.id) ?? '')
       this.drafts.delete(room.id)
     }
     if (!switched && !joinedNow) return
-    this.p.timeline.clear()
-    this.p.reads.reset()
-    this.p.older.mayHaveOlder = false
+    this.parts.timeline.clear()
+    this.parts.reads.reset()
+    this.parts.older.mayHaveOlder = false
     this.syncEmptyNote()
     await this.loadRecent()
   }
@@ -82,18 +82,18 @@ export class Conversation {
   reset(): void {
     this.shown = null
     this.drafts.clear()
-    this.p.timeline.clear()
-    this.p.reads.reset()
-    this.p.older.mayHaveOlder = false
+    this.parts.timeline.clear()
+    this.parts.reads.reset()
+    this.parts.older.mayHaveOlder = false
     this.syncEmptyNote()
   }
 
   private leaveRoom(from: string): void {
-    void this.p.reads.flush()
-    this.p.editing.cancel()
-    this.p.typing.stopped()
-    this.p.typing.clear()
-    this.drafts.set(from, this.p.composer.text)
+    void this.parts.reads.flush()
+    this.parts.editing.cancel()
+    this.parts.typing.stopped()
+    this.parts.typing.clear()
+    this.drafts.set(from, this.parts.composer.text)
   }
 
   /**
@@ -105,7 +105,7 @@ export class Conversation {
    */
   async loadRecent(): Promise<void> {
     const room = this.room
-    const { timeline, reads, older, sender } = this.p
+    const { timeline, reads, older, sender } = this.parts
     const stillHere = () => this.me() !== null && this.room === room
     try {
       const shownNewest = timeline.newestSeq()
@@ -130,38 +130,38 @@ export class Conversation {
   }
 
   private showOutbox(outbox: Parameters<Timeline['addPending']>[0], shownWaiting: readonly string[]): void {
-    this.p.timeline.addPending(outbox)
+    this.parts.timeline.addPending(outbox)
     const still = new Set(outbox.map((m) => m.id))
-    for (const id of shownWaiting) if (!still.has(id)) this.p.timeline.markFailed(id, REFUSED_UNSEEN)
+    for (const id of shownWaiting) if (!still.has(id)) this.parts.timeline.markFailed(id, REFUSED_UNSEEN)
   }
 
   /** A message for the room on screen (the caller filters by room). */
   onMessage(message: Message): void {
-    this.p.typing.messageFrom(message.author)
-    if (this.p.timeline.add([message]).length === 0) return
+    this.parts.typing.messageFrom(message.author)
+    if (this.parts.timeline.add([message]).length === 0) return
     this.syncEmptyNote()
-    this.p.reads.sync('live')
+    this.parts.reads.sync('live')
   }
 
   /** Live events about the room on screen; false when the event is about another room. */
   onRoomEvent(ev: Extract<UiEvent, { type: 'updated' | 'read' | 'typing' }>): boolean {
     const room = ev.type === 'updated' ? ev.message.room : ev.room
     if (room !== this.room) return false
-    if (ev.type === 'updated') this.p.timeline.update(ev.message)
-    else if (ev.type === 'read') this.p.reads.onRead(ev.seq)
-    else this.p.typing.onEvent(ev)
+    if (ev.type === 'updated') this.parts.timeline.update(ev.message)
+    else if (ev.type === 'read') this.parts.reads.onRead(ev.seq)
+    else this.parts.typing.onEvent(ev)
     return true
   }
 
   /** My send came back: shown only if its room is still the one on screen. */
   showSent(message: Message): void {
     if (message.room !== this.room) return
-    this.p.timeline.add([message], 'force')
+    this.parts.timeline.add([message], 'force')
     this.syncEmptyNote()
-    this.p.reads.sync('live')
+    this.parts.reads.sync('live')
   }
 
   syncEmptyNote(): void {
-    this.p.emptyNote.hidden = this.p.timeline.size > 0
+    this.parts.emptyNote.hidden = this.parts.timeline.size > 0
   }
 }
