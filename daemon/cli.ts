@@ -103,6 +103,7 @@ async function status(args: string[]): Promise<number> {
     const relay = s.role === 'relay' ? 'this machine' : (s.relayName ?? 'none yet')
     console.log(`${s.name} (${s.nodeId}) is ${s.role}; relay: ${relay}; term ${s.term}; log head ${s.head}`)
     console.log(`page: ${s.ui}; peers: ${s.peers.map((p) => p.name).join(', ') || 'none'}; online: ${s.online.join(', ') || 'nobody'}`)
+    console.log(`fingerprint: ${s.fingerprint}`)
   }
   return 0
 }
@@ -141,7 +142,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (err: unknown) => {
-    const message = err instanceof SochatError || err instanceof Error ? err.message : String(err)
+    // The code too, so a service log (a refused machine key...) can be searched for it.
+    const message = err instanceof SochatError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err)
     console.error(`sochat: ${message}`)
     process.exitCode = 1
   },

@@ -6,11 +6,12 @@ import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import type { Entry, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
-import { socketPath, writeRuntime, type DaemonConfig, loadNodeId, makeDataDirPrivate } from './config/index.js'
+import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
+import { loadMachineIdentity } from './identity/index.js'
 import { PeerServer } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
@@ -29,8 +30,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   // Here rather than in cli.ts: whoever starts a daemon (the CLI, tests, an embedder) gets a
   // private folder before the first byte is written to it.
   await makeDataDirPrivate(config.dataDir)
-  const nodeId = await loadNodeId(config.dataDir)
+  const { identity, replacedNodeId } = await loadMachineIdentity(config.dataDir)
+  const nodeId = identity.nodeId
   log = log.child({ node: nodeId, name: config.name })
+  if (replacedNodeId) log.warn({ oldNodeId: replacedNodeId }, 'made this machine a key; its node id now follows from the key')
   const iface = config.mdns ? chooseInterface(config.interface) : null
   const store = await Store.open(join(config.dataDir, 'db'))
   const replica = new Replica(store)
@@ -54,7 +57,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     onLink: (conn) => (built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.')),
     blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256),
   })
-  const me = { nodeId, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
+  const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
   const savedTerm = Number((await store.meta.get('term')) ?? 0)

@@ -5,7 +5,7 @@ import type { Coordinator, Identity } from './roles/index.js'
 /** What `GET /api/v1/status` and `sochat status` show: role, relay, peers, who is online or away. */
 export function buildStatus(
   coordinator: Coordinator,
-  me: Identity,
+  me: Identity & { fingerprint: string },
   network: string,
   ui: string,
   head: number,
@@ -50,6 +50,7 @@ export function buildStatus(
   return {
     nodeId: me.nodeId,
     name: me.name,
+    fingerprint: me.fingerprint,
     network,
     role: coordinator.role,
     term: coordinator.term,

@@ -160,6 +160,12 @@ export interface PeerStatus {
 export interface Status {
   nodeId: string
   name: string
+  /**
+   * This machine's key fingerprint for people to compare: the first 128 bits of SHA-256 over
+   * its Ed25519 public key (SPKI DER), 8 groups of 4 upper-case hex digits joined by '-'
+   * (daemon/identity). `nodeId` is its first 16 digits, lower case.
+   */
+  fingerprint: string
   network: string
   role: Role
   term: number

@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   frame_invalid: 400,
   frame_too_large: 413,
   not_relay: 409,
+  // This machine's key file cannot be used; the daemon refuses to start (never an HTTP answer).
+  machine_key_invalid: 500,
+  machine_key_exposed: 500,
   internal: 500,
 } as const
 

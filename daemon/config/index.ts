@@ -1,15 +1,14 @@
 /**
  * The daemon's settings: defaults, CLI flags, and the small files it keeps in its data folder
- * (node id, runtime info for the CLI). Validated here, trusted everywhere after.
+ * (runtime info for the CLI; the machine's key is daemon/identity's). Validated here, trusted everywhere after.
  */
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import envPaths from 'env-paths'
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_NETWORK, DEFAULT_PEER_PORT, DEFAULT_UI_PORT, NodeId } from '../../shared/index.js'
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_NETWORK, DEFAULT_PEER_PORT, DEFAULT_UI_PORT } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
 
 export interface DaemonConfig {
@@ -100,20 +99,6 @@ export function parseFileMib(value: string | undefined): number {
   if (!Number.isInteger(n) || n < 1 || n > 16384)
     throw new InputError('bad_request', `--max-file-mib must be a whole number of MiB from 1 to 16384, not "${value}".`)
   return n
-}
-
-/** This machine's node id: made once, kept in the data folder. */
-export async function loadNodeId(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'node-id')
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  if (existsSync(file)) {
-    const id = (await readFile(file, 'utf8')).trim()
-    if (NodeId.safeParse(id).success) return id
-    throw new InputError('bad_request', `${file} does not hold a valid node id; delete it to get a new one.`)
-  }
-  const id = randomBytes(8).toString('hex')
-  await writeFile(file, `${id}\n`, { mode: 0o600 })
-  return id
 }
 
 /**

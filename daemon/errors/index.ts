@@ -25,6 +25,8 @@ export class AuthError extends SochatError {}
 export class ConflictError extends SochatError {}
 /** Nobody can serve this right now (no relay); retrying later may work. */
 export class UnavailableError extends SochatError {}
+/** This machine's key in the data folder cannot be used: the daemon does not start; the message says how to fix it. */
+export class IdentityError extends SochatError {}
 /** The local database failed; the message says where and the cause says why. */
 export class StoreError extends SochatError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -5,10 +5,13 @@
  * what is posted on one is read on the other, and an account made on one logs in on the other.
  */
 import t from 'tap'
+import { createHash, createPublicKey } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import type { Message, SessionResponse, Status } from '../../../shared/index.js'
 import type { RunningDaemon } from '../../../daemon/index.js'
+import { KEY_FILE, formatFingerprint } from '../../../daemon/identity/index.js'
 import { call, rawCall, startLocalDaemon, waitFor, type Call, type Owner, type Reply } from './local-daemon.js'
 
 type Asserts = { same: (a: unknown, b: unknown, m: string) => boolean; equal: (a: unknown, b: unknown, m: string) => boolean }
@@ -45,6 +48,11 @@ t.test('the local API', async (t) => {
       return s.role === 'relay' && s
     })
     t.equal(s.relayId, first.nodeId)
+    // The key file's public key, hashed here: the status shows this machine's own key.
+    const spki = createPublicKey(await readFile(join(root, 'first', KEY_FILE), 'utf8')).export({ type: 'spki', format: 'der' })
+    const sha256 = createHash('sha256').update(spki).digest('hex')
+    t.equal(s.fingerprint, formatFingerprint(sha256), 'the fingerprint is of the key in the data folder')
+    t.equal(s.nodeId, sha256.slice(0, 16), 'and the node id follows from it')
     t.ok(s.term >= 1, 'in a term')
     const created = await signUp(first, 'alice')
     t.same([created.status, created.body], [201, { username: 'alice' }], 'alice signs up: 201')

@@ -1,8 +1,9 @@
 /**
  * The sidebar: who has a chat page open anywhere on the network (and who of them is away),
  * the button to set yourself away by hand, which machine is the relay
- * (the one every message passes through) and what this machine is doing. Roles are said in
- * plain words, because "client" alone tells a person nothing.
+ * (the one every message passes through) and what this machine is doing, with its key's
+ * fingerprint (what a person compares before another machine trusts this one). Roles are said
+ * in plain words, because "client" alone tells a person nothing.
  */
 import type { Status } from '../../../shared/index.js'
 
@@ -41,7 +42,7 @@ export class Roster {
     this.setAwayByHand(false)
     this.parts.list.replaceChildren()
     this.parts.relay.textContent = ''
-    this.parts.machine.textContent = ''
+    this.parts.machine.replaceChildren()
   }
 
   /** 'online', 'away' or 'offline', as the latest status says. */
@@ -54,7 +55,7 @@ export class Roster {
     this.away = new Set(status.away ?? [])
     this.renderOnline(status.online, new Set(status.away ?? []), me)
     this.parts.relay.textContent = relayLine(status)
-    this.parts.machine.textContent = machineLine(status)
+    this.parts.machine.replaceChildren(machineLine(status), ' · ', fingerprintElement(status.fingerprint))
   }
 
   private renderOnline(online: readonly string[], away: ReadonlySet<string>, me: string | null): void {
@@ -119,4 +120,18 @@ export function relayLine(status: Pick<Status, 'role' | 'relayName' | 'name'>): 
 export function machineLine(status: Pick<Status, 'role' | 'name'>): string {
   const what = { relay: 'the relay', client: 'sends through the relay', electing: 'looking for the others' }[status.role]
   return `This machine: ${status.name} (${what})`
+}
+
+/**
+ * The fingerprint whole in the page's text (read out, copied, found by search) and, where the
+ * sidebar is one line on a phone, cut short by CSS with the whole in its title.
+ */
+function fingerprintElement(fingerprint: string): HTMLElement {
+  const span = document.createElement('span')
+  span.className = 'fingerprint'
+  span.title = `This machine's fingerprint: ${fingerprint}`
+  const code = document.createElement('code')
+  code.textContent = fingerprint
+  span.append('fingerprint ', code)
+  return span
 }

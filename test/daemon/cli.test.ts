@@ -1,0 +1,34 @@
+/**
+ * `sochat status` against a real daemon on loopback (mDNS off): the CLI finds it through the
+ * unix socket in the data folder and prints what the status says, this machine's key
+ * fingerprint included, as JSON and for a person. Run from source (tsx), no build needed.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t from 'tap'
+import type { Status } from '../../shared/index.js'
+import { startLocalDaemon } from './http/local-daemon.js'
+
+const CLI = fileURLToPath(new URL('../../daemon/cli.ts', import.meta.url))
+const sochat = (...args: string[]) => promisify(execFile)(process.execPath, ['--import=tsx', CLI, ...args], { timeout: 30_000 })
+
+t.test('sochat status shows the fingerprint', async (t) => {
+  // Short, so the unix socket's path fits (about 100 bytes at most); tap's testdir is too deep.
+  const dataDir = await mkdtemp(join(tmpdir(), 'sochat-cli-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const daemon = await startLocalDaemon(t, dataDir, 'cli-host')
+  const own = daemon.status()
+  t.match(own.fingerprint, /^([0-9A-F]{4}-){7}[0-9A-F]{4}$/, 'the status has a fingerprint')
+
+  const json = JSON.parse((await sochat('status', '--json', '--data-dir', dataDir)).stdout) as Status
+  t.equal(json.fingerprint, own.fingerprint, '--json: the same fingerprint')
+  t.equal(json.nodeId, daemon.nodeId, '--json: the same node id')
+
+  const { stdout } = await sochat('status', '--data-dir', dataDir)
+  t.match(stdout, `cli-host (${daemon.nodeId})`, 'for a person: the name and node id')
+  t.match(stdout, `\nfingerprint: ${own.fingerprint}\n`, 'for a person: the fingerprint, whole')
+})
