@@ -15,7 +15,7 @@ import { loadMachineIdentity } from './identity/index.js'
 import { PeerServer } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
-import { Coordinator } from './roles/index.js'
+import { Coordinator, NOT_RELAY_GATE } from './roles/index.js'
 import { buildStatus } from './status.js'
 import { put, Store } from './store/index.js'
 
@@ -55,7 +55,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     log: log.child({ part: 'link' }),
     advert: () => built!.advert(),
     onLink: (conn) => (built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.')),
-    blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256),
+    blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256, built?.blobGate() ?? NOT_RELAY_GATE),
   })
   const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   unknown_author: 409,
   username_taken: 409,
   rate_limited: 429,
+  // The relay is sending its log to this machine, or to as many machines as it will at once.
+  busy: 503,
+  // A file pushed to the relay by a machine that has no link to it.
+  not_linked: 403,
   no_relay: 503,
   relay_timeout: 504,
   bad_timestamp: 400,

@@ -7,7 +7,7 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import type { Logger } from 'pino'
-import { Sha256 } from '../../shared/index.js'
+import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
 
@@ -15,6 +15,22 @@ export interface BlobSource {
   name: string
   host: string
   port: number
+}
+
+/**
+ * Who may store a blob here by PUT (the relay decides: daemon/relay/limits.ts). Without it
+ * anyone who can reach the peer port could fill the disk with files no message names.
+ */
+export interface BlobGate {
+  /** Why a PUT of `bytes` (0: not said) from `address` is refused now, or null to take it. */
+  refuse(address: string, bytes: number): { code: ErrorCode; message: string } | null
+  /** A blob of `bytes` was stored for `address`. */
+  stored(address: string, bytes: number): void
+}
+
+/** The remote IP of a request, as a link's host is written (IPv4 without its ::ffff: prefix). */
+export function addressOf(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
 }
 
 /** Fetches running at once: a catch-up over a thousand shared files must not open a thousand connections. */
@@ -94,12 +110,21 @@ export class BlobTransfer {
   }
 
   /** The peer port's side: serve, and take, blobs. */
-  async serve(req: IncomingMessage, res: ServerResponse, sha256: string): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, sha256: string, gate?: BlobGate): Promise<void> {
     if (!Sha256.safeParse(sha256).success) return reply(res, 400, 'bad_request', 'Not a SHA-256.')
     if (req.method === 'PUT') {
+      const address = addressOf(req)
+      const declared = Number(req.headers['content-length'] ?? 0)
+      const refused = gate?.refuse(address, Number.isFinite(declared) ? declared : 0)
+      if (refused) {
+        // The body is not read: close the connection rather than drain what we refuse.
+        res.setHeader('connection', 'close')
+        return reply(res, ERROR_CODES[refused.code], refused.code, refused.message)
+      }
       try {
-        await this.blobs.ensureRoom(Number(req.headers['content-length'] ?? 0))
-        await this.blobs.receive(req, { expected: sha256, maxBytes: this.maxBytes() })
+        await this.blobs.ensureRoom(declared)
+        const stored = await this.blobs.receive(req, { expected: sha256, maxBytes: this.maxBytes() })
+        gate?.stored(address, stored.size)
         return reply(res, 201, 'ok', 'Stored.')
       } catch (err) {
         const code = err instanceof SochatError ? err.code : 'internal'

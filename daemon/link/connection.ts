@@ -7,7 +7,8 @@ export const HEARTBEAT_MS = 2000
 export const HEARTBEAT_MISSES = 3
 
 export interface PeerConnectionEvents {
-  frame: [Frame]
+  /** A valid frame and its size in bytes as received (the relay's budgets count them). */
+  frame: [Frame, number]
   close: [code: number, reason: string]
 }
 
@@ -79,7 +80,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (isBinary) return this.fail('frame_invalid', 'Binary frames are not part of the SO-CHAT link protocol.')
     const result = parseFrame(raw)
     if (!result.ok) return this.fail('frame_invalid', result.message)
-    this.emit('frame', result.frame)
+    this.emit('frame', result.frame, Buffer.byteLength(raw))
   }
 
   private heartbeat(): void {

@@ -45,6 +45,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   #counter = 0
   #pumping: Promise<void> | null = null
   #again = false
+  #retry: NodeJS.Timeout | null = null
 
   constructor(
     private readonly store: Store,
@@ -114,7 +115,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       this.#sent.delete(id)
       this.log.warn({ id, code, message }, 'the relay could not take a submission now; it stays queued')
       // Nothing else will change for this one (same relay, same route): try again shortly.
-      if (code === 'file_unavailable') setTimeout(() => this.kick(), RETRY_MS).unref()
+      if (RETRY_LATER.has(code)) this.retryLater()
       return
     }
     const item = await this.store.outbox.get(id)
@@ -138,9 +139,20 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   /** Fails every caller still waiting (the daemon is stopping). */
   close(): void {
     this.#route = null
+    if (this.#retry) clearTimeout(this.#retry)
     for (const id of [...this.#waiters.keys()]) {
       this.settle(id, (w) => w.reject(new SochatError('internal', 'The daemon is stopping; try again when it is back.')))
     }
+  }
+
+  /** One pump in RETRY_MS, however many submissions asked for it (a refused backlog asks once each). */
+  private retryLater(): void {
+    if (this.#retry) return
+    this.#retry = setTimeout(() => {
+      this.#retry = null
+      this.kick()
+    }, RETRY_MS)
+    this.#retry.unref()
   }
 
   /** Runs the pump, or asks it to run once more if it is running (it may have read too early). */
@@ -173,7 +185,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       } catch (err) {
         // Later submissions wait too: a sender's messages reach the relay in order.
         this.log.warn({ err, id: s.id }, 'could not prepare a queued submission; it stays queued and is tried again')
-        setTimeout(() => this.kick(), RETRY_MS).unref()
+        this.retryLater()
         break
       }
       if (route !== this.#route) return
@@ -193,9 +205,26 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   }
 }
 
-/** How soon a submission held back by a missing file is tried again. */
+/** How soon a submission held back by a missing file, or a relay's budget, is tried again. */
 const RETRY_MS = 2000
-const TRANSIENT = new Set<string>(['internal', 'not_relay', 'no_relay', 'relay_timeout', 'file_unavailable'])
+/**
+ * Refusals that say nothing about the submission itself: it stays queued. A code missing
+ * here drops a queued message, so a new code a relay may answer with belongs here unless it
+ * is about the submission's content. `rate_limited`: a relay over its budget for this link
+ * (daemon/relay/limits.ts) — today's relays close the link instead, an older or newer one
+ * may refuse.
+ */
+export const TRANSIENT: ReadonlySet<string> = new Set([
+  'internal',
+  'not_relay',
+  'no_relay',
+  'relay_timeout',
+  'file_unavailable',
+  'rate_limited',
+  'busy',
+])
+/** Transient refusals that a new route does not cure: tried again after RETRY_MS on the same one. */
+const RETRY_LATER = new Set(['file_unavailable', 'rate_limited', 'busy'])
 
 export function newEntryId(): string {
   return randomBytes(12).toString('base64url')

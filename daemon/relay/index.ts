@@ -1,4 +1,4 @@
-export { Relay, type RelaySelf } from './relay.js'
+export { Relay, type RelayLimits, type RelaySelf } from './relay.js'
 export type { Outcome } from './sequencer.js'
 export { entryFrames } from './chunk.js'
 export { handshake } from './handshake.js'

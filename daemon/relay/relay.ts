@@ -8,6 +8,18 @@ import type { PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
 import { entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
+import type { BlobGate } from '../files/index.js'
+import {
+  CATCH_UP_LIMITS,
+  CatchUpGate,
+  FILES_A_DAY,
+  FileQuota,
+  LINK_LIMITS,
+  LinkBudget,
+  type CatchUpLimits,
+  type Clock,
+  type LinkLimits,
+} from './limits.js'
 import { RosterBook, type RosterView } from './roster.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
@@ -43,7 +55,21 @@ interface Link {
   users: string[]
   away: string[]
   typing: { second: number; count: number }
+  /** What this link may still submit (limits.ts); over it, submissions wait their turn. */
+  budget: LinkBudget<Submission>
+  paced: NodeJS.Timeout | null
+  /** When we last logged that this link is being paced (once a minute at most). */
+  pacedLogAt: number
 }
+
+/** What one machine may cost the relay (limits.ts); tests shrink them and play the clock. */
+export interface RelayLimits {
+  catchUps: CatchUpLimits
+  link: LinkLimits
+  now: Clock
+}
+
+const PACED_LOG_MS = 60_000
 
 export interface RelayEvents {
   /** The roster changed (status shown to people). */
@@ -60,6 +86,9 @@ export class Relay {
   #accepting = true
   #rosterDue: NodeJS.Timeout | null = null
   readonly #book = new RosterBook()
+  readonly #limits: RelayLimits
+  readonly #catchUps: CatchUpGate
+  readonly #fileQuota: FileQuota
 
   constructor(
     private readonly replica: Replica,
@@ -67,7 +96,11 @@ export class Relay {
     private readonly self: RelaySelf,
     private readonly log: Logger,
     private readonly events: RelayEvents,
+    limits: Partial<RelayLimits> = {},
   ) {
+    this.#limits = { catchUps: CATCH_UP_LIMITS, link: LINK_LIMITS, now: Date.now, ...limits }
+    this.#catchUps = new CatchUpGate(this.#limits.catchUps)
+    this.#fileQuota = new FileQuota(FILES_A_DAY * self.maxFileBytes, this.#limits.now)
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries), self.hasBlob)
     this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
     this.#timer.unref()
@@ -94,8 +127,8 @@ export class Relay {
     if (this.#stopped) return conn.fail('not_relay', 'This daemon is no longer the relay.')
     const helloTimer = setTimeout(() => conn.fail('frame_invalid', 'No hello within 5 s.'), HELLO_TIMEOUT_MS)
     helloTimer.unref()
-    conn.on('frame', (frame) => {
-      void this.onFrame(conn, frame).catch((err) => {
+    conn.on('frame', (frame, bytes) => {
+      void this.onFrame(conn, frame, bytes).catch((err) => {
         this.log.error({ err, remote: conn.remoteAddress }, 'handling a link frame failed')
         conn.fail('internal', 'The relay failed to handle that frame.')
       })
@@ -106,10 +139,32 @@ export class Relay {
       const link = this.#links.get(conn)
       this.#links.delete(conn)
       if (link) {
+        if (link.paced) clearTimeout(link.paced)
+        link.budget.clear()
         this.log.info({ peer: link.hello.nodeId, name: link.hello.name }, 'client daemon left')
         this.broadcastRoster()
       }
     })
+  }
+
+  /**
+   * Who may push files to this relay: a machine with a link to it (they push a message's
+   * files just before the message), within its day's bytes (limits.ts `FileQuota`). Keyed by
+   * the remote IP, the only name a link has until links are admitted by machine key.
+   */
+  readonly blobGate: BlobGate = {
+    refuse: (address, bytes) => {
+      if (![...this.#links.values()].some((l) => l.host === address)) {
+        return { code: 'not_linked', message: 'Only a machine linked to this relay may send it files.' }
+      }
+      const left = this.#fileQuota.left(address)
+      if (left <= 0 || bytes > left) {
+        this.log.warn({ remote: address, bytes, left: Math.floor(left) }, 'a machine pushed more file bytes than its day allows')
+        return { code: 'rate_limited', message: 'This machine has sent the relay all the files a day allows; they go as the day refills.' }
+      }
+      return null
+    },
+    stored: (address, bytes) => this.#fileQuota.spend(address, bytes),
   }
 
   private rosterHeader(): { relayId: string; term: number; head: number } {
@@ -190,22 +245,21 @@ export class Relay {
     this.#links.clear()
   }
 
-  private async onFrame(conn: PeerConnection, frame: Frame): Promise<void> {
+  private async onFrame(conn: PeerConnection, frame: Frame, bytes: number): Promise<void> {
+    if (!conn.open) return // closed (over budget, say) with frames still arriving: nothing more is done for it
     const link = this.#links.get(conn)
     if (!link) {
       if (frame.type !== 'hello') return conn.fail('frame_invalid', 'The first frame on a link must be hello.')
       return this.welcome(conn, frame)
     }
+    if (frame.type !== 'submit' && !link.budget.charge(bytes)) return this.overBudget(conn, link)
     switch (frame.type) {
       case 'submit': {
         if (!this.#accepting) return // handing over: the client's outbox resends it to the successor
-        const outcome = await this.#sequencer.order(frame.submission)
-        conn.send(
-          outcome.ok
-            ? { type: 'ack', id: frame.submission.id, seq: outcome.seq }
-            : { type: 'reject', id: frame.submission.id, code: outcome.code, message: outcome.message },
-        )
-        return
+        const offer = link.budget.offer(frame.submission, bytes)
+        if (offer === 'over') return this.overBudget(conn, link)
+        if (offer === 'held') return this.pace(conn, link)
+        return this.submit(conn, frame.submission)
       }
       case 'presence':
         link.users = frame.users
@@ -223,17 +277,69 @@ export class Relay {
     }
   }
 
+  /** Orders one submission from a link and answers it (in the order submissions were handed here). */
+  private async submit(conn: PeerConnection, submission: Submission): Promise<void> {
+    const outcome = await this.#sequencer.order(submission)
+    conn.send(
+      outcome.ok
+        ? { type: 'ack', id: submission.id, seq: outcome.seq }
+        : { type: 'reject', id: submission.id, code: outcome.code, message: outcome.message },
+    )
+  }
+
+  /** Submissions are held on this link: hand them to the sequencer as their turn comes. */
+  private pace(conn: PeerConnection, link: Link): void {
+    const now = this.#limits.now()
+    if (now - link.pacedLogAt >= PACED_LOG_MS) {
+      link.pacedLogAt = now
+      this.log.warn(
+        { remote: conn.remoteAddress, peer: link.hello.nodeId, name: link.hello.name, held: link.budget.held },
+        'a client daemon is submitting faster than its budget; its submissions wait their turn',
+      )
+    }
+    if (link.paced) return
+    const wait = link.budget.nextInMs()
+    if (wait === null) return
+    link.paced = setTimeout(() => {
+      link.paced = null
+      if (!conn.open || !this.#accepting) return
+      for (const s of link.budget.due()) void this.submit(conn, s).catch((err) => this.log.error({ err }, 'ordering a submission failed'))
+      if (link.budget.held > 0) this.pace(conn, link)
+    }, wait)
+    link.paced.unref()
+  }
+
+  /**
+   * More than may be held: close the link rather than refuse one submission, so the sender's
+   * order holds (what was not ordered stays in its outbox and goes again, in order, on its
+   * next link). `rate_limited` is transient for the client.
+   */
+  private overBudget(conn: PeerConnection, link: Link): void {
+    this.log.warn(
+      { remote: conn.remoteAddress, peer: link.hello.nodeId, name: link.hello.name, held: link.budget.held },
+      'a client daemon sent more than its budget allows; closing its link',
+    )
+    conn.fail('rate_limited', 'Too many submissions or bytes on this link; link again and resend more slowly.')
+  }
+
   private async welcome(conn: PeerConnection, hello: Hello): Promise<void> {
     const result = await handshake(hello, this.self.network, this.replica.store.log)
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
+    const host = conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, '')
+    // Only a link that needs part of the log takes a catch-up slot (limits.ts).
+    const slot = result.from < this.replica.head ? this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }
+    if (!slot.ok) return conn.fail('busy', slot.message)
     const link: Link = {
       hello,
-      host: conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, ''),
+      host,
       live: false,
       users: [],
       away: [],
       typing: { second: 0, count: 0 },
+      budget: new LinkBudget(this.#limits.link, this.#limits.now),
+      paced: null,
+      pacedLogAt: Number.NEGATIVE_INFINITY,
     }
     this.#links.set(conn, link)
     conn.send({
@@ -245,7 +351,11 @@ export class Relay {
       maxFileBytes: this.self.maxFileBytes,
     })
     this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
-    await this.catchUp(conn, link, result.from + 1)
+    try {
+      await this.catchUp(conn, link, result.from + 1)
+    } finally {
+      slot.leave()
+    }
     this.broadcastRoster()
   }
 

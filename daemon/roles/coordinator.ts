@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events'
 import { PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
 import { decide } from '../election/index.js'
+import type { BlobGate } from '../files/index.js'
 import type { PeerConnection } from '../link/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
@@ -25,6 +26,11 @@ export interface CoordinatorEvents {
   advert: [Advert]
   /** Someone on another machine started or stopped typing. */
   typing: [Typing]
+}
+
+export const NOT_RELAY_GATE: BlobGate = {
+  refuse: () => ({ code: 'not_relay', message: 'This daemon is not the relay; send files to the relay.' }),
+  stored: () => undefined,
 }
 
 export class Coordinator extends EventEmitter<CoordinatorEvents> {
@@ -108,6 +114,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   onLink(conn: PeerConnection): void {
     if (this.relay) this.relay.attach(conn)
     else conn.fail('not_relay', 'This daemon is not the relay; look for the relay again.')
+  }
+
+  /** Who may push files here: the relay's rule while this daemon is the relay, nobody otherwise (files go only to a relay). */
+  blobGate(): BlobGate {
+    return this.relay?.blobGate ?? NOT_RELAY_GATE
   }
 
   /** Who has a page open here changed. */

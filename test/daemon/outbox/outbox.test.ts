@@ -63,3 +63,39 @@ t.test('a sender an hour ahead is fine', async (t) => {
   t.match(result, { state: 'sent', entry: { seq: 2, body: message } })
   t.equal(store.log.head, 2)
 })
+
+t.test('a relay over its budget (rate_limited) does not drop a queued message: it is sent again shortly', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const replica = new Replica(store)
+  const sequencer = new Sequencer(replica, 1, () => undefined)
+  t.match(
+    await sequencer.order({
+      id: 'acct-0000001',
+      ts: Date.now(),
+      origin: NODE,
+      body: { type: 'account.created', username: 'alice', password: HASH },
+    }),
+    {
+      ok: true,
+    },
+  )
+  const outbox = new Outbox(store, replica, NODE, pino({ level: 'silent' }))
+  t.teardown(() => outbox.close())
+  const failed: string[] = []
+  outbox.on('failed', (_s, code) => failed.push(code))
+  let refusals = 0
+  outbox.setRoute((s) => {
+    // The first time, as a relay past its budget would; then as a relay with room.
+    if (refusals++ === 0) return void outbox.rejected(s.id, 'rate_limited', 'Too many submissions on this link.')
+    void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
+  })
+  const first = await outbox.submit(message, { durable: true, timeoutMs: 200 })
+  t.equal(first.state, 'pending', 'refused for now, the post says pending')
+  t.equal((await outbox.pending()).length, 1, 'and the message is still in the outbox')
+  const until = Date.now() + 10_000
+  while (store.log.head < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+  t.equal(store.log.head, 2, 'it was sent again and ordered')
+  t.same(failed, [], 'nothing was dropped')
+  t.equal(refusals, 2, 'once refused, once taken: retried once, not in a loop')
+})

@@ -1,0 +1,92 @@
+/**
+ * The relay's budgets on their own, with a played clock: a catch-up slot per address and a
+ * few in all; a link's submissions go at once up to the burst, then wait their turn at the
+ * sustained rate, in the order they came, and one too many to hold says so.
+ */
+import t from 'tap'
+import { CatchUpGate, LinkBudget, TokenBucket, type LinkLimits } from '../../../daemon/relay/limits.js'
+
+const clock = () => {
+  let now = 1_000_000
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms
+    },
+  }
+}
+
+t.test('a bucket gives its burst at once, then its rate, and never saves more than its burst', async (t) => {
+  const c = clock()
+  const bucket = new TokenBucket(10, 5, c.now)
+  t.equal([1, 2, 3, 4, 5, 6].filter(() => bucket.take()).length, 5, 'five of six at once')
+  t.equal(bucket.msUntil(), 100, 'the next in 100 ms at 10 a second')
+  c.advance(100)
+  t.ok(bucket.take(), 'which it gets then')
+  t.notOk(bucket.take(), 'and not two')
+  c.advance(60_000)
+  t.equal(bucket.tokens, 5, 'a quiet minute saves up no more than the burst')
+  c.advance(-5_000)
+  t.equal(bucket.tokens, 5, 'a clock stepping back takes nothing away')
+})
+
+t.test('catch-ups: one per address, a few in all, and a slot left is free again', async (t) => {
+  const gate = new CatchUpGate({ perAddress: 1, overall: 3 })
+  const a = gate.enter('10.0.0.1')
+  t.ok(a.ok, 'the first to an address gets a slot')
+  t.match(gate.enter('10.0.0.1'), { ok: false, message: /already sending its log to 10\.0\.0\.1/ }, 'a second to it does not')
+  const others = ['10.0.0.2', '10.0.0.3', '10.0.0.4'].map((addr) => gate.enter(addr))
+  t.same(
+    others.map((s) => s.ok),
+    [true, true, false],
+    'past three in all, nobody',
+  )
+  t.match(others[2], { message: /sending its log to 3 machines/ })
+  t.equal(gate.running, 3)
+  if (a.ok) {
+    a.leave()
+    a.leave()
+  }
+  t.equal(gate.running, 2, 'leaving twice frees one slot')
+  t.ok(gate.enter('10.0.0.1').ok, 'the address may catch up again')
+  t.ok(!gate.enter('10.0.0.5').ok, 'and the freed slot is taken')
+})
+
+const LIMITS: LinkLimits = { submitsPerSecond: 100, submitBurst: 10, bytesPerMinute: 60_000, maxHeld: 20, maxHeldBytes: 10_000 }
+
+t.test('submissions past the burst wait their turn, in order, and past what may be held are over', async (t) => {
+  const c = clock()
+  const budget = new LinkBudget<number>(LIMITS, c.now)
+  const offers = Array.from({ length: 31 }, (_, i) => budget.offer(i, 10))
+  t.same(offers.slice(0, 10), Array(10).fill('now'), 'the burst goes at once')
+  t.same(offers.slice(10, 30), Array(20).fill('held'), 'the next twenty are held')
+  t.equal(offers[30], 'over', 'the one after is one too many')
+  t.same(budget.due(), [], 'with no time passed, none is due')
+  t.equal(budget.nextInMs(), 10, 'the first is due in 10 ms at 100 a second')
+  c.advance(50)
+  t.same(budget.due(), [10, 11, 12, 13, 14], 'after 50 ms, five, the first ones held')
+  t.equal(budget.offer(99, 10), 'held', 'a new one waits behind those held even when there is budget')
+  c.advance(1000)
+  t.same(budget.due(), [15, 16, 17, 18, 19, 20, 21, 22, 23, 24], 'a second later, no more than the burst at once')
+  c.advance(1000)
+  t.same(budget.due(), [25, 26, 27, 28, 29, 99], 'then the rest, in the order offered')
+  t.equal(budget.nextInMs(), null, 'nothing is held')
+})
+
+t.test('bytes: a minute of frames, other frames count too, and held bytes are bounded', async (t) => {
+  const c = clock()
+  const budget = new LinkBudget<string>(LIMITS, c.now)
+  t.equal(budget.offer('big', 50_000), 'now', 'within the minute')
+  t.equal(budget.offer('a', 9_000), 'now', 'and this, which leaves 1,000 bytes')
+  t.equal(budget.offer('b', 3_000), 'held', 'more bytes than are left wait')
+  t.equal(budget.nextInMs(), 2_000, 'until the minute has refilled the 2,000 missing (1,000 a second)')
+  t.equal(budget.offer('c', 8_000), 'over', 'more held bytes than may be held are over')
+  c.advance(2_000)
+  t.same(budget.due(), ['b'])
+  c.advance(60_000)
+  t.ok(budget.charge(60_000), 'a minute of presence frames is counted')
+  t.notOk(budget.charge(60_000), 'and a minute beyond the budget is too much')
+  t.equal(budget.offer('d', 10), 'held', 'and submissions wait for those bytes too')
+  budget.clear()
+  t.equal(budget.held, 0, 'a closed link holds nothing')
+})

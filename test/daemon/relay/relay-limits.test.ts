@@ -1,0 +1,257 @@
+/**
+ * The relay's limits against raw links on loopback (a real peer server, store and relay; each
+ * client a plain WebSocket from its own 127.0.0.x address, so the relay sees 20 machines):
+ * a burst of hellos that each want the whole log gets no more catch-ups at once than the cap,
+ * the rest are told `busy` and closed; a flood of submissions on one link is ordered no
+ * faster than its budget (the relay's clock is played), held ones keep their order, and too
+ * many close the link with `rate_limited`; meanwhile a well-behaved link is served.
+ */
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import pino from 'pino'
+import WebSocket from 'ws'
+import { PROTOCOL_VERSION, type Entry, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
+import { PeerServer } from '../../../daemon/link/index.js'
+import { Relay, type RelayLimits } from '../../../daemon/relay/index.js'
+import { LINK_LIMITS } from '../../../daemon/relay/limits.js'
+import { Replica } from '../../../daemon/replica/index.js'
+import { Store } from '../../../daemon/store/index.js'
+
+const NETWORK = 'default'
+const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+let n = 0
+const newId = () => `lim-${String(++n).padStart(8, '0')}`
+const post = (text: string, id = newId()): Submission => ({
+  id,
+  ts: Date.now(),
+  origin: 'c'.repeat(16),
+  body: { type: 'message.posted', room: 'general', author: 'alice', text },
+})
+
+async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  const replica = new Replica(store)
+  const relay = new Relay(
+    replica,
+    1,
+    {
+      nodeId: 'e'.repeat(16),
+      name: 'relay',
+      network: NETWORK,
+      peerPort: 0,
+      startedAt: Date.now(),
+      presence: () => ({ users: [], away: [] }),
+      hasBlob: async () => false,
+      maxFileBytes: 1024 * 1024,
+    },
+    pino({ level: 'silent' }),
+    { roster: () => undefined, typing: () => undefined },
+    limits,
+  )
+  const server = await PeerServer.listen({
+    host: '127.0.0.1',
+    port: 0,
+    portAttempts: 1,
+    log: pino({ level: 'silent' }),
+    advert: () => {
+      throw new Error('not asked')
+    },
+    onLink: (conn) => relay.attach(conn),
+    blobs: async (_req, res) => void res.writeHead(404).end(),
+  })
+  t.teardown(async () => {
+    relay.stop('test over')
+    await server.close()
+    await store.close()
+  })
+  const signUp: Submission = {
+    id: newId(),
+    ts: Date.now(),
+    origin: 'c'.repeat(16),
+    body: { type: 'account.created', username: 'alice', password: HASH },
+  }
+  t.match(await relay.order(signUp), { ok: true })
+  return { relay, replica, store, url: `ws://127.0.0.1:${server.port}/peer/v1/link` }
+}
+
+/** A raw link: what the relay sent it, and how it ended. */
+class RawLink {
+  readonly ws: WebSocket
+  readonly frames: { type: string; code?: string; seq?: number; id?: string; entries?: Entry[] }[] = []
+  closed = false
+  readonly opened: Promise<void>
+
+  constructor(url: string, localAddress: string, onFrame: (link: RawLink) => void = () => undefined) {
+    this.ws = new WebSocket(url, { localAddress, maxPayload: 64 * 1024 * 1024 })
+    this.opened = new Promise((resolve, reject) => this.ws.once('open', resolve).once('error', reject))
+    this.ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)))
+      onFrame(this)
+    })
+    this.ws.on('close', () => (this.closed = true))
+    this.ws.on('error', () => undefined)
+  }
+
+  hello(head: number, checkpoints: Hello['checkpoints'] = []): void {
+    const hello: Hello = {
+      type: 'hello',
+      proto: PROTOCOL_VERSION,
+      network: NETWORK,
+      nodeId: Math.random().toString(16).slice(2, 10).padEnd(16, '0'),
+      name: 'raw',
+      startedAt: Date.now(),
+      peerPort: 1,
+      head,
+      checkpoints,
+    }
+    this.ws.send(JSON.stringify(hello))
+  }
+
+  submit(s: Submission): void {
+    this.ws.send(JSON.stringify({ type: 'submit', submission: s }))
+  }
+
+  of(type: string) {
+    return this.frames.filter((f) => f.type === type)
+  }
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** A link that has the relay's whole log: it needs no catch-up. */
+async function upToDate(url: string, store: Store, address = '127.0.0.1'): Promise<RawLink> {
+  const link = new RawLink(url, address)
+  await link.opened
+  const head = store.log.head
+  link.hello(head, [{ seq: head, id: (await store.log.get(head))!.id }])
+  await until('a welcome', () => link.of('welcome').length === 1)
+  return link
+}
+
+t.test('20 hellos with head 0 at once: at most 4 catch-ups run, the rest are told busy, and others are served', async (t) => {
+  const { relay, store, url } = await relayOnLoopback(t)
+  // A log of about 24 MB: more than a stalled client's socket buffers take, so a catch-up
+  // to a client that stops reading cannot finish while we look.
+  const text = 'x'.repeat(15_000)
+  await Promise.all(Array.from({ length: 1600 }, () => relay.order(post(text))))
+  const head = store.log.head
+  t.equal(head, 1601)
+
+  // Each stops reading once welcomed: its catch-up stays running.
+  const links = Array.from({ length: 20 }, (_, i) => new RawLink(url, `127.0.0.${i + 10}`, (l) => l.frames.length === 1 && l.ws.pause()))
+  await Promise.all(links.map((l) => l.opened))
+  for (const l of links) l.hello(0)
+  const welcomed = () => links.filter((l) => l.of('welcome').length > 0)
+  const refused = () => links.filter((l) => l.closed && l.of('error').length > 0)
+  await until('every hello answered', () => welcomed().length + refused().length === 20)
+  t.equal(welcomed().length, 4, 'four are streamed the log')
+  t.equal(refused().length, 16, 'sixteen are refused')
+  t.same(new Set(refused().flatMap((l) => l.of('error').map((f) => f.code))), new Set(['busy']), 'with busy')
+  t.ok(
+    welcomed().every((l) => !l.closed),
+    'the four stay linked',
+  )
+
+  // The same machine again while its catch-up runs: busy too.
+  const again = new RawLink(url, '127.0.0.10')
+  await again.opened
+  again.hello(0)
+  await until('an answer', () => again.closed)
+  t.match(again.of('error'), [{ code: 'busy' }], 'a second catch-up to one address is refused')
+
+  // Meanwhile a machine that needs no catch-up links and posts.
+  const normal = await upToDate(url, store, '127.0.0.2')
+  const mine = post('still here')
+  normal.submit(mine)
+  await until('an ack', () => normal.of('ack').length === 1)
+  t.match(normal.of('ack'), [{ id: mine.id, seq: head + 1 }], 'its message is ordered')
+
+  // The stalled ones go: their slots are free, and a refused machine now gets its catch-up.
+  for (const l of welcomed()) l.ws.terminate()
+  // As a client daemon does: link again until welcomed (the relay notices the closes shortly).
+  let retry: RawLink | undefined
+  let busy = 0
+  for (;;) {
+    retry = new RawLink(url, '127.0.0.29')
+    await retry.opened
+    retry.hello(0)
+    await until('an answer', () => retry!.closed || retry!.of('welcome').length > 0)
+    if (!retry.closed) break
+    if (++busy >= 50) throw new Error('still busy after the stalled links closed')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  await until('the whole log', () => retry!.of('entries').flatMap((f) => f.entries ?? []).length === head + 1)
+  t.notOk(retry.closed, 'a machine refused earlier is streamed the whole log once the others are done')
+  retry.ws.close()
+})
+
+t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more, and the link is closed', async (t) => {
+  let now = 0
+  const { store, url } = await relayOnLoopback(t, { now: () => now })
+  const base = store.log.head
+  const flood = await upToDate(url, store, '127.0.0.3')
+  const sent = Array.from({ length: 5000 }, (_, i) => post(`flood ${i}`))
+  for (const s of sent) flood.submit(s)
+  await until('the link closed', () => flood.closed)
+  t.match(flood.of('error'), [{ code: 'rate_limited' }], 'one error frame says rate_limited, which the outbox keeps for later')
+  await until('the burst written', () => store.log.head === base + LINK_LIMITS.submitBurst)
+  // Acks written after the close are lost with the link; the sender learns from its replica.
+  t.ok(flood.of('ack').length <= LINK_LIMITS.submitBurst, 'no more acks than the burst')
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(store.log.head, base + LINK_LIMITS.submitBurst, 'the head grew by the burst, with the clock standing still')
+  t.same(
+    (await store.log.range(base + 1, 5000)).map((e) => e.id),
+    sent.slice(0, LINK_LIMITS.submitBurst).map((s) => s.id),
+    'the first of the flood, in the order sent',
+  )
+  t.equal(flood.of('reject').length, 0, 'nothing was refused on its merits: nothing leaves the sender’s outbox')
+
+  now += 5_000
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(store.log.head, base + LINK_LIMITS.submitBurst, 'what was held on the closed link is not ordered later')
+
+  const normal = await upToDate(url, store, '127.0.0.4')
+  const mine = post('a normal message')
+  normal.submit(mine)
+  await until('an ack', () => normal.of('ack').length === 1)
+  t.match(normal.of('ack'), [{ id: mine.id, seq: base + LINK_LIMITS.submitBurst + 1 }], 'another link’s message is ordered')
+})
+
+t.test('a backlog past the burst waits its turn at the sustained rate, in the order sent', async (t) => {
+  let now = 0
+  const { store, url } = await relayOnLoopback(t, { now: () => now })
+  const base = store.log.head
+  const link = await upToDate(url, store, '127.0.0.5')
+  const backlog = Array.from({ length: 1500 }, (_, i) => post(`queued ${i}`))
+  for (const s of backlog) link.submit(s)
+  await until('the burst', () => link.of('ack').length === LINK_LIMITS.submitBurst)
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(store.log.head, base + LINK_LIMITS.submitBurst, 'with no time passing, the burst and no more')
+
+  now += 1000
+  await until('a second of budget', () => link.of('ack').length === LINK_LIMITS.submitBurst + LINK_LIMITS.submitsPerSecond)
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(store.log.head, base + 1200, 'a second later, 200 more')
+
+  now += 2000
+  await until('the rest', () => link.of('ack').length === 1500)
+  t.notOk(link.closed, 'the link stays open: its sender did nothing wrong')
+  t.same(
+    link.of('ack').map((a) => a.id),
+    backlog.map((s) => s.id),
+    'acknowledged in the order sent',
+  )
+  const entries = await store.log.range(base + 1, 1500)
+  t.same(
+    entries.map((e) => e.id),
+    backlog.map((s) => s.id),
+    'and ordered in it',
+  )
+  link.ws.close()
+})
