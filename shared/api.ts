@@ -141,9 +141,9 @@ export type PostMessageResponse = { state: 'sent'; message: Message } | { state:
 
 export interface SessionResponse {
   username: string
-  /** Use as `Authorization: Bearer <token>`; the page gets it as an HttpOnly cookie instead. */
+  /** Use as `Authorization: Bearer <token>`. The page's HttpOnly cookie holds another secret. */
   token: string
-  /** Send back as `X-CSRF-Token` on state-changing requests authenticated by the cookie. */
+  /** Send back as `X-CSRF-Token` on every request authenticated by the cookie (docs/API.md). */
   csrfToken: string
 }
 

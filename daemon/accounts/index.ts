@@ -8,7 +8,7 @@ import { Sessions, type IssuedSession } from './sessions.js'
 
 export { checkPassword, checkUsername } from './rules.js'
 export { hashPassword, verifyPassword } from './password.js'
-export { Sessions, type IssuedSession } from './sessions.js'
+export { Sessions, type IssuedSession, type SecretKind, type SessionInfo } from './sessions.js'
 
 export class Accounts {
   readonly sessions: Sessions

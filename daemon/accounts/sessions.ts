@@ -1,17 +1,30 @@
 /**
- * Log-in sessions of this machine. The token is shown once to its owner; only its SHA-256 is
- * stored, so a copied database does not let anyone log in.
+ * Log-in sessions of this machine. A log-in issues two secrets: a bearer token, shown once in
+ * the answer (for scripts), and a cookie secret, only ever sent in Set-Cookie (for the page).
+ * They are different because a browser sends the cookie of 127.0.0.1 to every port of
+ * 127.0.0.1: whatever listens on another local port gets it, and must not be able to use it
+ * as a bearer token. Each secret has its own record, keyed by the kind and the SHA-256 of the
+ * secret, so a bearer lookup finds only bearer tokens and a cookie lookup only cookie secrets,
+ * and a copied database lets nobody log in.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { del, put, type LocalSession, type Store } from '../store/index.js'
 
-export interface IssuedSession extends LocalSession {
+export type SecretKind = LocalSession['kind']
+
+/** What the session records hold, without the bookkeeping of which record is which. */
+export type SessionInfo = Pick<LocalSession, 'username' | 'csrfToken' | 'createdAt'>
+
+export interface IssuedSession extends SessionInfo {
+  /** For `Authorization: Bearer`; returned to the client in JSON. */
   token: string
+  /** For the HttpOnly cookie only; never in a response body. */
+  cookie: string
 }
 
-function tokenKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
+function secretKey(kind: SecretKind, secret: string): string {
+  return `${kind}:${createHash('sha256').update(secret).digest('base64url')}`
 }
 
 export class Sessions extends EventEmitter<{ changed: [] }> {
@@ -21,26 +34,43 @@ export class Sessions extends EventEmitter<{ changed: [] }> {
 
   async issue(username: string): Promise<IssuedSession> {
     const token = randomBytes(32).toString('base64url')
-    const session: LocalSession = { username, csrfToken: randomBytes(24).toString('base64url'), createdAt: Date.now() }
-    await this.store.write([put(this.store.sessions, tokenKey(token), session)])
+    const cookie = randomBytes(32).toString('base64url')
+    const info: SessionInfo = { username, csrfToken: randomBytes(24).toString('base64url'), createdAt: Date.now() }
+    const bearerKey = secretKey('bearer', token)
+    const cookieKey = secretKey('cookie', cookie)
+    await this.store.write([
+      put(this.store.sessions, bearerKey, { ...info, kind: 'bearer', twin: cookieKey } satisfies LocalSession),
+      put(this.store.sessions, cookieKey, { ...info, kind: 'cookie', twin: bearerKey } satisfies LocalSession),
+    ])
     this.emit('changed')
-    return { ...session, token }
+    return { ...info, token, cookie }
   }
 
-  async lookup(token: string): Promise<LocalSession | undefined> {
-    if (token.length < 20 || token.length > 100) return undefined
-    return this.store.sessions.get(tokenKey(token))
+  /** The session a secret of this kind belongs to; a secret of the other kind finds nothing. */
+  async lookup(kind: SecretKind, secret: string): Promise<SessionInfo | undefined> {
+    if (secret.length < 20 || secret.length > 100) return undefined
+    const s = await this.store.sessions.get(secretKey(kind, secret))
+    // The key already says the kind; checking the record too costs nothing.
+    return s?.kind === kind ? { username: s.username, csrfToken: s.csrfToken, createdAt: s.createdAt } : undefined
   }
 
-  async revoke(token: string): Promise<void> {
-    await this.store.write([del(this.store.sessions, tokenKey(token))])
+  /** Ends the session by either of its secrets: both stop working. */
+  async revoke(kind: SecretKind, secret: string): Promise<void> {
+    const key = secretKey(kind, secret)
+    const s = await this.store.sessions.get(key)
+    const ops = [del(this.store.sessions, key)]
+    if (s?.twin) ops.push(del(this.store.sessions, s.twin))
+    await this.store.write(ops)
     this.emit('changed')
   }
 
   /** Who logged in last on this machine and has not logged out: the person at its desktop. */
   async latestUser(): Promise<string | null> {
     let latest: LocalSession | null = null
-    for await (const s of this.store.sessions.values()) if (!latest || s.createdAt > latest.createdAt) latest = s
+    // Bearer records only: each session once, and none of the old single-secret records.
+    for await (const s of this.store.sessions.values()) {
+      if (s.kind === 'bearer' && (!latest || s.createdAt > latest.createdAt)) latest = s
+    }
     return latest?.username ?? null
   }
 }

@@ -42,7 +42,8 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
   #accountStale = true
   #network: Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> = { role: 'electing', relayName: null, online: 0, ui: '' }
   #refresh: Promise<void> | null = null
-  #refreshAgain = false
+  /** The one more run asked for during #refresh, which its callers wait for. */
+  #refreshAgain: Promise<void> | null = null
   #considering: Promise<void> = Promise.resolve()
   readonly #burst: Burst
 
@@ -129,20 +130,22 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     this.removeAllListeners()
   }
 
-  /** Recomputes account and unread count; calls that arrive meanwhile fold into one more run. */
+  /**
+   * Recomputes account and unread count; calls that arrive meanwhile fold into one more run,
+   * and wait for it: the run under way may have read the sessions before what they ask about.
+   */
   refresh(): Promise<void> {
     if (this.#refresh) {
-      this.#refreshAgain = true
-      return this.#refresh
+      this.#refreshAgain ??= this.#refresh.then(() => {
+        this.#refreshAgain = null
+        return this.refresh()
+      })
+      return this.#refreshAgain
     }
     this.#refresh = this.recount()
       .catch((err: unknown) => this.opts.log.error({ err }, 'counting unread messages failed'))
       .finally(() => {
         this.#refresh = null
-        if (this.#refreshAgain) {
-          this.#refreshAgain = false
-          void this.refresh()
-        }
       })
     return this.#refresh
   }

@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { listenWithFallback } from '../link/index.js'
-import type { Authenticated } from './auth.js'
+import { choosePageProtocol, type Authenticated } from './auth.js'
 import type { HttpContext } from './context.js'
 import { errorHandler } from './errors.js'
 import { hostGuard, originGuard, securityHeaders } from './guards.js'
@@ -46,12 +46,14 @@ export class UiServer {
     )
     await app.register(fastifyCookie)
     await app.register(fastifyRateLimit, { global: false })
-    await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } })
+    // The page's socket proves its CSRF token by a subprotocol (auth.ts); the server answers with
+    // the plain one.
+    await app.register(fastifyWebsocket, { options: { maxPayload: 4096, handleProtocols: choosePageProtocol } })
     await app.register(fastifyStatic, { root: webRoot, index: 'index.html', wildcard: false })
     streamUploadPieces(app)
     // Public: status, sign-up and log-in. The tray's routes take its secret instead of a
-    // session, and the page's live feed looks its session up itself, to answer on the socket
-    // (close 4401) rather than refuse the upgrade.
+    // session, and the page's live feed looks its session (and CSRF proof) up itself, to
+    // answer on the socket (close 4401) rather than refuse the upgrade.
     statusRoutes(app, ctx)
     accountRoutes(app, ctx)
     logInRoutes(app, ctx)

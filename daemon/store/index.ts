@@ -34,10 +34,18 @@ export function outboxOrder(ts: number, n: number): string {
   return `${ts.toString().padStart(13, '0')}.${n.toString().padStart(12, '0')}`
 }
 
+/**
+ * One of the two records of a log-in session (daemon/accounts/sessions.ts): the one its bearer
+ * token finds, or the one its cookie secret finds. Records from before the two were separate
+ * have no `kind` and find nothing.
+ */
 export interface LocalSession {
   username: string
   csrfToken: string
   createdAt: number
+  kind: 'bearer' | 'cookie'
+  /** The key of the other record of the same session, so log-out by either ends both. */
+  twin: string
 }
 
 export class Store {

@@ -202,8 +202,20 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
   })
 
   await t.test('after a reload the history is still there', async (t) => {
+    // The cookie alone opens nothing (daemon/http/auth.ts): the page restores its session with
+    // the CSRF token it kept, and sends it on GETs too.
+    const sentOnGet = (path: string) =>
+      a
+        .waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === path)
+        .then(async (r) => (await r.allHeaders())['x-csrf-token'])
+    const restore = sentOnGet('/api/v1/sessions/current')
+    const rooms = sentOnGet('/api/v1/rooms')
     await a.reload()
     await a.getByRole('button', { name: 'Log out' }).waitFor()
+    const kept = await a.evaluate(() => localStorage.getItem('sochat.csrf'))
+    t.match(kept, /^[\w-]{20,}$/, 'the page kept its CSRF token')
+    t.equal(await restore, kept, 'the session is restored with X-CSRF-Token')
+    t.equal(await rooms, kept, 'and a GET of the rooms sends it too')
     for (const text of ['hello bob 👋', 'hi alice 👍 see you', '<b>not bold</b>']) await seesMessage(a, text)
     t.pass('session restored with history')
     await a.getByRole('complementary').getByRole('list').getByText('bob', { exact: true }).waitFor()
@@ -218,6 +230,7 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
     await a.reload()
     await a.getByLabel('Username').waitFor()
     t.equal(await a.getByRole('button', { name: 'Log out' }).count(), 0, 'still logged out')
+    t.equal(await a.evaluate(() => localStorage.getItem('sochat.csrf')), null, 'and the CSRF token is forgotten')
   })
 
   await t.test('a wrong password is explained in an alert', async (t) => {

@@ -48,7 +48,9 @@ export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { avatars: await ctx.store.views.avatars() }
   })
 
-  app.get('/api/v1/avatars/:username', async (req, reply) => {
+  // Cookie only: an <img src> cannot send X-CSRF-Token, and a stolen cookie gets no more here
+  // than a profile picture per username it guesses (docs/API.md, Conventions).
+  app.get('/api/v1/avatars/:username', { config: { cookieOnly: true } }, async (req, reply) => {
     const { username } = z.object({ username: Username }).parse(req.params)
     const avatar = (await ctx.store.views.account(username))?.avatar
     if (!avatar) throw new InputError('not_found', `${username} has no profile picture.`)

@@ -12,6 +12,14 @@ const TYPING_PER_SECOND = 4
  * Live events for an open page; the socket also marks its user online. The page sends three
  * kinds of frame back: whether it is being looked at (visible and focused), whether its person
  * is typing, and whether they set themselves away.
+ *
+ * With the cookie, the socket must also prove the session's CSRF token, or any program on
+ * another local port holding the cookie could listen in. A browser cannot set headers on a
+ * WebSocket, so the proof is the subprotocol `sochat.csrf.<token>`, offered with `sochat`,
+ * which the server chooses (index.ts), so the token never comes back in a response. Chosen
+ * over a first frame: it is decided with the session lookup, before the socket counts anyone
+ * online or sees any event, and needs no timer for a socket that never says anything.
+ * Without it the socket closes with 4401, like one without a session.
  */
 export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/events', { websocket: true }, (socket, req) => {
@@ -32,7 +40,8 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
       if (frame.type === 'away') ctx.pages.setAwayByHand(username, frame.on)
       if (frame.type === 'typing' && passTyping(typing, frame.room, frame.on)) ctx.typing(username, frame.room, frame.on)
     })
-    ctx.auth.identify(req).then(
+    // With the cookie, only a socket that proves the CSRF token (auth.ts) is the page's.
+    ctx.auth.identifyUpgrade(req).then(
       (who) => {
         if (!who) return socket.close(4401, 'unauthenticated')
         // Closed while we looked: registering it now would leave its user online for good.

@@ -78,7 +78,9 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return reply.code(204).send()
   })
 
-  app.get('/api/v1/rooms/:room/messages/:id/files/:sha256', async (req, reply) => {
+  // Cookie only: <img src> and <a download> cannot send X-CSRF-Token, and the address needs
+  // the file's SHA-256, which a thief of the cookie cannot list without the CSRF token.
+  app.get('/api/v1/rooms/:room/messages/:id/files/:sha256', { config: { cookieOnly: true } }, async (req, reply) => {
     const me = req.who.session.username
     const { room, id, sha256 } = FileParams.parse(req.params)
     const { size } = FileQuery.parse(req.query)

@@ -20,7 +20,8 @@ export function logInRoutes(app: FastifyInstance, ctx: HttpContext): void {
     },
     async (req, reply) => {
       const issued = await ctx.accounts.logIn(Credentials.parse(req.body))
-      ctx.auth.setCookie(reply, issued.token)
+      // The cookie secret goes only into Set-Cookie; the body has the bearer token, for scripts.
+      ctx.auth.setCookie(reply, issued.cookie)
       const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }
       return reply.code(201).send(res)
     },
@@ -35,7 +36,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.delete('/api/v1/sessions/current', async (req, reply) => {
-    await ctx.accounts.sessions.revoke(req.who.token)
+    await ctx.accounts.sessions.revoke(req.who.via, req.who.token)
     ctx.auth.clearCookie(reply)
     return reply.code(204).send()
   })

@@ -3,6 +3,7 @@
  * this machine's sessions, whose tokens are only ever stored as hashes.
  */
 import t from 'tap'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { PASSWORD_MAX, PASSWORD_MIN, type Entry } from '../../../shared/index.js'
 import { Accounts, checkPassword, checkUsername, hashPassword, verifyPassword } from '../../../daemon/accounts/index.js'
@@ -143,30 +144,47 @@ t.test('log-in checks the password against the replica', async (t) => {
 t.test('sessions: issued, looked up, revoked', async (t) => {
   const { store, accounts } = await storeWithAccounts(t)
   const issued = await accounts.sessions.issue('Alice')
-  t.same(
-    await accounts.sessions.lookup(issued.token),
-    { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt },
-    'the token finds its session',
-  )
+  const info = { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt }
+  t.same(await accounts.sessions.lookup('bearer', issued.token), info, 'the bearer token finds its session')
+  t.same(await accounts.sessions.lookup('cookie', issued.cookie), info, 'the cookie secret finds the same session')
+  t.not(issued.cookie, issued.token, 'the cookie secret is not the bearer token')
+  t.equal(await accounts.sessions.lookup('bearer', issued.cookie), undefined, 'the cookie secret is no bearer token')
+  t.equal(await accounts.sessions.lookup('cookie', issued.token), undefined, 'the bearer token is no cookie secret')
   t.equal(
-    await accounts.sessions.lookup(issued.token.slice(0, -1) + (issued.token.endsWith('A') ? 'B' : 'A')),
+    await accounts.sessions.lookup('bearer', issued.token.slice(0, -1) + (issued.token.endsWith('A') ? 'B' : 'A')),
     undefined,
     'a token one character off finds nothing',
   )
-  t.equal(await accounts.sessions.lookup(''), undefined, 'an empty token finds nothing')
-  t.equal(await accounts.sessions.lookup('x'.repeat(10_000)), undefined, 'a huge token finds nothing')
+  t.equal(await accounts.sessions.lookup('bearer', ''), undefined, 'an empty token finds nothing')
+  t.equal(await accounts.sessions.lookup('bearer', 'x'.repeat(10_000)), undefined, 'a huge token finds nothing')
 
   const other = await accounts.sessions.issue('Alice')
-  await accounts.sessions.revoke(issued.token)
-  t.equal(await accounts.sessions.lookup(issued.token), undefined, 'a revoked token finds nothing')
-  t.ok(await accounts.sessions.lookup(other.token), 'the same user’s other session still works')
+  await accounts.sessions.revoke('bearer', issued.token)
+  t.equal(await accounts.sessions.lookup('bearer', issued.token), undefined, 'a revoked token finds nothing')
+  t.equal(await accounts.sessions.lookup('cookie', issued.cookie), undefined, 'and its cookie secret is revoked with it')
+  t.ok(await accounts.sessions.lookup('bearer', other.token), 'the same user’s other session still works')
+  const third = await accounts.sessions.issue('Alice')
+  await accounts.sessions.revoke('cookie', third.cookie)
+  t.equal(await accounts.sessions.lookup('bearer', third.token), undefined, 'log-out by the cookie ends the bearer token too')
 
   await store.close()
   const reopened = await Store.open(store.db.location)
   t.teardown(() => reopened.close())
   const again = new Accounts(reopened)
-  t.ok(await again.sessions.lookup(other.token), 'a session survives a restart')
-  t.equal(await again.sessions.lookup(issued.token), undefined, 'and a revoked one stays revoked')
+  t.ok(await again.sessions.lookup('bearer', other.token), 'a session survives a restart')
+  t.ok(await again.sessions.lookup('cookie', other.cookie), 'its cookie too')
+  t.equal(await again.sessions.lookup('bearer', issued.token), undefined, 'and a revoked one stays revoked')
+})
+
+t.test('a session from before the cookie had its own secret finds nothing', async (t) => {
+  const { store, accounts } = await storeWithAccounts(t)
+  // As stored before: keyed by the SHA-256 of the one token, which was also the cookie's value.
+  const token = 'a'.repeat(43)
+  const key = createHash('sha256').update(token).digest('base64url')
+  await store.sessions.put(key, { username: 'Alice', csrfToken: 'c'.repeat(32), createdAt: Date.now() } as never)
+  t.equal(await accounts.sessions.lookup('bearer', token), undefined, 'not as a bearer token')
+  t.equal(await accounts.sessions.lookup('cookie', token), undefined, 'not as a cookie')
+  t.equal(await accounts.sessions.latestUser(), null, 'and it is nobody’s desktop session')
 })
 
 t.test('only a hash of a session token is stored', async (t) => {
@@ -174,13 +192,13 @@ t.test('only a hash of a session token is stored', async (t) => {
   const issued = await Promise.all([1, 2, 3].map(() => accounts.sessions.issue('Alice')))
   const rows: string[] = []
   for await (const [key, value] of store.sessions.iterator()) rows.push(key, JSON.stringify(value))
-  t.equal(rows.length, 6, 'three sessions are stored')
+  t.equal(rows.length, 12, 'three sessions are stored, two records (bearer and cookie) each')
   const everything: string[] = []
   for await (const [key, value] of store.db.iterator({ valueEncoding: 'utf8' })) everything.push(String(key), String(value))
-  for (const { token } of issued) {
+  for (const token of issued.flatMap((s) => [s.token, s.cookie])) {
     t.notOk(
       rows.some((r) => r.includes(token)),
-      'the token is not in the sessions sublevel',
+      'the secret is not in the sessions sublevel',
     )
     t.notOk(
       everything.some((r) => r.includes(token)),

@@ -61,7 +61,7 @@ t.test('the local API', async (t) => {
     alice = login.body
     t.match(alice, { username: 'alice', token: /^[\w-]{40,}$/, csrfToken: /^[\w-]{20,}$/ })
     const cookie = login.headers.getSetCookie().join('\n')
-    t.match(cookie, alice.token, 'the session cookie carries the token')
+    t.notMatch(cookie, alice.token, 'the session cookie does not carry the bearer token (auth.test.ts)')
     t.match(cookie, /HttpOnly/i, 'the cookie is HttpOnly')
     t.match(cookie, /SameSite=Strict/i, 'and SameSite=Strict')
     t.same(await messages(first, alice.token), [], 'no messages yet')
@@ -113,7 +113,7 @@ t.test('the local API', async (t) => {
     t.equal((await call(first.ui, MESSAGES)).status, 401, 'reading needs a session too')
   })
 
-  t.test('the cookie works only with the CSRF token on writes', async (t) => {
+  t.test('the cookie works only with the CSRF token', async (t) => {
     const login = await logIn(first, 'alice')
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
     const viaCookie = (headers: Record<string, string>) =>
@@ -124,7 +124,9 @@ t.test('the local API', async (t) => {
     t.equal(ok.status, 201, 'the cookie with its CSRF token posts')
     count++
     const read = await call(first.ui, `${MESSAGES}?limit=500`, { headers: { cookie } })
-    t.equal(read.body.messages.length, count, 'a read needs no CSRF token')
+    t.equal(read.body?.error?.code, 'csrf_failed', 'a read needs the CSRF token too')
+    const proven = await call(first.ui, `${MESSAGES}?limit=500`, { headers: { cookie, 'x-csrf-token': login.body.csrfToken } })
+    t.equal(proven.body.messages.length, count, 'and reads with it')
   })
 
   t.test('foreign hosts and origins are refused', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * The page's only door to the daemon: same-origin fetch, JSON both ways, the CSRF header on
- * every state-changing request once logged in, and every failure turned into an ApiError
- * whose message a person can read.
+ * every request once logged in (GETs too: the cookie alone opens nothing, see session.ts),
+ * and every failure turned into an ApiError whose message a person can read.
  */
 import type { ErrorCode } from '../../../shared/index.js'
 
@@ -72,14 +72,17 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export class Api {
   private csrf: string | null = null
-  /** Called when a logged-in request finds the session gone, so the page can show log-in. */
+  /**
+   * Called when a logged-in request finds the session gone (401), or the cookie no longer
+   * matching this page's CSRF token (another tab logged in anew), so the page can show log-in.
+   */
   onUnauthenticated: (() => void) | null = null
 
   setCsrfToken(token: string | null): void {
     this.csrf = token
   }
 
-  /** For the one request that cannot go through fetch: upload pieces, which need progress (XMLHttpRequest). */
+  /** For the requests that do not go through here: upload pieces (XMLHttpRequest, for progress), the live feed. */
   get csrfToken(): string | null {
     return this.csrf
   }
@@ -109,7 +112,7 @@ export class Api {
   private async request<T>(method: Method, path: string, body?: unknown, keepalive = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
+    if (this.csrf) headers['X-CSRF-Token'] = this.csrf
     let res: Response
     try {
       res = await fetch(path, {
@@ -134,7 +137,7 @@ export class Api {
 
   private failure(status: number, json: unknown): ApiError {
     const err = errorFromBody(status, json)
-    if (err.code === 'unauthenticated' && this.csrf) this.onUnauthenticated?.()
+    if ((err.code === 'unauthenticated' || err.code === 'csrf_failed') && this.csrf) this.onUnauthenticated?.()
     return err
   }
 }

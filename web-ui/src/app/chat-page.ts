@@ -27,7 +27,7 @@ import { Rooms } from '../rooms/rooms.js'
 import { watchRowKeys } from '../timeline/row-keys.js'
 import { Roster } from '../rooms/roster.js'
 import { Sender } from '../composer/sender.js'
-import { logOut, type Session } from './session.js'
+import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
@@ -260,11 +260,12 @@ export class ChatPage {
   enter(session: Session): void {
     this.me = session.username
     this.api.setCsrfToken(session.csrfToken)
+    rememberCsrfToken(session.csrfToken)
     this.timeline.setMe(session.username)
     byId('me').textContent = session.username
     this.say('')
     this.composer.reset()
-    this.feed.start()
+    this.feed.start(session.csrfToken)
     this.stopWatching = watchAttention((watching) => this.feed.setWatching(watching))
     this.composer.focus()
   }
@@ -276,6 +277,7 @@ export class ChatPage {
     this.stopWatching?.()
     this.stopWatching = null
     this.feed.stop()
+    if (this.api.csrfToken) forgetCsrfToken(this.api.csrfToken)
     this.api.setCsrfToken(null)
     this.me = null
     for (const d of Object.values(this.dialogs)) d.close()

@@ -1,5 +1,10 @@
 /**
- * The live feed: one WebSocket to `/api/v1/events`, authenticated by the session cookie.
+ * The live feed: one WebSocket to `/api/v1/events`, authenticated by the session cookie and
+ * the CSRF token (the cookie alone proves nothing; see session.ts). A browser cannot set
+ * headers on a WebSocket, so the token goes as a subprotocol: the page offers `sochat` and
+ * `sochat.csrf.<token>`, the daemon checks the second and answers with the first, and closes
+ * a socket without a valid one with 4401. Chosen over a first frame because the daemon
+ * decides at the upgrade, before the socket counts its person online.
  * It reconnects by itself with growing, jittered delays, because a daemon restart or a
  * laptop waking from sleep must not leave a page silently stale.
  */
@@ -25,13 +30,16 @@ export class LiveFeed {
   private stopped = true
   private watching = false
   private away = false
+  private csrf = ''
 
   constructor(
     private readonly handlers: FeedHandlers,
     private readonly url = feedUrl(),
   ) {}
 
-  start(): void {
+  /** Connects, proving the session's CSRF token on this and every reconnection. */
+  start(csrfToken: string): void {
+    this.csrf = csrfToken
     this.stopped = false
     this.connect()
   }
@@ -74,7 +82,7 @@ export class LiveFeed {
 
   private connect(): void {
     this.handlers.onState('connecting')
-    const socket = new WebSocket(this.url)
+    const socket = new WebSocket(this.url, feedProtocols(this.csrf))
     this.socket = socket
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return
@@ -104,6 +112,11 @@ export class LiveFeed {
       if (!this.stopped) this.connect()
     }, delay)
   }
+}
+
+/** The page's subprotocol, then the CSRF proof (daemon/http/auth.ts). */
+export function feedProtocols(csrfToken: string): string[] {
+  return ['sochat', `sochat.csrf.${csrfToken}`]
 }
 
 export function feedUrl(loc: Pick<Location, 'protocol' | 'host'> = location): string {

@@ -1,7 +1,10 @@
 /**
  * Who is logged in: restoring the session on reload, the sign-up / log-in form, log-out.
- * The session itself is an HttpOnly cookie the page never sees; the page keeps only the
- * username and the CSRF token it must echo on state-changing requests.
+ * The session itself is an HttpOnly cookie the page never sees. The cookie alone proves
+ * nothing (browsers send it to every port of 127.0.0.1, so another local program may have
+ * it): every request must also carry the session's CSRF token, which the page keeps in
+ * localStorage. That is scoped to this origin — another port is another origin and cannot
+ * read it — and outlives a reload, so a reload restores the session; without it, log-in.
  */
 import type { SessionResponse } from '../../../shared/index.js'
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_RULE } from '../../../shared/limits.js'
@@ -12,13 +15,54 @@ export interface Session {
   csrfToken: string
 }
 
-/** The current session from the cookie, or null when there is none (401). */
+const CSRF_KEY = 'sochat.csrf'
+
+/** Kept for the next load of this page (the daemon's origin only). */
+export function rememberCsrfToken(token: string): void {
+  try {
+    localStorage.setItem(CSRF_KEY, token)
+  } catch {
+    // Storage off or full: this tab still works; a reload shows log-in.
+  }
+}
+
+/**
+ * Forgets the kept token, unless it is no longer `ours`: another tab that logged in since has
+ * replaced it, and its session must survive this tab's leaving.
+ */
+export function forgetCsrfToken(ours: string): void {
+  try {
+    if (localStorage.getItem(CSRF_KEY) === ours) localStorage.removeItem(CSRF_KEY)
+  } catch {
+    // Nothing was kept.
+  }
+}
+
+function keptCsrfToken(): string | null {
+  try {
+    return localStorage.getItem(CSRF_KEY)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The current session from the cookie and the kept CSRF token, or null: no token kept, or
+ * the daemon refuses it (401: no session; 403 csrf_failed: the cookie is of a newer log-in).
+ */
 export async function restoreSession(api: Api): Promise<Session | null> {
+  const kept = keptCsrfToken()
+  if (!kept) return null
+  api.setCsrfToken(kept)
   try {
     const s = await api.get<Session>('/api/v1/sessions/current')
     return { username: s.username, csrfToken: s.csrfToken }
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null
+    api.setCsrfToken(null)
+    if (err instanceof ApiError && (err.status === 401 || err.code === 'csrf_failed')) {
+      forgetCsrfToken(kept)
+      return null
+    }
     throw err
   }
 }
