@@ -328,8 +328,13 @@ export class Relay {
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
     const host = conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, '')
     // Only a link that needs part of the log takes a catch-up slot (limits.ts).
-    const slot = result.from < this.replica.head ? this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }
+    const slot = result.from < this.replica.head ? await this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }
     if (!slot.ok) return conn.fail('busy', slot.message)
+    // It may have waited its turn: a link that went meanwhile, or a relay that stopped, frees it.
+    if (!conn.open || this.#stopped) {
+      slot.leave()
+      return
+    }
     const link: Link = {
       hello,
       host,

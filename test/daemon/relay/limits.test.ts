@@ -4,7 +4,7 @@
  * sustained rate, in the order they came, and one too many to hold says so.
  */
 import t from 'tap'
-import { CatchUpGate, LinkBudget, TokenBucket, type LinkLimits } from '../../../daemon/relay/limits.js'
+import { CatchUpGate, LinkBudget, TokenBucket, type LinkLimits, type Slot } from '../../../daemon/relay/limits.js'
 
 const clock = () => {
   let now = 1_000_000
@@ -30,26 +30,41 @@ t.test('a bucket gives its burst at once, then its rate, and never saves more th
   t.equal(bucket.tokens, 5, 'a clock stepping back takes nothing away')
 })
 
-t.test('catch-ups: one per address, a few in all, and a slot left is free again', async (t) => {
-  const gate = new CatchUpGate({ perAddress: 1, overall: 3 })
-  const a = gate.enter('10.0.0.1')
+t.test('catch-ups: one per address, a few in all; the next wait their turn in order, a few at most, for a while', async (t) => {
+  const gate = new CatchUpGate({ perAddress: 1, overall: 3, waiting: 2, waitMs: 200 })
+  const a = await gate.enter('10.0.0.1')
   t.ok(a.ok, 'the first to an address gets a slot')
-  t.match(gate.enter('10.0.0.1'), { ok: false, message: /already sending its log to 10\.0\.0\.1/ }, 'a second to it does not')
-  const others = ['10.0.0.2', '10.0.0.3', '10.0.0.4'].map((addr) => gate.enter(addr))
-  t.same(
-    others.map((s) => s.ok),
-    [true, true, false],
-    'past three in all, nobody',
-  )
-  t.match(others[2], { message: /sending its log to 3 machines/ })
+  const [b, c] = await Promise.all([gate.enter('10.0.0.2'), gate.enter('10.0.0.3')])
+  t.ok(b.ok && c.ok, 'so do two more addresses')
   t.equal(gate.running, 3)
-  if (a.ok) {
-    a.leave()
-    a.leave()
+
+  const order: string[] = []
+  const noted = (address: string) => (slot: Slot) => {
+    order.push(address)
+    return slot
   }
-  t.equal(gate.running, 2, 'leaving twice frees one slot')
-  t.ok(gate.enter('10.0.0.1').ok, 'the address may catch up again')
-  t.ok(!gate.enter('10.0.0.5').ok, 'and the freed slot is taken')
+  const sameAddress = gate.enter('10.0.0.1').then(noted('10.0.0.1'))
+  const fourth = gate.enter('10.0.0.4').then(noted('10.0.0.4'))
+  t.equal(gate.waiting, 2, 'past three in all, the next two wait')
+  t.match(await gate.enter('10.0.0.5'), { ok: false, message: /sending its log to 3 machines/ }, 'past two waiting, busy at once')
+
+  if (b.ok) {
+    b.leave()
+    b.leave()
+  }
+  const got = await fourth
+  t.ok(got.ok, 'a slot left (twice, freeing one) goes to the first waiter that fits')
+  t.same(order, ['10.0.0.4'], 'not to a second catch-up of an address still being sent its log')
+  t.equal(gate.running, 3)
+  if (a.ok) a.leave()
+  t.ok((await sameAddress).ok, 'once that one is done, the address gets its turn')
+
+  // The gate's timer does not keep a process alive (a daemon stopping must not wait for it): this does.
+  const alive = setTimeout(() => undefined, 5000)
+  const late = await gate.enter('10.0.0.6')
+  clearTimeout(alive)
+  t.match(late, { ok: false, message: /sending its log to 3 machines/ }, 'a waiter not served within waitMs is told busy')
+  t.equal(gate.waiting, 0, 'and waits no more')
 })
 
 const LIMITS: LinkLimits = { submitsPerSecond: 100, submitBurst: 10, bytesPerMinute: 60_000, maxHeld: 20, maxHeldBytes: 10_000 }

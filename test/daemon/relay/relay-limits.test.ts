@@ -2,7 +2,7 @@
  * The relay's limits against raw links on loopback (a real peer server, store and relay; each
  * client a plain WebSocket from its own 127.0.0.x address, so the relay sees 20 machines):
  * a burst of hellos that each want the whole log gets no more catch-ups at once than the cap,
- * the rest are told `busy` and closed; a flood of submissions on one link is ordered no
+ * a few wait their turn and the rest are told `busy` and closed; a flood of submissions on one link is ordered no
  * faster than its budget (the relay's clock is played), held ones keep their order, and too
  * many close the link with `rate_limited`; meanwhile a well-behaved link is served.
  */
@@ -13,11 +13,19 @@ import WebSocket from 'ws'
 import { PROTOCOL_VERSION, type Entry, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
 import { PeerServer } from '../../../daemon/link/index.js'
 import { Relay, type RelayLimits } from '../../../daemon/relay/index.js'
-import { LINK_LIMITS } from '../../../daemon/relay/limits.js'
+import type { LinkLimits } from '../../../daemon/relay/limits.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
 
 const NETWORK = 'default'
+/** Smaller than the relay's own budgets (limits.ts), so a flood past them is quick to send. */
+const LINK_LIMITS: LinkLimits = {
+  submitsPerSecond: 200,
+  submitBurst: 1000,
+  bytesPerMinute: 16 * 1024 * 1024,
+  maxHeld: 2000,
+  maxHeldBytes: 8 * 1024 * 1024,
+}
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 let n = 0
 const newId = () => `lim-${String(++n).padStart(8, '0')}`
@@ -134,66 +142,80 @@ async function upToDate(url: string, store: Store, address = '127.0.0.1'): Promi
   return link
 }
 
-t.test('20 hellos with head 0 at once: at most 4 catch-ups run, the rest are told busy, and others are served', async (t) => {
-  const { relay, store, url } = await relayOnLoopback(t)
-  // A log of about 24 MB: more than a stalled client's socket buffers take, so a catch-up
-  // to a client that stops reading cannot finish while we look.
-  const text = 'x'.repeat(15_000)
-  await Promise.all(Array.from({ length: 1600 }, () => relay.order(post(text))))
-  const head = store.log.head
-  t.equal(head, 1601)
+t.test(
+  '20 hellos with head 0 at once: at most 4 catch-ups run, 6 wait their turn, the rest are told busy, and others are served',
+  async (t) => {
+    const { relay, store, url } = await relayOnLoopback(t, { catchUps: { perAddress: 1, overall: 4, waiting: 6, waitMs: 60_000 } })
+    // A log of about 24 MB: more than a stalled client's socket buffers take, so a catch-up
+    // to a client that stops reading cannot finish while we look.
+    const text = 'x'.repeat(15_000)
+    await Promise.all(Array.from({ length: 1600 }, () => relay.order(post(text))))
+    const head = store.log.head
+    t.equal(head, 1601)
 
-  // Each stops reading once welcomed: its catch-up stays running.
-  const links = Array.from({ length: 20 }, (_, i) => new RawLink(url, `127.0.0.${i + 10}`, (l) => l.frames.length === 1 && l.ws.pause()))
-  await Promise.all(links.map((l) => l.opened))
-  for (const l of links) l.hello(0)
-  const welcomed = () => links.filter((l) => l.of('welcome').length > 0)
-  const refused = () => links.filter((l) => l.closed && l.of('error').length > 0)
-  await until('every hello answered', () => welcomed().length + refused().length === 20)
-  t.equal(welcomed().length, 4, 'four are streamed the log')
-  t.equal(refused().length, 16, 'sixteen are refused')
-  t.same(new Set(refused().flatMap((l) => l.of('error').map((f) => f.code))), new Set(['busy']), 'with busy')
-  t.ok(
-    welcomed().every((l) => !l.closed),
-    'the four stay linked',
-  )
+    // Each stops reading once welcomed: its catch-up stays running.
+    const links = Array.from({ length: 20 }, (_, i) => new RawLink(url, `127.0.0.${i + 10}`, (l) => l.frames.length === 1 && l.ws.pause()))
+    await Promise.all(links.map((l) => l.opened))
+    for (const l of links) l.hello(0)
+    const welcomed = () => links.filter((l) => l.of('welcome').length > 0)
+    const refused = () => links.filter((l) => l.closed && l.of('error').length > 0)
+    await until('every hello answered but the waiting', () => welcomed().length + refused().length === 14)
+    t.equal(welcomed().length, 4, 'four are streamed the log')
+    t.equal(refused().length, 10, 'ten are refused')
+    t.same(new Set(refused().flatMap((l) => l.of('error').map((f) => f.code))), new Set(['busy']), 'with busy')
+    const waiting = links.filter((l) => !l.closed && l.of('welcome').length === 0)
+    t.equal(waiting.length, 6, 'six wait their turn, linked and unanswered')
+    t.ok(
+      welcomed().every((l) => !l.closed),
+      'the four stay linked',
+    )
 
-  // The same machine again while its catch-up runs: busy too.
-  const again = new RawLink(url, '127.0.0.10')
-  await again.opened
-  again.hello(0)
-  await until('an answer', () => again.closed)
-  t.match(again.of('error'), [{ code: 'busy' }], 'a second catch-up to one address is refused')
+    // The same machine again while its catch-up runs, with the waiting room full: busy.
+    const again = new RawLink(url, '127.0.0.10')
+    await again.opened
+    again.hello(0)
+    await until('an answer', () => again.closed)
+    t.match(again.of('error'), [{ code: 'busy' }], 'a second catch-up to one address is refused')
 
-  // Meanwhile a machine that needs no catch-up links and posts.
-  const normal = await upToDate(url, store, '127.0.0.2')
-  const mine = post('still here')
-  normal.submit(mine)
-  await until('an ack', () => normal.of('ack').length === 1)
-  t.match(normal.of('ack'), [{ id: mine.id, seq: head + 1 }], 'its message is ordered')
+    // Meanwhile a machine that needs no catch-up links and posts.
+    const normal = await upToDate(url, store, '127.0.0.2')
+    const mine = post('still here')
+    normal.submit(mine)
+    await until('an ack', () => normal.of('ack').length === 1)
+    t.match(normal.of('ack'), [{ id: mine.id, seq: head + 1 }], 'its message is ordered')
 
-  // The stalled ones go: their slots are free, and a refused machine now gets its catch-up.
-  for (const l of welcomed()) l.ws.terminate()
-  // As a client daemon does: link again until welcomed (the relay notices the closes shortly).
-  let retry: RawLink | undefined
-  let busy = 0
-  for (;;) {
-    retry = new RawLink(url, '127.0.0.29')
-    await retry.opened
-    retry.hello(0)
-    await until('an answer', () => retry!.closed || retry!.of('welcome').length > 0)
-    if (!retry.closed) break
-    if (++busy >= 50) throw new Error('still busy after the stalled links closed')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  await until('the whole log', () => retry!.of('entries').flatMap((f) => f.entries ?? []).length === head + 1)
-  t.notOk(retry.closed, 'a machine refused earlier is streamed the whole log once the others are done')
-  retry.ws.close()
-})
+    // The stalled ones go: the first four waiters get their turn, in the order they came.
+    const firstWelcomed = welcomed()
+    for (const l of firstWelcomed) l.ws.terminate()
+    await until('four waiters welcomed', () => waiting.filter((l) => l.of('welcome').length > 0).length === 4)
+    t.same(
+      waiting.map((l) => l.of('welcome').length > 0),
+      [true, true, true, true, false, false],
+      'first come, first served',
+    )
+    // Everyone else goes too; a refused machine linking again, as a client daemon does, is then
+    // streamed the whole log.
+    for (const l of links) l.ws.terminate()
+    let retry: RawLink | undefined
+    let busy = 0
+    for (;;) {
+      retry = new RawLink(url, '127.0.0.29')
+      await retry.opened
+      retry.hello(0)
+      await until('an answer', () => retry!.closed || retry!.of('welcome').length > 0)
+      if (!retry.closed) break
+      if (++busy >= 50) throw new Error('still busy after the stalled links closed')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await until('the whole log', () => retry!.of('entries').flatMap((f) => f.entries ?? []).length === head + 1)
+    t.notOk(retry.closed, 'a machine refused earlier is streamed the whole log once the others are done')
+    retry.ws.close()
+  },
+)
 
 t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more, and the link is closed', async (t) => {
   let now = 0
-  const { store, url } = await relayOnLoopback(t, { now: () => now })
+  const { store, url } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
   const base = store.log.head
   const flood = await upToDate(url, store, '127.0.0.3')
   const sent = Array.from({ length: 5000 }, (_, i) => post(`flood ${i}`))
@@ -225,7 +247,7 @@ t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more,
 
 t.test('a backlog past the burst waits its turn at the sustained rate, in the order sent', async (t) => {
   let now = 0
-  const { store, url } = await relayOnLoopback(t, { now: () => now })
+  const { store, url } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
   const base = store.log.head
   const link = await upToDate(url, store, '127.0.0.5')
   const backlog = Array.from({ length: 1500 }, (_, i) => post(`queued ${i}`))
