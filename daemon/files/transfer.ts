@@ -8,6 +8,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import type { Logger } from 'pino'
 import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
+import { remoteIp } from '../link/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
 
@@ -26,11 +27,6 @@ export interface BlobGate {
   refuse(address: string, bytes: number): { code: ErrorCode; message: string } | null
   /** A blob of `bytes` was stored for `address`. */
   stored(address: string, bytes: number): void
-}
-
-/** The remote IP of a request, as a link's host is written (IPv4 without its ::ffff: prefix). */
-export function addressOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
 }
 
 /** Fetches running at once: a catch-up over a thousand shared files must not open a thousand connections. */
@@ -113,7 +109,7 @@ export class BlobTransfer {
   async serve(req: IncomingMessage, res: ServerResponse, sha256: string, gate?: BlobGate): Promise<void> {
     if (!Sha256.safeParse(sha256).success) return reply(res, 400, 'bad_request', 'Not a SHA-256.')
     if (req.method === 'PUT') {
-      const address = addressOf(req)
+      const address = remoteIp(req.socket)
       const declared = Number(req.headers['content-length'] ?? 0)
       const refused = gate?.refuse(address, Number.isFinite(declared) ? declared : 0)
       if (refused) {

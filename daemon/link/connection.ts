@@ -22,6 +22,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
     private readonly log: Logger,
+    /** The other machine's IP (link/remote.ts); what the relay keys its limits and roster by. */
+    readonly remoteIp = '',
   ) {
     super()
     ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary))

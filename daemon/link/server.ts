@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES, type Advert } from '../../shared/index.js'
 import { PeerConnection } from './connection.js'
+import { remoteIp } from './remote.js'
 import { refusal, type Refusal } from './guards.js'
 
 /** Addresses already warned about; a page retrying in a loop must not fill the log. */
@@ -50,7 +51,7 @@ export class PeerServer {
       ;(socket as Socket).setTimeout(0) // the link has heartbeats of its own
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
-        opts.onLink(new PeerConnection(ws, remote, opts.log.child({ link: remote })))
+        opts.onLink(new PeerConnection(ws, remote, opts.log.child({ link: remote }), remoteIp(req.socket)))
       })
     })
     // Slow or idle clients must not pin sockets: headers come at once, and a request that

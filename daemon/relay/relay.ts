@@ -326,7 +326,7 @@ export class Relay {
     const result = await handshake(hello, this.self.network, this.replica.store.log)
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
-    const host = conn.remoteAddress.replace(/^::ffff:/, '').replace(/:\d+$/, '')
+    const host = conn.remoteIp
     // Only a link that needs part of the log takes a catch-up slot (limits.ts).
     const slot = result.from < this.replica.head ? await this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }
     if (!slot.ok) return conn.fail('busy', slot.message)
