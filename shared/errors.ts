@@ -54,6 +54,20 @@ export const ERROR_CODES = {
   // This machine's key file cannot be used; the daemon refuses to start (never an HTTP answer).
   machine_key_invalid: 500,
   machine_key_exposed: 500,
+  // Admission (daemon/admission): a machine without the network key on the peer port, an
+  // older SO-CHAT that cannot speak TLS, a network key file that cannot be used.
+  not_admitted: 403,
+  update_required: 426,
+  network_key_invalid: 500,
+  network_key_missing: 404,
+  // The Network panel's actions (POST /api/v1/machines/ID/ACTION).
+  machine_unknown: 404,
+  machine_state: 409,
+  not_network_member: 409,
+  // A relay whose log shares nothing with ours, or a claim no member could make (a term or
+  // head past the bounds): refused rather than followed.
+  history_mismatch: 409,
+  claim_absurd: 400,
   internal: 500,
 } as const
 
