@@ -4,24 +4,26 @@
  * install or remove it as a service (daemon/service). The CLI talks to a running daemon over
  * the unix socket in its data folder; it never opens the database.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { request } from 'node:http'
 import { parseArgs } from 'node:util'
 import type { Status } from '../shared/index.js'
 import { defaultDataDir, resolveConfig, runtimeFile, socketPath, type RuntimeInfo } from './config/index.js'
 import { startDaemon } from './daemon.js'
-import { SochatError } from './errors/index.js'
+import { IdentityError, SochatError } from './errors/index.js'
+import { loadNetworkKey } from './identity/index.js'
 import { runServiceCommand } from './service/command.js'
 
 const USAGE = `Usage:
   sochat start [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
                [--network NAME] [--name NAME] [--peer HOST:PORT]... [--no-mdns] [--log-level LEVEL]
-               [--max-file-mib N]
+               [--max-file-mib N] [--network-key-file FILE] [--open]
   sochat status [--data-dir DIR] [--json]
+  sochat network-key [--data-dir DIR]
   sochat stop [--data-dir DIR]
   sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
                          [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
-                         [--network NAME] [--name NAME]
+                         [--network NAME] [--name NAME] [--network-key-file FILE]
   sochat uninstall-service [--dry-run] [--system] [--no-start]`
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return status(rest)
     case 'stop':
       return stop(rest)
+    case 'network-key':
+      return printNetworkKey(rest)
     case 'install-service':
       return runServiceCommand('install', rest)
     case 'uninstall-service':
@@ -64,9 +68,13 @@ async function start(args: string[]): Promise<number> {
       'no-mdns': { type: 'boolean' },
       'log-level': { type: 'string' },
       'max-file-mib': { type: 'string' },
+      'network-key-file': { type: 'string' },
+      open: { type: 'boolean' },
     },
   })
   const config = resolveConfig({
+    networkKeyFile: values['network-key-file'],
+    open: values.open === true,
     dataDir: values['data-dir'],
     uiPort: values['ui-port'],
     peerPort: values['peer-port'],
@@ -114,6 +122,25 @@ async function stop(args: string[]): Promise<number> {
   const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo
   process.kill(info.pid, 'SIGTERM')
   console.error(`Asked the daemon (pid ${info.pid}) to stop.`)
+  return 0
+}
+
+/** `sochat network-key`: the key as one line, for a key file (`--network-key-file`) on the next machine. */
+async function printNetworkKey(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' } } })
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  // Only the folder's owner: root reading another user's key would hand it to whoever asked root.
+  const owner = await stat(dataDir).then((st) => st.uid, () => null)
+  if (owner === null) throw new IdentityError('network_key_missing', `There is no SO-CHAT data folder at ${dataDir}. Choose it with --data-dir.`)
+  if (process.getuid && owner !== process.getuid())
+    throw new IdentityError('network_key_invalid', `The data folder ${dataDir} is not yours; only its owner may print its network key.`)
+  const key = await loadNetworkKey(dataDir)
+  if (!key)
+    throw new IdentityError(
+      'network_key_missing',
+      'This machine holds no network key yet: it makes one when it founds a network (no other machine found) or receives one when a person lets it in. Run `sochat start` first.',
+    )
+  console.log(key.toString())
   return 0
 }
 

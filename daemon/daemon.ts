@@ -9,13 +9,14 @@ import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from './config/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { openFiles } from './files/index.js'
-import { MdnsDiscovery, PeerDirectory, chooseInterface } from './discovery/index.js'
+import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
-import { loadMachineIdentity } from './identity/index.js'
-import { PeerServer } from './link/index.js'
+import { Admission, Newcomer } from './admission/index.js'
+import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
+import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
-import { Coordinator, NOT_RELAY_GATE } from './roles/index.js'
+import { Coordinator, DISCOVERY_WINDOW_MS, NOT_RELAY_GATE } from './roles/index.js'
 import { buildStatus } from './status.js'
 import { put, Store } from './store/index.js'
 
@@ -34,6 +35,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const nodeId = identity.nodeId
   log = log.child({ node: nodeId, name: config.name })
   if (replacedNodeId) log.warn({ oldNodeId: replacedNodeId }, 'made this machine a key; its node id now follows from the key')
+  const admission = new Admission({
+    dataDir: config.dataDir,
+    identity,
+    network: config.network,
+    key: await networkKeyAtStart(config),
+    open: config.open,
+    log: log.child({ part: 'admission' }),
+  })
+  const tls = new PeerTls({ identity, networkKey: () => admission.key() })
   const iface = config.mdns ? chooseInterface(config.interface) : null
   const store = await Store.open(join(config.dataDir, 'db'))
   const replica = new Replica(store)
@@ -43,7 +53,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   let status: () => Status = () => {
     throw new Error('status before start')
   }
-  const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), log.child({ part: 'files' }))
+  const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), tls, log.child({ part: 'files' }))
   const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
 
   // The peer port is open before the coordinator exists (it needs the port): until then, links are turned away.
@@ -52,13 +62,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     host: '0.0.0.0',
     port: config.peerPort,
     portAttempts: config.portAttempts,
+    tls,
     log: log.child({ part: 'link' }),
     advert: () => built!.advert(),
     onLink: (conn) => (built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.')),
     blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256, built?.blobGate() ?? NOT_RELAY_GATE),
+    join: (req, res, standing) => admission.answerJoin(req, res, standing, remoteIp(req.socket)),
   })
   const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
-  const directory = new PeerDirectory(() => nodeId, log.child({ part: 'directory' }))
+  const directory = new PeerDirectory({ selfId: () => nodeId, probe: probeOver(tls), log: log.child({ part: 'directory' }) })
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
   const savedTerm = Number((await store.meta.get('term')) ?? 0)
   const coordinator = new Coordinator({
@@ -66,6 +78,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     replica,
     outbox,
     directory,
+    tls,
     log: log.child({ part: 'roles' }),
     localPresence: () => ({ users: pages.users(), away: pages.away() }),
     savedTerm,
@@ -132,6 +145,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
   coordinator.start()
+  const newcomer = new Newcomer({
+    admission,
+    tls,
+    identity,
+    name: config.name,
+    network: config.network,
+    candidates: () => directory.seen().filter((p) => p.host !== ''),
+    windowEndsAt: Date.now() + DISCOVERY_WINDOW_MS,
+    log: log.child({ part: 'admission' }),
+  })
+  admission.on('member', () => coordinator.nudge())
+  newcomer.start()
   await writeRuntime(config.dataDir, { pid: process.pid, ui, socket: socketPath(config.dataDir), nodeId })
   log.info({ ui, peerPort: peerServer.port, interface: iface ?? 'mDNS off', network: config.network }, 'SO-CHAT daemon started')
 
@@ -140,6 +165,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     ui,
     status,
     stop: async () => {
+      newcomer.stop()
       await coordinator.stop()
       desktop.close()
       outbox.close()
@@ -151,6 +177,19 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       log.info('SO-CHAT daemon stopped')
     },
   }
+}
+
+/**
+ * The network key this start runs with: the file given with --network-key-file (saved into the
+ * data folder, replacing what was there: the person chose that network), else the one kept
+ * in the data folder, else none yet (Newcomer founds one or asks to be let in).
+ */
+async function networkKeyAtStart(config: DaemonConfig): Promise<NetworkKey | null> {
+  if (!config.networkKeyFile) return loadNetworkKey(config.dataDir)
+  const given = await readKeyFileGiven(config.networkKeyFile)
+  const kept = await loadNetworkKey(config.dataDir).catch(() => null)
+  if (!given.equals(kept)) await saveNetworkKey(config.dataDir, given)
+  return given
 }
 
 /** New entries go to the pages that may see them, status changes to every open page. */

@@ -29,6 +29,10 @@ export interface DaemonConfig {
   notifyBurstMs: number
   /** The largest file this daemon takes as relay (it tells its clients). */
   maxFileBytes: number
+  /** A network key file to join with (`--network-key-file`); its key is saved in the data folder. */
+  networkKeyFile?: string
+  /** Let every SO-CHAT machine that asks in, without a person (`--open`). */
+  open: boolean
 }
 
 export function defaultDataDir(): string {
@@ -73,6 +77,8 @@ export interface StartFlags {
   peer?: string[]
   logLevel?: string
   maxFileMib?: string
+  networkKeyFile?: string
+  open?: boolean
 }
 
 export function resolveConfig(flags: StartFlags): DaemonConfig {
@@ -90,6 +96,8 @@ export function resolveConfig(flags: StartFlags): DaemonConfig {
     webRoot: defaultWebRoot(),
     notifyBurstMs: 1500,
     maxFileBytes: parseFileMib(flags.maxFileMib) * 1024 * 1024,
+    ...(flags.networkKeyFile ? { networkKeyFile: resolve(flags.networkKeyFile) } : {}),
+    open: flags.open === true,
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * Every neighbour we know an address for and its last advert. Entries come from mDNS, static
- * `--peer` addresses and the relay's roster; `probe` refreshes them. A neighbour is alive when
- * its last probe, within `aliveMs`, answered. Only IPs are dialled (addresses.ts): roster hosts
+ * `--peer` addresses and the relay's roster; `probe` refreshes them (over TLS, probe.ts). A
+ * neighbour is alive when its last probe, within `aliveMs`, answered and proved the network
+ * key: only members take part in the election. Strangers stay listed (`seen`) with what went
+ * wrong, for the Network panel. Only IPs are dialled (addresses.ts): roster hosts
  * that are not another machine's IP are dropped, `--peer` names are resolved before each probe.
  */
 import { isIP } from 'node:net'
 import type { Logger } from 'pino'
 import type { Advert, PeerSummary } from '../../shared/index.js'
 import { isRosterHost, resolvePeerHost } from './addresses.js'
-import { probeAdvert } from './probe.js'
+import type { PeerKey } from '../identity/index.js'
+import type { Probe } from './probe.js'
 
 /** Roster hosts already warned about: rosters repeat every change, the log must not. */
 const WARNED_LIMIT = 256
@@ -27,18 +30,44 @@ export interface KnownPeer {
   source: PeerSource
   advert: Advert | null
   answeredAt: number
+  /** The machine that answered at this address (its certificate), once one did. */
+  peer?: PeerKey
+  /** Its last answer proved the network key. */
+  member: boolean
+  /** The last probe's failure, in words; cleared by an answer. */
+  problem?: string
+  /** It answered in plain HTTP: an SO-CHAT from before encrypted links. */
+  outdated?: boolean
+  /** When anything was last heard from this address (an answer, a refusal, an mDNS record). */
+  heardAt: number
+}
+
+export interface DirectoryOptions {
+  selfId: () => string
+  probe: Probe
+  log: Logger
+  /** A neighbour counts as alive this long after its last good answer. */
+  aliveMs?: number
+  resolve?: (host: string) => Promise<string>
 }
 
 export class PeerDirectory {
   readonly #peers = new Map<string, KnownPeer>()
   readonly #warned = new Set<string>()
 
-  constructor(
-    private readonly selfId: () => string,
-    private readonly log: Logger,
-    private readonly aliveMs = 2500,
-    private readonly resolve: (host: string) => Promise<string> = resolvePeerHost,
-  ) {}
+  private readonly selfId: () => string
+  private readonly probe: Probe
+  private readonly log: Logger
+  private readonly aliveMs: number
+  private readonly resolve: (host: string) => Promise<string>
+
+  constructor(opts: DirectoryOptions) {
+    this.selfId = opts.selfId
+    this.probe = opts.probe
+    this.log = opts.log
+    this.aliveMs = opts.aliveMs ?? 2500
+    this.resolve = opts.resolve ?? resolvePeerHost
+  }
 
   /** Remembers an address; an advert seen with it (mDNS TXT) is used until a probe answers. */
   add(host: string, port: number, source: PeerSource, advert: Advert | null = null): void {
@@ -47,10 +76,13 @@ export class PeerDirectory {
     const known = this.#peers.get(key)
     if (known) {
       if (source !== 'roster') known.source = source
+      if (source === 'mdns') known.heardAt = Date.now()
       return
     }
     const named = source === 'static' && !isIP(host)
-    this.#peers.set(key, { key, host: named ? '' : host, ...(named ? { name: host } : {}), port, source, advert, answeredAt: 0 })
+    const entry: KnownPeer = { key, host: named ? '' : host, port, source, advert, answeredAt: 0, member: false, heardAt: Date.now() }
+    if (named) entry.name = host
+    this.#peers.set(key, entry)
     this.log.debug({ host, port, source }, 'learnt a peer address')
   }
 
@@ -83,16 +115,31 @@ export class PeerDirectory {
     await Promise.all(
       [...this.#peers.values()].map(async (peer) => {
         if (peer.name && !(await this.resolveName(peer, peer.name))) return
-        const advert = await probeAdvert(peer.host, peer.port, timeoutMs)
-        if (!advert) return
-        if (advert.nodeId === this.selfId()) {
-          this.#peers.delete(peer.key)
-          return
-        }
-        peer.advert = advert
-        peer.answeredAt = Date.now()
+        this.record(peer, await this.probe(peer.host, peer.port, timeoutMs))
       }),
     )
+  }
+
+  private record(peer: KnownPeer, result: Awaited<ReturnType<Probe>>): void {
+    if (result.peer?.nodeId === this.selfId()) {
+      this.#peers.delete(peer.key) // our own address, heard back (a --peer pointing at ourselves)
+      return
+    }
+    if (result.peer) {
+      peer.peer = result.peer
+      peer.heardAt = Date.now()
+    }
+    peer.outdated = !result.ok && result.outdated === true
+    if (!result.ok) {
+      peer.member = false
+      peer.problem = result.problem
+      return
+    }
+    delete peer.problem
+    peer.advert = result.advert
+    peer.member = result.member
+    if (result.member) peer.answeredAt = Date.now()
+    else peer.problem = 'has not proved the network key (not a member)'
   }
 
   /** Points a `--peer` name's entry at its current IP; false (logged when it changes) if it does not resolve. */
@@ -118,20 +165,25 @@ export class PeerDirectory {
   alive(now = Date.now()): Advert[] {
     const byId = new Map<string, KnownPeer>()
     for (const peer of this.#peers.values()) {
-      if (!peer.advert || now - peer.answeredAt > this.aliveMs) continue
+      if (!peer.advert || !peer.member || now - peer.answeredAt > this.aliveMs) continue
       const other = byId.get(peer.advert.nodeId)
       if (!other || other.answeredAt < peer.answeredAt) byId.set(peer.advert.nodeId, peer)
     }
     return [...byId.values()].map((p) => p.advert!)
   }
 
-  /** Where to reach a node, preferring the address that answered last. */
+  /** Where to reach a member, preferring the address that answered last; only addresses where its own key answered. */
   addressOf(nodeId: string): { host: string; port: number } | null {
     let best: KnownPeer | null = null
     for (const peer of this.#peers.values()) {
-      if (peer.advert?.nodeId === nodeId && (!best || peer.answeredAt > best.answeredAt)) best = peer
+      if (peer.member && peer.peer?.nodeId === nodeId && (!best || peer.answeredAt > best.answeredAt)) best = peer
     }
     return best ? { host: best.host, port: best.port } : null
+  }
+
+  /** Everything known, members or not: what the Network panel shows. */
+  seen(): readonly Readonly<KnownPeer>[] {
+    return [...this.#peers.values()]
   }
 
   get size(): number {

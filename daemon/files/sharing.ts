@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Entry, Status, Submission } from '../../shared/index.js'
+import type { PeerTls } from '../link/index.js'
 import { BlobStore } from './blobs.js'
 import { blobsOf, eagerBlobsOf } from './refs.js'
 import { BlobTransfer, type BlobSource } from './transfer.js'
@@ -21,13 +22,13 @@ export function rankSources(view: Pick<NetworkView, 'nodeId' | 'relayId' | 'peer
   return view.peers
     .filter((p) => p.nodeId !== view.nodeId)
     .sort((a, b) => rank(a.nodeId) - rank(b.nodeId))
-    .map((p) => ({ name: p.name, host: p.host, port: p.peerPort }))
+    .map((p) => ({ name: p.name, host: p.host, port: p.peerPort, nodeId: p.nodeId }))
 }
 
 /** The relay as a place to send files to; null when no relay is known among the peers. */
 export function relaySource(view: Pick<NetworkView, 'relayId' | 'peers'>): BlobSource | null {
   const relay = view.peers.find((p) => p.nodeId === view.relayId)
-  return relay ? { name: relay.name, host: relay.host, port: relay.peerPort } : null
+  return relay ? { name: relay.name, host: relay.host, port: relay.peerPort, nodeId: relay.nodeId } : null
 }
 
 export interface Files {
@@ -45,12 +46,19 @@ export interface Files {
 }
 
 /** Shared files: their bytes, this machine's uploads, and moving them between machines. */
-export async function openFiles(dataDir: string, maxFileBytes: number, status: () => NetworkView, log: Logger): Promise<Files> {
+export async function openFiles(
+  dataDir: string,
+  maxFileBytes: number,
+  status: () => NetworkView,
+  tls: PeerTls,
+  log: Logger,
+): Promise<Files> {
   const blobs = await BlobStore.open(join(dataDir, 'blobs'))
   const uploads = await Uploads.open(join(dataDir, 'uploads'), blobs)
   // What this daemon takes from others: its own limit as relay; any verified blob a relay took, as a client.
   const transfer = new BlobTransfer(
     blobs,
+    tls,
     (origin) => rankSources(status(), origin),
     () => Math.max(maxFileBytes, status().maxFileBytes),
     log,

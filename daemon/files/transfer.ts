@@ -1,14 +1,15 @@
 /**
- * Blobs between machines, over plain HTTP on the peer port: `GET /peer/v1/blobs/<sha256>`
+ * Blobs between machines, over TLS on the peer port (link/request.ts: pinned to the machine
+ * named, members only): `GET /peer/v1/blobs/<sha256>`
  * streams one this machine has, `PUT` stores one sent to it (verified against its hash,
  * within the relay's limit). A machine that lacks a blob asks the relay first, then the
  * machine the message came from, then anyone; two requests for one blob share one fetch.
  */
-import { request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import type { Logger } from 'pino'
 import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
-import { remoteIp } from '../link/index.js'
+import { peerRequest, remoteIp, type PeerTls } from '../link/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
 
@@ -16,6 +17,8 @@ export interface BlobSource {
   name: string
   host: string
   port: number
+  /** The machine expected at that address (pinned); from the relay's roster. */
+  nodeId?: string
 }
 
 /**
@@ -39,6 +42,7 @@ export class BlobTransfer {
 
   constructor(
     private readonly blobs: BlobStore,
+    private readonly tls: PeerTls,
     private readonly sources: (origin?: string) => BlobSource[],
     private readonly maxBytes: () => number,
     private readonly log: Logger,
@@ -74,7 +78,7 @@ export class BlobTransfer {
     for (const source of [...this.sources(origin), ...this.sources(origin)]) {
       try {
         const have = await partial.have()
-        const res = await call(source, 'GET', sha256, undefined, have > 0 ? { range: `bytes=${have}-` } : {})
+        const res = await call(this.tls, source, 'GET', sha256, undefined, have > 0 ? { range: `bytes=${have}-` } : {})
         if (res.statusCode !== 200 && res.statusCode !== 206) {
           res.resume()
           tried.push(`${source.name}: ${res.statusCode}`)
@@ -96,10 +100,10 @@ export class BlobTransfer {
 
   /** Sends a blob to `to` unless it has it already. */
   async push(sha256: string, to: BlobSource): Promise<void> {
-    const head = await call(to, 'HEAD', sha256)
+    const head = await call(this.tls, to, 'HEAD', sha256)
     head.resume()
     if (head.statusCode === 200) return
-    const res = await call(to, 'PUT', sha256, this.blobs.read(sha256))
+    const res = await call(this.tls, to, 'PUT', sha256, this.blobs.read(sha256))
     const body = await text(res)
     if (res.statusCode !== 201)
       throw new UnavailableError('file_unavailable', `${to.name} did not take the file (${res.statusCode}: ${body.slice(0, 200)}).`)
@@ -144,23 +148,29 @@ function reply(res: ServerResponse, status: number, code: string, message: strin
   res.end(JSON.stringify(status < 300 ? { ok: true } : { error: { code, message } }))
 }
 
-function call(
+/** A request to a member's peer port; its answer counts only if it proved the network key. */
+async function call(
+  tls: PeerTls,
   to: BlobSource,
   method: string,
   sha256: string,
   body?: NodeJS.ReadableStream,
   headers: Record<string, string> = {},
 ): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    // Sources come from the relay's roster: only an IP is dialled (the peer port answers to
-    // nothing else, link/guards.ts), and an empty host would otherwise mean localhost.
-    if (!isIP(to.host)) return reject(new Error(`no IP address for it ("${to.host.slice(0, 100)}")`))
-    const req = request({ host: to.host, port: to.port, method, path: `/peer/v1/blobs/${sha256}`, timeout: 30_000, headers }, resolve)
-    req.on('timeout', () => req.destroy(new Error('timed out')))
-    req.on('error', reject)
-    if (body) body.pipe(req)
-    else req.end()
+  // Sources come from the relay's roster: only an IP is dialled (the peer port answers to
+  // nothing else, link/guards.ts), and an empty host would otherwise mean localhost.
+  if (!isIP(to.host)) throw new Error(`no IP address for it ("${to.host.slice(0, 100)}")`)
+  const address = { host: to.host, port: to.port, ...(to.nodeId ? { expect: to.nodeId } : {}) }
+  const { res, member } = await peerRequest(tls, address, method, `/peer/v1/blobs/${sha256}`, {
+    timeoutMs: 30_000,
+    headers,
+    ...(body ? { body } : {}),
   })
+  if (!member) {
+    res.destroy()
+    throw new Error('it did not prove the network key')
+  }
+  return res
 }
 
 async function text(res: IncomingMessage): Promise<string> {

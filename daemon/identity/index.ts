@@ -23,10 +23,15 @@
  * Ed25519, or open to group or others stops the start with an `IdentityError` saying how
  * to fix it: carrying on with a fresh key would silently make this machine someone else.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { IdentityError } from '../errors/index.js'
+import { keyNames } from './names.js'
+import { readPrivateFile, writePrivateFile } from './private-file.js'
+
+export { formatFingerprint, keyNames, type KeyNames } from './names.js'
+export { machineCertificate, peerKeyOf, type PeerKey } from './certificate.js'
 
 export const KEY_FILE = 'machine-key.pem'
 /** Where builds before the key kept a random node id; see `loadMachineIdentity`. */
@@ -57,14 +62,7 @@ export interface LoadedIdentity {
 export function identityOf(privateKey: KeyObject): MachineIdentity {
   const publicKey = createPublicKey(privateKey)
   const spki = publicKey.export({ type: 'spki', format: 'der' })
-  const sha256 = createHash('sha256').update(spki).digest('hex')
-  return { privateKey, publicKey, spki, sha256, fingerprint: formatFingerprint(sha256), nodeId: sha256.slice(0, 16) }
-}
-
-/** 32+ hex digits → the first 32, upper case, in 8 groups of 4 joined by '-'. */
-export function formatFingerprint(sha256Hex: string): string {
-  if (!/^[0-9a-fA-F]{32,}$/.test(sha256Hex)) throw new TypeError('formatFingerprint needs at least 32 hex digits')
-  return (sha256Hex.slice(0, 32).toUpperCase().match(/.{4}/g) as string[]).join('-')
+  return { privateKey, publicKey, spki, ...keyNames(spki) }
 }
 
 /**
@@ -83,7 +81,7 @@ export async function loadMachineIdentity(dataDir: string): Promise<LoadedIdenti
   const created = !privateKey
   if (!privateKey) {
     privateKey = generateKeyPairSync('ed25519').privateKey
-    await writeKeyFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
+    await writePrivateFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
   }
   // Looked for on every start, not only when the key is made: a crash between the two would
   // otherwise leave the old file for good.
@@ -93,67 +91,31 @@ export async function loadMachineIdentity(dataDir: string): Promise<LoadedIdenti
   return { identity: identityOf(privateKey), created, ...(old !== null ? { replacedNodeId: old.trim().slice(0, 64) } : {}) }
 }
 
-/** The key in `file`, or null if there is no file. One open file handle: what is checked is what is read. */
+const KEY_FILE_CODES = {
+  invalid: 'machine_key_invalid',
+  exposed: 'machine_key_exposed',
+  what: "This machine's key",
+  ifCopied: 'delete it instead so a new key is made (other machines will then see this one as new).',
+} as const
+
+/** The key in `file`, or null if there is no file. */
 async function readKeyFile(file: string): Promise<KeyObject | null> {
-  let handle: Awaited<ReturnType<typeof open>>
+  const pem = await readPrivateFile(file, KEY_FILE_CODES)
+  if (pem === null) return null
+  let key: KeyObject
   try {
-    handle = await open(file, 'r')
+    key = createPrivateKey({ key: pem, format: 'pem' })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw new IdentityError('machine_key_invalid', `Cannot read this machine's key ${file}: ${(err as Error).message}.`, { cause: err })
+    throw new IdentityError('machine_key_invalid', invalidKey(file, 'it is not a readable PEM private key'), { cause: err })
   }
-  try {
-    const st = await handle.stat()
-    if (!st.isFile())
-      throw new IdentityError('machine_key_invalid', `This machine's key ${file} is not a file. Move it away to make a new key.`)
-    // Windows has no mode bits (stat makes them up); the per-user data folder's ACL guards it there.
-    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0)
-      throw new IdentityError(
-        'machine_key_exposed',
-        `This machine's key ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}). ` +
-          `Run: chmod 600 '${file}' — and if others may have copied it, delete it instead so a new key is made (other machines will then see this one as new).`,
-      )
-    const pem = await handle.readFile('utf8')
-    let key: KeyObject
-    try {
-      key = createPrivateKey({ key: pem, format: 'pem' })
-    } catch (err) {
-      throw new IdentityError('machine_key_invalid', invalidKey(file, 'it is not a readable PEM private key'), { cause: err })
-    }
-    if (key.asymmetricKeyType !== 'ed25519')
-      throw new IdentityError('machine_key_invalid', invalidKey(file, `it is a ${key.asymmetricKeyType} key, not Ed25519`))
-    return key
-  } finally {
-    await handle.close()
-  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new IdentityError('machine_key_invalid', invalidKey(file, `it is a ${key.asymmetricKeyType} key, not Ed25519`))
+  return key
 }
 
 function invalidKey(file: string, why: string): string {
   return `This machine's key ${file} cannot be used: ${why}. Restore it from a backup, or delete it to make a new key (other machines will then see this one as new).`
 }
-
-/** Temp file made 0600 from the start (never readable by others, not even for a moment), synced, renamed. */
-async function writeKeyFile(file: string, pem: string): Promise<void> {
-  const tmp = `${file}.tmp`
-  await rm(tmp, { force: true }) // a crash's leftover; 'wx' below refuses to reuse (or follow) one
-  const handle = await open(tmp, 'wx', 0o600)
-  try {
-    await handle.writeFile(pem)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(tmp, file)
-  await syncDir(dirname(file))
-}
-
-/** So the rename itself survives a power cut; Windows cannot open a folder for this. */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
+export { NetworkKey, loadNetworkKey, saveNetworkKey, readKeyFileGiven, NETWORK_KEY_FILE } from './network-key.js'
+export { networkProof, checkNetworkProof, PROOF_HEADER, type ProofRole } from './proof.js'
+export { sealNetworkKey, openNetworkKey } from './seal.js'

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type WebSocket from 'ws'
 import { parseFrame, type ErrorCode, type Frame } from '../../shared/index.js'
+import type { PeerKey } from '../identity/index.js'
 
 export const HEARTBEAT_MS = 2000
 export const HEARTBEAT_MISSES = 3
@@ -24,6 +25,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     private readonly log: Logger,
     /** The other machine's IP (link/remote.ts); what the relay keys its limits and roster by. */
     readonly remoteIp = '',
+    /** The other machine's key, from its TLS certificate: who it is, whatever its frames say. */
+    readonly peer: PeerKey | null = null,
   ) {
     super()
     ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary))

@@ -326,6 +326,9 @@ export class Relay {
     const result = await handshake(hello, this.self.network, this.replica.store.log)
     if (!result.ok) return conn.fail(result.code, result.message)
     if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
+    // Who a link is comes from its TLS certificate (link/tls.ts); a hello naming another machine is a lie.
+    if (conn.peer && conn.peer.nodeId !== hello.nodeId)
+      return conn.fail('frame_invalid', `This link's key is machine ${conn.peer.nodeId}, not ${hello.nodeId}.`)
     const host = conn.remoteIp
     // Only a link that needs part of the log takes a catch-up slot (limits.ts).
     const slot = result.from < this.replica.head ? await this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }

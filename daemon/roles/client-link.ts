@@ -1,12 +1,19 @@
 /** Dials a relay and starts following it. Resolves with the follower once the relay welcomed us. */
 import type { Logger } from 'pino'
-import { dial } from '../link/index.js'
+import { dial, type PeerTls } from '../link/index.js'
 import { Follower, type FollowerIdentity, type Replica } from '../replica/index.js'
 
 const WELCOME_TIMEOUT_MS = 5000
 
-export async function follow(host: string, port: number, replica: Replica, me: FollowerIdentity, log: Logger): Promise<Follower> {
-  const conn = await dial(host, port, log)
+export async function follow(
+  tls: PeerTls,
+  relay: { host: string; port: number; nodeId: string },
+  replica: Replica,
+  me: FollowerIdentity,
+  log: Logger,
+): Promise<Follower> {
+  const { host, port } = relay
+  const conn = await dial(tls, host, port, relay.nodeId, log)
   const follower = new Follower(conn, replica, me, log.child({ relay: `${host}:${port}` }))
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -9,7 +9,10 @@ import type { Follower } from '../replica/index.js'
 import { follow } from './client-link.js'
 import type { CoordinatorDeps } from './deps.js'
 
-export type ClientSessionDeps = Pick<CoordinatorDeps, 'me' | 'replica' | 'outbox' | 'directory' | 'log' | 'localPresence' | 'saveTerm'>
+export type ClientSessionDeps = Pick<
+  CoordinatorDeps,
+  'me' | 'replica' | 'outbox' | 'directory' | 'tls' | 'log' | 'localPresence' | 'saveTerm'
+>
 
 /** Named by a relay that is leaving cleanly; acted on when its link closes. */
 export interface Handover {
@@ -85,7 +88,7 @@ export class ClientSession {
     if (!addr) return
     let follower: Follower
     try {
-      follower = await follow(addr.host, addr.port, this.deps.replica, this.deps.me, log)
+      follower = await follow(this.deps.tls, { ...addr, nodeId: relay.nodeId }, this.deps.replica, this.deps.me, log)
     } catch (err) {
       log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
       directory.markUnreachable(relay.nodeId)

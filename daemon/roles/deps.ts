@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import type { Presence } from '../../shared/index.js'
 import type { PeerDirectory } from '../discovery/index.js'
+import type { PeerTls } from '../link/index.js'
 import type { Outbox } from '../outbox/index.js'
 import type { Replica } from '../replica/index.js'
 
@@ -22,6 +23,8 @@ export interface CoordinatorDeps {
   replica: Replica
   outbox: Outbox
   directory: PeerDirectory
+  /** Opens links to relays: TLS with this machine's key, proving the network key. */
+  tls: PeerTls
   log: Logger
   /** Who has a page open on this machine, and who of them is away. */
   localPresence: () => Omit<Presence, 'type'>

@@ -1,0 +1,97 @@
+/**
+ * The asking side of joining.ts, run while this machine holds no network key: one round every
+ * `ROUND_MS`, asking every machine seen, until a key is held (founded or received).
+ */
+import type { Logger } from 'pino'
+import { NetworkKey, openNetworkKey, type MachineIdentity } from '../identity/index.js'
+import { peerRequest, readText, type PeerTls } from '../link/index.js'
+import type { Admission } from './admission.js'
+import { roundOutcome, type JoinAnswer } from './joining.js'
+
+export const ROUND_MS = 2000
+/** At most this many machines are asked in one round (a LAN full of adverts must not cost a storm). */
+const ASKED_PER_ROUND = 16
+
+export interface NewcomerOptions {
+  admission: Admission
+  tls: PeerTls
+  identity: MachineIdentity
+  name: string
+  network: string
+  /** Addresses of SO-CHAT machines seen (mDNS, --peer). */
+  candidates: () => { host: string; port: number }[]
+  /** When the discovery window after start ends (ms since the epoch). */
+  windowEndsAt: number
+  log: Logger
+}
+
+export class Newcomer {
+  #timer: NodeJS.Timeout | null = null
+  #stopped = false
+
+  constructor(private readonly opts: NewcomerOptions) {}
+
+  start(): void {
+    if (this.opts.admission.key()) return
+    this.schedule(0)
+  }
+
+  stop(): void {
+    this.#stopped = true
+    if (this.#timer) clearTimeout(this.#timer)
+  }
+
+  private schedule(ms: number): void {
+    if (this.#stopped || this.opts.admission.key()) return
+    this.#timer = setTimeout(() => {
+      this.round()
+        .catch((err: unknown) => this.opts.log.error({ err }, 'asking to join failed; trying again'))
+        .finally(() => this.schedule(ROUND_MS))
+    }, ms)
+    this.#timer.unref()
+  }
+
+  private async round(): Promise<void> {
+    const { admission, identity } = this.opts
+    const answers: { nodeId: string | null; answer: JoinAnswer }[] = []
+    for (const to of this.opts.candidates().slice(0, ASKED_PER_ROUND)) {
+      const asked = await this.ask(to.host, to.port)
+      if (admission.key()) return
+      if (asked.sealedKey) {
+        try {
+          return await admission.hold(await openNetworkKey(asked.sealedKey, identity.privateKey), 'admitted')
+        } catch (err) {
+          this.opts.log.warn({ err, from: to.host }, 'a machine sent a network key this machine cannot open; ignored')
+          continue
+        }
+      }
+      answers.push(asked)
+    }
+    const outcome = roundOutcome({ selfId: identity.nodeId, windowOver: Date.now() >= this.opts.windowEndsAt, answers })
+    if (outcome.kind === 'found') return admission.hold(NetworkKey.generate(), 'founded')
+    if (outcome.kind === 'asking') {
+      const holders = answers.filter((a) => a.answer === 'asking' || a.answer === 'refused').length
+      admission.setStanding(outcome.refusedBy === holders ? 'refused' : 'asking')
+    }
+  }
+
+  private async ask(host: string, port: number): Promise<{ nodeId: string | null; answer: JoinAnswer; sealedKey?: string }> {
+    const body = JSON.stringify({ name: this.opts.name, network: this.opts.network })
+    try {
+      const { res, peer } = await peerRequest(this.opts.tls, { host, port }, 'POST', '/peer/v1/join', {
+        timeoutMs: 1500,
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      const answer = JSON.parse(await readText(res)) as { sealedKey?: unknown }
+      const nodeId = peer.nodeId
+      if (res.statusCode === 200 && typeof answer.sealedKey === 'string') return { nodeId, answer: 'admitted', sealedKey: answer.sealedKey }
+      if (res.statusCode === 202) return { nodeId, answer: 'asking' }
+      if (res.statusCode === 403) return { nodeId, answer: 'refused' }
+      if (res.statusCode === 409) return { nodeId, answer: 'no-network' }
+      return { nodeId, answer: 'unreachable' }
+    } catch {
+      return { nodeId: null, answer: 'unreachable' } // not running, an older SO-CHAT, or not SO-CHAT
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * One HTTP request to another daemon's peer port, over a TLS connection of its own
+ * (tls.ts): pinned to `expect` when given, carrying our proof of the network key, and
+ * answered with whether the other side proved it too. Used for adverts (discovery/probe.ts),
+ * asking to join (admission) and files (files/transfer.ts); the link itself is dial.ts.
+ */
+import type { IncomingMessage } from 'node:http'
+import { request } from 'node:https'
+import type { PeerKey } from '../identity/index.js'
+import type { PeerTls } from './tls.js'
+
+export interface PeerAddress {
+  host: string
+  port: number
+  /** The node id we expect there; another machine answering is refused. */
+  expect?: string
+}
+
+export interface PeerAnswer {
+  res: IncomingMessage
+  /** The machine that answered, from its certificate. */
+  peer: PeerKey
+  /** It proved our network key: a member of our network. */
+  member: boolean
+}
+
+export interface PeerRequestOptions {
+  /** For the TLS handshake and then for every pause in the exchange. */
+  timeoutMs: number
+  headers?: Record<string, string>
+  body?: NodeJS.ReadableStream | Buffer | string
+}
+
+export async function peerRequest(
+  tls: PeerTls,
+  to: PeerAddress,
+  method: string,
+  path: string,
+  opts: PeerRequestOptions,
+): Promise<PeerAnswer> {
+  const { socket, peer } = await tls.connect(to.host, to.port, opts.timeoutMs, to.expect)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: to.host,
+        port: to.port,
+        method,
+        path,
+        createConnection: () => socket,
+        headers: { ...opts.headers, ...tls.proofHeaders(socket) },
+        timeout: opts.timeoutMs,
+      },
+      (res) => resolve({ res, peer, member: tls.serverProved(socket, res.headers) }),
+    )
+    req.on('timeout', () => req.destroy(new Error(`${to.host}:${to.port} stopped answering`)))
+    req.on('error', (err) => {
+      socket.destroy()
+      reject(err)
+    })
+    const body = opts.body
+    if (body === undefined) req.end()
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body)
+    else body.pipe(req)
+  })
+}
+
+/** The whole body as text, at most `limit` bytes (an answer is small; a hostile one is cut off). */
+export async function readText(res: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  let out = ''
+  for await (const chunk of res) {
+    out += chunk
+    if (out.length > limit) {
+      res.destroy()
+      throw new Error(`an answer over ${limit} bytes`)
+    }
+  }
+  return out
+}
