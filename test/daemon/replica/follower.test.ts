@@ -115,6 +115,11 @@ t.test('a welcome from 0 while we have entries: no shared history, nothing repla
   link.emit('frame', { type: 'entries', entries: entries(ids('rogue', 3)) }, 100)
   await new Promise((r) => setTimeout(r, 20))
   t.same(await logIds(), own, 'entries the refused relay sends after that are not applied')
+  let ready = false
+  f.on('ready', () => (ready = true))
+  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 5000, from: 12, maxFileBytes: 1024 }, 100)
+  await new Promise((r) => setTimeout(r, 20))
+  t.notOk(ready, 'nor does a second, better-looking welcome make us follow it')
 })
 
 t.test('an empty log still takes everything from 0', async (t) => {
@@ -134,6 +139,10 @@ t.test('a healed partition: back to the last common checkpoint, the rest resubmi
   t.equal(link.failed, null)
   t.same(await logIds(), shared.slice(0, 5), 'the log is cut back to seq 5')
   t.same(await outboxIds(), [shared[5]!, ...ours].sort(), 'nothing lost: seq 6 to 9 wait in the outbox')
+  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 10, from: 1, maxFileBytes: 1024 }, 100)
+  await new Promise((r) => setTimeout(r, 20))
+  t.equal(link.failed?.code, 'frame_invalid', 'a second welcome closes the link')
+  t.same(await logIds(), shared.slice(0, 5), 'and cuts nothing more')
 })
 
 t.test('a from that is none of our checkpoints, or past the relay’s head, is absurd', async (t) => {
