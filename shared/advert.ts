@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { NodeId } from './entries.js'
+import { MAX_SEQ, MAX_TERM } from './limits.js'
 
 export const Role = z.enum(['relay', 'client', 'electing'])
 export type Role = z.infer<typeof Role>
@@ -16,9 +17,9 @@ export const Advert = z.object({
   name: z.string().min(1).max(63),
   role: Role,
   /** Election epoch: the term of the relay this daemon is, or follows. 0 before any. */
-  term: z.number().int().nonnegative(),
+  term: z.number().int().nonnegative().max(MAX_TERM),
   /** Highest sequence number in this daemon's log. */
-  head: z.number().int().nonnegative(),
+  head: z.number().int().nonnegative().max(MAX_SEQ),
   /** When this daemon started, ms since the epoch: earlier wins a tie on head. */
   startedAt: z.number().int().nonnegative(),
   peerPort: z.number().int().min(1).max(65535),

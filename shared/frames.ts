@@ -7,10 +7,20 @@
 import { z } from 'zod'
 import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
 import { ERROR_CODES } from './errors.js'
-import { MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+import { MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+
+/**
+ * Terms and positions in the log, bounded (limits.ts): a relay, a client or a roster claiming
+ * more is refused as frame_invalid before anything compares or adds to the number. Entries
+ * themselves keep the schema of shared/entries.ts: a log written before the bounds must still
+ * replicate.
+ */
+const Term = z.number().int().positive().max(MAX_TERM)
+const Seq = z.number().int().positive().max(MAX_SEQ)
+const Head = z.number().int().nonnegative().max(MAX_SEQ)
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
-export const Checkpoint = z.object({ seq: z.number().int().positive(), id: EntryId })
+export const Checkpoint = z.object({ seq: Seq, id: EntryId })
 export type Checkpoint = z.infer<typeof Checkpoint>
 
 const code = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]])
@@ -23,7 +33,7 @@ export const Hello = z.object({
   name: z.string().min(1).max(63),
   startedAt: z.number().int().nonnegative(),
   peerPort: z.number().int().min(1).max(65535),
-  head: z.number().int().nonnegative(),
+  head: Head,
   /** Newest first, at exponentially growing distances from head. */
   checkpoints: z.array(Checkpoint).max(64),
 })
@@ -31,10 +41,10 @@ export const Hello = z.object({
 export const Welcome = z.object({
   type: z.literal('welcome'),
   relayId: NodeId,
-  term: z.number().int().positive(),
-  head: z.number().int().nonnegative(),
+  term: Term,
+  head: Head,
   /** The client keeps its log up to here; everything after it comes from the relay. */
-  from: z.number().int().nonnegative(),
+  from: Head,
   /** The largest file this relay takes: pages check it before uploading. */
   maxFileBytes: z.number().int().positive(),
 })
@@ -45,7 +55,7 @@ export const Entries = z.object({
 })
 
 export const Submit = z.object({ type: z.literal('submit'), submission: Submission })
-export const Ack = z.object({ type: z.literal('ack'), id: EntryId, seq: z.number().int().positive() })
+export const Ack = z.object({ type: z.literal('ack'), id: EntryId, seq: Seq })
 export const Reject = z.object({ type: z.literal('reject'), id: EntryId, code, message: z.string().max(500) })
 
 export const PeerSummary = z.object({
@@ -54,7 +64,7 @@ export const PeerSummary = z.object({
   host: z.string().max(255),
   peerPort: z.number().int().min(1).max(65535),
   startedAt: z.number().int().nonnegative(),
-  head: z.number().int().nonnegative(),
+  head: Head,
   users: z.array(Username).max(MAX_USERS_PER_MACHINE),
   /** Of `users`, those away on that machine (no page looked at for a while, or set by hand). */
   away: z.array(Username).max(MAX_USERS_PER_MACHINE),
@@ -79,8 +89,8 @@ export type Presence = z.infer<typeof Presence>
 export const Roster = z.object({
   type: z.literal('roster'),
   relayId: NodeId,
-  term: z.number().int().positive(),
-  head: z.number().int().nonnegative(),
+  term: Term,
+  head: Head,
   reset: z.boolean(),
   peers: z.array(PeerSummary).max(ROSTER_CHUNK),
   gone: z.array(NodeId).max(ROSTER_CHUNK),
@@ -93,7 +103,7 @@ export const Roster = z.object({
 export const Typing = z.object({ type: z.literal('typing'), room: RoomId, username: Username, on: z.boolean() })
 
 /** Relay -> every client, when it shuts down cleanly: who takes over, with which term. */
-export const Handover = z.object({ type: z.literal('handover'), successor: NodeId, term: z.number().int().positive() })
+export const Handover = z.object({ type: z.literal('handover'), successor: NodeId, term: Term })
 
 export const ErrorFrame = z.object({ type: z.literal('error'), code, message: z.string().max(500) })
 

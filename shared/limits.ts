@@ -64,3 +64,16 @@ export const MAX_DATE_MS = 8.64e15
  * laptop's outbox and is legitimately old when it arrives.
  */
 export const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000
+
+/**
+ * The highest election term any daemon takes or believes (2^32 − 1). A term grows by one per
+ * election: one a second would take 136 years to get here, so a term past it is a claim no
+ * member could make honestly. Well inside Number.MAX_SAFE_INTEGER, so `term + 1` stays exact.
+ */
+export const MAX_TERM = 2 ** 32 - 1
+/**
+ * The highest sequence number (a log head, a checkpoint, an ack): 10^12 − 1, because the store
+ * pads seq keys to 12 digits (daemon/store/keys.ts) and LevelDB's order is numeric only below
+ * that. A thousand entries a second would take 31 years to reach it.
+ */
+export const MAX_SEQ = 10 ** 12 - 1

@@ -1,1 +1,2 @@
 export { compareCandidates, compareRelays, decide, type Decision, type ElectionInput } from './rank.js'
+export { countedPeers, isTerm, nextTerm, raisedTerm, type TermRaise } from './term.js'

@@ -1,4 +1,5 @@
 import type { Advert } from '../../shared/index.js'
+import { countedPeers } from './term.js'
 
 /** Negative when `a` should be relay before `b`: the most complete log, then the oldest, then the lowest id. */
 export function compareCandidates(a: Advert, b: Advert): number {
@@ -35,7 +36,7 @@ export interface ElectionInput {
 
 export function decide(input: ElectionInput): Decision {
   const { self } = input
-  const peers = input.peers.filter((p) => p.proto === self.proto && p.network === self.network && p.nodeId !== self.nodeId)
+  const peers = countedPeers(self, input.peers)
   const relays = peers.filter((p) => p.role === 'relay').sort(compareRelays)
   const bestRelay = relays[0]
 
@@ -59,6 +60,8 @@ export function decide(input: ElectionInput): Decision {
   )
   const first = candidates[0]!
   if (first.nodeId === self.nodeId) {
+    // Exactly one above the highest seen, never more (term.ts). With every input at most
+    // MAX_TERM this is at most MAX_TERM + 1, still exact; the coordinator refuses that one.
     const maxTerm = Math.max(input.knownTerm, ...peers.map((p) => p.term))
     return { kind: 'promote', term: maxTerm + 1 }
   }

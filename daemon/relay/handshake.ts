@@ -8,6 +8,9 @@ export type HandshakeResult = { ok: true; from: number } | { ok: false; code: Er
  * Accepts a hello from our protocol and network and finds `from`: the newest of the client's
  * checkpoints that our log has with the same id. The client keeps its log up to there and
  * gets everything after it from us.
+ *
+ * A client with entries always sends its first one as a checkpoint, so `from` 0 to a client
+ * with entries says our logs share nothing; its follower refuses that (replica/follower.ts).
  */
 export async function handshake(hello: Hello, network: string, log: EntryLog): Promise<HandshakeResult> {
   if (hello.proto !== PROTOCOL_VERSION) {
@@ -19,6 +22,10 @@ export async function handshake(hello: Hello, network: string, log: EntryLog): P
   }
   if (hello.network !== network) {
     return { ok: false, code: 'network_mismatch', message: `This relay serves network "${network}", not "${hello.network}".` }
+  }
+  // Checkpoints come from the client's own log: one past its head is no point in that log.
+  if (hello.checkpoints.some((cp) => cp.seq > hello.head)) {
+    return { ok: false, code: 'claim_absurd', message: `A checkpoint past the head the hello claims (${hello.head}).` }
   }
   for (const cp of hello.checkpoints) {
     if (cp.seq > log.head) continue

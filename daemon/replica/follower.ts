@@ -2,10 +2,23 @@
  * The client side of a link to the relay. Speaks first with `hello` (our head and
  * checkpoints), applies what the relay says: `welcome.from` (truncate anything after it:
  * those entries move to the outbox and are resubmitted), then `entries`.
+ *
+ * A welcome is a claim about our own log, checked before anything is removed (`judgeWelcome`):
+ * `from` must be 0 or one of the checkpoints we sent, and `from` 0 while we have entries means
+ * the relay has none of our history (our first entry is always a checkpoint). Following such a
+ * relay would empty our log into the outbox; the link is closed with `history_mismatch` instead.
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { PROTOCOL_VERSION, type Frame, type Roster, type Typing, type Welcome } from '../../shared/index.js'
+import {
+  PROTOCOL_VERSION,
+  type Checkpoint,
+  type ErrorCode,
+  type Frame,
+  type Roster,
+  type Typing,
+  type Welcome,
+} from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from './replica.js'
 
@@ -26,10 +39,59 @@ export interface FollowerEvents {
   closed: [reason: string]
   /** The relay is leaving cleanly and names its successor. */
   handover: [successor: string, term: number]
+  /**
+   * We refused the relay's welcome (`history_mismatch` or `claim_absurd`) and closed the link;
+   * `closed` follows. Whoever picks relays may pass this one over for a while.
+   */
+  refused: [code: ErrorCode, relayId: string]
+}
+
+/** What our hello said: the welcome is judged against it. */
+export interface SentHello {
+  head: number
+  checkpoints: Checkpoint[]
+}
+
+export type WelcomeVerdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
+
+/**
+ * Whether a welcome is one an honest relay could send in answer to `sent`: its handshake
+ * (daemon/relay/handshake.ts) answers the newest of our checkpoints it has with the same id,
+ * or 0 when it has none of them. Partition heal still works: two sides of a split share at
+ * least the first entry, so the loser's clients get a `from` of at least 1.
+ */
+export function judgeWelcome(welcome: Welcome, sent: SentHello): WelcomeVerdict {
+  const { from } = welcome
+  if (from > welcome.head) {
+    return { ok: false, code: 'claim_absurd', message: `The relay keeps our log up to ${from} but its own ends at ${welcome.head}.` }
+  }
+  if (from !== 0 && !sent.checkpoints.some((cp) => cp.seq === from)) {
+    return { ok: false, code: 'claim_absurd', message: `The relay answered ${from}, which is none of the checkpoints we sent.` }
+  }
+  if (from === 0 && sent.head > 0) {
+    return {
+      ok: false,
+      code: 'history_mismatch',
+      message: `The relay's log shares no entry with ours (${sent.head} entries, not even the first); not replacing it.`,
+    }
+  }
+  return { ok: true }
+}
+
+/**
+ * Our first entry among the checkpoints, whatever the store picked: it is what makes `from` 0
+ * mean "no shared history" rather than "shared history further back than we said".
+ */
+export function withFirstEntry(checkpoints: Checkpoint[], first: Checkpoint | undefined): Checkpoint[] {
+  if (!first || checkpoints.some((cp) => cp.seq === first.seq)) return checkpoints
+  return [...checkpoints, first]
 }
 
 export class Follower extends EventEmitter<FollowerEvents> {
   #welcome: Welcome | null = null
+  #sent: SentHello | null = null
+  /** Set once we refused the relay: nothing it sends after that is applied. */
+  #refused = false
   // Frames are handled one at a time, in arrival order, even though applying is async.
   #queue: Promise<void> = Promise.resolve()
 
@@ -59,16 +121,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   async start(): Promise<void> {
-    this.conn.send({
-      type: 'hello',
-      proto: PROTOCOL_VERSION,
-      ...this.me,
-      head: this.replica.head,
-      checkpoints: await this.replica.store.log.checkpoints(),
-    })
+    const { log } = this.replica.store
+    const head = this.replica.head
+    const first = head > 0 ? await log.get(1) : undefined
+    const checkpoints = withFirstEntry(await log.checkpoints(), first && { seq: 1, id: first.id })
+    this.#sent = { head, checkpoints }
+    this.conn.send({ type: 'hello', proto: PROTOCOL_VERSION, ...this.me, head, checkpoints })
   }
 
   private async onFrame(frame: Frame): Promise<void> {
+    if (this.#refused) return
     switch (frame.type) {
       case 'welcome':
         return this.onWelcome(frame)
@@ -100,12 +162,34 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   private async onWelcome(welcome: Welcome): Promise<void> {
+    if (this.#welcome) return this.conn.fail('frame_invalid', 'a second welcome')
+    if (!this.#sent) return this.conn.fail('frame_invalid', 'welcome before hello')
+    const verdict = judgeWelcome(welcome, this.#sent)
+    if (!verdict.ok) return this.refuse(welcome, verdict.code, verdict.message)
     if (welcome.from < this.replica.head) {
       const moved = await this.replica.truncateAfter(welcome.from)
       this.log.warn({ from: welcome.from, moved: moved.length }, 'our log went further than the relay; resubmitting those entries')
     }
     this.#welcome = welcome
     this.emit('ready', welcome)
+  }
+
+  /** Nothing of ours is touched: the link goes, and who picks relays hears why. */
+  private refuse(welcome: Welcome, code: ErrorCode, message: string): void {
+    this.#refused = true
+    this.log.error(
+      {
+        code,
+        relay: welcome.relayId,
+        remote: this.conn.remoteAddress,
+        from: welcome.from,
+        relayHead: welcome.head,
+        head: this.#sent?.head,
+      },
+      `refusing to follow relay ${welcome.relayId}: ${message}`,
+    )
+    this.conn.fail(code, message)
+    this.emit('refused', code, welcome.relayId)
   }
 
   private failed(err: unknown): void {

@@ -1,2 +1,10 @@
 export { NotRelayError, Replica, type ReplicaEvents } from './replica.js'
-export { Follower, type FollowerIdentity, type FollowerEvents } from './follower.js'
+export {
+  Follower,
+  judgeWelcome,
+  withFirstEntry,
+  type FollowerIdentity,
+  type FollowerEvents,
+  type SentHello,
+  type WelcomeVerdict,
+} from './follower.js'

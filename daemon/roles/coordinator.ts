@@ -5,8 +5,8 @@
  * its link goes (take over, or elect) is decided here.
  */
 import { EventEmitter } from 'node:events'
-import { PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
-import { decide } from '../election/index.js'
+import { MAX_TERM, PROTOCOL_VERSION, type Advert, type Role, type Typing } from '../../shared/index.js'
+import { decide, isTerm, raisedTerm } from '../election/index.js'
 import type { BlobGate } from '../files/index.js'
 import type { PeerConnection } from '../link/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
@@ -192,12 +192,20 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /**
    * We won against relays whose term is not below ours, or their clients joined us still
    * carrying a newer term: take a term above all of them, so every replica agrees on one.
+   * Never past MAX_TERM (election/term.ts): a term that cannot grow is kept, and said.
    */
   private async outrankedTerms(peers: Advert[]): Promise<void> {
-    const rivalRelay = Math.max(0, ...peers.filter((p) => p.role === 'relay').map((p) => p.term))
-    const newest = Math.max(0, ...peers.map((p) => p.term))
-    if ((rivalRelay < this.term && newest <= this.term) || !this.relay) return
-    this.term = Math.max(rivalRelay, newest) + 1
+    if (!this.relay) return
+    const next = raisedTerm(this.advert(), peers)
+    if (next.kind === 'keep') return
+    if (next.kind === 'absurd') {
+      this.deps.log.error(
+        { code: 'claim_absurd', term: this.term, highest: next.highest, max: MAX_TERM },
+        'a term above ours leaves no term to take; keeping ours',
+      )
+      return
+    }
+    this.term = next.term
     await this.deps.saveTerm(this.term)
     this.relay.raiseTerm(this.term)
     this.deps.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
@@ -221,6 +229,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private async becomeRelay(term: number): Promise<void> {
     const { me, replica, outbox, log } = this.deps
+    // Checked before anything is saved: a term past the bound would be ours for good.
+    if (!isTerm(term)) {
+      log.error({ code: 'claim_absurd', term, ours: this.term, max: MAX_TERM }, 'refusing to take a term past the bound; not promoting')
+      return
+    }
     this.term = term
     await this.deps.saveTerm(term)
     const relay = new Relay(
@@ -248,8 +261,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // Until it answers a probe again, it is not a relay we could join.
     if (lost) this.deps.directory.markUnreachable(lost)
     if (handover?.successor === this.deps.me.nodeId) {
-      this.deps.log.info({ term: handover.term }, 'the relay handed over to us')
-      void this.becomeRelay(Math.max(handover.term, this.term + 1)).catch((err) => this.deps.log.error({ err }, 'taking over failed'))
+      // One above the newest term we know (our relay's, from its welcome and rosters), which
+      // is what an honest relay names; a bigger number in its handover is not taken.
+      this.deps.log.info({ term: handover.term, taking: this.term + 1 }, 'the relay handed over to us')
+      void this.becomeRelay(this.term + 1).catch((err) => this.deps.log.error({ err }, 'taking over failed'))
       this.schedule(SETTLED_TICK_MS)
       return
     }

@@ -8,13 +8,15 @@ import {
   Entry,
   MAX_DATE_MS,
   MAX_MESSAGE_BYTES,
+  MAX_SEQ,
+  MAX_TERM,
   PROTOCOL_VERSION,
   Submission,
   advertFromTxt,
   advertToTxt,
   parseFrame,
   utf8Length,
-  type Advert,
+  Advert,
   type Frame,
 } from '../../shared/index.js'
 
@@ -215,4 +217,41 @@ t.test('junk TXT records are not adverts', async (t) => {
     ['binary values', { ...txt, id: Buffer.from(NODE) }],
   ]
   for (const [what, record] of junk) t.equal(advertFromTxt(record), null, what)
+})
+
+t.test('terms and log positions are bounded: MAX_TERM and MAX_SEQ pass, one more is refused', async (t) => {
+  const welcome = (f: object) => ({ type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 1, ...f })
+  const roster = (f: object) => ({ type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true, peers: [], gone: [], ...f })
+  const peer = (head: number) => ({ nodeId: NODE, name: 'a', host: 'h', peerPort: 1, startedAt: 1, head, users: [], away: [] })
+  const cases: [string, (n: number) => unknown, number][] = [
+    ['welcome term', (n) => welcome({ term: n }), MAX_TERM],
+    ['welcome head', (n) => welcome({ head: n }), MAX_SEQ],
+    ['welcome from', (n) => welcome({ head: MAX_SEQ, from: n }), MAX_SEQ],
+    ['roster term', (n) => roster({ term: n }), MAX_TERM],
+    ['roster head', (n) => roster({ head: n }), MAX_SEQ],
+    ['a roster peer’s head', (n) => roster({ peers: [peer(n)] }), MAX_SEQ],
+    ['handover term', (n) => ({ type: 'handover', successor: NODE, term: n }), MAX_TERM],
+    ['hello head', (n) => hello({ head: n }), MAX_SEQ],
+    ['a checkpoint', (n) => hello({ head: 3, checkpoints: [{ seq: n, id: 'entry-003' }] }), MAX_SEQ],
+    ['ack seq', (n) => ({ type: 'ack', id: 'msg-00000001', seq: n }), MAX_SEQ],
+  ]
+  for (const [what, frame, max] of cases) {
+    t.equal(parse(frame(max)).ok, true, `${what} at ${max} passes`)
+    for (const n of [max + 1, Number.MAX_SAFE_INTEGER]) t.equal(refusal(frame(n)) === 'accepted', false, `${what} at ${n} is refused`)
+  }
+  // A log written before the bounds must still replicate: entries keep their own schema.
+  const old = { ...submission('hi'), seq: 1, term: 2 ** 53 - 1 }
+  t.equal(parse({ type: 'entries', entries: [old] }).ok, true, 'an entry stamped with a huge term still passes')
+})
+
+t.test('an advert past the bounds is not an advert', async (t) => {
+  const txt = advertToTxt(advert)
+  t.equal(advertFromTxt({ ...txt, term: String(MAX_TERM) })?.term, MAX_TERM, 'term MAX_TERM')
+  t.equal(advertFromTxt({ ...txt, head: String(MAX_SEQ) })?.head, MAX_SEQ, 'head MAX_SEQ')
+  for (const term of [MAX_TERM + 1, 2 ** 53 - 1]) t.equal(advertFromTxt({ ...txt, term: String(term) }), null, `term ${term}`)
+  for (const head of [MAX_SEQ + 1, 2 ** 53 - 1]) t.equal(advertFromTxt({ ...txt, head: String(head) }), null, `head ${head}`)
+  // The peer port's `GET /peer/v1/advert` is parsed by the schema itself.
+  t.notOk(Advert.safeParse({ ...advert, term: MAX_TERM + 1 }).success, 'the Advert schema refuses the term')
+  t.notOk(Advert.safeParse({ ...advert, head: MAX_SEQ + 1 }).success, 'and the head')
+  t.ok(MAX_SEQ + 1 < Number.MAX_SAFE_INTEGER && MAX_TERM + 1 < Number.MAX_SAFE_INTEGER, 'both bounds are well inside safe integers')
 })

@@ -1,0 +1,181 @@
+/**
+ * The follower judges the relay's welcome before it touches our log. `from` 0 while we have
+ * entries means the relay has none of our history (our first entry is always a checkpoint):
+ * we close the link with `history_mismatch` and keep every entry. A `from` that is none of our
+ * checkpoints, or past the relay's own head, is `claim_absurd`. An empty log takes everything
+ * from 0, and a healed partition still truncates back to the last common checkpoint.
+ */
+import t, { type Test } from 'tap'
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import pino from 'pino'
+import type { Entry, ErrorCode, Frame, PasswordHash, Welcome } from '../../../shared/index.js'
+import type { PeerConnection } from '../../../daemon/link/index.js'
+import { Follower, Replica, judgeWelcome, withFirstEntry } from '../../../daemon/replica/index.js'
+import { Store } from '../../../daemon/store/index.js'
+
+const NODE = '0123456789abcdef'
+const RELAY = 'fedcba9876543210'
+const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+const ME = { network: 'lab', nodeId: NODE, name: 'lab-2', startedAt: 1, peerPort: 47801 }
+
+/** A log of these ids: the first signs alice up, the rest are her messages. */
+function entries(ids: string[], from = 1): Entry[] {
+  return ids.map((id, i) => {
+    const seq = from + i
+    const base = { id, ts: 1000 + seq, origin: NODE, seq, term: 1 }
+    return seq === 1
+      ? { ...base, body: { type: 'account.created', username: 'alice', password: HASH } }
+      : { ...base, body: { type: 'message.posted', room: 'general', author: 'alice', text: id } }
+  })
+}
+const ids = (prefix: string, n: number, from = 1) => Array.from({ length: n }, (_, i) => `${prefix}-${String(from + i).padStart(4, '0')}`)
+
+/** Stands in for the link: records what the follower sends and why it fails. */
+class FakeLink extends EventEmitter {
+  sent: Frame[] = []
+  failed: { code: ErrorCode; message: string } | null = null
+  open = true
+  remoteAddress = '10.0.0.9:47801'
+  send(frame: Frame) {
+    this.sent.push(frame)
+  }
+  fail(code: ErrorCode, message: string) {
+    this.failed = { code, message }
+    this.close()
+  }
+  close() {
+    if (!this.open) return
+    this.open = false
+    this.emit('close', 1008, this.failed?.code ?? '')
+  }
+}
+
+async function follower(t: Test, log: string[], db = 'db') {
+  const store = await Store.open(join(t.testdir(), db))
+  t.teardown(() => store.close())
+  if (log.length > 0) await store.append(entries(log))
+  const lines: Record<string, unknown>[] = []
+  const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) })
+  const link = new FakeLink()
+  const f = new Follower(link as unknown as PeerConnection, new Replica(store), ME, logger)
+  let outcome: 'ready' | 'refused' | 'closed' | null = null
+  f.on('ready', () => (outcome ??= 'ready'))
+  f.on('refused', () => (outcome ??= 'refused'))
+  f.on('closed', () => (outcome ??= 'closed'))
+  await f.start()
+  /** Hands the follower a welcome and waits until it acted on it. */
+  const welcome = async (fields: Partial<Welcome>) => {
+    const frame: Welcome = { type: 'welcome', relayId: RELAY, term: 2, head: 0, from: 0, maxFileBytes: 1024, ...fields }
+    link.emit('frame', frame, 100)
+    while (outcome === null) await new Promise((r) => setImmediate(r))
+    return outcome
+  }
+  const logIds = async () => (await store.log.range(1, 10_000)).map((e) => e.id)
+  const outboxIds = async () => {
+    const out: string[] = []
+    for await (const key of store.outbox.keys()) out.push(key)
+    return out.sort()
+  }
+  return { store, link, f, lines, welcome, logIds, outboxIds }
+}
+
+t.test('our first entry is always among the checkpoints of our hello', async (t) => {
+  const { link } = await follower(t, ids('own', 100))
+  const hello = link.sent[0]
+  t.equal(hello?.type, 'hello')
+  if (hello?.type !== 'hello') return
+  t.same(
+    hello.checkpoints.map((c) => c.seq),
+    [100, 99, 98, 96, 92, 84, 68, 36, 1],
+    'head, doubling distances, and seq 1',
+  )
+  const noFirst = [{ seq: 5, id: 'own-0005' }]
+  t.same(withFirstEntry(noFirst, { seq: 1, id: 'own-0001' }), [...noFirst, { seq: 1, id: 'own-0001' }], 'added when missing')
+  const withIt = [...noFirst, { seq: 1, id: 'own-0001' }]
+  t.equal(withFirstEntry(withIt, { seq: 1, id: 'own-0001' }), withIt, 'not twice')
+  t.same(withFirstEntry([], undefined), [], 'an empty log has no first entry')
+})
+
+t.test('a welcome from 0 while we have entries: no shared history, nothing replaced', async (t) => {
+  const own = ids('own', 12)
+  const { link, f, lines, welcome, logIds, outboxIds } = await follower(t, own)
+  const refused: [string, string][] = []
+  f.on('refused', (code, relayId) => refused.push([code, relayId]))
+  t.equal(await welcome({ head: 5000, from: 0 }), 'refused', 'the follower is not ready')
+  t.equal(link.failed?.code, 'history_mismatch', 'the link is closed with history_mismatch')
+  t.same(refused, [['history_mismatch', RELAY]], 'whoever picks relays hears which relay')
+  t.same(await logIds(), own, 'every entry is still in the log')
+  t.same(await outboxIds(), [], 'and none went to the outbox')
+  const error = lines.find((l) => l.code === 'history_mismatch')
+  t.equal(error?.level, 50, 'an error is logged')
+  t.equal(error?.relay, RELAY, 'naming the relay')
+  t.match(String(error?.msg), RELAY)
+
+  link.emit('frame', { type: 'entries', entries: entries(ids('rogue', 3)) }, 100)
+  await new Promise((r) => setTimeout(r, 20))
+  t.same(await logIds(), own, 'entries the refused relay sends after that are not applied')
+  let ready = false
+  f.on('ready', () => (ready = true))
+  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 5000, from: 12, maxFileBytes: 1024 }, 100)
+  await new Promise((r) => setTimeout(r, 20))
+  t.notOk(ready, 'nor does a second, better-looking welcome make us follow it')
+})
+
+t.test('an empty log still takes everything from 0', async (t) => {
+  const { link, welcome, logIds } = await follower(t, [])
+  t.equal(await welcome({ head: 3, from: 0 }), 'ready')
+  t.equal(link.failed, null, 'the link stays')
+  link.emit('frame', { type: 'entries', entries: entries(ids('relay', 3)) }, 100)
+  await new Promise((r) => setTimeout(r, 50))
+  t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
+})
+
+t.test('a healed partition: back to the last common checkpoint, the rest resubmitted', async (t) => {
+  const shared = ids('shared', 6)
+  const ours = ids('ours', 3, 7) // seq 7, 8, 9: written on our side of the split
+  const { welcome, logIds, outboxIds, link } = await follower(t, [...shared, ...ours])
+  t.equal(await welcome({ head: 10, from: 5 }), 'ready', 'from 5: a checkpoint we sent')
+  t.equal(link.failed, null)
+  t.same(await logIds(), shared.slice(0, 5), 'the log is cut back to seq 5')
+  t.same(await outboxIds(), [shared[5]!, ...ours].sort(), 'nothing lost: seq 6 to 9 wait in the outbox')
+  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 10, from: 1, maxFileBytes: 1024 }, 100)
+  await new Promise((r) => setTimeout(r, 20))
+  t.equal(link.failed?.code, 'frame_invalid', 'a second welcome closes the link')
+  t.same(await logIds(), shared.slice(0, 5), 'and cuts nothing more')
+})
+
+t.test('a from that is none of our checkpoints, or past the relay’s head, is absurd', async (t) => {
+  const own = ids('own', 12)
+  const cases: [string, Partial<Welcome>][] = [
+    ['past our head', { head: 50, from: 40 }],
+    ['between our checkpoints', { head: 50, from: 6 }],
+    ['past the relay’s own head', { head: 4, from: 12 }],
+  ]
+  for (const [i, [what, fields]] of cases.entries()) {
+    const { link, welcome, logIds, outboxIds } = await follower(t, own, `db-${i}`)
+    t.equal(await welcome(fields), 'refused', `${what}: refused`)
+    t.equal(link.failed?.code, 'claim_absurd', `${what}: claim_absurd`)
+    t.same(await logIds(), own, `${what}: nothing removed`)
+    t.same(await outboxIds(), [], `${what}: nothing moved`)
+  }
+})
+
+t.test('judgeWelcome: the rules, one by one', async (t) => {
+  const sent = {
+    head: 9,
+    checkpoints: [
+      { seq: 9, id: 'a-9' },
+      { seq: 8, id: 'a-8' },
+      { seq: 1, id: 'a-1' },
+    ],
+  }
+  const w = (from: number, head = 20): Welcome => ({ type: 'welcome', relayId: RELAY, term: 1, head, from, maxFileBytes: 1 })
+  t.same(judgeWelcome(w(9), sent), { ok: true }, 'our head: nothing to cut')
+  t.same(judgeWelcome(w(1), sent), { ok: true }, 'only the first entry in common: cut back to it')
+  t.same(judgeWelcome(w(9, 9), sent), { ok: true }, 'the relay’s head exactly')
+  t.match(judgeWelcome(w(0), sent), { ok: false, code: 'history_mismatch' })
+  t.match(judgeWelcome(w(5), sent), { ok: false, code: 'claim_absurd' })
+  t.match(judgeWelcome(w(9, 8), sent), { ok: false, code: 'claim_absurd' })
+  t.same(judgeWelcome(w(0, 0), { head: 0, checkpoints: [] }), { ok: true }, 'empty on both sides')
+})
