@@ -130,8 +130,12 @@ async function printNetworkKey(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' } } })
   const dataDir = values['data-dir'] ?? defaultDataDir()
   // Only the folder's owner: root reading another user's key would hand it to whoever asked root.
-  const owner = await stat(dataDir).then((st) => st.uid, () => null)
-  if (owner === null) throw new IdentityError('network_key_missing', `There is no SO-CHAT data folder at ${dataDir}. Choose it with --data-dir.`)
+  const owner = await stat(dataDir).then(
+    (st) => st.uid,
+    () => null,
+  )
+  if (owner === null)
+    throw new IdentityError('network_key_missing', `There is no SO-CHAT data folder at ${dataDir}. Choose it with --data-dir.`)
   if (process.getuid && owner !== process.getuid())
     throw new IdentityError('network_key_invalid', `The data folder ${dataDir} is not yours; only its owner may print its network key.`)
   const key = await loadNetworkKey(dataDir)

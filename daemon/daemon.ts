@@ -17,6 +17,7 @@ import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
 import { Coordinator, DISCOVERY_WINDOW_MS, NOT_RELAY_GATE } from './roles/index.js'
+import { isTerm } from './election/index.js'
 import { buildStatus } from './status.js'
 import { put, Store } from './store/index.js'
 
@@ -72,7 +73,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory({ selfId: () => nodeId, probe: probeOver(tls), log: log.child({ part: 'directory' }) })
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
-  const savedTerm = Number((await store.meta.get('term')) ?? 0)
+  // A term saved before terms had bounds (a rogue's 2^53 - 1) would make this machine's advert
+  // one no upgraded neighbour parses: start from 0 and learn the network's term again.
+  const storedTerm = Number((await store.meta.get('term')) ?? 0)
+  const savedTerm = isTerm(storedTerm) ? storedTerm : 0
+  if (savedTerm !== storedTerm) log.error({ code: 'claim_absurd', storedTerm }, 'the saved term is past the bound; starting from 0')
   const coordinator = new Coordinator({
     me,
     replica,

@@ -64,9 +64,8 @@ export const ERROR_CODES = {
   machine_unknown: 404,
   machine_state: 409,
   not_network_member: 409,
-  // A relay whose log shares nothing with ours, or a claim no member could make (a term or
-  // head past the bounds): refused rather than followed.
-  history_mismatch: 409,
+  // A claim no honest daemon makes (a term past the bounds, a welcome `from` none of our
+  // checkpoints): refused rather than followed.
   claim_absurd: 400,
   internal: 500,
 } as const

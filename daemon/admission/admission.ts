@@ -18,7 +18,6 @@ import { saveNetworkKey, sealNetworkKey, type MachineIdentity, type NetworkKey }
 import type { PeerStanding } from '../link/index.js'
 import { AskingList, type Asking } from './asking.js'
 
-
 export const JoinRequest = z.object({ name: z.string().min(1).max(63), network: z.string().min(1).max(63) })
 
 export type Standing = 'member' | 'asking' | 'refused' | 'alone'
@@ -60,7 +59,10 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
   setOpen(open: boolean, by: string): void {
     if (this.#open === open) return
     this.#open = open
-    this.opts.log.warn({ by, open }, open ? 'this machine now lets in every machine that asks' : 'this machine no longer lets machines in unasked')
+    this.opts.log.warn(
+      { by, open },
+      open ? 'this machine now lets in every machine that asks' : 'this machine no longer lets machines in unasked',
+    )
     this.emit('changed')
   }
 
@@ -78,7 +80,9 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     this.#standing = 'member'
     this.opts.log.warn(
       { keyId: key.id, network: this.opts.network },
-      how === 'founded' ? 'no network found: founded one (its key is in the data folder)' : 'let in: this machine now holds the network key',
+      how === 'founded'
+        ? 'no network found: founded one (its key is in the data folder)'
+        : 'let in: this machine now holds the network key',
     )
     this.emit('member', key)
     this.emit('changed')
@@ -97,7 +101,10 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     const asking = this.asking.byNodeId(nodeId)
     if (!asking) return null
     asking.decision = { admitted, by, at: Date.now() }
-    this.opts.log.warn({ peer: asking.peer.fingerprint, name: asking.name, by }, admitted ? 'a person let a machine in' : 'a person refused a machine')
+    this.opts.log.warn(
+      { peer: asking.peer.fingerprint, name: asking.name, by },
+      admitted ? 'a person let a machine in' : 'a person refused a machine',
+    )
     this.emit('changed')
     return asking
   }
@@ -120,13 +127,22 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     if (!asking) return reply(503, { error: { code: 'busy', message: 'Too many machines are asking to join from there; try later.' } })
     if (this.#open && !asking.decision) asking.decision = { admitted: true, by: 'open network', at: Date.now() }
     if (asking.decision?.admitted) {
-      this.opts.log.info({ peer: standing.peer.fingerprint, name: asking.name, by: asking.decision.by }, 'handing the network key to a machine let in')
+      this.opts.log.info(
+        { peer: standing.peer.fingerprint, name: asking.name, by: asking.decision.by },
+        'handing the network key to a machine let in',
+      )
       return reply(200, { state: 'admitted', sealedKey: await sealNetworkKey(key, standing.peer.publicKey) })
     }
     if (asking.decision)
-      return reply(403, { state: 'refused', error: { code: 'not_admitted', message: `Refused by ${asking.decision.by} on ${this.opts.identity.nodeId}.` } })
+      return reply(403, {
+        state: 'refused',
+        error: { code: 'not_admitted', message: `Refused by ${asking.decision.by} on ${this.opts.identity.nodeId}.` },
+      })
     if (asking.firstAsked === asking.lastAsked) {
-      this.opts.log.warn({ peer: standing.peer.fingerprint, name: asking.name, ip }, 'a machine asks to join; a person can let it in from the Network panel')
+      this.opts.log.warn(
+        { peer: standing.peer.fingerprint, name: asking.name, ip },
+        'a machine asks to join; a person can let it in from the Network panel',
+      )
       this.emit('changed')
     }
     return reply(202, { state: 'asking', fingerprint: standing.peer.fingerprint })

@@ -33,7 +33,8 @@ export class NetworkKey {
   }
 
   static fromBytes(bytes: Uint8Array): NetworkKey {
-    if (bytes.length !== KEY_BYTES) throw new IdentityError('network_key_invalid', `A network key has ${KEY_BYTES} bytes, not ${bytes.length}.`)
+    if (bytes.length !== KEY_BYTES)
+      throw new IdentityError('network_key_invalid', `A network key has ${KEY_BYTES} bytes, not ${bytes.length}.`)
     return new NetworkKey(Buffer.from(bytes))
   }
 

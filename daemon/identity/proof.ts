@@ -33,7 +33,11 @@ const ROLE_BYTE: Record<ProofRole, number> = { client: 0x43, server: 0x53 }
 export function networkProof(key: NetworkKey, role: ProofRole, socket: TLSSocket): string {
   if (socket.getProtocol() !== 'TLSv1.3') throw new Error('a network proof needs a TLS 1.3 session')
   const ekm = socket.exportKeyingMaterial(32, EXPORTER_LABEL, Buffer.alloc(0)) // TLS 1.3: empty context = none
-  return createHmac('sha256', key.bytes).update(PROOF_LABEL).update(Buffer.from([ROLE_BYTE[role]])).update(ekm).digest('base64url')
+  return createHmac('sha256', key.bytes)
+    .update(PROOF_LABEL)
+    .update(Buffer.from([ROLE_BYTE[role]]))
+    .update(ekm)
+    .digest('base64url')
 }
 
 /** Whether `given` is `role`'s proof of `key` on this socket (constant time). */

@@ -11,7 +11,14 @@ import { PeerConnection } from './connection.js'
 import { LinkRefusedError, type PeerTls } from './tls.js'
 
 /** Opens a link to the relay at host:port; rejects within `timeoutMs` if it does not answer or is not who we expect. */
-export async function dial(tls: PeerTls, host: string, port: number, expect: string, log: Logger, timeoutMs = 3000): Promise<PeerConnection> {
+export async function dial(
+  tls: PeerTls,
+  host: string,
+  port: number,
+  expect: string,
+  log: Logger,
+  timeoutMs = 3000,
+): Promise<PeerConnection> {
   const { socket, peer } = await tls.connect(host, port, timeoutMs, expect)
   const url = `wss://${host.includes(':') ? `[${host}]` : host}:${port}/peer/v1/link`
   return new Promise((resolve, reject) => {

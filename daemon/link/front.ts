@@ -18,7 +18,10 @@ const FIRST_BYTE_MS = 10_000
 export const UPDATE_MESSAGE =
   'This SO-CHAT only talks to other machines over encrypted, authenticated links. Update SO-CHAT on this machine to join the network.'
 
-export function frontDoor(tlsServer: Server, onPlain: (socket: Socket, method: string | undefined, url: string | undefined) => void): Server {
+export function frontDoor(
+  tlsServer: Server,
+  onPlain: (socket: Socket, method: string | undefined, url: string | undefined) => void,
+): Server {
   const plain: HttpServer = createHttpServer((req, res) => {
     onPlain(req.socket, req.method, req.url)
     const body = JSON.stringify({ error: { code: 'update_required', message: UPDATE_MESSAGE } })
@@ -28,7 +31,9 @@ export function frontDoor(tlsServer: Server, onPlain: (socket: Socket, method: s
   plain.headersTimeout = 5000
   plain.on('upgrade', (req, socket) => {
     onPlain(req.socket, req.method, req.url)
-    socket.end(`HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(UPDATE_MESSAGE)}\r\n\r\n${UPDATE_MESSAGE}`)
+    socket.end(
+      `HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(UPDATE_MESSAGE)}\r\n\r\n${UPDATE_MESSAGE}`,
+    )
   })
   return createNetServer((socket) => {
     socket.setTimeout(FIRST_BYTE_MS, () => socket.destroy())

@@ -120,15 +120,18 @@ export class PeerServer {
       res.end(JSON.stringify({ error: standing }))
       return
     }
-    if (standing.member) for (const [name, value] of Object.entries(this.opts.tls.serverProofHeaders(req.socket as TLSSocket))) res.setHeader(name, value)
+    if (standing.member)
+      for (const [name, value] of Object.entries(this.opts.tls.serverProofHeaders(req.socket as TLSSocket))) res.setHeader(name, value)
     if (req.method === 'GET' && url === '/peer/v1/advert') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(JSON.stringify(this.opts.advert()))
       return
     }
-    if (req.method === 'POST' && url === '/peer/v1/join') return this.handle(res, this.opts.join(req, res, standing), 'answering a request to join')
+    if (req.method === 'POST' && url === '/peer/v1/join')
+      return this.handle(res, this.opts.join(req, res, standing), 'answering a request to join')
     const blob = /^\/peer\/v1\/blobs\/([^/?]+)$/.exec(url)
-    if (blob && ['GET', 'HEAD', 'PUT'].includes(req.method ?? '')) return this.handle(res, this.opts.blobs(req, res, blob[1]!), 'serving a file to a peer')
+    if (blob && ['GET', 'HEAD', 'PUT'].includes(req.method ?? ''))
+      return this.handle(res, this.opts.blobs(req, res, blob[1]!), 'serving a file to a peer')
     res.writeHead(404, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ error: { code: 'not_found', message: 'Unknown peer endpoint.' } }))
   }

@@ -4,9 +4,8 @@
  * those entries move to the outbox and are resubmitted), then `entries`.
  *
  * A welcome is a claim about our own log, checked before anything is removed (`judgeWelcome`):
- * `from` must be 0 or one of the checkpoints we sent, and `from` 0 while we have entries means
- * the relay has none of our history (our first entry is always a checkpoint). Following such a
- * relay would empty our log into the outbox; the link is closed with `history_mismatch` instead.
+ * `from` must be 0 or one of the checkpoints we sent, and never past the relay's own head;
+ * otherwise the link is closed with `claim_absurd` and nothing is removed.
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
@@ -40,7 +39,7 @@ export interface FollowerEvents {
   /** The relay is leaving cleanly and names its successor. */
   handover: [successor: string, term: number]
   /**
-   * We refused the relay's welcome (`history_mismatch` or `claim_absurd`) and closed the link;
+   * We refused the relay's welcome (`claim_absurd`) and closed the link;
    * `closed` follows. Whoever picks relays may pass this one over for a while.
    */
   refused: [code: ErrorCode, relayId: string]
@@ -68,13 +67,10 @@ export function judgeWelcome(welcome: Welcome, sent: SentHello): WelcomeVerdict 
   if (from !== 0 && !sent.checkpoints.some((cp) => cp.seq === from)) {
     return { ok: false, code: 'claim_absurd', message: `The relay answered ${from}, which is none of the checkpoints we sent.` }
   }
-  if (from === 0 && sent.head > 0) {
-    return {
-      ok: false,
-      code: 'history_mismatch',
-      message: `The relay's log shares no entry with ours (${sent.head} entries, not even the first); not replacing it.`,
-    }
-  }
+  // `from` 0 while we have entries (no shared history) is followed: the relay proved the
+  // network key on this link (link/dial.ts), and our entries are not dropped but moved to
+  // the outbox and submitted again (a machine let in after people used it alone, two first-day
+  // installs). Refusing would leave such a machine outside its own network for good.
   return { ok: true }
 }
 
