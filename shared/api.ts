@@ -212,6 +212,11 @@ export type UiEvent =
   | { type: 'rooms' }
   /** Someone set or removed their profile picture: load /api/v1/avatars/<username> again. */
   | { type: 'avatar'; username: string }
+  /**
+   * The machines of the network changed (one asked to join, was let in, refused or removed,
+   * linked, went quiet, or the network was opened or closed): refetch GET /api/v1/machines.
+   */
+  | { type: 'machines' }
 
 /** The person set themselves away (`on`) or back to automatic (`off`). */
 export const PageAway = z.object({ type: z.literal('away'), on: z.boolean() })

@@ -6,6 +6,7 @@ import type { BlobStore, Uploads } from '../files/index.js'
 import type { Outbox } from '../outbox/index.js'
 import type { Store } from '../store/index.js'
 import type { Auth } from './auth.js'
+import type { MachineDesk } from './machine-desk.js'
 import type { PageSockets } from './page-sockets.js'
 
 /** What the routes may use. Built once by the daemon (daemon.ts) and given to `UiServer.build`; nothing here is global. */
@@ -31,4 +32,9 @@ export interface HttpContext {
   fetchBlob: (sha256: string, origin?: string) => Promise<void>
   /** How long a write waits for the relay before answering "pending" (202). */
   submitTimeoutMs: number
+  /**
+   * The machines of the network and the person's say over them (the Network panel). Absent
+   * until daemon/admission is wired in: the routes then answer 503 `internal`.
+   */
+  machines?: MachineDesk
 }

@@ -20,6 +20,7 @@ import { fileRoutes, streamUploadPieces } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
 import { roomRoutes } from './routes/rooms.js'
+import { machineRoutes } from './routes/machines.js'
 import { logInRoutes, sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
 
@@ -27,6 +28,7 @@ export { Auth } from './auth.js'
 export { PageSockets } from './page-sockets.js'
 export { LiveFeed } from './live-feed.js'
 export type { HttpContext } from './context.js'
+export { machinesChangedHint, type MachineDesk } from './machine-desk.js'
 
 export class UiServer {
   #tcp: Server | null = null
@@ -70,6 +72,7 @@ export class UiServer {
       roomRoutes(signedIn, ctx)
       fileRoutes(signedIn, ctx)
       avatarRoutes(signedIn, ctx)
+      machineRoutes(signedIn, ctx)
     })
     await app.ready()
     return new UiServer(app)

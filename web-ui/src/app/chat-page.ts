@@ -16,6 +16,7 @@ import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
 import { MessageActions } from '../timeline/message-actions.js'
+import { NetworkPanel } from '../network/network-panel.js'
 import { OlderHistory } from '../timeline/older-history.js'
 import { ReadTracker } from '../timeline/read-tracker.js'
 import { RelayNotice } from '../timeline/relay-notice.js'
@@ -69,6 +70,7 @@ export class ChatPage {
   private readonly dialogs: RoomDialogs
   private readonly header: RoomHeader
   private readonly files: ComposerFiles
+  private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
 
   constructor(
@@ -168,6 +170,18 @@ export class ChatPage {
             : null,
       find: (id) => this.timeline.find(id),
     })
+    this.network = new NetworkPanel(api, {
+      opener: byId('network-button'),
+      badge: byId('network-badge'),
+      dialog: byId('network-dialog'),
+      alert: byId('network-alert'),
+      news: byId('network-news'),
+      me: byId('network-me'),
+      standing: byId('network-standing'),
+      openness: byId('network-open-text'),
+      toggle: byId('network-toggle'),
+      groups: byId('network-groups'),
+    })
     byId('browse-rooms').addEventListener('click', () => void this.dialogs.browse.open())
     byId('new-room').addEventListener('click', () => this.dialogs.newRoom.open())
     byId('logout').addEventListener('click', () => void this.logOut())
@@ -181,6 +195,7 @@ export class ChatPage {
       conversation: this.conversation,
       rooms: this.rooms,
       pictures: this.pictures,
+      network: this.network,
       status: (s) => this.onStatus(s),
       refresh: () => this.refresh(),
       showTotals: () => this.showTotals(),
@@ -281,6 +296,7 @@ export class ChatPage {
     this.api.setCsrfToken(null)
     this.me = null
     for (const d of Object.values(this.dialogs)) d.close()
+    this.network.reset()
     this.actions.closePopups()
     this.conversation.reset()
     this.rooms.reset()

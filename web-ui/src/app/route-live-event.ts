@@ -1,6 +1,7 @@
 /**
  * Where each event of the live feed goes: the room on screen takes its own messages, edits,
- * reads and typing; the sidebar counts the rest; a merged history starts everything over.
+ * reads and typing; the sidebar counts the rest; a merged history starts everything over;
+ * the Network panel reads the machines again.
  * chat-page.ts owns the parts and passes them in.
  */
 import type { Status, UiEvent } from '../../../shared/index.js'
@@ -11,6 +12,7 @@ import type { ReadTracker } from '../timeline/read-tracker.js'
 import type { Timeline } from '../timeline/timeline.js'
 import { humanError } from './api.js'
 import type { ProfilePictures } from './profile-pictures.js'
+import type { NetworkPanel } from '../network/network-panel.js'
 
 export interface LiveEventTargets {
   me(): string | null
@@ -19,6 +21,7 @@ export interface LiveEventTargets {
   conversation: Pick<Conversation, 'room' | 'onRoomEvent' | 'onMessage'>
   rooms: Pick<Rooms, 'load' | 'readElsewhere' | 'noteMessage'>
   pictures: Pick<ProfilePictures, 'load'>
+  network: Pick<NetworkPanel, 'changed'>
   status(status: Status): void
   /** Everything read again, as at log-in. */
   refresh(): Promise<void>
@@ -41,6 +44,8 @@ export function routeLiveEvent(ev: UiEvent, to: LiveEventTargets): void {
       return void to.rooms.load()
     case 'avatar':
       return void to.pictures.load()
+    case 'machines':
+      return to.network.changed()
     case 'read':
       if (!to.conversation.onRoomEvent(ev)) to.rooms.readElsewhere(ev.room)
       return

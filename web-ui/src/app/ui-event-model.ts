@@ -18,6 +18,7 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'status' && isStatus(data.status)) return { type: 'status', status: data.status }
   if (data.type === 'history') return { type: 'history' }
   if (data.type === 'rooms') return { type: 'rooms' }
+  if (data.type === 'machines') return { type: 'machines' }
   if (data.type === 'avatar' && isNonEmpty(data.username)) return { type: 'avatar', username: data.username }
   if (data.type === 'updated' && isMessage(data.message)) return { type: 'updated', message: data.message }
   if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }

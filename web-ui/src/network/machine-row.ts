@@ -1,0 +1,77 @@
+/**
+ * One machine's row in the Network panel: name, fingerprint (monospace, in its groups),
+ * address, its condition in words, how and when it was last seen, and the buttons it offers.
+ * Remove has a confirm step inside the row that says what removing does. Text goes in as text.
+ */
+import type { MachineAction, MachineView, NetworkView } from '../../../shared/index.js'
+import { button, el } from '../app/dom.js'
+import { actionLabel, conditionText, lastSeenText, removeWarning, rowActions, seenByText } from './network-model.js'
+
+export interface RowHost {
+  act(machine: MachineView, action: MachineAction): void
+  now(): number
+}
+
+/** The key a control keeps across redraws, so a live refresh does not take focus away. */
+export function focusKey(nodeId: string, what: string): string {
+  return `${nodeId}:${what}`
+}
+
+export function machineRow(m: MachineView, network: NetworkView, host: RowHost): HTMLLIElement {
+  const li = el('li', `machine-row is-${m.state}`)
+  li.dataset.node = m.nodeId
+  // Focus lands on the row itself after an action moved it to another group.
+  li.tabIndex = -1
+  const nameId = `machine-${m.nodeId}-name`
+  li.setAttribute('aria-labelledby', nameId)
+  const name = el('p', 'machine-name', m.name)
+  name.id = nameId
+  li.append(name, fingerprintLine(m.fingerprint), factsLine(m, network, host.now()))
+  const condition = el('p', m.problem || m.state === 'outdated' ? 'machine-condition has-problem' : 'machine-condition', conditionText(m))
+  li.append(condition)
+  const actions = rowActions(m, network)
+  if (actions.length) li.append(actionBar(m, actions, host))
+  return li
+}
+
+export function fingerprintLine(fingerprint: string): HTMLElement {
+  const p = el('p', 'machine-fingerprint')
+  const code = el('code', 'fingerprint-code', fingerprint)
+  p.append(el('span', 'visually-hidden', 'Fingerprint '), code)
+  return p
+}
+
+function factsLine(m: MachineView, network: NetworkView, now: number): HTMLElement {
+  const facts = [m.address ?? 'No address known', seenByText(m.seenBy, network.interface), lastSeenText(m.lastSeen, now)]
+  return el('p', 'machine-facts', facts.join(' · '))
+}
+
+function actionBar(m: MachineView, actions: MachineAction[], host: RowHost): HTMLElement {
+  const bar = el('div', 'machine-actions')
+  for (const action of actions) {
+    const className = action === 'admit' ? 'primary small' : 'secondary small'
+    const onClick = action === 'remove' ? () => confirmRemove(bar, m, host) : () => host.act(m, action)
+    const b = button(actionLabel(action), className, onClick, `${actionLabel(action)} ${m.name}`)
+    b.dataset.focusKey = focusKey(m.nodeId, action)
+    bar.append(b)
+  }
+  return bar
+}
+
+/** Remove cannot be taken back: the row says what it does and asks again; Cancel is focused. */
+function confirmRemove(bar: HTMLElement, m: MachineView, host: RowHost): void {
+  const warningId = `machine-${m.nodeId}-warning`
+  const warning = el('p', 'machine-warning', removeWarning(m.name))
+  warning.id = warningId
+  const cancel = button('Cancel', 'secondary small', () => {
+    bar.replaceChildren(...original)
+    ;(original[original.length - 1] as HTMLElement).focus()
+  })
+  const sure = button(`Remove ${m.name}`, 'danger small', () => host.act(m, 'remove'))
+  for (const b of [cancel, sure]) b.setAttribute('aria-describedby', warningId)
+  cancel.dataset.focusKey = focusKey(m.nodeId, 'cancel-remove')
+  sure.dataset.focusKey = focusKey(m.nodeId, 'confirm-remove')
+  const original = [...bar.children]
+  bar.replaceChildren(warning, cancel, sure)
+  cancel.focus()
+}
