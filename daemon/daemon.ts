@@ -10,8 +10,8 @@ import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from 
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
-import { Auth, LiveFeed, PageSockets, UiServer } from './http/index.js'
-import { Admission, Newcomer } from './admission/index.js'
+import { Auth, LiveFeed, machinesChangedHint, PageSockets, UiServer } from './http/index.js'
+import { Admission, NetworkDesk, Newcomer } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
 import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
@@ -106,6 +106,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     : null
   coordinator.on('advert', (advert) => mdns?.publish(advert))
 
+  const desk = new NetworkDesk(admission, {
+    self: { nodeId, name: config.name, fingerprint: identity.fingerprint },
+    network: config.network,
+    interfaceName: iface?.name ?? null,
+    seen: () => directory.seen(),
+    linked: () => (coordinator.roster?.peers ?? []).filter((p) => p.nodeId !== nodeId),
+  })
+  admission.on('changed', machinesChangedHint(pages))
+
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
   status = () => buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
@@ -131,6 +140,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       auth: new Auth(accounts.sessions, nodeId),
       desktop,
       agentSecret: await ensureAgentSecret(config.dataDir),
+      machines: desk,
       blobs: files.blobs,
       uploads: files.uploads,
       maxFileBytes: () => coordinator.maxFileBytes,

@@ -6,7 +6,8 @@
  *   await Promise.all(lan.hosts.map((h) => h.start()))
  *   const relay = await lan.waitFor('a relay', async () => ...)
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -97,6 +98,19 @@ export class Lan {
     return lan
   }
 
+  #keyFile: string | undefined
+
+  /** This LAN's network key file (made once, in a data dir of its own, removed with the LAN). */
+  networkKeyFile(): string {
+    if (!this.#keyFile) {
+      const dir = mkdtempSync(path.join(tmpdir(), `sochat-${this.plan.prefix}-key-`))
+      this.dataDirs.push(dir)
+      this.#keyFile = path.join(dir, 'network-key')
+      writeFileSync(this.#keyFile, `sochat-key-1.${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 })
+    }
+    return this.#keyFile
+  }
+
   /** Creates the namespace and cable of a new host; does not start its daemon. */
   async addHost(opts: HostOptions = {}): Promise<Host> {
     if (this.destroying) throw new Error('LAN already destroyed')
@@ -104,6 +118,9 @@ export class Lan {
     const name = opts.name ?? `h${index}`
     const dataDir = mkdtempSync(path.join(tmpdir(), `sochat-${this.plan.prefix}-${name}-`))
     this.dataDirs.push(dataDir)
+    // Every host of a LAN holds the same network key unless told otherwise (`keyless`): the
+    // office setup. Tests of admission itself start hosts without it.
+    const keyArgs = opts.keyless ? [] : ['--network-key-file', this.networkKeyFile()]
     const ns = hostNsName(this.plan, index)
     // Registered before it exists, so a half-built host is still cleaned up.
     const host = new Host({
@@ -115,7 +132,7 @@ export class Lan {
       veth: vethName(this.plan, index),
       cliPath: CLI_PATH,
       repoRoot: REPO_ROOT,
-      args: opts.args ?? [],
+      args: [...keyArgs, ...(opts.args ?? [])],
       ...(opts.env ? { env: opts.env } : {}),
     })
     this.hosts.push(host)

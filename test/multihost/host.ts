@@ -17,6 +17,8 @@ export interface HostOptions {
   args?: string[]
   /** Extra environment for the daemon (a D-Bus session address, a browser command). */
   env?: Record<string, string>
+  /** Start without the LAN's network key file: the machine founds a network or asks to join. */
+  keyless?: boolean
 }
 
 /** How the daemon process last ended; `forced` when stop() had to fall back to SIGKILL. */

@@ -177,8 +177,9 @@ async function badInput(t: Test, ctx: Ctx): Promise<void> {
   const attacker = ctx.lan.hosts.find((h) => h !== relay)!
   const before: Status = await relay.status()
   const countBefore = (await messages(relay, token)).length
-  const url = `ws://${relay.ip}:${before.peerPort}/peer/v1/link`
-  const out = await attacker.runScript(RAW_LINK, [JSON.stringify({ url, network: before.network })], 60_000)
+  const url = `wss://${relay.ip}:${before.peerPort}/peer/v1/link`
+  const target = { host: relay.ip, port: before.peerPort, network: before.network, keyFile: ctx.lan.networkKeyFile() }
+  const out = await attacker.runScript(RAW_LINK, [JSON.stringify(target)], 60_000)
   const cases = new Map((jsonLines<{ cases: CaseResult[] }>(out)[0]?.cases ?? []).map((c) => [c.name, c]))
   t.comment(`raw link from ${attacker.name} to ${url}: ${JSON.stringify([...cases.values()])}`)
 
@@ -201,6 +202,9 @@ async function badInput(t: Test, ctx: Ctx): Promise<void> {
     t.notOk(c.frameTypes.includes('welcome'), `${name}: not welcomed`)
     for (const code of c.errorCodes) t.ok(codes.includes(code), `${name}: error code ${code} is one of ${codes.join('/')}`)
   }
+  const stranger = need(cases.get('stranger'), 'stranger case result')
+  t.notOk(stranger.opened, 'stranger: a machine without the network key gets no link (403 not_admitted)')
+  t.same(stranger.frameTypes, [], 'stranger: not one frame')
 
   t.ok(relay.running, 'relay process still running')
   const after = await relay.status()

@@ -7,12 +7,16 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import t from 'tap'
-import { PeerDirectory } from '../../../daemon/discovery/index.js'
-import { PeerServer } from '../../../daemon/link/index.js'
-import type { Advert, PeerSummary } from '../../../shared/index.js'
+import { PeerDirectory, probeOver } from '../../../daemon/discovery/index.js'
+import type { PeerSummary } from '../../../shared/index.js'
+import { advertOf, machine, networkKey, peerServer, type Machine } from '../../lib/peer-tls.js'
 
 const silent = pino({ level: 'silent' })
-const directory = (resolve?: (host: string) => Promise<string>) => new PeerDirectory(() => 'self', silent, 2500, resolve)
+const KEY = networkKey()
+/** This machine: a member of the network of KEY. */
+const self = machine(KEY)
+const directory = (resolve?: (host: string) => Promise<string>, as: Machine = self) =>
+  new PeerDirectory({ selfId: () => as.identity.nodeId, probe: probeOver(as.tls), log: silent, ...(resolve ? { resolve } : {}) })
 const rosterPeer = (host: string): PeerSummary =>
   ({ nodeId: 'b'.repeat(16), name: 'b', host, peerPort: 47801, startedAt: 1, head: 0, users: [], away: [] }) as PeerSummary
 
@@ -38,28 +42,9 @@ t.test("the person's own --peer is kept as given, loopback included", async (t) 
 })
 
 t.test('a --peer name is resolved to an IP before the probe, so the peer port answers it', async (t) => {
-  const advert: Advert = {
-    proto: 1,
-    network: 'default',
-    nodeId: 'c'.repeat(16),
-    name: 'c',
-    role: 'electing',
-    term: 0,
-    head: 0,
-    startedAt: 1,
-    peerPort: 47801,
-    relayId: null,
-  }
-  const server = await PeerServer.listen({
-    host: '127.0.0.1',
-    port: 0,
-    portAttempts: 1,
-    log: silent,
-    advert: () => advert,
-    onLink: (conn) => conn.close(1000, 'test'),
-    blobs: async (_req, res) => void res.writeHead(404).end(),
-  })
-  t.teardown(() => server.close())
+  const peer = machine(KEY)
+  const advert = advertOf(peer.identity)
+  const server = await peerServer(t, peer, { advert: () => advert })
   const d = directory() // the system resolver: localhost comes from the hosts file
   d.add('localhost', server.port, 'static')
   await d.probeAll()
@@ -80,15 +65,15 @@ t.test('a --peer name that does not resolve is logged once, by name, and not pro
     },
   })
   let asked = 0
-  const d = new PeerDirectory(
-    () => 'self',
-    pino({ level: 'warn' }, sink),
-    2500,
-    async (host) => {
+  const d = new PeerDirectory({
+    selfId: () => self.identity.nodeId,
+    probe: probeOver(self.tls),
+    log: pino({ level: 'warn' }, sink),
+    resolve: async (host) => {
       asked++
       throw new Error(`--peer ${host} does not resolve to an address (ENOTFOUND); check the name or give its IP address.`)
     },
-  )
+  })
   d.add('fileserver.lan', 47801, 'static')
   await d.probeAll()
   await d.probeAll()
@@ -98,4 +83,46 @@ t.test('a --peer name that does not resolve is logged once, by name, and not pro
   t.match(lines[0]?.msg, /does not resolve.*give its IP address/)
   t.same(d.alive(), [])
   t.equal(d.size, 1, 'kept, to try again')
+})
+
+t.test("a stranger's advert is never ranked, however high its head and term: only members are alive", async (t) => {
+  const stranger = machine(networkKey()) // a network of its own
+  const big = advertOf(stranger.identity, { role: 'relay', term: 1_000_000, head: 9_000_000, relayId: stranger.identity.nodeId })
+  const strangerServer = await peerServer(t, stranger, { advert: () => big })
+  const member = machine(KEY)
+  const memberServer = await peerServer(t, member)
+  const d = directory()
+  d.add('127.0.0.1', strangerServer.port, 'static')
+  d.add('127.0.0.1', memberServer.port, 'mdns', big) // an mDNS record naming the stranger's advert at a member's address
+  await d.probeAll()
+  t.same(
+    d.alive().map((a) => a.nodeId),
+    [member.identity.nodeId],
+    'only the member, with its own advert (the one its key answered with)',
+  )
+  t.equal(d.addressOf(stranger.identity.nodeId), null, 'no address is kept for the stranger')
+  const seen = d.seen().find((p) => p.port === strangerServer.port)
+  t.match(seen, { member: false, problem: /not a member/, peer: { nodeId: stranger.identity.nodeId } }, 'listed as seen, not a member')
+})
+
+t.test('the probe says member: false for a machine with another key, and for one with none', async (t) => {
+  for (const [what, other] of [
+    ['another key', machine(networkKey())],
+    ['no key', machine(null)],
+  ] as const) {
+    const server = await peerServer(t, other)
+    const probed = await probeOver(self.tls)('127.0.0.1', server.port, 2000)
+    t.match(probed, { ok: true, member: false, peer: { nodeId: other.identity.nodeId } }, what)
+  }
+})
+
+t.test('an advert that names another machine than the key that answered is not taken', async (t) => {
+  const liar = machine(KEY)
+  const server = await peerServer(t, liar, { advert: () => advertOf(machine().identity) })
+  const probed = await probeOver(self.tls)('127.0.0.1', server.port, 2000)
+  t.match(probed, { ok: false, problem: /names node .* but its key is/ })
+  const d = directory()
+  d.add('127.0.0.1', server.port, 'static')
+  await d.probeAll()
+  t.same(d.alive(), [])
 })

@@ -8,49 +8,52 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { request } from 'node:http'
 import { join } from 'node:path'
 import t from 'tap'
+import { loadNetworkKey } from '../../../daemon/identity/index.js'
+import { clientProof, machine, requestOn, tlsTo, type Machine } from '../../lib/peer-tls.js'
 import { startPair } from '../http/local-daemon.js'
 
 const root = t.testdir()
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
-/** A PUT from `localAddress`, as another machine's daemon would send it. */
-function put(port: number, bytes: Buffer, localAddress: string): Promise<{ status: number; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        localAddress,
-        method: 'PUT',
-        path: `/peer/v1/blobs/${sha(bytes)}`,
-        headers: { 'content-length': bytes.length },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8').on('data', (d: string) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode!, code: text ? JSON.parse(text).error?.code : undefined }))
-      },
-    )
-    // A refused push is answered before its body is read; the socket may close under the rest.
-    req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)))
-    req.end(bytes)
-  })
+/**
+ * A PUT from `localAddress`, as another machine's daemon would send it: over TLS with its own
+ * certificate, proving the network key (a member that is not linked is still refused).
+ */
+async function put(port: number, bytes: Buffer, localAddress: string, as: Machine): Promise<{ status: number; code?: string }> {
+  const socket = await tlsTo(port, as, { localAddress })
+  try {
+    const res = await requestOn(
+      socket,
+      'PUT',
+      `/peer/v1/blobs/${sha(bytes)}`,
+      { 'content-length': String(bytes.length), ...clientProof(as.key()!, socket) },
+      bytes,
+    ).catch((err: Error) => {
+      // A refused push is answered before its body is read; the socket may close under the rest.
+      if (err.message.includes('EPIPE') || err.message.includes('ECONNRESET')) return { status: 0, body: '' }
+      throw err
+    })
+    return { status: res.status, code: res.body ? JSON.parse(res.body).error?.code : undefined }
+  } finally {
+    socket.destroy()
+  }
 }
 
 t.test('pushes to the relay: only from a linked machine, and ten maximum-size files a day', async (t) => {
   const { relay, client } = await startPair(t, root, ['alice'], 'pair password', { maxFileMib: '1' })
   const relayPort = relay.status().peerPort
+  const member = machine(await loadNetworkKey(join(root, 'relay')))
+  t.ok(member.key(), 'the relay holds a network key')
   const stored = (b: Buffer) => existsSync(join(root, 'relay', 'blobs', 'sha256', sha(b).slice(0, 2), sha(b)))
 
   const stray = randomBytes(1000)
-  t.same(await put(relayPort, stray, '127.0.0.77'), { status: 403, code: 'not_linked' }, 'from an address with no link: refused')
+  t.same(await put(relayPort, stray, '127.0.0.77', member), { status: 403, code: 'not_linked' }, 'from an address with no link: refused')
   t.notOk(stored(stray), 'and not stored')
 
   t.same(
-    await put(client.status().peerPort, stray, '127.0.0.1'),
+    await put(client.status().peerPort, stray, '127.0.0.1', member),
     { status: 409, code: 'not_relay' },
     'to a daemon that is not the relay: refused',
   )
@@ -59,9 +62,10 @@ t.test('pushes to the relay: only from a linked machine, and ten maximum-size fi
   // The client daemon links from 127.0.0.1: from there, pushes are taken up to the day's bytes.
   const MiB = 1024 * 1024
   const files = Array.from({ length: 10 }, () => randomBytes(MiB))
-  for (const f of files) t.same(await put(relayPort, f, '127.0.0.1'), { status: 201, code: undefined }, 'a linked machine pushes a file')
+  for (const f of files)
+    t.same(await put(relayPort, f, '127.0.0.1', member), { status: 201, code: undefined }, 'a linked machine pushes a file')
   t.ok(files.every(stored), 'ten maximum-size files are stored')
   const eleventh = randomBytes(MiB)
-  t.same(await put(relayPort, eleventh, '127.0.0.1'), { status: 429, code: 'rate_limited' }, 'the eleventh in a day is refused')
+  t.same(await put(relayPort, eleventh, '127.0.0.1', member), { status: 429, code: 'rate_limited' }, 'the eleventh in a day is refused')
   t.notOk(stored(eleventh), 'and not stored')
 })

@@ -20,7 +20,11 @@ const names = (sources: { name: string }[]) => sources.map((s) => s.name)
 t.test('the relay first, then the origin, then the rest in the order they were listed', async (t) => {
   const peers = [peer('a', 1), peer('origin', 2), peer('b', 3), peer('relay', 4)]
   t.same(names(rankSources({ nodeId: 'me', relayId: 'relay', peers }, 'origin')), ['m-relay', 'm-origin', 'm-a', 'm-b'])
-  t.same(rankSources({ nodeId: 'me', relayId: 'relay', peers }, 'origin')[0], { name: 'm-relay', host: '10.0.0.4', port: 4 })
+  t.same(
+    rankSources({ nodeId: 'me', relayId: 'relay', peers }, 'origin')[0],
+    { name: 'm-relay', host: '10.0.0.4', port: 4, nodeId: 'relay' },
+    "pinned to the relay's node id",
+  )
 })
 
 t.test('without an origin or a relay, everyone in the order they were listed', async (t) => {
@@ -40,7 +44,7 @@ t.test('the origin comes first when the relay is not among the peers', async (t)
 
 t.test('files are sent to the relay at its peer port, or nowhere when it is not known', async (t) => {
   const peers = [peer('a', 1), peer('relay', 2)]
-  t.same(relaySource({ relayId: 'relay', peers }), { name: 'm-relay', host: '10.0.0.2', port: 2 })
+  t.same(relaySource({ relayId: 'relay', peers }), { name: 'm-relay', host: '10.0.0.2', port: 2, nodeId: 'relay' })
   t.equal(relaySource({ relayId: 'gone', peers }), null)
   t.equal(relaySource({ relayId: null, peers }), null)
 })

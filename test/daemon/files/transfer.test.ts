@@ -12,26 +12,31 @@ import { Readable } from 'node:stream'
 import pino from 'pino'
 import t from 'tap'
 import { BlobStore, BlobTransfer, type BlobSource } from '../../../daemon/files/index.js'
+import { machine, networkKey, peerServer, type Machine } from '../../lib/peer-tls.js'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const log = pino({ level: 'silent' })
+const KEY = networkKey()
+/** This machine, a member of KEY's network. */
+const self = machine(KEY)
 
-/** A peer that answers each GET with `answer`, recording the Range each one asked for. */
+/**
+ * A peer's port (a real PeerServer over TLS, a member unless `as` says otherwise) whose blob
+ * handler answers each GET with `answer`, recording the Range each one asked for.
+ */
 async function fakePeer(
   t: { teardown: (fn: () => unknown) => void },
   answer: (req: IncomingMessage, res: ServerResponse, n: number) => void,
+  as: Machine = machine(KEY),
 ) {
   const ranges: (string | undefined)[] = []
-  const server = createServer((req, res) => {
-    ranges.push(req.headers.range)
-    answer(req, res, ranges.length)
+  const server = await peerServer(t, as, {
+    blobs: async (req, res) => {
+      ranges.push(req.headers.range)
+      answer(req, res, ranges.length)
+    },
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  const source: BlobSource = { name: 'peer', host: '127.0.0.1', port: (server.address() as AddressInfo).port }
+  const source: BlobSource = { name: 'peer', host: '127.0.0.1', port: server.port, nodeId: as.identity.nodeId }
   return { source, ranges }
 }
 
@@ -51,6 +56,7 @@ t.test('a transfer cut off half-way goes on from where it stopped', async (t) =>
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
   const transfer = new BlobTransfer(
     store,
+    self.tls,
     () => [peer.source],
     () => 10 * 1024 * 1024,
     log,
@@ -74,6 +80,7 @@ t.test('bytes that hash wrong are thrown away, and the next machine is asked', a
   const store = await BlobStore.open(dir, 0)
   const transfer = new BlobTransfer(
     store,
+    self.tls,
     () => [liar.source, honest.source],
     () => 10 * 1024 * 1024,
     log,
@@ -92,6 +99,7 @@ t.test('nobody has it: file_unavailable, nothing stored', async (t) => {
   const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
   const transfer = new BlobTransfer(
     store,
+    self.tls,
     () => [none.source],
     () => 1024,
     log,
@@ -111,6 +119,7 @@ t.test('a source that is not an IP is never dialled: a roster could name anythin
   ]
   const transfer = new BlobTransfer(
     store,
+    self.tls,
     () => named,
     () => 1024 * 1024,
     log,
@@ -126,6 +135,7 @@ t.test('the peer side serves the rest of a blob from an offset', async (t) => {
   await store.receive(Readable.from([blob]), { maxBytes: blob.length })
   const transfer = new BlobTransfer(
     store,
+    self.tls,
     () => [],
     () => 1024 * 1024,
     log,
@@ -151,4 +161,38 @@ t.test('a disk that would be left too full refuses a file before any byte is wri
   await t.rejects(store.ensureRoom(1024 * 1024), { code: 'disk_full', message: /free some space/i }, 'disk_full, saying what to do')
   const roomy = await BlobStore.open(join(t.testdir(), 'roomy'), 0)
   await t.resolves(roomy.ensureRoom(1024 * 1024), 'with room to spare it goes ahead')
+})
+
+t.test('a machine that cannot prove the network key is never fetched from, whatever it serves', async (t) => {
+  const blob = randomBytes(1000)
+  const stranger = await fakePeer(t, (_req, res) => res.end(blob), machine(networkKey()))
+  const keyless = await fakePeer(t, (_req, res) => res.end(blob), machine(null))
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const transfer = new BlobTransfer(
+    store,
+    self.tls,
+    () => [stranger.source, keyless.source],
+    () => 1024 * 1024,
+    log,
+  )
+  await t.rejects(transfer.ensure(sha(blob)), { code: 'file_unavailable' })
+  t.same([stranger.ranges, keyless.ranges], [[], []], 'the server refused us (403 not_admitted): its handler never ran')
+  t.equal(await store.size(sha(blob)), null, 'nothing stored')
+})
+
+t.test('a source pinned to one machine is not fetched from or pushed to when another machine answers there', async (t) => {
+  const blob = randomBytes(1000)
+  const other = await fakePeer(t, (_req, res) => res.end(blob)) // a member, but not the one named
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const pinned = { ...other.source, nodeId: machine(KEY).identity.nodeId }
+  const transfer = new BlobTransfer(
+    store,
+    self.tls,
+    () => [pinned],
+    () => 1024 * 1024,
+    log,
+  )
+  await t.rejects(transfer.ensure(sha(blob)), { code: 'file_unavailable' })
+  await t.rejects(transfer.push(sha(blob), pinned), /not the .* we dialled/, 'nor is a file pushed to it')
+  t.same(other.ranges, [], 'no request reached it')
 })

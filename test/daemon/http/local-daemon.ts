@@ -2,7 +2,11 @@
  * A real daemon on loopback for the HTTP tests (mDNS off, ports chosen by the system: nothing
  * leaves this machine), and small request helpers that return status, JSON body and headers.
  */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pino from 'pino'
 import { resolveConfig, startDaemon, type RunningDaemon } from '../../../daemon/index.js'
 import type { StartFlags } from '../../../daemon/config/index.js'
@@ -63,7 +67,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** Starts a daemon in `dataDir` that `owner` stops when it ends. */
+let keyFile: string | undefined
+
+/** One network key for every daemon a test file starts, as an office's machines share one (README "Who gets in"). */
+function testNetworkKey(): string {
+  if (!keyFile) {
+    keyFile = join(mkdtempSync(join(tmpdir(), 'sochat-test-key-')), 'network-key')
+    writeFileSync(keyFile, `sochat-key-1.${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 })
+  }
+  return keyFile
+}
+
+/** Starts a daemon in `dataDir` that `owner` stops when it ends; every one of them holds the same network key. */
 export async function startLocalDaemon(
   owner: Owner,
   dataDir: string,
@@ -71,7 +86,7 @@ export async function startLocalDaemon(
   peer: string[] = [],
   flags: StartFlags = {},
 ): Promise<RunningDaemon> {
-  const config = resolveConfig({ dataDir, uiPort: '0', peerPort: '0', mdns: false, name, peer, ...flags })
+  const config = resolveConfig({ dataDir, uiPort: '0', peerPort: '0', mdns: false, name, peer, networkKeyFile: testNetworkKey(), ...flags })
   const daemon = await startDaemon(config, pino({ level: 'silent' }))
   owner.teardown(() => daemon.stop())
   return daemon

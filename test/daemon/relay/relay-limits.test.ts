@@ -11,11 +11,11 @@ import { join } from 'node:path'
 import pino from 'pino'
 import WebSocket from 'ws'
 import { PROTOCOL_VERSION, type Entry, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
-import { PeerServer } from '../../../daemon/link/index.js'
 import { Relay, type RelayLimits } from '../../../daemon/relay/index.js'
 import type { LinkLimits } from '../../../daemon/relay/limits.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { clientProof, machine, networkKey, peerServer, tlsTo, type Machine } from '../../lib/peer-tls.js'
 
 const NETWORK = 'default'
 /** Smaller than the relay's own budgets (limits.ts), so a flood past them is quick to send. */
@@ -36,14 +36,18 @@ const post = (text: string, id = newId()): Submission => ({
   body: { type: 'message.posted', room: 'general', author: 'alice', text },
 })
 
+/** The relay's network: each raw link is a machine of its own holding this key. */
+const KEY = networkKey()
+
 async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
+  const relayMachine = machine(KEY)
   const store = await Store.open(join(t.testdir(), 'db'))
   const replica = new Replica(store)
   const relay = new Relay(
     replica,
     1,
     {
-      nodeId: 'e'.repeat(16),
+      nodeId: relayMachine.identity.nodeId,
       name: 'relay',
       network: NETWORK,
       peerPort: 0,
@@ -56,20 +60,14 @@ async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
     { roster: () => undefined, typing: () => undefined },
     limits,
   )
-  const server = await PeerServer.listen({
-    host: '127.0.0.1',
-    port: 0,
-    portAttempts: 1,
-    log: pino({ level: 'silent' }),
+  const server = await peerServer(t, relayMachine, {
     advert: () => {
       throw new Error('not asked')
     },
     onLink: (conn) => relay.attach(conn),
-    blobs: async (_req, res) => void res.writeHead(404).end(),
   })
   t.teardown(async () => {
     relay.stop('test over')
-    await server.close()
     await store.close()
   })
   const signUp: Submission = {
@@ -79,33 +77,47 @@ async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
     body: { type: 'account.created', username: 'alice', password: HASH },
   }
   t.match(await relay.order(signUp), { ok: true })
-  return { relay, replica, store, url: `ws://127.0.0.1:${server.port}/peer/v1/link` }
+  return { relay, replica, store, port: server.port }
 }
 
-/** A raw link: what the relay sent it, and how it ended. */
+/**
+ * A raw link: a machine of its own (a member: it proves the network key over its TLS session),
+ * what the relay sent it, and how it ended. `ws` exists once `opened` resolved.
+ */
 class RawLink {
-  readonly ws: WebSocket
-  readonly frames: { type: string; code?: string; seq?: number; id?: string; entries?: Entry[] }[] = []
+  ws!: WebSocket
+  readonly frames: { type: string; code?: string; message?: string; seq?: number; id?: string; entries?: Entry[] }[] = []
   closed = false
   readonly opened: Promise<void>
+  readonly machine: Machine = machine(KEY)
 
-  constructor(url: string, localAddress: string, onFrame: (link: RawLink) => void = () => undefined) {
-    this.ws = new WebSocket(url, { localAddress, maxPayload: 64 * 1024 * 1024 })
-    this.opened = new Promise((resolve, reject) => this.ws.once('open', resolve).once('error', reject))
-    this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)))
-      onFrame(this)
-    })
-    this.ws.on('close', () => (this.closed = true))
-    this.ws.on('error', () => undefined)
+  constructor(port: number, localAddress: string, onFrame: (link: RawLink) => void = () => undefined) {
+    this.opened = tlsTo(port, this.machine, { localAddress }).then(
+      (socket) =>
+        new Promise<void>((resolve, reject) => {
+          this.ws = new WebSocket(`wss://127.0.0.1:${port}/peer/v1/link`, {
+            createConnection: () => socket,
+            headers: clientProof(KEY, socket),
+            maxPayload: 64 * 1024 * 1024,
+          })
+          this.ws.once('open', resolve).once('error', reject)
+          this.ws.on('message', (data) => {
+            this.frames.push(JSON.parse(String(data)))
+            onFrame(this)
+          })
+          this.ws.on('close', () => (this.closed = true))
+          this.ws.on('error', () => undefined)
+        }),
+    )
   }
 
-  hello(head: number, checkpoints: Hello['checkpoints'] = []): void {
+  /** A hello; its node id is this link's machine's unless `nodeId` says otherwise. */
+  hello(head: number, checkpoints: Hello['checkpoints'] = [], nodeId = this.machine.identity.nodeId): void {
     const hello: Hello = {
       type: 'hello',
       proto: PROTOCOL_VERSION,
       network: NETWORK,
-      nodeId: Math.random().toString(16).slice(2, 10).padEnd(16, '0'),
+      nodeId,
       name: 'raw',
       startedAt: Date.now(),
       peerPort: 1,
@@ -133,8 +145,8 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
 }
 
 /** A link that has the relay's whole log: it needs no catch-up. */
-async function upToDate(url: string, store: Store, address = '127.0.0.1'): Promise<RawLink> {
-  const link = new RawLink(url, address)
+async function upToDate(port: number, store: Store, address = '127.0.0.1'): Promise<RawLink> {
+  const link = new RawLink(port, address)
   await link.opened
   const head = store.log.head
   link.hello(head, [{ seq: head, id: (await store.log.get(head))!.id }])
@@ -145,7 +157,7 @@ async function upToDate(url: string, store: Store, address = '127.0.0.1'): Promi
 t.test(
   '20 hellos with head 0 at once: at most 4 catch-ups run, 6 wait their turn, the rest are told busy, and others are served',
   async (t) => {
-    const { relay, store, url } = await relayOnLoopback(t, { catchUps: { perAddress: 1, overall: 4, waiting: 6, waitMs: 60_000 } })
+    const { relay, store, port } = await relayOnLoopback(t, { catchUps: { perAddress: 1, overall: 4, waiting: 6, waitMs: 60_000 } })
     // A log of about 24 MB: more than a stalled client's socket buffers take, so a catch-up
     // to a client that stops reading cannot finish while we look.
     const text = 'x'.repeat(15_000)
@@ -153,8 +165,12 @@ t.test(
     const head = store.log.head
     t.equal(head, 1601)
 
-    // Each stops reading once welcomed: its catch-up stays running.
-    const links = Array.from({ length: 20 }, (_, i) => new RawLink(url, `127.0.0.${i + 10}`, (l) => l.frames.length === 1 && l.ws.pause()))
+    // Each stops reading once welcomed: its catch-up stays running. (A refused one reads on, to
+    // see the close that follows its error: over TLS the two may come in separate reads.)
+    const links = Array.from(
+      { length: 20 },
+      (_, i) => new RawLink(port, `127.0.0.${i + 10}`, (l) => l.frames.length === 1 && l.frames[0]!.type === 'welcome' && l.ws.pause()),
+    )
     await Promise.all(links.map((l) => l.opened))
     for (const l of links) l.hello(0)
     const welcomed = () => links.filter((l) => l.of('welcome').length > 0)
@@ -171,14 +187,14 @@ t.test(
     )
 
     // The same machine again while its catch-up runs, with the waiting room full: busy.
-    const again = new RawLink(url, '127.0.0.10')
+    const again = new RawLink(port, '127.0.0.10')
     await again.opened
     again.hello(0)
     await until('an answer', () => again.closed)
     t.match(again.of('error'), [{ code: 'busy' }], 'a second catch-up to one address is refused')
 
     // Meanwhile a machine that needs no catch-up links and posts.
-    const normal = await upToDate(url, store, '127.0.0.2')
+    const normal = await upToDate(port, store, '127.0.0.2')
     const mine = post('still here')
     normal.submit(mine)
     await until('an ack', () => normal.of('ack').length === 1)
@@ -199,7 +215,7 @@ t.test(
     let retry: RawLink | undefined
     let busy = 0
     for (;;) {
-      retry = new RawLink(url, '127.0.0.29')
+      retry = new RawLink(port, '127.0.0.29')
       await retry.opened
       retry.hello(0)
       await until('an answer', () => retry!.closed || retry!.of('welcome').length > 0)
@@ -215,9 +231,9 @@ t.test(
 
 t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more, and the link is closed', async (t) => {
   let now = 0
-  const { store, url } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
+  const { store, port } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
   const base = store.log.head
-  const flood = await upToDate(url, store, '127.0.0.3')
+  const flood = await upToDate(port, store, '127.0.0.3')
   const sent = Array.from({ length: 5000 }, (_, i) => post(`flood ${i}`))
   for (const s of sent) flood.submit(s)
   await until('the link closed', () => flood.closed)
@@ -238,7 +254,7 @@ t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more,
   await new Promise((r) => setTimeout(r, 200))
   t.equal(store.log.head, base + LINK_LIMITS.submitBurst, 'what was held on the closed link is not ordered later')
 
-  const normal = await upToDate(url, store, '127.0.0.4')
+  const normal = await upToDate(port, store, '127.0.0.4')
   const mine = post('a normal message')
   normal.submit(mine)
   await until('an ack', () => normal.of('ack').length === 1)
@@ -247,9 +263,9 @@ t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more,
 
 t.test('a backlog past the burst waits its turn at the sustained rate, in the order sent', async (t) => {
   let now = 0
-  const { store, url } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
+  const { store, port } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
   const base = store.log.head
-  const link = await upToDate(url, store, '127.0.0.5')
+  const link = await upToDate(port, store, '127.0.0.5')
   const backlog = Array.from({ length: 1500 }, (_, i) => post(`queued ${i}`))
   for (const s of backlog) link.submit(s)
   await until('the burst', () => link.of('ack').length === LINK_LIMITS.submitBurst)
@@ -276,4 +292,21 @@ t.test('a backlog past the burst waits its turn at the sustained rate, in the or
     'and ordered in it',
   )
   link.ws.close()
+})
+
+t.test("a hello that names another machine than the link's certificate is refused with frame_invalid", async (t) => {
+  const { relay, port } = await relayOnLoopback(t)
+  const link = new RawLink(port, '127.0.0.6')
+  await link.opened
+  const someoneElse = machine(KEY).identity.nodeId
+  link.hello(0, [], someoneElse)
+  await until('the link closed', () => link.closed)
+  t.match(link.of('error'), [
+    { code: 'frame_invalid', message: new RegExp(`key is machine ${link.machine.identity.nodeId}, not ${someoneElse}`) },
+  ])
+  t.equal(link.of('welcome').length, 0, 'never welcomed')
+  t.notOk(
+    relay.roster().peers.some((p) => p.nodeId === someoneElse),
+    'the machine it claimed to be is not on the roster',
+  )
 })
