@@ -7,11 +7,12 @@ import pino, { type Logger } from 'pino'
 import type { Entry, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from './config/index.js'
+import { InputError } from './errors/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, machinesChangedHint, PageSockets, UiServer } from './http/index.js'
-import { Admission, NetworkDesk, Newcomer } from './admission/index.js'
+import { Admission, answerRekey, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
 import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
@@ -42,6 +43,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     network: config.network,
     key: await networkKeyAtStart(config),
     open: config.open,
+    removed: await RemovedList.load(config.dataDir),
     log: log.child({ part: 'admission' }),
   })
   const tls = new PeerTls({ identity, networkKey: () => admission.key() })
@@ -69,6 +71,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     onLink: (conn) => (built ? built.onLink(conn) : conn.fail('not_relay', 'Starting up.')),
     blobs: (req, res, sha256) => files.transfer.serve(req, res, sha256, built?.blobGate() ?? NOT_RELAY_GATE),
     join: (req, res, standing) => admission.answerJoin(req, res, standing, remoteIp(req.socket)),
+    rekey: (req, res, standing) => answerRekey(admission, req, res, standing),
   })
   const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory({ selfId: () => nodeId, probe: probeOver(tls), log: log.child({ part: 'directory' }) })
@@ -112,8 +115,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     interfaceName: iface?.name ?? null,
     seen: () => directory.seen(),
     linked: () => (coordinator.roster?.peers ?? []).filter((p) => p.nodeId !== nodeId),
+    remove: (target, by) => removeFromNetwork(admission, tls, directory, target, by, log.child({ part: 'admission' })),
   })
   admission.on('changed', machinesChangedHint(pages))
+  admission.on('rekeyed', (removed) => coordinator.cutOff(removed.nodeId))
 
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
@@ -160,6 +165,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
   coordinator.start()
+  const refusingHolders = () =>
+    directory.seen().filter((p) => p.peer && !p.member && !p.outdated && p.host !== '' && !admission.removed.has(p.peer.sha256))
   const newcomer = new Newcomer({
     admission,
     tls,
@@ -168,6 +175,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     network: config.network,
     candidates: () => directory.seen().filter((p) => p.host !== ''),
     windowEndsAt: Date.now() + DISCOVERY_WINDOW_MS,
+    // Stale: nobody proves our key, yet machines answer that hold one (they answer our join with 202/403, not 409).
+    staleKey: () => directory.alive().length === 0 && coordinator.role !== 'client' && refusingHolders().length > 0,
+    holders: () => refusingHolders(),
     log: log.child({ part: 'admission' }),
   })
   admission.on('member', () => coordinator.nudge())
@@ -205,6 +215,36 @@ async function networkKeyAtStart(config: DaemonConfig): Promise<NetworkKey | nul
   const kept = await loadNetworkKey(config.dataDir).catch(() => null)
   if (!given.equals(kept)) await saveNetworkKey(config.dataDir, given)
   return given
+}
+
+/**
+ * A person removes a member: its key must be known here (seen over TLS), and every member
+ * reachable now (a fresh probe) gets the new key (admission/removal.ts).
+ */
+async function removeFromNetwork(
+  admission: Admission,
+  tls: PeerTls,
+  directory: PeerDirectory,
+  nodeId: string,
+  by: string,
+  log: Logger,
+): Promise<void> {
+  await directory.probeAll(1500)
+  const seen = directory.seen()
+  const target = seen.find((p) => p.peer?.nodeId === nodeId)?.peer
+  if (!target)
+    throw new InputError(
+      'machine_unknown',
+      'This machine has not seen that machine’s key, so it cannot remove it. Try again while it is on.',
+    )
+  const members = seen.flatMap((p) => (p.member && p.peer ? [{ host: p.host, port: p.port, peer: p.peer }] : []))
+  const name = seen.find((p) => p.peer?.nodeId === nodeId)?.advert?.name ?? nodeId
+  const machine = { sha256: target.sha256, nodeId: target.nodeId, fingerprint: target.fingerprint, name }
+  const { handed, missed } = await removeMember(admission, tls, machine, by, members)
+  log.warn(
+    { removed: target.fingerprint, by, handed: handed.length, missed },
+    'removed a machine; the new key went to the members reachable now',
+  )
 }
 
 /** New entries go to the pages that may see them, status changes to every open page. */

@@ -17,6 +17,8 @@ import { z } from 'zod'
 import { saveNetworkKey, sealNetworkKey, type MachineIdentity, type NetworkKey } from '../identity/index.js'
 import type { PeerStanding } from '../link/index.js'
 import { AskingList, type Asking } from './asking.js'
+import { readJson } from './json-body.js'
+import type { RemovedList, RemovedMachine } from './removed.js'
 
 export const JoinRequest = z.object({ name: z.string().min(1).max(63), network: z.string().min(1).max(63) })
 
@@ -28,10 +30,11 @@ export interface AdmissionOptions {
   network: string
   key: NetworkKey | null
   open: boolean
+  removed: RemovedList
   log: Logger
 }
 
-export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] }> {
+export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey]; rekeyed: [RemovedMachine] }> {
   #key: NetworkKey | null
   #standing: Standing
   #open: boolean
@@ -48,6 +51,29 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     return this.#key
   }
 
+  get identity(): MachineIdentity {
+    return this.opts.identity
+  }
+
+  get removed(): RemovedList {
+    return this.opts.removed
+  }
+
+  /** The network key was replaced because `removed` was removed (removal.ts): take the new one, note it, cut it off. */
+  async rekey(key: NetworkKey, removed: RemovedMachine): Promise<void> {
+    await this.opts.removed.add(removed)
+    this.asking.forget(removed.sha256)
+    await saveNetworkKey(this.opts.dataDir, key)
+    this.#key = key
+    this.#standing = 'member'
+    this.opts.log.warn(
+      { removed: removed.fingerprint, name: removed.name, by: removed.by, keyId: key.id },
+      'a machine was removed; the network key was replaced',
+    )
+    this.emit('rekeyed', removed)
+    this.emit('changed')
+  }
+
   get standing(): Standing {
     return this.#standing
   }
@@ -62,6 +88,21 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     this.opts.log.warn(
       { by, open },
       open ? 'this machine now lets in every machine that asks' : 'this machine no longer lets machines in unasked',
+    )
+    this.emit('changed')
+  }
+
+  /** A key no member accepts any more (newcomer.ts): shown as asking to join again, until let in. */
+  setStale(stale: boolean): void {
+    if (!this.#key) return
+    const standing = stale ? 'asking' : 'member'
+    if (this.#standing === standing) return
+    this.#standing = standing
+    this.opts.log.warn(
+      { keyId: this.#key.id },
+      stale
+        ? 'the members seen refuse this machine’s network key (replaced while it was away?): asking to join again'
+        : 'the network key is accepted again',
     )
     this.emit('changed')
   }
@@ -123,6 +164,8 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
     if (standing.member) return reply(200, { state: 'admitted', sealedKey: await sealNetworkKey(key, standing.peer.publicKey) })
     if (parsed.data.network !== this.opts.network)
       return reply(403, { error: { code: 'network_mismatch', message: `This machine is in network "${this.opts.network}".` } })
+    if (this.opts.removed.has(standing.peer.sha256))
+      return reply(403, { state: 'refused', error: { code: 'not_admitted', message: 'This machine was removed from the network.' } })
     const asking = this.asking.note(standing.peer, parsed.data.name, ip)
     if (!asking) return reply(503, { error: { code: 'busy', message: 'Too many machines are asking to join from there; try later.' } })
     if (this.#open && !asking.decision) asking.decision = { admitted: true, by: 'open network', at: Date.now() }
@@ -146,18 +189,5 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey] 
       this.emit('changed')
     }
     return reply(202, { state: 'asking', fingerprint: standing.peer.fingerprint })
-  }
-}
-
-async function readJson(req: IncomingMessage, limit = 4096): Promise<unknown> {
-  let text = ''
-  for await (const chunk of req) {
-    text += chunk
-    if (text.length > limit) return null
-  }
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
   }
 }

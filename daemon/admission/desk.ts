@@ -26,6 +26,8 @@ export interface DeskSources {
   seen: () => readonly SeenMachine[]
   /** Machines linked to the relay now (the roster), with the fingerprint when known. */
   linked: () => { nodeId: string; name: string; host: string }[]
+  /** Removes a member (admission/removal.ts); throws machine_unknown when its key is not known here. */
+  remove: (nodeId: string, by: string) => Promise<void>
 }
 
 export class NetworkDesk {
@@ -43,11 +45,11 @@ export class NetworkDesk {
       throw new ConflictError('not_network_member', 'This machine holds no network key yet, so it cannot let anyone in.')
     const machine = this.machines().get(nodeId)
     if (!machine) throw new InputError('machine_unknown', `No machine ${nodeId} is known here; it may have stopped asking.`)
-    if (action === 'remove')
-      throw new ConflictError(
-        'machine_state',
-        'Removing a member is not in this version: it needs a new network key handed to every other member. Until then, stop SO-CHAT on that machine, or start the others with a new key file.',
-      )
+    if (action === 'remove') {
+      if (machine.state !== 'member') throw new ConflictError('machine_state', `${machine.name} is ${machine.state}, not a member.`)
+      await this.sources.remove(nodeId, by)
+      return this.machines().get(nodeId) ?? { ...machine, state: 'removed', linked: false }
+    }
     if (machine.state !== 'asking' && machine.state !== 'refused')
       throw new ConflictError('machine_state', `${machine.name} is ${machine.state}, not asking to join.`)
     const decided = action === 'admit' ? this.admission.admit(nodeId, by) : this.admission.refuse(nodeId, by)
@@ -85,10 +87,18 @@ export class NetworkDesk {
       seenBy: [],
     })
     out.set(self.nodeId, { ...base(self.nodeId, self.name, self.fingerprint), state: 'this', lastSeen: Date.now() })
+    for (const removed of this.admission.removed.all()) {
+      out.set(removed.nodeId, {
+        ...base(removed.nodeId, removed.name, removed.fingerprint),
+        state: 'removed',
+        linked: false,
+        problem: `removed by ${removed.by}`,
+      })
+    }
     for (const seen of this.sources.seen()) this.mergeSeen(out, seen, base)
     for (const link of this.sources.linked()) {
       const known = out.get(link.nodeId) ?? base(link.nodeId, link.name, '')
-      if (known.state === 'this') continue
+      if (known.state === 'this' || known.state === 'removed') continue
       out.set(link.nodeId, {
         ...known,
         state: 'member',
@@ -122,7 +132,7 @@ export class NetworkDesk {
     const nodeId = seen.peer?.nodeId ?? (seen.outdated ? seen.advert?.nodeId : undefined)
     if (!nodeId || nodeId === this.sources.self.nodeId) return
     const known = out.get(nodeId) ?? base(nodeId, seen.advert?.name ?? seen.host, seen.peer?.fingerprint ?? '')
-    const state = seen.outdated ? 'outdated' : seen.member ? 'member' : known.state
+    const state = known.state === 'removed' ? 'removed' : seen.outdated ? 'outdated' : seen.member ? 'member' : known.state
     const view: MachineView = {
       ...known,
       state,

@@ -1,6 +1,11 @@
 /**
- * The asking side of joining.ts, run while this machine holds no network key: one round every
- * `ROUND_MS`, asking every machine seen, until a key is held (founded or received).
+ * The asking side of joining.ts: one round every `ROUND_MS` while this machine holds no
+ * network key, asking every machine seen, until a key is held (founded or received).
+ *
+ * It also runs for a machine whose key went **stale**: it was off when a member was removed,
+ * so the others hold a new key and refuse its proof (`staleKey`, from what its probes see).
+ * Then it asks to join again, and a person lets it in; it never founds a network of its own
+ * in that state (the network exists: it just is not in it any more).
  */
 import type { Logger } from 'pino'
 import { NetworkKey, openNetworkKey, type MachineIdentity } from '../identity/index.js'
@@ -22,6 +27,10 @@ export interface NewcomerOptions {
   candidates: () => { host: string; port: number }[]
   /** When the discovery window after start ends (ms since the epoch). */
   windowEndsAt: number
+  /** True while this machine holds a key no machine it sees accepts (see the top of this file). */
+  staleKey: () => boolean
+  /** Machines to ask while the key is stale: those that answered TLS but did not prove our key. */
+  holders: () => { host: string; port: number }[]
   log: Logger
 }
 
@@ -32,7 +41,6 @@ export class Newcomer {
   constructor(private readonly opts: NewcomerOptions) {}
 
   start(): void {
-    if (this.opts.admission.key()) return
     this.schedule(0)
   }
 
@@ -42,7 +50,7 @@ export class Newcomer {
   }
 
   private schedule(ms: number): void {
-    if (this.#stopped || this.opts.admission.key()) return
+    if (this.#stopped) return
     this.#timer = setTimeout(() => {
       this.round()
         .catch((err: unknown) => this.opts.log.error({ err }, 'asking to join failed; trying again'))
@@ -53,10 +61,12 @@ export class Newcomer {
 
   private async round(): Promise<void> {
     const { admission, identity } = this.opts
+    const held = admission.key()
+    if (held && !this.opts.staleKey()) return admission.setStale(false)
     const answers: { nodeId: string | null; answer: JoinAnswer }[] = []
-    for (const to of this.opts.candidates().slice(0, ASKED_PER_ROUND)) {
+    for (const to of (held ? this.opts.holders() : this.opts.candidates()).slice(0, ASKED_PER_ROUND)) {
       const asked = await this.ask(to.host, to.port)
-      if (admission.key()) return
+      if (admission.key() !== held) return // founded, let in or rekeyed meanwhile
       if (asked.sealedKey) {
         try {
           return await admission.hold(await openNetworkKey(asked.sealedKey, identity.privateKey), 'admitted')
@@ -68,6 +78,7 @@ export class Newcomer {
       answers.push(asked)
     }
     const outcome = roundOutcome({ selfId: identity.nodeId, windowOver: Date.now() >= this.opts.windowEndsAt, answers })
+    if (held) return admission.setStale(outcome.kind === 'asking')
     if (outcome.kind === 'found') return admission.hold(NetworkKey.generate(), 'founded')
     if (outcome.kind === 'asking') {
       const holders = answers.filter((a) => a.answer === 'asking' || a.answer === 'refused').length

@@ -29,7 +29,9 @@ export function machineCertificate(identity: { privateKey: KeyObject; spki: Buff
   const name = seq(set(seq(oid(OID_COMMON_NAME), utf8(`sochat-${identity.nodeId}`))))
   const algorithm = seq(oid(OID_ED25519)) // no parameters (RFC 8410 section 3)
   const serial = randomBytes(16)
-  serial[0]! &= 0x7f // positive, at most 20 bytes (RFC 5280 4.1.2.2)
+  // Positive and minimal DER (RFC 5280 4.1.2.2): top bit clear, and never a leading zero byte,
+  // which DER forbids before a byte below 0x80 (1 serial in 256 would make an unreadable certificate).
+  serial[0] = (serial[0]! & 0x7f) | 0x40
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // [0] version: v3
     integer(serial),

@@ -31,7 +31,9 @@ export async function dial(
     let proved = false
     ws.once('upgrade', (res) => {
       proved = tls.serverProved(socket, res.headers)
-      if (!proved) ws.terminate()
+      if (proved) return
+      reject(new LinkRefusedError(`${host}:${port} (machine ${peer.fingerprint}) did not prove the network key`))
+      ws.terminate()
     })
     ws.once('open', () => {
       ws.off('error', reject)
@@ -39,8 +41,5 @@ export async function dial(
       resolve(new PeerConnection(ws, remote, log.child({ link: remote, peer: peer.fingerprint }), host, peer))
     })
     ws.once('error', reject)
-    ws.once('close', () => {
-      if (!proved) reject(new LinkRefusedError(`${host}:${port} (machine ${peer.fingerprint}) did not prove the network key`))
-    })
   })
 }

@@ -4,7 +4,8 @@
  *
  *   anyone with a machine key   GET  /peer/v1/advert   what mDNS says anyway (role, term, head)
  *                               POST /peer/v1/join     ask to join (admission/)
- *   members only                the link WebSocket, GET|HEAD|PUT /peer/v1/blobs/<sha256>
+ *   members only                the link WebSocket, GET|HEAD|PUT /peer/v1/blobs/<sha256>,
+ *                               POST /peer/v1/rekey (a machine was removed: the new key)
  *
  * A member is a machine that proved the network key on this TLS session; anyone else gets
  * 403 `not_admitted` with its own fingerprint, so a person can compare it with the Network
@@ -39,6 +40,8 @@ export interface PeerServerOptions {
   blobs: (req: IncomingMessage, res: ServerResponse, sha256: string) => Promise<void>
   /** `POST /peer/v1/join` from any machine (admission/). */
   join: (req: IncomingMessage, res: ServerResponse, standing: PeerStanding) => Promise<void>
+  /** `POST /peer/v1/rekey` from a member: a machine was removed, here is the new key (admission/removal.ts). */
+  rekey: (req: IncomingMessage, res: ServerResponse, standing: PeerStanding) => Promise<void>
   /** Something knocked without the key (or with an older protocol): the Network panel lists who. */
   onRefused?: (refused: { ip: string; code: ErrorCode; peer: PeerStanding['peer'] | null }) => void
   log: Logger
@@ -129,6 +132,8 @@ export class PeerServer {
     }
     if (req.method === 'POST' && url === '/peer/v1/join')
       return this.handle(res, this.opts.join(req, res, standing), 'answering a request to join')
+    if (req.method === 'POST' && url === '/peer/v1/rekey')
+      return this.handle(res, this.opts.rekey(req, res, standing), 'taking a new network key')
     const blob = /^\/peer\/v1\/blobs\/([^/?]+)$/.exec(url)
     if (blob && ['GET', 'HEAD', 'PUT'].includes(req.method ?? ''))
       return this.handle(res, this.opts.blobs(req, res, blob[1]!), 'serving a file to a peer')

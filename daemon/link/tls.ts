@@ -41,7 +41,9 @@ export interface PeerStanding {
   member: boolean
 }
 
-export class LinkRefusedError extends Error {}
+export class LinkRefusedError extends Error {
+  override name = 'LinkRefusedError'
+}
 
 export class PeerTls {
   readonly #context: SecureContext

@@ -235,6 +235,12 @@ export class Relay {
     return successor.nodeId
   }
 
+  /** Closes the links of a machine removed from the network (its certificate names it), at once. */
+  cutOff(nodeId: string): void {
+    for (const conn of this.#links.keys())
+      if (conn.peer?.nodeId === nodeId) conn.fail('not_admitted', 'This machine was removed from the network.')
+  }
+
   /** Closes every link with `not_relay`, so clients look for the new relay at once. */
   stop(reason: string): void {
     this.#stopped = true

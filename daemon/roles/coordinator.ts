@@ -121,6 +121,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return this.relay?.blobGate ?? NOT_RELAY_GATE
   }
 
+  /** A machine was removed from the network: close any link with it now (a relay it was, or a client of ours). */
+  cutOff(nodeId: string): void {
+    this.deps.directory.markUnreachable(nodeId)
+    this.relay?.cutOff(nodeId)
+    if (this.#session.relayId === nodeId) this.#session.close()
+  }
+
   /** Who has a page open here changed. */
   presenceChanged(): void {
     if (this.relay) this.relay.broadcastRoster()

@@ -78,6 +78,7 @@ export async function peerServer(t: Teardown, server: Machine, opts: Partial<Omi
     onLink: (conn) => conn.close(1000, 'test'),
     blobs: async (_req, res) => void res.writeHead(404).end(),
     join: async (_req, res, _standing: PeerStanding) => void res.writeHead(409).end(),
+    rekey: async (_req, res, _standing: PeerStanding) => void res.writeHead(404).end(),
     ...opts,
     tls: server.tls,
   })

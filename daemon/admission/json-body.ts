@@ -1,0 +1,15 @@
+import type { IncomingMessage } from 'node:http'
+
+/** A small JSON request body, or null when it is too long or not JSON (the caller's schema says what was wrong). */
+export async function readJson(req: IncomingMessage, limit = 4096): Promise<unknown> {
+  let text = ''
+  for await (const chunk of req) {
+    text += chunk
+    if (text.length > limit) return null
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}

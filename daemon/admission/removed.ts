@@ -1,0 +1,63 @@
+/**
+ * The machines removed from the network, as this machine knows them: kept in
+ * DATA_DIR/network-removed.json (0600) so a restart does not forget them. A removed machine
+ * asking to join again is shown as removed, not as a newcomer, and gets no key by asking.
+ */
+import { join } from 'node:path'
+import { z } from 'zod'
+import { readPrivateFile, writePrivateFile } from '../identity/private-file.js'
+
+const FILE = 'network-removed.json'
+
+export const RemovedMachine = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  nodeId: z.string().regex(/^[0-9a-f]{16}$/),
+  fingerprint: z.string().max(40),
+  name: z.string().max(63),
+  by: z.string().max(64),
+  at: z.number().int().nonnegative(),
+})
+export type RemovedMachine = z.infer<typeof RemovedMachine>
+
+const CODES = {
+  invalid: 'network_key_invalid',
+  exposed: 'network_key_invalid',
+  what: 'The list of removed machines',
+  ifCopied: 'nothing secret is in it; fix the mode and restart.',
+} as const
+
+/** At most this many are kept (the oldest go): the list must not grow without bound. */
+const KEEP = 1000
+
+export class RemovedList {
+  readonly #bySha = new Map<string, RemovedMachine>()
+
+  private constructor(private readonly dataDir: string) {}
+
+  static async load(dataDir: string): Promise<RemovedList> {
+    const list = new RemovedList(dataDir)
+    const text = await readPrivateFile(join(dataDir, FILE), CODES)
+    const parsed = z.array(RemovedMachine).safeParse(text === null ? [] : JSON.parse(text))
+    // A damaged file is not a reason to refuse to start: the key was replaced anyway, which is what keeps them out.
+    for (const m of parsed.success ? parsed.data : []) list.#bySha.set(m.sha256, m)
+    return list
+  }
+
+  has(sha256: string): boolean {
+    return this.#bySha.has(sha256)
+  }
+
+  byNodeId(nodeId: string): RemovedMachine | undefined {
+    return [...this.#bySha.values()].find((m) => m.nodeId === nodeId)
+  }
+
+  all(): RemovedMachine[] {
+    return [...this.#bySha.values()]
+  }
+
+  async add(machine: RemovedMachine): Promise<void> {
+    this.#bySha.set(machine.sha256, machine)
+    while (this.#bySha.size > KEEP) this.#bySha.delete(this.#bySha.keys().next().value as string)
+    await writePrivateFile(join(this.dataDir, FILE), `${JSON.stringify(this.all(), null, 1)}\n`)
+  }
+}
