@@ -12,7 +12,7 @@ import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop
 import { openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, machinesChangedHint, PageSockets, UiServer } from './http/index.js'
-import { Admission, answerRekey, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
+import { Admission, answerRekey, openAtStart, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
 import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
@@ -42,7 +42,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     identity,
     network: config.network,
     key: await networkKeyAtStart(config),
-    open: config.open,
+    open: await openAtStart(config.dataDir, config.open),
     removed: await RemovedList.load(config.dataDir),
     log: log.child({ part: 'admission' }),
   })
@@ -166,7 +166,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   })
   coordinator.start()
   const refusingHolders = () =>
-    directory.seen().filter((p) => p.peer && !p.member && !p.outdated && p.host !== '' && !admission.removed.has(p.peer.sha256))
+    directory.seen().filter((p) => p.peer && p.unproved && p.host !== '' && !admission.removed.has(p.peer.sha256))
   const newcomer = new Newcomer({
     admission,
     tls,

@@ -11,7 +11,9 @@
  *   member machine can let it in.
  */
 import { EventEmitter } from 'node:events'
+import { rm, stat, writeFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { saveNetworkKey, sealNetworkKey, type MachineIdentity, type NetworkKey } from '../identity/index.js'
@@ -23,6 +25,20 @@ import type { RemovedList, RemovedMachine } from './removed.js'
 export const JoinRequest = z.object({ name: z.string().min(1).max(63), network: z.string().min(1).max(63) })
 
 export type Standing = 'member' | 'asking' | 'refused' | 'alone'
+
+/** Present in the data folder while this machine lets every asker in (set from the Network panel). */
+const OPEN_MARKER = 'network-open'
+
+/** Whether this start lets every asker in: `--open`, or opened from the Network panel before. */
+export async function openAtStart(dataDir: string, flag: boolean): Promise<boolean> {
+  return (
+    flag ||
+    (await stat(join(dataDir, OPEN_MARKER)).then(
+      () => true,
+      () => false,
+    ))
+  )
+}
 
 export interface AdmissionOptions {
   dataDir: string
@@ -82,8 +98,12 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey];
     return this.#open
   }
 
-  setOpen(open: boolean, by: string): void {
+  /** Opens or closes this machine's door; remembered across restarts in DATA_DIR/network-open. */
+  async setOpen(open: boolean, by: string): Promise<void> {
     if (this.#open === open) return
+    const marker = join(this.opts.dataDir, OPEN_MARKER)
+    if (open) await writeFile(marker, `opened by ${by}\n`, { mode: 0o600 })
+    else await rm(marker, { force: true })
     this.#open = open
     this.opts.log.warn(
       { by, open },

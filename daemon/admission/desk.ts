@@ -59,7 +59,7 @@ export class NetworkDesk {
 
   async setOpen(open: boolean, by: string): Promise<NetworkView> {
     if (!this.admission.key()) throw new ConflictError('not_network_member', 'This machine holds no network key yet.')
-    this.admission.setOpen(open, by)
+    await this.admission.setOpen(open, by)
     return this.networkView()
   }
 

@@ -1,4 +1,4 @@
-export { Admission, JoinRequest, type Standing } from './admission.js'
+export { Admission, JoinRequest, openAtStart, type Standing } from './admission.js'
 export { Newcomer } from './newcomer.js'
 export { roundOutcome, type JoinAnswer, type Round, type RoundOutcome } from './joining.js'
 export { AskingList, type Asking } from './asking.js'

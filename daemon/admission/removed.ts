@@ -14,7 +14,8 @@ export const RemovedMachine = z.object({
   nodeId: z.string().regex(/^[0-9a-f]{16}$/),
   fingerprint: z.string().max(40),
   name: z.string().max(63),
-  by: z.string().max(64),
+  /** Who removed it: a username, and on which machine when the news came from another (`alice on 83D1-…`). */
+  by: z.string().max(120),
   at: z.number().int().nonnegative(),
 })
 export type RemovedMachine = z.infer<typeof RemovedMachine>
@@ -37,9 +38,18 @@ export class RemovedList {
   static async load(dataDir: string): Promise<RemovedList> {
     const list = new RemovedList(dataDir)
     const text = await readPrivateFile(join(dataDir, FILE), CODES)
-    const parsed = z.array(RemovedMachine).safeParse(text === null ? [] : JSON.parse(text))
-    // A damaged file is not a reason to refuse to start: the key was replaced anyway, which is what keeps them out.
-    for (const m of parsed.success ? parsed.data : []) list.#bySha.set(m.sha256, m)
+    // A damaged file is not a reason to refuse to start (the key was replaced anyway, which is
+    // what keeps them out), nor is one bad entry a reason to forget the others.
+    let entries: unknown = []
+    try {
+      entries = text === null ? [] : JSON.parse(text)
+    } catch {
+      entries = []
+    }
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const parsed = RemovedMachine.safeParse(entry)
+      if (parsed.success) list.#bySha.set(parsed.data.sha256, parsed.data)
+    }
     return list
   }
 
@@ -56,7 +66,8 @@ export class RemovedList {
   }
 
   async add(machine: RemovedMachine): Promise<void> {
-    this.#bySha.set(machine.sha256, machine)
+    this.#bySha.delete(machine.sha256) // removed again: it goes to the end, kept longest
+    this.#bySha.set(machine.sha256, { ...machine, by: machine.by.slice(0, 120), name: machine.name.slice(0, 63) })
     while (this.#bySha.size > KEEP) this.#bySha.delete(this.#bySha.keys().next().value as string)
     await writePrivateFile(join(this.dataDir, FILE), `${JSON.stringify(this.all(), null, 1)}\n`)
   }

@@ -34,6 +34,8 @@ export interface KnownPeer {
   peer?: PeerKey
   /** Its last answer proved the network key. */
   member: boolean
+  /** Its last probe was answered, without proof of our key: a stranger, or a network whose key we lack. */
+  unproved: boolean
   /** The last probe's failure, in words; cleared by an answer. */
   problem?: string
   /** It answered in plain HTTP: an SO-CHAT from before encrypted links. */
@@ -80,7 +82,17 @@ export class PeerDirectory {
       return
     }
     const named = source === 'static' && !isIP(host)
-    const entry: KnownPeer = { key, host: named ? '' : host, port, source, advert, answeredAt: 0, member: false, heardAt: Date.now() }
+    const entry: KnownPeer = {
+      key,
+      host: named ? '' : host,
+      port,
+      source,
+      advert,
+      answeredAt: 0,
+      member: false,
+      unproved: false,
+      heardAt: Date.now(),
+    }
     if (named) entry.name = host
     this.#peers.set(key, entry)
     this.log.debug({ host, port, source }, 'learnt a peer address')
@@ -132,12 +144,14 @@ export class PeerDirectory {
     peer.outdated = !result.ok && result.outdated === true
     if (!result.ok) {
       peer.member = false
+      peer.unproved = false // no answer is no evidence either way
       peer.problem = result.problem
       return
     }
     delete peer.problem
     peer.advert = result.advert
     peer.member = result.member
+    peer.unproved = !result.member
     if (result.member) peer.answeredAt = Date.now()
     else peer.problem = 'has not proved the network key (not a member)'
   }

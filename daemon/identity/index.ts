@@ -117,5 +117,5 @@ function invalidKey(file: string, why: string): string {
   return `This machine's key ${file} cannot be used: ${why}. Restore it from a backup, or delete it to make a new key (other machines will then see this one as new).`
 }
 export { NetworkKey, loadNetworkKey, saveNetworkKey, readKeyFileGiven, NETWORK_KEY_FILE } from './network-key.js'
-export { networkProof, checkNetworkProof, PROOF_HEADER, type ProofRole } from './proof.js'
+export { networkProof, proofOn, checkNetworkProof, PROOF_HEADER, type ProofRole } from './proof.js'
 export { sealNetworkKey, openNetworkKey } from './seal.js'

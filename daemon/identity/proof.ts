@@ -29,7 +29,7 @@ const EXPORTER_LABEL = 'EXPORTER-sochat-network-proof'
 const PROOF_LABEL = Buffer.from('sochat-network-proof-v1\0')
 const ROLE_BYTE: Record<ProofRole, number> = { client: 0x43, server: 0x53 }
 
-/** The proof `role` gives for `key` on this socket; the socket must have finished a TLS 1.3 handshake. */
+/** The proof `role` gives for `key` on this socket; throws when it has no TLS 1.3 session. */
 export function networkProof(key: NetworkKey, role: ProofRole, socket: TLSSocket): string {
   if (socket.getProtocol() !== 'TLSv1.3') throw new Error('a network proof needs a TLS 1.3 session')
   const ekm = socket.exportKeyingMaterial(32, EXPORTER_LABEL, Buffer.alloc(0)) // TLS 1.3: empty context = none
@@ -40,10 +40,25 @@ export function networkProof(key: NetworkKey, role: ProofRole, socket: TLSSocket
     .digest('base64url')
 }
 
+/**
+ * The same, or null when the socket has no TLS 1.3 session (any more: a socket closed
+ * meanwhile has no keying material). What the daemon calls: a network fault must never
+ * become an exception in a request handler.
+ */
+export function proofOn(key: NetworkKey, role: ProofRole, socket: TLSSocket): string | null {
+  try {
+    return socket.destroyed ? null : networkProof(key, role, socket)
+  } catch {
+    return null
+  }
+}
+
 /** Whether `given` is `role`'s proof of `key` on this socket (constant time). */
 export function checkNetworkProof(key: NetworkKey, role: ProofRole, socket: TLSSocket, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length > 64 || socket.getProtocol() !== 'TLSv1.3') return false
-  const want = Buffer.from(networkProof(key, role, socket), 'base64url')
+  if (typeof given !== 'string' || given.length > 64) return false
+  const proof = proofOn(key, role, socket)
+  if (proof === null) return false
+  const want = Buffer.from(proof, 'base64url')
   const got = Buffer.from(given, 'base64url')
   return got.length === want.length && timingSafeEqual(got, want)
 }

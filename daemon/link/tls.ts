@@ -20,7 +20,7 @@ import { connect, createSecureContext, type SecureContext, type TLSSocket, type 
 import {
   checkNetworkProof,
   machineCertificate,
-  networkProof,
+  proofOn,
   peerKeyOf,
   PROOF_HEADER,
   type MachineIdentity,
@@ -109,7 +109,8 @@ export class PeerTls {
   /** Headers for a request on a socket we opened: our proof, when we hold a key. */
   proofHeaders(socket: TLSSocket): Record<string, string> {
     const key = this.keys.networkKey()
-    return key ? { [PROOF_HEADER]: networkProof(key, 'client', socket) } : {}
+    const proof = key && proofOn(key, 'client', socket)
+    return proof ? { [PROOF_HEADER]: proof } : {}
   }
 
   /** Whether the side we connected to proved our network key in its answer. */
@@ -138,6 +139,7 @@ export class PeerTls {
   /** Our proof, for an answer to a member (strangers get none). */
   serverProofHeaders(socket: TLSSocket): Record<string, string> {
     const key = this.keys.networkKey()
-    return key ? { [PROOF_HEADER]: networkProof(key, 'server', socket) } : {}
+    const proof = key && proofOn(key, 'server', socket)
+    return proof ? { [PROOF_HEADER]: proof } : {}
   }
 }

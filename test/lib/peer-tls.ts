@@ -5,12 +5,14 @@
  * replayed and relayed). Loopback only.
  */
 import { generateKeyPairSync } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
 import type { IncomingHttpHeaders } from 'node:http'
 import { request } from 'node:https'
 import { connect, type TLSSocket } from 'node:tls'
 import pino from 'pino'
 import WebSocket from 'ws'
-import { PeerServer, PeerTls, type PeerStanding } from '../../daemon/link/index.js'
+import { Admission, answerRekey, RemovedList } from '../../daemon/admission/index.js'
+import { PeerServer, PeerTls, peerRequest, readText, remoteIp, type PeerStanding } from '../../daemon/link/index.js'
 import {
   NetworkKey,
   identityOf,
@@ -18,6 +20,7 @@ import {
   networkProof,
   PROOF_HEADER,
   type MachineIdentity,
+  type PeerKey,
 } from '../../daemon/identity/index.js'
 import type { PeerServerOptions } from '../../daemon/link/server.js'
 import type { Advert } from '../../shared/index.js'
@@ -45,7 +48,26 @@ export function machine(key: NetworkKey | null = null): Machine {
     hold: (k) => {
       held = k
     },
-    pem: { key: identity.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: machineCertificate(identity) },
+    pem: pemOf(identity),
+  }
+}
+
+const pemOf = (identity: MachineIdentity) => ({
+  key: identity.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  cert: machineCertificate(identity),
+})
+
+/** A new machine whose network key is whatever `key()` answers now (an Admission's, as daemon.ts wires it); it has no `hold`. */
+export function machineKeyedBy(key: () => NetworkKey | null): Machine {
+  const identity = identityOf(generateKeyPairSync('ed25519').privateKey)
+  return {
+    identity,
+    tls: new PeerTls({ identity, networkKey: key }),
+    key,
+    hold: () => {
+      throw new Error('this machine’s key follows its Admission')
+    },
+    pem: pemOf(identity),
   }
 }
 
@@ -66,6 +88,74 @@ export const advertOf = (identity: MachineIdentity, over: Partial<Advert> = {}):
 })
 
 type Teardown = { teardown: (fn: () => unknown) => void }
+
+/** A machine as daemon.ts wires it: an Admission keeping its key (in `dataDir`) behind a real PeerServer answering join and rekey. */
+export interface AdmittingMachine extends Machine {
+  admission: Admission
+  server: PeerServer
+  dataDir: string
+  /** How removal.ts and newcomer.ts address it. */
+  at: { host: string; port: number; peer: PeerKey }
+  /** Requests its join and rekey handlers were called for. */
+  calls: { join: number; rekey: number }
+}
+
+export async function admittingMachine(
+  t: Teardown,
+  dataDir: string,
+  key: NetworkKey | null,
+  opts: { open?: boolean; network?: string } = {},
+): Promise<AdmittingMachine> {
+  await mkdir(dataDir, { recursive: true })
+  let admission: Admission | null = null
+  const m = machineKeyedBy(() => admission?.key() ?? null)
+  admission = new Admission({
+    dataDir,
+    identity: m.identity,
+    network: opts.network ?? 'default',
+    key,
+    open: opts.open ?? false,
+    removed: await RemovedList.load(dataDir),
+    log: silent,
+  })
+  const held = admission
+  const calls = { join: 0, rekey: 0 }
+  const server = await peerServer(t, m, {
+    join: (req, res, standing) => {
+      calls.join++
+      return held.answerJoin(req, res, standing, remoteIp(req.socket))
+    },
+    rekey: (req, res, standing) => {
+      calls.rekey++
+      return answerRekey(held, req, res, standing)
+    },
+  })
+  return { ...m, admission: held, server, dataDir, calls, at: { host: '127.0.0.1', port: server.port, peer: peerKeyOfMachine(m) } }
+}
+
+/** What another machine learns of `m` over TLS: its public key and names, nothing private. */
+export const peerKeyOfMachine = (m: Machine): PeerKey => {
+  const { publicKey, sha256, nodeId, fingerprint } = m.identity
+  return { publicKey, sha256, nodeId, fingerprint }
+}
+
+/** One request to 127.0.0.1:port as `as` (its PeerTls, with its proof when it holds a key): the status and the JSON answer. */
+export async function peerCall(
+  as: Machine,
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whichever fields the answer has
+): Promise<{ status: number; body: any }> {
+  const { res } = await peerRequest(as.tls, { host: '127.0.0.1', port }, method, path, {
+    timeoutMs: 3000,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
+  const text = await readText(res)
+  return { status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }
+}
 
 /** A PeerServer on 127.0.0.1 for `server`, closed in teardown; handlers default to "not found" / refuse. */
 export async function peerServer(t: Teardown, server: Machine, opts: Partial<Omit<PeerServerOptions, 'tls'>> = {}): Promise<PeerServer> {
