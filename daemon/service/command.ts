@@ -2,6 +2,8 @@
  * `sochat install-service` / `sochat uninstall-service` and scripts/install-service.ts: parse
  * the flags, then print the plan (--dry-run) or carry it out and say what was done.
  */
+import { defaultDataDir, makeDataDirPrivate } from '../config/index.js'
+import { readKeyFileGiven, saveNetworkKey } from '../identity/index.js'
 import { installService, planInstall, systemRunner, uninstallService, type CommandRunner, type ServiceReport } from './index.js'
 import { parseServiceArgs, SERVICE_USAGE, type ServiceOptions } from './options.js'
 import { showCommand, type CommandGroup, type ServicePlan } from './plan.js'
@@ -26,9 +28,17 @@ export async function runServiceCommand(action: ServiceAction, args: string[], i
   }
   const merged: ServiceOptions = { ...io.defaults, ...withoutUndefined(options) }
   const plan = planInstall(merged)
+  // Read (and so checked) before anything is written: a wrong file must not leave half an install.
+  const key = action === 'install' && merged.networkKeyFile ? await readKeyFileGiven(merged.networkKeyFile) : null
+  const keyDir = merged.dataDir ?? defaultDataDir()
+  if (key && !merged.system) plan.notes.push(`The network key ${key.id} is kept in ${keyDir} (0600); the file given may be deleted.`)
   if (dryRun) {
     out(action === 'install' ? describeInstall(plan) : describeUninstall(plan))
     return 0
+  }
+  if (key && !merged.system) {
+    await makeDataDirPrivate(keyDir)
+    await saveNetworkKey(keyDir, key)
   }
   const runner = io.runner ?? systemRunner
   const report = action === 'install' ? await installService(plan, runner) : await uninstallService(merged, runner)

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
-import { dirname, join, posix, win32 } from 'node:path'
+import { dirname, join, posix, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { checkNetworkName, parseFileMib, parsePort } from '../config/index.js'
@@ -16,12 +16,16 @@ export const SERVICE_USAGE = `Usage:
   sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
                          [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
                          [--network NAME] [--name NAME] [--max-file-mib N]
+                         [--network-key-file FILE]
   sochat uninstall-service [--dry-run] [--system] [--no-start]
 
   Linux: a systemd user unit (--system: a system unit running as --user NAME, needs root)
   and an autostart entry for the tray. macOS: launchd agents. Windows: logon tasks.
   --dry-run prints every file and command and changes nothing; --no-start writes or removes
-  the files but runs no systemctl/launchctl/schtasks. Uninstall takes the same flags as install.`
+  the files but runs no systemctl/launchctl/schtasks. Uninstall takes the same flags as install.
+  --network-key-file joins the network that key belongs to (\`sochat network-key\` on a member
+  prints it): the key is kept in the data folder (0600), so the file may be deleted afterwards;
+  with --system the service reads FILE at each start instead, so it must stay.`
 
 export interface ServiceOptions {
   /** Defaults to process.platform; tests render every platform on Linux. */
@@ -50,6 +54,8 @@ export interface ServiceOptions {
   uiPort?: string
   peerPort?: string
   maxFileMib?: string
+  /** A network key file: saved in the data folder at install (a --system unit reads it at each start). */
+  networkKeyFile?: string
 }
 
 /** The validated options with every default filled in. */
@@ -95,6 +101,7 @@ function parseServiceFlags(args: string[]) {
         interface: { type: 'string' },
         network: { type: 'string' },
         name: { type: 'string' },
+        'network-key-file': { type: 'string' },
         // Not in the usage: for trying a system install in a folder, or a plan for another OS.
         root: { type: 'string' },
         platform: { type: 'string' },
@@ -121,6 +128,7 @@ export function parseServiceArgs(args: string[]): ParsedServiceArgs {
     uiPort: v['ui-port'],
     peerPort: v['peer-port'],
     maxFileMib: v['max-file-mib'],
+    networkKeyFile: v['network-key-file'],
   }
   return { options, dryRun: v['dry-run'] === true, help: v.help === true }
 }
@@ -176,6 +184,10 @@ function startFlags(options: ServiceOptions, dataDir: string | undefined): strin
   if (options.uiPort !== undefined) flags.push('--ui-port', String(parsePort(options.uiPort, 0, '--ui-port')))
   if (options.peerPort !== undefined) flags.push('--peer-port', String(parsePort(options.peerPort, 0, '--peer-port')))
   if (options.maxFileMib !== undefined) flags.push('--max-file-mib', String(parseFileMib(options.maxFileMib)))
+  // A user install copies the key into the data folder now (command.ts); a system unit runs as
+  // another account, whose folder this process should not write into, so the unit reads it.
+  if (options.networkKeyFile !== undefined && options.system === true)
+    flags.push('--network-key-file', resolve(checkText(options.networkKeyFile, '--network-key-file', 4096)))
   return flags
 }
 

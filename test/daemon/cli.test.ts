@@ -4,7 +4,7 @@
  * fingerprint included, as JSON and for a person. Run from source (tsx), no build needed.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,4 +31,26 @@ t.test('sochat status shows the fingerprint', async (t) => {
   const { stdout } = await sochat('status', '--data-dir', dataDir)
   t.match(stdout, `cli-host (${daemon.nodeId})`, 'for a person: the name and node id')
   t.match(stdout, `\nfingerprint: ${own.fingerprint}\n`, 'for a person: the fingerprint, whole')
+})
+
+t.test('sochat network-key prints the key as one line, and says clearly when there is none yet', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sochat-cli-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const none = await sochat('network-key', '--data-dir', dataDir).then(
+    () => null,
+    (err: { code: number; stderr: string }) => err,
+  )
+  t.equal(none?.code, 1, 'no key yet: exit status 1')
+  t.match(none?.stderr, /holds no network key yet.*\(network_key_missing\)/s, 'with words and the stable code')
+
+  const key = `sochat-key-1.${Buffer.alloc(32, 3).toString('base64url')}`
+  await writeFile(join(dataDir, 'network-key'), `${key}\n`, { mode: 0o600 })
+  const { stdout } = await sochat('network-key', '--data-dir', dataDir)
+  t.equal(stdout, `${key}\n`, 'the key, one line')
+
+  const missing = await sochat('network-key', '--data-dir', join(dataDir, 'nope')).then(
+    () => null,
+    (err: { stderr: string }) => err,
+  )
+  t.match(missing?.stderr, /no SO-CHAT data folder/, 'a folder that does not exist is named')
 })

@@ -256,3 +256,43 @@ t.test('a daemon that is not built is not installed', async (t) => {
   )
   t.same(await tree(home), [])
 })
+
+t.test('--network-key-file: the key is kept in the data folder (0600) and the file given may go', async (t) => {
+  const { dir, options } = await setup(t)
+  const dataDir = join(dir, 'data')
+  const keyFile = join(dir, 'office-key')
+  const line = `sochat-key-1.${Buffer.alloc(32, 7).toString('base64url')}`
+  await writeFile(keyFile, `${line}\n`, { mode: 0o644 })
+  const printed: string[] = []
+  const io = { out: (text: string) => printed.push(text), runner: recorder(), defaults: options }
+
+  await runServiceCommand('install', ['--dry-run', '--data-dir', dataDir, '--network-key-file', keyFile], io)
+  t.match(printed.join('\n'), /network key [0-9a-f]{16} is kept in/, 'the dry run says where the key will be kept')
+  t.notMatch(printed.join('\n'), line.slice(13), 'and never prints the key itself')
+  await t.rejects(stat(join(dataDir, 'network-key')), 'nothing written by a dry run')
+
+  await runServiceCommand('install', ['--data-dir', dataDir, '--network-key-file', keyFile], io)
+  const kept = join(dataDir, 'network-key')
+  t.equal((await readFile(kept, 'utf8')).trim(), line, 'the same key, in the data folder')
+  t.equal((await stat(kept)).mode & 0o777, 0o600, 'readable by its owner only')
+  const unit = await readFile(join(options.home!, '.config/systemd/user/sochat.service'), 'utf8')
+  t.notMatch(unit, '"--network-key-file"', 'the unit does not need the file given')
+})
+
+t.test('--network-key-file with a file that holds no key: refused before anything is written', async (t) => {
+  const { dir, home, options } = await setup(t)
+  const keyFile = join(dir, 'not-a-key')
+  await writeFile(keyFile, 'hello\n')
+  const io = { out: () => undefined, runner: recorder(), defaults: options }
+  await t.rejects(runServiceCommand('install', ['--network-key-file', keyFile], io), { code: 'network_key_invalid' })
+  t.same(await tree(home), [], 'no unit, no autostart entry')
+})
+
+t.test('--network-key-file with --system: the unit reads the file at each start', async (t) => {
+  const { dir, options } = await setup(t, { system: true, user: 'sochat', root: '' })
+  const keyFile = join(dir, 'office-key')
+  await writeFile(keyFile, `sochat-key-1.${Buffer.alloc(32, 9).toString('base64url')}\n`)
+  const plan = planInstall({ ...options, root: join(dir, 'root'), networkKeyFile: keyFile })
+  const unit = plan.files.find((f) => f.path.endsWith('sochat.service'))
+  t.match(unit?.contents, `"--network-key-file" "${keyFile}"`, 'passed to sochat start')
+})
