@@ -455,6 +455,20 @@ async function letInByPage(t: Test, ctx: Ctx): Promise<void> {
   t.equal(listed.fingerprint, s5.fingerprint, `${member.name} still shows ${h5.name}'s fingerprint once it is a member`, {
     todo: 'desk.ts: a member known from the roster has fingerprint "" even when its asking record has it',
   })
+  // The open panel on the member's page reads the machines on admission events only, not when
+  // the roster changes: it keeps saying what it saw before h5 linked.
+  const linkedOnPage = await mine
+    .getByRole('region', { name: /^Members/ })
+    .getByRole('listitem', { name: h5.name, exact: true })
+    .getByText('Linked', { exact: true })
+    .waitFor({ timeout: 5_000 })
+    .then(
+      () => true,
+      () => false,
+    )
+  t.ok(linkedOnPage, `${member.name}'s open Network panel says ${h5.name} is linked`, {
+    todo: 'the panel reloads on admission changes only (machinesChangedHint), not when the roster changes',
+  })
   await theirs.getByText(/^Member of/).waitFor()
   t.pass('the newcomer’s page now says it is a member')
 
@@ -470,6 +484,10 @@ async function letInByPage(t: Test, ctx: Ctx): Promise<void> {
   t.ok(
     (await messages(h5, aliceOn5)).some((m) => m.text === SECRET_TEXT),
     `${h5.name} has the history too`,
+  )
+  const merged = await member.api('POST', '/api/v1/sessions', { username: newbie, password: PASSWORD })
+  t.comment(
+    `${newbie}, made on ${h5.name} before it was let in, ${merged.status === 201 ? 'is now an account of the network' : 'is not on the network'} (log-in on ${member.name}: ${merged.status})`,
   )
   t.comment(`joined: ${JSON.stringify({ role: joined.role, term: joined.term, head: (await h5.status()).head })}`)
   await newcomer.page.screenshot({ path: '/tmp/trust-newcomer-after.png' })
