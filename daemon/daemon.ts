@@ -117,7 +117,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     linked: () => (coordinator.roster?.peers ?? []).filter((p) => p.nodeId !== nodeId),
     remove: (target, by) => removeFromNetwork(admission, tls, directory, target, by, log.child({ part: 'admission' })),
   })
-  admission.on('changed', machinesChangedHint(pages))
+  const machinesChanged = machinesChangedHint(pages)
+  admission.on('changed', machinesChanged)
+  coordinator.on('changed', machinesChanged) // who is linked: the roster moved
   admission.on('rekeyed', (removed) => coordinator.cutOff(removed.nodeId))
 
   let ui = ''

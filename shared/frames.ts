@@ -68,6 +68,11 @@ export const PeerSummary = z.object({
   users: z.array(Username).max(MAX_USERS_PER_MACHINE),
   /** Of `users`, those away on that machine (no page looked at for a while, or set by hand). */
   away: z.array(Username).max(MAX_USERS_PER_MACHINE),
+  /** Its key's fingerprint, from the TLS certificate of its link (the relay's own for itself), for people to compare. */
+  fingerprint: z
+    .string()
+    .regex(/^[0-9A-F]{4}(?:-[0-9A-F]{4}){7}$/)
+    .optional(),
 })
 export type PeerSummary = z.infer<typeof PeerSummary>
 

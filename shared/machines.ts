@@ -23,7 +23,7 @@ export type MachineState = z.infer<typeof MachineState>
 export const Fingerprint = z.string().regex(/^[0-9A-F]{4}(?:-[0-9A-F]{4}){7}$/)
 
 /** How this machine learnt of another one. */
-export const SeenBy = z.enum(['mdns', 'static', 'roster', 'link'])
+export const SeenBy = z.enum(['mdns', 'static', 'roster', 'link', 'asked'])
 export type SeenBy = z.infer<typeof SeenBy>
 
 export interface MachineView {

@@ -14,6 +14,8 @@ export interface SeenMachine {
   peer?: { nodeId: string; fingerprint: string }
   advert: { nodeId: string; name: string } | null
   member: boolean
+  /** It answered without proving our key (discovery/directory.ts). */
+  unproved?: boolean
   problem?: string
   outdated?: boolean
   heardAt: number
@@ -25,7 +27,7 @@ export interface DeskSources {
   interfaceName: string | null
   seen: () => readonly SeenMachine[]
   /** Machines linked to the relay now (the roster), with the fingerprint when known. */
-  linked: () => { nodeId: string; name: string; host: string }[]
+  linked: () => { nodeId: string; name: string; host: string; fingerprint?: string | undefined }[]
   /** Removes a member (admission/removal.ts); throws machine_unknown when its key is not known here. */
   remove: (nodeId: string, by: string) => Promise<void>
 }
@@ -97,10 +99,11 @@ export class NetworkDesk {
     }
     for (const seen of this.sources.seen()) this.mergeSeen(out, seen, base)
     for (const link of this.sources.linked()) {
-      const known = out.get(link.nodeId) ?? base(link.nodeId, link.name, '')
+      const known = out.get(link.nodeId) ?? base(link.nodeId, link.name, link.fingerprint ?? '')
       if (known.state === 'this' || known.state === 'removed') continue
       out.set(link.nodeId, {
         ...known,
+        fingerprint: known.fingerprint || link.fingerprint || '',
         state: 'member',
         linked: true,
         problem: null,
@@ -112,7 +115,11 @@ export class NetworkDesk {
     for (const asking of this.admission.asking.all()) {
       const { peer } = asking
       const known = out.get(peer.nodeId) ?? base(peer.nodeId, asking.name, peer.fingerprint)
-      if (known.state === 'member' || known.state === 'this') continue
+      if (known.state === 'this') continue
+      if (known.state === 'member') {
+        if (!known.fingerprint) known.fingerprint = peer.fingerprint // let in a moment ago, not probed yet
+        continue
+      }
       const state = asking.decision ? (asking.decision.admitted ? 'member' : 'refused') : 'asking'
       out.set(peer.nodeId, {
         ...known,
@@ -122,7 +129,7 @@ export class NetworkDesk {
         address: asking.ip,
         lastSeen: asking.lastAsked,
       })
-      addSeen(out.get(peer.nodeId)!, 'link')
+      addSeen(out.get(peer.nodeId)!, 'asked')
     }
     return out
   }
@@ -138,7 +145,9 @@ export class NetworkDesk {
       state,
       address: seen.host || known.address,
       lastSeen: Math.max(known.lastSeen ?? 0, seen.heardAt) || null,
-      problem: seen.problem ?? known.problem,
+      // Without a key of our own, a machine that holds one is not "not a member": it is the network we ask to join.
+      problem:
+        !this.admission.key() && seen.unproved ? 'holds the network this machine is asking to join' : (seen.problem ?? known.problem),
     }
     addSeen(view, seen.source)
     out.set(nodeId, view)

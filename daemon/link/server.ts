@@ -62,8 +62,10 @@ export class PeerServer {
     })
     this.#https = createHttpsServer(opts.tls.serverOptions(), (req, res) => this.onRequest(req, res))
     this.#https.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head))
+    // A handshake that failed or was given up (a probe that timed out, a scanner, a machine
+    // without a certificate): logged once per address, not as a refusal of a known machine.
     this.#https.on('tlsClientError', (err, socket) =>
-      this.#refusals.note({ remote: socket.remoteAddress ?? 'unknown', code: 'not_admitted', why: `TLS: ${err.message}` }),
+      this.#refusals.note({ remote: remoteIp(socket) || 'unknown', code: 'tls_handshake', why: `TLS handshake failed: ${err.message}` }),
     )
     // Slow or idle clients must not pin sockets: headers come at once, and a request that
     // stops moving for 30 s is dropped. A whole request may take long: files are large.

@@ -37,6 +37,8 @@ const TYPING_PER_SECOND = 5
 
 export interface RelaySelf {
   nodeId: string
+  /** This machine's key fingerprint, shown with it in the roster. */
+  fingerprint?: string
   name: string
   network: string
   peerPort: number
@@ -51,6 +53,8 @@ export interface RelaySelf {
 interface Link {
   hello: Hello
   host: string
+  /** The fingerprint of the key its TLS certificate carries. */
+  fingerprint?: string
   live: boolean
   users: string[]
   away: string[]
@@ -181,6 +185,7 @@ export class Relay {
       startedAt: this.self.startedAt,
       head: this.replica.head,
       ...this.self.presence(),
+      ...(this.self.fingerprint ? { fingerprint: this.self.fingerprint } : {}),
     }
     const others = [...this.#links.values()].map(
       (l): PeerSummary => ({
@@ -192,6 +197,7 @@ export class Relay {
         head: l.live ? this.replica.head : l.hello.head,
         users: l.users,
         away: l.away,
+        ...(l.fingerprint ? { fingerprint: l.fingerprint } : {}),
       }),
     )
     return { ...this.rosterHeader(), peers: [me, ...others] }
@@ -347,6 +353,7 @@ export class Relay {
     const link: Link = {
       hello,
       host,
+      ...(conn.peer ? { fingerprint: conn.peer.fingerprint } : {}),
       live: false,
       users: [],
       away: [],

@@ -12,6 +12,8 @@ import type { Replica } from '../replica/index.js'
 
 export interface Identity {
   nodeId: string
+  /** The machine key's fingerprint (daemon/identity). */
+  fingerprint: string
   name: string
   network: string
   startedAt: number

@@ -450,13 +450,10 @@ async function letInByPage(t: Test, ctx: Ctx): Promise<void> {
     return r?.state === 'member' && r.linked && r
   })
   t.pass(`${member.name}'s API lists ${h5.name} as a linked member`)
-  // The desk knew h5's fingerprint while it asked; once the roster names it, the row is built
-  // from the roster (no fingerprint) and the asking record is skipped (daemon/admission/desk.ts).
-  t.equal(listed.fingerprint, s5.fingerprint, `${member.name} still shows ${h5.name}'s fingerprint once it is a member`, {
-    todo: 'desk.ts: a member known from the roster has fingerprint "" even when its asking record has it',
-  })
-  // The open panel on the member's page reads the machines on admission events only, not when
-  // the roster changes: it keeps saying what it saw before h5 linked.
+  // Once the roster names it, the row still carries the fingerprint (the roster's, from the
+  // TLS certificate of its link, or the asking record's).
+  t.equal(listed.fingerprint, s5.fingerprint, `${member.name} still shows ${h5.name}'s fingerprint once it is a member`)
+  // The open panel on the member's page reads the machines again when the roster changes.
   const linkedOnPage = await mine
     .getByRole('region', { name: /^Members/ })
     .getByRole('listitem', { name: h5.name, exact: true })
@@ -466,9 +463,7 @@ async function letInByPage(t: Test, ctx: Ctx): Promise<void> {
       () => true,
       () => false,
     )
-  t.ok(linkedOnPage, `${member.name}'s open Network panel says ${h5.name} is linked`, {
-    todo: 'the panel reloads on admission changes only (machinesChangedHint), not when the roster changes',
-  })
+  t.ok(linkedOnPage, `${member.name}'s open Network panel says ${h5.name} is linked`)
   await theirs.getByText(/^Member of/).waitFor()
   t.pass('the newcomer’s page now says it is a member')
 

@@ -129,7 +129,7 @@ t.test('the list merges this machine, members, the linked, the asking, the refus
   t.same(seenBy(m!), ['mdns'])
   t.same(seenBy(l!), ['mdns', 'roster'])
   t.same(seenBy(rosterOnly!), ['roster'])
-  t.same(seenBy(asking!), ['link', 'mdns'], 'asked over the link, heard on mDNS')
+  t.same(seenBy(asking!), ['asked', 'mdns'], 'it asked this machine to join, and was heard on mDNS')
   t.match(views.get(refused!.identity.nodeId), { state: 'refused', name: 'refusee' })
   t.match(views.get(removed!.identity.nodeId), { state: 'removed', linked: false, name: 'gone', problem: 'removed by alice' })
 })

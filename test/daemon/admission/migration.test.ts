@@ -25,7 +25,15 @@ t.test('a machine with history and no key founds the network with that history',
   // As a folder from the previous version looks: a log, a machine key, no network key.
   await rm(join(dataDir, 'network-key'))
   const upgraded = await startLocalDaemon(t, dataDir, 'old-host', [], { networkKeyFile: undefined })
-  await waitFor('the network to be founded', () => access(join(dataDir, 'network-key')).then(() => true, () => false), 15_000)
+  await waitFor(
+    'the network to be founded',
+    () =>
+      access(join(dataDir, 'network-key')).then(
+        () => true,
+        () => false,
+      ),
+    15_000,
+  )
   t.equal((await stat(join(dataDir, 'network-key'))).mode & 0o777, 0o600, 'a new network key, owner-only')
   t.equal(upgraded.status().head, head, 'the log is the one it had')
   const again = await call(upgraded.ui, '/api/v1/sessions', { json: { username: 'alice', password: 'old password 1' } })

@@ -127,6 +127,7 @@ export function seenByText(seenBy: readonly SeenBy[], iface: string | null): str
     if (s === 'mdns') return iface ? `seen by mDNS on interface ${iface}` : 'seen by mDNS'
     if (s === 'static') return 'address given'
     if (s === 'roster') return 'via the relay'
+    if (s === 'asked') return 'asked this machine to join'
     return 'linked to this machine'
   })
   return how.length ? capitalise(how.join(', ')) : 'Not seen directly'
