@@ -21,6 +21,17 @@ wss.on('listening', () => process.send && process.send('listening'))
 process.on('disconnect', () => process.exit(0))
 `
 
+// The "before" of a link set-up with nothing of SO-CHAT in it: a hello answered at once with a
+// frame the size of a relay's welcome (no log, no roster, no key).
+const WS_HELLO_SERVER = `
+import { WebSocketServer } from 'ws'
+const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[1]), perMessageDeflate: false })
+const welcome = JSON.stringify({ type: 'welcome', proto: 1, relay: '0123456789abcdef', name: 'hello-server', term: 1, from: 0, head: 0, checkpoints: [] })
+wss.on('connection', (ws) => ws.on('message', (data) => { if (data.includes('"hello"')) ws.send(welcome) }))
+wss.on('listening', () => process.send && process.send('listening'))
+process.on('disconnect', () => process.exit(0))
+`
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
@@ -30,9 +41,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(t)
 }
 
-export async function startWsBroadcast(): Promise<Server> {
+export const startWsBroadcast = () => startWsScript(WS_SERVER)
+export const startWsHello = () => startWsScript(WS_HELLO_SERVER)
+
+async function startWsScript(script: string): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--input-type=module', '-e', WS_SERVER, String(port)], {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -7,6 +7,7 @@
 import type { Status } from '../shared/index.js'
 import { post } from '../test/multihost/lan-helpers.js'
 import { audit, history, type Audit } from './audit.js'
+import type { Build } from './build.js'
 import { accountEverywhere, median, settled, sleep, withLan, type Host } from './lan.js'
 
 export interface FailoverResult {
@@ -45,45 +46,49 @@ async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number): Prom
   throw new Error(`not settled within ${timeoutMs} ms`)
 }
 
-export async function failover(opts: { hosts: number; kills: number; messagesPerRound: number }): Promise<FailoverResult> {
-  return withLan(opts.hosts, async (lan) => {
-    const started = performance.now()
-    await Promise.all(lan.hosts.map((h) => h.start()))
-    await timeUntil(() => allFollowOneRelay(lan.hosts), 30_000)
-    const startTogetherMs = Math.round(performance.now() - started)
-    const lateJoinMs: number[] = []
-    await settled(lan)
-    const tokens = await accountEverywhere(lan.hosts)
-    const acked: string[] = []
-    const timesMs: number[] = []
-    for (let k = 0; k < opts.kills; k++) {
-      const { relay, relayStatus } = await settled(lan)
-      const others = lan.hosts.filter((h) => h !== relay)
-      for (let i = 0; i < opts.messagesPerRound; i++) {
-        const from = others[i % others.length]!
-        acked.push((await post(from, tokens.get(from)!, `round ${k} message ${i}`)).id)
-      }
-      await relay.kill()
-      timesMs.push(await timeUntil(() => followersOfNewRelay(others, relayStatus.nodeId), 30_000))
-      const restarted = performance.now()
-      await relay.start()
+export async function failover(opts: { hosts: number; kills: number; messagesPerRound: number; build: Build }): Promise<FailoverResult> {
+  return withLan(
+    opts.hosts,
+    async (lan) => {
+      const started = performance.now()
+      await Promise.all(lan.hosts.map((h) => h.start()))
       await timeUntil(() => allFollowOneRelay(lan.hosts), 30_000)
-      lateJoinMs.push(Math.round(performance.now() - restarted))
-    }
-    await settled(lan)
-    const heads = async () => new Set((await Promise.all(lan.hosts.map((h) => h.status()))).map((s) => s.head)).size === 1
-    await lan.waitFor('equal log heads', heads, 30_000)
-    const audits = await Promise.all(lan.hosts.map(async (h) => audit(acked, await history(h, tokens.get(h)!))))
-    const worst = audits.reduce((a, b) => (b.lost + b.duplicated > a.lost + a.duplicated ? b : a))
-    return {
-      hosts: opts.hosts,
-      kills: opts.kills,
-      timesMs,
-      medianMs: median(timesMs),
-      worstMs: Math.max(...timesMs),
-      startTogetherMs,
-      lateJoinMs,
-      audit: worst,
-    }
-  })
+      const startTogetherMs = Math.round(performance.now() - started)
+      const lateJoinMs: number[] = []
+      await settled(lan)
+      const tokens = await accountEverywhere(lan.hosts)
+      const acked: string[] = []
+      const timesMs: number[] = []
+      for (let k = 0; k < opts.kills; k++) {
+        const { relay, relayStatus } = await settled(lan)
+        const others = lan.hosts.filter((h) => h !== relay)
+        for (let i = 0; i < opts.messagesPerRound; i++) {
+          const from = others[i % others.length]!
+          acked.push((await post(from, tokens.get(from)!, `round ${k} message ${i}`)).id)
+        }
+        await relay.kill()
+        timesMs.push(await timeUntil(() => followersOfNewRelay(others, relayStatus.nodeId), 30_000))
+        const restarted = performance.now()
+        await relay.start()
+        await timeUntil(() => allFollowOneRelay(lan.hosts), 30_000)
+        lateJoinMs.push(Math.round(performance.now() - restarted))
+      }
+      await settled(lan)
+      const heads = async () => new Set((await Promise.all(lan.hosts.map((h) => h.status()))).map((s) => s.head)).size === 1
+      await lan.waitFor('equal log heads', heads, 30_000)
+      const audits = await Promise.all(lan.hosts.map(async (h) => audit(acked, await history(h, tokens.get(h)!))))
+      const worst = audits.reduce((a, b) => (b.lost + b.duplicated > a.lost + a.duplicated ? b : a))
+      return {
+        hosts: opts.hosts,
+        kills: opts.kills,
+        timesMs,
+        medianMs: median(timesMs),
+        worstMs: Math.max(...timesMs),
+        startTogetherMs,
+        lateJoinMs,
+        audit: worst,
+      }
+    },
+    opts,
+  )
 }

@@ -10,7 +10,8 @@
 import type { Target } from './loadgen-protocol.js'
 import { connectFleet, Loadgen, loopbackAddresses, stopAll } from './fleet.js'
 import { mosquittoAvailable, startMosquitto, startWsBroadcast, type Server } from './baselines.js'
-import { percentile, round, signUp, startRelayProcess, tempDir } from './proc.js'
+import { type Build, startBuildRelay } from './build.js'
+import { percentile, round, signUp, tempDir } from './proc.js'
 
 export interface FanoutRun {
   system: string
@@ -28,27 +29,30 @@ export interface FanoutOptions {
   rateSeconds: number
   /** Latency at the fixed rate is measured at this client count only. */
   latencyClients: number
+  build: Build
+  /** Also run the ws and Mosquitto baselines (not again for a second build). */
+  baselines: boolean
 }
 
 type System = { name: string; start: () => Promise<Server & { target: Target }> }
 
-const sochat: System = {
+const sochat = (build: Build): System => ({
   name: 'SO-CHAT relay',
   start: async () => {
     const tmp = tempDir('fanout')
-    const d = await startRelayProcess({ dataDir: tmp.dir, nofile: true })
+    const { relay: d, target } = await startBuildRelay(build, tmp.dir, { nofile: true, author: 'bench' })
     await signUp(d.ui, 'bench')
     return {
       pid: d.pid,
       port: d.peerPort,
-      target: { kind: 'sochat', port: d.peerPort, author: 'bench' },
+      target,
       stop: async () => {
         await d.stop()
         tmp.remove()
       },
     }
   },
-}
+})
 const wsBase: System = {
   name: 'bare ws broadcast',
   start: async () => {
@@ -142,10 +146,13 @@ async function runOne(system: System, clients: number, o: FanoutOptions): Promis
 
 export async function fanout(o: FanoutOptions, log: (line: string) => void): Promise<{ runs: FanoutRun[]; notes: string[] }> {
   const notes: string[] = []
-  const systems = [sochat, wsBase]
+  const systems = [sochat(o.build)]
   const noMosquitto = mosquittoAvailable()
-  if (noMosquitto) notes.push(`${noMosquitto}: the Mosquitto baselines were skipped.`)
-  else systems.push(mqttQos(0), mqttQos(1))
+  if (o.baselines) {
+    systems.push(wsBase)
+    if (noMosquitto) notes.push(`${noMosquitto}: the Mosquitto baselines were skipped.`)
+    else systems.push(mqttQos(0), mqttQos(1))
+  }
   const runs: FanoutRun[] = []
   for (const clients of o.clients) {
     for (const s of systems) {

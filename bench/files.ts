@@ -1,8 +1,9 @@
 /**
  * Files: a file of `mib` MiB uploaded on h2 (a client) through its local API, posted (which
  * pushes it to the relay h1; timed until the message is on h3), then opened on h3 (fetched from the relay on demand, verified,
- * stored, served). Figures: MiB/s of each step, against a plain HTTP GET of the same bytes
- * from the relay's peer port into h3's namespace (discarded, nothing verified or stored), and
+ * stored, served). Figures: MiB/s of each step, against a bare GET of the same bytes from the
+ * relay's peer port into h3's namespace (pull.ts: over TLS with the key's proof since issue 13,
+ * plain HTTP before; discarded, nothing verified or stored), and
  * each daemon's memory (resident, and its peak) while the file passes.
  */
 import { createHash, randomBytes } from 'node:crypto'
@@ -10,9 +11,10 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { Lan, type Host } from '../test/multihost/harness.js'
+import type { Host, Lan } from '../test/multihost/harness.js'
 import { bearer } from '../test/multihost/lan-helpers.js'
-import { accountEverywhere, settled } from './lan.js'
+import type { Build } from './build.js'
+import { accountEverywhere, settled, withLan } from './lan.js'
 
 export interface FilesResult {
   mib: number
@@ -58,88 +60,91 @@ function send(
   })
 }
 
-export async function files(opts: { mib: number }): Promise<FilesResult> {
-  const lan = await Lan.create()
-  try {
-    for (let i = 0; i < 3; i++) await lan.addHost({ args: ['--max-file-mib', String(opts.mib * 2)] })
-    await Promise.all(lan.hosts.map((h) => h.start()))
-    const s = await settled(lan)
-    const [sender, opener] = lan.hosts.filter((h) => h !== s.relay) as [Host, Host]
-    const tokens = await accountEverywhere(lan.hosts)
-    const before = new Map(lan.hosts.map((h) => [h, memory(h)]))
-    const size = opts.mib * 1024 * 1024
-    const hash = createHash('sha256')
-    for (let i = 0; i < opts.mib / 16; i++) hash.update(CHUNK)
-    const sha256 = hash.digest('hex')
+export function files(opts: { mib: number; build: Build }): Promise<FilesResult> {
+  return withLan(3, (lan) => run(lan, opts), { build: opts.build, hostArgs: ['--max-file-mib', String(opts.mib * 2)] })
+}
 
-    const started = JSON.parse(
-      (
-        await send(sender, 'POST', '/api/v1/uploads', tokens.get(sender)!, Readable.from([JSON.stringify({ name: 'bench.bin', size })]), {
-          'content-type': 'application/json',
-        })
-      ).text,
-    )
-    const t0 = performance.now()
-    const chunks = Readable.from(
-      (function* () {
-        for (let i = 0; i < opts.mib / 16; i++) yield CHUNK
-      })(),
-    )
-    await send(sender, 'PATCH', `/api/v1/uploads/${started.id}`, tokens.get(sender)!, chunks, {
-      'content-type': 'application/offset+octet-stream',
-      'upload-offset': '0',
-    })
-    const finished = await send(sender, 'POST', `/api/v1/uploads/${started.id}/finish`, tokens.get(sender)!, undefined)
-    const uploadMs = performance.now() - t0
-    const file = JSON.parse(finished.text).file
-    if (file?.sha256 !== sha256) throw new Error(`the upload hashed to ${file?.sha256}, not ${sha256}: ${finished.text.slice(0, 300)}`)
+async function run(lan: Lan, opts: { mib: number; build: Build }): Promise<FilesResult> {
+  await Promise.all(lan.hosts.map((h) => h.start()))
+  const s = await settled(lan)
+  const [sender, opener] = lan.hosts.filter((h) => h !== s.relay) as [Host, Host]
+  const tokens = await accountEverywhere(lan.hosts)
+  const before = new Map(lan.hosts.map((h) => [h, memory(h)]))
+  const size = opts.mib * 1024 * 1024
+  const hash = createHash('sha256')
+  for (let i = 0; i < opts.mib / 16; i++) hash.update(CHUNK)
+  const sha256 = hash.digest('hex')
 
-    const t1 = performance.now()
-    const posted = await send(
-      sender,
-      'POST',
-      '/api/v1/rooms/general/messages',
-      tokens.get(sender)!,
-      Readable.from([JSON.stringify({ text: '', files: [file] })]),
-      { 'content-type': 'application/json' },
-    )
-    // 202 is fine: a big file takes longer to reach the relay than a POST waits; the message follows it.
-    if (posted.status !== 201 && posted.status !== 202) throw new Error(`posting answered ${posted.status}: ${posted.text.slice(0, 300)}`)
-    const message = JSON.parse(posted.text).message.id as string
-    await lan.waitFor(
-      'the message on the opener',
-      async () =>
-        (await opener.api('GET', '/api/v1/rooms/general/messages?limit=5', undefined, bearer(tokens.get(opener)!))).body.messages.some(
-          (m: { id: string }) => m.id === message,
-        ),
-      600_000,
-    )
-    const postMs = performance.now() - t1
+  const started = JSON.parse(
+    (
+      await send(sender, 'POST', '/api/v1/uploads', tokens.get(sender)!, Readable.from([JSON.stringify({ name: 'bench.bin', size })]), {
+        'content-type': 'application/json',
+      })
+    ).text,
+  )
+  const t0 = performance.now()
+  const chunks = Readable.from(
+    (function* () {
+      for (let i = 0; i < opts.mib / 16; i++) yield CHUNK
+    })(),
+  )
+  await send(sender, 'PATCH', `/api/v1/uploads/${started.id}`, tokens.get(sender)!, chunks, {
+    'content-type': 'application/offset+octet-stream',
+    'upload-offset': '0',
+  })
+  const finished = await send(sender, 'POST', `/api/v1/uploads/${started.id}/finish`, tokens.get(sender)!, undefined)
+  const uploadMs = performance.now() - t0
+  const file = JSON.parse(finished.text).file
+  if (file?.sha256 !== sha256) throw new Error(`the upload hashed to ${file?.sha256}, not ${sha256}: ${finished.text.slice(0, 300)}`)
 
-    const t2 = performance.now()
-    const opened = await send(opener, 'GET', `/api/v1/rooms/general/messages/${message}/files/${sha256}`, tokens.get(opener)!, undefined)
-    const openMs = performance.now() - t2
-    if (opened.status !== 200 || opened.bytes !== size) throw new Error(`opening answered ${opened.status} with ${opened.bytes} bytes`)
-    const memoryAfter = lan.hosts.map((h) => ({
-      host: h.name,
-      role: h === s.relay ? 'relay' : h === sender ? 'sender' : 'opener',
-      rssBeforeMiB: before.get(h)!.rss,
-      peakMiB: memory(h).peak,
-    }))
+  const t1 = performance.now()
+  const posted = await send(
+    sender,
+    'POST',
+    '/api/v1/rooms/general/messages',
+    tokens.get(sender)!,
+    Readable.from([JSON.stringify({ text: '', files: [file] })]),
+    { 'content-type': 'application/json' },
+  )
+  // 202 is fine: a big file takes longer to reach the relay than a POST waits; the message follows it.
+  if (posted.status !== 201 && posted.status !== 202) throw new Error(`posting answered ${posted.status}: ${posted.text.slice(0, 300)}`)
+  const message = JSON.parse(posted.text).message.id as string
+  await lan.waitFor(
+    'the message on the opener',
+    async () =>
+      (await opener.api('GET', '/api/v1/rooms/general/messages?limit=5', undefined, bearer(tokens.get(opener)!))).body.messages.some(
+        (m: { id: string }) => m.id === message,
+      ),
+    600_000,
+  )
+  const postMs = performance.now() - t1
 
-    const relayIp = s.relay.ip
-    const plain = JSON.parse(await opener.runScript(join('bench', 'pull.ts'), [relayIp, String(s.relayStatus.peerPort), sha256], 120_000))
-    if (plain.bytes !== size) throw new Error(`the plain GET got ${plain.bytes} bytes`)
-    const rate = (ms: number) => Math.round(opts.mib / (ms / 1000))
-    return {
-      mib: opts.mib,
-      uploadMiBs: rate(uploadMs),
-      postMiBs: rate(postMs),
-      openMiBs: rate(openMs),
-      plainMiBs: rate(plain.ms),
-      memory: memoryAfter,
-    }
-  } finally {
-    await lan.destroy()
+  const t2 = performance.now()
+  const opened = await send(opener, 'GET', `/api/v1/rooms/general/messages/${message}/files/${sha256}`, tokens.get(opener)!, undefined)
+  const openMs = performance.now() - t2
+  if (opened.status !== 200 || opened.bytes !== size) throw new Error(`opening answered ${opened.status} with ${opened.bytes} bytes`)
+  const memoryAfter = lan.hosts.map((h) => ({
+    host: h.name,
+    role: h === s.relay ? 'relay' : h === sender ? 'sender' : 'opener',
+    rssBeforeMiB: before.get(h)!.rss,
+    peakMiB: memory(h).peak,
+  }))
+
+  const relayIp = s.relay.ip
+  // The same bytes over the same wire, nothing verified or stored; over TLS with the
+  // network key's proof for a TLS build (the key file the harness gave every host).
+  const keyArg = opts.build.tls ? [lan.networkKeyFile()] : []
+  const plain = JSON.parse(
+    await opener.runScript(join('bench', 'pull.ts'), [relayIp, String(s.relayStatus.peerPort), sha256, ...keyArg], 120_000),
+  )
+  if (plain.bytes !== size) throw new Error(`the plain GET got ${plain.bytes} bytes`)
+  const rate = (ms: number) => Math.round(opts.mib / (ms / 1000))
+  return {
+    mib: opts.mib,
+    uploadMiBs: rate(uploadMs),
+    postMiBs: rate(postMs),
+    openMiBs: rate(openMs),
+    plainMiBs: rate(plain.ms),
+    memory: memoryAfter,
   }
 }

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuTicks, freePort, mib, ROOT, round, rssBytes, sleep, startRelayProcess, tempDir, TICKS_PER_S } from './proc.js'
+import { type Build, startBuildRelay } from './build.js'
+import { cpuTicks, freePort, mib, round, rssBytes, sleep, tempDir, TICKS_PER_S } from './proc.js'
 import { trayIdle, trayIdleMissing } from './tray-idle.js'
 
 export interface IdleResult {
@@ -26,16 +27,18 @@ function sample(pid: number, role: string, seconds: number, t0: number): IdleRes
   return { role, rssMiB: mib(rssBytes(pid)), cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2), seconds }
 }
 
-export async function idle(opts: { seconds: number }): Promise<IdleReport> {
+export async function idle(opts: { seconds: number; build: Build }): Promise<IdleReport> {
   const a = tempDir('idle-relay')
   const b = tempDir('idle-client')
-  const relay = await startRelayProcess({ dataDir: a.dir })
+  // Both hold the same network key (a TLS build): the office setup, so the client links.
+  const { relay } = await startBuildRelay(opts.build, a.dir)
   const peerPort = await freePort()
   const client = spawn(
     process.execPath,
     [
       'dist/daemon/cli.js',
       'start',
+      ...(relay.keyFile ? ['--network-key-file', relay.keyFile] : []),
       '--no-mdns',
       '--data-dir',
       b.dir,
@@ -48,7 +51,7 @@ export async function idle(opts: { seconds: number }): Promise<IdleReport> {
       '--peer',
       `127.0.0.1:${relay.peerPort}`,
     ],
-    { cwd: ROOT, stdio: 'ignore' },
+    { cwd: opts.build.root, stdio: 'ignore' },
   )
   try {
     for (let i = 0; ; i++) {

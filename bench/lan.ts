@@ -1,16 +1,36 @@
-/** The benchmark's LANs: the multi-host harness without tap, always destroyed. */
-import { canBuildLan, Lan, type Host } from '../test/multihost/harness.js'
+/**
+ * The benchmark's LANs: the multi-host harness without tap, always destroyed. A build other
+ * than this tree's runs under its own tree's harness (test/multihost/harness.ts there), which
+ * starts that tree's dist/ and knows what its daemons take (before issue 13: no network key).
+ */
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import * as current from '../test/multihost/harness.js'
+import type { Host, Lan } from '../test/multihost/harness.js'
 import { logIn, settledProbe, signUp, type Settled } from '../test/multihost/lan-helpers.js'
+import { type Build, CURRENT } from './build.js'
 
 export { sleep } from '../test/multihost/harness.js'
 export type { Host, Lan }
 
-export async function withLan<T>(hostCount: number, run: (lan: Lan) => Promise<T>): Promise<T> {
-  const can = canBuildLan()
+type Harness = typeof current
+
+async function harnessOf(build: Build): Promise<Harness> {
+  if (build === CURRENT) return current
+  return (await import(pathToFileURL(join(build.root, 'test', 'multihost', 'harness.ts')).href)) as unknown as Harness
+}
+
+export async function withLan<T>(
+  hostCount: number,
+  run: (lan: Lan) => Promise<T>,
+  opts: { build: Build; hostArgs?: string[] },
+): Promise<T> {
+  const h = await harnessOf(opts.build)
+  const can = h.canBuildLan()
   if (!can.ok) throw new Error(`the benchmark needs network namespaces: ${can.reason}`)
-  const lan = await Lan.create()
+  const lan = await h.Lan.create()
   try {
-    for (let i = 0; i < hostCount; i++) await lan.addHost()
+    for (let i = 0; i < hostCount; i++) await lan.addHost(opts.hostArgs ? { args: opts.hostArgs } : {})
     return await run(lan)
   } finally {
     await lan.destroy()

@@ -2,14 +2,19 @@
  * A load-generator process (forked by fanout.ts and scale.ts, never the process under test).
  * It opens `count` connections of one kind — an SO-CHAT client link (hello, then entries), a
  * bare ws broadcast client, or an MQTT subscriber — counts every bench message each one gets,
- * and can publish. Commands and reports go over the IPC channel; it exits by itself when the
- * parent goes away or its time limit passes.
+ * and can publish. An SO-CHAT link to a build with encrypted links is what a daemon opens:
+ * TLS 1.3 with a machine identity of its own per link (made by `prepare`, before the clock
+ * starts), the network key's proof, and its node id in the hello; to an older build, plain ws
+ * with a random node id (`--compare-build`). Commands and reports go over the IPC channel;
+ * it exits by itself when the parent goes away or its time limit passes.
  */
 import { randomBytes } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import WebSocket from 'ws'
 import { PROTOCOL_VERSION } from '../shared/index.js'
+import type { NetworkKey } from '../daemon/identity/index.js'
 import type { Cmd, Report, Target } from './loadgen-protocol.js'
+import { benchMachine, proofHeaders, readKeyFile, tlsConnect, type BenchMachine } from './machine.js'
 
 const now = () => performance.timeOrigin + performance.now()
 const send = (r: Report) => process.send!(r)
@@ -35,6 +40,9 @@ let rejects = 0
 let isSochat = false
 let failed = 0
 let firstError: string | undefined
+/** Machine identities made by `prepare`, one per link to come (taken in order). */
+const machines: BenchMachine[] = []
+let networkKey: NetworkKey | null = null
 
 /** Counts `bench|<phase>|<n>|<t>|` occurrences in one received frame. */
 function onData(c: Conn, buf: Buffer, isPublisher: boolean): void {
@@ -73,58 +81,89 @@ function connectOne(t: Target, i: number, localAddress: string, isPublisher: boo
       c.close = () => void client.end(true)
       return
     }
+    const encrypted = t.kind === 'sochat' && t.keyFile !== undefined
+    if (encrypted) {
+      const machine = machines.shift() ?? benchMachine()
+      tlsConnect(machine, '127.0.0.1', t.port, localAddress).then((socket) => {
+        // ws opens no socket of its own: the upgrade goes over ours, with the proof for it.
+        const ws = new WebSocket(`wss://127.0.0.1:${t.port}/peer/v1/link`, {
+          perMessageDeflate: false,
+          createConnection: () => socket,
+          headers: proofHeaders(networkKey!, socket),
+        })
+        sochatLink(ws, c, t, i, machine.nodeId, isPublisher, resolve, reject)
+      }, reject)
+      return
+    }
     const path = t.kind === 'sochat' ? '/peer/v1/link' : '/'
     const ws = new WebSocket(`ws://127.0.0.1:${t.port}${path}`, { localAddress, perMessageDeflate: false })
-    c.close = () => ws.terminate()
-    ws.once('error', reject)
-    ws.once('close', (code: number, why: Buffer) => reject(new Error(`link ${i} closed before it was live (${code} ${why.toString()})`)))
     if (t.kind === 'ws') {
+      c.close = () => ws.terminate()
+      ws.once('error', reject)
+      ws.once('close', (code: number, why: Buffer) => reject(new Error(`link ${i} closed before it was live (${code} ${why.toString()})`)))
       ws.on('message', (d: Buffer) => onData(c, d, isPublisher))
       ws.once('open', () => resolve(c))
       c.write = (text) => ws.send(text)
       return
     }
-    const nodeId = randomBytes(8).toString('hex')
-    let live = false
-    ws.on('message', (d: Buffer) => {
-      onData(c, d, isPublisher)
-      // The relay sends rosters only to live links: the first one means catch-up is over.
-      if (!live && d.includes('"type":"roster"')) {
-        live = true
-        resolve(c)
-      }
-      if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
-      if (isPublisher && d.includes('"type":"reject"')) rejects++
-      if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
-    })
-    ws.once('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          proto: PROTOCOL_VERSION,
-          network: 'default',
-          nodeId,
-          name: `lg-${process.pid}-${i}`,
-          startedAt: Date.now() + 60_000,
-          peerPort: 9,
-          head: 0,
-          checkpoints: [],
-        }),
-      ),
-    )
-    c.write = (text) =>
-      ws.send(
-        JSON.stringify({
-          type: 'submit',
-          submission: {
-            id: randomBytes(12).toString('base64url'),
-            ts: Date.now(),
-            origin: nodeId,
-            body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
-          },
-        }),
-      )
+    // Before issue 13: any node id was taken at its word.
+    sochatLink(ws, c, t as Extract<Target, { kind: 'sochat' }>, i, randomBytes(8).toString('hex'), isPublisher, resolve, reject)
   })
+}
+
+/** hello → welcome → live at the first roster; then counts entries and acks. */
+function sochatLink(
+  ws: WebSocket,
+  c: Conn,
+  t: Extract<Target, { kind: 'sochat' }>,
+  i: number,
+  nodeId: string,
+  isPublisher: boolean,
+  resolve: (c: Conn) => void,
+  reject: (err: Error) => void,
+): void {
+  c.close = () => ws.terminate()
+  ws.once('error', reject)
+  ws.once('close', (code: number, why: Buffer) => reject(new Error(`link ${i} closed before it was live (${code} ${why.toString()})`)))
+  let live = false
+  ws.on('message', (d: Buffer) => {
+    onData(c, d, isPublisher)
+    // The relay sends rosters only to live links: the first one means catch-up is over.
+    if (!live && d.includes('"type":"roster"')) {
+      live = true
+      resolve(c)
+    }
+    if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
+    if (isPublisher && d.includes('"type":"reject"')) rejects++
+    if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
+  })
+  ws.once('open', () =>
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        proto: PROTOCOL_VERSION,
+        network: 'default',
+        nodeId,
+        name: `lg-${process.pid}-${i}`,
+        startedAt: Date.now() + 60_000,
+        peerPort: 9,
+        head: 0,
+        checkpoints: [],
+      }),
+    ),
+  )
+  c.write = (text) =>
+    ws.send(
+      JSON.stringify({
+        type: 'submit',
+        submission: {
+          id: randomBytes(12).toString('base64url'),
+          ts: Date.now(),
+          origin: nodeId,
+          body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
+        },
+      }),
+    )
 }
 
 function countOf(buf: Buffer, s: string): number {
@@ -177,7 +216,15 @@ async function publish(cmd: Extract<Cmd, { cmd: 'publish' }>): Promise<void> {
 process.on('message', (cmd: Cmd) => {
   void (async () => {
     switch (cmd.cmd) {
+      case 'prepare':
+        if (cmd.target.kind === 'sochat' && cmd.target.keyFile) {
+          networkKey = readKeyFile(cmd.target.keyFile)
+          for (let i = 0; i < cmd.count; i++) machines.push(benchMachine())
+        }
+        send({ ev: 'prepared' })
+        return
       case 'connect': {
+        if (cmd.target.kind === 'sochat' && cmd.target.keyFile) networkKey ??= readKeyFile(cmd.target.keyFile)
         isSochat = cmd.target.kind === 'sochat'
         const start = now()
         const batch = 50

@@ -45,6 +45,8 @@ export const TICKS_PER_S = 100
 
 export interface DaemonProcess {
   pid: number
+  /** The network key file it was started with, if any. */
+  keyFile?: string
   ui: string
   peerPort: number
   dataDir: string
@@ -67,11 +69,21 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, t
  * shipped but reached on 127.0.0.x only; resolves once it is the relay (after its discovery
  * window). `nofile` raises its open-file limit to the hard limit first.
  */
-export async function startRelayProcess(opts: { dataDir: string; nofile?: boolean; name?: string }): Promise<DaemonProcess> {
+export async function startRelayProcess(opts: {
+  dataDir: string
+  nofile?: boolean
+  name?: string
+  /** The repository root whose dist/ to run (default: this one). */
+  root?: string
+  /** `--network-key-file`: the key the bench's own links prove (builds with TLS links only). */
+  keyFile?: string
+}): Promise<DaemonProcess> {
   const peerPort = await freePort()
+  const cwd = opts.root ?? ROOT
   const args = [
     'dist/daemon/cli.js',
     'start',
+    ...(opts.keyFile ? ['--network-key-file', opts.keyFile] : []),
     '--no-mdns',
     '--data-dir',
     opts.dataDir,
@@ -84,10 +96,10 @@ export async function startRelayProcess(opts: { dataDir: string; nofile?: boolea
   ]
   const child = opts.nofile
     ? spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn) && exec node "$@"', 'sh', ...args], {
-        cwd: ROOT,
+        cwd,
         stdio: ['ignore', 'ignore', 'pipe'],
       })
-    : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
@@ -101,7 +113,7 @@ export async function startRelayProcess(opts: { dataDir: string; nofile?: boolea
         if (child.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
         return (JSON.parse(readFileSync(runtime, 'utf8')) as { ui: string }).ui
       },
-      20_000,
+      60_000,
     )
     await waitUntil(
       'the daemon to become relay',
@@ -109,10 +121,11 @@ export async function startRelayProcess(opts: { dataDir: string; nofile?: boolea
         const s = (await (await fetch(`${ui}/api/v1/status`)).json()) as { role: string }
         return s.role === 'relay' ? true : undefined
       },
-      20_000,
+      60_000,
     )
     return {
       pid: child.pid!,
+      ...(opts.keyFile ? { keyFile: opts.keyFile } : {}),
       ui,
       peerPort,
       dataDir: opts.dataDir,

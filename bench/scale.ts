@@ -7,7 +7,8 @@
  * they connect are counted, not hidden: the figures are then per live link.
  */
 import { connectFleet, loopbackAddresses, stopAll } from './fleet.js'
-import { cpuTicks, mib, round, rssBytes, sleep, startRelayProcess, tempDir, TICKS_PER_S } from './proc.js'
+import { type Build, startBuildRelay } from './build.js'
+import { cpuTicks, mib, round, rssBytes, sleep, tempDir, TICKS_PER_S } from './proc.js'
 
 export interface ScaleResult {
   links: number
@@ -21,20 +22,19 @@ export interface ScaleResult {
   firstError?: string
 }
 
-export async function scale(opts: { links: number; procs: number; timeoutMs: number; idleSeconds: number }): Promise<ScaleResult> {
+export async function scale(opts: {
+  links: number
+  procs: number
+  timeoutMs: number
+  idleSeconds: number
+  build: Build
+}): Promise<ScaleResult> {
   const tmp = tempDir('scale')
-  const relay = await startRelayProcess({ dataDir: tmp.dir, nofile: true })
+  const { relay, target } = await startBuildRelay(opts.build, tmp.dir, { nofile: true })
   try {
     await sleep(1000)
     const before = rssBytes(relay.pid)
-    const fleet = await connectFleet(
-      { kind: 'sochat', port: relay.peerPort },
-      opts.links,
-      opts.procs,
-      loopbackAddresses(20),
-      opts.timeoutMs,
-      true,
-    )
+    const fleet = await connectFleet(target, opts.links, opts.procs, loopbackAddresses(20), opts.timeoutMs, true)
     try {
       const status = (await (await fetch(`${relay.ui}/api/v1/status`)).json()) as { peers: unknown[] }
       if (status.peers.length < fleet.live) throw new Error(`the relay lists ${status.peers.length} peers for ${fleet.live} live links`)

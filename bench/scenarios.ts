@@ -1,4 +1,5 @@
 /** Each scenario of `npm run bench`: runs it (quick or full) and turns its result into rows. */
+import type { Build } from './build.js'
 import { catchup } from './catchup.js'
 import { failover } from './failover.js'
 import { median } from './lan.js'
@@ -7,12 +8,17 @@ import { files } from './files.js'
 import { history } from './history.js'
 import { idle } from './idle.js'
 import { images } from './images.js'
+import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
 import { scale } from './scale.js'
 
 export type Row = [string, string]
 export interface Ctx {
   quick: boolean
+  /** The build under test (this tree's unless `--compare-build`). */
+  build: Build
+  /** Run the baselines too (ws, Mosquitto): not again for the second build of a comparison. */
+  baselines: boolean
   row: (r: Row) => void
   note: (n: string) => void
 }
@@ -43,6 +49,17 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row(['open the room: log-in done, first GET of the last 50', `**${h.firstPageMs} ms**`])
     ctx.row([`GET last 50, ${h.requests} requests one after another`, `p50 **${h.p50Ms} ms**, p99 **${h.p99Ms} ms**`])
   },
+  async link(ctx) {
+    const l = await link({ links: ctx.quick ? 200 : 1000, build: ctx.build })
+    const fig = (t: Timing) => `p50 **${t.p50} ms**, p99 **${t.p99} ms**, mean **${t.mean} ms**`
+    ctx.row([
+      `link set-up to a relay daemon, ${l.links} one after another (TCP [+ TLS 1.3 + proof] + WebSocket upgrade + hello → welcome)`,
+      fig(l.relay),
+    ])
+    ctx.row([`floor: plain ws hello → welcome-sized answer from a bare ws server, ${l.links} one after another`, fig(l.floor)])
+    if (l.handshake) ctx.row([`TLS 1.3 handshake alone (TCP + TLS, Ed25519 certificates both ways), ${l.links}`, fig(l.handshake)])
+    ctx.row([`advert probe: GET /peer/v1/advert on a connection of its own, ${l.links}`, fig(l.advert)])
+  },
   async fanout(ctx) {
     const { runs, notes } = await fanout(
       {
@@ -52,6 +69,8 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
         rate: 200,
         rateSeconds: ctx.quick ? 3 : 10,
         latencyClients: 100,
+        build: ctx.build,
+        baselines: ctx.baselines,
       },
       (l) => console.log(l),
     )
@@ -61,7 +80,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
   async scale(ctx) {
     for (const links of ctx.quick ? [1000] : [1000, 10_000]) {
       const procs = links >= 10_000 ? 10 : 2
-      const s = await scale({ links, procs, timeoutMs: links >= 10_000 ? 300_000 : 60_000, idleSeconds: 5 })
+      const s = await scale({ links, procs, timeoutMs: links >= 10_000 ? 300_000 : 60_000, idleSeconds: 5, build: ctx.build })
       ctx.row([
         `${s.links} client links connecting at once (hello → live)`,
         `**${s.live} live** in **${s.acceptMs} ms**` +
@@ -72,13 +91,13 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     }
   },
   async idle(ctx) {
-    const report = await idle({ seconds: ctx.quick ? 5 : 10 })
+    const report = await idle({ seconds: ctx.quick ? 5 : 10, build: ctx.build })
     for (const r of [...report.daemons, ...report.tray])
       ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
     if (report.note) ctx.note(report.note)
   },
   async files(ctx) {
-    const f = await files({ mib: ctx.quick ? 64 : 1024 })
+    const f = await files({ mib: ctx.quick ? 64 : 1024, build: ctx.build })
     ctx.row([`a ${f.mib} MiB file: upload to the local daemon (page → h2, stored, hashed)`, `**${f.uploadMiBs} MiB/s**`])
     ctx.row([
       `posting it: h2 pushes it to the relay, which verifies and stores it, then orders the message (until it is on h3)`,
@@ -86,10 +105,11 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ])
     ctx.row([
       `opening it on h3: fetched from the relay, verified, stored and served`,
-      `**${f.openMiBs} MiB/s** (a plain HTTP GET of the same bytes over the same link: ${f.plainMiBs} MiB/s, SO-CHAT/plain ${ratio(f.openMiBs, f.plainMiBs)})`,
+      `**${f.openMiBs} MiB/s** (a bare GET of the same bytes from the relay's peer port${ctx.build.tls ? ', TLS and proof' : ''}: **${f.plainMiBs} MiB/s**, SO-CHAT/bare ${ratio(f.openMiBs, f.plainMiBs)})`,
     ])
+    // By role, not host name: which host is elected relay differs from run to run (and build to build).
     for (const m of f.memory)
-      ctx.row([`daemon memory while it passed: ${m.host} (${m.role})`, `**${m.peakMiB} MiB** at peak (${m.rssBeforeMiB} MiB before)`])
+      ctx.row([`daemon memory while it passed: the ${m.role}`, `**${m.peakMiB} MiB** at peak (${m.rssBeforeMiB} MiB before; ${m.host})`])
   },
   async images(ctx) {
     const i = await images({ runs: ctx.quick ? 3 : 7 })
@@ -102,7 +122,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     else ctx.note(i.pillowNote!)
   },
   async failover(ctx) {
-    const f = await failover({ hosts: 4, kills: ctx.quick ? 3 : 7, messagesPerRound: 20 })
+    const f = await failover({ hosts: 4, kills: ctx.quick ? 3 : 7, messagesPerRound: 20, build: ctx.build })
     check('failover', f.audit)
     ctx.row([
       `join: ${f.hosts} daemons started at the same moment (real mDNS, namespaces)`,
@@ -122,7 +142,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ])
   },
   async catchup(ctx) {
-    const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32 })
+    const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32, build: ctx.build })
     check('catch-up', c.audit)
     ctx.row([
       `catch-up of a replica offline for ${c.entries} messages`,
