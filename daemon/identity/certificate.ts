@@ -59,6 +59,23 @@ export function machineCertificate(identity: { privateKey: KeyObject; spki: Buff
 export function peerKeyOf(socket: TLSSocket): PeerKey | null {
   const raw = socket.getPeerCertificate()?.raw
   if (!raw) return null
+  // Parsing a certificate costs about a millisecond; the same machines link and probe again and again.
+  const cacheKey = raw.toString('base64')
+  const cached = KNOWN.get(cacheKey)
+  if (cached) return cached
+  const key = keyOfCertificate(raw)
+  if (key) {
+    if (KNOWN.size >= KNOWN_LIMIT) KNOWN.delete(KNOWN.keys().next().value as string)
+    KNOWN.set(cacheKey, key)
+  }
+  return key
+}
+
+/** Certificates already read, by their bytes (the oldest forgotten first). */
+const KNOWN = new Map<string, PeerKey>()
+const KNOWN_LIMIT = 4096
+
+function keyOfCertificate(raw: Buffer): PeerKey | null {
   let publicKey: KeyObject
   try {
     publicKey = new X509Certificate(raw).publicKey
