@@ -57,7 +57,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     throw new Error('status before start')
   }
   const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), tls, log.child({ part: 'files' }))
-  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
+  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s, offer) => files.toRelay(s, offer))
 
   // The peer port is open before the coordinator exists (it needs the port): until then, links are turned away.
   let built: Coordinator | null = null
