@@ -9,7 +9,7 @@ import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from './config/index.js'
 import { InputError } from './errors/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
-import { openFiles } from './files/index.js'
+import { BlobSweeper, openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, machinesChangedHint, PageSockets, UiServer } from './http/index.js'
 import { Admission, answerRekey, openAtStart, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
@@ -57,7 +57,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     throw new Error('status before start')
   }
   const files = await openFiles(config.dataDir, config.maxFileBytes, () => status(), tls, log.child({ part: 'files' }))
-  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s) => files.toRelay(s))
+  const outbox = new Outbox(store, replica, nodeId, log.child({ part: 'outbox' }), (s, offer) => files.toRelay(s, offer))
 
   // The peer port is open before the coordinator exists (it needs the port): until then, links are turned away.
   let built: Coordinator | null = null
@@ -163,6 +163,22 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   wireLiveEvents(replica, coordinator, pages, live, status)
   wireDesktop(replica, coordinator, pages, desktop)
   replica.on('applied', (entries: Entry[]) => files.eager(entries))
+  // Files no message refers to (a deleted message's, a push whose message never came) go
+  // after an hour, on every machine (daemon/files/sweep.ts).
+  const sweeper = new BlobSweeper(
+    files.blobs,
+    {
+      messageFiles: () => store.views.messageFiles(),
+      avatars: async () => Object.values(await store.views.avatars()),
+      pending: () => outbox.pending(),
+      onApplied: (fn) => {
+        replica.on('applied', fn)
+        return () => replica.off('applied', fn)
+      },
+    },
+    log.child({ part: 'files' }),
+  )
+  sweeper.start()
   outbox.on('failed', (s, code, message) => {
     if (s.body.type === 'message.posted') pages.broadcastTo(s.body.author, { type: 'failed', id: s.id, code, message })
   })
@@ -193,6 +209,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     status,
     stop: async () => {
       newcomer.stop()
+      sweeper.stop()
       await coordinator.stop()
       desktop.close()
       outbox.close()

@@ -43,6 +43,9 @@ export const ERROR_CODES = {
   busy: 503,
   // A file pushed to the relay by a machine that has no link to it.
   not_linked: 403,
+  // A file pushed to the relay that its sender did not offer first, for a message of its own
+  // (an `offer` frame on its link), or bigger than it offered.
+  not_offered: 403,
   no_relay: 503,
   relay_timeout: 504,
   bad_timestamp: 400,

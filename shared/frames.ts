@@ -2,10 +2,12 @@
  * Frames on the daemon-to-daemon link: one JSON object per WebSocket text message, validated
  * by `parseFrame` before anything acts on it. The client daemon speaks first (`hello`); the
  * relay answers `welcome`, streams `entries` from the agreed point, then live ones; `submit`
- * asks the relay to order an entry and is answered by `ack` or `reject`.
+ * asks the relay to order an entry and is answered by `ack` or `reject`; `offer` names the files
+ * a submission will need before they are pushed (the relay takes no other files).
  */
 import { z } from 'zod'
 import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
+import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
 import { MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
 
@@ -55,6 +57,29 @@ export const Entries = z.object({
 })
 
 export const Submit = z.object({ type: z.literal('submit'), submission: Submission })
+/**
+ * The most blobs one submission stands for: each file is its bytes, and a picture also its
+ * thumbnail and display sizes (daemon/files/refs.ts).
+ */
+export const MAX_OFFERED_BLOBS = MAX_FILES_PER_MESSAGE * 3
+
+/**
+ * Client -> relay, just before it pushes a submission's files (`PUT /peer/v1/blobs/<sha256>`):
+ * the blobs submission `id` needs, each with its size. The relay stores only a file its
+ * sender's machine offered, up to the size offered (daemon/relay/offers.ts), so no machine can
+ * fill its disk with files no message names. Not answered: a push that was not offered gets
+ * `403 not_offered`, and the sender's outbox offers again and retries.
+ */
+export const Offer = z.object({
+  type: z.literal('offer'),
+  id: EntryId,
+  blobs: z
+    .array(z.object({ sha256: Sha256, bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }))
+    .min(1)
+    .max(MAX_OFFERED_BLOBS),
+})
+export type Offer = z.infer<typeof Offer>
+
 export const Ack = z.object({ type: z.literal('ack'), id: EntryId, seq: Seq })
 export const Reject = z.object({ type: z.literal('reject'), id: EntryId, code, message: z.string().max(500) })
 
@@ -117,6 +142,7 @@ export const Frame = z.discriminatedUnion('type', [
   Welcome,
   Entries,
   Submit,
+  Offer,
   Ack,
   Reject,
   Presence,

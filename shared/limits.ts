@@ -1,5 +1,10 @@
-/** Protocol constants. A daemon refuses links from a different PROTOCOL_VERSION. */
-export const PROTOCOL_VERSION = 3
+/**
+ * Protocol constants. A daemon refuses links from a different PROTOCOL_VERSION. 4: a client
+ * offers a submission's files (`offer`) before pushing them, and the relay takes no others; a
+ * version 3 relay closes a link that sends one, and a version 4 relay refuses a version 3
+ * client's pushes, so the two must not link.
+ */
+export const PROTOCOL_VERSION = 4
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs'
-import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -47,6 +47,28 @@ export class BlobStore {
     } catch {
       return null
     }
+  }
+
+  /** Every blob here, with when it was last written (the sweep's age, sweep.ts). */
+  async list(): Promise<{ sha256: string; mtimeMs: number }[]> {
+    const out: { sha256: string; mtimeMs: number }[] = []
+    const root = join(this.dir, 'sha256')
+    for (const prefix of await readdir(root)) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue
+      for (const name of await readdir(join(root, prefix)).catch(() => [] as string[])) {
+        if (!/^[0-9a-f]{64}$/.test(name)) continue
+        const st = await stat(join(root, prefix, name)).catch(() => null)
+        if (st) out.push({ sha256: name, mtimeMs: st.mtimeMs })
+      }
+    }
+    return out
+  }
+
+  /** Removes a blob; resolves to the bytes it held (0: it was not here). */
+  async remove(sha256: string): Promise<number> {
+    const size = await this.size(sha256)
+    await rm(this.path(sha256), { force: true })
+    return size ?? 0
   }
 
   read(sha256: string, range?: { start: number; end: number }): ReadStream {
@@ -148,6 +170,9 @@ export class BlobStore {
     const size = (await stat(file)).size
     await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
     await rename(file, this.path(sha256))
+    // Its age for the sweep starts now, not at the upload's last piece: it is about to be posted.
+    const now = new Date()
+    await utimes(this.path(sha256), now, now)
     return { sha256, size }
   }
 }

@@ -12,6 +12,7 @@
 export { BlobStore, type Stored } from './blobs.js'
 export { Uploads, type UploadMeta, type UploadState } from './uploads.js'
 export { describeUpload } from './describe.js'
-export { BlobTransfer, type BlobGate, type BlobSource } from './transfer.js'
+export { BlobTransfer, type BlobGate, type BlobSource, type PushFrom, type PushVerdict } from './transfer.js'
 export { blobsOf, eagerBlobsOf, fileBlobs } from './refs.js'
+export { BlobSweeper, sweepable, SWEEP_GRACE_MS, type References } from './sweep.js'
 export { openFiles, rankSources, relaySource, type Files, type NetworkView } from './sharing.js'

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Entry, Status, Submission } from '../../shared/index.js'
 import type { PeerTls } from '../link/index.js'
+import type { OfferFiles } from '../outbox/index.js'
 import { BlobStore } from './blobs.js'
 import { blobsOf, eagerBlobsOf } from './refs.js'
 import { BlobTransfer, type BlobSource } from './transfer.js'
@@ -35,8 +36,11 @@ export interface Files {
   blobs: BlobStore
   uploads: Uploads
   transfer: BlobTransfer
-  /** A message's files go to the relay before the message does (unless this is the relay). */
-  toRelay: (s: Submission) => Promise<void>
+  /**
+   * A message's files go to the relay before the message does (unless this is the relay):
+   * offered on the link first (`offer`), since the relay takes only files offered for a message.
+   */
+  toRelay: (s: Submission, offer: OfferFiles | null) => Promise<void>
   /**
    * Small files and every picture's renditions are copied to this machine as soon as they are
    * shared, so they open at once and survive the machines they came from; large files wait
@@ -63,13 +67,23 @@ export async function openFiles(
     () => Math.max(maxFileBytes, status().maxFileBytes),
     log,
   )
-  const toRelay = async (s: Submission): Promise<void> => {
-    const blobs = blobsOf(s.body)
+  const toRelay = async (s: Submission, offer: OfferFiles | null): Promise<void> => {
+    const shas = [...new Set(blobsOf(s.body))]
     const view = status()
-    if (blobs.length === 0 || view.role === 'relay') return
+    if (shas.length === 0 || view.role === 'relay') return
     const relay = relaySource(view)
-    if (!relay) throw new Error('no relay to send the files to')
-    for (const blob of blobs) await transfer.push(blob, relay)
+    if (!relay || !offer) throw new Error('no relay to send the files to')
+    const offered: { sha256: string; bytes: number }[] = []
+    for (const sha256 of shas) {
+      const bytes = await blobs.size(sha256)
+      if (bytes === null) throw new Error(`this machine does not have the file ${sha256.slice(0, 12)}… to send`)
+      offered.push({ sha256, bytes })
+    }
+    // Offered on the link before the pushes start: written to the socket first, it is in
+    // the relay's hands well before a push's new TLS connection is (a push that still wins
+    // the race is refused, and the outbox offers and pushes again 2 s later).
+    await offer({ id: s.id, blobs: offered })
+    for (const blob of shas) await transfer.push(blob, relay)
   }
   const eager = (entries: Entry[]): void => {
     for (const e of entries) {

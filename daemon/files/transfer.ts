@@ -7,8 +7,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
+import { peerKeyOf } from '../identity/index.js'
 import { peerRequest, remoteIp, type PeerTls } from '../link/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
@@ -21,15 +23,27 @@ export interface BlobSource {
   nodeId?: string
 }
 
+/** Who is pushing a blob: the remote address, and the machine its TLS certificate names. */
+export interface PushFrom {
+  address: string
+  /** The node id of the pushing machine's key (daemon/identity), null without a usable certificate. */
+  machine: string | null
+}
+
+export type PushVerdict = { ok: true; maxBytes: number } | { ok: false; code: ErrorCode; message: string }
+
 /**
- * Who may store a blob here by PUT (the relay decides: daemon/relay/limits.ts). Without it
- * anyone who can reach the peer port could fill the disk with files no message names.
+ * Who may store a blob here by PUT (the relay decides: daemon/relay/offers.ts, limits.ts).
+ * Without it anyone who can reach the peer port could fill the disk with files no message names.
  */
 export interface BlobGate {
-  /** Why a PUT of `bytes` (0: not said) from `address` is refused now, or null to take it. */
-  refuse(address: string, bytes: number): { code: ErrorCode; message: string } | null
-  /** A blob of `bytes` was stored for `address`. */
-  stored(address: string, bytes: number): void
+  /**
+   * Whether a PUT of `sha256`, `bytes` long (0: not said), may be stored now, and then at most
+   * how many bytes may be read for it.
+   */
+  admit(from: PushFrom, sha256: string, bytes: number): PushVerdict
+  /** A blob of `bytes` was stored for `from`. */
+  stored(from: PushFrom, sha256: string, bytes: number): void
 }
 
 /** Fetches running at once: a catch-up over a thousand shared files must not open a thousand connections. */
@@ -103,7 +117,10 @@ export class BlobTransfer {
     const head = await call(this.tls, to, 'HEAD', sha256)
     head.resume()
     if (head.statusCode === 200) return
-    const res = await call(this.tls, to, 'PUT', sha256, this.blobs.read(sha256))
+    const size = await this.blobs.size(sha256)
+    if (size === null) throw new UnavailableError('file_unavailable', 'This machine no longer has the file to send.')
+    // Its length, said: the relay refuses at once a push bigger than was offered.
+    const res = await call(this.tls, to, 'PUT', sha256, this.blobs.read(sha256), { 'content-length': String(size) })
     const body = await text(res)
     if (res.statusCode !== 201)
       throw new UnavailableError('file_unavailable', `${to.name} did not take the file (${res.statusCode}: ${body.slice(0, 200)}).`)
@@ -113,18 +130,22 @@ export class BlobTransfer {
   async serve(req: IncomingMessage, res: ServerResponse, sha256: string, gate?: BlobGate): Promise<void> {
     if (!Sha256.safeParse(sha256).success) return reply(res, 400, 'bad_request', 'Not a SHA-256.')
     if (req.method === 'PUT') {
-      const address = remoteIp(req.socket)
+      const from: PushFrom = { address: remoteIp(req.socket), machine: peerKeyOf(req.socket as TLSSocket)?.nodeId ?? null }
       const declared = Number(req.headers['content-length'] ?? 0)
-      const refused = gate?.refuse(address, Number.isFinite(declared) ? declared : 0)
-      if (refused) {
+      const verdict: PushVerdict = gate?.admit(from, sha256, Number.isFinite(declared) ? declared : 0) ?? {
+        ok: true,
+        maxBytes: this.maxBytes(),
+      }
+      if (!verdict.ok) {
         // The body is not read: close the connection rather than drain what we refuse.
         res.setHeader('connection', 'close')
-        return reply(res, ERROR_CODES[refused.code], refused.code, refused.message)
+        return reply(res, ERROR_CODES[verdict.code], verdict.code, verdict.message)
       }
       try {
         await this.blobs.ensureRoom(declared)
-        const stored = await this.blobs.receive(req, { expected: sha256, maxBytes: this.maxBytes() })
-        gate?.stored(address, stored.size)
+        // A body longer than it said (or than was offered) is cut off at what was allowed.
+        const stored = await this.blobs.receive(req, { expected: sha256, maxBytes: Math.min(verdict.maxBytes, this.maxBytes()) })
+        gate?.stored(from, sha256, stored.size)
         return reply(res, 201, 'ok', 'Stored.')
       } catch (err) {
         const code = err instanceof SochatError ? err.code : 'internal'

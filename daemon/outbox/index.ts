@@ -12,12 +12,18 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Submission } from '../../shared/index.js'
+import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Offer, type Submission } from '../../shared/index.js'
 import { errorFor, SochatError, UnavailableError } from '../errors/index.js'
 import type { Replica } from '../replica/index.js'
 import { del, outboxOrder, put, type Store } from '../store/index.js'
 
 export type Route = (submission: Submission) => void
+
+/**
+ * Sends an `offer` (shared/frames.ts) on the current route: the files a submission is about to
+ * push to the relay, which takes no others. Resolves once it is written to the link.
+ */
+export type OfferFiles = (offer: Omit<Offer, 'type'>) => Promise<void>
 
 export interface SubmitOptions {
   /** Keep it in the outbox until the relay has it (messages). Otherwise fail when no relay. */
@@ -39,6 +45,7 @@ interface Waiter {
 
 export class Outbox extends EventEmitter<OutboxEvents> {
   #route: Route | null = null
+  #offer: OfferFiles | null = null
   #waiters = new Map<string, Waiter>()
   /** Ids already handed to the current route; cleared when the route changes. */
   #sent = new Set<string>()
@@ -52,8 +59,11 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     replica: Replica,
     private readonly nodeId: string,
     private readonly log: Logger,
-    /** Runs before a submission is sent (a message's files go to the relay first); a failure leaves it queued. */
-    private readonly prepare: (submission: Submission) => Promise<void> = async () => undefined,
+    /**
+     * Runs before a submission is sent (a message's files are offered on the route, then pushed
+     * to the relay); a failure leaves it queued.
+     */
+    private readonly prepare: (submission: Submission, offer: OfferFiles | null) => Promise<void> = async () => undefined,
   ) {
     super()
     replica.on('applied', (entries) => {
@@ -64,9 +74,13 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     })
   }
 
-  /** Set by the role: where submissions go now, or null while there is no relay. */
-  setRoute(route: Route | null): void {
+  /**
+   * Set by the role: where submissions go now, or null while there is no relay; `offer` on a
+   * link to a relay elsewhere (a relay's own submissions need no offer).
+   */
+  setRoute(route: Route | null, offer: OfferFiles | null = null): void {
     this.#route = route
+    this.#offer = route ? offer : null
     this.#sent.clear()
     if (route) this.kick()
   }
@@ -181,7 +195,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     for (const s of waiting) {
       if (this.#sent.has(s.id)) continue
       try {
-        await this.prepare(s)
+        await this.prepare(s, this.#offer)
       } catch (err) {
         // Later submissions wait too: a sender's messages reach the relay in order.
         this.log.warn({ err, id: s.id }, 'could not prepare a queued submission; it stays queued and is tried again')

@@ -28,8 +28,9 @@
  *   a failover gets them all at once; a chaos host posts about 100 a second.
  *
  * - **Files pushed** (`FileQuota`): ten maximum-size files a day per remote address, and
- *   only from an address with a link (relay.ts `blobGate`): a sender pushes a message's files
- *   just before the message, so nobody else has a reason to push.
+ *   only from a linked machine, for a blob it offered (relay.ts `blobGate`, offers.ts): a
+ *   sender offers and pushes a message's files just before the message, so nobody else has a
+ *   reason to push.
  *
  * Pure, with the clock passed in: tests play time instead of waiting for it.
  *

@@ -20,6 +20,7 @@ import {
   type Clock,
   type LinkLimits,
 } from './limits.js'
+import { OFFER_LIMITS, OfferBook, type OfferLimits } from './offers.js'
 import { RosterBook, type RosterView } from './roster.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
@@ -70,6 +71,7 @@ interface Link {
 export interface RelayLimits {
   catchUps: CatchUpLimits
   link: LinkLimits
+  offers: OfferLimits
   now: Clock
 }
 
@@ -93,6 +95,7 @@ export class Relay {
   readonly #limits: RelayLimits
   readonly #catchUps: CatchUpGate
   readonly #fileQuota: FileQuota
+  readonly #offers: OfferBook
 
   constructor(
     private readonly replica: Replica,
@@ -102,7 +105,8 @@ export class Relay {
     private readonly events: RelayEvents,
     limits: Partial<RelayLimits> = {},
   ) {
-    this.#limits = { catchUps: CATCH_UP_LIMITS, link: LINK_LIMITS, now: Date.now, ...limits }
+    this.#limits = { catchUps: CATCH_UP_LIMITS, link: LINK_LIMITS, offers: OFFER_LIMITS, now: Date.now, ...limits }
+    this.#offers = new OfferBook(this.#limits.offers, this.#limits.now)
     this.#catchUps = new CatchUpGate(this.#limits.catchUps)
     this.#fileQuota = new FileQuota(FILES_A_DAY * self.maxFileBytes, this.#limits.now)
     this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries), self.hasBlob)
@@ -145,6 +149,9 @@ export class Relay {
       if (link) {
         if (link.paced) clearTimeout(link.paced)
         link.budget.clear()
+        // Its offers go with its last link: a push without one is refused as not linked anyway.
+        const machine = this.machineOf(conn, link)
+        if (![...this.#links].some(([c, l]) => this.machineOf(c, l) === machine)) this.#offers.forget(machine)
         this.log.info({ peer: link.hello.nodeId, name: link.hello.name }, 'client daemon left')
         this.broadcastRoster()
       }
@@ -152,23 +159,41 @@ export class Relay {
   }
 
   /**
-   * Who may push files to this relay: a machine with a link to it (they push a message's
-   * files just before the message), within its day's bytes (limits.ts `FileQuota`). Keyed by
-   * the remote IP, the only name a link has until links are admitted by machine key.
+   * Who may push files to this relay: a machine with a link to it, for a blob that same machine
+   * offered on its link for a submission (offers.ts), no bigger than offered, within its day's
+   * bytes (limits.ts `FileQuota`, still keyed by the remote IP). The machine is its key: the
+   * node id of its TLS certificate, on the push and on the link alike.
    */
   readonly blobGate: BlobGate = {
-    refuse: (address, bytes) => {
-      if (![...this.#links.values()].some((l) => l.host === address)) {
-        return { code: 'not_linked', message: 'Only a machine linked to this relay may send it files.' }
+    admit: (from, sha256, bytes) => {
+      if (from.machine === null || ![...this.#links].some(([c, l]) => this.machineOf(c, l) === from.machine)) {
+        return { ok: false, code: 'not_linked', message: 'Only a machine linked to this relay may send it files.' }
       }
-      const left = this.#fileQuota.left(address)
+      const offered = this.#offers.check(from.machine, sha256, bytes, this.self.maxFileBytes)
+      if (!offered.ok) {
+        this.log.warn({ remote: from.address, peer: from.machine, sha256, bytes, code: offered.code }, 'refused a file push')
+        return offered
+      }
+      const left = this.#fileQuota.left(from.address)
       if (left <= 0 || bytes > left) {
-        this.log.warn({ remote: address, bytes, left: Math.floor(left) }, 'a machine pushed more file bytes than its day allows')
-        return { code: 'rate_limited', message: 'This machine has sent the relay all the files a day allows; they go as the day refills.' }
+        this.log.warn({ remote: from.address, bytes, left: Math.floor(left) }, 'a machine pushed more file bytes than its day allows')
+        return {
+          ok: false,
+          code: 'rate_limited',
+          message: 'This machine has sent the relay all the files a day allows; they go as the day refills.',
+        }
       }
-      return null
+      return offered
     },
-    stored: (address, bytes) => this.#fileQuota.spend(address, bytes),
+    stored: (from, sha256, bytes) => {
+      this.#fileQuota.spend(from.address, bytes)
+      if (from.machine !== null) this.#offers.used(from.machine, sha256)
+    },
+  }
+
+  /** A link's machine: the node id of its certificate's key (the hello's must match it, welcome). */
+  private machineOf(conn: PeerConnection, link: Link): string {
+    return conn.peer?.nodeId ?? link.hello.nodeId
   }
 
   private rosterHeader(): { relayId: string; term: number; head: number } {
@@ -273,6 +298,9 @@ export class Relay {
         if (offer === 'held') return this.pace(conn, link)
         return this.submit(conn, frame.submission)
       }
+      case 'offer':
+        this.#offers.offer(this.machineOf(conn, link), frame.id, frame.blobs)
+        return
       case 'presence':
         link.users = frame.users
         link.away = frame.away

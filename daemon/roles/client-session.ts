@@ -99,7 +99,10 @@ export class ClientSession {
     this.follower = follower
     this.listen(follower)
     this.owner.setTerm(Math.max(this.owner.term(), follower.welcome!.term))
-    this.deps.outbox.setRoute((s) => follower.conn.send({ type: 'submit', submission: s }))
+    this.deps.outbox.setRoute(
+      (s) => follower.conn.send({ type: 'submit', submission: s }),
+      (offer) => follower.conn.sendFlushed({ type: 'offer', ...offer }),
+    )
     this.owner.joined()
     follower.conn.send({ type: 'presence', ...this.deps.localPresence() })
     await this.deps.saveTerm(this.owner.term())

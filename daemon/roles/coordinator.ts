@@ -29,7 +29,7 @@ export interface CoordinatorEvents {
 }
 
 export const NOT_RELAY_GATE: BlobGate = {
-  refuse: () => ({ code: 'not_relay', message: 'This daemon is not the relay; send files to the relay.' }),
+  admit: () => ({ ok: false, code: 'not_relay', message: 'This daemon is not the relay; send files to the relay.' }),
   stored: () => undefined,
 }
 

@@ -4,7 +4,7 @@
  * applying in order). `ViewReads`: range reads over the database (history, read positions,
  * room lists, members). Nothing here writes.
  */
-import { GENERAL_ROOM, mentionedNames, type Message } from '../../shared/index.js'
+import { GENERAL_ROOM, mentionedNames, type FileRef, type Message } from '../../shared/index.js'
 import { memberKey, messageKey, userKey } from './keys.js'
 import type { Account, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
 
@@ -126,6 +126,14 @@ export class ViewReads {
     }
     const general = (await this.q.room(GENERAL_ROOM))!
     return [general, ...out.filter((r) => r.id !== GENERAL_ROOM)]
+  }
+
+  /**
+   * Every message's files, one message at a time (the whole view: what the file sweep keeps,
+   * daemon/files/sweep.ts, a few times a day). Deleted messages have none.
+   */
+  async *messageFiles(): AsyncIterable<FileRef[]> {
+    for await (const m of this.subs.msgs.values()) if ((m as Message).files?.length) yield (m as Message).files!
   }
 
   /** Everyone with a profile picture: username → its SHA-256. */
