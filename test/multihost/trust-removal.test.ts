@@ -67,6 +67,7 @@ t.test('a removed machine is cut off at once and stays out', { skip: can.ok ? fa
   let linked = false
   let received = false
   const removedToken = (await logIn(removed, 'alice', 'alice password 1').catch(() => undefined))?.token
+  t.ok(removedToken, `alice (made before the removal) logs in on ${removed.name}, so its messages can be read there`)
   while (Date.now() < until) {
     const s = await removed.status()
     if (s.role === 'client' || (await relay.status()).peers.some((p) => p.nodeId === removedStatus.nodeId)) linked = true
