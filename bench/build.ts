@@ -4,8 +4,9 @@
  * 4bb4a15, the last commit before encrypted links). A build before issue 13 speaks plain ws
  * and HTTP on the peer port and takes no network key; the bench then talks to it the old way.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { PROTOCOL_VERSION } from '../shared/index.js'
 import type { Target } from './loadgen-protocol.js'
 import { writeKeyFile } from './machine.js'
 import { type DaemonProcess, ROOT, startRelayProcess } from './proc.js'
@@ -16,9 +17,11 @@ export interface Build {
   root: string
   /** Links over TLS 1.3 with a network key (issue 13 and after). */
   tls: boolean
+  /** The link protocol version its daemons speak (their hello must say it). */
+  proto: number
 }
 
-export const CURRENT: Build = { label: 'after (TLS)', root: ROOT, tls: true }
+export const CURRENT: Build = { label: 'after (TLS)', root: ROOT, tls: true, proto: PROTOCOL_VERSION }
 
 /** The older build named on the command line: its repository root, or its dist/ directory. */
 export function compareBuild(dir: string): Build {
@@ -27,7 +30,10 @@ export function compareBuild(dir: string): Build {
   if (!existsSync(join(root, 'dist', 'daemon', 'cli.js'))) throw new Error(`${root}/dist/daemon/cli.js not built (npm run build there)`)
   // The peer port's 426 for plain HTTP (link/front.ts) is what issue 13 added.
   const tls = existsSync(join(root, 'dist', 'daemon', 'link', 'front.js'))
-  return { label: tls ? `${basename(root)} (TLS)` : 'before (plain)', root, tls }
+  // Its protocol version, as its built shared/limits.js says: a hello with ours is refused.
+  const limits = readFileSync(join(root, 'dist', 'shared', 'limits.js'), 'utf8')
+  const proto = Number(/PROTOCOL_VERSION = (\d+)/.exec(limits)?.[1] ?? PROTOCOL_VERSION)
+  return { label: tls ? `${basename(root)} (TLS)` : 'before (plain)', root, tls, proto }
 }
 
 /**
@@ -48,6 +54,12 @@ export async function startBuildRelay(
   })
   return {
     relay,
-    target: { kind: 'sochat', port: relay.peerPort, ...(opts.author ? { author: opts.author } : {}), ...(keyFile ? { keyFile } : {}) },
+    target: {
+      kind: 'sochat',
+      port: relay.peerPort,
+      proto: build.proto,
+      ...(opts.author ? { author: opts.author } : {}),
+      ...(keyFile ? { keyFile } : {}),
+    },
   }
 }

@@ -8,6 +8,10 @@
  * an advert probe (`GET /peer/v1/advert` on a connection of its own, as discovery/probe.ts).
  * Every link must get its welcome (or no figure); machine identities are made before timing.
  */
+import { generateKeyPairSync } from 'node:crypto'
+import { probeOver } from '../daemon/discovery/index.js'
+import { identityOf } from '../daemon/identity/index.js'
+import { PeerTls } from '../daemon/link/index.js'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import WebSocket from 'ws'
@@ -34,6 +38,8 @@ export interface LinkResult {
   /** TLS builds only. */
   handshake?: Timing
   advert: Timing
+  /** TLS builds only: the daemon's own probe (discovery/probe.ts) on its kept-alive connection. */
+  advertKept?: Timing
 }
 
 const WARM_UP = 20
@@ -57,7 +63,7 @@ async function loop(n: number, once: (i: number) => Promise<void>): Promise<Timi
 }
 
 /** Sends a hello on `ws` once open; resolves at the welcome, rejects at anything else first. */
-function helloWelcome(ws: WebSocket, nodeId: string): Promise<void> {
+function helloWelcome(ws: WebSocket, nodeId: string, proto = PROTOCOL_VERSION): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => ws.terminate(), TIMEOUT_MS)
     const done = (err?: Error) => {
@@ -74,7 +80,7 @@ function helloWelcome(ws: WebSocket, nodeId: string): Promise<void> {
       ws.send(
         JSON.stringify({
           type: 'hello',
-          proto: PROTOCOL_VERSION,
+          proto,
           network: 'default',
           nodeId,
           name: `link-bench-${nodeId.slice(0, 6)}`,
@@ -120,7 +126,11 @@ export async function link(opts: { links: number; build: Build }): Promise<LinkR
     if (!target.keyFile) {
       // Before issue 13: plain ws and HTTP, any node id taken at its word.
       const relayT = await loop(n, () =>
-        helloWelcome(new WebSocket(`ws://127.0.0.1:${port}/peer/v1/link`, { perMessageDeflate: false }), randomBytes(8).toString('hex')),
+        helloWelcome(
+          new WebSocket(`ws://127.0.0.1:${port}/peer/v1/link`, { perMessageDeflate: false }),
+          randomBytes(8).toString('hex'),
+          opts.build.proto,
+        ),
       )
       const advert = await loop(
         n,
@@ -147,7 +157,7 @@ export async function link(opts: { links: number; build: Build }): Promise<LinkR
         createConnection: () => socket,
         headers: proofHeaders(key, socket),
       })
-      await helloWelcome(ws, m.nodeId)
+      await helloWelcome(ws, m.nodeId, opts.build.proto)
     })
     // A handshake and an advert probe do not link: one machine will do for all of them.
     const one = machines[0]!
@@ -167,7 +177,15 @@ export async function link(opts: { links: number; build: Build }): Promise<LinkR
       )
       socket.destroy()
     })
-    return { links: n, relay: relayT, floor, handshake, advert }
+    // What the election really pays each tick: the daemon's probe, on its kept-alive connection.
+    const prober = new PeerTls({ identity: identityOf(generateKeyPairSync('ed25519').privateKey), networkKey: () => key })
+    const probe = probeOver(prober)
+    const advertKept = await loop(n, async () => {
+      const answer = await probe('127.0.0.1', port, TIMEOUT_MS)
+      if (!answer.ok || !answer.member) throw new Error(`the probe failed: ${answer.ok ? 'not a member' : answer.problem}`)
+    })
+    prober.close()
+    return { links: n, relay: relayT, floor, handshake, advert, advertKept }
   } finally {
     await relay.stop()
     tmp.remove()

@@ -5,7 +5,7 @@ export type Target =
    * identity per link and the key's proof, as since issue 13; without it the plain ws link of
    * builds before that (random node id), for `--compare-build`.
    */
-  | { kind: 'sochat'; port: number; author?: string; keyFile?: string }
+  | { kind: 'sochat'; port: number; author?: string; keyFile?: string; proto?: number }
   | { kind: 'ws'; port: number }
   | { kind: 'mqtt'; port: number; qos?: 0 | 1 }
 

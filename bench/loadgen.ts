@@ -141,7 +141,7 @@ function sochatLink(
     ws.send(
       JSON.stringify({
         type: 'hello',
-        proto: PROTOCOL_VERSION,
+        proto: t.proto ?? PROTOCOL_VERSION,
         network: 'default',
         nodeId,
         name: `lg-${process.pid}-${i}`,

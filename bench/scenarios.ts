@@ -59,6 +59,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row([`floor: plain ws hello → welcome-sized answer from a bare ws server, ${l.links} one after another`, fig(l.floor)])
     if (l.handshake) ctx.row([`TLS 1.3 handshake alone (TCP + TLS, Ed25519 certificates both ways), ${l.links}`, fig(l.handshake)])
     ctx.row([`advert probe: GET /peer/v1/advert on a connection of its own, ${l.links}`, fig(l.advert)])
+    if (l.advertKept) ctx.row([`advert probe as the daemon makes it (kept-alive connection), ${l.links}`, fig(l.advertKept)])
   },
   async fanout(ctx) {
     const { runs, notes } = await fanout(

@@ -217,6 +217,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       await mdns?.stop()
       await server.close()
       await peerServer.close()
+      tls.close()
       await store.close()
       log.info('SO-CHAT daemon stopped')
     },

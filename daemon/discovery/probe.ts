@@ -18,7 +18,7 @@ export function probeOver(tls: PeerTls): Probe {
   return async (host, port, timeoutMs) => {
     let answer: Awaited<ReturnType<typeof peerRequest>>
     try {
-      answer = await peerRequest(tls, { host, port }, 'GET', '/peer/v1/advert', { timeoutMs })
+      answer = await peerRequest(tls, { host, port }, 'GET', '/peer/v1/advert', { timeoutMs, reuse: true })
     } catch (err) {
       return failed(err as NodeJS.ErrnoException)
     }

@@ -6,8 +6,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
-import type { PeerKey } from '../identity/index.js'
-import type { PeerTls } from './tls.js'
+import type { TLSSocket } from 'node:tls'
+import { peerKeyOf, type PeerKey } from '../identity/index.js'
+import { LinkRefusedError, type PeerTls } from './tls.js'
 
 export interface PeerAddress {
   host: string
@@ -29,6 +30,8 @@ export interface PeerRequestOptions {
   timeoutMs: number
   headers?: Record<string, string>
   body?: NodeJS.ReadableStream | Buffer | string
+  /** Use a kept-alive connection (PeerTls.agent): for small requests repeated every few seconds. */
+  reuse?: boolean
 }
 
 export async function peerRequest(
@@ -38,29 +41,46 @@ export async function peerRequest(
   path: string,
   opts: PeerRequestOptions,
 ): Promise<PeerAnswer> {
-  const { socket, peer } = await tls.connect(to.host, to.port, opts.timeoutMs, to.expect)
+  // A kept-alive connection for small repeated requests (adverts); a connection of its own
+  // for anything that carries or fetches a file, pinned before the first byte is sent.
+  const own = opts.reuse ? null : await tls.connect(to.host, to.port, opts.timeoutMs, to.expect)
   return new Promise((resolve, reject) => {
+    let socket: TLSSocket | null = own?.socket ?? null
     const req = request(
       {
         host: to.host,
         port: to.port,
         method,
         path,
-        createConnection: () => socket,
-        headers: { ...opts.headers, ...tls.proofHeaders(socket) },
+        ...(own ? { createConnection: () => own.socket } : { agent: tls.agent }),
+        headers: { ...opts.headers },
         timeout: opts.timeoutMs,
       },
-      (res) => resolve({ res, peer, member: tls.serverProved(socket, res.headers) }),
+      (res) => {
+        const peer = socket && peerKeyOf(socket)
+        if (!socket || !peer) return req.destroy(new LinkRefusedError(`${to.host}:${to.port} presented no SO-CHAT machine key`))
+        resolve({ res, peer, member: tls.serverProved(socket, res.headers) })
+      },
     )
     req.on('timeout', () => req.destroy(new Error(`${to.host}:${to.port} stopped answering`)))
     req.on('error', (err) => {
-      socket.destroy()
+      socket?.destroy()
       reject(err)
     })
-    const body = opts.body
-    if (body === undefined) req.end()
-    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body)
-    else body.pipe(req)
+    // Headers go out with the first write: the proof is added once the socket (and so its TLS session) is known.
+    req.once('socket', (assigned) => {
+      socket = assigned as TLSSocket
+      const peer = peerKeyOf(socket)
+      if (to.expect && peer?.nodeId !== to.expect)
+        return req.destroy(
+          new LinkRefusedError(`${to.host}:${to.port} is machine ${peer?.fingerprint ?? 'unknown'}, not the ${to.expect} we asked for`),
+        )
+      for (const [name, value] of Object.entries(tls.proofHeaders(socket))) req.setHeader(name, value)
+      const body = opts.body
+      if (body === undefined) req.end()
+      else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body)
+      else body.pipe(req)
+    })
   })
 }
 

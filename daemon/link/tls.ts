@@ -17,6 +17,7 @@
  * on a resumed TLS 1.3 session the client sees no server certificate to pin.
  */
 import { connect, createSecureContext, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls'
+import { PeerAgent } from './agent.js'
 import {
   checkNetworkProof,
   machineCertificate,
@@ -46,6 +47,7 @@ export class LinkRefusedError extends Error {
 }
 
 export class PeerTls {
+  #agent: PeerAgent | null = null
   readonly #context: SecureContext
   readonly #pem: { key: string; cert: string }
   /** Per accepted socket: its peer, and the key id it proved (a rekey makes it prove again). */
@@ -57,6 +59,18 @@ export class PeerTls {
     // One context for every socket we open: building one per connection costs ~5 ms. (The
     // server builds its own from the PEMs once: a tls.Server takes no ready-made context.)
     this.#context = createSecureContext({ ...this.#pem, minVersion: 'TLSv1.3' })
+  }
+
+  /** Kept-alive connections for repeated small requests (agent.ts). */
+  get agent(): PeerAgent {
+    this.#agent ??= new PeerAgent((host, port, timeoutMs) => this.connect(host, port, timeoutMs))
+    return this.#agent
+  }
+
+  /** Closes the kept-alive connections (the daemon is stopping). */
+  close(): void {
+    this.#agent?.destroy()
+    this.#agent = null
   }
 
   get identity(): MachineIdentity {
