@@ -52,6 +52,8 @@ export class PeerServer {
   readonly #https: HttpsServer
   readonly #wss: WebSocketServer
   readonly #refusals: RefusalLog
+  /** Every connection on the port, to end at close: kept-alive ones would otherwise hold it for seconds. */
+  readonly #sockets = new Set<Socket>()
 
   private constructor(private readonly opts: PeerServerOptions) {
     this.#refusals = new RefusalLog(opts.log)
@@ -77,6 +79,10 @@ export class PeerServer {
       this.#refusals.note({ remote: ip, code: 'update_required', method, url, why: 'plain HTTP: an older SO-CHAT, which must be updated' })
       opts.onRefused?.({ ip, code: 'update_required', peer: null })
     })
+    this.#front.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
   }
 
   static async listen(opts: PeerServerOptions): Promise<PeerServer> {
@@ -93,6 +99,7 @@ export class PeerServer {
     for (const ws of this.#wss.clients) ws.terminate()
     this.#wss.close()
     this.#https.closeAllConnections()
+    for (const socket of this.#sockets) socket.destroy()
     await new Promise<void>((resolve) => this.#front.close(() => resolve()))
   }
 

@@ -36,7 +36,7 @@ const SECRET_TEXT = 'ZEBRA-7731 secret lunch'
 const DM_TEXT = `ZEBRA-7731 just between us ${RUN}`
 const NETWORK_TEXT = 'PLUM-4410 for members only'
 /** How long the keyless machine is left up among the members, posting all the while. */
-const STRANGER_WINDOW_MS = 15_000
+const STRANGER_WINDOW_MS = 10_000
 const SETTLE_MS = 30_000
 
 interface Ctx {
