@@ -16,6 +16,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { FileRef, MachinesResponse, MachineView, Message, RoomResponse, Status } from '../../shared/index.js'
 import { CHROMIUM, logIn as pageLogIn, openBrowser, signUp as pageSignUp } from '../web-ui/lib/browser.js'
+import { REQUERY_MS } from '../../daemon/discovery/mdns.js'
 import { Capture, decodeDns, readPcap, streams, transport, walkTls, wireForms } from './fixtures/capture.js'
 import { canBuildLan, createLan, sleep, type Host, type Lan } from './harness.js'
 import { awaitMessage, bearer, logIn, messages, post, sameHead, settledProbe, signUp } from './lan-helpers.js'
@@ -287,7 +288,9 @@ async function wire(t: Test, ctx: Ctx): Promise<void> {
     20_000,
   )
   t.ok(fetched.equals(fileBytes), `dave fetched carol's file on ${b.name} intact (${fileBytes.length} bytes)`)
-  await sleep(1_000) // the last acknowledgements
+  // The last acknowledgements, and at least two rounds of mDNS queries (every REQUERY_MS on
+  // each daemon) with their answers, so the adverts' TXT records are in the capture.
+  await sleep(Math.max(1_000, 2 * REQUERY_MS + 500 - (Date.now() - t0)))
   const tcpdumpSays = (await capture.stop()).trim().split('\n').slice(-3).join('; ')
   const bytes = readFileSync(pcapFile)
   t.comment(`capture: ${bytes.length} bytes over ${Date.now() - t0} ms (${tcpdumpSays})`)
