@@ -8,7 +8,7 @@
  * A context per identity is built once, before anything is timed (building one costs
  * milliseconds: it is set-up, not link cost); sessions are never resumed, as a daemon's are not.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { connect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls'
 import { identityOf, machineCertificate, NetworkKey, networkProof, PROOF_HEADER } from '../daemon/identity/index.js'
@@ -37,7 +37,7 @@ export function benchMachine(): BenchMachine {
 
 /** Writes a network key file (the `--network-key-file` format) and returns its path. */
 export function writeKeyFile(path: string): string {
-  writeFileSync(path, `sochat-key-1.${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 })
+  writeFileSync(path, `${NetworkKey.generate().toString()}\n`, { mode: 0o600 })
   return path
 }
 

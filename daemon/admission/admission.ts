@@ -19,7 +19,7 @@ import { z } from 'zod'
 import { saveNetworkKey, sealNetworkKey, type MachineIdentity, type NetworkKey } from '../identity/index.js'
 import type { PeerStanding } from '../link/index.js'
 import { AskingList, type Asking } from './asking.js'
-import { readJson } from './json-body.js'
+import { readJson, replyJson } from './json-body.js'
 import type { RemovedList, RemovedMachine } from './removed.js'
 
 export const JoinRequest = z.object({ name: z.string().min(1).max(63), network: z.string().min(1).max(63) })
@@ -172,10 +172,7 @@ export class Admission extends EventEmitter<{ changed: []; member: [NetworkKey];
 
   /** `POST /peer/v1/join` (link/server.ts): a machine asks to be let in. */
   async answerJoin(req: IncomingMessage, res: ServerResponse, standing: PeerStanding, ip: string): Promise<void> {
-    const reply = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      res.end(JSON.stringify(body))
-    }
+    const reply = (status: number, body: object) => replyJson(res, status, body)
     const parsed = JoinRequest.safeParse(await readJson(req))
     if (!parsed.success) return reply(400, { error: { code: 'bad_request', message: 'A join request is {name, network}.' } })
     const key = this.#key

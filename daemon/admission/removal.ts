@@ -20,7 +20,7 @@ import { z } from 'zod'
 import { formatFingerprint, NetworkKey, openNetworkKey, sealNetworkKey, type PeerKey } from '../identity/index.js'
 import { peerRequest, readText, type PeerStanding, type PeerTls } from '../link/index.js'
 import type { Admission } from './admission.js'
-import { readJson } from './json-body.js'
+import { readJson, replyJson } from './json-body.js'
 import type { RemovedMachine } from './removed.js'
 
 export const RekeyRequest = z.object({
@@ -81,10 +81,7 @@ export async function removeMember(
 
 /** `POST /peer/v1/rekey` from a member (link/server.ts checks the proof first). */
 export async function answerRekey(admission: Admission, req: IncomingMessage, res: ServerResponse, standing: PeerStanding): Promise<void> {
-  const reply = (status: number, body: object) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-    res.end(JSON.stringify(body))
-  }
+  const reply = (status: number, body: object) => replyJson(res, status, body)
   const parsed = RekeyRequest.safeParse(await readJson(req))
   if (!parsed.success) return reply(400, { error: { code: 'bad_request', message: 'A rekey is {sealedKey, removed, by}.' } })
   const { removed, sealedKey, by } = parsed.data

@@ -6,10 +6,10 @@
  *   await Promise.all(lan.hosts.map((h) => h.start()))
  *   const relay = await lan.waitFor('a relay', async () => ...)
  */
-import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { NetworkKey } from '../../daemon/identity/index.js'
 import { fileURLToPath } from 'node:url'
 import { Host, sleep, type HostOptions } from './host.js'
 import {
@@ -106,7 +106,7 @@ export class Lan {
       const dir = mkdtempSync(path.join(tmpdir(), `sochat-${this.plan.prefix}-key-`))
       this.dataDirs.push(dir)
       this.#keyFile = path.join(dir, 'network-key')
-      writeFileSync(this.#keyFile, `sochat-key-1.${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 })
+      writeFileSync(this.#keyFile, `${NetworkKey.generate().toString()}\n`, { mode: 0o600 })
     }
     return this.#keyFile
   }

@@ -2,12 +2,12 @@
  * A real daemon on loopback for the HTTP tests (mDNS off, ports chosen by the system: nothing
  * leaves this machine), and small request helpers that return status, JSON body and headers.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
+import { NetworkKey } from '../../../daemon/identity/index.js'
 import { resolveConfig, startDaemon, type RunningDaemon } from '../../../daemon/index.js'
 import type { StartFlags } from '../../../daemon/config/index.js'
 
@@ -73,7 +73,7 @@ let keyFile: string | undefined
 function testNetworkKey(): string {
   if (!keyFile) {
     keyFile = join(mkdtempSync(join(tmpdir(), 'sochat-test-key-')), 'network-key')
-    writeFileSync(keyFile, `sochat-key-1.${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 })
+    writeFileSync(keyFile, `${NetworkKey.generate().toString()}\n`, { mode: 0o600 })
   }
   return keyFile
 }
