@@ -5,12 +5,14 @@
  * first and says what it does; Escape closes and focus goes back to the button. Screenshots at
  * 1100 px, 390 px and in dark mode. (Chromium via playwright-core, one host.)
  *
- * The daemon's admission side (daemon/admission) is not wired yet, so the machines endpoints
- * are served here by Playwright's page.route() from a small fake with state; everything else
- * (sign-up, the page, its live feed) is the real daemon.
+ * The machines endpoints are served here by Playwright's page.route() from a small fake with
+ * state, so every group has a row to walk through without a LAN of seven machines; the live
+ * feed passes through routeWebSocket, which lets the test say "the list changed" at a chosen
+ * moment. Everything else (sign-up, the page, its feed) is the real daemon; the real desk is
+ * driven end to end by test/multihost/trust.test.ts.
  */
 import t from 'tap'
-import type { Page, Route } from 'playwright-core'
+import type { Page, Route, WebSocketRoute } from 'playwright-core'
 import type { MachinesResponse, MachineView } from '../../shared/index.js'
 import { createLan, type Host } from '../multihost/harness.js'
 import { messageBox, openBrowser, signUp, skipReason } from './lib/browser.js'
@@ -50,10 +52,24 @@ function fakeMachines(now: number): MachinesResponse {
   }
 }
 
-/** GET /api/v1/machines, POST …/ID/ACTION and POST /api/v1/network, with the state they change. */
-async function serveFakeDesk(page: Page): Promise<{ requests: string[] }> {
+interface FakeDesk {
+  requests: string[]
+  /** What the daemon sends when its list changed (a machine linked, one asked to join). */
+  changed(): void
+}
+
+/**
+ * GET /api/v1/machines, POST …/ID/ACTION and POST /api/v1/network, with the state they change;
+ * the live feed is passed through to the daemon (routeWebSocket forwards both ways by default).
+ */
+async function serveFakeDesk(page: Page): Promise<FakeDesk> {
   const state = fakeMachines(Date.now())
   const requests: string[] = []
+  let feed: WebSocketRoute | null = null
+  await page.routeWebSocket(/\/api\//, (ws) => {
+    ws.connectToServer()
+    feed = ws
+  })
   const json = (route: Route, body: unknown) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) })
   await page.route('**/api/v1/machines**', async (route) => {
     const req = route.request()
@@ -71,7 +87,11 @@ async function serveFakeDesk(page: Page): Promise<{ requests: string[] }> {
     state.network.open = (JSON.parse(route.request().postData() ?? '{}') as { open: boolean }).open
     return json(route, { network: state.network })
   })
-  return { requests }
+  const changed = () => {
+    if (!feed) throw new Error('the page has no live feed yet')
+    feed.send(JSON.stringify({ type: 'machines' }))
+  }
+  return { requests, changed }
 }
 
 const focusedName = (page: Page) =>
@@ -144,6 +164,12 @@ t.test('the Network panel by keyboard alone', { skip: skipReason() }, async (t) 
     await page.keyboard.press('Enter')
     t.ok(await dialog.getByText(/cut off at once; the network key is replaced/).isVisible(), 'the warning')
     t.equal(await focusedName(page), 'Cancel', 'Cancel has focus: two Enters do not remove')
+    // A machine links or asks meanwhile: the list is read again and redrawn under the person.
+    await page.evaluate(() => document.querySelector('li[data-node="bbbb000000000003"]')?.setAttribute('data-before-redraw', ''))
+    desk.changed()
+    await page.waitForFunction(() => document.querySelector('li[data-node="bbbb000000000003"]:not([data-before-redraw])'))
+    t.ok(await dialog.getByText(/cut off at once; the network key is replaced/).isVisible(), 'a live redraw keeps the question')
+    t.equal(await focusedName(page), 'Cancel', 'and Cancel keeps focus')
     await page.keyboard.press('Enter')
     t.equal(await focusedName(page), 'Remove amy-desk', 'Cancel puts it back as it was')
     t.notOk(

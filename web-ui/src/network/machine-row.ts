@@ -10,6 +10,9 @@ import { actionLabel, conditionText, lastSeenText, removeWarning, rowActions, se
 export interface RowHost {
   act(machine: MachineView, action: MachineAction): void
   now(): number
+  /** The machine whose Remove is being confirmed: a live redraw keeps asking, not starts over. */
+  confirming: string | null
+  setConfirming(nodeId: string | null): void
 }
 
 /** The key a control keeps across redraws, so a live refresh does not take focus away. */
@@ -50,20 +53,25 @@ function actionBar(m: MachineView, actions: MachineAction[], host: RowHost): HTM
   const bar = el('div', 'machine-actions')
   for (const action of actions) {
     const className = action === 'admit' ? 'primary small' : 'secondary small'
-    const onClick = action === 'remove' ? () => confirmRemove(bar, m, host) : () => host.act(m, action)
+    const onClick = action === 'remove' ? () => confirmRemove(bar, m, host, true) : () => host.act(m, action)
     const b = button(actionLabel(action), className, onClick, `${actionLabel(action)} ${m.name}`)
     b.dataset.focusKey = focusKey(m.nodeId, action)
     bar.append(b)
   }
+  if (actions.includes('remove') && host.confirming === m.nodeId) confirmRemove(bar, m, host, false)
   return bar
 }
 
-/** Remove cannot be taken back: the row says what it does and asks again; Cancel is focused. */
-function confirmRemove(bar: HTMLElement, m: MachineView, host: RowHost): void {
+/**
+ * Remove cannot be taken back: the row says what it does and asks again; Cancel is focused when
+ * the person asked (`focus`), and keeps focus through a redraw by its focus key otherwise.
+ */
+function confirmRemove(bar: HTMLElement, m: MachineView, host: RowHost, focus: boolean): void {
   const warningId = `machine-${m.nodeId}-warning`
   const warning = el('p', 'machine-warning', removeWarning(m.name))
   warning.id = warningId
   const cancel = button('Cancel', 'secondary small', () => {
+    host.setConfirming(null)
     bar.replaceChildren(...original)
     ;(original[original.length - 1] as HTMLElement).focus()
   })
@@ -73,5 +81,6 @@ function confirmRemove(bar: HTMLElement, m: MachineView, host: RowHost): void {
   sure.dataset.focusKey = focusKey(m.nodeId, 'confirm-remove')
   const original = [...bar.children]
   bar.replaceChildren(warning, cancel, sure)
-  cancel.focus()
+  host.setConfirming(m.nodeId)
+  if (focus) cancel.focus()
 }

@@ -28,6 +28,8 @@ export class NetworkPanel {
   private readonly dialog: Dialog
   private list: MachinesResponse | null = null
   private busy = false
+  /** Whose Remove is being confirmed, so a live redraw does not drop the question (or focus). */
+  private confirming: string | null = null
 
   constructor(
     private readonly api: Api,
@@ -41,12 +43,14 @@ export class NetworkPanel {
 
   async open(): Promise<void> {
     this.parts.news.textContent = ''
+    this.confirming = null
     this.dialog.open()
     if (!this.list) this.parts.groups.replaceChildren(el('p', 'hint', 'Loading…'))
     await this.load()
   }
 
   close(): void {
+    this.confirming = null
     this.dialog.close()
   }
 
@@ -88,7 +92,14 @@ export class NetworkPanel {
     this.parts.toggle.setAttribute('aria-pressed', String(network.open))
     // Only a member holds the key it would open or close the network with.
     this.parts.toggle.hidden = network.standing !== 'member'
-    const host = { act: (m: MachineView, a: MachineAction) => void this.act(m, a), now: this.now }
+    const host = {
+      act: (m: MachineView, a: MachineAction) => void this.act(m, a),
+      now: this.now,
+      confirming: this.confirming,
+      setConfirming: (nodeId: string | null) => {
+        this.confirming = nodeId
+      },
+    }
     this.parts.groups.replaceChildren(
       ...GROUPS.filter((g) => g.name !== 'turnedAway' || groups.turnedAway.length > 0).map((g) => {
         const section = el('section', `machine-group group-${g.name}`)
@@ -116,6 +127,7 @@ export class NetworkPanel {
   private async act(machine: MachineView, action: MachineAction): Promise<void> {
     if (this.busy) return
     this.setBusy(true)
+    this.confirming = null
     try {
       await this.api.post<{ machine: MachineView }>(`/api/v1/machines/${encodeURIComponent(machine.nodeId)}/${action}`, {})
       this.tell(actionDone(action, machine.name))
