@@ -26,7 +26,10 @@ export type Route = (submission: Submission) => void
 export type OfferFiles = (offer: Omit<Offer, 'type'>) => Promise<void>
 
 export interface SubmitOptions {
-  /** Keep it in the outbox until the relay has it (messages). Otherwise fail when no relay. */
+  /**
+   * Keep it in the outbox until the relay has it (messages). Otherwise (a sign-up, a new room)
+   * it waits for a relay for up to `timeoutMs` and fails if none comes.
+   */
   durable: boolean
   timeoutMs: number
 }
@@ -53,6 +56,9 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   #pumping: Promise<void> | null = null
   #again = false
   #retry: NodeJS.Timeout | null = null
+  /** Callers of a non-durable submit waiting for a relay to be chosen; woken by setRoute and close. */
+  #routeWaiters = new Set<() => void>()
+  #closed = false
 
   constructor(
     private readonly store: Store,
@@ -82,14 +88,25 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     this.#route = route
     this.#offer = route ? offer : null
     this.#sent.clear()
-    if (route) this.kick()
+    if (route) {
+      this.wakeRouteWaiters()
+      this.kick()
+    }
   }
 
   async submit(body: EntryBody, opts: SubmitOptions): Promise<SubmitResult> {
-    const submission: Submission = { id: newEntryId(), ts: Date.now(), origin: this.nodeId, body }
-    if (!opts.durable && !this.#route) {
-      throw new UnavailableError('no_relay', 'No relay is reachable right now, so this cannot be done. Try again in a few seconds.')
+    const startedAt = Date.now()
+    // No relay yet (a daemon's first seconds, while it looks for others; an election after a
+    // relay died): what cannot wait in the outbox waits here for one, within its own time.
+    if (!opts.durable && !this.#route && !(await this.routeWithin(opts.timeoutMs))) {
+      if (this.#closed) throw stopping()
+      throw new UnavailableError(
+        'no_relay',
+        `No relay was found in ${Math.round(opts.timeoutMs / 1000)} s, so this cannot be done now. Is another SO-CHAT machine switched off, or this one cut off from the network? Try again in a moment.`,
+      )
     }
+    const submission: Submission = { id: newEntryId(), ts: Date.now(), origin: this.nodeId, body }
+    const timeoutMs = Math.max(1, opts.timeoutMs - (Date.now() - startedAt))
     if (opts.durable) {
       await this.store.write([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])
     }
@@ -106,7 +123,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
                 ),
               ),
         ),
-      opts.timeoutMs,
+      timeoutMs,
     )
     // With no relay at all (an election is on), say "pending" now rather than after the wait.
     if (opts.durable && !this.#route) this.settle(submission.id, (w) => w.resolve({ state: 'pending', submission }))
@@ -152,11 +169,32 @@ export class Outbox extends EventEmitter<OutboxEvents> {
 
   /** Fails every caller still waiting (the daemon is stopping). */
   close(): void {
+    this.#closed = true
     this.#route = null
     if (this.#retry) clearTimeout(this.#retry)
+    this.wakeRouteWaiters()
     for (const id of [...this.#waiters.keys()]) {
-      this.settle(id, (w) => w.reject(new SochatError('internal', 'The daemon is stopping; try again when it is back.')))
+      this.settle(id, (w) => w.reject(stopping()))
     }
+  }
+
+  /** Whether a route is set now or within `ms` (false too when the outbox closes meanwhile). */
+  private async routeWithin(ms: number): Promise<boolean> {
+    if (this.#route) return true
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        this.#routeWaiters.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      this.#routeWaiters.add(wake)
+    })
+    return this.#route !== null
+  }
+
+  private wakeRouteWaiters(): void {
+    for (const wake of [...this.#routeWaiters]) wake()
   }
 
   /** One pump in RETRY_MS, however many submissions asked for it (a refused backlog asks once each). */
@@ -217,6 +255,10 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     fn(waiter)
     return true
   }
+}
+
+function stopping(): SochatError {
+  return new SochatError('internal', 'The daemon is stopping; try again when it is back.')
 }
 
 /** How soon a submission held back by a missing file, or a relay's budget, is tried again. */

@@ -37,7 +37,7 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   csrf_failed: 'Your session could not be verified. Reload the page and try again.',
   username_taken: 'That username is already taken. Choose another one.',
   rate_limited: 'Too many attempts. Wait a minute and try again.',
-  no_relay: 'No relay is reachable right now, so nothing can be sent. Try again in a moment.',
+  no_relay: 'No relay was found, so this cannot be done now. Try again in a moment.',
   relay_timeout: 'The relay did not answer in time. Try again.',
   unknown_room: 'That room does not exist.',
   unknown_message: 'That message no longer exists.',

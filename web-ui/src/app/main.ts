@@ -27,6 +27,7 @@ async function boot(): Promise<void> {
       username: byId('username'),
       password: byId('password'),
       alert: byId('login-alert'),
+      progress: byId('login-progress'),
       usernameHint: byId('username-hint'),
       passwordHint: byId('password-hint'),
     },

@@ -76,9 +76,15 @@ export interface LoginParts {
   username: HTMLInputElement
   password: HTMLInputElement
   alert: HTMLElement
+  /** A polite status: what a slow answer is waiting for. */
+  progress: HTMLElement
   usernameHint: HTMLElement
   passwordHint: HTMLElement
 }
+
+const SLOW_AFTER_MS = 800
+export const SLOW_SIGN_UP =
+  'Still working: SO-CHAT is looking for other machines on this network before it starts one. The first time, this takes a few seconds.'
 
 export class LoginForm {
   private busy = false
@@ -115,6 +121,10 @@ export class LoginForm {
       return
     }
     this.setBusy(true)
+    // A sign-up needs the relay; in a daemon's first seconds there is none yet (it is looking
+    // for other machines before it starts a network), and the daemon holds the sign-up until
+    // there is. Say so rather than leave the button looking stuck.
+    const slow = action === 'signup' ? setTimeout(() => (this.parts.progress.textContent = SLOW_SIGN_UP), SLOW_AFTER_MS) : undefined
     try {
       if (action === 'signup') await this.api.post('/api/v1/accounts', { username, password })
       const s = await this.api.post<SessionResponse>('/api/v1/sessions', { username, password })
@@ -124,6 +134,8 @@ export class LoginForm {
     } catch (err) {
       this.fail(err)
     } finally {
+      clearTimeout(slow)
+      this.parts.progress.textContent = ''
       this.setBusy(false)
     }
   }
