@@ -1,14 +1,31 @@
-/** Accounts: rules, hashing and local sessions. See README.md. */
-import type { AccountCreated, Credentials } from '../../shared/index.js'
+/** Accounts: rules, keys, signatures and local sessions. See README.md. */
+import type { AccountCreated, AccountKeysSet, Credentials } from '../../shared/index.js'
 import { AuthError } from '../errors/index.js'
 import type { Store } from '../store/index.js'
-import { hashPassword, verifyPassword } from './password.js'
+import { type AccountSecrets, newAccountSecrets, publicKeysOf, unwrapKeys, unwrapNothing, wipe, wrapKeys } from './keys.js'
+import { verifyPassword } from './password.js'
 import { checkPassword, checkUsername } from './rules.js'
 import { Sessions, type IssuedSession } from './sessions.js'
+import { checkStrength } from './strength.js'
 
 export { checkPassword, checkUsername } from './rules.js'
 export { hashPassword, verifyPassword } from './password.js'
 export { Sessions, type IssuedSession, type SecretKind, type SessionInfo } from './sessions.js'
+export { type AccountSecrets, wipe, WRAP_PARAMS } from './keys.js'
+export { checkBatch, checkSignature, signatureValid, signEntry, type BatchVerdict, type KeyDirectory, type SignatureVerdict } from './signatures.js'
+export { secretsSigner, sessionSigner, type Signer } from './signer.js'
+
+/** An entry to submit, signed with `secrets`, which the caller wipes once it is submitted. */
+export interface KeyedEntry<T> {
+  body: T
+  secrets: AccountSecrets
+}
+
+export interface LoggedIn {
+  session: IssuedSession
+  /** An account from before account keys got them at this log-in: submit this (durable). */
+  upgrade: KeyedEntry<AccountKeysSet> | null
+}
 
 export class Accounts {
   readonly sessions: Sessions
@@ -16,19 +33,47 @@ export class Accounts {
     this.sessions = new Sessions(store)
   }
 
-  /** Checks the rules and hashes the password; the relay decides whether the name is free. */
-  async newAccountEntry(creds: Credentials): Promise<AccountCreated> {
+  /** Checks the rules, makes the account's keys and wraps them; the relay decides whether the name is free. */
+  async newAccountEntry(creds: Credentials): Promise<KeyedEntry<AccountCreated>> {
     const username = checkUsername(creds.username)
-    const password = await hashPassword(checkPassword(creds.password))
-    return { type: 'account.created', username, password }
+    const password = checkPassword(creds.password)
+    await checkStrength(password, username)
+    const secrets = newAccountSecrets()
+    const body: AccountCreated = { type: 'account.created', username, keys: publicKeysOf(secrets), wrapped: await wrapKeys(secrets, password, username) }
+    return { body, secrets }
   }
 
-  async logIn(creds: Credentials): Promise<IssuedSession> {
+  /**
+   * Opens the account's keys with the password; that is the check. Every refusal costs one
+   * scrypt at the wrapping's parameters, so its timing tells nothing about which names exist.
+   */
+  async logIn(creds: Credentials): Promise<LoggedIn> {
     const account = await this.store.views.account(creds.username)
-    // Hash even for an unknown name, so the answer's timing does not tell which names exist.
-    // An unknown name costs a hash too, so the time taken does not tell which names exist.
-    const ok = account ? await verifyPassword(creds.password, account.password) : await hashPassword(creds.password).then(() => false)
-    if (!account || !ok) throw new AuthError('wrong_credentials', 'Wrong username or password.')
-    return this.sessions.issue(account.username)
+    if (account?.keys && account.wrapped) {
+      const secrets = await unwrapKeys(account.wrapped, creds.password, account.username, account.keys)
+      if (!secrets) throw wrongCredentials()
+      try {
+        return { session: await this.sessions.issue(account.username, secrets), upgrade: null }
+      } finally {
+        wipe(secrets)
+      }
+    }
+    if (!account?.password || !(await verifyPassword(creds.password, account.password))) {
+      await unwrapNothing(creds.password)
+      throw wrongCredentials()
+    }
+    // An account from before account keys: its first log-in since makes them.
+    const secrets = newAccountSecrets()
+    const body: AccountKeysSet = {
+      type: 'account.keys',
+      username: account.username,
+      keys: publicKeysOf(secrets),
+      wrapped: await wrapKeys(secrets, creds.password, account.username),
+    }
+    return { session: await this.sessions.issue(account.username, secrets), upgrade: { body, secrets } }
   }
+}
+
+function wrongCredentials(): AuthError {
+  return new AuthError('wrong_credentials', 'Wrong username or password.')
 }

@@ -18,6 +18,7 @@ import {
   type Typing,
   type Welcome,
 } from '../../shared/index.js'
+import { checkBatch } from '../accounts/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from './replica.js'
 
@@ -130,10 +131,17 @@ export class Follower extends EventEmitter<FollowerEvents> {
     switch (frame.type) {
       case 'welcome':
         return this.onWelcome(frame)
-      case 'entries':
+      case 'entries': {
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
+        // Every entry is its author's, or none of the batch is applied (accounts/signatures.ts).
+        const signed = await checkBatch(frame.entries, this.replica.store.views)
+        if (!signed.ok) {
+          const { entry, code, message } = signed
+          return this.refuse(this.#welcome, code, `entry ${entry.seq} (${entry.body.type}, id ${entry.id}): ${message}`)
+        }
         await this.replica.append(frame.entries)
         return
+      }
       // Nothing waits for an ack: the outbox waits for the entry itself to reach our replica.
       case 'ack':
         return

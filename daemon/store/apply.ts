@@ -47,9 +47,17 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   const q = new ViewQueries((sub, key) => tx.get(sub, key))
   switch (b.type) {
     case 'account.created': {
-      await tx.put('users', userKey(b.username), { username: b.username, password: b.password, createdSeq: entry.seq } satisfies Account)
+      const credentials = b.keys && b.wrapped ? { keys: b.keys, wrapped: b.wrapped } : b.password ? { password: b.password } : {}
+      await tx.put('users', userKey(b.username), { username: b.username, ...credentials, createdSeq: entry.seq } satisfies Account)
       const general = (await q.room(GENERAL_ROOM)) ?? generalRoom()
       return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
+    }
+    case 'account.keys': {
+      const account = await q.account(b.username)
+      if (!account) return
+      // The verifier goes: from now on logging in is opening the wrapped keys.
+      const { password: _verifier, ...rest } = account
+      return tx.put('users', userKey(b.username), { ...rest, keys: b.keys, wrapped: b.wrapped })
     }
     case 'account.avatar': {
       const account = await q.account(b.username)

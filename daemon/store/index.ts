@@ -46,6 +46,11 @@ export interface LocalSession {
   kind: 'bearer' | 'cookie'
   /** The key of the other record of the same session, so log-out by either ends both. */
   twin: string
+  /**
+   * The account's private keys, sealed with this record's own secret (accounts/session-keys.ts),
+   * which is not stored: a copied database opens nothing. Absent for an account without keys.
+   */
+  sealedKeys?: string
 }
 
 export class Store {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Credentials, type SessionResponse } from '../../../shared/index.js'
+import { secretsSigner, wipe } from '../../accounts/index.js'
 import type { HttpContext } from '../context.js'
 
 /** Log in: public, and rate limited per client and per account name. */
@@ -19,7 +20,14 @@ export function logInRoutes(app: FastifyInstance, ctx: HttpContext): void {
       },
     },
     async (req, reply) => {
-      const issued = await ctx.accounts.logIn(Credentials.parse(req.body))
+      const { session: issued, upgrade } = await ctx.accounts.logIn(Credentials.parse(req.body))
+      if (upgrade) {
+        // Its first log-in since account keys: the keys go into the log, signed with the new
+        // key, queued ahead of anything this session will sign with it.
+        const signer = secretsSigner(upgrade.secrets)
+        await ctx.outbox.submit(upgrade.body, { durable: true, timeoutMs: ctx.submitTimeoutMs, signer }).finally(() => wipe(upgrade.secrets))
+        ctx.log.info({ username: issued.username }, 'an account from before account keys got its keys')
+      }
       // The cookie secret goes only into Set-Cookie; the body has the bearer token, for scripts.
       ctx.auth.setCookie(reply, issued.cookie)
       const res: SessionResponse = { username: issued.username, token: issued.token, csrfToken: issued.csrfToken }

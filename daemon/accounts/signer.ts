@@ -1,0 +1,42 @@
+/**
+ * Who signs a submission: a `Signer` is handed to the outbox, which calls it once the
+ * submission has its id, time and origin (what is signed, shared/signing.ts). A session's
+ * signer opens the person's keys from the session record with the secret the request came
+ * with (session-keys.ts), signs, and wipes them: no private key stays in memory between
+ * requests.
+ */
+import type { Signable } from '../../shared/index.js'
+import { AuthError } from '../errors/index.js'
+import { type AccountSecrets, wipe } from './keys.js'
+import { openForSession } from './session-keys.js'
+import { signEntry } from './signatures.js'
+import type { SessionInfo } from './sessions.js'
+
+export type Signer = (s: Signable) => string
+
+/** Signs with keys the caller holds (sign-up, the first log-in since account keys) and wipes. */
+export function secretsSigner(secrets: AccountSecrets): Signer {
+  return (s) => signEntry(s, secrets)
+}
+
+/**
+ * The signer of a logged-in request, or null for an account from before account keys (its
+ * entries pass unsigned until its next log-in gives it keys). A session older than its
+ * account's keys holds none: its person logs in again.
+ */
+export function sessionSigner(session: SessionInfo, secret: string, accountHasKeys: boolean): Signer | null {
+  const sealed = session.sealedKeys
+  if (!sealed) {
+    if (!accountHasKeys) return null
+    throw new AuthError('unauthenticated', 'Log in again: this session began before your account had its keys, so it cannot sign for you.')
+  }
+  return (s) => {
+    const secrets = openForSession(sealed, secret)
+    if (!secrets) throw new AuthError('unauthenticated', 'Log in again: this session cannot open your keys.')
+    try {
+      return signEntry(s, secrets)
+    } finally {
+      wipe(secrets)
+    }
+  }
+}
