@@ -1,10 +1,26 @@
 /**
- * A client daemon's link as the relay keeps it: who it said it is in its hello, who its
- * certificate says it is, who has a page open there, and its submissions' queue. Shared by
- * relay.ts (which makes and drops them) and roster-feed.ts (which lists them).
+ * The machines a relay knows: itself (`RelaySelf`), and each client daemon's link as the relay
+ * keeps it (`ClientLink`: who it said it is in its hello, who its certificate says it is, who
+ * has a page open there, and its submissions' queue). Shared by relay.ts (which makes and drops
+ * links) and roster-feed.ts (which lists them).
  */
 import type { Hello, PeerSummary, Submission } from '../../shared/index.js'
 import type { SubmitQueue } from './pacing.js'
+
+export interface RelaySelf {
+  nodeId: string
+  /** This machine's key fingerprint, shown with it in the roster. */
+  fingerprint?: string
+  name: string
+  network: string
+  peerPort: number
+  startedAt: number
+  /** Users with this machine's page open, and who of them is away. */
+  presence: () => { users: string[]; away: string[] }
+  /** Whether this machine has a shared file's bytes: a message is ordered only once it does. */
+  hasBlob: (sha256: string) => Promise<boolean>
+  maxFileBytes: number
+}
 
 export interface ClientLink {
   hello: Hello

@@ -17,29 +17,16 @@ import { CATCH_UP_LIMITS, CatchUpGate, type CatchUpLimits } from './catch-ups.js
 import { FileAdmission } from './file-admission.js'
 import { OFFER_LIMITS, type OfferLimits } from './offers.js'
 import { PACING_LIMITS, Pacing, type PacingLimits, type SubmitQueue } from './pacing.js'
-import type { ClientLink } from './clients.js'
+import type { ClientLink, RelaySelf } from './clients.js'
 import type { RosterView } from './roster.js'
 import { RosterFeed } from './roster-feed.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
+export type { RelaySelf } from './clients.js'
+
 const HELLO_TIMEOUT_MS = 5000
 /** Typing frames one link may have passed on per second; more are dropped, not relayed. */
 const TYPING_PER_SECOND = 5
-
-export interface RelaySelf {
-  nodeId: string
-  /** This machine's key fingerprint, shown with it in the roster. */
-  fingerprint?: string
-  name: string
-  network: string
-  peerPort: number
-  startedAt: number
-  /** Users with this machine's page open, and who of them is away. */
-  presence: () => { users: string[]; away: string[] }
-  /** Whether this machine has a shared file's bytes: a message is ordered only once it does. */
-  hasBlob: (sha256: string) => Promise<boolean>
-  maxFileBytes: number
-}
 
 type Link = ClientLink
 

@@ -7,8 +7,7 @@
  */
 import type { PeerSummary } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
-import { summaryOf, type ClientLink } from './clients.js'
-import type { RelaySelf } from './relay.js'
+import { summaryOf, type ClientLink, type RelaySelf } from './clients.js'
 import { RosterBook, type RosterView } from './roster.js'
 
 /** The roster is compared with what clients were told at least this often (a safety net). */
