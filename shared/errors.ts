@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   // A file pushed to the relay that its sender did not offer first, for a message of its own
   // (an `offer` frame on its link), or bigger than it offered.
   not_offered: 403,
+  // A submission from a link naming a file its machine did not offer for that submission, and
+  // that the relay does not hold on nobody's behalf (daemon/relay/file-admission.ts). Transient
+  // for the outbox: it offers the files for the submission again and resends it.
+  file_not_offered: 409,
   no_relay: 503,
   relay_timeout: 504,
   bad_timestamp: 400,

@@ -67,8 +67,10 @@ export const MAX_OFFERED_BLOBS = MAX_FILES_PER_MESSAGE * 3
  * Client -> relay, just before it pushes a submission's files (`PUT /peer/v1/blobs/<sha256>`):
  * the blobs submission `id` needs, each with its size. The relay stores only a file its
  * sender's machine offered, up to the size offered (daemon/relay/offers.ts), so no machine can
- * fill its disk with files no message names. Not answered: a push that was not offered gets
- * `403 not_offered`, and the sender's outbox offers again and retries.
+ * fill its disk with files no message names; and the submission `id` must then be the one that
+ * names the blob (daemon/relay/file-admission.ts: otherwise `reject file_not_offered`). Not
+ * answered: a push that was not offered gets `403 not_offered`, and the sender's outbox offers
+ * again and retries.
  */
 export const Offer = z.object({
   type: z.literal('offer'),

@@ -273,7 +273,9 @@ const RETRY_MS = 2000
 /**
  * Refusals that say nothing about the submission itself: it stays queued. A code missing
  * here drops a queued message, so a new code a relay may answer with belongs here unless it
- * is about the submission's content. `rate_limited`: a relay over its budget for this link
+ * is about the submission's content. `file_not_offered`: the relay found no offer of a file
+ * for this submission (it expired, or a flood of offers pushed it out); offering it again,
+ * which the next send does, cures it. `rate_limited`: a relay over its budget for this link
  * (daemon/relay/limits.ts) — today's relays close the link instead, an older or newer one
  * may refuse.
  */
@@ -283,11 +285,12 @@ export const TRANSIENT: ReadonlySet<string> = new Set([
   'no_relay',
   'relay_timeout',
   'file_unavailable',
+  'file_not_offered',
   'rate_limited',
   'busy',
 ])
 /** Transient refusals that a new route does not cure: tried again after RETRY_MS on the same one. */
-const RETRY_LATER = new Set(['file_unavailable', 'rate_limited', 'busy'])
+const RETRY_LATER = new Set(['file_unavailable', 'file_not_offered', 'rate_limited', 'busy'])
 
 export function newEntryId(): string {
   return randomBytes(12).toString('base64url')

@@ -12,7 +12,17 @@ export type HandshakeResult = { ok: true; from: number } | { ok: false; code: Er
  * A client with entries always sends its first one as a checkpoint, so `from` 0 to a client
  * with entries says our logs share nothing; its follower refuses that (replica/follower.ts).
  */
-export async function handshake(hello: Hello, network: string, log: EntryLog): Promise<HandshakeResult> {
+export async function handshake(
+  hello: Hello,
+  network: string,
+  log: EntryLog,
+  /** This relay's node id, and the one the link's TLS certificate names (null: none, a test's plain link). */
+  who: { self: string; certified: string | null } = { self: '', certified: null },
+): Promise<HandshakeResult> {
+  if (hello.nodeId === who.self) return { ok: false, code: 'frame_invalid', message: 'A daemon cannot link to itself.' }
+  // Who a link is comes from its TLS certificate (link/tls.ts); a hello naming another machine is a lie.
+  if (who.certified !== null && who.certified !== hello.nodeId)
+    return { ok: false, code: 'frame_invalid', message: `This link's key is machine ${who.certified}, not ${hello.nodeId}.` }
   if (hello.proto !== PROTOCOL_VERSION) {
     return {
       ok: false,

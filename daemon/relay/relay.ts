@@ -1,81 +1,46 @@
 /**
- * The relay: links from client daemons, ordering, fan-out, roster. One instance per term; a
- * relay that steps down is stopped and a new one is made if this machine is elected again.
+ * The relay: links from client daemons (hello, catch-up, frames), ordering and fan-out. One
+ * instance per term; a relay that steps down is stopped and a new one is made if this machine
+ * is elected again. Its parts with a concern of their own live beside it: pacing.ts
+ * (submissions at their machine's and account's pace), file-admission.ts (which files it
+ * takes and which a message may name), catch-ups.ts (who is streamed the log),
+ * roster-feed.ts (keeping clients' rosters up to date).
  */
 import type { Logger } from 'pino'
-import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type PeerSummary, type Submission, type Typing } from '../../shared/index.js'
+import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type Submission, type Typing } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
 import { entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
 import type { BlobGate } from '../files/index.js'
-import {
-  CATCH_UP_LIMITS,
-  CatchUpGate,
-  FILES_A_DAY,
-  FileQuota,
-  LINK_LIMITS,
-  LinkBudget,
-  type CatchUpLimits,
-  type Clock,
-  type LinkLimits,
-} from './limits.js'
-import { OFFER_LIMITS, OfferBook, type OfferLimits } from './offers.js'
-import { RosterBook, type RosterView } from './roster.js'
+import { CATCH_UP_LIMITS, CatchUpGate, type CatchUpLimits } from './catch-ups.js'
+import { FileAdmission } from './file-admission.js'
+import { OFFER_LIMITS, type OfferLimits } from './offers.js'
+import { PACING_LIMITS, Pacing, type PacingLimits, type SubmitQueue } from './pacing.js'
+import type { ClientLink, RelaySelf } from './clients.js'
+import type { RosterView } from './roster.js'
+import { RosterFeed } from './roster-feed.js'
 import { Sequencer, type Outcome } from './sequencer.js'
 
-/** The roster is compared with what clients were told at least this often (a safety net). */
-export const ROSTER_INTERVAL_MS = 10_000
-/**
- * Changes (joins, leaves, presence) are coalesced into one roster frame per this interval:
- * it goes to every peer, so one per join would cost O(peers²) frames when a whole floor of
- * machines starts at once.
- */
-export const ROSTER_COALESCE_MS = 1000
+export type { RelaySelf } from './clients.js'
+
 const HELLO_TIMEOUT_MS = 5000
 /** Typing frames one link may have passed on per second; more are dropped, not relayed. */
 const TYPING_PER_SECOND = 5
 
-export interface RelaySelf {
-  nodeId: string
-  /** This machine's key fingerprint, shown with it in the roster. */
-  fingerprint?: string
-  name: string
-  network: string
-  peerPort: number
-  startedAt: number
-  /** Users with this machine's page open, and who of them is away. */
-  presence: () => { users: string[]; away: string[] }
-  /** Whether this machine has a shared file's bytes: a message is ordered only once it does. */
-  hasBlob: (sha256: string) => Promise<boolean>
-  maxFileBytes: number
-}
+type Link = ClientLink
 
-interface Link {
-  hello: Hello
-  host: string
-  /** The fingerprint of the key its TLS certificate carries. */
-  fingerprint?: string
-  live: boolean
-  users: string[]
-  away: string[]
-  typing: { second: number; count: number }
-  /** What this link may still submit (limits.ts); over it, submissions wait their turn. */
-  budget: LinkBudget<Submission>
-  paced: NodeJS.Timeout | null
-  /** When we last logged that this link is being paced (once a minute at most). */
-  pacedLogAt: number
-}
-
-/** What one machine may cost the relay (limits.ts); tests shrink them and play the clock. */
-export interface RelayLimits {
+/** What one machine or account may cost the relay; tests shrink them and play the clock. */
+export interface RelayLimits extends PacingLimits {
   catchUps: CatchUpLimits
-  link: LinkLimits
   offers: OfferLimits
-  now: Clock
 }
 
-const PACED_LOG_MS = 60_000
+/** The relay's own submissions, and how each is answered. */
+interface Own {
+  submission: Submission
+  resolve: (o: Outcome) => void
+}
 
 export interface RelayEvents {
   /** The roster changed (status shown to people). */
@@ -87,15 +52,14 @@ export interface RelayEvents {
 export class Relay {
   readonly #links = new Map<PeerConnection, Link>()
   readonly #sequencer: Sequencer
-  readonly #timer: NodeJS.Timeout
   #stopped = false
   #accepting = true
-  #rosterDue: NodeJS.Timeout | null = null
-  readonly #book = new RosterBook()
-  readonly #limits: RelayLimits
+  readonly #roster: RosterFeed
   readonly #catchUps: CatchUpGate
-  readonly #fileQuota: FileQuota
-  readonly #offers: OfferBook
+  readonly #files: FileAdmission
+  readonly #pacing: Pacing
+  /** This machine's pages' submissions: no machine budget, but their accounts' (limits.ts). */
+  readonly #own: SubmitQueue<Own>
 
   constructor(
     private readonly replica: Replica,
@@ -105,15 +69,33 @@ export class Relay {
     private readonly events: RelayEvents,
     limits: Partial<RelayLimits> = {},
   ) {
-    this.#limits = { catchUps: CATCH_UP_LIMITS, link: LINK_LIMITS, offers: OFFER_LIMITS, now: Date.now, ...limits }
-    this.#offers = new OfferBook(this.#limits.offers, this.#limits.now)
-    this.#catchUps = new CatchUpGate(this.#limits.catchUps)
-    this.#fileQuota = new FileQuota(FILES_A_DAY * self.maxFileBytes, this.#limits.now)
-    this.#sequencer = new Sequencer(replica, term, (entries) => this.fanOut(entries), self.hasBlob)
-    this.#timer = setInterval(() => this.sendRoster(), ROSTER_INTERVAL_MS)
-    this.#timer.unref()
-    // The book starts with this machine in it, so the first client's snapshot names the relay.
-    this.sendRoster()
+    const all: RelayLimits = { ...PACING_LIMITS, catchUps: CATCH_UP_LIMITS, offers: OFFER_LIMITS, ...limits }
+    this.#catchUps = new CatchUpGate(all.catchUps)
+    const linked = (machine: string) => [...this.#links.values()].some((l) => l.machine === machine)
+    this.#files = new FileAdmission(all.offers, all.now, self.maxFileBytes, linked, self.hasBlob, log)
+    this.blobGate = this.#files.blobGate
+    this.#pacing = new Pacing(all, log)
+    this.#own = this.#pacing.queue<Own>(
+      null,
+      (o) => o.submission,
+      (o) => void this.#sequencer.order(o.submission).then(o.resolve),
+      () => !this.#stopped,
+      { peer: self.nodeId, name: self.name, own: true },
+    )
+    this.#sequencer = new Sequencer(
+      replica,
+      term,
+      (entries) => this.fanOut(entries),
+      self.hasBlob,
+      undefined,
+      (s, machine) => this.#files.names(s, machine),
+    )
+    this.#roster = new RosterFeed(
+      self,
+      () => ({ relayId: self.nodeId, term: this.term, head: replica.head }),
+      () => this.#links,
+      () => events.roster(),
+    )
   }
 
   /**
@@ -126,9 +108,20 @@ export class Relay {
     this.broadcastRoster()
   }
 
-  /** Orders a submission made on this machine. */
+  /**
+   * Orders a submission made on this machine, in its account's turn (limits.ts): held, not
+   * refused, unless more are held than a link may hold (`rate_limited`, transient for the outbox).
+   */
   order(submission: Submission): Promise<Outcome> {
-    return this.#sequencer.order(submission)
+    if (this.#stopped) return this.#sequencer.order(submission)
+    return new Promise((resolve) => {
+      if (this.#own.submit({ submission, resolve }, 0) === 'over')
+        resolve({
+          ok: false,
+          code: 'rate_limited',
+          message: 'Too many submissions from this account at once; they are sent again shortly.',
+        })
+    })
   }
 
   attach(conn: PeerConnection): void {
@@ -147,104 +140,26 @@ export class Relay {
       const link = this.#links.get(conn)
       this.#links.delete(conn)
       if (link) {
-        if (link.paced) clearTimeout(link.paced)
-        link.budget.clear()
+        link.queue.close()
         // Its offers go with its last link: a push without one is refused as not linked anyway.
-        const machine = this.machineOf(conn, link)
-        if (![...this.#links].some(([c, l]) => this.machineOf(c, l) === machine)) this.#offers.forget(machine)
+        if (![...this.#links.values()].some((l) => l.machine === link.machine)) this.#files.forget(link.machine)
         this.log.info({ peer: link.hello.nodeId, name: link.hello.name }, 'client daemon left')
         this.broadcastRoster()
       }
     })
   }
 
-  /**
-   * Who may push files to this relay: a machine with a link to it, for a blob that same machine
-   * offered on its link for a submission (offers.ts), no bigger than offered, within its day's
-   * bytes (limits.ts `FileQuota`, still keyed by the remote IP). The machine is its key: the
-   * node id of its TLS certificate, on the push and on the link alike.
-   */
-  readonly blobGate: BlobGate = {
-    admit: (from, sha256, bytes) => {
-      if (from.machine === null || ![...this.#links].some(([c, l]) => this.machineOf(c, l) === from.machine)) {
-        return { ok: false, code: 'not_linked', message: 'Only a machine linked to this relay may send it files.' }
-      }
-      const offered = this.#offers.check(from.machine, sha256, bytes, this.self.maxFileBytes)
-      if (!offered.ok) {
-        this.log.warn({ remote: from.address, peer: from.machine, sha256, bytes, code: offered.code }, 'refused a file push')
-        return offered
-      }
-      const left = this.#fileQuota.left(from.address)
-      if (left <= 0 || bytes > left) {
-        this.log.warn({ remote: from.address, bytes, left: Math.floor(left) }, 'a machine pushed more file bytes than its day allows')
-        return {
-          ok: false,
-          code: 'rate_limited',
-          message: 'This machine has sent the relay all the files a day allows; they go as the day refills.',
-        }
-      }
-      return offered
-    },
-    stored: (from, sha256, bytes) => {
-      this.#fileQuota.spend(from.address, bytes)
-      if (from.machine !== null) this.#offers.used(from.machine, sha256)
-    },
-  }
-
-  /** A link's machine: the node id of its certificate's key (the hello's must match it, welcome). */
-  private machineOf(conn: PeerConnection, link: Link): string {
-    return conn.peer?.nodeId ?? link.hello.nodeId
-  }
-
-  private rosterHeader(): { relayId: string; term: number; head: number } {
-    return { relayId: this.self.nodeId, term: this.term, head: this.replica.head }
-  }
+  /** Who may push files to this relay (file-admission.ts). */
+  readonly blobGate: BlobGate
 
   /** The live list: this machine and every linked client daemon. */
   roster(): RosterView {
-    const me: PeerSummary = {
-      nodeId: this.self.nodeId,
-      name: this.self.name,
-      host: '',
-      peerPort: this.self.peerPort,
-      startedAt: this.self.startedAt,
-      head: this.replica.head,
-      ...this.self.presence(),
-      ...(this.self.fingerprint ? { fingerprint: this.self.fingerprint } : {}),
-    }
-    const others = [...this.#links.values()].map(
-      (l): PeerSummary => ({
-        nodeId: l.hello.nodeId,
-        name: l.hello.name,
-        host: l.host,
-        peerPort: l.hello.peerPort,
-        startedAt: l.hello.startedAt,
-        head: l.live ? this.replica.head : l.hello.head,
-        users: l.users,
-        away: l.away,
-        ...(l.fingerprint ? { fingerprint: l.fingerprint } : {}),
-      }),
-    )
-    return { ...this.rosterHeader(), peers: [me, ...others] }
+    return this.#roster.view()
   }
 
   /** Something in the roster changed: send it soon, once for any number of changes. */
   broadcastRoster(): void {
-    if (this.#stopped || this.#rosterDue) return
-    this.#rosterDue = setTimeout(() => {
-      this.#rosterDue = null
-      this.sendRoster()
-    }, ROSTER_COALESCE_MS)
-    this.#rosterDue.unref()
-  }
-
-  private sendRoster(): void {
-    if (this.#stopped) return
-    const { peers, ...header } = this.roster()
-    const frames = this.#book.changes(header, peers).map((f) => JSON.stringify(f))
-    if (frames.length === 0) return
-    for (const [conn, link] of this.#links) if (link.live) for (const f of frames) conn.sendRaw(f)
-    this.events.roster()
+    if (!this.#stopped) this.#roster.broadcast()
   }
 
   /**
@@ -276,8 +191,8 @@ export class Relay {
   stop(reason: string): void {
     this.#stopped = true
     this.#sequencer.stop()
-    clearInterval(this.#timer)
-    if (this.#rosterDue) clearTimeout(this.#rosterDue)
+    for (const own of this.#own.close()) own.resolve({ ok: false, code: 'not_relay', message: reason })
+    this.#roster.stop()
     for (const conn of this.#links.keys()) conn.fail('not_relay', reason)
     this.#links.clear()
   }
@@ -289,17 +204,14 @@ export class Relay {
       if (frame.type !== 'hello') return conn.fail('frame_invalid', 'The first frame on a link must be hello.')
       return this.welcome(conn, frame)
     }
-    if (frame.type !== 'submit' && !link.budget.charge(bytes)) return this.overBudget(conn, link)
+    if (frame.type !== 'submit' && !link.queue.charge(bytes)) return this.overBudget(conn, link)
     switch (frame.type) {
-      case 'submit': {
+      case 'submit':
         if (!this.#accepting) return // handing over: the client's outbox resends it to the successor
-        const offer = link.budget.offer(frame.submission, bytes)
-        if (offer === 'over') return this.overBudget(conn, link)
-        if (offer === 'held') return this.pace(conn, link)
-        return this.submit(conn, frame.submission)
-      }
+        if (link.queue.submit(frame.submission, bytes) === 'over') this.overBudget(conn, link)
+        return
       case 'offer':
-        this.#offers.offer(this.machineOf(conn, link), frame.id, frame.blobs)
+        this.#files.offered(link.machine, frame)
         return
       case 'presence':
         link.users = frame.users
@@ -318,35 +230,14 @@ export class Relay {
   }
 
   /** Orders one submission from a link and answers it (in the order submissions were handed here). */
-  private async submit(conn: PeerConnection, submission: Submission): Promise<void> {
-    const outcome = await this.#sequencer.order(submission)
+  private async submit(conn: PeerConnection, link: Link, submission: Submission): Promise<void> {
+    const outcome = await this.#sequencer.order(submission, link.machine)
+    if (outcome.ok) this.#files.settled(link.machine, submission.id)
     conn.send(
       outcome.ok
         ? { type: 'ack', id: submission.id, seq: outcome.seq }
         : { type: 'reject', id: submission.id, code: outcome.code, message: outcome.message },
     )
-  }
-
-  /** Submissions are held on this link: hand them to the sequencer as their turn comes. */
-  private pace(conn: PeerConnection, link: Link): void {
-    const now = this.#limits.now()
-    if (now - link.pacedLogAt >= PACED_LOG_MS) {
-      link.pacedLogAt = now
-      this.log.warn(
-        { remote: conn.remoteAddress, peer: link.hello.nodeId, name: link.hello.name, held: link.budget.held },
-        'a client daemon is submitting faster than its budget; its submissions wait their turn',
-      )
-    }
-    if (link.paced) return
-    const wait = link.budget.nextInMs()
-    if (wait === null) return
-    link.paced = setTimeout(() => {
-      link.paced = null
-      if (!conn.open || !this.#accepting) return
-      for (const s of link.budget.due()) void this.submit(conn, s).catch((err) => this.log.error({ err }, 'ordering a submission failed'))
-      if (link.budget.held > 0) this.pace(conn, link)
-    }, wait)
-    link.paced.unref()
   }
 
   /**
@@ -356,40 +247,26 @@ export class Relay {
    */
   private overBudget(conn: PeerConnection, link: Link): void {
     this.log.warn(
-      { remote: conn.remoteAddress, peer: link.hello.nodeId, name: link.hello.name, held: link.budget.held },
+      { remote: conn.remoteAddress, peer: link.machine, name: link.hello.name, held: link.queue.held },
       'a client daemon sent more than its budget allows; closing its link',
     )
     conn.fail('rate_limited', 'Too many submissions or bytes on this link; link again and resend more slowly.')
   }
 
   private async welcome(conn: PeerConnection, hello: Hello): Promise<void> {
-    const result = await handshake(hello, this.self.network, this.replica.store.log)
+    const who = { self: this.self.nodeId, certified: conn.peer?.nodeId ?? null }
+    const result = await handshake(hello, this.self.network, this.replica.store.log, who)
     if (!result.ok) return conn.fail(result.code, result.message)
-    if (hello.nodeId === this.self.nodeId) return conn.fail('frame_invalid', 'A daemon cannot link to itself.')
-    // Who a link is comes from its TLS certificate (link/tls.ts); a hello naming another machine is a lie.
-    if (conn.peer && conn.peer.nodeId !== hello.nodeId)
-      return conn.fail('frame_invalid', `This link's key is machine ${conn.peer.nodeId}, not ${hello.nodeId}.`)
-    const host = conn.remoteIp
-    // Only a link that needs part of the log takes a catch-up slot (limits.ts).
-    const slot = result.from < this.replica.head ? await this.#catchUps.enter(host) : { ok: true as const, leave: () => undefined }
+    const machine = conn.peer?.nodeId ?? hello.nodeId
+    // Only a link that needs part of the log takes a catch-up slot (catch-ups.ts).
+    const slot = result.from < this.replica.head ? await this.#catchUps.enter(machine) : { ok: true as const, leave: () => undefined }
     if (!slot.ok) return conn.fail('busy', slot.message)
     // It may have waited its turn: a link that went meanwhile, or a relay that stopped, frees it.
     if (!conn.open || this.#stopped) {
       slot.leave()
       return
     }
-    const link: Link = {
-      hello,
-      host,
-      ...(conn.peer ? { fingerprint: conn.peer.fingerprint } : {}),
-      live: false,
-      users: [],
-      away: [],
-      typing: { second: 0, count: 0 },
-      budget: new LinkBudget(this.#limits.link, this.#limits.now),
-      paced: null,
-      pacedLogAt: Number.NEGATIVE_INFINITY,
-    }
+    const link = this.newLink(conn, hello, machine)
     this.#links.set(conn, link)
     conn.send({
       type: 'welcome',
@@ -408,6 +285,32 @@ export class Relay {
     this.broadcastRoster()
   }
 
+  /** A welcomed link of `machine`, not live until its catch-up is done. */
+  private newLink(conn: PeerConnection, hello: Hello, machine: string): Link {
+    const link: Link = {
+      hello,
+      host: conn.remoteIp,
+      ...(conn.peer ? { fingerprint: conn.peer.fingerprint } : {}),
+      live: false,
+      users: [],
+      away: [],
+      typing: { second: 0, count: 0 },
+      machine,
+      queue: this.#pacing.queue<Submission>(
+        machine,
+        (s) => s,
+        (s) =>
+          void this.submit(conn, link, s).catch((err) => {
+            this.log.error({ err, peer: machine }, 'ordering a submission from a link failed')
+            conn.fail('internal', 'The relay failed to order a submission.')
+          }),
+        () => conn.open && this.#accepting,
+        { remote: conn.remoteAddress, peer: machine, name: hello.name },
+      ),
+    }
+    return link
+  }
+
   /**
    * Streams the log from `next` until the link has everything, then marks it live. Going live
    * happens in the same tick as the last head check, so no entry falls between catch-up and
@@ -423,7 +326,7 @@ export class Relay {
     }
     link.live = conn.open
     // In the same tick as going live: every later change reaches it as a difference from this.
-    if (link.live) for (const frame of this.#book.snapshotFrames(this.rosterHeader())) conn.sendRaw(frame)
+    if (link.live) for (const frame of this.#roster.snapshotFrames()) conn.sendRaw(frame)
   }
 
   /** To every live client but the one it came from, and to this machine's pages. */

@@ -6,12 +6,14 @@
  */
 import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
 import { NotRelayError, type Replica } from '../replica/index.js'
-import { BatchState } from './validate.js'
+import { BatchState, type NamesFiles } from './validate.js'
 
 export type Outcome = { ok: true; seq: number } | { ok: false; code: ErrorCode; message: string }
 
 interface Queued {
   submission: Submission
+  /** The machine whose link it came on; null for the relay's own. */
+  machine: string | null
   resolve: (o: Outcome) => void
 }
 
@@ -34,6 +36,8 @@ export class Sequencer {
     private readonly hasBlob: (sha256: string) => Promise<boolean> = async () => false,
     /** The relay's clock (a test sets it to play a sender whose clock is wrong). */
     private readonly now: () => number = Date.now,
+    /** Whether a link's submission may name its files (file-admission.ts). */
+    private readonly namesFiles?: NamesFiles,
   ) {}
 
   /** Resolves when nothing is queued or being written. */
@@ -51,10 +55,11 @@ export class Sequencer {
     this.#stopped = true
   }
 
-  order(submission: Submission): Promise<Outcome> {
+  /** `machine`: the one whose link it came on, null (the default) for the relay's own. */
+  order(submission: Submission, machine: string | null = null): Promise<Outcome> {
     if (this.#stopped) return Promise.resolve(NOT_RELAY)
     return new Promise((resolve) => {
-      this.#queue.push({ submission, resolve })
+      this.#queue.push({ submission, machine, resolve })
       if (!this.#draining) void this.drain()
     })
   }
@@ -87,7 +92,7 @@ export class Sequencer {
   private async orderBatch(batch: Queued[]): Promise<Map<Queued, Outcome>> {
     const store = this.replica.store
     let seq = this.replica.head
-    const state = new BatchState(store.views, this.hasBlob, seq, this.now)
+    const state = new BatchState(store.views, this.hasBlob, seq, this.now, this.namesFiles)
     const entries: Entry[] = []
     const outcomes = new Map<Queued, Outcome>()
     for (const q of batch) {
@@ -98,7 +103,7 @@ export class Sequencer {
         outcomes.set(q, { ok: true, seq: existing })
         continue
       }
-      const verdict = await state.validate(s)
+      const verdict = await state.validate(s, q.machine)
       if (!verdict.ok) {
         outcomes.set(q, verdict)
         continue

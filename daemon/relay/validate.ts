@@ -11,6 +11,12 @@ import { ViewQueries, type Views, type ViewTx } from '../store/index.js'
 
 export type { Verdict } from '../rooms/index.js'
 
+/**
+ * Whether a submission from `machine` (null: the relay's own) may name the files it names
+ * (file-admission.ts: offered for it, or at the relay on nobody's offer).
+ */
+export type NamesFiles = (s: Submission, machine: string | null) => Promise<Verdict>
+
 /** A batch being validated: the views plus what its accepted submissions did to them. */
 export class BatchState {
   readonly #tx: ViewTx
@@ -24,13 +30,15 @@ export class BatchState {
     head: number,
     /** The relay's clock, that a submission's timestamp may not be far ahead of. */
     private readonly now: () => number = Date.now,
+    private readonly namesFiles: NamesFiles = async () => ({ ok: true }),
   ) {
     this.#tx = views.tx()
     this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
     this.#head = head
   }
 
-  async validate(s: Submission): Promise<Verdict> {
+  /** `machine`: the one whose link it came on, null for the relay's own. */
+  async validate(s: Submission, machine: string | null = null): Promise<Verdict> {
     const onTime = timely(s.ts, this.now())
     if (!onTime.ok) return onTime
     // Signed by the account it speaks for, before any rule reads its claimed fields.
@@ -38,6 +46,8 @@ export class BatchState {
     if (!signed.ok) return signed
     const verdict = await check(s.body, this.#q, this.#head)
     if (!verdict.ok) return verdict
+    const named = await this.namesFiles(s, machine)
+    if (!named.ok) return named
     // The relay keeps every shared file: an entry whose file it lacks waits (the code is
     // transient, so the sender's outbox keeps it and sends the file again first).
     for (const blob of blobsOf(s.body)) {

@@ -2,9 +2,11 @@
  * Files pushed to the relay (PUT /peer/v1/blobs/<sha256>) against a real peer server, relay
  * and blob store, each linked machine a raw link of its own key: a push is stored only when
  * the same machine offered the blob on its link (an `offer` frame), no bigger than offered,
- * within the offer's 10 minutes and the address's day's bytes; the message naming it is then
- * ordered. Anything else is refused with a stable code and nothing is stored. The daemon
- * path (a client offering and pushing its message's files) is test/daemon/http/files.test.ts.
+ * within the offer's 10 minutes and the machine's day's bytes; the message naming it is then
+ * ordered, and a message may name only files offered for it or already at the relay on
+ * nobody's offer (`file_not_offered`). Anything else is refused with a stable code and nothing
+ * is stored. The daemon path (a client offering and pushing its message's files) is
+ * test/daemon/http/files.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -211,7 +213,7 @@ t.test('an offer expires after 10 minutes', async (t) => {
   t.same(await put(port, file, a.as), { status: 201, code: undefined }, 'offered again, it goes')
 })
 
-t.test('offered or not, an address pushes ten maximum-size files a day', async (t) => {
+t.test('a machine pushes ten maximum-size files a day; another machine at the same address has a day of its own', async (t) => {
   const { store, port, stored } = await relayWithFiles(t)
   const a = await link(port, store, '127.0.0.1')
   const files = Array.from({ length: 11 }, () => randomBytes(MAX_FILE))
@@ -222,6 +224,13 @@ t.test('offered or not, an address pushes ten maximum-size files a day', async (
   for (const f of files.slice(0, 10)) t.same(await put(port, f, a.as), { status: 201, code: undefined })
   t.same(await put(port, files[10]!, a.as), { status: 429, code: 'rate_limited' }, 'the eleventh in a day is refused')
   t.notOk(stored(files[10]!), 'and not stored')
+  const b = await link(port, store, '127.0.0.1')
+  await b.offer(newId(), [{ bytes: files[10]! }])
+  t.same(
+    await put(port, files[10]!, b.as),
+    { status: 201, code: undefined },
+    'a second daemon on the same computer (its own key) is not held to the first one’s day',
+  )
 })
 
 t.test("a machine's offers go with its link", async (t) => {
@@ -234,3 +243,102 @@ t.test("a machine's offers go with its link", async (t) => {
   t.same(await put(port, file, a.as), { status: 403, code: 'not_linked' })
   t.notOk(stored(file))
 })
+
+/** A message by alice in general naming `files`. */
+const withFiles = (id: string, origin: string, ...files: Buffer[]): Submission => ({
+  id,
+  ts: Date.now(),
+  origin,
+  body: {
+    type: 'message.posted',
+    room: 'general',
+    author: 'alice',
+    text: 'files',
+    files: files.map((f, i) => ({ sha256: sha(f), name: `f${i}.bin`, size: f.length, mime: 'application/octet-stream' })),
+  },
+})
+
+/** Sends `s` on `l` and waits for its answer. */
+async function answer(l: Awaited<ReturnType<typeof link>>, s: Submission) {
+  const answers = () => l.frames.filter((f) => (f.type === 'ack' || f.type === 'reject') && f.id === s.id)
+  const before = answers().length
+  await l.send({ type: 'submit', submission: s })
+  await until('an answer', () => answers().length > before)
+  return answers()[before]
+}
+
+t.test('a message may name a file only if it was offered for that message; offered for it, it is ordered', async (t) => {
+  const { store, port } = await relayWithFiles(t)
+  const a = await link(port, store, '127.0.0.1')
+  const file = randomBytes(1000)
+  const decoy = newId()
+  await a.offer(decoy, [{ bytes: file }])
+  t.same(await put(port, file, a.as), { status: 201, code: undefined }, 'pushed for one submission id')
+  const head = store.log.head
+
+  const other = withFiles(newId(), a.as.identity.nodeId, file)
+  t.match(
+    await answer(a, other),
+    { type: 'reject', code: 'file_not_offered', message: /not offered to the relay for this message/ },
+    'a message with another id naming it is refused',
+  )
+  t.equal(store.log.head, head, 'nothing is ordered')
+
+  await a.offer(other.id, [{ bytes: file }])
+  t.same(await put(port, file, a.as), { status: 201, code: undefined }, 'offered for it, the push goes again (the relay keeps one copy)')
+  t.match(await answer(a, other), { type: 'ack', seq: head + 1 }, 'then the same message is ordered')
+})
+
+t.test('a machine cannot name a file another machine pushed for its own message', async (t) => {
+  const { store, port } = await relayWithFiles(t)
+  const a = await link(port, store, '127.0.0.1')
+  const b = await link(port, store, '127.0.0.2')
+  const file = randomBytes(1000)
+  const mine = withFiles(newId(), a.as.identity.nodeId, file)
+  await a.offer(mine.id, [{ bytes: file }])
+  t.same(await put(port, file, a.as), { status: 201, code: undefined })
+
+  const theirs = withFiles(newId(), b.as.identity.nodeId, file)
+  t.match(await answer(b, theirs), { type: 'reject', code: 'file_not_offered' }, "B naming A's pending file is refused")
+  t.match(
+    await answer(b, { ...mine, origin: b.as.identity.nodeId }),
+    { type: 'reject', code: 'file_not_offered' },
+    "even under A's submission id",
+  )
+  t.match(await answer(a, mine), { type: 'ack' }, "A's own message is ordered")
+})
+
+t.test(
+  'a file the relay has on nobody’s offer (an ordered message’s, forwarded) may be named; a file nobody offered and the relay lacks may not',
+  async (t) => {
+    const { store, port } = await relayWithFiles(t)
+    const a = await link(port, store, '127.0.0.1')
+    const b = await link(port, store, '127.0.0.2')
+    const file = randomBytes(1000)
+    const first = withFiles(newId(), a.as.identity.nodeId, file)
+    await a.offer(first.id, [{ bytes: file }])
+    t.same(await put(port, file, a.as), { status: 201, code: undefined })
+    t.match(await answer(a, first), { type: 'ack' }, 'the first message with it is ordered')
+
+    t.match(
+      await answer(b, withFiles(newId(), b.as.identity.nodeId, file)),
+      { type: 'ack' },
+      'another machine forwarding it, without an offer, is ordered',
+    )
+    t.match(await answer(a, withFiles(newId(), a.as.identity.nodeId, file)), { type: 'ack' }, 'and so is its sender posting it again')
+
+    const missing = randomBytes(1000)
+    t.match(
+      await answer(b, withFiles(newId(), b.as.identity.nodeId, missing)),
+      { type: 'reject', code: 'file_not_offered' },
+      'a file never offered, that the relay does not have, is refused as not offered',
+    )
+    const offered = withFiles(newId(), b.as.identity.nodeId, missing)
+    await b.offer(offered.id, [{ bytes: missing }])
+    t.match(
+      await answer(b, offered),
+      { type: 'reject', code: 'file_unavailable' },
+      'offered but not pushed yet: file_unavailable, as before (the outbox pushes it and resends)',
+    )
+  },
+)

@@ -73,3 +73,28 @@ t.test('one machine has at most so many outstanding: past that its oldest go, an
   offers.forget(A)
   t.equal(offers.outstanding(A), 0, 'forgotten with its last link')
 })
+
+t.test('a blob belongs to the submission it was offered for, pushed or not, until that submission is ordered', async (t) => {
+  const { offers, play } = book(8)
+  offers.offer(A, 'msg-1', [{ sha256: sha(1), bytes: 10 }])
+  t.equal(offers.claim(A, 'msg-1', sha(1)), 'offered', 'offered for msg-1')
+  offers.used(A, sha(1))
+  t.equal(offers.claim(A, 'msg-1', sha(1)), 'offered', 'still, once pushed')
+  t.match(offers.check(A, sha(1), 10, MAX), { ok: false, code: 'not_offered' }, 'but it allows no second push')
+  t.equal(offers.claim(A, 'msg-2', sha(1)), 'claimed', 'another submission of the same machine may not name it')
+  t.equal(offers.claim(B, 'msg-b', sha(1)), 'claimed', "nor another machine's")
+  t.equal(offers.claim(A, 'msg-1', sha(2)), 'none', 'a blob nobody offered is nobody’s')
+
+  offers.offer(A, 'msg-2', [{ sha256: sha(1), bytes: 10 }])
+  t.equal(offers.claim(A, 'msg-2', sha(1)), 'offered', 'offered for a second submission too (the same file posted twice)')
+  t.equal(offers.claim(A, 'msg-1', sha(1)), 'offered', 'the first keeps its offer')
+
+  offers.settled(A, 'msg-1')
+  offers.settled(A, 'msg-2')
+  t.equal(offers.claim(B, 'msg-b', sha(1)), 'none', 'once its submissions are ordered, the blob is nobody’s (a forward may name it)')
+  t.equal(offers.outstanding(A), 0)
+
+  offers.offer(A, 'msg-3', [{ sha256: sha(3), bytes: 10 }])
+  play(600_000)
+  t.equal(offers.claim(B, 'msg-b', sha(3)), 'none', 'an offer that expired claims nothing')
+})

@@ -1,10 +1,13 @@
 /**
  * The relay's limits against raw links on loopback (a real peer server, store and relay; each
- * client a plain WebSocket from its own 127.0.0.x address, so the relay sees 20 machines):
- * a burst of hellos that each want the whole log gets no more catch-ups at once than the cap,
- * a few wait their turn and the rest are told `busy` and closed; a flood of submissions on one link is ordered no
- * faster than its budget (the relay's clock is played), held ones keep their order, and too
- * many close the link with `rate_limited`; meanwhile a well-behaved link is served.
+ * client a machine key of its own, over TLS from its own 127.0.0.x address, so the relay sees
+ * 20 machines): a burst of hellos that each want the whole log gets no more catch-ups at once
+ * than the cap, a few wait their turn and the rest are told `busy` and closed, and one machine
+ * gets one catch-up whatever address it comes from; a flood of submissions on one link is
+ * ordered no faster than its machine's budget (the relay's clock is played), held ones keep
+ * their order, too many close the link with `rate_limited`, and linking again does not refill
+ * the budget; an account posting from two machines is held at the account's rate; meanwhile a
+ * well-behaved link is served.
  */
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
@@ -12,20 +15,18 @@ import pino from 'pino'
 import WebSocket from 'ws'
 import { PROTOCOL_VERSION, type Entry, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
 import { Relay, type RelayLimits } from '../../../daemon/relay/index.js'
-import type { LinkLimits } from '../../../daemon/relay/limits.js'
+import type { SubmitLimits } from '../../../daemon/relay/limits.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
 import { clientProof, machine, networkKey, peerServer, tlsTo, type Machine } from '../../lib/peer-tls.js'
 
 const NETWORK = 'default'
 /** Smaller than the relay's own budgets (limits.ts), so a flood past them is quick to send. */
-const LINK_LIMITS: LinkLimits = {
-  submitsPerSecond: 200,
-  submitBurst: 1000,
-  bytesPerMinute: 16 * 1024 * 1024,
-  maxHeld: 2000,
-  maxHeldBytes: 8 * 1024 * 1024,
-}
+const MACHINE_LIMITS: Required<SubmitLimits> = { submitsPerSecond: 200, submitBurst: 1000, bytesPerMinute: 16 * 1024 * 1024 }
+const HOLD_LIMITS = { maxHeld: 2000, maxHeldBytes: 8 * 1024 * 1024 }
+/** These tests' machine budgets, with the relay's own account budget (larger, so not what they meet). */
+const PACED = { machine: MACHINE_LIMITS, hold: HOLD_LIMITS }
+const LINK_LIMITS = { ...MACHINE_LIMITS, ...HOLD_LIMITS }
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 let n = 0
 const newId = () => `lim-${String(++n).padStart(8, '0')}`
@@ -38,6 +39,7 @@ const post = (text: string, id = newId()): Submission => ({
 
 /** The relay's network: each raw link is a machine of its own holding this key. */
 const KEY = networkKey()
+const newMachine = () => machine(KEY)
 
 async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
   const relayMachine = machine(KEY)
@@ -89,9 +91,13 @@ class RawLink {
   readonly frames: { type: string; code?: string; message?: string; seq?: number; id?: string; entries?: Entry[] }[] = []
   closed = false
   readonly opened: Promise<void>
-  readonly machine: Machine = machine(KEY)
-
-  constructor(port: number, localAddress: string, onFrame: (link: RawLink) => void = () => undefined) {
+  constructor(
+    port: number,
+    localAddress: string,
+    onFrame: (link: RawLink) => void = () => undefined,
+    /** Its machine: a new one unless given (the same machine linking again). */
+    readonly machine: Machine = newMachine(),
+  ) {
     this.opened = tlsTo(port, this.machine, { localAddress }).then(
       (socket) =>
         new Promise<void>((resolve, reject) => {
@@ -145,8 +151,8 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
 }
 
 /** A link that has the relay's whole log: it needs no catch-up. */
-async function upToDate(port: number, store: Store, address = '127.0.0.1'): Promise<RawLink> {
-  const link = new RawLink(port, address)
+async function upToDate(port: number, store: Store, address = '127.0.0.1', as: Machine = newMachine()): Promise<RawLink> {
+  const link = new RawLink(port, address, undefined, as)
   await link.opened
   const head = store.log.head
   link.hello(head, [{ seq: head, id: (await store.log.get(head))!.id }])
@@ -157,7 +163,7 @@ async function upToDate(port: number, store: Store, address = '127.0.0.1'): Prom
 t.test(
   '20 hellos with head 0 at once: at most 4 catch-ups run, 6 wait their turn, the rest are told busy, and others are served',
   async (t) => {
-    const { relay, store, port } = await relayOnLoopback(t, { catchUps: { perAddress: 1, overall: 4, waiting: 6, waitMs: 60_000 } })
+    const { relay, store, port } = await relayOnLoopback(t, { catchUps: { perMachine: 1, overall: 4, waiting: 6, waitMs: 60_000 } })
     // A log of about 24 MB: more than a stalled client's socket buffers take, so a catch-up
     // to a client that stops reading cannot finish while we look.
     const text = 'x'.repeat(15_000)
@@ -186,12 +192,17 @@ t.test(
       'the four stay linked',
     )
 
-    // The same machine again while its catch-up runs, with the waiting room full: busy.
-    const again = new RawLink(port, '127.0.0.10')
+    // The same machine again, from another address, while its catch-up runs, with the waiting room full: busy.
+    const streamed = welcomed()[0]!
+    const again = new RawLink(port, '127.0.0.9', undefined, streamed.machine)
     await again.opened
     again.hello(0)
     await until('an answer', () => again.closed)
-    t.match(again.of('error'), [{ code: 'busy' }], 'a second catch-up to one address is refused')
+    t.match(
+      again.of('error'),
+      [{ code: 'busy', message: new RegExp(`already sending its log to machine ${streamed.machine.identity.nodeId}`) }],
+      'a second catch-up to one machine is refused, whatever address it comes from',
+    )
 
     // Meanwhile a machine that needs no catch-up links and posts.
     const normal = await upToDate(port, store, '127.0.0.2')
@@ -231,7 +242,7 @@ t.test(
 
 t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more, and the link is closed', async (t) => {
   let now = 0
-  const { store, port } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
+  const { store, port } = await relayOnLoopback(t, { now: () => now, ...PACED })
   const base = store.log.head
   const flood = await upToDate(port, store, '127.0.0.3')
   const sent = Array.from({ length: 5000 }, (_, i) => post(`flood ${i}`))
@@ -263,7 +274,7 @@ t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more,
 
 t.test('a backlog past the burst waits its turn at the sustained rate, in the order sent', async (t) => {
   let now = 0
-  const { store, port } = await relayOnLoopback(t, { now: () => now, link: LINK_LIMITS })
+  const { store, port } = await relayOnLoopback(t, { now: () => now, ...PACED })
   const base = store.log.head
   const link = await upToDate(port, store, '127.0.0.5')
   const backlog = Array.from({ length: 1500 }, (_, i) => post(`queued ${i}`))
@@ -309,4 +320,73 @@ t.test("a hello that names another machine than the link's certificate is refuse
     relay.roster().peers.some((p) => p.nodeId === someoneElse),
     'the machine it claimed to be is not on the roster',
   )
+})
+
+t.test('a machine that spent its burst and links again is not given a new one: its submissions wait their turn', async (t) => {
+  let now = 0
+  const { store, port } = await relayOnLoopback(t, { now: () => now, ...PACED })
+  const base = store.log.head
+  const first = await upToDate(port, store, '127.0.0.7')
+  const burst = Array.from({ length: MACHINE_LIMITS.submitBurst }, (_, i) => post(`burst ${i}`))
+  for (const s of burst) first.submit(s)
+  await until('the burst', () => first.of('ack').length === MACHINE_LIMITS.submitBurst)
+  first.ws.close()
+  await until('the link closed', () => first.closed)
+
+  // The same machine, from another address, at once (the clock stands still).
+  const again = await upToDate(port, store, '127.0.0.8', first.machine)
+  const next = post('after reconnecting')
+  again.submit(next)
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal(again.of('ack').length, 0, 'held: the machine’s budget is as spent as it left it')
+  t.equal(store.log.head, base + MACHINE_LIMITS.submitBurst, 'and not ordered')
+  t.notOk(again.closed, 'the link stays open: holding is not refusing')
+
+  const other = await upToDate(port, store, '127.0.0.9')
+  const theirs = post('another machine')
+  other.submit(theirs)
+  await until('their ack', () => other.of('ack').length === 1)
+  t.pass('another machine is served meanwhile')
+
+  now += 1000 / MACHINE_LIMITS.submitsPerSecond
+  await until('its turn', () => again.of('ack').length === 1)
+  t.match(again.of('ack'), [{ id: next.id }], 'once the machine’s rate gives it a turn, it is ordered')
+  again.ws.close()
+  other.ws.close()
+})
+
+t.test('an account posting from two machines is held at the account’s rate, and the rest goes in order', async (t) => {
+  let now = 0
+  // 301: alice's sign-up (relayOnLoopback) took one.
+  const account = { submitsPerSecond: 100, submitBurst: 301 }
+  const { relay, store, port } = await relayOnLoopback(t, { now: () => now, account })
+  const base = store.log.head
+  const a = await upToDate(port, store, '127.0.0.11')
+  const b = await upToDate(port, store, '127.0.0.12')
+  const fromA = Array.from({ length: 200 }, (_, i) => post(`a ${i}`))
+  const fromB = Array.from({ length: 200 }, (_, i) => post(`b ${i}`))
+  for (const s of fromA) a.submit(s)
+  await until("A's 200", () => a.of('ack').length === 200)
+  for (const s of fromB) b.submit(s)
+  await until("B's first 100", () => b.of('ack').length === 100)
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal(store.log.head, base + 300, 'the account’s burst of 300 across both machines, no more, with the clock standing still')
+  t.notOk(a.closed || b.closed, 'both links stay open')
+
+  now += 1000
+  await until('a second of the account’s rate', () => b.of('ack').length === 200)
+  t.equal(store.log.head, base + 400, 'a second later, 100 more')
+  t.same(
+    b.of('ack').map((f) => f.id),
+    fromB.map((s) => s.id),
+    "B's held posts went in the order sent",
+  )
+
+  const own = relay.order(post('from the relay’s own page'))
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(store.log.head, base + 400, "the relay's own page's post as that account waits its turn too")
+  now += 10
+  t.match(await own, { ok: true, seq: base + 401 }, 'and goes when the account’s rate gives it one')
+  a.ws.close()
+  b.ws.close()
 })
