@@ -12,6 +12,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { type FileHandle, open } from 'node:fs/promises'
 import { finished, type Readable, Writable } from 'node:stream'
+import { SochatError } from '../errors/index.js'
 
 /** Bytes a sink takes in before it holds the sender back: about 15 ms of a gigabit link. */
 export const SINK_BUFFER_BYTES = 2 * 1024 * 1024
@@ -33,7 +34,7 @@ export class BlobSink extends Writable {
   readonly hash: Hash
   /** Bytes of the blob so far (hashed, and written or being written). */
   size: number
-  /** Writes to disk so far (each of one or more pieces): for the log, and to show the batching works. */
+  /** Writes to disk so far, each of one or more pieces (how well arriving pieces are batched). */
   writes = 0
   readonly #path: string
   readonly #opts: SinkOptions
@@ -135,7 +136,11 @@ async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
   let rest = buffers
   while (rest.length > 0) {
     const { bytesWritten } = await file.writev(rest)
-    if (bytesWritten === 0) throw new Error('the disk took none of the bytes written')
+    if (bytesWritten === 0)
+      throw new SochatError(
+        'disk_full',
+        "This machine's disk took none of a file's bytes: it is probably full. Free some space and try again.",
+      )
     rest = skip(rest, bytesWritten)
   }
 }
