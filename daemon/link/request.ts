@@ -4,6 +4,7 @@
  * answered with whether the other side proved it too. Used for adverts (discovery/probe.ts),
  * asking to join (admission) and files (files/transfer.ts); the link itself is dial.ts.
  */
+import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
 import type { TLSSocket } from 'node:tls'
@@ -65,6 +66,8 @@ export async function peerRequest(
     req.on('timeout', () => req.destroy(new Error(`${to.host}:${to.port} stopped answering`)))
     req.on('error', (err) => {
       socket?.destroy()
+      // A streamed body (a file being pushed) is closed now, not when the collector finds it.
+      if (opts.body instanceof Readable) opts.body.destroy()
       reject(err)
     })
     // Headers go out with the first write: the proof is added once the socket (and so its TLS session) is known.
