@@ -6,7 +6,8 @@
  * 127.0.0.x source addresses and `PeerTls.connect` takes no `localAddress`.
  *
  * A context per identity is built once, before anything is timed (building one costs
- * milliseconds: it is set-up, not link cost); sessions are never resumed, as a daemon's are not.
+ * milliseconds: it is set-up, not link cost). Sessions are not resumed: each bench link is a
+ * machine's first connection, where a daemon has no ticket either (link/sessions.ts).
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'

@@ -1,20 +1,27 @@
 /**
  * The bytes of shared files, on disk, by SHA-256: `blobs/sha256/ab/abcdef…`. A blob is
- * written to a temporary file while its hash is computed, and renamed into place only when
- * it is complete and (if a hash was expected) verified, so a reader never sees half a file and
- * a file cut off in transfer is never kept. Streams in and out: a file is never held whole in
- * memory.
+ * written to a temporary file while its hash is computed (sink.ts), and renamed into place only
+ * when it is complete and (if a hash was expected) verified, so a reader never sees half a file
+ * and a file cut off in transfer is never kept. Streams in and out, in pieces of at most a few
+ * MiB: a file is never held whole in memory.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs'
+import { createReadStream, type ReadStream } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import { InputError, SochatError } from '../errors/index.js'
+import { BlobSink, pour } from './sink.js'
 
 /** Kept free on the disk, beyond the file itself: a full disk breaks the database too. */
 export const DISK_MARGIN_BYTES = 256 * 1024 * 1024
+
+/**
+ * A blob is read from disk in pieces this big (fs streams default to 64 KiB): each piece is one
+ * disk read and one write to the socket, so a GiB sent to a peer or a page costs ~1,000 of
+ * each rather than ~16,000, while the disk read and the socket write still overlap.
+ */
+export const READ_CHUNK_BYTES = 1024 * 1024
 
 export interface Stored {
   sha256: string
@@ -72,7 +79,7 @@ export class BlobStore {
   }
 
   read(sha256: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.path(sha256), range)
+    return createReadStream(this.path(sha256), { ...range, highWaterMark: READ_CHUNK_BYTES })
   }
 
   /** Refuses, before anything is written, a file the disk cannot take with room to spare. */
@@ -93,29 +100,22 @@ export class BlobStore {
    */
   async receive(body: Readable, opts: { maxBytes: number; expected?: string }): Promise<Stored> {
     const temp = join(this.dir, 'incoming', randomBytes(12).toString('hex'))
-    const hash = createHash('sha256')
-    let size = 0
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length
-        if (size > opts.maxBytes) return done(new InputError('file_too_large', `The file is over the ${mib(opts.maxBytes)} limit.`))
-        hash.update(chunk)
-        done(null, chunk)
-      },
-    })
+    const sink = new BlobSink(temp, { append: false, maxBytes: opts.maxBytes, tooLarge: () => tooLarge(opts.maxBytes) })
     try {
-      await pipeline(body, count, createWriteStream(temp, { mode: 0o600 }))
-      const sha256 = hash.digest('hex')
+      await pour(body, sink)
+      await sink.settled()
+      const sha256 = sink.hash.digest('hex')
       if (opts.expected && sha256 !== opts.expected) {
         throw new InputError(
           'file_mismatch',
           `The file arrived damaged (its SHA-256 is ${sha256.slice(0, 12)}…, not ${opts.expected.slice(0, 12)}…). Send it again.`,
         )
       }
-      await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
-      await rename(temp, this.path(sha256))
-      return { sha256, size }
+      await this.place(temp, sha256)
+      return { sha256, size: sink.size }
     } finally {
+      // Closed before it is removed: no write still under way lands after the removal.
+      await sink.settled()
       await rm(temp, { force: true })
     }
   }
@@ -138,26 +138,26 @@ export class BlobStore {
     const take = async (body: Readable, restart: boolean): Promise<Stored> => {
       if (restart) await rm(file, { force: true })
       const hash = createHash('sha256')
-      let size = await have()
+      const startSize = await have()
       // Only a resumed transfer reads back what it had: a fresh one hashes as the bytes arrive.
-      if (size > 0) for await (const c of createReadStream(file)) hash.update(c as Buffer)
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          size += chunk.length
-          if (size > maxBytes) return done(new InputError('file_too_large', `The file is over the ${mib(maxBytes)} limit.`))
-          hash.update(chunk)
-          done(null, chunk)
-        },
-      })
-      await pipeline(body, count, createWriteStream(file, { flags: 'a', mode: 0o600 }))
+      if (startSize > 0) for await (const c of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) hash.update(c as Buffer)
+      const sink = new BlobSink(file, { append: true, maxBytes, startSize, hash, tooLarge: () => tooLarge(maxBytes) })
+      try {
+        await pour(body, sink)
+      } catch (err) {
+        await sink.settled()
+        // Cut off, it is kept to resume from; over the limit, it never becomes a blob.
+        if ((err as { code?: string }).code === 'file_too_large') await rm(file, { force: true })
+        throw err
+      }
+      await sink.settled()
       const got = hash.digest('hex')
       if (got !== sha256) {
         await rm(file, { force: true })
         throw new InputError('file_mismatch', `The file arrived damaged (its SHA-256 is ${got.slice(0, 12)}…). It will be fetched again.`)
       }
-      await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
-      await rename(file, this.path(sha256))
-      return { sha256, size }
+      await this.place(file, sha256)
+      return { sha256, size: sink.size }
     }
     return { have, take }
   }
@@ -168,14 +168,21 @@ export class BlobStore {
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
     const sha256 = hash.digest('hex')
     const size = (await stat(file)).size
-    await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
-    await rename(file, this.path(sha256))
+    await this.place(file, sha256)
     // Its age for the sweep starts now, not at the upload's last piece: it is about to be posted.
     const now = new Date()
     await utimes(this.path(sha256), now, now)
     return { sha256, size }
   }
+
+  /** Puts a complete, verified file in place under its hash (a rename: readers see all of it or nothing). */
+  private async place(file: string, sha256: string): Promise<void> {
+    await mkdir(join(this.dir, 'sha256', sha256.slice(0, 2)), { recursive: true, mode: 0o700 })
+    await rename(file, this.path(sha256))
+  }
 }
+
+const tooLarge = (maxBytes: number) => new InputError('file_too_large', `The file is over the ${mib(maxBytes)} limit.`)
 
 export function mib(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(bytes >= 10 * 1024 * 1024 ? 0 : 1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
+import { pipeline } from 'node:stream/promises'
 import type { TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
@@ -160,7 +161,10 @@ export class BlobTransfer {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': size - start, 'accept-ranges': 'bytes' }
     res.writeHead(start > 0 ? 206 : 200, start > 0 ? { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` } : headers)
     if (req.method === 'HEAD') return void res.end()
-    this.blobs.read(sha256, start > 0 ? { start, end: size - 1 } : undefined).pipe(res)
+    // pipeline, not pipe: a peer that goes away mid-file closes the file here too.
+    await pipeline(this.blobs.read(sha256, start > 0 ? { start, end: size - 1 } : undefined), res).catch((err: unknown) =>
+      this.log.info({ err, sha256, start }, 'a peer stopped fetching a file before its end'),
+    )
   }
 }
 

@@ -4,10 +4,11 @@
  * answered with whether the other side proved it too. Used for adverts (discovery/probe.ts),
  * asking to join (admission) and files (files/transfer.ts); the link itself is dial.ts.
  */
+import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
 import type { TLSSocket } from 'node:tls'
-import { peerKeyOf, type PeerKey } from '../identity/index.js'
+import type { PeerKey } from '../identity/index.js'
 import { LinkRefusedError, type PeerTls } from './tls.js'
 
 export interface PeerAddress {
@@ -57,7 +58,7 @@ export async function peerRequest(
         timeout: opts.timeoutMs,
       },
       (res) => {
-        const peer = socket && peerKeyOf(socket)
+        const peer = socket && tls.peerOf(socket)
         if (!socket || !peer) return req.destroy(new LinkRefusedError(`${to.host}:${to.port} presented no SO-CHAT machine key`))
         resolve({ res, peer, member: tls.serverProved(socket, res.headers) })
       },
@@ -65,12 +66,14 @@ export async function peerRequest(
     req.on('timeout', () => req.destroy(new Error(`${to.host}:${to.port} stopped answering`)))
     req.on('error', (err) => {
       socket?.destroy()
+      // A streamed body (a file being pushed) is closed now, not when the collector finds it.
+      if (opts.body instanceof Readable) opts.body.destroy()
       reject(err)
     })
     // Headers go out with the first write: the proof is added once the socket (and so its TLS session) is known.
     req.once('socket', (assigned) => {
       socket = assigned as TLSSocket
-      const peer = peerKeyOf(socket)
+      const peer = tls.peerOf(socket)
       if (to.expect && peer?.nodeId !== to.expect)
         return req.destroy(
           new LinkRefusedError(`${to.host}:${to.port} is machine ${peer?.fingerprint ?? 'unknown'}, not the ${to.expect} we asked for`),

@@ -13,11 +13,13 @@
  *    stranger: it may ask to join and read the public advert, nothing else (server.ts).
  *
  * Certificates are not verified against any CA (`rejectUnauthorized: false`): a self-signed
- * certificate has none, and `authorized` is never consulted. Client sessions are not resumed:
- * on a resumed TLS 1.3 session the client sees no server certificate to pin.
+ * certificate has none, and `authorized` is never consulted. Connecting again resumes the
+ * session where we hold a ticket from a pinned handshake with that very peer (sessions.ts says
+ * why that is still the pinned machine); the proof is made again on every connection.
  */
 import { connect, createSecureContext, type SecureContext, type TLSSocket, type TlsOptions } from 'node:tls'
 import { PeerAgent } from './agent.js'
+import { TicketStore } from './sessions.js'
 import {
   checkNetworkProof,
   machineCertificate,
@@ -52,6 +54,9 @@ export class PeerTls {
   readonly #pem: { key: string; cert: string }
   /** Per accepted socket: its peer, and the key id it proved (a rekey makes it prove again). */
   readonly #accepted = new WeakMap<TLSSocket, { peer: PeerKey; provedKeyId: string | null }>()
+  /** Per socket we opened: the machine at the other end (a resumed one shows no certificate). */
+  readonly #opened = new WeakMap<TLSSocket, PeerKey>()
+  readonly #tickets = new TicketStore()
 
   constructor(private readonly keys: LinkKeys) {
     const key = keys.identity.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
@@ -89,8 +94,11 @@ export class PeerTls {
   /**
    * Opens a TLS connection to a peer port and completes the handshake. With `expect` (a node
    * id), any other machine answering there is refused: the socket is closed, nothing sent.
+   * Resumes the session when we hold a ticket for this address and expected peer.
    */
   connect(host: string, port: number, timeoutMs: number, expect?: string): Promise<{ socket: TLSSocket; peer: PeerKey }> {
+    const slot = TicketStore.slot(host, port, expect)
+    const ticket = this.#tickets.get(slot)
     return new Promise((resolve, reject) => {
       const socket = connect({
         host,
@@ -99,25 +107,36 @@ export class PeerTls {
         minVersion: 'TLSv1.3',
         rejectUnauthorized: false,
         servername: '', // an IP: no SNI
+        ...(ticket ? { session: ticket.session } : {}),
       })
       socket.setNoDelay(true) // link frames are small and latency counts
       const fail = (err: Error) => {
         clearTimeout(timer)
         socket.destroy()
+        if (err instanceof LinkRefusedError) this.#tickets.forget(slot)
         reject(err)
       }
       const timer = setTimeout(() => fail(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs)
       socket.once('error', fail)
       socket.once('secureConnect', () => {
-        const peer = peerKeyOf(socket)
+        // Resumed: the machine whose pinned handshake issued the ticket (sessions.ts). Otherwise its certificate.
+        const peer = ticket && socket.isSessionReused() ? ticket.peer : peerKeyOf(socket)
         if (!peer) return fail(new LinkRefusedError(`${host}:${port} presented no SO-CHAT machine key`))
         if (expect && peer.nodeId !== expect)
           return fail(new LinkRefusedError(`${host}:${port} is machine ${peer.fingerprint}, not the ${expect} we dialled`))
         clearTimeout(timer)
         socket.off('error', fail)
+        this.#opened.set(socket, peer)
+        // Tickets come after the handshake, so only ever from a peer that passed the pin above.
+        socket.on('session', (session: Buffer) => this.#tickets.keep(slot, session, peer))
         resolve({ socket, peer })
       })
     })
+  }
+
+  /** The machine at the other end of a socket this PeerTls opened (null for any other socket). */
+  peerOf(socket: TLSSocket): PeerKey | null {
+    return this.#opened.get(socket) ?? null
   }
 
   /** Headers for a request on a socket we opened: our proof, when we hold a key. */

@@ -1,7 +1,8 @@
 /**
  * The machine certificate is a real X.509 certificate: Node's X509Certificate parses it and
  * verifies it with its own key, `openssl x509` reads it, and every one made is valid DER (its
- * random serial included). `peerKeyOf` reads back the very names `identityOf` gives the key.
+ * random serial included). `peerKeyOf` reads back the very names `identityOf` gives the key,
+ * from the certificate OpenSSL parsed in the handshake, writing the SPKI from the raw key.
  */
 import { execFileSync } from 'node:child_process'
 import { X509Certificate, generateKeyPairSync } from 'node:crypto'
@@ -9,6 +10,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { identityOf, machineCertificate, peerKeyOf } from '../../../daemon/identity/index.js'
+import { ed25519Spki } from '../../../daemon/identity/certificate.js'
 import { machine, peerServer, tlsTo } from '../../lib/peer-tls.js'
 
 const identity = identityOf(generateKeyPairSync('ed25519').privateKey)
@@ -60,4 +62,26 @@ t.test('peerKeyOf names the machine at the other end of a TLS socket as identity
     { sha256: server.identity.sha256, nodeId: server.identity.nodeId, fingerprint: server.identity.fingerprint },
   )
   t.same(peer!.publicKey.export({ type: 'spki', format: 'der' }), server.identity.spki)
+})
+
+t.test('peerKeyOf answers again on the same client socket (Node 20 shows its certificate once only)', async (t) => {
+  const server = machine()
+  const listening = await peerServer(t, server)
+  const socket = await tlsTo(listening.port, machine())
+  t.teardown(() => socket.destroy())
+  const first = peerKeyOf(socket)
+  const second = peerKeyOf(socket)
+  t.equal(first?.nodeId, server.identity.nodeId)
+  t.equal(second?.nodeId, server.identity.nodeId, 'kept from the first time')
+})
+
+t.test('the SPKI written from the raw Ed25519 key is the one OpenSSL encodes, for any key', async (t) => {
+  const differ: string[] = []
+  for (let i = 0; i < 200; i++) {
+    const { publicKey } = generateKeyPairSync('ed25519')
+    const want = publicKey.export({ type: 'spki', format: 'der' })
+    if (!ed25519Spki(publicKey).equals(want)) differ.push(want.toString('hex'))
+  }
+  t.same(differ, [])
+  t.throws(() => ed25519Spki(generateKeyPairSync('x25519').publicKey), 'only an Ed25519 key')
 })
