@@ -84,7 +84,9 @@ export const AccountKeys = z.object({ sign: Bytes32, box: Bytes32 })
  * opening this; nothing else about the password is replicated.
  */
 export const WrappedKeys = z.object({
-  kdf: PasswordHash.pick({ algo: true, N: true, r: true, p: true }).extend({ salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, '16 bytes in base64url') }),
+  kdf: PasswordHash.pick({ algo: true, N: true, r: true, p: true }).extend({
+    salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, '16 bytes in base64url'),
+  }),
   aead: z.literal('aes-256-gcm'),
   nonce: z.string().regex(/^[A-Za-z0-9_-]{16}$/, '12 bytes in base64url'),
   /** The two 32-byte private keys (sign, then box) and the 16-byte tag: 80 bytes. */

@@ -1,5 +1,5 @@
 /** Accounts: rules, keys, signatures and local sessions. See README.md. */
-import type { AccountCreated, AccountKeysSet, Credentials } from '../../shared/index.js'
+import type { AccountCreated, AccountKeys, AccountKeysSet, Credentials } from '../../shared/index.js'
 import { AuthError } from '../errors/index.js'
 import type { Store } from '../store/index.js'
 import { type AccountSecrets, newAccountSecrets, publicKeysOf, unwrapKeys, unwrapNothing, wipe, wrapKeys } from './keys.js'
@@ -12,13 +12,22 @@ export { checkPassword, checkUsername } from './rules.js'
 export { hashPassword, verifyPassword } from './password.js'
 export { Sessions, type IssuedSession, type SecretKind, type SessionInfo } from './sessions.js'
 export { type AccountSecrets, wipe, WRAP_PARAMS } from './keys.js'
-export { checkBatch, checkSignature, signatureValid, signEntry, type BatchVerdict, type KeyDirectory, type SignatureVerdict } from './signatures.js'
+export {
+  checkBatch,
+  checkSignature,
+  signatureValid,
+  signEntry,
+  type BatchVerdict,
+  type KeyDirectory,
+  type SignatureVerdict,
+} from './signatures.js'
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
 
 /** An entry to submit, signed with `secrets`, which the caller wipes once it is submitted. */
 export interface KeyedEntry<T> {
   body: T
   secrets: AccountSecrets
+  keys: AccountKeys
 }
 
 export interface LoggedIn {
@@ -39,8 +48,9 @@ export class Accounts {
     const password = checkPassword(creds.password)
     await checkStrength(password, username)
     const secrets = newAccountSecrets()
-    const body: AccountCreated = { type: 'account.created', username, keys: publicKeysOf(secrets), wrapped: await wrapKeys(secrets, password, username) }
-    return { body, secrets }
+    const keys = publicKeysOf(secrets)
+    const body: AccountCreated = { type: 'account.created', username, keys, wrapped: await wrapKeys(secrets, password, username) }
+    return { body, secrets, keys }
   }
 
   /**
@@ -64,13 +74,14 @@ export class Accounts {
     }
     // An account from before account keys: its first log-in since makes them.
     const secrets = newAccountSecrets()
+    const keys = publicKeysOf(secrets)
     const body: AccountKeysSet = {
       type: 'account.keys',
       username: account.username,
-      keys: publicKeysOf(secrets),
+      keys,
       wrapped: await wrapKeys(secrets, creds.password, account.username),
     }
-    return { session: await this.sessions.issue(account.username, secrets), upgrade: { body, secrets } }
+    return { session: await this.sessions.issue(account.username, secrets), upgrade: { body, secrets, keys } }
   }
 }
 

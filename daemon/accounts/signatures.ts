@@ -17,7 +17,7 @@
  */
 import { sign, verify, type KeyObject } from 'node:crypto'
 import { actorOf, signedText, type AccountKeys, type Entry, type ErrorCode, type Signable, type Submission } from '../../shared/index.js'
-import { type AccountSecrets, privateKeyOf, publicKeyOf } from './keys.js'
+import { type AccountSecrets, publicKeyOf, signingKeyOf } from './keys.js'
 
 export type SignatureVerdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
 
@@ -33,8 +33,9 @@ export interface SignatureRules {
 
 const OK: SignatureVerdict = { ok: true }
 
-export function signEntry(s: Signable, secrets: AccountSecrets): string {
-  return sign(null, Buffer.from(signedText(s), 'utf8'), privateKeyOf('ed25519', secrets.sign)).toString('base64url')
+/** Signs `s` as the account whose private keys are `secrets` and public keys `keys`. */
+export function signEntry(s: Signable, secrets: AccountSecrets, keys: AccountKeys): string {
+  return sign(null, Buffer.from(signedText(s), 'utf8'), signingKeyOf(secrets.sign, keys.sign)).toString('base64url')
 }
 
 const parsed = new Map<string, KeyObject>()
@@ -61,7 +62,10 @@ export async function checkSignature(s: Submission, directory: KeyDirectory, rul
   if (body.type === 'account.created') {
     if (body.keys && body.wrapped) return signedBy(s, actor, body.keys.sign)
     if (rules.newAccountsNeedKeys) {
-      return refuse('signature_required', `A new account comes with its keys; "${actor}" was sent without them by an older SO-CHAT. Update it and sign up again.`)
+      return refuse(
+        'signature_required',
+        `A new account comes with its keys; "${actor}" was sent without them by an older SO-CHAT. Update it and sign up again.`,
+      )
     }
     return OK
   }
@@ -74,7 +78,8 @@ export async function checkSignature(s: Submission, directory: KeyDirectory, rul
 
 function signedBy(s: Submission, actor: string, signKey: string): SignatureVerdict {
   if (!s.sig) return refuse('signature_required', `Entries by "${actor}" must be signed with their key; this one is not.`)
-  if (!signatureValid(s, signKey)) return refuse('bad_signature', `This is not signed by "${actor}": it was changed, or made by someone else in their name.`)
+  if (!signatureValid(s, signKey))
+    return refuse('bad_signature', `This is not signed by "${actor}": it was changed, or made by someone else in their name.`)
   return OK
 }
 

@@ -5,7 +5,7 @@
  * with (session-keys.ts), signs, and wipes them: no private key stays in memory between
  * requests.
  */
-import type { Signable } from '../../shared/index.js'
+import type { AccountKeys, Signable } from '../../shared/index.js'
 import { AuthError } from '../errors/index.js'
 import { type AccountSecrets, wipe } from './keys.js'
 import { openForSession } from './session-keys.js'
@@ -15,26 +15,26 @@ import type { SessionInfo } from './sessions.js'
 export type Signer = (s: Signable) => string
 
 /** Signs with keys the caller holds (sign-up, the first log-in since account keys) and wipes. */
-export function secretsSigner(secrets: AccountSecrets): Signer {
-  return (s) => signEntry(s, secrets)
+export function secretsSigner(secrets: AccountSecrets, keys: AccountKeys): Signer {
+  return (s) => signEntry(s, secrets, keys)
 }
 
 /**
- * The signer of a logged-in request, or null for an account from before account keys (its
- * entries pass unsigned until its next log-in gives it keys). A session older than its
- * account's keys holds none: its person logs in again.
+ * The signer of a logged-in request (`keys`: its account's public keys, from the log), or null
+ * for an account from before account keys (its entries pass unsigned until its next log-in
+ * gives it keys). A session older than its account's keys holds none: its person logs in again.
  */
-export function sessionSigner(session: SessionInfo, secret: string, accountHasKeys: boolean): Signer | null {
+export function sessionSigner(session: SessionInfo, secret: string, keys: AccountKeys | undefined): Signer | null {
   const sealed = session.sealedKeys
+  if (!keys) return null
   if (!sealed) {
-    if (!accountHasKeys) return null
     throw new AuthError('unauthenticated', 'Log in again: this session began before your account had its keys, so it cannot sign for you.')
   }
   return (s) => {
     const secrets = openForSession(sealed, secret)
     if (!secrets) throw new AuthError('unauthenticated', 'Log in again: this session cannot open your keys.')
     try {
-      return signEntry(s, secrets)
+      return signEntry(s, secrets, keys)
     } finally {
       wipe(secrets)
     }

@@ -36,7 +36,7 @@ export async function readableRoom(ctx: HttpContext, id: string, username: strin
 /** Everything a person changes goes out signed as them (accounts/signer.ts), then through the outbox. */
 export async function submitAs(ctx: HttpContext, who: Authenticated, body: EntryBody, opts: SubmitOptions): Promise<SubmitResult> {
   const account = await ctx.store.views.account(who.session.username)
-  const signer = sessionSigner(who.session, who.token, Boolean(account?.keys))
+  const signer = sessionSigner(who.session, who.token, account?.keys)
   return ctx.outbox.submit(body, { ...opts, signer })
 }
 

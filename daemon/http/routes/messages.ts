@@ -65,8 +65,9 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
     const current = await ctx.store.views.readPosition(me, room.id)
     if (seq > current.seq) {
-      void submitAs(ctx, req.who, { type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 })
-        .catch((err) => ctx.log.warn({ err }, 'queueing a read mark failed'))
+      void submitAs(ctx, req.who, { type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 }).catch((err) =>
+        ctx.log.warn({ err }, 'queueing a read mark failed'),
+      )
     }
     return reply.code(204).send()
   })

@@ -24,8 +24,10 @@ export function logInRoutes(app: FastifyInstance, ctx: HttpContext): void {
       if (upgrade) {
         // Its first log-in since account keys: the keys go into the log, signed with the new
         // key, queued ahead of anything this session will sign with it.
-        const signer = secretsSigner(upgrade.secrets)
-        await ctx.outbox.submit(upgrade.body, { durable: true, timeoutMs: ctx.submitTimeoutMs, signer }).finally(() => wipe(upgrade.secrets))
+        const signer = secretsSigner(upgrade.secrets, upgrade.keys)
+        await ctx.outbox
+          .submit(upgrade.body, { durable: true, timeoutMs: ctx.submitTimeoutMs, signer })
+          .finally(() => wipe(upgrade.secrets))
         ctx.log.info({ username: issued.username }, 'an account from before account keys got its keys')
       }
       // The cookie secret goes only into Set-Cookie; the body has the bearer token, for scripts.

@@ -21,7 +21,10 @@ t.test('wrapped keys open with the password, and only with it', async (t) => {
   t.match(wrapped.kdf, { algo: 'scrypt', N: 2 ** 17, r: 8, p: 1 }, 'scrypt at N = 2^17, r = 8 (128 MiB a guess)')
   t.same(wrapped.kdf, { ...WRAP_PARAMS, salt: wrapped.kdf.salt })
   const text = JSON.stringify(wrapped)
-  t.notOk(text.includes(secrets.sign.toString('base64url')) || text.includes(secrets.box.toString('base64url')), 'no private key in the clear')
+  t.notOk(
+    text.includes(secrets.sign.toString('base64url')) || text.includes(secrets.box.toString('base64url')),
+    'no private key in the clear',
+  )
   t.notOk(text.includes('lamp'), 'nor the password')
 
   const opened = await unwrapKeys(wrapped, PASSWORD, 'alice', keys)

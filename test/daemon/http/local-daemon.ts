@@ -93,7 +93,13 @@ export async function startLocalDaemon(
 }
 
 /** A relay and one client on loopback, with accounts made and a way to log them in anywhere. */
-export async function startPair(owner: Owner, root: string, users: string[], password = 'pair of velvet lamps', relayFlags: StartFlags = {}) {
+export async function startPair(
+  owner: Owner,
+  root: string,
+  users: string[],
+  password = 'pair of velvet lamps',
+  relayFlags: StartFlags = {},
+) {
   const relay = await startLocalDaemon(owner, `${root}/relay`, 'relay', [], relayFlags)
   await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
   const client = await startLocalDaemon(owner, `${root}/client`, 'client', [`127.0.0.1:${relay.status().peerPort}`])
