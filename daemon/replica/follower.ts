@@ -1,7 +1,9 @@
 /**
  * The client side of a link to the relay. Speaks first with `hello` (our head and
  * checkpoints), applies what the relay says: `welcome.from` (truncate anything after it:
- * those entries move to the outbox and are resubmitted), then `entries`.
+ * those entries move to the outbox and are resubmitted), then `entries`, each batch only once
+ * every entry in it is signed by the account it speaks for (accounts/signatures.ts): a relay
+ * can order entries, not make them.
  *
  * A welcome is a claim about our own log, checked before anything is removed (`judgeWelcome`):
  * `from` must be 0 or one of the checkpoints we sent, and never past the relay's own head;
