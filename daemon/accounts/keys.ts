@@ -77,12 +77,30 @@ export function wipe(secrets: AccountSecrets | null | undefined): void {
   secrets?.box.fill(0)
 }
 
-function deriveKek(password: string, salt: Buffer, kdf: Pick<WrappedKeys['kdf'], 'N' | 'r' | 'p'>): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT_MAXMEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  )
+/**
+ * At most two scrypt runs at once (this project's machines have two cores; more would only
+ * share them): each takes 128 MiB, so a burst of log-ins under many names, from any local
+ * program, waits here instead of taking gigabytes.
+ */
+const KDF_AT_ONCE = 2
+let kdfRunning = 0
+const kdfWaiting: (() => void)[] = []
+
+async function deriveKek(password: string, salt: Buffer, kdf: Pick<WrappedKeys['kdf'], 'N' | 'r' | 'p'>): Promise<Buffer> {
+  // A finishing run hands its place straight to the next waiter, so none slips in between.
+  if (kdfRunning >= KDF_AT_ONCE) await new Promise<void>((resolve) => kdfWaiting.push(resolve))
+  else kdfRunning++
+  try {
+    return await new Promise((resolve, reject) =>
+      scrypt(password.normalize('NFC'), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT_MAXMEM }, (err, key) =>
+        err ? reject(err) : resolve(key),
+      ),
+    )
+  } finally {
+    const next = kdfWaiting.shift()
+    if (next) next()
+    else kdfRunning--
+  }
 }
 
 const aad = (username: string) => Buffer.from(WRAP_CONTEXT + username.toLowerCase(), 'utf8')

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { Credentials, type SessionResponse } from '../../../shared/index.js'
-import { secretsSigner, wipe } from '../../accounts/index.js'
+import { Credentials, PasswordChange, type SessionResponse } from '../../../shared/index.js'
+import { rewrapKeys, secretsSigner, wipe } from '../../accounts/index.js'
 import type { HttpContext } from '../context.js'
 
 /** Log in: public, and rate limited per client and per account name. */
@@ -43,6 +43,23 @@ export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/sessions/current', async (req) => {
     const { session } = req.who
     return { username: session.username, csrfToken: session.csrfToken }
+  })
+
+  /**
+   * A new password: the account's keys wrapped anew (the same keys, so the person's sessions on
+   * other machines go on), in an `account.keys` entry signed with them. Answers once the relay
+   * has it: a new password that only waits in an outbox would leave the old one in force.
+   */
+  app.put('/api/v1/me/password', async (req, reply) => {
+    const change = PasswordChange.parse(req.body)
+    const { body, secrets, keys } = await rewrapKeys(ctx.store, req.who.session.username, change)
+    try {
+      await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs, signer: secretsSigner(secrets, keys) })
+    } finally {
+      wipe(secrets)
+    }
+    ctx.log.info({ username: body.username }, 'password changed: keys wrapped anew')
+    return reply.code(204).send()
   })
 
   app.delete('/api/v1/sessions/current', async (req, reply) => {

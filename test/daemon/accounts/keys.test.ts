@@ -72,3 +72,22 @@ t.test("a session's copy of the keys opens only with that session's secret", asy
   t.equal(openForSession(sealed.slice(0, -4), secret), null, 'a truncated copy does not')
   t.not(sealForSession(secrets, secret), sealed, 'a fresh nonce each time')
 })
+
+t.test('a burst of log-ins runs two scrypts at a time, and every one is answered', async (t) => {
+  const secrets = newAccountSecrets()
+  const keys = publicKeysOf(secrets)
+  const wrapped = await wrapKeys(secrets, PASSWORD, 'alice')
+  const { memoryUsage } = process
+  const before = memoryUsage().rss
+  let peak = before
+  const watch = setInterval(() => (peak = Math.max(peak, memoryUsage().rss)), 5)
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => unwrapKeys(wrapped, i % 2 ? PASSWORD : 'wrong one', 'alice', keys)))
+  clearInterval(watch)
+  t.same(
+    answers.map((a) => a !== null),
+    [false, true, false, true, false, true, false, true],
+    'each answered by its own password',
+  )
+  // Eight at once would take 8 × 128 MiB; two at a time stays under four of them.
+  t.ok(peak - before < 4 * 128 * 1024 * 1024, `memory grew by ${Math.round((peak - before) / 2 ** 20)} MiB, not eight scrypts' worth`)
+})

@@ -94,3 +94,23 @@ t.test('sign-up refuses a weak password in words, and takes a strong one', async
   t.same([wrong.status, wrong.body.error.code], [401, 'wrong_credentials'], 'a wrong password')
   t.same([nobody.status, nobody.body.error.code], [401, 'wrong_credentials'], 'and an unknown name get the same answer')
 })
+
+t.test('a new password: the keys wrapped anew, the old password opens nothing, open sessions go on', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'sochat-keys-'))
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  const daemon = await startLocalDaemon(t, join(root, 'pw'), 'pw')
+  await waitFor('the relay', async () => (await call(daemon.ui, '/api/v1/status')).body.role === 'relay')
+  t.equal((await call(daemon.ui, '/api/v1/accounts', { json: { username: 'paul', password: 'lamp orbit velvet' } })).status, 201)
+  const first = (await call(daemon.ui, '/api/v1/sessions', { json: { username: 'paul', password: 'lamp orbit velvet' } })).body.token as string
+  const change = (current: string, next: string) => call(daemon.ui, '/api/v1/me/password', { token: first, method: 'PUT', json: { current, next } })
+
+  t.match((await change('lamp orbit velveT', 'harbor quilt comet')).body, { error: { code: 'wrong_credentials' } }, 'a wrong current password changes nothing')
+  t.match((await change('lamp orbit velvet', 'password1')).body, { error: { code: 'weak_password' } }, 'a weak new one is refused')
+  t.equal((await change('lamp orbit velvet', 'harbor quilt comet')).status, 204, 'the change is in the log')
+
+  const logIn = (password: string) => call(daemon.ui, '/api/v1/sessions', { json: { username: 'paul', password } })
+  t.equal((await logIn('lamp orbit velvet')).status, 401, 'the old password opens nothing now')
+  t.equal((await logIn('harbor quilt comet')).status, 201, 'the new one does')
+  const post = await call(daemon.ui, '/api/v1/rooms/general/messages', { token: first, json: { text: 'still me' } })
+  t.equal(post.status, 201, 'a session from before the change still signs: the keys are the same')
+})
