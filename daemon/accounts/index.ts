@@ -90,7 +90,11 @@ export class Accounts {
  * signing), a new salt and nonce. The current password must open them first. Signed with the
  * key the account has (rooms/rules.ts `accountKeys` takes no other keys).
  */
-export async function rewrapKeys(store: Store, username: string, change: { current: string; next: string }): Promise<KeyedEntry<AccountKeysSet>> {
+export async function rewrapKeys(
+  store: Store,
+  username: string,
+  change: { current: string; next: string },
+): Promise<KeyedEntry<AccountKeysSet>> {
   const account = await store.views.account(username)
   if (!account?.keys || !account.wrapped) {
     throw new AuthError('unauthenticated', 'Log in again first: this account gets its keys at its next log-in.')
@@ -99,7 +103,12 @@ export async function rewrapKeys(store: Store, username: string, change: { curre
   await checkStrength(next, account.username)
   const secrets = await unwrapKeys(account.wrapped, change.current, account.username, account.keys)
   if (!secrets) throw new AuthError('wrong_credentials', 'That is not your current password.')
-  const body: AccountKeysSet = { type: 'account.keys', username: account.username, keys: account.keys, wrapped: await wrapKeys(secrets, next, account.username) }
+  const body: AccountKeysSet = {
+    type: 'account.keys',
+    username: account.username,
+    keys: account.keys,
+    wrapped: await wrapKeys(secrets, next, account.username),
+  }
   return { body, secrets, keys: account.keys }
 }
 

@@ -101,10 +101,16 @@ t.test('a new password: the keys wrapped anew, the old password opens nothing, o
   const daemon = await startLocalDaemon(t, join(root, 'pw'), 'pw')
   await waitFor('the relay', async () => (await call(daemon.ui, '/api/v1/status')).body.role === 'relay')
   t.equal((await call(daemon.ui, '/api/v1/accounts', { json: { username: 'paul', password: 'lamp orbit velvet' } })).status, 201)
-  const first = (await call(daemon.ui, '/api/v1/sessions', { json: { username: 'paul', password: 'lamp orbit velvet' } })).body.token as string
-  const change = (current: string, next: string) => call(daemon.ui, '/api/v1/me/password', { token: first, method: 'PUT', json: { current, next } })
+  const first = (await call(daemon.ui, '/api/v1/sessions', { json: { username: 'paul', password: 'lamp orbit velvet' } })).body
+    .token as string
+  const change = (current: string, next: string) =>
+    call(daemon.ui, '/api/v1/me/password', { token: first, method: 'PUT', json: { current, next } })
 
-  t.match((await change('lamp orbit velveT', 'harbor quilt comet')).body, { error: { code: 'wrong_credentials' } }, 'a wrong current password changes nothing')
+  t.match(
+    (await change('lamp orbit velveT', 'harbor quilt comet')).body,
+    { error: { code: 'wrong_credentials' } },
+    'a wrong current password changes nothing',
+  )
   t.match((await change('lamp orbit velvet', 'password1')).body, { error: { code: 'weak_password' } }, 'a weak new one is refused')
   t.equal((await change('lamp orbit velvet', 'harbor quilt comet')).status, 204, 'the change is in the log')
 
