@@ -100,9 +100,14 @@ export async function checkBatch(entries: Entry[], directory: KeyDirectory): Pro
     account: async (username) => fresh.get(username.toLowerCase()) ?? directory.account(username),
   }
   for (const entry of entries) {
+    const body = entry.body
+    // An honest relay never orders a second account of a name (rooms/rules.ts); one that does
+    // would give the name new keys and sign as its owner with them.
+    if (body.type === 'account.created' && (await overlay.account(body.username))) {
+      return { ok: false, entry, code: 'username_taken', message: `The account "${body.username}" exists already; a second one is not taken from a relay.` }
+    }
     const verdict = await checkSignature(entry, overlay, { newAccountsNeedKeys: false })
     if (!verdict.ok) return { ...verdict, entry }
-    const body = entry.body
     if (body.type === 'account.created' || body.type === 'account.keys') {
       fresh.set(body.username.toLowerCase(), body.keys ? { keys: body.keys } : {})
     }

@@ -47,6 +47,8 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   const q = new ViewQueries((sub, key) => tx.get(sub, key))
   switch (b.type) {
     case 'account.created': {
+      // Never a second account of a name (the relay and every replica refuse one): keep the first.
+      if (await q.account(b.username)) return
       const credentials = b.keys && b.wrapped ? { keys: b.keys, wrapped: b.wrapped } : b.password ? { password: b.password } : {}
       await tx.put('users', userKey(b.username), { username: b.username, ...credentials, createdSeq: entry.seq } satisfies Account)
       const general = (await q.room(GENERAL_ROOM)) ?? generalRoom()

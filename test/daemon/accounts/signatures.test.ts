@@ -171,6 +171,18 @@ t.test('a replica checks a batch from the relay before applying any of it', asyn
     { ok: false, code: 'bad_signature' },
     'against keys already in the log too',
   )
+  const twin = new TestPeople('alice')
+  const takeover = [at(twin.sign(unsigned(twin.created('Alice'))), 4), at(twin.sign(unsigned(hello('alice'))), 5)]
+  t.match(
+    await checkBatch(takeover, store.views),
+    { ok: false, code: 'username_taken', entry: { seq: 4 } },
+    'a relay that sends a second "Alice" with keys of its own, to sign as her, is caught at that entry',
+  )
+  t.match(
+    await checkBatch([at(twin.sign(unsigned(twin.created('zed'))), 4), at(twin.sign(unsigned(twin.created('Zed'))), 5)], store.views),
+    { ok: false, code: 'username_taken', entry: { seq: 5 } },
+    'inside one batch too',
+  )
   const legacy: Entry = at(unsigned({ type: 'account.created', username: 'olga', password: LEGACY }), 4)
   t.same(
     await checkBatch([legacy, at(unsigned(hello('olga')), 5)], store.views),
