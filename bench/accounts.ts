@@ -5,11 +5,13 @@
  * (accounts/signatures.ts `checkBatch`, one thread). The daemons' own figures with signing on
  * are the other scenarios' (fanout, catchup).
  */
+import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { checkBatch, signatureValid, signEntry } from '../daemon/accounts/index.js'
-import { newAccountSecrets, publicKeysOf, unwrapKeys, wrapKeys } from '../daemon/accounts/keys.js'
+import { newAccountSecrets, publicKeysOf, unwrapKeys, WRAP_PARAMS, wrapKeys } from '../daemon/accounts/keys.js'
 import type { AccountKeys, Entry, Submission } from '../shared/index.js'
 import { median } from './lan.js'
+import type { BenchAccount } from './loadgen-protocol.js'
 
 export interface AccountCosts {
   unwrapMs: number
@@ -55,8 +57,8 @@ export async function accountCosts(opts: { unwraps: number; entries: number }): 
   for (const e of signed) if (!signatureValid(e, keys.sign)) throw new Error('a signature the bench made did not verify')
   const verifyUs = ((performance.now() - started) * 1000) / opts.entries
   started = performance.now()
-  const noAccounts = { account: async () => undefined }
-  const verdict = await checkBatch([created, ...signed], noAccounts)
+  const emptyLog = { account: async () => undefined, seqOf: async () => undefined }
+  const verdict = await checkBatch([created, ...signed], emptyLog, 0)
   if (!verdict.ok) throw new Error(`the batch did not check: ${verdict.message}`)
   const batchPerS = Math.round((opts.entries + 1) / ((performance.now() - started) / 1000))
   return {
@@ -66,5 +68,22 @@ export async function accountCosts(opts: { unwraps: number; entries: number }): 
     verifyUs: round(verifyUs),
     entries: opts.entries,
     batchPerS,
+  }
+}
+
+/** An account for the fan-out publisher (loadgen-protocol.ts): real keys, a wrapping nobody opens. */
+export function benchAccount(username: string): BenchAccount {
+  const secrets = newAccountSecrets()
+  const b64 = (n: number) => randomBytes(n).toString('base64url')
+  return {
+    username,
+    sign: secrets.sign.toString('base64url'),
+    box: secrets.box.toString('base64url'),
+    created: {
+      type: 'account.created',
+      username,
+      keys: publicKeysOf(secrets),
+      wrapped: { kdf: { ...WRAP_PARAMS, salt: b64(16) }, aead: 'aes-256-gcm', nonce: b64(12), sealed: b64(80) },
+    },
   }
 }

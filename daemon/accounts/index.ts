@@ -1,5 +1,5 @@
 /** Accounts: rules, keys, signatures and local sessions. See README.md. */
-import type { AccountCreated, AccountKeys, AccountKeysSet, Credentials } from '../../shared/index.js'
+import type { AccountCreated, AccountKeys, AccountKeysSet, Credentials, WrappedKeys } from '../../shared/index.js'
 import { AuthError } from '../errors/index.js'
 import type { Store } from '../store/index.js'
 import { type AccountSecrets, newAccountSecrets, publicKeysOf, unwrapKeys, unwrapNothing, wipe, wrapKeys } from './keys.js'
@@ -38,6 +38,7 @@ export interface LoggedIn {
 
 export class Accounts {
   readonly sessions: Sessions
+  readonly #upgrading = new Map<string, Promise<AccountKeysSet>>()
   constructor(private readonly store: Store) {
     this.sessions = new Sessions(store)
   }
@@ -59,29 +60,49 @@ export class Accounts {
    */
   async logIn(creds: Credentials): Promise<LoggedIn> {
     const account = await this.store.views.account(creds.username)
-    if (account?.keys && account.wrapped) {
-      const secrets = await unwrapKeys(account.wrapped, creds.password, account.username, account.keys)
-      if (!secrets) throw wrongCredentials()
-      try {
-        return { session: await this.sessions.issue(account.username, secrets), upgrade: null }
-      } finally {
-        wipe(secrets)
-      }
-    }
+    if (account?.keys && account.wrapped) return this.open(account.username, account.wrapped, account.keys, creds.password)
+    // Keys made by a log-in here a moment ago, still on their way to the log: the same ones.
+    const pending = account && (await this.#upgrading.get(account.username.toLowerCase())?.catch(() => null))
+    if (pending && account?.password) return this.open(account.username, pending.wrapped, pending.keys, creds.password)
     if (!account?.password || !(await verifyPassword(creds.password, account.password))) {
       await unwrapNothing(creds.password)
       throw wrongCredentials()
     }
-    // An account from before account keys: its first log-in since makes them.
+    return this.giveKeys(account.username, creds.password)
+  }
+
+  private async open(username: string, wrapped: WrappedKeys, keys: AccountKeys, password: string): Promise<LoggedIn> {
+    const secrets = await unwrapKeys(wrapped, password, username, keys)
+    if (!secrets) throw wrongCredentials()
+    try {
+      return { session: await this.sessions.issue(username, secrets, keys), upgrade: null }
+    } finally {
+      wipe(secrets)
+    }
+  }
+
+  /**
+   * An account from before account keys: its first log-in since makes them. Two log-ins of it
+   * on this machine at once must not make two pairs (the second pair would be refused by the
+   * relay and everything signed with it lost), so the second waits for the first's and opens
+   * them with its own password; they are kept here until the log has them (ten minutes at most).
+   */
+  private async giveKeys(username: string, password: string): Promise<LoggedIn> {
+    const key = username.toLowerCase()
+    const earlier = this.#upgrading.get(key) // checked and set with no await between: one pair
+    if (earlier) {
+      const body = await earlier.catch(() => null)
+      if (body) return this.open(username, body.wrapped, body.keys, password)
+    }
     const secrets = newAccountSecrets()
     const keys = publicKeysOf(secrets)
-    const body: AccountKeysSet = {
-      type: 'account.keys',
-      username: account.username,
-      keys,
-      wrapped: await wrapKeys(secrets, creds.password, account.username),
-    }
-    return { session: await this.sessions.issue(account.username, secrets), upgrade: { body, secrets, keys } }
+    const making = wrapKeys(secrets, password, username).then(
+      (wrapped): AccountKeysSet => ({ type: 'account.keys', username, keys, wrapped }),
+    )
+    this.#upgrading.set(key, making)
+    setTimeout(() => this.#upgrading.get(key) === making && this.#upgrading.delete(key), 10 * 60_000).unref()
+    const body = await making
+    return { session: await this.sessions.issue(username, secrets, keys), upgrade: { body, secrets, keys } }
   }
 }
 

@@ -28,8 +28,8 @@ export interface AccountSecrets {
 
 export const WRAP_PARAMS = { algo: 'scrypt', N: 2 ** 17, r: 8, p: 1 } as const
 const WRAP_CONTEXT = 'SO-CHAT account keys v1\n'
-/** What scrypt at N = 2^17, r = 8 needs (128 MiB) and a little more; the schema bounds N and r. */
-const SCRYPT_MAXMEM = 288 * 1024 * 1024
+/** What the largest parameters the schema lets through need (N = 2^17, r = 16: 256 MiB) and more. */
+const SCRYPT_MAXMEM = 512 * 1024 * 1024
 
 // The fixed DER prefixes of RFC 8410 keys: a raw 32-byte key appended makes a PKCS#8 or SPKI key.
 const PKCS8 = {
@@ -86,7 +86,8 @@ const KDF_AT_ONCE = 2
 let kdfRunning = 0
 const kdfWaiting: (() => void)[] = []
 
-async function deriveKek(password: string, salt: Buffer, kdf: Pick<WrappedKeys['kdf'], 'N' | 'r' | 'p'>): Promise<Buffer> {
+/** scrypt of a password (NFC), two at a time at most; also the old verifier's (password.ts). */
+export async function gatedScrypt(password: string, salt: Buffer, kdf: Pick<WrappedKeys['kdf'], 'N' | 'r' | 'p'>): Promise<Buffer> {
   // A finishing run hands its place straight to the next waiter, so none slips in between.
   if (kdfRunning >= KDF_AT_ONCE) await new Promise<void>((resolve) => kdfWaiting.push(resolve))
   else kdfRunning++
@@ -108,7 +109,7 @@ const aad = (username: string) => Buffer.from(WRAP_CONTEXT + username.toLowerCas
 export async function wrapKeys(secrets: AccountSecrets, password: string, username: string): Promise<WrappedKeys> {
   const salt = randomBytes(16)
   const nonce = randomBytes(12)
-  const kek = await deriveKek(password, salt, WRAP_PARAMS)
+  const kek = await gatedScrypt(password, salt, WRAP_PARAMS)
   const cipher = createCipheriv('aes-256-gcm', kek, nonce).setAAD(aad(username))
   const plain = Buffer.concat([secrets.sign, secrets.box])
   const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()])
@@ -132,7 +133,7 @@ export async function unwrapKeys(
   username: string,
   expected: AccountKeys,
 ): Promise<AccountSecrets | null> {
-  const kek = await deriveKek(password, Buffer.from(wrapped.kdf.salt, 'base64url'), wrapped.kdf)
+  const kek = await gatedScrypt(password, Buffer.from(wrapped.kdf.salt, 'base64url'), wrapped.kdf)
   const sealed = Buffer.from(wrapped.sealed, 'base64url')
   const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.nonce, 'base64url')).setAAD(aad(username))
   decipher.setAuthTag(sealed.subarray(-16))
@@ -156,6 +157,6 @@ export async function unwrapKeys(
 
 /** The same work as opening a wrapping, for a name with no account: the answer takes as long. */
 export async function unwrapNothing(password: string): Promise<null> {
-  await deriveKek(password, randomBytes(16), WRAP_PARAMS)
+  await gatedScrypt(password, randomBytes(16), WRAP_PARAMS)
   return null
 }

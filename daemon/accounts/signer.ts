@@ -20,15 +20,21 @@ export function secretsSigner(secrets: AccountSecrets, keys: AccountKeys): Signe
 }
 
 /**
- * The signer of a logged-in request (`keys`: its account's public keys, from the log), or null
- * for an account from before account keys (its entries pass unsigned until its next log-in
- * gives it keys). A session older than its account's keys holds none: its person logs in again.
+ * The signer of a logged-in request, or null for an account from before account keys whose
+ * session holds none (its entries pass unsigned until its next log-in gives it keys). A session
+ * signs with the keys it was given, even while its account's `account.keys` still waits for
+ * the relay (`viewKeys`, the log's, is then absent); a session whose keys are not the log's (it
+ * lost a race to give a legacy account keys, or began before its account had any) is told to
+ * log in again rather than sign what the relay would refuse.
  */
-export function sessionSigner(session: SessionInfo, secret: string, keys: AccountKeys | undefined): Signer | null {
-  const sealed = session.sealedKeys
-  if (!keys) return null
-  if (!sealed) {
+export function sessionSigner(session: SessionInfo, secret: string, viewKeys: AccountKeys | undefined): Signer | null {
+  const { sealedKeys: sealed, publicKeys: keys } = session
+  if (!sealed || !keys) {
+    if (!viewKeys) return null
     throw new AuthError('unauthenticated', 'Log in again: this session began before your account had its keys, so it cannot sign for you.')
+  }
+  if (viewKeys && viewKeys.sign !== keys.sign) {
+    throw new AuthError('unauthenticated', "Log in again: your account's keys are not the ones this session was given.")
   }
   return (s) => {
     const secrets = openForSession(sealed, secret)

@@ -136,7 +136,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
       case 'entries': {
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
         // Every entry is its author's, or none of the batch is applied (accounts/signatures.ts).
-        const signed = await checkBatch(frame.entries, this.replica.store.views)
+        const { store } = this.replica
+        const directory = { account: (username: string) => store.views.account(username), seqOf: (id: string) => store.log.ids.get(id) }
+        const signed = await checkBatch(frame.entries, directory, this.replica.head)
         if (!signed.ok) {
           const { entry, code, message } = signed
           return this.refuse(this.#welcome, code, `entry ${entry.seq} (${entry.body.type}, id ${entry.id}): ${message}`)

@@ -50,17 +50,21 @@ export function sessionRoutes(app: FastifyInstance, ctx: HttpContext): void {
    * other machines go on), in an `account.keys` entry signed with them. Answers once the relay
    * has it: a new password that only waits in an outbox would leave the old one in force.
    */
-  app.put('/api/v1/me/password', async (req, reply) => {
-    const change = PasswordChange.parse(req.body)
-    const { body, secrets, keys } = await rewrapKeys(ctx.store, req.who.session.username, change)
-    try {
-      await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs, signer: secretsSigner(secrets, keys) })
-    } finally {
-      wipe(secrets)
-    }
-    ctx.log.info({ username: body.username }, 'password changed: keys wrapped anew')
-    return reply.code(204).send()
-  })
+  app.put(
+    '/api/v1/me/password',
+    { config: { rateLimit: { max: 10, timeWindow: 60_000, keyGenerator: (req) => `password|${req.ip}` } } },
+    async (req, reply) => {
+      const change = PasswordChange.parse(req.body)
+      const { body, secrets, keys } = await rewrapKeys(ctx.store, req.who.session.username, change)
+      try {
+        await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs, signer: secretsSigner(secrets, keys) })
+      } finally {
+        wipe(secrets)
+      }
+      ctx.log.info({ username: body.username }, 'password changed: keys wrapped anew')
+      return reply.code(204).send()
+    },
+  )
 
   app.delete('/api/v1/sessions/current', async (req, reply) => {
     await ctx.accounts.sessions.revoke(req.who.via, req.who.token)

@@ -253,3 +253,25 @@ t.test('only a hash of a session token is stored', async (t) => {
     )
   }
 })
+
+t.test('two log-ins at once of an account from before account keys give it one pair of keys', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const accounts = new Accounts(store)
+  const password = await hashPassword('old and simple')
+  await store.append([
+    { id: 'acct-olga-1', ts: 1, origin: NODE, body: { type: 'account.created', username: 'olga', password }, seq: 1, term: 1 },
+  ])
+  const [a, b] = await Promise.all([0, 1].map(() => accounts.logIn({ username: 'olga', password: 'old and simple' })))
+  const upgrades = [a, b].filter((l) => l?.upgrade)
+  t.equal(upgrades.length, 1, 'one of them makes the keys')
+  t.ok(a?.session.publicKeys?.sign, 'the sessions hold keys')
+  t.same(a?.session.publicKeys, b?.session.publicKeys, 'and both sign with the same ones')
+  const late = await accounts.logIn({ username: 'olga', password: 'old and simple' })
+  t.same(late.session.publicKeys, a?.session.publicKeys, 'so does a third, while they are on their way to the log')
+  await t.rejects(
+    accounts.logIn({ username: 'olga', password: 'old and simplE' }),
+    { code: 'wrong_credentials' },
+    'and a wrong password opens nothing',
+  )
+})

@@ -106,6 +106,27 @@ t.test('a new account signs its own keys; an account without keys is no longer m
     { ok: false, code: 'signature_required', message: /older SO-CHAT/ },
     'a sign-up without keys, from an older daemon',
   )
+  // The identity point: its "signature" 01 00…00 verifies every message, so it would sign for anyone.
+  const identity = Buffer.alloc(32)
+  identity[0] = 1
+  const weak = { ...people.created('erin'), keys: { sign: identity.toString('base64url'), box: identity.toString('base64url') } }
+  const anything = Buffer.alloc(64)
+  anything[0] = 1
+  t.match(
+    await sequencer.order({ ...unsigned(weak), sig: anything.toString('base64url') }),
+    { ok: false, code: 'bad_signature', message: /not usable keys/ },
+    'a weak key that signs for anyone is refused',
+  )
+  // The last of 43 characters carries 4 bits of the key and 2 unused ones: flip an unused one.
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const last = ALPHABET.indexOf(carol.keys.sign.slice(-1))
+  const respelt = carol.keys.sign.slice(0, -1) + ALPHABET.charAt(last ^ 1)
+  t.ok(Buffer.from(respelt, 'base64url').equals(Buffer.from(carol.keys.sign, 'base64url')), 'the same key, spelt another way')
+  t.match(
+    await sequencer.order(carol.sign(unsigned({ ...people.created('carol'), keys: { ...carol.keys, sign: respelt } }))),
+    { ok: false, code: 'bad_signature', message: /not usable keys/ },
+    'and a second spelling of a key is refused too',
+  )
   t.match(await sequencer.order(carol.sign(unsigned(people.created('carol')))), { ok: true }, 'carol with her own keys')
 })
 
@@ -146,6 +167,8 @@ t.test('a replica checks a batch from the relay before applying any of it', asyn
   const people = new TestPeople()
   const store = await Store.open(join(t.testdir(), 'replica'))
   t.teardown(() => store.close())
+  const check = (entries: Entry[]) =>
+    checkBatch(entries, { account: (u) => store.views.account(u), seqOf: (id) => store.log.ids.get(id) }, store.log.head)
   const at = (s: Submission, seq: number): Entry => ({ ...s, seq, term: 1 })
   const alice = people.get('alice')
   const mallory = people.get('mallory')
@@ -154,39 +177,45 @@ t.test('a replica checks a batch from the relay before applying any of it', asyn
     at(people.sign(unsigned(people.created('mallory'))), 2),
     at(alice.sign(unsigned(hello('alice'))), 3),
   ]
-  t.same(await checkBatch(batch, store.views), { ok: true }, 'accounts made earlier in the batch sign the entries after them')
+  t.same(await check(batch), { ok: true }, 'accounts made earlier in the batch sign the entries after them')
   const forged = at(mallory.sign(unsigned(hello('alice'))), 4)
-  const verdict = await checkBatch([...batch, forged], store.views)
   t.match(
-    verdict,
+    await check([...batch, forged]),
     { ok: false, code: 'bad_signature', entry: { seq: 4 } },
     "a relay that slips in an entry in alice's name is caught, at that entry",
   )
   await store.append(batch)
-  t.match(
-    await checkBatch(
-      [{ ...at(alice.sign(unsigned(hello('alice'))), 4), sig: signEntry(unsigned(hello('alice')), mallory.secrets, mallory.keys) }],
-      store.views,
-    ),
-    { ok: false, code: 'bad_signature' },
-    'against keys already in the log too',
+  t.same(
+    await check(batch),
+    { ok: true },
+    'entries we have already (a catch-up may send one twice) are passed over, as the store passes them',
   )
+  const signedByMallory = {
+    ...at(alice.sign(unsigned(hello('alice'))), 4),
+    sig: signEntry(unsigned(hello('alice')), mallory.secrets, mallory.keys),
+  }
+  t.match(await check([signedByMallory]), { ok: false, code: 'bad_signature' }, 'against keys already in the log too')
+  const replayed = { ...(batch[2] as Entry), seq: 4 }
+  t.match(
+    await check([replayed]),
+    { ok: false, code: 'claim_absurd', message: /in the log already \(seq 3\)/ },
+    "alice's own message again under a new seq: a replay",
+  )
+  const twice = at(alice.sign(unsigned(hello('alice'))), 4)
+  t.match(await check([twice, { ...twice, seq: 5 }]), { ok: false, code: 'claim_absurd', entry: { seq: 5 } }, 'or twice in one batch')
   const twin = new TestPeople('alice')
   const takeover = [at(twin.sign(unsigned(twin.created('Alice'))), 4), at(twin.sign(unsigned(hello('alice'))), 5)]
   t.match(
-    await checkBatch(takeover, store.views),
+    await check(takeover),
     { ok: false, code: 'username_taken', entry: { seq: 4 } },
     'a relay that sends a second "Alice" with keys of its own, to sign as her, is caught at that entry',
   )
   t.match(
-    await checkBatch([at(twin.sign(unsigned(twin.created('zed'))), 4), at(twin.sign(unsigned(twin.created('Zed'))), 5)], store.views),
+    await check([at(twin.sign(unsigned(twin.created('zed'))), 4), at(twin.sign(unsigned(twin.created('Zed'))), 5)]),
     { ok: false, code: 'username_taken', entry: { seq: 5 } },
     'inside one batch too',
   )
+  t.match(await check([at(unsigned(hello('ghost')), 4)]), { ok: false, code: 'unknown_author' }, 'an entry by a name with no account')
   const legacy: Entry = at(unsigned({ type: 'account.created', username: 'olga', password: LEGACY }), 4)
-  t.same(
-    await checkBatch([legacy, at(unsigned(hello('olga')), 5)], store.views),
-    { ok: true },
-    'history from before account keys is taken as it is',
-  )
+  t.same(await check([legacy, at(unsigned(hello('olga')), 5)]), { ok: true }, 'history from before account keys is taken as it is')
 })

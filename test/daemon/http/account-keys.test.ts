@@ -119,4 +119,7 @@ t.test('a new password: the keys wrapped anew, the old password opens nothing, o
   t.equal((await logIn('harbor quilt comet')).status, 201, 'the new one does')
   const post = await call(daemon.ui, '/api/v1/rooms/general/messages', { token: first, json: { text: 'still me' } })
   t.equal(post.status, 201, 'a session from before the change still signs: the keys are the same')
+  const tries: number[] = []
+  for (let i = 0; i < 10; i++) tries.push((await change('harbor quilt comet', 'password1')).status)
+  t.ok(tries.includes(429), `guessing the current password through a stolen session is rate limited like log-in (${tries.join(', ')})`)
 })
