@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { PROTOCOL_VERSION } from '../shared/index.js'
-import type { Target } from './loadgen-protocol.js'
+import type { BenchAccount, Target } from './loadgen-protocol.js'
 import { writeKeyFile } from './machine.js'
 import { type DaemonProcess, ROOT, startRelayProcess } from './proc.js'
 
@@ -43,7 +43,7 @@ export function compareBuild(dir: string): Build {
 export async function startBuildRelay(
   build: Build,
   dataDir: string,
-  opts: { nofile?: boolean; author?: string } = {},
+  opts: { nofile?: boolean; author?: string; account?: BenchAccount } = {},
 ): Promise<{ relay: DaemonProcess; target: Extract<Target, { kind: 'sochat' }> }> {
   const keyFile = build.tls ? writeKeyFile(join(dataDir, 'bench-network-key')) : undefined
   const relay = await startRelayProcess({
@@ -59,6 +59,7 @@ export async function startBuildRelay(
       port: relay.peerPort,
       proto: build.proto,
       ...(opts.author ? { author: opts.author } : {}),
+      ...(opts.account ? { account: opts.account } : {}),
       ...(keyFile ? { keyFile } : {}),
     },
   }

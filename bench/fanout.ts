@@ -11,6 +11,7 @@ import type { Target } from './loadgen-protocol.js'
 import { connectFleet, Loadgen, loopbackAddresses, stopAll } from './fleet.js'
 import { mosquittoAvailable, startMosquitto, startWsBroadcast, type Server } from './baselines.js'
 import { type Build, startBuildRelay } from './build.js'
+import { benchAccount } from './accounts.js'
 import { percentile, round, signUp, tempDir } from './proc.js'
 
 export interface FanoutRun {
@@ -40,8 +41,10 @@ const sochat = (build: Build): System => ({
   name: 'SO-CHAT relay',
   start: async () => {
     const tmp = tempDir('fanout')
-    const { relay: d, target } = await startBuildRelay(build, tmp.dir, { nofile: true, author: 'bench' })
-    await signUp(d.ui, 'bench')
+    // Signed entries (protocol 5): the publisher makes the account on its link and signs as it.
+    const account = build.proto >= 5 ? benchAccount('bench') : undefined
+    const { relay: d, target } = await startBuildRelay(build, tmp.dir, { nofile: true, author: 'bench', ...(account ? { account } : {}) })
+    if (!account) await signUp(d.ui, 'bench')
     return {
       pid: d.pid,
       port: d.peerPort,

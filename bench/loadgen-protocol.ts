@@ -1,3 +1,4 @@
+import type { AccountCreated } from '../shared/index.js'
 /** The IPC messages between the benchmark and its load-generator processes (loadgen.ts). */
 export type Target =
   /**
@@ -5,9 +6,22 @@ export type Target =
    * identity per link and the key's proof, as since issue 13; without it the plain ws link of
    * builds before that (random node id), for `--compare-build`.
    */
-  | { kind: 'sochat'; port: number; author?: string; keyFile?: string; proto?: number }
+  | { kind: 'sochat'; port: number; author?: string; keyFile?: string; proto?: number; account?: BenchAccount }
   | { kind: 'ws'; port: number }
   | { kind: 'mqtt'; port: number; qos?: 0 | 1 }
+
+/**
+ * The account the publisher posts as, for builds whose entries are signed (protocol 5, issue
+ * 14): its keys in base64url; the publisher submits its `account.created` (signed with them) on
+ * its link, then signs every message.
+ */
+export interface BenchAccount {
+  username: string
+  /** The private keys: Ed25519 seed, X25519 key. */
+  sign: string
+  box: string
+  created: AccountCreated
+}
 
 export type Cmd =
   | { cmd: 'prepare'; target: Target; count: number }

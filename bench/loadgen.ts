@@ -11,9 +11,10 @@
 import { randomBytes } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import WebSocket from 'ws'
-import { PROTOCOL_VERSION } from '../shared/index.js'
+import { PROTOCOL_VERSION, type EntryBody, type Signable } from '../shared/index.js'
+import { signEntry } from '../daemon/accounts/index.js'
 import type { NetworkKey } from '../daemon/identity/index.js'
-import type { Cmd, Report, Target } from './loadgen-protocol.js'
+import type { BenchAccount, Cmd, Report, Target } from './loadgen-protocol.js'
 import { benchMachine, proofHeaders, readKeyFile, tlsConnect, type BenchMachine } from './machine.js'
 
 const now = () => performance.timeOrigin + performance.now()
@@ -125,12 +126,19 @@ function sochatLink(
   c.close = () => ws.terminate()
   ws.once('error', reject)
   ws.once('close', (code: number, why: Buffer) => reject(new Error(`link ${i} closed before it was live (${code} ${why.toString()})`)))
+  const signed = signerFor(t.account)
+  const submit = (body: EntryBody) => {
+    const submission = { id: randomBytes(12).toString('base64url'), ts: Date.now(), origin: nodeId, body }
+    ws.send(JSON.stringify({ type: 'submit', submission: signed(submission) }))
+  }
   let live = false
   ws.on('message', (d: Buffer) => {
     onData(c, d, isPublisher)
     // The relay sends rosters only to live links: the first one means catch-up is over.
     if (!live && d.includes('"type":"roster"')) {
       live = true
+      // Its account first, on the same link: the relay orders a link's submissions in order.
+      if (isPublisher && t.account) submit(t.account.created)
       resolve(c)
     }
     if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
@@ -152,18 +160,15 @@ function sochatLink(
       }),
     ),
   )
-  c.write = (text) =>
-    ws.send(
-      JSON.stringify({
-        type: 'submit',
-        submission: {
-          id: randomBytes(12).toString('base64url'),
-          ts: Date.now(),
-          origin: nodeId,
-          body: { type: 'message.posted', room: 'general', author: t.author ?? 'bench', text },
-        },
-      }),
-    )
+  c.write = (text) => submit({ type: 'message.posted', room: 'general', author: t.account?.username ?? t.author ?? 'bench', text })
+}
+
+/** Signs as the bench account (protocol 5), or leaves a submission as it is (older builds). */
+function signerFor(account: BenchAccount | undefined): <T extends Signable>(s: T) => T & { sig?: string } {
+  if (!account) return (s) => s
+  const secrets = { sign: Buffer.from(account.sign, 'base64url'), box: Buffer.from(account.box, 'base64url') }
+  const keys = account.created.keys!
+  return (s) => ({ ...s, sig: signEntry(s, secrets, keys) })
 }
 
 function countOf(buf: Buffer, s: string): number {

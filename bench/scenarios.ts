@@ -1,4 +1,5 @@
 /** Each scenario of `npm run bench`: runs it (quick or full) and turns its result into rows. */
+import { accountCosts } from './accounts.js'
 import type { Build } from './build.js'
 import { catchup } from './catchup.js'
 import { failover } from './failover.js'
@@ -43,6 +44,16 @@ function fanoutRows(ctx: Ctx, runs: FanoutRun[]): void {
 }
 
 export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
+  async accounts(ctx) {
+    const a = await accountCosts({ unwraps: ctx.quick ? 5 : 15, entries: ctx.quick ? 20_000 : 100_000 })
+    ctx.row([
+      `log-in: opening an account's wrapped keys (scrypt N = 2^17, r = 8, then AES-256-GCM), median of ${a.unwraps}; an offline guess costs the same`,
+      `**${a.unwrapMs} ms**`,
+    ])
+    ctx.row([`signing an entry (Ed25519 over its RFC 8785 form), ${a.entries}`, `**${a.signUs} µs** each`])
+    ctx.row([`checking an entry's signature, ${a.entries}`, `**${a.verifyUs} µs** each`])
+    ctx.row([`a replica checking a batch of ${a.entries + 1} entries before applying it (one thread)`, `**${a.batchPerS} entries/s**`])
+  },
   async history(ctx) {
     const h = await history({ messages: ctx.quick ? 100_000 : 1_000_000, requests: 200 })
     ctx.row([`store of ${h.messages} messages (built with Store in ${h.buildS} s)`, `daemon start on it **${h.startMs} ms**`])

@@ -18,6 +18,13 @@ export const Credentials = z.object({
 })
 export type Credentials = z.infer<typeof Credentials>
 
+/** `PUT /api/v1/me/password`: the password in use, and the new one. */
+export const PasswordChange = z.object({
+  current: z.string(),
+  next: z.string(),
+})
+export type PasswordChange = z.infer<typeof PasswordChange>
+
 // The 16 KiB rule is checked by the route, to answer message_too_large rather than bad_request.
 export const PostMessage = z.object({ text: z.string(), files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).default([]) })
 

@@ -67,10 +67,55 @@ export const PasswordHash = z.object({
   hash: z.string().min(32).max(256),
 })
 
+/** 32 bytes in base64url without padding: a raw Ed25519 or X25519 public key, a salt. */
+export const Bytes32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes in base64url')
+
+/**
+ * An account's public keys (docs/ARCHITECTURE.md, "Account keys"): `sign` is Ed25519 (RFC
+ * 8032), which every entry the person makes is signed with; `box` is X25519 (RFC 7748), which
+ * room keys are sealed to.
+ */
+export const AccountKeys = z.object({ sign: Bytes32, box: Bytes32 })
+
+/**
+ * The account's two private keys, encrypted with a key derived from the password: scrypt (RFC
+ * 7914, parameters as for PasswordHash and bounded the same way, so a replicated entry cannot
+ * make log-in eat the machine), then AES-256-GCM with a random 96-bit nonce. Logging in is
+ * opening this; nothing else about the password is replicated.
+ */
+export const WrappedKeys = z.object({
+  kdf: PasswordHash.pick({ algo: true, N: true, r: true, p: true }).extend({
+    salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, '16 bytes in base64url'),
+  }),
+  aead: z.literal('aes-256-gcm'),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16}$/, '12 bytes in base64url'),
+  /** The two 32-byte private keys (sign, then box) and the 16-byte tag: 80 bytes. */
+  sealed: z.string().regex(/^[A-Za-z0-9_-]{107}$/, '80 bytes in base64url'),
+})
+
+/**
+ * A new account. Made now with `keys` and `wrapped` and signed with its own new key; an
+ * account from before account keys has a replicated `password` verifier instead, which the
+ * relay no longer takes for a new account (daemon/accounts/signatures.ts).
+ */
 export const AccountCreated = z.object({
   type: z.literal('account.created'),
   username: Username,
-  password: PasswordHash,
+  password: PasswordHash.optional(),
+  keys: AccountKeys.optional(),
+  wrapped: WrappedKeys.optional(),
+})
+
+/**
+ * An account's keys, wrapped anew: an account from before account keys gets its keys at its
+ * next log-in (signed with the new key), and a password change wraps the same keys under the
+ * new password (signed with the key the account already has).
+ */
+export const AccountKeysSet = z.object({
+  type: z.literal('account.keys'),
+  username: Username,
+  keys: AccountKeys,
+  wrapped: WrappedKeys,
 })
 
 /** A person sets their profile picture (a square the daemon cut with sharp), or removes it (null). */
@@ -174,6 +219,7 @@ export const ReadMarked = z.object({
 
 export const EntryBody = z.discriminatedUnion('type', [
   AccountCreated,
+  AccountKeysSet,
   AvatarSet,
   MessagePosted,
   MessageEdited,
@@ -196,6 +242,14 @@ export const Submission = z.object({
   /** The daemon the entry was first submitted to. */
   origin: NodeId,
   body: EntryBody,
+  /**
+   * Ed25519 signature by the account that makes the entry (shared/signing.ts says over what
+   * bytes and who that is). Absent only on entries of an account from before account keys.
+   */
+  sig: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/, 'a signature is 64 bytes in base64url')
+    .optional(),
 })
 
 export const Entry = Submission.extend({
@@ -210,6 +264,9 @@ export type Submission = z.infer<typeof Submission>
 export type Entry = z.infer<typeof Entry>
 export type MessagePosted = z.infer<typeof MessagePosted>
 export type AccountCreated = z.infer<typeof AccountCreated>
+export type AccountKeysSet = z.infer<typeof AccountKeysSet>
+export type AccountKeys = z.infer<typeof AccountKeys>
+export type WrappedKeys = z.infer<typeof WrappedKeys>
 export type ReadMarked = z.infer<typeof ReadMarked>
 export type RoomCreated = z.infer<typeof RoomCreated>
 export type RoomKind = z.infer<typeof RoomKind>

@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   bad_request: 400,
   invalid_username: 400,
   invalid_password: 400,
+  /** Long enough but too easy to guess (daemon/accounts/strength.ts). */
+  weak_password: 400,
   empty_message: 400,
   message_too_large: 413,
   unauthenticated: 401,
@@ -37,6 +39,10 @@ export const ERROR_CODES = {
   file_unavailable: 503,
   file_mismatch: 422,
   unknown_author: 409,
+  /** An entry of an account with keys came unsigned (or a new account without keys). */
+  signature_required: 403,
+  /** An entry's signature is not its author's: changed on the way, or made in their name. */
+  bad_signature: 403,
   username_taken: 409,
   rate_limited: 429,
   // The relay is sending its log to this machine, or to as many machines as it will at once.

@@ -2,9 +2,11 @@
  * Protocol constants. A daemon refuses links from a different PROTOCOL_VERSION. 4: a client
  * offers a submission's files (`offer`) before pushing them, and the relay takes no others; a
  * version 3 relay closes a link that sends one, and a version 4 relay refuses a version 3
- * client's pushes, so the two must not link.
+ * client's pushes, so the two must not link. 5: entries are signed (`sig`) and accounts carry
+ * keys (`account.keys`, an `account.created` without `password`); a version 4 daemon would drop
+ * the signatures it relays and cannot read the new entries.
  */
-export const PROTOCOL_VERSION = 4
+export const PROTOCOL_VERSION = 5
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'

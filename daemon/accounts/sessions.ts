@@ -10,11 +10,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { del, put, type LocalSession, type Store } from '../store/index.js'
+import type { AccountKeys } from '../../shared/index.js'
+import type { AccountSecrets } from './keys.js'
+import { sealForSession } from './session-keys.js'
 
 export type SecretKind = LocalSession['kind']
 
-/** What the session records hold, without the bookkeeping of which record is which. */
-export type SessionInfo = Pick<LocalSession, 'username' | 'csrfToken' | 'createdAt'>
+/**
+ * What the session records hold, without the bookkeeping of which record is which. `sealedKeys`
+ * opens only with the secret the record was found by (session-keys.ts).
+ */
+export type SessionInfo = Pick<LocalSession, 'username' | 'csrfToken' | 'createdAt' | 'sealedKeys' | 'publicKeys'>
 
 export interface IssuedSession extends SessionInfo {
   /** For `Authorization: Bearer`; returned to the client in JSON. */
@@ -32,18 +38,20 @@ export class Sessions extends EventEmitter<{ changed: [] }> {
     super()
   }
 
-  async issue(username: string): Promise<IssuedSession> {
+  /** A new session; `secrets`, the account's private keys, are kept sealed with each of its secrets. */
+  async issue(username: string, secrets: AccountSecrets | null = null, keys: AccountKeys | null = null): Promise<IssuedSession> {
     const token = randomBytes(32).toString('base64url')
     const cookie = randomBytes(32).toString('base64url')
     const info: SessionInfo = { username, csrfToken: randomBytes(24).toString('base64url'), createdAt: Date.now() }
     const bearerKey = secretKey('bearer', token)
     const cookieKey = secretKey('cookie', cookie)
+    const sealed = (secret: string) => (secrets && keys ? { sealedKeys: sealForSession(secrets, secret), publicKeys: keys } : {})
     await this.store.write([
-      put(this.store.sessions, bearerKey, { ...info, kind: 'bearer', twin: cookieKey } satisfies LocalSession),
-      put(this.store.sessions, cookieKey, { ...info, kind: 'cookie', twin: bearerKey } satisfies LocalSession),
+      put(this.store.sessions, bearerKey, { ...info, ...sealed(token), kind: 'bearer', twin: cookieKey } satisfies LocalSession),
+      put(this.store.sessions, cookieKey, { ...info, ...sealed(cookie), kind: 'cookie', twin: bearerKey } satisfies LocalSession),
     ])
     this.emit('changed')
-    return { ...info, token, cookie }
+    return { ...info, ...(secrets && keys ? { publicKeys: keys } : {}), token, cookie }
   }
 
   /** The session a secret of this kind belongs to; a secret of the other kind finds nothing. */
@@ -51,7 +59,9 @@ export class Sessions extends EventEmitter<{ changed: [] }> {
     if (secret.length < 20 || secret.length > 100) return undefined
     const s = await this.store.sessions.get(secretKey(kind, secret))
     // The key already says the kind; checking the record too costs nothing.
-    return s?.kind === kind ? { username: s.username, csrfToken: s.csrfToken, createdAt: s.createdAt } : undefined
+    if (s?.kind !== kind) return undefined
+    const keys = s.sealedKeys && s.publicKeys ? { sealedKeys: s.sealedKeys, publicKeys: s.publicKeys } : {}
+    return { username: s.username, csrfToken: s.csrfToken, createdAt: s.createdAt, ...keys }
   }
 
   /** Ends the session by either of its secrets: both stop working. */

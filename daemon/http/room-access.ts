@@ -6,7 +6,10 @@
 import { RoomParam, type Entry, type EntryBody, type RoomSummary } from '../../shared/index.js'
 import { errorFor, InputError } from '../errors/index.js'
 import { check, mayRead, type Verdict } from '../rooms/index.js'
+import { sessionSigner } from '../accounts/index.js'
+import type { SubmitOptions, SubmitResult } from '../outbox/index.js'
 import type { Room } from '../store/index.js'
+import type { Authenticated } from './auth.js'
 import type { HttpContext } from './context.js'
 
 /** Room ids have a fixed shape; anything else names no room (not a malformed request). */
@@ -30,14 +33,21 @@ export async function readableRoom(ctx: HttpContext, id: string, username: strin
   return allowed(await mayRead(ctx.store.views.q, id, username))
 }
 
+/** Everything a person changes goes out signed as them (accounts/signer.ts), then through the outbox. */
+export async function submitAs(ctx: HttpContext, who: Authenticated, body: EntryBody, opts: SubmitOptions): Promise<SubmitResult> {
+  const account = await ctx.store.views.account(who.session.username)
+  const signer = sessionSigner(who.session, who.token, account?.keys)
+  return ctx.outbox.submit(body, { ...opts, signer })
+}
+
 /**
  * Checked here, then written by the relay, which checks again against the log's newest state.
- * Answers once the entry is in this machine's replica; with no relay, fails at once (these
- * changes are not queued: whether a name is free can only be known by the relay).
+ * Answers once the entry is in this machine's replica; with no relay it waits for one, then
+ * fails (these changes are not queued: whether a name is free can only be known by the relay).
  */
-export async function submitNow(ctx: HttpContext, body: EntryBody): Promise<Entry> {
+export async function submitNow(ctx: HttpContext, who: Authenticated, body: EntryBody): Promise<Entry> {
   allowed(await check(body, ctx.store.views.q, ctx.store.log.head))
-  const result = await ctx.outbox.submit(body, { durable: false, timeoutMs: ctx.submitTimeoutMs })
+  const result = await submitAs(ctx, who, body, { durable: false, timeoutMs: ctx.submitTimeoutMs })
   if (result.state !== 'sent') throw new Error('a non-durable submission came back pending')
   return result.entry
 }

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Offer, type Submission } from '../../shared/index.js'
+import { isErrorCode, type Entry, type EntryBody, type ErrorCode, type Offer, type Signable, type Submission } from '../../shared/index.js'
 import { errorFor, SochatError, UnavailableError } from '../errors/index.js'
 import type { Replica } from '../replica/index.js'
 import { del, outboxOrder, put, type Store } from '../store/index.js'
@@ -32,6 +32,12 @@ export interface SubmitOptions {
    */
   durable: boolean
   timeoutMs: number
+  /**
+   * Signs it as the person making it (daemon/accounts/signer.ts), once it has its id, time and
+   * origin; kept with it in the outbox, so a resend after a failover carries the signature.
+   * None for an account from before account keys.
+   */
+  signer?: ((s: Signable) => string) | null
 }
 
 export type SubmitResult = { state: 'sent'; entry: Entry } | { state: 'pending'; submission: Submission }
@@ -105,7 +111,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         `No relay was found in ${Math.round(opts.timeoutMs / 1000)} s, so this cannot be done now. Is another SO-CHAT machine switched off, or this one cut off from the network? Try again in a moment.`,
       )
     }
-    const submission: Submission = { id: newEntryId(), ts: Date.now(), origin: this.nodeId, body }
+    const unsigned: Submission = { id: newEntryId(), ts: Date.now(), origin: this.nodeId, body }
+    const submission: Submission = opts.signer ? { ...unsigned, sig: opts.signer(unsigned) } : unsigned
     const timeoutMs = Math.max(1, opts.timeoutMs - (Date.now() - startedAt))
     if (opts.durable) {
       await this.store.write([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])

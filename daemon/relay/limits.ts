@@ -14,8 +14,10 @@
  *   fresh burst each time.
  *
  * - **Submissions per account** (`ACCOUNT_LIMITS`): 500 a second sustained, 5,000 at once, by
- *   the account a submission speaks for (`accountOf`: its author, or whoever joins, reads or
- *   signs up). Without it an account posting from ten machines gets ten machines' budgets. A
+ *   the account a submission speaks for (`actorOf` in shared/signing.ts: its author, or
+ *   whoever joins, reads or signs up). It is charged when the submission arrives, before its
+ *   signature is checked at ordering: a forged one is refused then, but has spent the named
+ *   account's budget (a known limit). Without it an account posting from ten machines gets ten machines' budgets. A
  *   person typing sends a few a second and never meets it; a bot is held at 500 a second.
  *   The figures come from what honest load does: the benchmark's publisher is one account
  *   (3,000 messages at up to 1,600 a second, then 2,000 at 200 a second: the burst covers the
@@ -42,7 +44,6 @@
  *
  * Pure, with the clock passed in: tests play time instead of waiting for it.
  */
-import type { EntryBody } from '../../shared/index.js'
 
 export type Clock = () => number
 
@@ -173,28 +174,6 @@ export class AllowanceBook {
       this.#byKey.set(key, allowance)
     }
     return allowance
-  }
-}
-
-/**
- * The account a submission speaks for: who posts, edits, reacts, creates or renames a room,
- * joins, leaves, marks read, sets a picture or signs up. (Joining someone else to a room
- * counts for whoever does it, `by`.)
- */
-export function accountOf(body: EntryBody): string {
-  switch (body.type) {
-    case 'message.posted':
-    case 'message.edited':
-    case 'message.deleted':
-    case 'reaction.set':
-      return body.author
-    case 'room.created':
-      return body.creator
-    case 'room.updated':
-    case 'room.joined':
-      return body.by
-    default:
-      return body.username
   }
 }
 

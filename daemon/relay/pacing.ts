@@ -9,14 +9,13 @@
  * Apart from relay.ts because it is the one part of the relay that runs on timers of its own.
  */
 import type { Logger } from 'pino'
-import type { Submission } from '../../shared/index.js'
+import { actorOf, type Submission } from '../../shared/index.js'
 import {
   ACCOUNT_LIMITS,
   AllowanceBook,
   HeldSubmissions,
   HOLD_LIMITS,
   MACHINE_LIMITS,
-  accountOf,
   type Clock,
   type HoldLimits,
   type Offer,
@@ -64,7 +63,7 @@ export class Pacing {
     context: Record<string, unknown>,
   ): SubmitQueue<T> {
     const budget = new HeldSubmissions<T>(this.limits.hold, machine === null ? null : () => this.#machines.of(machine), (item) =>
-      this.#accounts.of(accountOf(submissionOf(item).body)),
+      this.#accounts.of(actorOf(submissionOf(item).body)),
     )
     return new SubmitQueue(budget, go, active, this.limits.now, this.log, context)
   }

@@ -4,6 +4,7 @@
  * checks already happened at the link boundary; the rules live in daemon/rooms.
  */
 import type { Entry, Submission } from '../../shared/index.js'
+import { checkSignature } from '../accounts/index.js'
 import { blobsOf } from '../files/index.js'
 import { check, timely, type Verdict } from '../rooms/index.js'
 import { ViewQueries, type Views, type ViewTx } from '../store/index.js'
@@ -40,6 +41,9 @@ export class BatchState {
   async validate(s: Submission, machine: string | null = null): Promise<Verdict> {
     const onTime = timely(s.ts, this.now())
     if (!onTime.ok) return onTime
+    // Signed by the account it speaks for, before any rule reads its claimed fields.
+    const signed = await checkSignature(s, this.#q, { newAccountsNeedKeys: true })
+    if (!signed.ok) return signed
     const verdict = await check(s.body, this.#q, this.#head)
     if (!verdict.ok) return verdict
     const named = await this.namesFiles(s, machine)

@@ -1,7 +1,9 @@
 /**
  * The client side of a link to the relay. Speaks first with `hello` (our head and
  * checkpoints), applies what the relay says: `welcome.from` (truncate anything after it:
- * those entries move to the outbox and are resubmitted), then `entries`.
+ * those entries move to the outbox and are resubmitted), then `entries`, each batch only once
+ * every entry in it is signed by the account it speaks for (accounts/signatures.ts): a relay
+ * can order entries, not make them.
  *
  * A welcome is a claim about our own log, checked before anything is removed (`judgeWelcome`):
  * `from` must be 0 or one of the checkpoints we sent, and never past the relay's own head;
@@ -18,6 +20,7 @@ import {
   type Typing,
   type Welcome,
 } from '../../shared/index.js'
+import { checkBatch } from '../accounts/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from './replica.js'
 
@@ -130,10 +133,19 @@ export class Follower extends EventEmitter<FollowerEvents> {
     switch (frame.type) {
       case 'welcome':
         return this.onWelcome(frame)
-      case 'entries':
+      case 'entries': {
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
+        // Every entry is its author's, or none of the batch is applied (accounts/signatures.ts).
+        const { store } = this.replica
+        const directory = { account: (username: string) => store.views.account(username), seqOf: (id: string) => store.log.ids.get(id) }
+        const signed = await checkBatch(frame.entries, directory, this.replica.head)
+        if (!signed.ok) {
+          const { entry, code, message } = signed
+          return this.refuse(this.#welcome, code, `entry ${entry.seq} (${entry.body.type}, id ${entry.id}): ${message}`)
+        }
         await this.replica.append(frame.entries)
         return
+      }
       // Nothing waits for an ack: the outbox waits for the entry itself to reach our replica.
       case 'ack':
         return

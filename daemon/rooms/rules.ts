@@ -29,6 +29,8 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       return accountExists(q, body.username)
     case 'account.avatar':
       return accountExists(q, body.username)
+    case 'account.keys':
+      return accountKeys(q, body)
     case 'message.posted': {
       if (body.text.trim().length === 0 && !body.files?.length) return no('empty_message', 'The message is empty.')
       const author = await accountExists(q, body.author)
@@ -62,6 +64,20 @@ export function timely(ts: number, now: number): Verdict {
     'bad_timestamp',
     `This was dated ${hours.toLocaleString('en')} hours ahead of the relay's clock. The clock of the machine that sent it is wrong: set its date, time and time zone (automatic time is best), then send again.`,
   )
+}
+
+/**
+ * An account gets keys once (an account from before account keys, at its next log-in) and
+ * keeps them: a new wrapping (a password change) must wrap the same keys. Changing keys is
+ * what a stolen session would want, so it is not offered.
+ */
+async function accountKeys(q: ViewQueries, body: Body<'account.keys'>): Promise<Verdict> {
+  const account = await q.account(body.username)
+  if (!account) return no('unknown_author', `No account "${body.username}" exists on this network.`)
+  if (account.keys && (account.keys.sign !== body.keys.sign || account.keys.box !== body.keys.box)) {
+    return no('bad_request', `The account "${body.username}" already has keys; a password change keeps them.`)
+  }
+  return OK
 }
 
 async function accountExists(q: ViewQueries, username: string): Promise<Verdict> {

@@ -3,6 +3,9 @@
  * transaction (which remembers what it overwrote) and stores each entry's undo record with it;
  * `revertOps` takes an entry back from that record. Entries reaching here were validated by
  * the relay; a target that is missing anyway (an entry from an older log) changes nothing.
+ * What the relay's rule book would have refused and a hostile relay ordered anyway changes
+ * nothing either, on every replica alike: an edit or delete of someone else's message, a room
+ * made again over an existing one, a rename by a non-member, joining a room one may not join.
  */
 import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
@@ -47,9 +50,19 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   const q = new ViewQueries((sub, key) => tx.get(sub, key))
   switch (b.type) {
     case 'account.created': {
-      await tx.put('users', userKey(b.username), { username: b.username, password: b.password, createdSeq: entry.seq } satisfies Account)
+      // Never a second account of a name (the relay and every replica refuse one): keep the first.
+      if (await q.account(b.username)) return
+      const credentials = b.keys && b.wrapped ? { keys: b.keys, wrapped: b.wrapped } : b.password ? { password: b.password } : {}
+      await tx.put('users', userKey(b.username), { username: b.username, ...credentials, createdSeq: entry.seq } satisfies Account)
       const general = (await q.room(GENERAL_ROOM)) ?? generalRoom()
       return tx.put('rooms', GENERAL_ROOM, { ...general, memberCount: general.memberCount + 1 })
+    }
+    case 'account.keys': {
+      const account = await q.account(b.username)
+      if (!account) return
+      // The verifier goes: from now on logging in is opening the wrapped keys.
+      const { password: _verifier, ...rest } = account
+      return tx.put('users', userKey(b.username), { ...rest, keys: b.keys, wrapped: b.wrapped })
     }
     case 'account.avatar': {
       const account = await q.account(b.username)
@@ -70,12 +83,20 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
     case 'message.edited':
-      return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }))
+      return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }), b.author)
     case 'message.deleted':
-      return changeMessage(q, tx, b.room, b.target, ({ reactions: _r, edited: _e, files: _f, ...m }) => ({ ...m, text: '', deleted: true }))
+      return changeMessage(
+        q,
+        tx,
+        b.room,
+        b.target,
+        ({ reactions: _r, edited: _e, files: _f, ...m }) => ({ ...m, text: '', deleted: true }),
+        b.author,
+      )
     case 'reaction.set':
       return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
     case 'room.created': {
+      if (await q.room(b.room)) return // an existing room is never made again, nor its record replaced
       const room: Room = {
         id: b.room,
         kind: b.kind,
@@ -92,7 +113,7 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     }
     case 'room.updated': {
       const room = await q.room(b.room)
-      if (!room) return
+      if (!room || room.kind === 'direct' || !(await q.isMember(b.room, b.by))) return
       if (b.name !== undefined && b.name !== room.name) {
         if (room.name) await tx.del('roomNames', room.name)
         await tx.put('roomNames', b.name, b.room)
@@ -101,7 +122,7 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     }
     case 'room.joined': {
       const room = await q.room(b.room)
-      if (room) await addMember(tx, room, b.username, entry.seq)
+      if (room && (await mayJoin(q, room, b.username, b.by))) await addMember(tx, room, b.username, entry.seq)
       return
     }
     case 'room.left': {
@@ -116,6 +137,15 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
   }
 }
 
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** Joining oneself to a public room, or being invited by a member; never into a direct conversation. */
+async function mayJoin(q: ViewQueries, room: Room, username: string, by: string): Promise<boolean> {
+  if (room.kind === 'direct') return false
+  if (same(username, by)) return room.kind === 'public'
+  return q.isMember(room.id, by)
+}
+
 async function addMember(tx: ViewTx, room: Room, username: string, since: number): Promise<void> {
   if (await tx.get('members', memberKey(room.id, username))) return
   await tx.put('members', memberKey(room.id, username), { username, since } satisfies Member)
@@ -124,9 +154,17 @@ async function addMember(tx: ViewTx, room: Room, username: string, since: number
   await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1 })
 }
 
-async function changeMessage(q: ViewQueries, tx: ViewTx, room: string, target: string, change: (m: Message) => Message): Promise<void> {
+/** Changes a message that is there and not deleted; with `author`, only that author's own. */
+async function changeMessage(
+  q: ViewQueries,
+  tx: ViewTx,
+  room: string,
+  target: string,
+  change: (m: Message) => Message,
+  author?: string,
+): Promise<void> {
   const message = await q.message(room, target)
-  if (!message || message.deleted) return
+  if (!message || message.deleted || (author !== undefined && !same(message.author, author))) return
   await tx.put('msgs', messageKey(room, message.seq), change(message))
 }
 

@@ -4,7 +4,7 @@
  * (undo entries the relay never had, keeping them in the outbox so nothing is lost).
  */
 import { Level } from 'level'
-import type { Entry, Submission } from '../../shared/index.js'
+import type { AccountKeys, Entry, Submission } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
 import { seqKey } from './keys.js'
 import { EntryLog } from './log.js'
@@ -46,6 +46,13 @@ export interface LocalSession {
   kind: 'bearer' | 'cookie'
   /** The key of the other record of the same session, so log-out by either ends both. */
   twin: string
+  /**
+   * The account's private keys, sealed with this record's own secret (accounts/session-keys.ts),
+   * which is not stored: a copied database opens nothing. Absent for an account without keys.
+   */
+  sealedKeys?: string
+  /** The public halves of those keys: what this session signs as (it may predate the log's). */
+  publicKeys?: AccountKeys
 }
 
 export class Store {

@@ -4,7 +4,7 @@
  * so every module here can use them without importing each other.
  */
 import type { AbstractSublevel } from 'abstract-level'
-import type { PasswordHash, RoomKind } from '../../shared/index.js'
+import type { AccountKeys, PasswordHash, RoomKind, WrappedKeys } from '../../shared/index.js'
 
 // The Level instance's own type parameters are opaque here; sublevels are what we use.
 // biome-ignore lint/suspicious/noExplicitAny: the parent database's own type parameters do not matter to a sublevel's user
@@ -29,7 +29,11 @@ export interface UndoStep {
 
 export interface Account {
   username: string
-  password: PasswordHash
+  /** The replicated verifier of an account from before account keys, until its first log-in since. */
+  password?: PasswordHash
+  /** Its public keys and its private keys wrapped with its password (shared/entries.ts). */
+  keys?: AccountKeys
+  wrapped?: WrappedKeys
   createdSeq: number
   /** SHA-256 of their profile picture, a square. */
   avatar?: string

@@ -3,7 +3,7 @@
  * form one network; a machine without it gets nothing (no link, no say in the relay, no
  * message, no account) while it is listed as asking to join; what crosses the LAN while people
  * sign up, chat, write privately and share a file is TLS records and mDNS adverts with no
- * person's name, password, hash, text or file in them (tcpdump in the switch namespace); a
+ * person's name, password, wrapped key, text or file in them (tcpdump in the switch namespace); a
  * machine let in from a member's Network panel in Chromium joins and reads the chat; a
  * refused one stays out and knows it. Needs root, iproute2, tcpdump and Debian's chromium.
  */
@@ -234,15 +234,15 @@ async function shareFile(
   return { file: finished.body.file, message: posted.body.message.id }
 }
 
-/** Every salt and hash of a password in a member's LevelDB (its files, read raw). */
-function passwordHashes(dataDir: string): { salt: string; hash: string }[] {
+/** The accounts' wrapped private keys as the store holds them (issue 14: no password verifier is replicated any more). */
+function keyWrappings(dataDir: string): { nonce: string; sealed: string }[] {
   const dir = path.join(dataDir, 'db')
   const text = readdirSync(dir)
     .map((f) => readFileSync(path.join(dir, f)).toString('latin1'))
     .join('\n')
   const found = new Map<string, string>()
-  for (const m of text.matchAll(/"salt":"([A-Za-z0-9+/=]{16,128})","hash":"([A-Za-z0-9+/=]{32,256})"/g)) found.set(m[1]!, m[2]!)
-  return [...found].map(([salt, hash]) => ({ salt, hash }))
+  for (const m of text.matchAll(/"nonce":"([A-Za-z0-9_-]{16})","sealed":"([A-Za-z0-9_-]{107})"/g)) found.set(m[1]!, m[2]!)
+  return [...found].map(([nonce, sealed]) => ({ nonce, sealed }))
 }
 
 async function wire(t: Test, ctx: Ctx): Promise<void> {
@@ -296,21 +296,20 @@ async function wire(t: Test, ctx: Ctx): Promise<void> {
   t.comment(`capture: ${bytes.length} bytes over ${Date.now() - t0} ms (${tcpdumpSays})`)
   t.match(tcpdumpSays, / 0 packets dropped by kernel/, 'tcpdump dropped nothing: every frame of the exchange is in the file')
 
-  // What must not be there. The hashes are read from a member's own store: if none were found
+  // What must not be there. The wrapped keys are read from a member's own store: if none were found
   // there, this check would be empty, so finding them is asserted too.
-  const hashes = passwordHashes(a.dataDir)
-  t.ok(hashes.length >= 4, `${hashes.length} password salts and hashes read from ${a.name}'s store (4 accounts)`)
+  const wrappings = keyWrappings(a.dataDir)
+  t.ok(wrappings.length >= 4, `${wrappings.length} accounts' wrapped keys read from ${a.name}'s store (4 accounts)`)
   const needles = [
     ...wireForms('the message text', Buffer.from(SECRET_TEXT)),
     ...wireForms('the direct message', Buffer.from(DM_TEXT)),
     ...wireForms('the marker in the file', Buffer.from(`ZEBRA-7731 file ${RUN}`)),
     ...wireForms('the password', Buffer.from(PASSWORD)),
     ...[carol, dave, 'alice'].flatMap((u) => wireForms(`username ${u}`, Buffer.from(u))),
-    ...hashes.flatMap((h, i) => [
-      ...wireForms(`salt ${i}`, Buffer.from(h.salt, 'base64'), { hex: true }),
-      { label: `salt ${i} as stored`, bytes: Buffer.from(h.salt) },
-      ...wireForms(`hash ${i}`, Buffer.from(h.hash, 'base64'), { hex: true }),
-      { label: `hash ${i} as stored`, bytes: Buffer.from(h.hash) },
+    ...wrappings.flatMap((w, i) => [
+      ...wireForms(`wrapped keys ${i}`, Buffer.from(w.sealed, 'base64url').subarray(0, 40), { hex: true }),
+      { label: `wrapped keys ${i} as stored`, bytes: Buffer.from(w.sealed) },
+      { label: `wrapping nonce ${i} as stored`, bytes: Buffer.from(w.nonce) },
     ]),
     ...[0, 1000, 3000, fileBytes.length - 40].flatMap((at) =>
       wireForms(`file bytes at ${at}`, fileBytes.subarray(at, at + 40), { hex: true }),
@@ -325,7 +324,7 @@ async function wire(t: Test, ctx: Ctx): Promise<void> {
   t.same(
     leaks,
     [],
-    `none of ${needles.length} secrets (texts, names, password, salts, hashes, file bytes) is in the capture, raw or reassembled`,
+    `none of ${needles.length} secrets (texts, names, password, wrapped keys, file bytes) is in the capture, raw or reassembled`,
   )
 
   // ... and the capture is a real one: frames, TLS, adverts, the search able to find what is there.

@@ -88,10 +88,10 @@ t.test('the tray shows the state and unread count, and its menu works', { skip }
   t.equal(await countColour(await screenshot(), BADGE_COLOUR), 0, 'no badge while nothing is unread')
   t.match(trayLog, /tray icon shown/)
 
-  await signUp(h1, 'alice', 'tray password')
-  await signUp(h1, 'bob', 'tray password')
-  const alice = (await logIn(h1, 'alice', 'tray password')).token
-  await logIn(h1, 'bob', 'tray password') // the person at this desktop
+  await signUp(h1, 'alice', 'tray of velvet lamps')
+  await signUp(h1, 'bob', 'tray of velvet lamps')
+  const alice = (await logIn(h1, 'alice', 'tray of velvet lamps')).token
+  await logIn(h1, 'bob', 'tray of velvet lamps') // the person at this desktop
   const posting = Date.now()
   for (const text of ['one', 'two', 'three']) await post(h1, alice, text)
   await until('a red unread badge', async () => (await countColour(await screenshot(), BADGE_COLOUR)) > 40)

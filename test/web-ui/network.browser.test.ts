@@ -46,7 +46,7 @@ function fakeMachines(now: number): MachinesResponse {
         seenBy: ['static'],
       }),
       m('dddd000000000005', 'frank', 'refused', { linked: false, lastSeen: now - 30 * HOUR }),
-      m('eeee000000000006', 'old-mac', 'outdated', { linked: false, problem: 'protocol 3; this SO-CHAT speaks 4' }),
+      m('eeee000000000006', 'old-mac', 'outdated', { linked: false, problem: 'protocol 4; this SO-CHAT speaks 5' }),
       m('ffff000000000007', 'eve', 'stranger', { linked: false, seenBy: ['roster'], address: null, lastSeen: null }),
     ],
   }

@@ -10,6 +10,7 @@ import { Sha256, Username, type AvatarsResponse } from '../../../shared/index.js
 import { InputError } from '../../errors/index.js'
 import { squareAvatar } from '../../media/index.js'
 import type { HttpContext } from '../context.js'
+import { submitAs } from '../room-access.js'
 
 const SetAvatar = z.object({ sha256: Sha256 })
 /** Larger uploads are not read whole to make a 256-pixel square. */
@@ -27,7 +28,9 @@ export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
     for await (const c of ctx.blobs.read(sha256)) chunks.push(c as Buffer)
     const square = await squareAvatar(Buffer.concat(chunks))
     const stored = await ctx.blobs.receive(Readable.from([square]), { maxBytes: square.length })
-    const result = await ctx.outbox.submit(
+    const result = await submitAs(
+      ctx,
+      req.who,
       { type: 'account.avatar', username: me, avatar: stored.sha256 },
       { durable: true, timeoutMs: ctx.submitTimeoutMs },
     )
@@ -36,7 +39,9 @@ export function avatarRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   app.delete('/api/v1/me/avatar', async (req, reply) => {
     const me = req.who.session.username
-    const result = await ctx.outbox.submit(
+    const result = await submitAs(
+      ctx,
+      req.who,
       { type: 'account.avatar', username: me, avatar: null },
       { durable: true, timeoutMs: ctx.submitTimeoutMs },
     )

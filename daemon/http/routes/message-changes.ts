@@ -26,14 +26,14 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const me = req.who.session.username
     const { room, id } = await target(req, me)
     const text = messageText(EditMessage.parse(req.body).text)
-    await submitNow(ctx, { type: 'message.edited', room, target: id, author: me, text })
+    await submitNow(ctx, req.who, { type: 'message.edited', room, target: id, author: me, text })
     return answer(room, id)
   })
 
   app.delete('/api/v1/rooms/:room/messages/:id', async (req): Promise<MessageResponse> => {
     const me = req.who.session.username
     const { room, id } = await target(req, me)
-    await submitNow(ctx, { type: 'message.deleted', room, target: id, author: me })
+    await submitNow(ctx, req.who, { type: 'message.deleted', room, target: id, author: me })
     return answer(room, id)
   })
 
@@ -43,7 +43,7 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const want = React.parse(req.body)
     const emoji = Reaction.safeParse(want.emoji)
     if (!emoji.success) throw new InputError('invalid_reaction', 'A reaction is one emoji, such as 👍.')
-    await submitNow(ctx, { type: 'reaction.set', room, target: id, author: me, emoji: emoji.data, on: want.on })
+    await submitNow(ctx, req.who, { type: 'reaction.set', room, target: id, author: me, emoji: emoji.data, on: want.on })
     return answer(room, id)
   })
 }

@@ -15,7 +15,7 @@ import { InputError } from '../../errors/index.js'
 import { fileBlobs } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
-import { allowed, readableRoom, roomId } from '../room-access.js'
+import { allowed, readableRoom, roomId, submitAs } from '../room-access.js'
 
 /** The rules for a message's text, said in words before anything is queued. */
 export function messageText(text: string): string {
@@ -65,9 +65,9 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
     const current = await ctx.store.views.readPosition(me, room.id)
     if (seq > current.seq) {
-      void ctx.outbox
-        .submit({ type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 })
-        .catch((err) => ctx.log.warn({ err }, 'queueing a read mark failed'))
+      void submitAs(ctx, req.who, { type: 'read.marked', room: room.id, username: me, seq }, { durable: true, timeoutMs: 1 }).catch((err) =>
+        ctx.log.warn({ err }, 'queueing a read mark failed'),
+      )
     }
     return reply.code(204).send()
   })
@@ -94,7 +94,9 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined
     const text = files && body.text.trim() === '' ? '' : messageText(body.text)
     allowed(await mayPost(ctx.store.views.q, room, me))
-    const result = await ctx.outbox.submit(
+    const result = await submitAs(
+      ctx,
+      req.who,
       { type: 'message.posted', room, author: me, text, ...(files ? { files } : {}) },
       { durable: true, timeoutMs: ctx.submitTimeoutMs },
     )

@@ -74,7 +74,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = req.who.session.username
     const want = CreateRoom.parse(req.body)
     const invited = [...new Set(want.invite.map((u) => u.trim()).filter((u) => u && u.toLowerCase() !== me.toLowerCase()))]
-    const entry = await submitNow(ctx, {
+    const entry = await submitNow(ctx, req.who, {
       type: 'room.created',
       room: newRoomId(),
       kind: want.kind,
@@ -97,7 +97,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const change = UpdateRoom.parse(req.body)
     if (change.name === undefined && change.topic === undefined)
       throw new InputError('bad_request', 'Say what to change: name, topic or both.')
-    await submitNow(ctx, {
+    await submitNow(ctx, req.who, {
       type: 'room.updated',
       room: id,
       by: me,
@@ -110,13 +110,13 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/rooms/:room/join', async (req): Promise<RoomResponse> => {
     const me = req.who.session.username
     const id = roomId(req.params)
-    await submitNow(ctx, { type: 'room.joined', room: id, username: me, by: me })
+    await submitNow(ctx, req.who, { type: 'room.joined', room: id, username: me, by: me })
     return answer(id, me)
   })
 
   app.post('/api/v1/rooms/:room/leave', async (req, reply) => {
     const me = req.who.session.username
-    await submitNow(ctx, { type: 'room.left', room: roomId(req.params), username: me })
+    await submitNow(ctx, req.who, { type: 'room.left', room: roomId(req.params), username: me })
     return reply.code(204).send()
   })
 
@@ -132,7 +132,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { username } = Invite.parse(req.body)
     const account = await views.account(username.trim())
     if (!account) throw new InputError('unknown_author', `No account "${username.trim().slice(0, 40)}" exists on this network.`)
-    await submitNow(ctx, { type: 'room.joined', room: id, username: account.username, by: me })
+    await submitNow(ctx, req.who, { type: 'room.joined', room: id, username: account.username, by: me })
     return answer(id, me)
   })
 
@@ -148,7 +148,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const id = directRoomId(names)
     if (await views.q.room(id)) return reply.code(200).send(await answer(id, me))
     try {
-      await submitNow(ctx, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
+      await submitNow(ctx, req.who, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
     } catch (err) {
       // Someone in it started the same conversation a moment before, on another machine: the
       // relay has theirs. It is this one too, once it reaches this replica.

@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { PASSWORD_MAX, PASSWORD_MIN, type Entry } from '../../../shared/index.js'
 import { Accounts, checkPassword, checkUsername, hashPassword, verifyPassword } from '../../../daemon/accounts/index.js'
+import { openForSession } from '../../../daemon/accounts/session-keys.js'
 import { AuthError, InputError } from '../../../daemon/errors/index.js'
 import { Store } from '../../../daemon/store/index.js'
 
 const NODE = '0123456789abcdef'
+const PASSWORD = 'correct horse battery'
 
 /** The code a rule check throws, or 'ok'. */
 function ruling(check: () => unknown): string {
@@ -106,45 +108,90 @@ async function storeWithAccounts(t: { testdir: () => string; teardown: (fn: () =
   const store = await Store.open(join(t.testdir(), 'db'))
   t.teardown(() => store.close())
   const accounts = new Accounts(store)
-  const body = await accounts.newAccountEntry({ username: 'Alice', password: 'correct horse' })
+  const { body, secrets } = await accounts.newAccountEntry({ username: 'Alice', password: PASSWORD })
   const entry: Entry = { id: 'acct-alice-1', ts: Date.now(), origin: NODE, body, seq: 1, term: 1 }
   await store.append([entry])
-  return { store, accounts }
+  return { store, accounts, keys: { sign: secrets.sign, box: secrets.box } }
 }
 
-t.test('a new account entry carries a hash, never the password', async (t) => {
+t.test('a new account entry carries public keys and wrapped private ones, never the password', async (t) => {
   const { accounts } = await storeWithAccounts(t)
-  const body = await accounts.newAccountEntry({ username: 'bob', password: 'hunter2hunter2' })
+  const { body, secrets } = await accounts.newAccountEntry({ username: 'bob', password: 'lamp orbit velvet' })
   t.equal(body.type, 'account.created')
   t.equal(body.username, 'bob')
-  t.notOk(JSON.stringify(body).includes('hunter2'), 'no password in the entry')
-  await t.rejects(accounts.newAccountEntry({ username: 'b', password: 'hunter2hunter2' }), { code: 'invalid_username' })
+  t.match(body, {
+    keys: { sign: /^[\w-]{43}$/, box: /^[\w-]{43}$/ },
+    wrapped: { kdf: { algo: 'scrypt', N: 2 ** 17 }, aead: 'aes-256-gcm' },
+  })
+  t.notOk('password' in body, 'no replicated password verifier')
+  t.notOk(JSON.stringify(body).includes('lamp'), 'no password in the entry')
+  t.notOk(JSON.stringify(body).includes(secrets.sign.toString('base64url')), 'no private key in the clear')
+  await t.rejects(accounts.newAccountEntry({ username: 'b', password: 'lamp orbit velvet' }), { code: 'invalid_username' })
   await t.rejects(accounts.newAccountEntry({ username: 'bob', password: 'short' }), { code: 'invalid_password' })
+  await t.rejects(accounts.newAccountEntry({ username: 'bob', password: 'password1' }), { code: 'weak_password', message: /commonly used/ })
 })
 
-t.test('log-in checks the password against the replica', async (t) => {
-  const { accounts } = await storeWithAccounts(t)
-  const session = await accounts.logIn({ username: 'Alice', password: 'correct horse' })
+t.test('log-in is opening the keys with the password', async (t) => {
+  const { store, accounts, keys } = await storeWithAccounts(t)
+  const { session, upgrade } = await accounts.logIn({ username: 'Alice', password: PASSWORD })
+  t.equal(upgrade, null, 'an account with keys needs nothing more')
   t.equal(session.username, 'Alice')
   t.match(session, { token: /^[A-Za-z0-9_-]{40,}$/, csrfToken: /^[A-Za-z0-9_-]{20,}$/, createdAt: Number })
-  const lower = await accounts.logIn({ username: 'alice', password: 'correct horse' })
-  t.equal(lower.username, 'Alice', 'the name is found regardless of case and comes back as created')
-  t.not(lower.token, session.token, 'every log-in gets its own token')
+  const found = await accounts.sessions.lookup('bearer', session.token)
+  const opened = found?.sealedKeys ? openForSession(found.sealedKeys, session.token) : null
+  t.ok(opened?.sign.equals(keys.sign), "the session holds alice's signing key, sealed with its own secret")
+  const lower = await accounts.logIn({ username: 'alice', password: PASSWORD })
+  t.equal(lower.session.username, 'Alice', 'the name is found regardless of case and comes back as created')
+  t.not(lower.session.token, session.token, 'every log-in gets its own token')
 
-  const wrong = accounts.logIn({ username: 'Alice', password: 'correct horsE' })
+  const wrong = accounts.logIn({ username: 'Alice', password: 'correct horsE battery' })
   await t.rejects(wrong, { code: 'wrong_credentials' }, 'a wrong password is refused')
   await wrong.catch((err) => t.ok(err instanceof AuthError, 'as an AuthError'))
   await t.rejects(
-    accounts.logIn({ username: 'mallory', password: 'correct horse' }),
+    accounts.logIn({ username: 'mallory', password: PASSWORD }),
     { code: 'wrong_credentials' },
     'an unknown name gets the same answer',
+  )
+  const everything: string[] = []
+  for await (const [, value] of store.db.iterator({ valueEncoding: 'utf8' })) everything.push(String(value))
+  t.notOk(
+    everything.some((v) => v.includes(keys.sign.toString('base64url'))),
+    'the private key is nowhere in the database in the clear',
+  )
+})
+
+t.test('an account from before account keys gets them at its next log-in', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const accounts = new Accounts(store)
+  const password = await hashPassword('old and simple')
+  await store.append([
+    { id: 'acct-olga-1', ts: 1, origin: NODE, body: { type: 'account.created', username: 'olga', password }, seq: 1, term: 1 },
+  ])
+  await t.rejects(
+    accounts.logIn({ username: 'olga', password: 'old and simplE' }),
+    { code: 'wrong_credentials' },
+    'the old verifier still decides',
+  )
+  const { session, upgrade } = await accounts.logIn({ username: 'olga', password: 'old and simple' })
+  t.equal(session.username, 'olga')
+  t.match(
+    upgrade?.body,
+    { type: 'account.keys', username: 'olga', keys: { sign: String, box: String }, wrapped: { aead: 'aes-256-gcm' } },
+    'her keys, to submit',
+  )
+  t.notOk(JSON.stringify(upgrade?.body).includes('old and simple'))
+  const found = await accounts.sessions.lookup('bearer', session.token)
+  t.ok(
+    found?.sealedKeys && openForSession(found.sealedKeys, session.token)?.sign.equals(upgrade?.secrets.sign ?? Buffer.alloc(0)),
+    'and the session can sign with them',
   )
 })
 
 t.test('sessions: issued, looked up, revoked', async (t) => {
   const { store, accounts } = await storeWithAccounts(t)
   const issued = await accounts.sessions.issue('Alice')
-  const info = { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt }
+  const info = { username: 'Alice', csrfToken: issued.csrfToken, createdAt: issued.createdAt } // issued without keys: none sealed
   t.same(await accounts.sessions.lookup('bearer', issued.token), info, 'the bearer token finds its session')
   t.same(await accounts.sessions.lookup('cookie', issued.cookie), info, 'the cookie secret finds the same session')
   t.not(issued.cookie, issued.token, 'the cookie secret is not the bearer token')
@@ -205,4 +252,26 @@ t.test('only a hash of a session token is stored', async (t) => {
       'nor anywhere else in the database',
     )
   }
+})
+
+t.test('two log-ins at once of an account from before account keys give it one pair of keys', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const accounts = new Accounts(store)
+  const password = await hashPassword('old and simple')
+  await store.append([
+    { id: 'acct-olga-1', ts: 1, origin: NODE, body: { type: 'account.created', username: 'olga', password }, seq: 1, term: 1 },
+  ])
+  const [a, b] = await Promise.all([0, 1].map(() => accounts.logIn({ username: 'olga', password: 'old and simple' })))
+  const upgrades = [a, b].filter((l) => l?.upgrade)
+  t.equal(upgrades.length, 1, 'one of them makes the keys')
+  t.ok(a?.session.publicKeys?.sign, 'the sessions hold keys')
+  t.same(a?.session.publicKeys, b?.session.publicKeys, 'and both sign with the same ones')
+  const late = await accounts.logIn({ username: 'olga', password: 'old and simple' })
+  t.same(late.session.publicKeys, a?.session.publicKeys, 'so does a third, while they are on their way to the log')
+  await t.rejects(
+    accounts.logIn({ username: 'olga', password: 'old and simplE' }),
+    { code: 'wrong_credentials' },
+    'and a wrong password opens nothing',
+  )
 })

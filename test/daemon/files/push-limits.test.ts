@@ -48,7 +48,7 @@ async function put(
 }
 
 t.test('pushes to the relay: only from a linked machine, and only what it offered', async (t) => {
-  const { relay, client } = await startPair(t, root, ['alice'], 'pair password', { maxFileMib: '1' })
+  const { relay, client } = await startPair(t, root, ['alice'], 'pair of velvet lamps', { maxFileMib: '1' })
   const relayPort = relay.status().peerPort
   const member = machine(await loadNetworkKey(join(root, 'relay')))
   t.ok(member.key(), 'the relay holds a network key')

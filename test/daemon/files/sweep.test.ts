@@ -11,11 +11,12 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import t from 'tap'
 import pino from 'pino'
-import type { Entry, EntryBody, FileRef, PasswordHash, Submission } from '../../../shared/index.js'
+import type { Entry, EntryBody, FileRef, Submission } from '../../../shared/index.js'
 import { BlobStore, BlobSweeper, SWEEP_GRACE_MS, sweepable } from '../../../daemon/files/index.js'
 import { Relay } from '../../../daemon/relay/index.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const HOUR = 60 * 60_000
@@ -122,9 +123,9 @@ t.test("the views name a message's files until the message is deleted", async (t
     { roster: () => undefined, typing: () => undefined },
   )
   t.teardown(() => relay.stop('test over'))
-  const hash: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
-  const order = (id: string, body: EntryBody) => relay.order({ id, ts: Date.now(), origin: 'c'.repeat(16), body })
-  t.match(await order('sweep-00001', { type: 'account.created', username: 'alice', password: hash }), { ok: true })
+  const people = new TestPeople('alice')
+  const order = (id: string, body: EntryBody) => relay.order(people.sign({ id, ts: Date.now(), origin: 'c'.repeat(16), body }))
+  t.match(await order('sweep-00001', people.created('alice')), { ok: true })
   const file = (n: number): FileRef => ({ sha256: String(n).repeat(64), name: 'f.bin', size: 1, mime: 'application/octet-stream' })
   t.match(await order('sweep-00002', { type: 'message.posted', room: 'general', author: 'alice', text: '', files: [file(1)] }), {
     ok: true,

@@ -271,7 +271,7 @@ t.test('files', async (t) => {
 })
 
 t.test("the relay's file limit is the one a client checks, before any byte is sent", async (t) => {
-  const { client, token } = await startPair(t, join(root, 'small'), ['dana'], 'pair password', { maxFileMib: '1' })
+  const { client, token } = await startPair(t, join(root, 'small'), ['dana'], 'pair of velvet lamps', { maxFileMib: '1' })
   const dana = await token(client.ui, 'dana')
   t.equal((await call(client.ui, '/api/v1/status')).body.maxFileBytes, 1024 * 1024, "the client reports the relay's 1 MiB")
   const r = await call(client.ui, '/api/v1/uploads', { token: dana, json: { name: 'two.bin', size: 2 * 1024 * 1024 } })

@@ -93,12 +93,21 @@ export async function startLocalDaemon(
 }
 
 /** A relay and one client on loopback, with accounts made and a way to log them in anywhere. */
-export async function startPair(owner: Owner, root: string, users: string[], password = 'pair password', relayFlags: StartFlags = {}) {
+export async function startPair(
+  owner: Owner,
+  root: string,
+  users: string[],
+  password = 'pair of velvet lamps',
+  relayFlags: StartFlags = {},
+) {
   const relay = await startLocalDaemon(owner, `${root}/relay`, 'relay', [], relayFlags)
   await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
   const client = await startLocalDaemon(owner, `${root}/client`, 'client', [`127.0.0.1:${relay.status().peerPort}`])
   await waitFor('the client to join', async () => (await call(client.ui, '/api/v1/status')).body.role === 'client')
-  for (const username of users) await call(relay.ui, '/api/v1/accounts', { json: { username, password } })
+  for (const username of users) {
+    const made = await call(relay.ui, '/api/v1/accounts', { json: { username, password } })
+    if (made.status !== 201) throw new Error(`signing up ${username} failed: ${made.status} ${JSON.stringify(made.body)}`)
+  }
   const token = async (ui: string, username: string): Promise<string> =>
     waitFor(`${username} logged in on ${ui}`, async () => {
       const r = await call(ui, '/api/v1/sessions', { json: { username, password } })

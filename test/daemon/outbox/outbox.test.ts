@@ -7,15 +7,18 @@
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import pino from 'pino'
-import type { PasswordHash } from '../../../shared/index.js'
+import { secretsSigner } from '../../../daemon/accounts/index.js'
 import { SochatError } from '../../../daemon/errors/index.js'
 import { Outbox } from '../../../daemon/outbox/index.js'
 import { Sequencer } from '../../../daemon/relay/sequencer.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 
 const NODE = '0123456789abcdef'
-const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+const people = new TestPeople('alice')
+/** Alice's daemon signs what she sends, as the routes do (http/room-access.ts). */
+const asAlice = secretsSigner(people.get('alice').secrets, people.get('alice').keys)
 const DAY = 24 * 3_600_000
 
 async function relayBehind(t: Test, behindMs: number) {
@@ -34,12 +37,7 @@ async function relayBehind(t: Test, behindMs: number) {
   outbox.setRoute((s) => void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message))))
   t.teardown(() => outbox.close())
   // Alice's account, from a machine whose clock is right.
-  const signUp = {
-    id: 'acct-0000001',
-    ts: Date.now() - behindMs,
-    origin: NODE,
-    body: { type: 'account.created', username: 'alice', password: HASH },
-  } as const
+  const signUp = people.sign({ id: 'acct-0000001', ts: Date.now() - behindMs, origin: NODE, body: people.created('alice') })
   t.match(await sequencer.order(signUp), { ok: true, seq: 1 })
   return { store, outbox }
 }
@@ -49,7 +47,7 @@ const message = { type: 'message.posted', room: 'general', author: 'alice', text
 t.test('a sender whose clock is two days ahead is told to fix it, and the message is not kept', async (t) => {
   const { store, outbox } = await relayBehind(t, 2 * DAY)
   const head = store.log.head
-  const err = await outbox.submit(message, { durable: true, timeoutMs: 5000 }).catch((e: unknown) => e)
+  const err = await outbox.submit(message, { durable: true, timeoutMs: 5000, signer: asAlice }).catch((e: unknown) => e)
   t.ok(err instanceof SochatError, 'the post fails')
   t.match(err, { code: 'bad_timestamp', httpStatus: 400, message: /48 hours ahead of the relay's clock/ }, 'with the code and a sentence')
   t.match((err as Error).message, /set its date, time and time zone/, 'saying what to do')
@@ -59,7 +57,7 @@ t.test('a sender whose clock is two days ahead is told to fix it, and the messag
 
 t.test('a sender an hour ahead is fine', async (t) => {
   const { store, outbox } = await relayBehind(t, 3_600_000)
-  const result = await outbox.submit(message, { durable: true, timeoutMs: 5000 })
+  const result = await outbox.submit(message, { durable: true, timeoutMs: 5000, signer: asAlice })
   t.match(result, { state: 'sent', entry: { seq: 2, body: message } })
   t.equal(store.log.head, 2)
 })
@@ -69,17 +67,9 @@ t.test('a relay over its budget (rate_limited) does not drop a queued message: i
   t.teardown(() => store.close())
   const replica = new Replica(store)
   const sequencer = new Sequencer(replica, 1, () => undefined)
-  t.match(
-    await sequencer.order({
-      id: 'acct-0000001',
-      ts: Date.now(),
-      origin: NODE,
-      body: { type: 'account.created', username: 'alice', password: HASH },
-    }),
-    {
-      ok: true,
-    },
-  )
+  t.match(await sequencer.order(people.sign({ id: 'acct-0000001', ts: Date.now(), origin: NODE, body: people.created('alice') })), {
+    ok: true,
+  })
   const outbox = new Outbox(store, replica, NODE, pino({ level: 'silent' }))
   t.teardown(() => outbox.close())
   const failed: string[] = []
@@ -90,7 +80,7 @@ t.test('a relay over its budget (rate_limited) does not drop a queued message: i
     if (refusals++ === 0) return void outbox.rejected(s.id, 'rate_limited', 'Too many submissions on this link.')
     void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
   })
-  const first = await outbox.submit(message, { durable: true, timeoutMs: 200 })
+  const first = await outbox.submit(message, { durable: true, timeoutMs: 200, signer: asAlice })
   t.equal(first.state, 'pending', 'refused for now, the post says pending')
   t.equal((await outbox.pending()).length, 1, 'and the message is still in the outbox')
   const until = Date.now() + 10_000

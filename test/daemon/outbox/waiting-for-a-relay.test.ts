@@ -7,16 +7,19 @@
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import pino from 'pino'
-import type { PasswordHash, Submission } from '../../../shared/index.js'
+import type { Submission } from '../../../shared/index.js'
+import { secretsSigner } from '../../../daemon/accounts/index.js'
 import { SochatError } from '../../../daemon/errors/index.js'
 import { Outbox } from '../../../daemon/outbox/index.js'
 import { Sequencer } from '../../../daemon/relay/sequencer.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 
 const NODE = '0123456789abcdef'
-const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
-const signUp = { type: 'account.created', username: 'alice', password: HASH } as const
+const people = new TestPeople('alice')
+const signUp = people.created('alice')
+const asAlice = secretsSigner(people.get('alice').secrets, people.get('alice').keys)
 
 /** An outbox with no relay yet, and what becoming the relay would give it. */
 async function noRelayYet(t: Test) {
@@ -37,7 +40,7 @@ async function noRelayYet(t: Test) {
 
 t.test('a sign-up made before a relay is chosen waits for one, then goes through', async (t) => {
   const { store, outbox, routed, becomeRelay } = await noRelayYet(t)
-  const asked = outbox.submit(signUp, { durable: false, timeoutMs: 10_000 })
+  const asked = outbox.submit(signUp, { durable: false, timeoutMs: 10_000, signer: asAlice })
   await new Promise((r) => setTimeout(r, 50))
   t.equal(routed.length, 0, 'nothing is sent while there is no relay')
   becomeRelay()
@@ -50,7 +53,7 @@ t.test('a sign-up made before a relay is chosen waits for one, then goes through
 
 t.test('no relay within its time: a refusal in words, nothing written', async (t) => {
   const { store, outbox, routed } = await noRelayYet(t)
-  const err = await outbox.submit(signUp, { durable: false, timeoutMs: 200 }).catch((e: unknown) => e)
+  const err = await outbox.submit(signUp, { durable: false, timeoutMs: 200, signer: asAlice }).catch((e: unknown) => e)
   t.ok(err instanceof SochatError, 'it fails')
   t.match(err, { code: 'no_relay', httpStatus: 503 }, 'as no_relay, 503')
   t.match((err as Error).message, /No relay was found in 0 s/, 'saying what happened')
@@ -61,7 +64,7 @@ t.test('no relay within its time: a refusal in words, nothing written', async (t
 
 t.test('the daemon stopping while a caller waits for a relay: told so at once', async (t) => {
   const { outbox } = await noRelayYet(t)
-  const asked = outbox.submit(signUp, { durable: false, timeoutMs: 60_000 }).catch((e: unknown) => e)
+  const asked = outbox.submit(signUp, { durable: false, timeoutMs: 60_000, signer: asAlice }).catch((e: unknown) => e)
   outbox.close()
   t.match(await asked, { code: 'internal', message: /The daemon is stopping/ }, 'not after a minute, and not as "no relay"')
 })

@@ -14,17 +14,19 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import pino from 'pino'
 import WebSocket from 'ws'
-import { PROTOCOL_VERSION, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
+import { PROTOCOL_VERSION, type Hello, type Submission } from '../../../shared/index.js'
 import { BlobStore, BlobTransfer } from '../../../daemon/files/index.js'
 import { Relay } from '../../../daemon/relay/index.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 import { clientProof, machine, networkKey, peerServer, requestOn, tlsTo, type Machine } from '../../lib/peer-tls.js'
 
 const NETWORK = 'default'
 const KEY = networkKey()
 const MAX_FILE = 64 * 1024
-const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+/** Alice signs what she sends, whichever machine she sends it from. */
+const people = new TestPeople('alice')
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const silent = pino({ level: 'silent' })
 let n = 0
@@ -68,12 +70,7 @@ async function relayWithFiles(t: Test) {
     relay.stop('test over')
     await store.close()
   })
-  const signUp: Submission = {
-    id: newId(),
-    ts: Date.now(),
-    origin: 'c'.repeat(16),
-    body: { type: 'account.created', username: 'alice', password: HASH },
-  }
+  const signUp: Submission = people.sign({ id: newId(), ts: Date.now(), origin: 'c'.repeat(16), body: people.created('alice') })
   t.match(await relay.order(signUp), { ok: true })
   const stored = (b: Buffer) => existsSync(blobs.path(sha(b)))
   return { relay, store, port: server.port, stored, play: (ms: number) => (now += ms) }
@@ -167,7 +164,7 @@ t.test('a file is taken only when its machine offered it for a message; then the
   t.ok(stored(file), 'stored')
   t.same(await put(port, randomBytes(10), a.as), { status: 403, code: 'not_offered' }, 'its offer allowed that file only')
 
-  const submission: Submission = {
+  const submission: Submission = people.sign({
     id,
     ts: Date.now(),
     origin: a.as.identity.nodeId,
@@ -178,7 +175,7 @@ t.test('a file is taken only when its machine offered it for a message; then the
       text: 'a file',
       files: [{ sha256: sha(file), name: 'notes.txt', size: file.length, mime: 'text/plain' }],
     },
-  }
+  })
   await a.send({ type: 'submit', submission })
   await until('an answer', () => a.frames.some((f) => (f.type === 'ack' || f.type === 'reject') && f.id === id))
   t.match(
@@ -245,18 +242,19 @@ t.test("a machine's offers go with its link", async (t) => {
 })
 
 /** A message by alice in general naming `files`. */
-const withFiles = (id: string, origin: string, ...files: Buffer[]): Submission => ({
-  id,
-  ts: Date.now(),
-  origin,
-  body: {
-    type: 'message.posted',
-    room: 'general',
-    author: 'alice',
-    text: 'files',
-    files: files.map((f, i) => ({ sha256: sha(f), name: `f${i}.bin`, size: f.length, mime: 'application/octet-stream' })),
-  },
-})
+const withFiles = (id: string, origin: string, ...files: Buffer[]): Submission =>
+  people.sign({
+    id,
+    ts: Date.now(),
+    origin,
+    body: {
+      type: 'message.posted',
+      room: 'general',
+      author: 'alice',
+      text: 'files',
+      files: files.map((f, i) => ({ sha256: sha(f), name: `f${i}.bin`, size: f.length, mime: 'application/octet-stream' })),
+    },
+  })
 
 /** Sends `s` on `l` and waits for its answer. */
 async function answer(l: Awaited<ReturnType<typeof link>>, s: Submission) {
@@ -301,7 +299,7 @@ t.test('a machine cannot name a file another machine pushed for its own message'
   const theirs = withFiles(newId(), b.as.identity.nodeId, file)
   t.match(await answer(b, theirs), { type: 'reject', code: 'file_not_offered' }, "B naming A's pending file is refused")
   t.match(
-    await answer(b, { ...mine, origin: b.as.identity.nodeId }),
+    await answer(b, people.sign({ ...mine, origin: b.as.identity.nodeId })),
     { type: 'reject', code: 'file_not_offered' },
     "even under A's submission id",
   )

@@ -6,7 +6,8 @@
  */
 import t from 'tap'
 import { CatchUpGate, type Slot } from '../../../daemon/relay/catch-ups.js'
-import { AllowanceBook, HeldSubmissions, TokenBucket, accountOf, type HoldLimits, type SubmitLimits } from '../../../daemon/relay/limits.js'
+import { actorOf } from '../../../shared/index.js'
+import { AllowanceBook, HeldSubmissions, TokenBucket, type HoldLimits, type SubmitLimits } from '../../../daemon/relay/limits.js'
 
 const clock = () => {
   let now = 1_000_000
@@ -169,15 +170,11 @@ t.test('an account is held at its rate across every machine it posts from, and i
 })
 
 t.test('a submission counts for the account it speaks for', async (t) => {
-  t.equal(accountOf({ type: 'message.posted', room: 'general', author: 'alice', text: 'hi' }), 'alice')
+  t.equal(actorOf({ type: 'message.posted', room: 'general', author: 'alice', text: 'hi' }), 'alice')
+  t.equal(actorOf({ type: 'room.joined', room: 'general', username: 'bob', by: 'alice' }), 'alice', 'an invitation counts for who invites')
+  t.equal(actorOf({ type: 'read.marked', room: 'general', username: 'bob', seq: 3 }), 'bob')
   t.equal(
-    accountOf({ type: 'room.joined', room: 'general', username: 'bob', by: 'alice' }),
-    'alice',
-    'an invitation counts for who invites',
-  )
-  t.equal(accountOf({ type: 'read.marked', room: 'general', username: 'bob', seq: 3 }), 'bob')
-  t.equal(
-    accountOf({
+    actorOf({
       type: 'room.created',
       room: 'r-abcdefabcdef',
       kind: 'public',

@@ -13,11 +13,12 @@ import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import pino from 'pino'
 import WebSocket from 'ws'
-import { PROTOCOL_VERSION, type Entry, type Hello, type PasswordHash, type Submission } from '../../../shared/index.js'
+import { PROTOCOL_VERSION, type Entry, type Hello, type Submission } from '../../../shared/index.js'
 import { Relay, type RelayLimits } from '../../../daemon/relay/index.js'
 import type { SubmitLimits } from '../../../daemon/relay/limits.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 import { clientProof, machine, networkKey, peerServer, tlsTo, type Machine } from '../../lib/peer-tls.js'
 
 const NETWORK = 'default'
@@ -27,15 +28,11 @@ const HOLD_LIMITS = { maxHeld: 2000, maxHeldBytes: 8 * 1024 * 1024 }
 /** These tests' machine budgets, with the relay's own account budget (larger, so not what they meet). */
 const PACED = { machine: MACHINE_LIMITS, hold: HOLD_LIMITS }
 const LINK_LIMITS = { ...MACHINE_LIMITS, ...HOLD_LIMITS }
-const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
+const people = new TestPeople('alice')
 let n = 0
 const newId = () => `lim-${String(++n).padStart(8, '0')}`
-const post = (text: string, id = newId()): Submission => ({
-  id,
-  ts: Date.now(),
-  origin: 'c'.repeat(16),
-  body: { type: 'message.posted', room: 'general', author: 'alice', text },
-})
+const post = (text: string, id = newId()): Submission =>
+  people.sign({ id, ts: Date.now(), origin: 'c'.repeat(16), body: { type: 'message.posted', room: 'general', author: 'alice', text } })
 
 /** The relay's network: each raw link is a machine of its own holding this key. */
 const KEY = networkKey()
@@ -72,12 +69,7 @@ async function relayOnLoopback(t: Test, limits: Partial<RelayLimits> = {}) {
     relay.stop('test over')
     await store.close()
   })
-  const signUp: Submission = {
-    id: newId(),
-    ts: Date.now(),
-    origin: 'c'.repeat(16),
-    body: { type: 'account.created', username: 'alice', password: HASH },
-  }
+  const signUp: Submission = people.sign({ id: newId(), ts: Date.now(), origin: 'c'.repeat(16), body: people.created('alice') })
   t.match(await relay.order(signUp), { ok: true })
   return { relay, replica, store, port: server.port }
 }
@@ -244,8 +236,10 @@ t.test('a flood of 5,000 submissions on one link: the burst is ordered, no more,
   let now = 0
   const { store, port } = await relayOnLoopback(t, { now: () => now, ...PACED })
   const base = store.log.head
-  const flood = await upToDate(port, store, '127.0.0.3')
+  // Signed before the link opens: 5,000 signatures hold this process a while, and the link's
+  // heartbeats must not wait on them.
   const sent = Array.from({ length: 5000 }, (_, i) => post(`flood ${i}`))
+  const flood = await upToDate(port, store, '127.0.0.3')
   for (const s of sent) flood.submit(s)
   await until('the link closed', () => flood.closed)
   t.match(flood.of('error'), [{ code: 'rate_limited' }], 'one error frame says rate_limited, which the outbox keeps for later')
@@ -276,8 +270,8 @@ t.test('a backlog past the burst waits its turn at the sustained rate, in the or
   let now = 0
   const { store, port } = await relayOnLoopback(t, { now: () => now, ...PACED })
   const base = store.log.head
-  const link = await upToDate(port, store, '127.0.0.5')
   const backlog = Array.from({ length: 1500 }, (_, i) => post(`queued ${i}`))
+  const link = await upToDate(port, store, '127.0.0.5')
   for (const s of backlog) link.submit(s)
   await until('the burst', () => link.of('ack').length === LINK_LIMITS.submitBurst)
   await new Promise((r) => setTimeout(r, 200))

@@ -5,37 +5,21 @@
  */
 import t from 'tap'
 import { join } from 'node:path'
-import {
-  MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
-  parseFrame,
-  type Entry,
-  type Hello,
-  type PasswordHash,
-  type Submission,
-} from '../../../shared/index.js'
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type Submission } from '../../../shared/index.js'
 import { entryFrames, handshake } from '../../../daemon/relay/index.js'
 import { FRAME_BUDGET } from '../../../daemon/relay/chunk.js'
 import { Sequencer, type Outcome } from '../../../daemon/relay/sequencer.js'
 import { Replica } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 
 const NODE = '0123456789abcdef'
-const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 let n = 0
 const newId = () => `sub-${String(++n).padStart(6, '0')}`
-const signUp = (username: string, id = newId()): Submission => ({
-  id,
-  ts: 1000,
-  origin: NODE,
-  body: { type: 'account.created', username, password: HASH },
-})
-const post = (author: string, text = 'hello', id = newId()): Submission => ({
-  id,
-  ts: 1000,
-  origin: NODE,
-  body: { type: 'message.posted', room: 'general', author, text },
-})
+const people = new TestPeople()
+const signUp = (username: string, id = newId()): Submission => people.sign({ id, ts: 1000, origin: NODE, body: people.created(username) })
+const post = (author: string, text = 'hello', id = newId()): Submission =>
+  people.sign({ id, ts: 1000, origin: NODE, body: { type: 'message.posted', room: 'general', author, text } })
 
 type T = { testdir: () => string; teardown: (fn: () => unknown) => void }
 async function relay(t: T, db = 'db', term = 3, now: () => number = Date.now) {
@@ -92,7 +76,7 @@ t.test('inside one batch, a room created counts for the submissions after it', a
   const { store, sequencer } = await relay(t)
   await sequencer.order(signUp('alice'))
   await sequencer.order(signUp('bob'))
-  const sub = (body: Submission['body']): Submission => ({ id: newId(), ts: 1000, origin: NODE, body })
+  const sub = (body: Submission['body']): Submission => people.sign({ id: newId(), ts: 1000, origin: NODE, body })
   const room = (id: string, name: string) =>
     sub({ type: 'room.created', room: id, kind: 'public', name, topic: '', creator: 'alice', members: ['alice'] })
   // The primer goes alone into a first batch; everything after it waits for the second.
@@ -125,7 +109,8 @@ t.test("a submission dated more than a day ahead of the relay's clock is refused
   const HOUR = 3_600_000
   const { store, sequencer } = await relay(t, 'db', 3, () => NOW)
   await sequencer.order(signUp('alice'))
-  const at = (ts: number): Submission => ({ ...post('alice', `at ${ts}`), ts })
+  const at = (ts: number): Submission =>
+    people.sign({ id: newId(), ts, origin: NODE, body: { type: 'message.posted', room: 'general', author: 'alice', text: `at ${ts}` } })
   const head = store.log.head
   for (const [ts, what] of [
     [9e15, 'ts 9e15 (past what a Date can hold)'],
@@ -149,12 +134,8 @@ t.test('a read mark may name any seq up to the head, one ordered earlier in the 
   const { store, sequencer } = await relay(t)
   await sequencer.order(signUp('alice'))
   await sequencer.order(post('alice', 'one'))
-  const mark = (seq: number): Submission => ({
-    id: newId(),
-    ts: 1000,
-    origin: NODE,
-    body: { type: 'read.marked', room: 'general', username: 'alice', seq },
-  })
+  const mark = (seq: number): Submission =>
+    people.sign({ id: newId(), ts: 1000, origin: NODE, body: { type: 'read.marked', room: 'general', username: 'alice', seq } })
   t.match(await sequencer.order(mark(3)), { ok: false, code: 'bad_request', message: /Message 3 does not exist yet \(the log ends at 2\)/ })
   t.match(await sequencer.order(mark(1_000_000)), { ok: false, code: 'bad_request' }, 'far ahead, which would hide all future unread')
   t.equal(store.log.head, 2, 'nothing written')

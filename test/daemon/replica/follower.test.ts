@@ -3,16 +3,18 @@
  * our checkpoints, or past the relay's own head, is `claim_absurd`: the link closes and every
  * entry stays. `from` 0 while we have entries (no history in common) is followed, the entries
  * moved to the outbox: the relay proved the network key. An empty log takes everything
- * from 0, and a healed partition still truncates back to the last common checkpoint.
+ * from 0, and a healed partition still truncates back to the last common checkpoint. A batch
+ * with an entry not signed by its author is applied not at all, and the link closes.
  */
 import t, { type Test } from 'tap'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import pino from 'pino'
-import type { Entry, ErrorCode, Frame, PasswordHash, Welcome } from '../../../shared/index.js'
+import { actorOf, type Entry, type ErrorCode, type Frame, type PasswordHash, type Welcome } from '../../../shared/index.js'
 import type { PeerConnection } from '../../../daemon/link/index.js'
 import { Follower, Replica, judgeWelcome, withFirstEntry } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
+import { TestPeople } from '../../lib/accounts.js'
 
 const NODE = '0123456789abcdef'
 const RELAY = 'fedcba9876543210'
@@ -113,6 +115,32 @@ t.test('an empty log still takes everything from 0', async (t) => {
   link.emit('frame', { type: 'entries', entries: entries(ids('relay', 3)) }, 100)
   await new Promise((r) => setTimeout(r, 50))
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
+})
+
+t.test("a relay that sends an entry in someone's name, not signed by them: nothing of the batch is applied, the link closes", async (t) => {
+  const people = new TestPeople('alice', 'mallory')
+  const { link, welcome, logIds, lines } = await follower(t, [])
+  t.equal(await welcome({ head: 4, from: 0 }), 'ready')
+  const at = (seq: number, body: Entry['body'], by = actorOf(body)): Entry => ({
+    ...people.get(by).sign({ id: `e-${seq}`, ts: 1000 + seq, origin: RELAY, body }),
+    seq,
+    term: 2,
+  })
+  const hello = (author: string, text: string): Entry['body'] => ({ type: 'message.posted', room: 'general', author, text })
+  const batch = [
+    at(1, people.created('alice')),
+    at(2, people.created('mallory')),
+    at(3, hello('alice', 'hi')),
+    at(4, hello('alice', 'I resign'), 'mallory'),
+  ]
+  link.emit('frame', { type: 'entries', entries: batch }, 100)
+  while (link.open) await new Promise((r) => setImmediate(r))
+  t.equal(link.failed?.code, 'bad_signature', 'the follower closes the link with bad_signature')
+  t.same(await logIds(), [], 'and applies none of the batch, not even the good entries before it')
+  t.ok(
+    lines.some((l) => String(l.msg).includes('entry 4 (message.posted, id e-4)') && l.relay === RELAY),
+    'its log names the relay and the entry',
+  )
 })
 
 t.test('a healed partition: back to the last common checkpoint, the rest resubmitted', async (t) => {

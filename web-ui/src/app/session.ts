@@ -96,7 +96,7 @@ export class LoginForm {
     private readonly onLoggedIn: (s: Session) => void,
   ) {
     parts.usernameHint.textContent = USERNAME_RULE
-    parts.passwordHint.textContent = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`
+    parts.passwordHint.textContent = `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters and hard to guess: three or four unrelated words work well. A forgotten one cannot be recovered.`
     parts.form.addEventListener('submit', (ev) => {
       ev.preventDefault()
       const action = (ev.submitter as HTMLButtonElement | null)?.value === 'signup' ? 'signup' : 'login'

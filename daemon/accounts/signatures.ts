@@ -1,0 +1,190 @@
+/**
+ * Signing entries and checking them (issue 14; shared/signing.ts says over what and by whom).
+ *
+ * Who must sign what, checked by the relay before it orders a submission and by every replica
+ * before it applies an entry the relay sent:
+ * - an account with keys signs everything it makes, with its Ed25519 key;
+ * - a new account signs its own `account.created` with the key it publishes in it (so nobody
+ *   publishes keys they do not hold), and an account getting its first keys signs
+ *   `account.keys` with the new key; a re-wrapping is signed with the key the account has;
+ * - an account from before account keys has none to sign with: its entries pass unsigned
+ *   until its `account.keys`, after which an unsigned entry in its name is refused. A new
+ *   account without keys is refused by the relay (`newAccountsNeedKeys`); a replica takes one
+ *   that is already in the log's history.
+ *
+ * Public keys are parsed once and kept (a few hundred accounts); verification is Ed25519 from
+ * node:crypto.
+ */
+import { sign, verify, type KeyObject } from 'node:crypto'
+import sodium from 'libsodium-wrappers'
+import { actorOf, signedText, type AccountKeys, type Entry, type ErrorCode, type Signable, type Submission } from '../../shared/index.js'
+import { InputError } from '../errors/index.js'
+import { type AccountSecrets, publicKeyOf, signingKeyOf } from './keys.js'
+
+export type SignatureVerdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
+
+/** What the check needs to know of an account: its keys, if it has any. */
+export interface KeyDirectory {
+  account(username: string): Promise<{ keys?: AccountKeys } | undefined>
+}
+
+export interface SignatureRules {
+  /** The relay ordering something new: a new account must come with keys. */
+  newAccountsNeedKeys: boolean
+}
+
+const OK: SignatureVerdict = { ok: true }
+
+/** Signs `s` as the account whose private keys are `secrets` and public keys `keys`. */
+export function signEntry(s: Signable, secrets: AccountSecrets, keys: AccountKeys): string {
+  return sign(null, Buffer.from(textOf(s), 'utf8'), signingKeyOf(secrets.sign, keys.sign)).toString('base64url')
+}
+
+/**
+ * What is signed; a text with a lone surrogate (half of an emoji's UTF-16 pair) has no RFC 8785
+ * form, and is refused in words rather than failing a whole batch at the relay.
+ */
+function textOf(s: Signable): string {
+  try {
+    return signedText(s)
+  } catch (cause) {
+    throw new InputError('bad_request', 'The text has a broken character (half of an emoji, say); remove it and send again.', { cause })
+  }
+}
+
+const parsed = new Map<string, KeyObject>()
+const PARSED_MAX = 4096
+
+function publicKey(raw: string): KeyObject {
+  let key = parsed.get(raw)
+  if (!key) {
+    if (parsed.size >= PARSED_MAX) parsed.clear()
+    key = publicKeyOf('ed25519', Buffer.from(raw, 'base64url'))
+    parsed.set(raw, key)
+  }
+  return key
+}
+
+export function signatureValid(s: Submission, signKey: string): boolean {
+  if (!s.sig) return false
+  let text: string
+  try {
+    text = textOf(s)
+  } catch {
+    return false // no canonical form, so nothing can have been signed over it
+  }
+  return verify(null, Buffer.from(text, 'utf8'), publicKey(signKey), Buffer.from(s.sig, 'base64url'))
+}
+
+export async function checkSignature(s: Submission, directory: KeyDirectory, rules: SignatureRules): Promise<SignatureVerdict> {
+  const actor = actorOf(s.body)
+  const body = s.body
+  if ((body.type === 'account.created' || body.type === 'account.keys') && body.keys && !(await usableKeys(body.keys))) {
+    return refuse(
+      'bad_signature',
+      `The keys published for "${actor}" are not usable keys (a weak or malformed Ed25519 key signs for anyone).`,
+    )
+  }
+  if (body.type === 'account.created') {
+    if (body.keys && body.wrapped) return signedBy(s, actor, body.keys.sign)
+    if (rules.newAccountsNeedKeys) {
+      return refuse(
+        'signature_required',
+        `A new account comes with its keys; "${actor}" was sent without them by an older SO-CHAT. Update it and sign up again.`,
+      )
+    }
+    return OK
+  }
+  const account = await directory.account(actor)
+  if (body.type === 'account.keys') return signedBy(s, actor, account?.keys?.sign ?? body.keys.sign)
+  // No such account: the rule book refuses it (unknown_author), with the better sentence.
+  if (!account?.keys) return OK
+  return signedBy(s, actor, account.keys.sign)
+}
+
+/**
+ * Whether published keys are ones a person could hold: each the canonical base64url of 32 bytes
+ * (so one key has one spelling), and the Ed25519 key a point of the main subgroup, not of small
+ * order. A small-order key such as the identity point has signatures that verify any message
+ * (RFC 8032 verifiers accept them); libsodium's Ed25519-to-X25519 map refuses exactly those.
+ */
+async function usableKeys(keys: AccountKeys): Promise<boolean> {
+  const canonical = (b64: string) => Buffer.from(b64, 'base64url').toString('base64url') === b64
+  if (!canonical(keys.sign) || !canonical(keys.box)) return false
+  await sodium.ready
+  try {
+    sodium.crypto_sign_ed25519_pk_to_curve25519(Buffer.from(keys.sign, 'base64url'))
+    return true
+  } catch {
+    return false
+  }
+}
+
+function signedBy(s: Submission, actor: string, signKey: string): SignatureVerdict {
+  if (!s.sig) return refuse('signature_required', `Entries by "${actor}" must be signed with their key; this one is not.`)
+  if (!signatureValid(s, signKey))
+    return refuse('bad_signature', `This is not signed by "${actor}": it was changed, or made by someone else in their name.`)
+  return OK
+}
+
+function refuse(code: ErrorCode, message: string): SignatureVerdict {
+  return { ok: false, code, message }
+}
+
+export type BatchVerdict = { ok: true } | { ok: false; entry: Entry; code: ErrorCode; message: string }
+
+/** What a replica knows of its own log, to check a batch against. */
+export interface LogDirectory extends KeyDirectory {
+  /** The seq an entry id already has in this log, if any. */
+  seqOf(id: string): Promise<number | undefined>
+}
+
+/**
+ * Checks a batch the relay sent, in order, before any of it is applied. Entries at or below
+ * `head` are ours already (a catch-up may send one twice) and are skipped, as the store skips
+ * them. An account created or given keys earlier in the batch signs the entries after it. The
+ * log's history may hold accounts from before account keys (`newAccountsNeedKeys` is the
+ * relay's rule, not this); what an honest relay never sends is refused: an id the log has at
+ * another seq (a replay), a second account of a name (it would bring keys to sign as its
+ * owner), an entry by a name with no account.
+ */
+export async function checkBatch(entries: Entry[], directory: LogDirectory, head: number): Promise<BatchVerdict> {
+  const fresh = new Map<string, { keys?: AccountKeys }>()
+  const ids = new Set<string>()
+  const overlay: KeyDirectory = {
+    account: async (username) => fresh.get(username.toLowerCase()) ?? directory.account(username),
+  }
+  for (const entry of entries) {
+    if (entry.seq <= head) continue
+    const refused = await refusedOutright(entry, overlay, directory, ids)
+    if (refused) return { ok: false, entry, ...refused }
+    const verdict = await checkSignature(entry, overlay, { newAccountsNeedKeys: false })
+    if (!verdict.ok) return { ...verdict, entry }
+    ids.add(entry.id)
+    const body = entry.body
+    if (body.type === 'account.created' || body.type === 'account.keys') {
+      fresh.set(body.username.toLowerCase(), body.keys ? { keys: body.keys } : {})
+    }
+  }
+  return { ok: true }
+}
+
+async function refusedOutright(
+  entry: Entry,
+  overlay: KeyDirectory,
+  directory: LogDirectory,
+  ids: Set<string>,
+): Promise<{ code: ErrorCode; message: string } | null> {
+  const seq = ids.has(entry.id) ? entry.seq : await directory.seqOf(entry.id)
+  if (seq !== undefined)
+    return { code: 'claim_absurd', message: `Entry ${entry.id} is in the log already (seq ${seq}); an entry is ordered once.` }
+  const body = entry.body
+  const actor = actorOf(body)
+  const account = await overlay.account(actor)
+  if (body.type === 'account.created') {
+    return account
+      ? { code: 'username_taken', message: `The account "${actor}" exists already; a second one is not taken from a relay.` }
+      : null
+  }
+  return account ? null : { code: 'unknown_author', message: `No account "${actor}" exists in this log.` }
+}
