@@ -130,16 +130,23 @@ function sochatLink(
   const submit = (body: EntryBody) => {
     const submission = { id: randomBytes(12).toString('base64url'), ts: Date.now(), origin: nodeId, body }
     ws.send(JSON.stringify({ type: 'submit', submission: signed(submission) }))
+    return submission.id
   }
   let live = false
+  let accountId: string | null = null
   ws.on('message', (d: Buffer) => {
     onData(c, d, isPublisher)
     // The relay sends rosters only to live links: the first one means catch-up is over.
     if (!live && d.includes('"type":"roster"')) {
       live = true
-      // Its account first, on the same link: the relay orders a link's submissions in order.
-      if (isPublisher && t.account) submit(t.account.created)
+      // Its account first, and live once the relay has it: its ack is not one of the messages'.
+      if (isPublisher && t.account) accountId = submit(t.account.created)
+      else resolve(c)
+    }
+    if (accountId && d.includes('"type":"ack"') && d.includes(accountId)) {
+      accountId = null
       resolve(c)
+      return
     }
     if (isPublisher && d.includes('"type":"ack"')) acks += countOf(d, '"type":"ack"')
     if (isPublisher && d.includes('"type":"reject"')) rejects++

@@ -151,8 +151,19 @@ export interface LogDirectory extends KeyDirectory {
 export async function checkBatch(entries: Entry[], directory: LogDirectory, head: number): Promise<BatchVerdict> {
   const fresh = new Map<string, { keys?: AccountKeys }>()
   const ids = new Set<string>()
+  // A batch is mostly a few people's entries: each account is read from the store once.
+  const known = new Map<string, Promise<{ keys?: AccountKeys } | undefined>>()
+  const stored = (username: string) => {
+    const key = username.toLowerCase()
+    let found = known.get(key)
+    if (!found) {
+      found = directory.account(username)
+      known.set(key, found)
+    }
+    return found
+  }
   const overlay: KeyDirectory = {
-    account: async (username) => fresh.get(username.toLowerCase()) ?? directory.account(username),
+    account: async (username) => fresh.get(username.toLowerCase()) ?? stored(username),
   }
   for (const entry of entries) {
     if (entry.seq <= head) continue
