@@ -160,14 +160,19 @@ t.test('log-in is opening the keys with the password', async (t) => {
   )
 })
 
-t.test('an account from before account keys gets them at its next log-in', async (t) => {
+/** A store whose only account, olga, is from before account keys (a password verifier, "old and simple"). */
+async function storeWithOlga(t: { testdir: () => string; teardown: (fn: () => unknown) => void }) {
   const store = await Store.open(join(t.testdir(), 'db'))
   t.teardown(() => store.close())
-  const accounts = new Accounts(store)
   const password = await hashPassword('old and simple')
   await store.append([
     { id: 'acct-olga-1', ts: 1, origin: NODE, body: { type: 'account.created', username: 'olga', password }, seq: 1, term: 1 },
   ])
+  return { store, accounts: new Accounts(store) }
+}
+
+t.test('an account from before account keys gets them at its next log-in', async (t) => {
+  const { accounts } = await storeWithOlga(t)
   await t.rejects(
     accounts.logIn({ username: 'olga', password: 'old and simplE' }),
     { code: 'wrong_credentials' },
@@ -255,13 +260,7 @@ t.test('only a hash of a session token is stored', async (t) => {
 })
 
 t.test('two log-ins at once of an account from before account keys give it one pair of keys', async (t) => {
-  const store = await Store.open(join(t.testdir(), 'db'))
-  t.teardown(() => store.close())
-  const accounts = new Accounts(store)
-  const password = await hashPassword('old and simple')
-  await store.append([
-    { id: 'acct-olga-1', ts: 1, origin: NODE, body: { type: 'account.created', username: 'olga', password }, seq: 1, term: 1 },
-  ])
+  const { accounts } = await storeWithOlga(t)
   const [a, b] = await Promise.all([0, 1].map(() => accounts.logIn({ username: 'olga', password: 'old and simple' })))
   const upgrades = [a, b].filter((l) => l?.upgrade)
   t.equal(upgrades.length, 1, 'one of them makes the keys')
