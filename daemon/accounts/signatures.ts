@@ -15,11 +15,12 @@
  * Public keys are parsed once and kept (a few hundred accounts); verification is Ed25519 from
  * node:crypto.
  */
-import { sign, verify, type KeyObject } from 'node:crypto'
+import { sign } from 'node:crypto'
 import sodium from 'libsodium-wrappers'
 import { actorOf, signedText, type AccountKeys, type Entry, type ErrorCode, type Signable, type Submission } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
-import { type AccountSecrets, publicKeyOf, signingKeyOf } from './keys.js'
+import { type AccountSecrets, signingKeyOf } from './keys.js'
+import { type SignatureJob, verifyAll, verifyHere } from './verify-pool.js'
 
 export type SignatureVerdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
 
@@ -52,31 +53,34 @@ function textOf(s: Signable): string {
   }
 }
 
-const parsed = new Map<string, KeyObject>()
-const PARSED_MAX = 4096
-
-function publicKey(raw: string): KeyObject {
-  let key = parsed.get(raw)
-  if (!key) {
-    if (parsed.size >= PARSED_MAX) parsed.clear()
-    key = publicKeyOf('ed25519', Buffer.from(raw, 'base64url'))
-    parsed.set(raw, key)
-  }
-  return key
-}
-
 export function signatureValid(s: Submission, signKey: string): boolean {
-  if (!s.sig) return false
-  let text: string
-  try {
-    text = textOf(s)
-  } catch {
-    return false // no canonical form, so nothing can have been signed over it
-  }
-  return verify(null, Buffer.from(text, 'utf8'), publicKey(signKey), Buffer.from(s.sig, 'base64url'))
+  const job = jobOf(s, signKey)
+  return job !== null && verifyHere(job)
 }
+
+/** What checking `s` against `signKey` needs, or null when it has no signature or no canonical form. */
+function jobOf(s: Submission, signKey: string): SignatureJob | null {
+  if (!s.sig) return null
+  try {
+    return { text: textOf(s), key: signKey, sig: s.sig }
+  } catch {
+    return null // no canonical form, so nothing can have been signed over it
+  }
+}
+
+/**
+ * Who must have signed `s`, decided without checking the signature yet: a verdict already, or
+ * the check to run. Split this way so a batch can run all its checks at once (verify-pool.ts).
+ */
+type Pending = SignatureVerdict | { check: SignatureJob | null; actor: string }
 
 export async function checkSignature(s: Submission, directory: KeyDirectory, rules: SignatureRules): Promise<SignatureVerdict> {
+  const pending = await signatureDue(s, directory, rules)
+  if (!('check' in pending)) return pending
+  return pending.check && verifyHere(pending.check) ? OK : unsigned(pending.actor, pending.check)
+}
+
+async function signatureDue(s: Submission, directory: KeyDirectory, rules: SignatureRules): Promise<Pending> {
   const actor = actorOf(s.body)
   const body = s.body
   if ((body.type === 'account.created' || body.type === 'account.keys') && body.keys && !(await usableKeys(body.keys))) {
@@ -120,14 +124,20 @@ async function usableKeys(keys: AccountKeys): Promise<boolean> {
   }
 }
 
-function signedBy(s: Submission, actor: string, signKey: string): SignatureVerdict {
-  if (!s.sig) return refuse('signature_required', `Entries by "${actor}" must be signed with their key; this one is not.`)
-  if (!signatureValid(s, signKey))
-    return refuse('bad_signature', `This is not signed by "${actor}": it was changed, or made by someone else in their name.`)
-  return OK
+function signedBy(s: Submission, actor: string, signKey: string): Pending {
+  return { check: jobOf(s, signKey), actor }
 }
 
-function refuse(code: ErrorCode, message: string): SignatureVerdict {
+/** The refusal for a signature that is missing (`check` null) or did not verify. */
+function unsigned(actor: string, check: SignatureJob | null): Refusal {
+  return check
+    ? refuse('bad_signature', `This is not signed by "${actor}": it was changed, or made by someone else in their name.`)
+    : refuse('signature_required', `Entries by "${actor}" must be signed with their key; this one is not.`)
+}
+
+type Refusal = { ok: false; code: ErrorCode; message: string }
+
+function refuse(code: ErrorCode, message: string): Refusal {
   return { ok: false, code, message }
 }
 
@@ -148,7 +158,12 @@ export interface LogDirectory extends KeyDirectory {
  * another seq (a replay), a second account of a name (it would bring keys to sign as its
  * owner), an entry by a name with no account.
  */
-export async function checkBatch(entries: Entry[], directory: LogDirectory, head: number): Promise<BatchVerdict> {
+export async function checkBatch(
+  entries: Entry[],
+  directory: LogDirectory,
+  head: number,
+  onFallback?: (err: Error) => void,
+): Promise<BatchVerdict> {
   const fresh = new Map<string, { keys?: AccountKeys }>()
   const ids = new Set<string>()
   // A batch is mostly a few people's entries: each account is read from the store once.
@@ -165,19 +180,40 @@ export async function checkBatch(entries: Entry[], directory: LogDirectory, head
   const overlay: KeyDirectory = {
     account: async (username) => fresh.get(username.toLowerCase()) ?? stored(username),
   }
+  // Who must have signed each entry depends only on the entries before it, not on whether
+  // their signatures hold (if one does not, the whole batch is refused anyway): so the rules
+  // run in order first, then every signature is checked at once, and the first entry that
+  // fails either way is the one reported.
+  const checks: { entry: Entry; actor: string; check: SignatureJob | null }[] = []
+  let firstRefusal: { ok: false; entry: Entry; code: ErrorCode; message: string } | null = null
   for (const entry of entries) {
     if (entry.seq <= head) continue
     const refused = await refusedOutright(entry, overlay, directory, ids)
-    if (refused) return { ok: false, entry, ...refused }
-    const verdict = await checkSignature(entry, overlay, { newAccountsNeedKeys: false })
-    if (!verdict.ok) return { ...verdict, entry }
+    if (refused) {
+      firstRefusal = { ok: false, entry, ...refused }
+      break
+    }
+    const pending = await signatureDue(entry, overlay, { newAccountsNeedKeys: false })
+    if (!('check' in pending)) {
+      if (!pending.ok) {
+        firstRefusal = { ...pending, entry }
+        break
+      }
+    } else checks.push({ entry, ...pending })
     ids.add(entry.id)
     const body = entry.body
     if (body.type === 'account.created' || body.type === 'account.keys') {
       fresh.set(body.username.toLowerCase(), body.keys ? { keys: body.keys } : {})
     }
   }
-  return { ok: true }
+  const jobs = checks.flatMap((c) => (c.check ? [c.check] : []))
+  const valid = await verifyAll(jobs, onFallback)
+  let next = 0
+  for (const { entry, actor, check } of checks) {
+    if (check && valid[next++]) continue
+    return { ...unsigned(actor, check), entry }
+  }
+  return firstRefusal ?? { ok: true }
 }
 
 async function refusedOutright(
