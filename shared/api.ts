@@ -117,9 +117,6 @@ export interface MembersResponse {
   fingerprints: Record<string, string | null>
 }
 
-/** Shown for an account from before account keys, in place of its fingerprint. */
-export const NO_KEYS_YET = 'no keys yet (has not logged in since the update)'
-
 /**
  * `GET /api/v1/me` and `GET /api/v1/people/:username`: a person as others can check them.
  * `fingerprint` is their account's safety number, for two people to compare in person: Signal's
