@@ -12,13 +12,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { hashPassword } from '../../daemon/accounts/index.js'
 import { Store } from '../../daemon/store/index.js'
 import { testAccount } from '../lib/accounts.js'
 import { call, startLocalDaemon, waitFor } from '../daemon/http/local-daemon.js'
+import { NO_KEYS_YET } from '../../web-ui/src/rooms/fingerprint-view.js'
 import { CHROMIUM, log, logIn, openBrowser } from './lib/browser.js'
 
 const SHOTS = '/tmp/shots-fingerprints'
 const PASSWORD = 'lamp orbit velvet'
+const OLD_PASSWORD = 'an old and simple one'
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`
 
 const roomLink = (page: Page, name: RegExp) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name })
@@ -77,7 +80,12 @@ t.test('fingerprints in the members list and the profile; the notice when bob’
   const last = (await store.log.range(store.log.head, 1))[0]!
   const bob = (await store.views.account('bob'))!
   const body = { type: 'account.keys' as const, username: 'bob', keys: testAccount('bob').keys, wrapped: bob.wrapped! }
-  await store.append([{ id: 'keys-swapped-1', ts: Date.now(), origin: last.origin, seq: last.seq + 1, term: last.term, body }])
+  // And olga, whose account is from before account keys: her next log-in gives it keys.
+  const olga = { type: 'account.created' as const, username: 'olga', password: await hashPassword(OLD_PASSWORD) }
+  await store.append([
+    { id: 'keys-swapped-1', ts: Date.now(), origin: last.origin, seq: last.seq + 1, term: last.term, body },
+    { id: 'old-account-1', ts: Date.now(), origin: last.origin, seq: last.seq + 2, term: last.term, body: olga },
+  ])
   await store.close()
 
   const daemon = await startLocalDaemon(t, dataDir, 'one')
@@ -129,6 +137,27 @@ t.test('fingerprints in the members list and the profile; the notice when bob’
     t.match(await dialog.textContent(), /compare it with what their screen shows beside your name .*in person/)
     await page.screenshot({ path: `${SHOTS}/my-fingerprint.png` })
     await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
+  await t.test('live: olga, from before account keys, logs in; the page says her account now has keys', async (t) => {
+    await openRoom(page, /general/)
+    await page.getByRole('button', { name: /^Members/ }).click()
+    const members = page.getByRole('dialog', { name: 'Members of #general' })
+    await members.getByRole('listitem').filter({ hasText: 'olga' }).getByText(NO_KEYS_YET).waitFor()
+    t.pass('before: "no keys yet" in the members list')
+    await members.getByRole('button', { name: 'Close' }).click()
+    await log(page).getByRole('note').filter({ hasText: "bob's keys changed" }).waitFor()
+    t.equal((await call(daemon.ui, '/api/v1/sessions', { json: { username: 'olga', password: OLD_PASSWORD } })).status, 201)
+    const hers = await waitFor('her keys', async () => (await call(daemon.ui, '/api/v1/people/olga', { token: api })).body.fingerprint)
+    const notice = log(page).getByRole('note').filter({ hasText: 'olga' })
+    await notice.waitFor()
+    t.match(
+      await notice.textContent(),
+      `olga's account now has keys; what olga writes from now on is signed (fingerprint ${hers})`,
+      'it arrives live, without reloading, with her fingerprint',
+    )
+    t.equal(await log(page).getByRole('note').count(), 2, 'below the one about bob')
+    await page.screenshot({ path: `${SHOTS}/notice-first-keys.png` })
   })
 
   t.same(problems, [], 'no console errors or foreign requests')

@@ -3,6 +3,7 @@
  * milder line for an account's first keys, and the second person for the person's own.
  */
 import t from 'tap'
+import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import { noticeWords } from '../../../web-ui/src/timeline/notice-model.js'
 
 const FP = '12345 67890 12345 67890 12345 67890 12345 67890 12345 67890 12345 67890'
@@ -30,4 +31,18 @@ t.test('my own keys, whatever the case of my name: said to me', async (t) => {
     /^bob's keys changed/,
     'logged out: nobody is "you"',
   )
+})
+
+t.test('the live feed takes a notice only in its shape', async (t) => {
+  const notice = { room: 'general', seq: 12, ts: 1, kind: 'keys.changed', username: 'alice', fingerprint: FP }
+  t.same(parseUiEvent(JSON.stringify({ type: 'notice', notice })), { type: 'notice', notice })
+  for (const bad of [
+    { ...notice, kind: 'keys.gone' },
+    { ...notice, fingerprint: '<b>12345</b>' },
+    { ...notice, seq: -1 },
+    { ...notice, username: '' },
+    null,
+  ]) {
+    t.equal(parseUiEvent(JSON.stringify({ type: 'notice', notice: bad })), null, `dropped: ${JSON.stringify(bad)?.slice(0, 60)}`)
+  }
 })
