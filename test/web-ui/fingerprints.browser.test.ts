@@ -68,13 +68,17 @@ t.test('fingerprints in the members list and the profile; the notice when bob’
   const root = mkdtempSync(join(tmpdir(), 'sochat-fingerprints-'))
   t.teardown(() => rmSync(root, { recursive: true, force: true }))
   const dataDir = join(root, 'one')
-  const first = await startLocalDaemon({ teardown: () => undefined }, dataDir, 'one')
+  // Stopped by hand half-way (its data folder is then changed); stopped at teardown only if the test failed before that.
+  let stopFirst: (() => unknown) | undefined
+  t.teardown(() => stopFirst?.())
+  const first = await startLocalDaemon({ teardown: (fn) => (stopFirst = fn) }, dataDir, 'one')
   await relayUp(first.ui)
   for (const username of ['alice', 'bob']) await call(first.ui, '/api/v1/accounts', { json: { username, password: PASSWORD } })
   const token = (await call(first.ui, '/api/v1/sessions', { json: { username: 'alice', password: PASSWORD } })).body.token as string
   await call(first.ui, '/api/v1/rooms', { token, json: { name: 'plans', kind: 'private', invite: ['bob'] } })
   await call(first.ui, '/api/v1/rooms/general/messages', { token, json: { text: 'before the change' } })
   await first.stop()
+  stopFirst = undefined
 
   const store = await Store.open(join(dataDir, 'db'))
   const last = (await store.log.range(store.log.head, 1))[0]!

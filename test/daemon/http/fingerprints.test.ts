@@ -32,7 +32,10 @@ t.test('fingerprints in the API, and the notice when keys change', async (t) => 
   const root = mkdtempSync(join(tmpdir(), 'sochat-fingerprints-'))
   t.teardown(() => rmSync(root, { recursive: true, force: true }))
   const dataDir = join(root, 'one')
-  const first = await startLocalDaemon({ teardown: () => undefined }, dataDir, 'one')
+  // Stopped by hand half-way (its data folder is then changed); stopped at teardown only if the test failed before that.
+  let stopFirst: (() => unknown) | undefined
+  t.teardown(() => stopFirst?.())
+  const first = await startLocalDaemon({ teardown: (fn) => (stopFirst = fn) }, dataDir, 'one')
   await relayUp(first.ui)
   for (const username of ['alice', 'bob']) {
     t.equal((await call(first.ui, '/api/v1/accounts', { json: { username, password: PASSWORD } })).status, 201)
@@ -64,6 +67,7 @@ t.test('fingerprints in the API, and the notice when keys change', async (t) => 
   t.same(afterChange.notices, [], 'a password change keeps the keys: no notice')
   t.equal((await call(first.ui, '/api/v1/me', { token: alice })).body.fingerprint, me.fingerprint, 'and the same fingerprint')
   await first.stop()
+  stopFirst = undefined
 
   // Other keys for bob, and an account from before account keys, straight into the log.
   const store = await Store.open(join(dataDir, 'db'))
