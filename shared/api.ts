@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
-import { RoomId, type RoomKind } from './entries.js'
+import { RoomId, type RoomKind, Username } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
@@ -113,6 +113,36 @@ export interface AvatarsResponse {
 export interface MembersResponse {
   /** Sorted by name. */
   members: string[]
+  /** Each member's account fingerprint (see ProfileResponse); null: no keys yet. */
+  fingerprints: Record<string, string | null>
+}
+
+/**
+ * `GET /api/v1/me` and `GET /api/v1/people/:username`: a person as others can check them.
+ * `fingerprint` is their account's safety number, for two people to compare in person: Signal's
+ * numeric fingerprint over the account's public keys and name (docs/ARCHITECTURE.md, "Trust"),
+ * 12 groups of 5 digits joined by spaces; null for an account without keys yet.
+ */
+export interface ProfileResponse {
+  username: string
+  fingerprint: string | null
+}
+
+export const PersonParam = z.object({ username: Username })
+
+/**
+ * A line in a room's timeline that is not a message: a member's account keys changed
+ * (`keys.changed`: compare their new fingerprint with their own screen) or an account from
+ * before account keys got its first (`keys.first`). It stands at `seq`, among the messages.
+ */
+export interface TimelineNotice {
+  room: string
+  seq: number
+  ts: number
+  kind: 'keys.changed' | 'keys.first'
+  username: string
+  /** Their fingerprint with the keys they have from this notice on. */
+  fingerprint: string
 }
 
 /** `POST /api/v1/rooms`. The name is normalised first (see shared/rooms.ts). */
@@ -141,6 +171,12 @@ export const RoomParam = z.object({ room: RoomId })
 
 export interface MessagesResponse {
   messages: Message[]
+  /**
+   * The room's notices between the same bounds as this page (after its oldest message when the
+   * page is full, from the start otherwise, and before `before`), oldest first: each notice
+   * comes with exactly one page. Interleave them with `messages` by seq.
+   */
+  notices: TimelineNotice[]
 }
 
 /** 201 once the relay wrote it; 202 while it waits in this machine's outbox (no relay now). */
@@ -215,6 +251,8 @@ export type UiEvent =
   | { type: 'typing'; room: string; username: string; on: boolean }
   /** A message was edited, deleted or reacted to: here it is as it is now. */
   | { type: 'updated'; message: Message }
+  /** A notice for a room's timeline (a member's keys changed), to readers of that room. */
+  | { type: 'notice'; notice: TimelineNotice }
   /** The person's rooms changed (created, joined, left, invited, renamed, topic): refetch them. */
   | { type: 'rooms' }
   /** Someone set or removed their profile picture: load /api/v1/avatars/<username> again. */

@@ -23,6 +23,7 @@ export {
 } from './signatures.js'
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
 export { checkPass, makePass, type PassVerdict } from './presence-pass.js'
+export { accountFingerprint, fingerprintOf } from './fingerprint.js'
 
 /** An entry to submit, signed with `secrets`, which the caller wipes once it is submitted. */
 export interface KeyedEntry<T> {

@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.js'
 import { fileRoutes, streamUploadPieces } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
+import { peopleRoutes } from './routes/people.js'
 import { roomRoutes } from './routes/rooms.js'
 import { machineRoutes } from './routes/machines.js'
 import { logInRoutes, sessionRoutes } from './routes/sessions.js'
@@ -73,6 +74,7 @@ export class UiServer {
       fileRoutes(signedIn, ctx)
       avatarRoutes(signedIn, ctx)
       machineRoutes(signedIn, ctx)
+      peopleRoutes(signedIn, ctx)
     })
     await app.ready()
     return new UiServer(app)

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino'
 import type { Entry, Message, Typing, UiEvent } from '../../shared/index.js'
 import type { Room, Views } from '../store/index.js'
+import { timelineNotice } from './fingerprints.js'
 import type { PageSockets } from './page-sockets.js'
 
 export class LiveFeed {
@@ -59,6 +60,7 @@ export class LiveFeed {
       if (b.type === 'read.marked') this.pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'account.avatar') this.pages.broadcast({ type: 'avatar', username: b.username })
+      else if (b.type === 'account.keys') await this.keyNotices(b.username, e.seq)
       else if (b.type === 'message.posted')
         await this.message(
           b.room,
@@ -71,6 +73,14 @@ export class LiveFeed {
       }
     }
     if (roomsChanged) this.pages.broadcast({ type: 'rooms' })
+  }
+
+  /** The notices an `account.keys` entry made (store/notices.ts), each to its room's readers. */
+  private async keyNotices(username: string, seq: number): Promise<void> {
+    for (const room of await this.views.roomsOf(username)) {
+      const notice = await this.views.q.notice(room.id, seq)
+      if (notice) await this.toReaders(room, { type: 'notice', notice: timelineNotice(notice) })
+    }
   }
 
   private async message(roomId: string, message: Message, type: 'message' | 'updated'): Promise<void> {

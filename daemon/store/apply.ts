@@ -11,6 +11,7 @@ import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../.
 import { StoreError } from '../errors/index.js'
 import { memberKey, memberOfKey, messageKey, readKey, seqKey, userKey } from './keys.js'
 import { generalRoom, ViewQueries } from './queries.js'
+import { noticeKeyChange } from './notices.js'
 import { ViewTx } from './tx.js'
 import type { Account, Member, Op, Room, Sub, UndoStep, ViewSubs } from './types.js'
 
@@ -60,6 +61,8 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
     case 'account.keys': {
       const account = await q.account(b.username)
       if (!account) return
+      // Trust people can see: a line in each of the person's rooms when these keys are new or other (notices.ts).
+      await noticeKeyChange(tx, entry, account, b.keys)
       // The verifier goes: from now on logging in is opening the wrapped keys.
       const { password: _verifier, ...rest } = account
       return tx.put('users', userKey(b.username), { ...rest, keys: b.keys, wrapped: b.wrapped })

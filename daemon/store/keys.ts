@@ -25,3 +25,8 @@ export function memberKey(room: string, username: string): string {
 export function memberOfKey(username: string, room: string): string {
   return `${username.toLowerCase()}!${room}`
 }
+
+/** A room's notices, in seq order (notices.ts). */
+export function noticeKey(room: string, seq: number): string {
+  return `${room}!${seqKey(seq)}`
+}

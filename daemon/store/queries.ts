@@ -5,8 +5,8 @@
  * room lists, members). Nothing here writes.
  */
 import { GENERAL_ROOM, mentionedNames, type FileRef, type Message } from '../../shared/index.js'
-import { memberKey, messageKey, userKey } from './keys.js'
-import type { Account, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
+import { memberKey, messageKey, noticeKey, userKey } from './keys.js'
+import type { Account, KeyNotice, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
 export const UNREAD_COUNT_MAX = 1000
@@ -48,6 +48,11 @@ export class ViewQueries {
   /** Public rooms are open to anyone to read; private and direct ones only to members. */
   async canRead(room: Room, username: string): Promise<boolean> {
     return room.kind === 'public' || this.isMember(room.id, username)
+  }
+
+  /** The key notice an entry made in a room, if any (notices.ts). */
+  notice(room: string, seq: number): Promise<KeyNotice | undefined> {
+    return this.get<KeyNotice>('notices', noticeKey(room, seq))
   }
 
   /** A message of `room` by its entry id (undefined if that id is not a message of that room). */
@@ -98,6 +103,14 @@ export class ViewReads {
     const out: Message[] = []
     for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true, limit })) out.push(m as Message)
     return out.reverse()
+  }
+
+  /** A room's key notices with after < seq < before (no `before`: to the newest), oldest first. */
+  async notices(room: string, after: number, before?: number): Promise<KeyNotice[]> {
+    const lt = before === undefined ? `${room}"` : noticeKey(room, before)
+    const out: KeyNotice[] = []
+    for await (const n of this.subs.notices.values({ gt: noticeKey(room, after), lt })) out.push(n as KeyNotice)
+    return out
   }
 
   /** The newest message's seq in a room (0: none). Kept out of the room record, which would otherwise be rewritten for every message. */

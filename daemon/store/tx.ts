@@ -49,6 +49,26 @@ export class ViewTx {
   }
 
   /**
+   * The keys of `sub` that start with `prefix`, sorted, as this transaction sees them: the
+   * database's, with the batch's earlier puts and deletes laid over them (a room joined
+   * earlier in the same batch counts).
+   */
+  async keysUnder(sub: ViewName, prefix: string): Promise<string[]> {
+    if (this.dry) throw new Error(`a dry transaction cannot read ${sub}/${prefix}…`)
+    this.#read = true
+    const found = new Set<string>()
+    for await (const key of this.subs[sub].keys({ gte: prefix, lt: `${prefix}~` })) found.add(key)
+    const head = `${sub}\0${prefix}`
+    for (const [at, slot] of this.#overlay) {
+      if (!at.startsWith(head)) continue
+      const key = at.slice(sub.length + 1)
+      if ('deleted' in slot) found.delete(key)
+      else found.add(key)
+    }
+    return [...found].sort()
+  }
+
+  /**
    * The undo steps since the last call (one entry's), and whether that entry was pure: it
    * read nothing, so it only put new keys, and which keys follows from the entry alone.
    */

@@ -13,7 +13,7 @@ export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string,
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
 export type Op = { type: 'put'; sublevel: object; key: string; value: unknown } | { type: 'del'; sublevel: object; key: string }
 
-export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf'
+export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf' | 'notices'
 export type ViewSubs = Record<ViewName, Sub<unknown>>
 
 /** Reads one view key: from the database, or through a transaction's overlay. */
@@ -63,4 +63,21 @@ export interface ReadState {
   unread: number
   /** Of those, how many mention them. */
   mentions: number
+}
+
+/**
+ * A line in a room's timeline saying that a person's account keys changed (`changed`: keys
+ * other than those it had, which only a reset account or a machine swapping keys would bring)
+ * or that an account from before account keys got its first (`first`). Derived from the
+ * `account.keys` entry (notices.ts), at that entry's seq, in every room the person is in.
+ */
+export interface KeyNotice {
+  room: string
+  /** The `account.keys` entry's: where in the timeline the notice stands. */
+  seq: number
+  ts: number
+  kind: 'keys.changed' | 'keys.first'
+  username: string
+  /** The keys the account has from then on (the fingerprint is computed from them where shown). */
+  keys: AccountKeys
 }

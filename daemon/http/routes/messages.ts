@@ -15,6 +15,7 @@ import { InputError } from '../../errors/index.js'
 import { fileBlobs } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
+import { noticesForPage } from '../fingerprints.js'
 import { allowed, readableRoom, roomId, submitAs } from '../room-access.js'
 
 /** The rules for a message's text, said in words before anything is queued. */
@@ -42,7 +43,8 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
     const q = MessagesQuery.parse(req.query)
-    return { messages: await ctx.store.views.messages(room.id, q.limit, q.before) }
+    const messages = await ctx.store.views.messages(room.id, q.limit, q.before)
+    return { messages, notices: await noticesForPage(ctx.store.views, room.id, messages, q.limit, q.before) }
   })
 
   app.get('/api/v1/rooms/:room/read', async (req): Promise<ReadPosition> => {

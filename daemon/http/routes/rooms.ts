@@ -22,6 +22,7 @@ import {
 import { ConflictError, InputError, UnavailableError } from '../../errors/index.js'
 import { directRoomId } from '../../rooms/index.js'
 import type { HttpContext } from '../context.js'
+import { fingerprintsOf } from '../fingerprints.js'
 import { readableRoom, roomId, submitNow, summary } from '../room-access.js'
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -123,7 +124,8 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/rooms/:room/members', async (req): Promise<MembersResponse> => {
     const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
-    return { members: await views.members(room.id) }
+    const members = await views.members(room.id)
+    return { members, fingerprints: await fingerprintsOf(views, members) }
   })
 
   app.post('/api/v1/rooms/:room/members', async (req): Promise<RoomResponse> => {

@@ -25,6 +25,7 @@ import { roomDialogs, roomHeader, type RoomDialogs } from '../rooms/room-chrome.
 import type { RoomHeader } from '../rooms/room-header.js'
 import { RoomList } from '../rooms/room-list.js'
 import { Rooms } from '../rooms/rooms.js'
+import { MyFingerprintDialog } from '../rooms/fingerprint-view.js'
 import { watchRowKeys } from '../timeline/row-keys.js'
 import { Roster } from '../rooms/roster.js'
 import { Sender } from '../composer/sender.js'
@@ -186,6 +187,8 @@ export class ChatPage {
     byId('new-room').addEventListener('click', () => this.dialogs.newRoom.open())
     byId('logout').addEventListener('click', () => void this.logOut())
     wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
+    const myFingerprint = new MyFingerprintDialog(api, { dialog: byId('fingerprint-dialog'), body: byId('fingerprint-body') })
+    byId('my-fingerprint').addEventListener('click', () => void myFingerprint.open())
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
     this.liveTargets = {

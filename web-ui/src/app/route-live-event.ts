@@ -18,7 +18,7 @@ export interface LiveEventTargets {
   me(): string | null
   timeline: Pick<Timeline, 'clear' | 'markFailed'>
   reads: Pick<ReadTracker, 'reset'>
-  conversation: Pick<Conversation, 'room' | 'onRoomEvent' | 'onMessage'>
+  conversation: Pick<Conversation, 'room' | 'onRoomEvent' | 'onMessage' | 'onNotice'>
   rooms: Pick<Rooms, 'load' | 'readElsewhere' | 'noteMessage'>
   pictures: Pick<ProfilePictures, 'load'>
   network: Pick<NetworkPanel, 'changed'>
@@ -53,6 +53,8 @@ export function routeLiveEvent(ev: UiEvent, to: LiveEventTargets): void {
     case 'updated':
       to.conversation.onRoomEvent(ev)
       return
+    case 'notice':
+      return to.conversation.onNotice(ev.notice)
     case 'message': {
       const m = ev.message
       if (m.room === to.conversation.room) to.conversation.onMessage(m)

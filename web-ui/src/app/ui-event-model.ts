@@ -3,7 +3,7 @@
  * a UiEvent only in shared's shape; anything else is dropped, never thrown. live-feed.ts
  * owns the socket.
  */
-import type { Message, Status, UiEvent } from '../../../shared/index.js'
+import type { Message, Status, TimelineNotice, UiEvent } from '../../../shared/index.js'
 
 /** Accepts only frames shaped like shared's UiEvent; anything else is dropped, never thrown. */
 export function parseUiEvent(raw: string): UiEvent | null {
@@ -20,6 +20,7 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'rooms') return { type: 'rooms' }
   if (data.type === 'machines') return { type: 'machines' }
   if (data.type === 'avatar' && isNonEmpty(data.username)) return { type: 'avatar', username: data.username }
+  if (data.type === 'notice' && isNotice(data.notice)) return { type: 'notice', notice: data.notice }
   if (data.type === 'updated' && isMessage(data.message)) return { type: 'updated', message: data.message }
   if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }
   if (data.type === 'typing' && typeof data.room === 'string' && isNonEmpty(data.username) && typeof data.on === 'boolean') {
@@ -46,6 +47,20 @@ export function isMessage(v: unknown): v is Message {
     typeof v.text === 'string' &&
     typeof v.ts === 'number' &&
     (v.reactions === undefined || (Array.isArray(v.reactions) && v.reactions.every(isReaction)))
+  )
+}
+
+/** A key notice (timeline/notice-row.ts draws it): its fingerprint is 12 groups of 5 digits. */
+export function isNotice(v: unknown): v is TimelineNotice {
+  return (
+    isRecord(v) &&
+    typeof v.room === 'string' &&
+    isCount(v.seq) &&
+    typeof v.ts === 'number' &&
+    (v.kind === 'keys.changed' || v.kind === 'keys.first') &&
+    isNonEmpty(v.username) &&
+    typeof v.fingerprint === 'string' &&
+    /^(\d{5} ){11}\d{5}$/.test(v.fingerprint)
   )
 }
 

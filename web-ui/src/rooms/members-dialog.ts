@@ -1,10 +1,12 @@
 /**
- * A room's members, with who is online or away now, and (where allowed) a field to invite
- * someone. Each other member's name starts a direct conversation with them.
+ * A room's members, with who is online or away now and each one's account fingerprint, and
+ * (where allowed) a field to invite someone. Each other member's name starts a direct
+ * conversation with them.
  */
 import type { MembersResponse, RoomSummary } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { button, Dialog, el, errorText } from '../app/dom.js'
+import { fingerprintLine } from './fingerprint-view.js'
 import { allowed } from './room-header.js'
 import { roomLabel, roomPath } from './rooms-model.js'
 
@@ -59,13 +61,13 @@ export class MembersDialog {
   private async load(room: RoomSummary): Promise<void> {
     try {
       const res = await this.api.get<MembersResponse>(`${roomPath(room.id)}/members`)
-      if (this.room?.id === room.id) this.render(res.members)
+      if (this.room?.id === room.id) this.render(res.members, res.fingerprints ?? {})
     } catch (err) {
       this.parts.list.replaceChildren(el('li', 'side-note', `Could not list the members: ${errorText(err)}`))
     }
   }
 
-  private render(members: readonly string[]): void {
+  private render(members: readonly string[], fingerprints: Record<string, string | null>): void {
     const me = this.host.me()
     this.parts.list.replaceChildren(
       ...members.map((name) => {
@@ -77,6 +79,7 @@ export class MembersDialog {
         if (name === me) li.append(el('span', 'member-name', name), el('span', 'you', ' (you)'))
         else li.append(button(name, 'person-button member-name', () => this.startDirect(name), `Message ${name}`))
         li.append(el('span', 'member-presence', presence === 'offline' ? 'offline' : presence))
+        li.append(fingerprintLine(name, fingerprints[name] ?? null))
         return li
       }),
     )

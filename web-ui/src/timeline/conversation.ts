@@ -7,7 +7,7 @@
  * page simply refetches whenever it may have missed something: at log-in, on opening a
  * room and at every reconnect.
  */
-import type { Message, MessagesResponse, RoomSummary, UiEvent } from '../../../shared/index.js'
+import type { Message, MessagesResponse, RoomSummary, TimelineNotice, UiEvent } from '../../../shared/index.js'
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import type { Composer } from '../composer/composer.js'
@@ -118,6 +118,7 @@ export class Conversation {
       if (gap) timeline.clear()
       const fresh = shownNewest === null || gap
       timeline.add(res.messages, fresh ? 'force' : 'follow')
+      timeline.addNotices(res.notices ?? [])
       if (fresh) older.mayHaveOlder = res.messages.length >= limit
       reads.loaded(position, fresh)
       if (fresh) await older.reach(reads.dividerSeq, stillHere)
@@ -141,6 +142,13 @@ export class Conversation {
     if (this.parts.timeline.add([message]).length === 0) return
     this.syncEmptyNote()
     this.parts.reads.sync('live')
+  }
+
+  /** A key notice (the live feed sends each room's to its readers; only the shown room's are drawn). */
+  onNotice(notice: TimelineNotice): void {
+    if (notice.room !== this.room) return
+    this.parts.timeline.addNotices([notice])
+    this.syncEmptyNote()
   }
 
   /** Live events about the room on screen; false when the event is about another room. */

@@ -3,6 +3,7 @@
  * sent (with why, and what to do), or just sent. The state is always words in the row's
  * heading, never colour alone, so a screen reader says it and a colour-blind reader sees it.
  */
+import { fullTimeLabel, isoTime, timeLabel } from '../app/format-model.js'
 
 export type DeliveryState = { kind: 'pending' } | { kind: 'failed'; reason: string } | { kind: 'sent' } | { kind: 'normal' }
 
@@ -54,4 +55,23 @@ function actionButton(label: string, action: RowAction, describedBy: string): HT
   // Several failed rows may each have a "Dismiss": the reason says which one this is.
   b.setAttribute('aria-describedby', describedBy)
   return b
+}
+
+/** How long a row that was pending says "sent" once it arrived: long enough to notice. */
+const SENT_NOTE_MS = 4000
+
+/** A pending row's message arrived (at the relay's time `ts`): it looks normal again, saying "sent" for a moment. */
+export function showArrived(el: HTMLElement, ts: number, wasWaiting: boolean): void {
+  showDeliveryState(el, wasWaiting ? { kind: 'sent' } : { kind: 'normal' })
+  // The relay's time is the one every machine shows; the outbox's may differ slightly.
+  const time = el.querySelector('time')
+  if (time) {
+    time.textContent = timeLabel(ts)
+    time.dateTime = isoTime(ts)
+    time.title = fullTimeLabel(ts)
+  }
+  if (wasWaiting)
+    setTimeout(() => {
+      if (el.querySelector('.msg-state.sent')) showDeliveryState(el, { kind: 'normal' })
+    }, SENT_NOTE_MS)
 }

@@ -67,6 +67,7 @@ export class OlderHistory {
       // Switched rooms while it loaded: this page belongs to the other one.
       if (room !== this.room()) return false
       this.timeline.add(res.messages, 'keep')
+      this.timeline.addNotices(res.notices ?? [], 'keep')
       this.mayHaveOlder = res.messages.length >= limit
       return true
     } catch (err) {

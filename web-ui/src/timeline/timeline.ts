@@ -7,11 +7,16 @@
  *
  * My messages still in this machine's outbox have no seq yet: they wait below everything
  * ordered, marked as pending, and become the real message in place when it arrives.
+ *
+ * Key notices (a member's keys changed) are rows of their own, kept apart from the messages
+ * (they are not messages: no reading, reacting or editing counts them) but placed by the same
+ * seq, deduplicated by it, and inserted like messages, never re-rendered.
  */
-import type { Message } from '../../../shared/index.js'
-import { dayKey, fullTimeLabel, isoTime, timeLabel } from '../app/format-model.js'
-import { showDeliveryState, type RowAction } from './delivery-state.js'
+import type { Message, TimelineNotice } from '../../../shared/index.js'
+import { dayKey } from '../app/format-model.js'
+import { showArrived, showDeliveryState, type RowAction } from './delivery-state.js'
 import { refillRow, renderDayDivider, renderNewDivider, renderRow } from './message-row.js'
+import { renderNotice } from './notice-row.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -38,8 +43,6 @@ export interface TimelineActions {
 
 /** How close to the bottom still counts as "reading the newest", in pixels. */
 const STICKY_BOTTOM_PX = 64
-/** How long a row that was pending says "sent" once it arrived: long enough to notice. */
-const SENT_NOTE_MS = 4000
 /** Breathing room above the last message read, when the page opens at "New messages". */
 const CONTEXT_GAP_PX = 8
 
@@ -55,6 +58,8 @@ export class Timeline {
    */
   private readonly refused = new Map<string, string | null>()
   private me: string | null = null
+  /** Key notices shown, by seq. */
+  private notices: { seq: number; el: HTMLElement }[] = []
   /** "New messages": sits between a row's day heading (if any) and the row itself. */
   private newMark: { el: HTMLElement; row: Row } | null = null
 
@@ -81,11 +86,12 @@ export class Timeline {
     this.pending.clear()
     this.refused.clear()
     this.newMark = null
+    this.notices = []
     this.log.replaceChildren()
   }
 
   get size(): number {
-    return this.rows.length + this.pending.size
+    return this.rows.length + this.pending.size + this.notices.length
   }
 
   oldestSeq(): number | null {
@@ -139,6 +145,21 @@ export class Timeline {
     if (scroll === 'keep') this.scroller.scrollTop += this.scroller.scrollHeight - heightBefore
     else if (scroll === 'force' || atBottom) this.scrollToNewest()
     return fresh
+  }
+
+  /** Key notices of this room, each at its place by seq (one shown already stays); `scroll` as for add. */
+  addNotices(notices: readonly TimelineNotice[], scroll: 'follow' | 'keep' = 'follow'): void {
+    const atBottom = this.isAtBottom()
+    const heightBefore = this.scroller.scrollHeight
+    for (const n of notices) {
+      if (this.notices.some((shown) => shown.seq === n.seq)) continue
+      const el = renderNotice(n, this.me)
+      this.log.insertBefore(el, this.anchorFor(n.seq))
+      const at = this.notices.findIndex((shown) => shown.seq > n.seq)
+      this.notices.splice(at < 0 ? this.notices.length : at, 0, { seq: n.seq, el })
+    }
+    if (scroll === 'keep') this.scroller.scrollTop += this.scroller.scrollHeight - heightBefore
+    else if (atBottom) this.scrollToNewest()
   }
 
   /** Shows sent-but-not-yet-ordered messages at the bottom, marked as waiting. */
@@ -238,32 +259,26 @@ export class Timeline {
     if (waiting) {
       // Now it has a seq, it can be edited and reacted to.
       el = refillRow(el, message, mine, this.me)
-      this.arrived(el, message, !waiting.failed)
+      showArrived(el, message.ts, !waiting.failed)
     }
     const at = this.indexFor(message.seq)
     const row: Row = { message, el, divider: null }
-    const next = this.rows[at]
-    const anchor = next ? this.topOf(next) : (this.pending.values().next().value?.el ?? null)
+    const anchor = this.anchorFor(message.seq)
     if (el.nextSibling !== anchor || !el.isConnected) this.log.insertBefore(el, anchor)
     this.rows.splice(at, 0, row)
     this.syncDivider(at)
     this.syncDivider(at + 1)
   }
 
-  /** A pending row's message arrived: it looks normal again, saying "sent" for a moment. */
-  private arrived(el: HTMLElement, message: Message, wasWaiting: boolean): void {
-    showDeliveryState(el, wasWaiting ? { kind: 'sent' } : { kind: 'normal' })
-    // The relay's time is the one every machine shows; the outbox's may differ slightly.
-    const time = el.querySelector('time')
-    if (time) {
-      time.textContent = timeLabel(message.ts)
-      time.dateTime = isoTime(message.ts)
-      time.title = fullTimeLabel(message.ts)
-    }
-    if (wasWaiting)
-      setTimeout(() => {
-        if (el.querySelector('.msg-state.sent')) showDeliveryState(el, { kind: 'normal' })
-      }, SENT_NOTE_MS)
+  /**
+   * What a row at `seq` goes in front of: the next message (its day heading or "New
+   * messages" first) or the next notice, whichever comes first; else the waiting rows.
+   */
+  private anchorFor(seq: number): HTMLElement | null {
+    const next = this.rows[this.indexFor(seq)]
+    const notice = this.notices.find((n) => n.seq > seq)
+    if (notice && (!next || notice.seq < next.message.seq)) return notice.el
+    return next ? this.topOf(next) : (this.pending.values().next().value?.el ?? null)
   }
 
   /** The first node that belongs to a row: its day heading, "New messages", or itself. */
