@@ -1,5 +1,6 @@
 /**
- * `sochat start`: runs the daemon in this process until Ctrl-C, SIGTERM (a service manager)
+ * `sochat start`: runs the daemon in this process until Ctrl-C, SIGTERM (a service manager),
+ * SIGHUP (its terminal closed)
  * or `sochat stop` (over the control socket), then closes everything and removes the pid
  * file. In a terminal it logs readable lines and prints the page's address on stdout; as a
  * service it logs JSON lines on stdout (the journal's format) and the address on stderr.
@@ -23,6 +24,7 @@ export async function runStart(config: DaemonConfig): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
+    process.once('SIGHUP', resolve) // the terminal was closed
     void daemon.stopRequested.then(resolve)
   })
   await daemon.stop()

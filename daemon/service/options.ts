@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
 import { dirname, join, posix, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checkLogLevel, describeFlags, type FlagSet, type FlagValues, parseFlags, START_FLAGS, toStartFlags } from '../cli/flags.js'
+import { checkLogLevel, checkValues, describeFlags, type FlagSet, type FlagValues, parseFlags, START_FLAGS, toStartFlags } from '../cli/flags.js'
 import { checkNetworkName, parseFileMib, parsePeer, parsePort } from '../config/index.js'
 import { InputError } from '../errors/index.js'
 import type { Launch, ServicePlatform } from './plan.js'
@@ -101,7 +101,7 @@ export interface ParsedServiceArgs {
 
 export function parseServiceArgs(args: string[]): ParsedServiceArgs {
   const v = parseFlags(SERVICE_FLAGS, args, SERVICE_USAGE)
-  const start = toStartFlags(v)
+  const start = checkValues(() => toStartFlags(v))
   const str = (value: FlagValues[string]): string | undefined => (typeof value === 'string' ? value : undefined)
   const options: ServiceOptions = {
     platform: str(v.platform),
