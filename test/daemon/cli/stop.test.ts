@@ -16,7 +16,7 @@ import { runCli, STOP_EXIT } from '../../../daemon/cli/index.js'
 
 const CLI = fileURLToPath(new URL('../../../daemon/cli.ts', import.meta.url))
 
-type Tap = typeof t
+type Tap = { teardown: (fn: () => unknown) => void }
 
 async function dataDir(t: Tap): Promise<string> {
   // Short, so the unix socket's path fits (about 100 bytes); tap's testdir is too deep.
