@@ -3,8 +3,10 @@
  * costs a directory walk (tens of milliseconds) instead of a full tsc run (8-11 s). Stale means:
  * no dist/.build-stamp, or a file under daemon/, shared/, tray/, web-ui/ or a build input
  * (tsconfig*.json, the build scripts) modified after the stamp. `--clean` (prepack) always
- * builds from an empty dist/.
+ * builds from an empty dist/. In an installed copy (no sources, dist/ shipped built) it does
+ * nothing, should npm run `prepare` there.
  */
+import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { STAMP, build, root } from './build.mjs'
@@ -36,6 +38,7 @@ async function isStale() {
 }
 
 try {
+  if (!existsSync(join(root, 'daemon', 'cli.ts'))) process.exit(0) // an installed copy: nothing to build
   const clean = process.argv.includes('--clean')
   if (clean || (await isStale())) {
     console.error(clean ? 'Building SO-CHAT from scratch…' : 'Sources changed since the last build: building SO-CHAT…')
