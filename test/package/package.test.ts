@@ -65,7 +65,12 @@ t.test('pack, install into an empty prefix without dev dependencies, start, stop
   ])
     t.ok(files.includes(f), `ships ${f}`)
   t.same(
-    files.filter((f) => !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|scripts/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(f)),
+    files.filter(
+      (f) =>
+        !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|scripts\/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(
+          f,
+        ),
+    ),
     [],
     'ships only what runs (no sources, tests, maps), and the build scripts `prepare` names',
   )
