@@ -7,7 +7,16 @@ import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
 import { dirname, join, posix, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checkLogLevel, checkValues, describeFlags, type FlagSet, type FlagValues, parseFlags, START_FLAGS, toStartFlags } from '../cli/flags.js'
+import {
+  checkLogLevel,
+  checkValues,
+  describeFlags,
+  type FlagSet,
+  type FlagValues,
+  parseFlags,
+  START_FLAGS,
+  toStartFlags,
+} from '../cli/flags.js'
 import { checkNetworkName, parseFileMib, parsePeer, parsePort } from '../config/index.js'
 import { InputError } from '../errors/index.js'
 import type { Launch, ServicePlatform } from './plan.js'

@@ -11,6 +11,7 @@ import t from 'tap'
 import { COMMANDS, runCli } from '../../../daemon/cli/index.js'
 
 const CLI = fileURLToPath(new URL('../../../daemon/cli.ts', import.meta.url))
+const TRAY_CLI = fileURLToPath(new URL('../../../tray/cli.ts', import.meta.url))
 const PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url))
 
 /** Runs the CLI in this process, collecting what it prints. */
@@ -106,17 +107,34 @@ t.test('a wrong value: said in words, exit 2, nothing from inside a library', as
   }
 })
 
+function runFile(file: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, ['--import=tsx', file, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    ),
+  )
+}
+
 t.test('the executable passes the exit status on', async (t) => {
-  const run = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import=tsx', CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      ),
-    )
-  const version = await run('--version')
+  const version = await runFile(CLI, '--version')
   t.equal(version.code, 0)
   t.match(version.stdout, /^\d+\.\d+\.\d+\n$/)
-  const wrong = await run('start', '--log-level', 'loud')
+  const wrong = await runFile(CLI, 'start', '--log-level', 'loud')
   t.equal(wrong.code, 2)
   t.match(wrong.stderr, /^sochat start: --log-level must be one of/)
+})
+
+t.test('sochat-tray: --help, --version, and usage with exit 2 for a wrong flag', async (t) => {
+  const help = await runFile(TRAY_CLI, '--help')
+  t.equal(help.code, 0)
+  t.match(help.stdout, /^Usage: sochat-tray \[flags\][\s\S]*--data-dir DIR[\s\S]*--version/)
+  const version = await runFile(TRAY_CLI, '--version')
+  t.equal(version.code, 0)
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/)
+  const wrong = await runFile(TRAY_CLI, '--frobnicate')
+  t.equal(wrong.code, 2)
+  t.match(wrong.stderr, /Unknown option '--frobnicate'[\s\S]*Usage: sochat-tray/)
+  const level = await runFile(TRAY_CLI, '--log-level', 'loud')
+  t.equal(level.code, 2)
+  t.match(level.stderr, /--log-level must be one of/)
 })
