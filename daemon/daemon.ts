@@ -27,6 +27,8 @@ export interface RunningDaemon {
   ui: string
   status: () => Status
   stop: () => Promise<void>
+  /** Settles when `sochat stop` asks over the control socket (daemon/http/routes/control.ts); the owner then calls stop(). */
+  stopRequested: Promise<void>
 }
 
 export async function startDaemon(config: DaemonConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningDaemon> {
@@ -135,8 +137,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     burstMs: config.notifyBurstMs,
     sink: new OsNotifier(desktopLog, (room) => openInBrowser(`${ui}/#room=${encodeURIComponent(room)}`, desktopLog)),
   })
+  let requestStop = () => {}
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve))
   const server = await UiServer.build(
     {
+      requestStop: () => requestStop(),
       store,
       accounts,
       outbox,
@@ -207,6 +212,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     nodeId,
     ui,
     status,
+    stopRequested,
     stop: async () => {
       newcomer.stop()
       sweeper.stop()

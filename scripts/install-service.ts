@@ -1,19 +1,19 @@
 /**
  * Installs or removes SO-CHAT as a service from a checkout, the same as `sochat install-service`
- * and `sochat uninstall-service` (the flags and the work live in daemon/service):
+ * and `sochat uninstall-service` (the flags and the work live in daemon/cli and daemon/service):
  *
  *   npx tsx scripts/install-service.ts [install|uninstall] [flags]
  *
- * The service runs the built daemon (dist/daemon/cli.js): `npm run build` first.
+ * From a clone the installer refuses unless --from-clone is given: a service should run an
+ * installed copy (README), whose path does not move.
  */
-import { runServiceCommand, type ServiceAction } from '../daemon/service/command.js'
-import { SERVICE_USAGE } from '../daemon/service/options.js'
+import { runCli } from '../daemon/cli/index.js'
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv
-  if (first === 'install' || first === 'uninstall') return runServiceCommand(first satisfies ServiceAction, rest)
-  if (first === undefined || first.startsWith('-')) return runServiceCommand('install', argv)
-  console.error(`Unknown action "${first}": use install or uninstall.\n${SERVICE_USAGE}`)
+  if (first === 'install' || first === 'uninstall') return runCli([`${first}-service`, ...rest])
+  if (first === undefined || first.startsWith('-')) return runCli(['install-service', ...argv])
+  console.error(`Unknown action "${first}": use install or uninstall (then the flags of \`sochat install-service --help\`).`)
   return 2
 }
 

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   csrf_failed: 403,
   forbidden_host: 403,
   forbidden_origin: 403,
+  /** Only over the daemon's control socket (the unix socket in its data folder): `sochat stop`. */
+  control_socket_only: 403,
   not_found: 404,
   unknown_room: 404,
   unknown_message: 404,

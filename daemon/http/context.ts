@@ -37,4 +37,10 @@ export interface HttpContext {
    * until daemon/admission is wired in: the routes then answer 503 `internal`.
    */
   machines?: MachineDesk
+  /**
+   * Shuts the daemon down (its owner, daemon/cli, closes everything and removes the pid file):
+   * what `sochat stop` asks for over the control socket. Absent when the daemon is embedded
+   * (tests): the stop route then answers 503.
+   */
+  requestStop?: () => void
 }

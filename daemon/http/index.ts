@@ -1,7 +1,7 @@
 /** The local web server. See README.md for the security stack, docs/API.md for the routes. */
 import { chmod, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import fastifyCookie from '@fastify/cookie'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
@@ -14,6 +14,7 @@ import { errorHandler } from './errors.js'
 import { hostGuard, originGuard, securityHeaders } from './guards.js'
 import { accountRoutes } from './routes/accounts.js'
 import { agentRoutes } from './routes/agent.js'
+import { controlRoutes } from './routes/control.js'
 import { avatarRoutes } from './routes/avatars.js'
 import { eventRoutes } from './routes/events.js'
 import { fileRoutes, streamUploadPieces } from './routes/files.js'
@@ -35,10 +36,18 @@ export class UiServer {
   #tcp: Server | null = null
   #unix: Server | null = null
 
-  private constructor(readonly app: FastifyInstance) {}
+  /**
+   * @param controlSockets the connections accepted on the unix socket (listenSocket): the
+   * control routes (routes/control.ts) obey only requests that came in on one of them.
+   */
+  private constructor(
+    readonly app: FastifyInstance,
+    private readonly controlSockets: WeakSet<Socket>,
+  ) {}
 
   static async build(ctx: HttpContext, webRoot: string): Promise<UiServer> {
     // Fastify's own logger stays off: the daemon logs requests that fail, with context.
+    const controlSockets = new WeakSet<Socket>()
     const app = Fastify({ logger: false, bodyLimit: 128 * 1024, serverFactory: (handler) => createServer(handler) })
     app.addHook('onRequest', hostGuard)
     app.addHook('onRequest', originGuard)
@@ -62,6 +71,7 @@ export class UiServer {
     logInRoutes(app, ctx)
     eventRoutes(app, ctx)
     agentRoutes(app, ctx)
+    controlRoutes(app, ctx, (req) => controlSockets.has(req.raw.socket))
     // Everything else is for a signed-in person: one hook finds the session (auth.ts), and
     // the routes read it from req.who.
     await app.register(async (signedIn) => {
@@ -77,7 +87,7 @@ export class UiServer {
       peopleRoutes(signedIn, ctx)
     })
     await app.ready()
-    return new UiServer(app)
+    return new UiServer(app, controlSockets)
   }
 
   /** 127.0.0.1 only: the page is for the person at this machine. */
@@ -95,6 +105,7 @@ export class UiServer {
     await rm(path, { force: true })
     const handler = this.app.routing
     const unix = createServer((req, res) => handler(req, res))
+    unix.on('connection', (socket: Socket) => this.controlSockets.add(socket))
     unix.on('upgrade', (req, socket, head) => this.app.server.emit('upgrade', req, socket, head))
     await new Promise<void>((resolve, reject) => {
       unix.once('error', reject)

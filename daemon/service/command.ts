@@ -2,7 +2,11 @@
  * `sochat install-service` / `sochat uninstall-service` and scripts/install-service.ts: parse
  * the flags, then print the plan (--dry-run) or carry it out and say what was done.
  */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { checkValues } from '../cli/flags.js'
 import { defaultDataDir, makeDataDirPrivate } from '../config/index.js'
+import { InputError } from '../errors/index.js'
 import { readKeyFileGiven, saveNetworkKey } from '../identity/index.js'
 import { installService, planInstall, systemRunner, uninstallService, type CommandRunner, type ServiceReport } from './index.js'
 import { parseServiceArgs, SERVICE_USAGE, type ServiceOptions } from './options.js'
@@ -27,7 +31,9 @@ export async function runServiceCommand(action: ServiceAction, args: string[], i
     return 0
   }
   const merged: ServiceOptions = { ...io.defaults, ...withoutUndefined(options) }
-  const plan = planInstall(merged)
+  // Wrong values (a port out of range, --system on macOS) are the flags' fault: exit 2 in the CLI.
+  const plan = checkValues(() => planInstall(merged))
+  if (action === 'install' && !merged.fromClone) refuseClone(plan.daemonEntry)
   // Read (and so checked) before anything is written: a wrong file must not leave half an install.
   const key = action === 'install' && merged.networkKeyFile ? await readKeyFileGiven(merged.networkKeyFile) : null
   const keyDir = merged.dataDir ?? defaultDataDir()
@@ -44,6 +50,20 @@ export async function runServiceCommand(action: ServiceAction, args: string[], i
   const report = action === 'install' ? await installService(plan, runner) : await uninstallService(merged, runner)
   out(describeReport(action, plan, report))
   return 0
+}
+
+/**
+ * A service must outlive the folder it runs from. A git clone moves, is pulled without a
+ * rebuild, is deleted after trying: the unit would then start nothing. An installed copy
+ * (npm install -g) stays where npm put it and is replaced in place on upgrade.
+ */
+function refuseClone(daemonEntry: string): void {
+  const root = dirname(dirname(dirname(daemonEntry))) // <root>/dist/daemon/cli.js
+  if (!existsSync(join(root, '.git'))) return
+  throw new InputError(
+    'bad_request',
+    `This sochat runs from a git clone (${root}); a service pointing into it breaks when the clone moves or is rebuilt. Install SO-CHAT first (in the clone: npm pack, then npm install -g ./sochat-*.tgz) and run \`sochat install-service\` from the installed copy, or add --from-clone to point the service here anyway.`,
+  )
 }
 
 /** Every file with its full contents, every link and command: what --dry-run prints. */

@@ -7,25 +7,45 @@ import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
 import { dirname, join, posix, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-import { checkNetworkName, parseFileMib, parsePort } from '../config/index.js'
+import {
+  checkLogLevel,
+  checkValues,
+  describeFlags,
+  type FlagSet,
+  type FlagValues,
+  parseFlags,
+  START_FLAGS,
+  toStartFlags,
+} from '../cli/flags.js'
+import { checkNetworkName, parseFileMib, parsePeer, parsePort } from '../config/index.js'
 import { InputError } from '../errors/index.js'
 import type { Launch, ServicePlatform } from './plan.js'
 
-export const SERVICE_USAGE = `Usage:
-  sochat install-service [--dry-run] [--system [--user NAME]] [--no-start]
-                         [--data-dir DIR] [--ui-port N] [--peer-port N] [--interface NAME]
-                         [--network NAME] [--name NAME] [--max-file-mib N]
-                         [--network-key-file FILE]
-  sochat uninstall-service [--dry-run] [--system] [--no-start]
+/** install-service's own flags; it takes every `sochat start` flag too (START_FLAGS), to pass on. */
+const OWN_FLAGS: FlagSet = {
+  'dry-run': { type: 'boolean', help: 'print every file and command, change nothing' },
+  system: { type: 'boolean', help: 'Linux: a system unit running as --user NAME (needs root)' },
+  user: { type: 'string', value: 'NAME', help: 'with --system: the account the daemon runs as' },
+  'no-start': { type: 'boolean', help: 'write or remove the files only; run no systemctl/launchctl/schtasks' },
+  'from-clone': { type: 'boolean', help: 'point the service at this clone anyway (see above)' },
+  // Hidden: for trying a system install in a folder, or a plan for another OS.
+  root: { type: 'string', value: 'DIR', help: 'prefix for --system paths', hidden: true },
+  platform: { type: 'string', value: 'OS', help: 'linux, darwin or win32', hidden: true },
+}
 
-  Linux: a systemd user unit (--system: a system unit running as --user NAME, needs root)
-  and an autostart entry for the tray. macOS: launchd agents. Windows: logon tasks.
-  --dry-run prints every file and command and changes nothing; --no-start writes or removes
-  the files but runs no systemctl/launchctl/schtasks. Uninstall takes the same flags as install.
-  --network-key-file joins the network that key belongs to (\`sochat network-key\` on a member
-  prints it): the key is kept in the data folder (0600), so the file may be deleted afterwards;
-  with --system the service reads FILE at each start instead, so it must stay.`
+export const SERVICE_FLAGS: FlagSet = { ...OWN_FLAGS, ...START_FLAGS }
+
+export const SERVICE_DETAILS = `Linux: a systemd user unit (--system: a system unit running as --user NAME, needs root)
+and an autostart entry for the tray. macOS: launchd agents. Windows: log-on tasks.
+The service runs \`sochat start\` with the start flags given here (see \`sochat start --help\`),
+from the installed copy this command belongs to: install SO-CHAT first (README), since a
+service pointing into a git clone breaks when the clone moves or is rebuilt
+(--from-clone does it anyway). Uninstall takes the same flags as install.
+--network-key-file: the key is kept in the data folder (0600), so the file may be deleted
+afterwards; with --system the service reads FILE at each start instead, so it must stay.`
+
+/** For errors from scripts/install-service.ts; the CLI generates the same from its table. */
+export const SERVICE_USAGE = `Usage: sochat install-service|uninstall-service [flags]\n\n${SERVICE_DETAILS}\n\nFlags:\n${describeFlags(SERVICE_FLAGS)}`
 
 export interface ServiceOptions {
   /** Defaults to process.platform; tests render every platform on Linux. */
@@ -54,6 +74,13 @@ export interface ServiceOptions {
   uiPort?: string
   peerPort?: string
   maxFileMib?: string
+  peer?: string[]
+  /** false: `--no-mdns`. */
+  mdns?: boolean
+  logLevel?: string
+  open?: boolean
+  /** Point the service at a git clone although its path may move (`--from-clone`). */
+  fromClone?: boolean
   /** A network key file: saved in the data folder at install (a --system unit reads it at each start). */
   networkKeyFile?: string
 }
@@ -81,54 +108,29 @@ export interface ParsedServiceArgs {
   help: boolean
 }
 
-/** The flags, or a clear error with the usage (parseArgs throws on an unknown one). */
-function parseServiceFlags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'dry-run': { type: 'boolean' },
-        system: { type: 'boolean' },
-        user: { type: 'string' },
-        'no-start': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        'data-dir': { type: 'string' },
-        'ui-port': { type: 'string' },
-        'peer-port': { type: 'string' },
-        'max-file-mib': { type: 'string' },
-        interface: { type: 'string' },
-        network: { type: 'string' },
-        name: { type: 'string' },
-        'network-key-file': { type: 'string' },
-        // Not in the usage: for trying a system install in a folder, or a plan for another OS.
-        root: { type: 'string' },
-        platform: { type: 'string' },
-      },
-    })
-  } catch (err) {
-    throw new InputError('bad_request', `${(err as Error).message}\n${SERVICE_USAGE}`, { cause: err })
-  }
-}
-
 export function parseServiceArgs(args: string[]): ParsedServiceArgs {
-  const parsed = parseServiceFlags(args)
-  const v = parsed.values
+  const v = parseFlags(SERVICE_FLAGS, args, SERVICE_USAGE)
+  const start = checkValues(() => toStartFlags(v))
+  const str = (value: FlagValues[string]): string | undefined => (typeof value === 'string' ? value : undefined)
   const options: ServiceOptions = {
-    platform: v.platform,
-    system: v.system,
-    user: v.user,
-    noStart: v['no-start'],
-    root: v.root,
-    dataDir: v['data-dir'],
-    interface: v.interface,
-    network: v.network,
-    name: v.name,
-    uiPort: v['ui-port'],
-    peerPort: v['peer-port'],
-    maxFileMib: v['max-file-mib'],
-    networkKeyFile: v['network-key-file'],
+    platform: str(v.platform),
+    system: v.system === true ? true : undefined,
+    user: str(v.user),
+    noStart: v['no-start'] === true ? true : undefined,
+    fromClone: v['from-clone'] === true ? true : undefined,
+    root: str(v.root),
+    dataDir: start.dataDir,
+    interface: start.interface,
+    network: start.network,
+    name: start.name,
+    uiPort: start.uiPort,
+    peerPort: start.peerPort,
+    maxFileMib: start.maxFileMib,
+    peer: start.peer,
+    mdns: start.mdns === false ? false : undefined,
+    logLevel: start.logLevel,
+    open: start.open ? true : undefined,
+    networkKeyFile: start.networkKeyFile,
   }
   return { options, dryRun: v['dry-run'] === true, help: v.help === true }
 }
@@ -184,6 +186,13 @@ function startFlags(options: ServiceOptions, dataDir: string | undefined): strin
   if (options.uiPort !== undefined) flags.push('--ui-port', String(parsePort(options.uiPort, 0, '--ui-port')))
   if (options.peerPort !== undefined) flags.push('--peer-port', String(parsePort(options.peerPort, 0, '--peer-port')))
   if (options.maxFileMib !== undefined) flags.push('--max-file-mib', String(parseFileMib(options.maxFileMib)))
+  for (const peer of options.peer ?? []) {
+    const { host, port } = parsePeer(checkText(peer, '--peer', 300))
+    flags.push('--peer', host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+  }
+  if (options.mdns === false) flags.push('--no-mdns')
+  if (options.logLevel !== undefined) flags.push('--log-level', checkLogLevel(options.logLevel)!)
+  if (options.open === true) flags.push('--open')
   // A user install copies the key into the data folder now (command.ts); a system unit runs as
   // another account, whose folder this process should not write into, so the unit reads it.
   if (options.networkKeyFile !== undefined && options.system === true)

@@ -296,3 +296,41 @@ t.test('--network-key-file with --system: the unit reads the file at each start'
   const unit = plan.files.find((f) => f.path.endsWith('sochat.service'))
   t.match(unit?.contents, `"--network-key-file" "${keyFile}"`, 'passed to sochat start')
 })
+
+t.test('every `sochat start` flag given to install-service reaches the unit, checked and in order', async (t) => {
+  const { home, options } = await setup(t)
+  const io = { out: () => undefined, runner: recorder(), defaults: options }
+  const flags = [
+    ['--ui-port', '48000'],
+    ['--peer-port', '48001'],
+    ['--interface', 'eth0'],
+    ['--network', 'lab'],
+    ['--name', 'Lab PC'],
+    ['--max-file-mib', '64'],
+    ['--peer', '10.0.0.2:47801'],
+    ['--peer', '[fe80::1]:47801'],
+    ['--no-mdns'],
+    ['--log-level', 'debug'],
+    ['--open'],
+  ]
+  t.equal(await runServiceCommand('install', flags.flat(), io), 0)
+  const unit = await readFile(join(home, '.config/systemd/user/sochat.service'), 'utf8')
+  const execStart = unit.split('\n').find((l) => l.startsWith('ExecStart='))!
+  for (const flag of flags) t.match(execStart, flag.map((w) => `"${w}"`).join(' '), `${flag.join(' ')} is passed on`)
+})
+
+t.test('from a git clone: refused with the reason and what to do, unless --from-clone', async (t) => {
+  const { dir, home, options } = await setup(t)
+  await mkdir(join(dir, 'package', '.git'))
+  const io = { out: () => undefined, runner: recorder(), defaults: options }
+  await t.rejects(runServiceCommand('install', [], io), {
+    message:
+      /runs from a git clone \(.*package\); a service pointing into it breaks when the clone moves or is rebuilt\. Install SO-CHAT first .*npm install -g .*--from-clone/,
+  })
+  await t.rejects(runServiceCommand('install', ['--dry-run'], io), { message: /git clone/ }, 'a dry run says so too')
+  t.same(await tree(home), [], 'nothing written')
+  t.equal(await runServiceCommand('install', ['--from-clone'], io), 0, '--from-clone installs anyway')
+  t.match(await readFile(join(home, '.config/systemd/user/sochat.service'), 'utf8'), `${join(dir, 'package')}/dist/daemon/cli.js`)
+  t.equal(await runServiceCommand('uninstall', [], io), 0, 'uninstalling needs no flag')
+  t.same(await tree(home), [])
+})

@@ -1,0 +1,17 @@
+/** `sochat status`: what the running daemon says about itself, for a person or as JSON. */
+import type { Status } from '../../shared/index.js'
+import { socketPath } from '../config/index.js'
+import { getJson } from './control.js'
+
+export async function printStatus(dataDir: string, json: boolean): Promise<number> {
+  const s = await getJson<Status>(socketPath(dataDir), '/api/v1/status')
+  if (json) {
+    console.log(JSON.stringify(s))
+    return 0
+  }
+  const relay = s.role === 'relay' ? 'this machine' : (s.relayName ?? 'none yet')
+  console.log(`${s.name} (${s.nodeId}) is ${s.role}; relay: ${relay}; term ${s.term}; log head ${s.head}`)
+  console.log(`page: ${s.ui}; peers: ${s.peers.map((p) => p.name).join(', ') || 'none'}; online: ${s.online.join(', ') || 'nobody'}`)
+  console.log(`fingerprint: ${s.fingerprint}`)
+  return 0
+}
