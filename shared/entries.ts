@@ -134,7 +134,11 @@ export const MessageText = z
  * A room's epoch: which of its room keys (`room.key`) sealed a message. Epoch 1 is a room's
  * first key; a room with none is not encrypted.
  */
-export const Epoch = z.number().int().positive().max(2 ** 31)
+export const Epoch = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31)
 
 /**
  * Text encrypted for a room's members (docs/ARCHITECTURE.md, "Private rooms end to end"):

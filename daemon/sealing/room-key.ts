@@ -31,7 +31,11 @@ export async function sealRoomKey(key: Uint8Array, boxPublic: string): Promise<s
  * Opens a sealed room key with a member's X25519 private key; null when it was not sealed to
  * that key, was altered, or does not match the entry's commitment.
  */
-export async function openRoomKey(sealed: string, boxSecret: Uint8Array, expect: KeyContext & { commitment: string }): Promise<Buffer | null> {
+export async function openRoomKey(
+  sealed: string,
+  boxSecret: Uint8Array,
+  expect: KeyContext & { commitment: string },
+): Promise<Buffer | null> {
   await sodium.ready
   const bytes = Buffer.from(sealed, 'base64url')
   if (bytes.length !== ROOM_KEY_BYTES + sodium.crypto_box_SEALBYTES || boxSecret.length !== 32) return null
@@ -56,5 +60,5 @@ export interface KeyContext {
 export async function roomKeyCommitment(key: Uint8Array, at: KeyContext): Promise<string> {
   await sodium.ready
   const label = Buffer.from(`${COMMITMENT_CONTEXT}${at.room}\n${at.epoch}\n`, 'utf8')
-  return Buffer.from(sodium.crypto_generichash(32, Buffer.concat([label, key]))).toString('base64url')
+  return Buffer.from(sodium.crypto_generichash(32, Buffer.concat([label, key]), null)).toString('base64url')
 }

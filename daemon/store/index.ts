@@ -14,12 +14,12 @@ import { Views } from './views.js'
 export { EntryLog } from './log.js'
 export { Views } from './views.js'
 export { UNREAD_COUNT_MAX, ViewQueries } from './queries.js'
-export type { Account, Op, ReadState, Room, ViewName } from './types.js'
+export type { Account, Op, ReadState, Room, RoomKeyRecord, ViewName } from './types.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 
 /** Bumped whenever what the views keep changes; a database with another version is rebuilt. */
-export const VIEWS_VERSION = 4
+export const VIEWS_VERSION = 5
 const VIEWS_VERSION_KEY = 'views.version'
 const REBUILD_CHUNK = 1000
 
@@ -65,7 +65,7 @@ export class Store {
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
-    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf'] as const
+    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'roomKeys'] as const
     this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')

@@ -5,8 +5,8 @@
  * room lists, members). Nothing here writes.
  */
 import { GENERAL_ROOM, mentionedNames, type FileRef, type Message } from '../../shared/index.js'
-import { memberKey, messageKey, userKey } from './keys.js'
-import type { Account, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
+import { memberKey, messageKey, roomKeyKey, userKey } from './keys.js'
+import type { Account, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
 export const UNREAD_COUNT_MAX = 1000
@@ -48,6 +48,11 @@ export class ViewQueries {
   /** Public rooms are open to anyone to read; private and direct ones only to members. */
   async canRead(room: Room, username: string): Promise<boolean> {
     return room.kind === 'public' || this.isMember(room.id, username)
+  }
+
+  /** A room's key of one epoch, sealed to whoever was a member then. */
+  roomKey(room: string, epoch: number): Promise<RoomKeyRecord | undefined> {
+    return this.get<RoomKeyRecord>('roomKeys', roomKeyKey(room, epoch))
   }
 
   /** A message of `room` by its entry id (undefined if that id is not a message of that room). */
