@@ -108,6 +108,16 @@ export interface RoomSummary {
   mentions: number
   /** The newest message's seq (0: none), to order conversations by activity. */
   lastSeq: number
+  /**
+   * Its messages are end-to-end encrypted (docs/ARCHITECTURE.md, "Private rooms end to end").
+   * Absent or false: public, or a private room or conversation not encrypted yet.
+   */
+  encrypted?: boolean
+  /**
+   * A private room or conversation that stays unencrypted because these members have no
+   * account keys yet (they get them at their next log-in); absent when nobody is waited for.
+   */
+  waitingForKeys?: string[]
 }
 
 /** `GET /api/v1/rooms`: the rooms and conversations the person is in, general first. */

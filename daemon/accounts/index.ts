@@ -22,6 +22,7 @@ export {
   type SignatureVerdict,
 } from './signatures.js'
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
+export { sessionBoxKey } from './box-key.js'
 
 /** An entry to submit, signed with `secrets`, which the caller wipes once it is submitted. */
 export interface KeyedEntry<T> {
