@@ -1,0 +1,140 @@
+/**
+ * Private rooms and direct conversations end to end, through the local API of one daemon
+ * (the relay) with three people logged in: alice and bob read each other in a private room
+ * and a conversation, live on their pages too; carol, not a member, gets nothing; the
+ * database on disk holds no word of what they said (while a public room's words are there,
+ * which shows the scan would find them); once bob has left, his keys cannot open what is
+ * said next; and the log holds one new room key per membership change.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import WebSocket from 'ws'
+import type { Entry, UiEvent } from '../../../shared/index.js'
+import { Store } from '../../../daemon/store/index.js'
+import { call, startLocalDaemon, waitFor } from './local-daemon.js'
+
+const root = t.testdir()
+const PASSWORD = 'sealed velvet lamps'
+
+/** Every byte of every file under `dir`, as latin1 text to search for ASCII words. */
+function diskText(dir: string): string {
+  let out = ''
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    out += statSync(path).isDirectory() ? diskText(path) : readFileSync(path).toString('latin1')
+  }
+  return out
+}
+
+async function page(ui: string, token: string) {
+  const ws = new WebSocket(`${ui.replace('http', 'ws')}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } })
+  const events: UiEvent[] = []
+  ws.on('message', (raw) => events.push(JSON.parse(raw.toString()) as UiEvent))
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+  return { ws, events }
+}
+
+t.test('a private room and a conversation, end to end on one daemon', async (t) => {
+  const dataDir = join(root, 'relay')
+  let stop: (() => Promise<void>) | null = null
+  const relay = await startLocalDaemon({ teardown: (fn) => (stop = fn as () => Promise<void>) }, dataDir, 'relay')
+  t.teardown(() => stop?.())
+  await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
+  const as = async (username: string) => {
+    t.equal((await call(relay.ui, '/api/v1/accounts', { json: { username, password: PASSWORD } })).status, 201, `${username} signs up`)
+    const token = (await call(relay.ui, '/api/v1/sessions', { json: { username, password: PASSWORD } })).body.token as string
+    return { token, api: (path: string, c: { method?: string; json?: unknown } = {}) => call(relay.ui, path, { token, ...c }) }
+  }
+  const alice = await as('alice')
+  const bob = await as('bob')
+  const carol = await as('carol')
+  const bobPage = await page(relay.ui, bob.token)
+  const carolPage = await page(relay.ui, carol.token)
+  t.teardown(() => {
+    bobPage.ws.close()
+    carolPage.ws.close()
+  })
+
+  const made = await alice.api('/api/v1/rooms', { json: { name: 'launch', kind: 'private', invite: ['bob'] } })
+  t.match(made.body.room, { kind: 'private', memberCount: 2, encrypted: true }, 'a new private room is encrypted from the start')
+  const room = made.body.room.id as string
+  const posted = await alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: 'pineapple zeppelin at dawn, @bob' } })
+  t.equal(posted.status, 201, 'alice posts')
+  t.match(posted.body.message, { text: 'pineapple zeppelin at dawn, @bob', encrypted: true }, 'and is answered in the clear')
+
+  const read = (await bob.api(`/api/v1/rooms/${room}/messages`)).body.messages
+  t.match(read, [{ author: 'alice', text: 'pineapple zeppelin at dawn, @bob', encrypted: true }], 'bob reads it')
+  t.notOk('sealed' in read[0] || 'unreadable' in read[0], 'opened, and no sealed form handed out')
+  const live = await waitFor('the message on bob’s page', async () =>
+    bobPage.events.find((e): e is Extract<UiEvent, { type: 'message' }> => e.type === 'message' && e.message.room === room),
+  )
+  t.match(live.message, { text: 'pineapple zeppelin at dawn, @bob', encrypted: true }, 'his page gets it opened, live')
+  t.notOk('sealed' in live.message)
+  const bobsRoom = (await bob.api('/api/v1/rooms')).body.rooms.find((r: { id: string }) => r.id === room)
+  t.match(bobsRoom, { unread: 1, mentions: 1, encrypted: true }, 'the mention inside the sealed text counts for bob')
+
+  const edited = await alice.api(`/api/v1/rooms/${room}/messages/${posted.body.message.id}`, {
+    method: 'PUT',
+    json: { text: 'pineapple zeppelin at noon' },
+  })
+  t.match(edited.body.message, { text: 'pineapple zeppelin at noon', encrypted: true }, 'an edit is sealed and answered opened')
+  t.match((await bob.api(`/api/v1/rooms/${room}/messages`)).body.messages, [{ text: 'pineapple zeppelin at noon' }], 'bob reads the edit')
+  const liveEdit = await waitFor('the edit on bob’s page', async () =>
+    bobPage.events.find((e) => e.type === 'updated' && e.message.room === room && e.message.text === 'pineapple zeppelin at noon'),
+  )
+  t.ok(liveEdit, 'live too')
+
+  t.equal((await carol.api(`/api/v1/rooms/${room}/messages`)).body.error.code, 'not_a_member', 'carol is refused the room')
+
+  const dm = await alice.api('/api/v1/direct', { json: { with: ['bob'] } })
+  t.match(dm.body.room, { kind: 'direct', encrypted: true }, 'a new conversation is encrypted from the start')
+  t.equal((await bob.api(`/api/v1/rooms/${dm.body.room.id}/messages`, { json: { text: 'marmalade quasar' } })).status, 201)
+  t.match((await alice.api(`/api/v1/rooms/${dm.body.room.id}/messages`)).body.messages, [{ text: 'marmalade quasar', author: 'bob' }])
+  t.equal((await alice.api('/api/v1/rooms/general/messages', { json: { text: 'public velociraptor notice' } })).status, 201)
+
+  t.equal((await bob.api(`/api/v1/rooms/${room}/leave`, { method: 'POST' })).status, 204, 'bob leaves')
+  t.equal((await alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: 'after bob left: tangerine' } })).status, 201)
+  t.equal((await bob.api(`/api/v1/rooms/${room}/members`, { json: { username: 'carol' } })).body.error.code, 'not_a_member')
+  t.equal((await alice.api(`/api/v1/rooms/${room}/members`, { json: { username: 'bob' } })).status, 200, 'alice invites bob back')
+  t.equal((await alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: 'welcome back, bob' } })).status, 201)
+  const back = (await bob.api(`/api/v1/rooms/${room}/messages`)).body.messages
+  t.match(
+    back.map((m: { text: string; unreadable?: string }) => [m.text, m.unreadable]),
+    [
+      ['pineapple zeppelin at noon', undefined],
+      ['', 'no_key'],
+      ['welcome back, bob', undefined],
+    ],
+    'bob’s keys open what was said while he was in, not what was said while he was out',
+  )
+  t.notOk(
+    carolPage.events.some((e) => (e.type === 'message' || e.type === 'updated') && e.message.room !== 'general'),
+    'carol’s page got nothing of the room or the conversation',
+  )
+
+  await new Promise((r) => setTimeout(r, 200)) // the read marks and the last write settle
+  bobPage.ws.close()
+  carolPage.ws.close()
+  const done = stop as (() => Promise<void>) | null
+  stop = null
+  await done?.()
+
+  const disk = diskText(dataDir)
+  t.match(disk, /public velociraptor notice/, 'a public message is on disk as written: the scan finds words')
+  for (const word of ['pineapple', 'zeppelin', 'marmalade', 'quasar', 'tangerine', 'welcome back'])
+    t.notMatch(disk, new RegExp(word), `"${word}" is nowhere on disk`)
+
+  const store = await Store.open(join(dataDir, 'db'))
+  t.teardown(() => store.close())
+  const keys = (await store.log.range(1, 1000)).filter((e: Entry) => e.body.type === 'room.key' && e.body.room === room)
+  t.same(
+    keys.map((e) => (e.body.type === 'room.key' ? [e.body.epoch, Object.keys(e.body.sealed).sort()] : [])),
+    [
+      [1, ['alice', 'bob']],
+      [2, ['alice']],
+      [3, ['alice', 'bob']],
+    ],
+    'a new key at creation, after bob left (alice only), after he came back',
+  )
+})
