@@ -31,6 +31,15 @@ export interface HeaderActions {
   join(): void
 }
 
+/** What the header says of a room's encryption (docs/ARCHITECTURE.md, "Private rooms end to end"). */
+export function encryptionNote(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
+  if (room.kind === 'public') return ''
+  if (room.encrypted) return ', end-to-end encrypted'
+  const waiting = room.waitingForKeys ?? []
+  if (waiting.length > 0) return `, not encrypted until ${waiting.join(', ')} ${waiting.length === 1 ? 'logs' : 'log'} in again`
+  return ', encrypted from its next message'
+}
+
 /** What a member may do in a room, by its kind (the daemon checks it again). */
 export function allowed(room: Pick<RoomSummary, 'id' | 'kind' | 'joined'>): { invite: boolean; edit: boolean; leave: boolean } {
   const member = room.joined
@@ -56,9 +65,11 @@ export class RoomHeader {
   show(room: RoomSummary, me: string | null): void {
     const p = this.parts
     const label = roomLabel(room, me)
-    p.mark.textContent = room.kind === 'private' ? '🔒' : room.kind === 'direct' ? '@' : '#'
+    p.mark.textContent = room.kind === 'private' ? '🔒' : room.kind === 'direct' ? (room.encrypted ? '🔒' : '@') : '#'
+    p.mark.title = room.encrypted ? 'End-to-end encrypted: only its members’ machines, while they are logged in, can read it.' : ''
     p.name.textContent = label
-    p.kind.textContent = room.kind === 'private' ? ' (private room)' : room.kind === 'direct' ? ' (direct message)' : ''
+    const note = encryptionNote(room)
+    p.kind.textContent = room.kind === 'private' ? ` (private room${note})` : room.kind === 'direct' ? ` (direct message${note})` : ''
     p.topic.textContent = room.topic
     p.topic.hidden = room.topic === ''
     p.members.textContent = `Members (${room.memberCount})`

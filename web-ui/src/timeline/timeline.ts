@@ -11,7 +11,8 @@
 import type { Message } from '../../../shared/index.js'
 import { dayKey, fullTimeLabel, isoTime, timeLabel } from '../app/format-model.js'
 import { showDeliveryState, type RowAction } from './delivery-state.js'
-import { refillRow, renderDayDivider, renderNewDivider, renderRow } from './message-row.js'
+import { refillRow, renderDayDivider, renderNewDivider, renderRow, syncEncryptionNotice } from './message-row.js'
+import { startsEncryption } from './sealed-model.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -291,6 +292,7 @@ export class Timeline {
     const row = this.rows[index]
     if (!row) return
     const prev = this.rows[index - 1]
+    syncEncryptionNotice(row.el, startsEncryption(prev?.message, row.message))
     const needed = !prev || dayKey(prev.message.ts) !== dayKey(row.message.ts)
     if (needed && !row.divider) {
       row.divider = renderDayDivider(row.message.ts)
