@@ -11,14 +11,15 @@
  * epoch and the key; a member who opens a key that does not match it refuses the key. The
  * key is 256 random bits, so publishing its hash tells nothing of it.
  */
+import { randomBytes } from 'node:crypto'
 import sodium from 'libsodium-wrappers'
 
 export const ROOM_KEY_BYTES = 32
 const COMMITMENT_CONTEXT = 'SO-CHAT room key commitment v1\n'
 
+/** From node:crypto's CSPRNG (OpenSSL's), as the account keys are. */
 export async function newRoomKey(): Promise<Buffer> {
-  await sodium.ready
-  return Buffer.from(sodium.randombytes_buf(ROOM_KEY_BYTES))
+  return randomBytes(ROOM_KEY_BYTES)
 }
 
 /** `key` sealed to a member's account box key (base64url, as AccountKeys holds it). */
