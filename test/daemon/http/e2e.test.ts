@@ -4,13 +4,15 @@
  * and a conversation, live on their pages too; carol, not a member, gets nothing; the
  * database on disk holds no word of what they said (while a public room's words are there,
  * which shows the scan would find them); once bob has left, his keys cannot open what is
- * said next; and the log holds one new room key per membership change.
+ * said next; and the log holds one new room key per membership change. A room with a member
+ * from before account keys stays plain, and says whom it waits for, until they log in.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import WebSocket from 'ws'
 import type { Entry, UiEvent } from '../../../shared/index.js'
+import { hashPassword } from '../../../daemon/accounts/index.js'
 import { Store } from '../../../daemon/store/index.js'
 import { call, startLocalDaemon, waitFor } from './local-daemon.js'
 
@@ -137,4 +139,53 @@ t.test('a private room and a conversation, end to end on one daemon', async (t) 
     ],
     'a new key at creation, after bob left (alice only), after he came back',
   )
+})
+
+t.test('a member without account keys keeps a room plain until they log in; an encrypted room cannot take one', async (t) => {
+  const dataDir = join(root, 'old')
+  const seeded = await Store.open(join(dataDir, 'db'))
+  const password = await hashPassword(PASSWORD)
+  const old = (username: string, seq: number): Entry => ({
+    id: `old-account-${seq}`,
+    ts: Date.now() - 60_000,
+    origin: 'b0b0b0b0b0b0b0b0',
+    seq,
+    term: 1,
+    body: { type: 'account.created', username, password },
+  })
+  await seeded.append([old('olga', 1), old('oskar', 2)])
+  await seeded.close()
+  const relay = await startLocalDaemon(t, dataDir, 'old')
+  await waitFor('a relay', async () => (await call(relay.ui, '/api/v1/status')).body.role === 'relay')
+  t.equal((await call(relay.ui, '/api/v1/accounts', { json: { username: 'alice', password: PASSWORD } })).status, 201)
+  const token = async (username: string) =>
+    (await call(relay.ui, '/api/v1/sessions', { json: { username, password: PASSWORD } })).body.token as string
+  const A = (
+    (tok: string) =>
+    (path: string, c: { method?: string; json?: unknown } = {}) =>
+      call(relay.ui, path, { token: tok, ...c })
+  )(await token('alice'))
+
+  const made = await A('/api/v1/rooms', { json: { name: 'old-friends', kind: 'private', invite: ['olga'] } })
+  t.match(made.body.room, { encrypted: false, waitingForKeys: ['olga'] }, 'the room says whom it waits for')
+  const room = made.body.room.id as string
+  t.equal((await A(`/api/v1/rooms/${room}/messages`, { json: { text: 'plain while olga has no keys' } })).status, 201)
+  t.notOk((await A(`/api/v1/rooms/${room}/messages`)).body.messages[0].encrypted, 'her room stays plain')
+
+  const olga = await token('olga') // her log-in gives her account keys
+  await waitFor('olga’s keys in the log', async () => !(await A(`/api/v1/rooms/${room}`)).body.room.waitingForKeys)
+  t.equal((await A(`/api/v1/rooms/${room}/messages`, { json: { text: 'now sealed for olga too' } })).status, 201)
+  const O = (path: string) => call(relay.ui, path, { token: olga })
+  t.match((await O(`/api/v1/rooms/${room}`)).body.room, { encrypted: true }, 'the first post since made the room’s first key')
+  t.match(
+    (await O(`/api/v1/rooms/${room}/messages`)).body.messages,
+    [
+      { text: 'plain while olga has no keys', encrypted: undefined },
+      { text: 'now sealed for olga too', encrypted: true },
+    ],
+    'olga reads both: the plain one and, from her keys, the sealed one',
+  )
+  const refused = await A(`/api/v1/rooms/${room}/members`, { json: { username: 'oskar' } })
+  t.same([refused.status, refused.body.error.code], [409, 'room_key_invalid'], 'oskar, without keys, cannot be invited into it now')
+  t.match(refused.body.error.message, /once they have logged in once/, 'and the refusal says what to do')
 })
