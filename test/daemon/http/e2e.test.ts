@@ -99,6 +99,21 @@ t.test('a private room and a conversation, end to end on one daemon', async (t) 
   t.equal((await alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: 'after bob left: tangerine' } })).status, 201)
   t.equal((await bob.api(`/api/v1/rooms/${room}/members`, { json: { username: 'carol' } })).body.error.code, 'not_a_member')
   t.equal((await alice.api(`/api/v1/rooms/${room}/members`, { json: { username: 'bob' } })).status, 200, 'alice invites bob back')
+  // Carol joins, and alice posts five at once: one new key for all of them, not five.
+  t.equal((await alice.api(`/api/v1/rooms/${room}/members`, { json: { username: 'carol' } })).status, 200, 'alice invites carol')
+  const burst = await Promise.all([1, 2, 3, 4, 5].map((i) => alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: `burst ${i}` } })))
+  t.same(
+    burst.map((r) => r.status),
+    [201, 201, 201, 201, 201],
+    'five posts at once after a membership change all go through',
+  )
+  const carolReads = (await carol.api(`/api/v1/rooms/${room}/messages`)).body.messages.slice(-5)
+  t.same(
+    carolReads.map((m: { text: string }) => m.text).sort(),
+    ['burst 1', 'burst 2', 'burst 3', 'burst 4', 'burst 5'],
+    'carol reads them all',
+  )
+  t.equal((await carol.api(`/api/v1/rooms/${room}/leave`, { method: 'POST' })).status, 204, 'and leaves again')
   t.equal((await alice.api(`/api/v1/rooms/${room}/messages`, { json: { text: 'welcome back, bob' } })).status, 201)
   const back = (await bob.api(`/api/v1/rooms/${room}/messages`)).body.messages
   t.match(
@@ -106,13 +121,20 @@ t.test('a private room and a conversation, end to end on one daemon', async (t) 
     [
       ['pineapple zeppelin at noon', undefined],
       ['', 'no_key'],
+      ['burst 1', undefined],
+      ['burst 2', undefined],
+      ['burst 3', undefined],
+      ['burst 4', undefined],
+      ['burst 5', undefined],
       ['welcome back, bob', undefined],
-    ],
+    ].map(([text, why]) => (text?.startsWith('burst') ? [String, undefined] : [text, why])),
     'bob’s keys open what was said while he was in, not what was said while he was out',
   )
   t.notOk(
-    carolPage.events.some((e) => (e.type === 'message' || e.type === 'updated') && e.message.room !== 'general'),
-    'carol’s page got nothing of the room or the conversation',
+    carolPage.events.some(
+      (e) => (e.type === 'message' || e.type === 'updated') && e.message.room !== 'general' && !e.message.text.startsWith('burst'),
+    ),
+    'carol’s page got nothing of the room or the conversation but what was said while she was in',
   )
 
   await new Promise((r) => setTimeout(r, 200)) // the read marks and the last write settle
@@ -135,9 +157,10 @@ t.test('a private room and a conversation, end to end on one daemon', async (t) 
     [
       [1, ['alice', 'bob']],
       [2, ['alice']],
-      [3, ['alice', 'bob']],
+      [3, ['alice', 'bob', 'carol']],
+      [4, ['alice', 'bob']],
     ],
-    'a new key at creation, after bob left (alice only), after he came back',
+    'a new key at creation, after bob left (alice only), one for the burst after bob and carol came (lazy: none between), after carol left',
   )
 })
 
