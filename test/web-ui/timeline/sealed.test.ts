@@ -1,6 +1,6 @@
 /** What the page says about end-to-end encryption: the header's note, where a room began encrypting, an unreadable message. */
 import t from 'tap'
-import { encryptionNote } from '../../../web-ui/src/rooms/room-header.js'
+import { encryptionNote, waitingFor } from '../../../web-ui/src/rooms/room-header.js'
 import { startsEncryption, UNREADABLE_TEXT, unreadableText } from '../../../web-ui/src/timeline/sealed-model.js'
 
 t.test('the header says whether a room is encrypted, and whom it waits for', async (t) => {
@@ -12,6 +12,8 @@ t.test('the header says whether a room is encrypted, and whom it waits for', asy
     ', not encrypted until dave, erin log in again',
   )
   t.equal(encryptionNote({ kind: 'private', encrypted: false }), ', encrypted from its next message')
+  t.equal(waitingFor({ kind: 'private', encrypted: false, waitingForKeys: ['dave'] }), 'dave logs in again', 'shown under the name too')
+  t.equal(waitingFor({ kind: 'private', encrypted: true, waitingForKeys: ['dave'] }), '', 'nothing once encrypted')
 })
 
 t.test('the notice goes where a room began encrypting, and only there', async (t) => {

@@ -35,9 +35,14 @@ export interface HeaderActions {
 export function encryptionNote(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
   if (room.kind === 'public') return ''
   if (room.encrypted) return ', end-to-end encrypted'
-  const waiting = room.waitingForKeys ?? []
-  if (waiting.length > 0) return `, not encrypted until ${waiting.join(', ')} ${waiting.length === 1 ? 'logs' : 'log'} in again`
-  return ', encrypted from its next message'
+  const waiting = waitingFor(room)
+  return waiting ? `, not encrypted until ${waiting}` : ', encrypted from its next message'
+}
+
+/** "olga logs in again", for a private room that waits for members without account keys; '' otherwise. */
+export function waitingFor(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
+  const names = room.kind === 'public' || room.encrypted ? [] : (room.waitingForKeys ?? [])
+  return names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'logs' : 'log'} in again`
 }
 
 /** What a member may do in a room, by its kind (the daemon checks it again). */
@@ -70,8 +75,11 @@ export class RoomHeader {
     p.name.textContent = label
     const note = encryptionNote(room)
     p.kind.textContent = room.kind === 'private' ? ` (private room${note})` : room.kind === 'direct' ? ` (direct message${note})` : ''
-    p.topic.textContent = room.topic
-    p.topic.hidden = room.topic === ''
+    // Shown, not only read out: why a private room is not encrypted yet.
+    const waiting = waitingFor(room)
+    const why = waiting ? `Messages here are not end-to-end encrypted until ${waiting}.` : ''
+    p.topic.textContent = [room.topic, why].filter((x) => x !== '').join(' · ')
+    p.topic.hidden = p.topic.textContent === ''
     p.members.textContent = `Members (${room.memberCount})`
     p.members.setAttribute('aria-label', `Members, ${room.memberCount}`)
     const can = allowed(room)

@@ -140,11 +140,12 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
 
 /** "Encrypted from now on", at the top of the row where a room began encrypting (or not). */
 export function syncEncryptionNotice(item: HTMLElement, starts: boolean): void {
-  const notice = item.querySelector(':scope > .e2e-notice')
+  const notice = item.querySelector('.e2e-notice')
   if (starts && !notice) {
     const note = el('p', 'e2e-notice', `🔒 ${ENCRYPTION_STARTS}`)
     note.setAttribute('role', 'note')
-    item.prepend(note)
+    // Above the author and time, in the body column (a row is avatar | body).
+    ;(item.querySelector(':scope > .msg-body') ?? item).prepend(note)
   } else if (!starts) notice?.remove()
 }
 
