@@ -103,16 +103,21 @@ async function makeKey(ctx: HttpContext, who: Authenticated, room: Room): Promis
     ctx.log.info({ room: room.id, epoch, members: Object.keys(sealed).length }, 'made a new room key')
   } catch (err) {
     if (!(err instanceof ConflictError && err.code === 'room_key_invalid')) throw err
-    ctx.log.info({ room: room.id, epoch, reason: err.message }, 'another room key got there first')
-    await waitForEpoch(ctx, room.id, epoch)
+    ctx.log.info({ room: room.id, epoch, reason: err.message }, 'the relay took another key, or knows other members; waiting for that here')
+    await waitForChange(ctx, room)
   } finally {
     key.fill(0)
   }
 }
 
-/** Another member's key for `epoch` is on the relay: wait until it is in this replica too. */
-async function waitForEpoch(ctx: HttpContext, roomId: string, epoch: number): Promise<void> {
+/**
+ * The relay refused our key because it knows more than this replica does (another member's key
+ * for the epoch, or a join or leave we have not seen yet): wait until this replica sees the room
+ * change, then the caller looks again.
+ */
+async function waitForChange(ctx: HttpContext, before: Room): Promise<void> {
   for (const until = Date.now() + ctx.submitTimeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
-    if (((await ctx.store.views.q.room(roomId))?.epoch ?? 0) >= epoch) return
+    const now = await ctx.store.views.q.room(before.id)
+    if (!now || now.epoch !== before.epoch || now.membershipSeq !== before.membershipSeq) return
   }
 }

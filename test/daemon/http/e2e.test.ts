@@ -14,7 +14,7 @@ import WebSocket from 'ws'
 import type { Entry, UiEvent } from '../../../shared/index.js'
 import { hashPassword } from '../../../daemon/accounts/index.js'
 import { Store } from '../../../daemon/store/index.js'
-import { call, startLocalDaemon, waitFor } from './local-daemon.js'
+import { call, startLocalDaemon, startPair, waitFor } from './local-daemon.js'
 
 const root = t.testdir()
 const PASSWORD = 'sealed velvet lamps'
@@ -211,4 +211,39 @@ t.test('a member without account keys keeps a room plain until they log in; an e
   const refused = await A(`/api/v1/rooms/${room}/members`, { json: { username: 'oskar' } })
   t.same([refused.status, refused.body.error.code], [409, 'room_key_invalid'], 'oskar, without keys, cannot be invited into it now')
   t.match(refused.body.error.message, /once they have logged in once/, 'and the refusal says what to do')
+})
+
+t.test('across two daemons: a post right after a membership change its replica may not have seen yet', async (t) => {
+  const { relay, client, token } = await startPair(t, join(root, 'pair'), ['alice', 'bob', 'carol'], PASSWORD)
+  const as =
+    (ui: string, tok: string) =>
+    (path: string, c: { method?: string; json?: unknown } = {}) =>
+      call(ui, path, { token: tok, ...c })
+  const A = as(relay.ui, await token(relay.ui, 'alice'))
+  const B = as(client.ui, await token(client.ui, 'bob'))
+  const C = as(relay.ui, await token(relay.ui, 'carol'))
+  const room = (await A('/api/v1/rooms', { json: { name: 'pair-room', kind: 'private', invite: ['bob'] } })).body.room.id as string
+  await waitFor('the room on the client', async () => (await B(`/api/v1/rooms/${room}`)).status === 200)
+  for (let round = 1; round <= 3; round++) {
+    // On the relay at once; bob's machine hears of it a moment later, or already has.
+    t.equal((await A(`/api/v1/rooms/${room}/members`, { json: { username: 'carol' } })).status, 200, `round ${round}: carol invited`)
+    const posted = await B(`/api/v1/rooms/${room}/messages`, { json: { text: `from bob, round ${round}` } })
+    t.equal(posted.status, 201, `round ${round}: bob's post goes through (sealed again if it was sealed before the invitation)`)
+    const seen = await waitFor(`round ${round} for carol`, async () =>
+      (await C(`/api/v1/rooms/${room}/messages`)).body.messages?.find((m: { id: string }) => m.id === posted.body.message.id),
+    )
+    t.match(seen, { text: `from bob, round ${round}`, encrypted: true }, `round ${round}: carol, just invited, reads it`)
+    t.equal((await C(`/api/v1/rooms/${room}/leave`, { method: 'POST' })).status, 204, `round ${round}: carol leaves`)
+    const after = await B(`/api/v1/rooms/${room}/messages`, { json: { text: `after carol, round ${round}` } })
+    t.equal(after.status, 201, `round ${round}: bob posts right after she left`)
+    const alices = await waitFor(`round ${round} for alice`, async () =>
+      (await A(`/api/v1/rooms/${room}/messages`)).body.messages?.find((m: { id: string }) => m.id === after.body.message.id),
+    )
+    t.match(alices, { text: `after carol, round ${round}` }, `round ${round}: alice reads it`)
+    t.equal(
+      (await C(`/api/v1/rooms/${room}/messages`)).body.error?.code,
+      'not_a_member',
+      `round ${round}: carol, out again, is refused the room`,
+    )
+  }
 })
