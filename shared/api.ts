@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
-import { RoomId, type RoomKind, Username } from './entries.js'
+import { RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
@@ -59,7 +59,24 @@ export interface Message {
   reactions?: ReactionCount[]
   /** Files and pictures it carries (gone once deleted). */
   files?: FileRef[]
+  /**
+   * The room is end-to-end encrypted and this text was sealed (docs/ARCHITECTURE.md, "Private
+   * rooms end to end"); the daemon opened it for the person asking, or says in `unreadable`
+   * why it could not (then `text` is '').
+   */
+  encrypted?: true
+  unreadable?: UnreadableReason
+  /** The sealed text as the log holds it: in this machine's views only, never in an answer. */
+  sealed?: SealedContent
 }
+
+/**
+ * Why a sealed message cannot be read here: `no_key` (no key of its epoch was sealed to you:
+ * it was sent before you joined, or after you left), `no_session_key` (this session holds no
+ * keys: log in again), `key_invalid` (your copy of the room key does not open or does not
+ * match the key everyone was given), `tampered` (the text does not open under the room key).
+ */
+export type UnreadableReason = 'no_key' | 'no_session_key' | 'key_invalid' | 'tampered'
 
 export interface ReactionCount {
   emoji: string
@@ -91,6 +108,16 @@ export interface RoomSummary {
   mentions: number
   /** The newest message's seq (0: none), to order conversations by activity. */
   lastSeq: number
+  /**
+   * Its messages are end-to-end encrypted (docs/ARCHITECTURE.md, "Private rooms end to end").
+   * Absent or false: public, or a private room or conversation not encrypted yet.
+   */
+  encrypted?: boolean
+  /**
+   * A private room or conversation that stays unencrypted because these members have no
+   * account keys yet (they get them at their next log-in); absent when nobody is waited for.
+   */
+  waitingForKeys?: string[]
 }
 
 /** `GET /api/v1/rooms`: the rooms and conversations the person is in, general first. */

@@ -130,24 +130,57 @@ export const MessageText = z
   .refine((s) => s.trim().length > 0, { message: 'empty_message' })
   .refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' })
 
+/**
+ * A room's epoch: which of its room keys (`room.key`) sealed a message. Epoch 1 is a room's
+ * first key; a room with none is not encrypted.
+ */
+export const Epoch = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31)
+
+/**
+ * Text encrypted for a room's members (docs/ARCHITECTURE.md, "Private rooms end to end"):
+ * `ct` is XChaCha20-Poly1305-IETF (libsodium `crypto_aead_xchacha20poly1305_ietf_encrypt`)
+ * under the room key of `epoch`, with a random 24-byte `nonce`, of the JSON `{text}`; its
+ * associated data names the room, the epoch and the author (daemon/sealing/content.ts).
+ * Bounded by the largest text escaped as JSON (6 bytes per character at worst) plus the tag.
+ */
+export const SealedContent = z.object({
+  epoch: Epoch,
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{32}$/, '24 bytes in base64url'),
+  ct: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+    .max(Math.ceil(((6 * MAX_MESSAGE_BYTES + 64 + 16) * 4) / 3)),
+})
+
 export const MessagePosted = z.object({
   type: z.literal('message.posted'),
   room: RoomId,
   author: Username,
-  /** May be empty when the message carries files. */
+  /** May be empty when the message carries files, and is empty when it is `sealed`. */
   text: z.string().refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' }),
   files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).optional(),
+  /** The text, encrypted: the room is end-to-end encrypted (daemon/rooms/rules.ts says when). */
+  sealed: SealedContent.optional(),
 })
 // "Text or files" is checked by the rule book (daemon/rooms/rules.ts), not here: an object-wide
 // refinement costs every entry of every catch-up frame a sixth of its parsing time.
 
-/** The author replaces the text of their own message (`target` is its entry id). */
+/**
+ * The author replaces the text of their own message (`target` is its entry id). In an
+ * encrypted room the new text is `sealed` and `text` is empty; the rule book checks that a
+ * plain edit's text is not empty (so the schema takes an empty one).
+ */
 export const MessageEdited = z.object({
   type: z.literal('message.edited'),
   room: RoomId,
   target: EntryId,
   author: Username,
-  text: MessageText,
+  text: z.string().refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' }),
+  sealed: SealedContent.optional(),
 })
 
 /** The author takes their own message back; others see that it was deleted, not what it said. */
@@ -207,6 +240,25 @@ export const RoomLeft = z.object({
 })
 
 /**
+ * A room's key for a new epoch (docs/ARCHITECTURE.md, "Private rooms end to end"): 32 random
+ * bytes, sealed to each member's account `box` key with libsodium's sealed box
+ * (`crypto_box_seal`: an ephemeral X25519 key, then XSalsa20-Poly1305), 80 bytes each. `by`
+ * is a member and signs it; `sealed` names exactly the room's members and `epoch` is the
+ * room's current one plus one (daemon/rooms/keys.ts). `commitment` is a BLAKE2b hash of the
+ * key bound to the room and epoch, so every member can tell they were given the same key.
+ */
+export const RoomKeyMade = z.object({
+  type: z.literal('room.key'),
+  room: RoomId,
+  by: Username,
+  epoch: Epoch,
+  sealed: z
+    .record(Username, z.string().regex(/^[A-Za-z0-9_-]{107}$/, 'a sealed room key is 80 bytes in base64url'))
+    .refine((r) => Object.keys(r).length <= 256, 'at most 256 sealed keys'),
+  commitment: Bytes32,
+})
+
+/**
  * How far a person has read a room, for unread counts and the "new messages" divider on every
  * machine they log in on. Positions only move forward: the view keeps the highest one.
  */
@@ -229,6 +281,7 @@ export const EntryBody = z.discriminatedUnion('type', [
   RoomUpdated,
   RoomJoined,
   RoomLeft,
+  RoomKeyMade,
   ReadMarked,
 ])
 
@@ -270,3 +323,5 @@ export type WrappedKeys = z.infer<typeof WrappedKeys>
 export type ReadMarked = z.infer<typeof ReadMarked>
 export type RoomCreated = z.infer<typeof RoomCreated>
 export type RoomKind = z.infer<typeof RoomKind>
+export type RoomKeyMade = z.infer<typeof RoomKeyMade>
+export type SealedContent = z.infer<typeof SealedContent>

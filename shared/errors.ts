@@ -82,6 +82,13 @@ export const ERROR_CODES = {
   // A claim no honest daemon makes (a term past the bounds, a welcome `from` none of our
   // checkpoints): refused rather than followed.
   claim_absurd: 400,
+  // End-to-end encrypted rooms (daemon/rooms/keys.ts): a room key that is not for exactly the
+  // room's members at its next epoch; a message sealed under an epoch that is not the room's
+  // current one, or under one older than its latest membership change; plain text in a room
+  // that is encrypted.
+  room_key_invalid: 409,
+  room_key_stale: 409,
+  room_encrypted: 409,
   internal: 500,
 } as const
 

@@ -44,6 +44,7 @@ export function actorOf(body: EntryBody): string {
       return body.creator
     case 'room.updated':
     case 'room.joined':
+    case 'room.key':
       return body.by
   }
 }

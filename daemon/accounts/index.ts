@@ -24,6 +24,7 @@ export {
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
 export { checkPass, makePass, type PassVerdict } from './presence-pass.js'
 export { accountFingerprint, fingerprintOf } from './fingerprint.js'
+export { sessionBoxKey } from './box-key.js'
 
 /** An entry to submit, signed with `secrets`, which the caller wipes once it is submitted. */
 export interface KeyedEntry<T> {

@@ -99,10 +99,13 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     const q = this.opts.store.views.q
     const room = await q.room(b.room)
     if (!room || !(await q.isMember(room.id, me))) return
-    const mention = Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
+    // Sealed text (an encrypted room) is opened only for a logged-in request or page, never
+    // for a pop-up: it says where, not what (and cannot tell a mention).
+    const mention = !b.sealed && Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
     if (this.#dnd && !mention) return
     const where = room.kind === 'direct' ? 'a direct message' : `#${room.name}`
-    this.#burst.add({ room: b.room, where, author: b.author, text: b.text, mention })
+    const text = b.sealed ? `New message in ${where}` : b.text
+    this.#burst.add({ room: b.room, where, author: b.author, text, mention })
   }
 
   /** A page of `username` became visible and focused: what was collected for it is old news. */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { Entry, Message, Typing, UiEvent } from '../../shared/index.js'
 import type { Room, Views } from '../store/index.js'
 import { timelineNotice } from './fingerprints.js'
+import { MessageOpener } from './message-opener.js'
 import type { PageSockets } from './page-sockets.js'
 
 export class LiveFeed {
@@ -64,7 +65,16 @@ export class LiveFeed {
       else if (b.type === 'message.posted')
         await this.message(
           b.room,
-          { id: e.id, seq: e.seq, room: b.room, author: b.author, text: b.text, ts: e.ts, ...(b.files?.length ? { files: b.files } : {}) },
+          {
+            id: e.id,
+            seq: e.seq,
+            room: b.room,
+            author: b.author,
+            text: b.text,
+            ts: e.ts,
+            ...(b.files?.length ? { files: b.files } : {}),
+            ...(b.sealed ? { sealed: b.sealed } : {}),
+          },
           'message',
         )
       else if ('target' in b) {
@@ -85,7 +95,19 @@ export class LiveFeed {
 
   private async message(roomId: string, message: Message, type: 'message' | 'updated'): Promise<void> {
     const room = await this.views.q.room(roomId)
-    if (room) await this.toReaders(room, { type, message })
+    if (!room) return
+    if (!message.sealed) return this.toReaders(room, { type, message })
+    // Sealed: opened for each reader with their own page's session, never sent sealed.
+    for (const user of this.pages.users()) {
+      if (!(await this.views.q.isMember(room.id, user))) continue
+      const who = this.pages.sessionOf(user)
+      const opener = who ? MessageOpener.forSession(this.views.q, who, this.log) : new MessageOpener(this.views.q, user, null, this.log)
+      try {
+        this.pages.broadcastTo(user, { type, message: await opener.open(message) })
+      } finally {
+        opener.close()
+      }
+    }
   }
 
   private async toReaders(room: Room, event: UiEvent, except?: string): Promise<void> {

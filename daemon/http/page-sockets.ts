@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events'
 import type WebSocket from 'ws'
 import type { UiEvent } from '../../shared/index.js'
+import type { Authenticated } from './auth.js'
 
 /** No page of a person looked at (visible and focused) for this long: away. */
 export const AWAY_AFTER_MS = 5 * 60_000
@@ -20,6 +21,11 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
   readonly #seenAt = new Map<string, number>()
   /** Users who set themselves away on this machine. */
   readonly #awayByHand = new Set<string>()
+  /**
+   * The session each socket was opened with: the live feed opens sealed messages with it for
+   * that person (message-opener.ts). Gone with the socket, so with the log-out that closes it.
+   */
+  readonly #sessions = new WeakMap<WebSocket, Authenticated>()
   #lastAway = ''
   readonly #timer: NodeJS.Timeout
 
@@ -30,7 +36,8 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
     this.#timer.unref()
   }
 
-  add(username: string, ws: WebSocket): void {
+  add(username: string, ws: WebSocket, who?: Authenticated): void {
+    if (who) this.#sessions.set(ws, who)
     let set = this.#byUser.get(username)
     if (!set) {
       set = new Set()
@@ -93,6 +100,15 @@ export class PageSockets extends EventEmitter<{ presence: []; watching: [usernam
       for (const ws of set) if (this.#watching.has(ws) && ws.readyState === ws.OPEN) return true
     }
     return false
+  }
+
+  /** A session of an open page of `username`, to open sealed messages for them. */
+  sessionOf(username: string): Authenticated | undefined {
+    for (const ws of this.#byUser.get(username) ?? []) {
+      const who = this.#sessions.get(ws)
+      if (who && ws.readyState === ws.OPEN) return who
+    }
+    return undefined
   }
 
   users(): string[] {

@@ -5,12 +5,13 @@
  */
 import { RoomParam, type Entry, type EntryBody, type RoomSummary } from '../../shared/index.js'
 import { errorFor, InputError } from '../errors/index.js'
-import { check, mayRead, type Verdict } from '../rooms/index.js'
+import { check, isEncrypted, mayRead, type Verdict } from '../rooms/index.js'
 import { sessionSigner } from '../accounts/index.js'
 import type { SubmitOptions, SubmitResult } from '../outbox/index.js'
 import type { Room } from '../store/index.js'
 import type { Authenticated } from './auth.js'
 import type { HttpContext } from './context.js'
+import { withOpener } from './message-opener.js'
 
 /** Room ids have a fixed shape; anything else names no room (not a malformed request). */
 export function roomId(params: unknown): string {
@@ -52,10 +53,13 @@ export async function submitNow(ctx: HttpContext, who: Authenticated, body: Entr
   return result.entry
 }
 
-export async function summary(ctx: HttpContext, room: Room, username: string): Promise<RoomSummary> {
+export async function summary(ctx: HttpContext, room: Room, who: Authenticated): Promise<RoomSummary> {
   const views = ctx.store.views
+  const username = who.session.username
   const joined = await views.q.isMember(room.id, username)
-  const read = joined ? await views.readPosition(username, room.id) : { unread: 0, mentions: 0 }
+  const read = joined
+    ? await withOpener(views.q, who, ctx.log, (o) => views.readPosition(username, room.id, (m) => o.open(m)))
+    : { unread: 0, mentions: 0 }
   return {
     id: room.id,
     kind: room.kind,
@@ -67,5 +71,15 @@ export async function summary(ctx: HttpContext, room: Room, username: string): P
     unread: read.unread,
     mentions: read.mentions,
     lastSeq: await views.lastSeq(room.id),
+    ...(await encryption(ctx, room)),
   }
+}
+
+/** Whether a room is encrypted, or which members it waits for to be (daemon/http/room-sealer.ts). */
+async function encryption(ctx: HttpContext, room: Room): Promise<Pick<RoomSummary, 'encrypted' | 'waitingForKeys'>> {
+  if (isEncrypted(room)) return { encrypted: true }
+  if (room.kind === 'public') return {}
+  const waiting: string[] = []
+  for (const name of await ctx.store.views.members(room.id)) if (!(await ctx.store.views.account(name))?.keys) waiting.push(name)
+  return waiting.length > 0 ? { encrypted: false, waitingForKeys: waiting } : { encrypted: false }
 }

@@ -7,3 +7,4 @@
  */
 export { check, existingRoom, mayPost, mayRead, roomLabel, timely, type Verdict } from './rules.js'
 export { directRoomId } from './direct.js'
+export { contentFits, isEncrypted, keyIsCurrent } from './keys.js'

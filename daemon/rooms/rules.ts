@@ -7,8 +7,10 @@
 import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, MAX_CLOCK_AHEAD_MS, type EntryBody, type ErrorCode } from '../../shared/index.js'
 import type { Room, ViewQueries } from '../store/index.js'
 import { directRoomId } from './direct.js'
+import { contentFits, mayJoinEncrypted, roomKeyMade } from './keys.js'
+import type { Verdict } from './verdict.js'
 
-export type Verdict = { ok: true } | { ok: false; code: ErrorCode; message: string }
+export type { Verdict } from './verdict.js'
 
 const OK: Verdict = { ok: true }
 const no = (code: ErrorCode, message: string): Verdict => ({ ok: false, code, message })
@@ -32,11 +34,17 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
     case 'account.keys':
       return accountKeys(q, body)
     case 'message.posted': {
-      if (body.text.trim().length === 0 && !body.files?.length) return no('empty_message', 'The message is empty.')
+      if (body.text.trim().length === 0 && !body.files?.length && !body.sealed) return no('empty_message', 'The message is empty.')
       const author = await accountExists(q, body.author)
-      return author.ok ? mayPost(q, body.room, body.author) : author
+      if (!author.ok) return author
+      const may = await mayPost(q, body.room, body.author)
+      return may.ok ? contentFits((await q.room(body.room))!, body.text, body.sealed) : may
     }
-    case 'message.edited':
+    case 'message.edited': {
+      if (!body.sealed && body.text.trim().length === 0) return no('empty_message', 'The message is empty.')
+      const own = await ownMessage(q, body)
+      return own.ok ? contentFits((await q.room(body.room))!, body.text, body.sealed) : own
+    }
     case 'message.deleted':
       return ownMessage(q, body)
     case 'reaction.set':
@@ -49,6 +57,10 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       return roomJoined(q, body)
     case 'room.left':
       return roomLeft(q, body)
+    case 'room.key': {
+      const may = await mayPost(q, body.room, body.by)
+      return may.ok ? roomKeyMade(q, (await q.room(body.room))!, body) : may
+    }
   }
 }
 
@@ -177,6 +189,8 @@ async function roomJoined(q: ViewQueries, b: Body<'room.joined'>): Promise<Verdi
   const known = await accountExists(q, b.username)
   if (!known.ok) return known
   if (await q.isMember(b.room, b.username)) return no('already_member', `${b.username} is in ${roomLabel(room)} already.`)
+  const keyed = await mayJoinEncrypted(q, room, b.username)
+  if (!keyed.ok) return keyed
   const self = b.by.toLowerCase() === b.username.toLowerCase()
   if (self && room.kind === 'public') return OK
   if (self) return no('not_a_member', `${roomLabel(room)} is private: a member has to invite you.`)

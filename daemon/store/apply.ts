@@ -9,11 +9,11 @@
  */
 import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
-import { memberKey, memberOfKey, messageKey, readKey, seqKey, userKey } from './keys.js'
+import { memberKey, memberOfKey, messageKey, readKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import { generalRoom, ViewQueries } from './queries.js'
 import { noticeKeyChange } from './notices.js'
 import { ViewTx } from './tx.js'
-import type { Account, Member, Op, Room, Sub, UndoStep, ViewSubs } from './types.js'
+import type { Account, Member, Op, Room, RoomKeyRecord, Sub, UndoStep, ViewSubs } from './types.js'
 
 /**
  * Applies entries in order into `tx`, with each one's undo record. A pure entry (a new
@@ -82,18 +82,26 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         text: b.text,
         ts: entry.ts,
         ...(b.files?.length ? { files: b.files } : {}),
+        ...(b.sealed ? { sealed: b.sealed } : {}),
       }
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
     case 'message.edited':
-      return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, text: b.text, edited: entry.ts }), b.author)
+      return changeMessage(
+        q,
+        tx,
+        b.room,
+        b.target,
+        ({ sealed: _old, ...m }) => ({ ...m, text: b.text, edited: entry.ts, ...(b.sealed ? { sealed: b.sealed } : {}) }),
+        b.author,
+      )
     case 'message.deleted':
       return changeMessage(
         q,
         tx,
         b.room,
         b.target,
-        ({ reactions: _r, edited: _e, files: _f, ...m }) => ({ ...m, text: '', deleted: true }),
+        ({ reactions: _r, edited: _e, files: _f, sealed: _s, ...m }) => ({ ...m, text: '', deleted: true }),
         b.author,
       )
     case 'reaction.set':
@@ -108,6 +116,7 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         creator: b.creator,
         createdSeq: entry.seq,
         memberCount: 0,
+        membershipSeq: entry.seq,
       }
       await tx.put('rooms', b.room, room, true)
       if (b.name) await tx.put('roomNames', b.name, b.room)
@@ -133,8 +142,10 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       if (!room || !(await tx.get('members', memberKey(b.room, b.username)))) return
       await tx.del('members', memberKey(b.room, b.username))
       await tx.del('memberOf', memberOfKey(b.username, b.room))
-      return tx.put('rooms', b.room, { ...room, memberCount: room.memberCount - 1 })
+      return tx.put('rooms', b.room, { ...room, memberCount: room.memberCount - 1, membershipSeq: entry.seq })
     }
+    case 'room.key':
+      return applyRoomKey(q, tx, b, entry.seq)
     case 'read.marked':
       return tx.put('reads', readKey(b.username, b.room, b.seq), entry.seq, true)
   }
@@ -154,7 +165,24 @@ async function addMember(tx: ViewTx, room: Room, username: string, since: number
   await tx.put('members', memberKey(room.id, username), { username, since } satisfies Member)
   await tx.put('memberOf', memberOfKey(username, room.id), room.id)
   const now = (await tx.get<Room>('rooms', room.id)) ?? room
-  await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1 })
+  await tx.put('rooms', room.id, { ...now, memberCount: now.memberCount + 1, membershipSeq: since })
+}
+
+/**
+ * A room's key for its next epoch, sealed to exactly its members by one of them
+ * (daemon/rooms/keys.ts). What a hostile relay ordered against those rules changes nothing,
+ * here as on every replica: the room's epoch only ever moves to the one after it.
+ */
+async function applyRoomKey(q: ViewQueries, tx: ViewTx, b: Extract<Entry['body'], { type: 'room.key' }>, seq: number): Promise<void> {
+  const room = await q.room(b.room)
+  if (!room || room.kind === 'public' || b.epoch !== (room.epoch ?? 0) + 1 || !(await q.isMember(b.room, b.by))) return
+  const names = Object.keys(b.sealed).map((n) => n.toLowerCase())
+  if (new Set(names).size !== room.memberCount || names.length !== room.memberCount) return
+  for (const name of names) if (!(await q.isMember(b.room, name))) return
+  const sealed = Object.fromEntries(Object.entries(b.sealed).map(([name, box]) => [name.toLowerCase(), box]))
+  const record: RoomKeyRecord = { epoch: b.epoch, seq, by: b.by, sealed, commitment: b.commitment }
+  await tx.put('roomKeys', roomKeyKey(b.room, b.epoch), record, true)
+  await tx.put('rooms', b.room, { ...room, epoch: b.epoch, epochSeq: seq })
 }
 
 /** Changes a message that is there and not deleted; with `author`, only that author's own. */

@@ -21,6 +21,11 @@ export function memberKey(room: string, username: string): string {
   return `${room}!${username.toLowerCase()}`
 }
 
+/** A room's key of one epoch: the room's keys in epoch order. */
+export function roomKeyKey(room: string, epoch: number): string {
+  return `${room}!${seqKey(epoch)}`
+}
+
 /** The same membership by person: for "my rooms". */
 export function memberOfKey(username: string, room: string): string {
   return `${username.toLowerCase()}!${room}`

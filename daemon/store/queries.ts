@@ -5,8 +5,8 @@
  * room lists, members). Nothing here writes.
  */
 import { GENERAL_ROOM, mentionedNames, type FileRef, type Message } from '../../shared/index.js'
-import { memberKey, messageKey, noticeKey, userKey } from './keys.js'
-import type { Account, KeyNotice, Lookup, Member, ReadState, Room, ViewSubs } from './types.js'
+import { memberKey, messageKey, noticeKey, roomKeyKey, userKey } from './keys.js'
+import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
 export const UNREAD_COUNT_MAX = 1000
@@ -55,6 +55,11 @@ export class ViewQueries {
     return this.get<KeyNotice>('notices', noticeKey(room, seq))
   }
 
+  /** A room's key of one epoch, sealed to whoever was a member then. */
+  roomKey(room: string, epoch: number): Promise<RoomKeyRecord | undefined> {
+    return this.get<RoomKeyRecord>('roomKeys', roomKeyKey(room, epoch))
+  }
+
   /** A message of `room` by its entry id (undefined if that id is not a message of that room). */
   async message(room: string, id: string): Promise<Message | undefined> {
     const seq = await this.get<number>('ids', id)
@@ -78,9 +83,10 @@ export class ViewReads {
    * How far a person has read a room (their highest read mark, or where they joined it), and
    * how many messages by others follow it, counted up to UNREAD_COUNT_MAX (the cost of
    * counting grows with what is counted, and nobody needs to know there are 4,318 rather
-   * than "1000+").
+   * than "1000+"). `open` opens sealed messages for the person (daemon/http/message-opener.ts);
+   * without it their mentions are not counted.
    */
-  async readPosition(username: string, room: string): Promise<ReadState> {
+  async readPosition(username: string, room: string, open?: (m: Message) => Promise<Message>): Promise<ReadState> {
     const prefix = `${username.toLowerCase()}!${room}!`
     let seq = await this.q.readBaseline(room, username)
     for await (const key of this.subs.reads.keys({ gt: prefix, lt: `${prefix}~`, reverse: true, limit: 1 }))
@@ -92,7 +98,9 @@ export class ViewReads {
       const m = value as Message
       if (m.author.toLowerCase() === me || m.deleted) continue
       if (++unread === UNREAD_COUNT_MAX) break
-      if (mentionedNames(m.text).some((n) => n.toLowerCase() === me)) mentions++
+      // A sealed message's mentions are in its text: counted only by whoever can open it.
+      const text = m.sealed ? (open ? (await open(m)).text : '') : m.text
+      if (mentionedNames(text).some((n) => n.toLowerCase() === me)) mentions++
     }
     return { seq, unread, mentions }
   }

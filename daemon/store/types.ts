@@ -13,7 +13,7 @@ export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string,
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
 export type Op = { type: 'put'; sublevel: object; key: string; value: unknown } | { type: 'del'; sublevel: object; key: string }
 
-export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf' | 'notices'
+export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf' | 'notices' | 'roomKeys'
 export type ViewSubs = Record<ViewName, Sub<unknown>>
 
 /** Reads one view key: from the database, or through a transaction's overlay. */
@@ -48,6 +48,24 @@ export interface Room {
   creator: string
   createdSeq: number
   memberCount: number
+  /**
+   * End-to-end encryption (daemon/rooms/keys.ts): the room's current epoch and the seq of the
+   * `room.key` that began it; absent while the room is not encrypted.
+   */
+  epoch?: number
+  epochSeq?: number
+  /** The seq of the latest change of who is in the room (absent: none since `createdSeq`). */
+  membershipSeq?: number
+}
+
+/** A room's key for one epoch, as its `room.key` entry gave it: sealed to each member then. */
+export interface RoomKeyRecord {
+  epoch: number
+  seq: number
+  by: string
+  /** Lower-cased username → the key sealed to their account box key. */
+  sealed: Record<string, string>
+  commitment: string
 }
 
 export interface Member {

@@ -47,7 +47,7 @@ export function eventRoutes(app: FastifyInstance, ctx: HttpContext): void {
         // Closed while we looked: registering it now would leave its user online for good.
         if (socket.readyState !== socket.OPEN) return
         username = who.session.username
-        ctx.pages.add(username, socket)
+        ctx.pages.add(username, socket, who)
         if (watching !== null) ctx.pages.setWatching(username, socket, watching)
         if (away !== null) ctx.pages.setAwayByHand(username, away)
         socket.send(JSON.stringify({ type: 'status', status: ctx.status() }))

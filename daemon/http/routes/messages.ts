@@ -11,12 +11,15 @@ import {
   type PostMessageResponse,
   type ReadPosition,
 } from '../../../shared/index.js'
-import { InputError } from '../../errors/index.js'
+import { InputError, SochatError } from '../../errors/index.js'
 import { fileBlobs } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
+import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
 import { noticesForPage } from '../fingerprints.js'
+import { withOpener } from '../message-opener.js'
 import { allowed, readableRoom, roomId, submitAs } from '../room-access.js'
+import { sealText } from '../room-sealer.js'
 
 /** The rules for a message's text, said in words before anything is queued. */
 export function messageText(text: string): string {
@@ -38,13 +41,45 @@ async function localFiles(ctx: HttpContext, files: FileRef[]): Promise<FileRef[]
   return files
 }
 
+/** Times a post is sealed again when the relay says the room's members changed meanwhile. */
+const STALE_RETRIES = 2
+
+/**
+ * Posts `text`, sealed for the room's members when the room is encrypted (room-sealer.ts).
+ * The relay refuses a message sealed under a key older than the room's latest membership
+ * change (`room_key_stale`, someone joined or left while it was on its way): it is sealed
+ * again under a new key, a couple of times at most.
+ */
+async function postSealed(ctx: HttpContext, who: Authenticated, room: string, text: string, files: FileRef[] | undefined) {
+  const author = who.session.username
+  for (let attempt = 0; ; attempt++) {
+    const sealed = await sealText(ctx, who, room, text)
+    const body = {
+      type: 'message.posted' as const,
+      room,
+      author,
+      text: sealed ? '' : text,
+      ...(files ? { files } : {}),
+      ...(sealed ? { sealed } : {}),
+    }
+    try {
+      return { result: await submitAs(ctx, who, body, { durable: true, timeoutMs: ctx.submitTimeoutMs }), sealed }
+    } catch (err) {
+      if (!(err instanceof SochatError && err.code === 'room_key_stale') || attempt >= STALE_RETRIES) throw err
+      ctx.log.info({ room }, 'the room changed while a sealed message was on its way; sealing it again')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
 export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/rooms/:room/messages', async (req): Promise<MessagesResponse> => {
     const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
     const q = MessagesQuery.parse(req.query)
     const messages = await ctx.store.views.messages(room.id, q.limit, q.before)
-    return { messages, notices: await noticesForPage(ctx.store.views, room.id, messages, q.limit, q.before) }
+    const opened = await withOpener(ctx.store.views.q, req.who, ctx.log, (o) => o.openAll(messages))
+    return { messages: opened, notices: await noticesForPage(ctx.store.views, room.id, messages, q.limit, q.before) }
   })
 
   app.get('/api/v1/rooms/:room/read', async (req): Promise<ReadPosition> => {
@@ -77,11 +112,24 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
   /** This user's messages that wait in this machine's outbox, oldest first. */
   app.get('/api/v1/outbox', async (req): Promise<OutboxResponse> => {
     const me = req.who.session.username
-    const pending = []
-    for (const s of await ctx.outbox.pending()) {
-      if (s.body.type !== 'message.posted' || s.body.author !== me) continue
-      pending.push({ id: s.id, room: s.body.room, author: s.body.author, text: s.body.text, ts: s.ts })
-    }
+    const mine = (await ctx.outbox.pending()).filter((s) => s.body.type === 'message.posted' && s.body.author === me)
+    const pending = await withOpener(ctx.store.views.q, req.who, ctx.log, (o) =>
+      Promise.all(
+        mine.map(async (s) => {
+          const b = s.body as Extract<typeof s.body, { type: 'message.posted' }>
+          const m = await o.open({
+            id: s.id,
+            seq: 0,
+            room: b.room,
+            author: b.author,
+            text: b.text,
+            ts: s.ts,
+            ...(b.sealed ? { sealed: b.sealed } : {}),
+          })
+          return { id: s.id, room: b.room, author: b.author, text: m.text, ts: s.ts }
+        }),
+      ),
+    )
     return { pending }
   })
 
@@ -96,13 +144,8 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined
     const text = files && body.text.trim() === '' ? '' : messageText(body.text)
     allowed(await mayPost(ctx.store.views.q, room, me))
-    const result = await submitAs(
-      ctx,
-      req.who,
-      { type: 'message.posted', room, author: me, text, ...(files ? { files } : {}) },
-      { durable: true, timeoutMs: ctx.submitTimeoutMs },
-    )
-    const extra = files ? { files } : {}
+    const { result, sealed } = await postSealed(ctx, req.who, room, text, files)
+    const extra = { ...(files ? { files } : {}), ...(sealed ? { encrypted: true as const } : {}) }
     if (result.state === 'sent') {
       const e = result.entry
       const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room, author: me, text, ts: e.ts, ...extra } }

@@ -21,9 +21,11 @@ import {
 } from '../../../shared/index.js'
 import { ConflictError, InputError, UnavailableError } from '../../errors/index.js'
 import { directRoomId } from '../../rooms/index.js'
+import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
 import { fingerprintsOf } from '../fingerprints.js'
 import { readableRoom, roomId, submitNow, summary } from '../room-access.js'
+import { firstKey } from '../room-sealer.js'
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
@@ -57,18 +59,17 @@ async function waitForRoom(ctx: HttpContext, id: string): Promise<void> {
 
 export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const views = ctx.store.views
-  const answer = async (id: string, username: string): Promise<RoomResponse> => ({
-    room: await summary(ctx, await readableRoom(ctx, id, username), username),
+  const answer = async (id: string, who: Authenticated): Promise<RoomResponse> => ({
+    room: await summary(ctx, await readableRoom(ctx, id, who.session.username), who),
   })
 
   app.get('/api/v1/rooms', async (req): Promise<RoomsResponse> => {
     const me = req.who.session.username
-    return { rooms: await Promise.all((await views.roomsOf(me)).map((r) => summary(ctx, r, me))) }
+    return { rooms: await Promise.all((await views.roomsOf(me)).map((r) => summary(ctx, r, req.who))) }
   })
 
   app.get('/api/v1/rooms-directory', async (req): Promise<DirectoryResponse> => {
-    const me = req.who.session.username
-    return { rooms: await Promise.all((await views.directory()).map((r) => summary(ctx, r, me))) }
+    return { rooms: await Promise.all((await views.directory()).map((r) => summary(ctx, r, req.who))) }
   })
 
   app.post('/api/v1/rooms', async (req, reply) => {
@@ -84,12 +85,12 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
       creator: me,
       members: [me, ...invited],
     })
-    return reply.code(201).send(await answer(entry.body.type === 'room.created' ? entry.body.room : '', me))
+    if (entry.body.type === 'room.created') await firstKey(ctx, req.who, entry.body.room)
+    return reply.code(201).send(await answer(entry.body.type === 'room.created' ? entry.body.room : '', req.who))
   })
 
   app.get('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
-    const me = req.who.session.username
-    return answer(roomId(req.params), me)
+    return answer(roomId(req.params), req.who)
   })
 
   app.patch('/api/v1/rooms/:room', async (req): Promise<RoomResponse> => {
@@ -105,14 +106,14 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(change.name !== undefined ? { name: roomName(change.name) } : {}),
       ...(change.topic !== undefined ? { topic: topic(change.topic) } : {}),
     })
-    return answer(id, me)
+    return answer(id, req.who)
   })
 
   app.post('/api/v1/rooms/:room/join', async (req): Promise<RoomResponse> => {
     const me = req.who.session.username
     const id = roomId(req.params)
     await submitNow(ctx, req.who, { type: 'room.joined', room: id, username: me, by: me })
-    return answer(id, me)
+    return answer(id, req.who)
   })
 
   app.post('/api/v1/rooms/:room/leave', async (req, reply) => {
@@ -135,7 +136,7 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const account = await views.account(username.trim())
     if (!account) throw new InputError('unknown_author', `No account "${username.trim().slice(0, 40)}" exists on this network.`)
     await submitNow(ctx, req.who, { type: 'room.joined', room: id, username: account.username, by: me })
-    return answer(id, me)
+    return answer(id, req.who)
   })
 
   app.post('/api/v1/direct', async (req, reply) => {
@@ -148,16 +149,17 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
     if (names.length < 2) throw new InputError('bad_request', 'Name at least one other person to talk to.')
     const id = directRoomId(names)
-    if (await views.q.room(id)) return reply.code(200).send(await answer(id, me))
+    if (await views.q.room(id)) return reply.code(200).send(await answer(id, req.who))
     try {
       await submitNow(ctx, req.who, { type: 'room.created', room: id, kind: 'direct', topic: '', creator: me, members: names })
+      await firstKey(ctx, req.who, id)
     } catch (err) {
       // Someone in it started the same conversation a moment before, on another machine: the
       // relay has theirs. It is this one too, once it reaches this replica.
       if (!(err instanceof ConflictError && err.code === 'room_name_taken')) throw err
       await waitForRoom(ctx, id)
-      return reply.code(200).send(await answer(id, me))
+      return reply.code(200).send(await answer(id, req.who))
     }
-    return reply.code(201).send(await answer(id, me))
+    return reply.code(201).send(await answer(id, req.who))
   })
 }

@@ -180,3 +180,25 @@ t.test('only rooms the account is in: a room it never joined is silent, a direct
   await sleep(50)
   t.equal(d.desktop.state().unread, 2, 'unread counts the direct message and general, not #design')
 })
+
+t.test('a sealed message (an encrypted room) is announced by where it is, never by what it says', async (t) => {
+  seq = 0
+  const d = await setUp(t)
+  const entry = (body: Entry['body']): Entry => ({ id: `room-${++seq}-000`, ts: Date.now(), origin: NODE, seq, term: 1, body })
+  await d.apply(
+    account('alice'),
+    account('bob'),
+    entry({ type: 'room.created', room: 'dm-0123456789abcdef', kind: 'direct', topic: '', creator: 'alice', members: ['alice', 'bob'] }),
+  )
+  await d.sessions.issue('bob')
+  await d.desktop.refresh()
+  // The ciphertext is made up: Desktop must not try to open it, only say that something came.
+  const sealed = { epoch: 1, nonce: 'A'.repeat(32), ct: 'c2VjcmV0IHBsYW5zIEBib2I' }
+  await d.apply(entry({ type: 'message.posted', room: 'dm-0123456789abcdef', author: 'alice', text: '', sealed }))
+  for (let i = 0; i < 100 && d.shown.length === 0; i++) await sleep(20)
+  t.same(
+    d.shown.map((n) => [n.title, n.body]),
+    [['alice in a direct message', 'New message in a direct message']],
+    'who and where, not what (and no mention can be told)',
+  )
+})

@@ -158,11 +158,20 @@ t.test('rooms', async (t) => {
     refused(t, await C(`/api/v1/rooms/${id}/members`, { json: { username: 'carol' } }), 403, 'not_a_member', 'carol inviting herself')
     t.equal((await B(`/api/v1/rooms/${id}/members`, { json: { username: 'carol' } })).status, 200, 'bob invites carol')
     await waitFor('carol let in', async () => (await C(`/api/v1/rooms/${id}/messages`)).status === 200)
-    t.same(
-      (await C(`/api/v1/rooms/${id}/messages`)).body.messages.map((m: { text: string }) => m.text),
-      ['only for us'],
-      'and now she reads it',
+    // The room is end-to-end encrypted: what was said before her invitation was sealed to
+    // alice and bob only (docs/ARCHITECTURE.md, "Private rooms end to end").
+    t.match(
+      (await C(`/api/v1/rooms/${id}/messages`)).body.messages,
+      [{ text: '', encrypted: true, unreadable: 'no_key' }],
+      'she sees that a message was sent before her invitation, not what it said',
     )
+    t.equal((await B(`/api/v1/rooms/${id}/messages`, { json: { text: 'welcome, carol' } })).status, 201, 'bob posts again')
+    const after = await waitFor('the new message on the client', async () => {
+      const m = (await C(`/api/v1/rooms/${id}/messages`)).body.messages
+      return m.length === 2 && m
+    })
+    t.match(after[1], { text: 'welcome, carol', encrypted: true }, 'and what comes after her invitation she reads')
+    t.notOk('unreadable' in after[1])
   })
 
   await t.test('direct conversations: one per set of people, whoever starts it', async (t) => {

@@ -31,6 +31,20 @@ export interface HeaderActions {
   join(): void
 }
 
+/** What the header says of a room's encryption (docs/ARCHITECTURE.md, "Private rooms end to end"). */
+export function encryptionNote(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
+  if (room.kind === 'public') return ''
+  if (room.encrypted) return ', end-to-end encrypted'
+  const waiting = waitingFor(room)
+  return waiting ? `, not encrypted until ${waiting}` : ', encrypted from its next message'
+}
+
+/** "olga logs in again", for a private room that waits for members without account keys; '' otherwise. */
+export function waitingFor(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
+  const names = room.kind === 'public' || room.encrypted ? [] : (room.waitingForKeys ?? [])
+  return names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'logs' : 'log'} in again`
+}
+
 /** What a member may do in a room, by its kind (the daemon checks it again). */
 export function allowed(room: Pick<RoomSummary, 'id' | 'kind' | 'joined'>): { invite: boolean; edit: boolean; leave: boolean } {
   const member = room.joined
@@ -56,11 +70,16 @@ export class RoomHeader {
   show(room: RoomSummary, me: string | null): void {
     const p = this.parts
     const label = roomLabel(room, me)
-    p.mark.textContent = room.kind === 'private' ? '🔒' : room.kind === 'direct' ? '@' : '#'
+    p.mark.textContent = room.kind === 'private' ? '🔒' : room.kind === 'direct' ? (room.encrypted ? '🔒' : '@') : '#'
+    p.mark.title = room.encrypted ? 'End-to-end encrypted: only its members’ machines, while they are logged in, can read it.' : ''
     p.name.textContent = label
-    p.kind.textContent = room.kind === 'private' ? ' (private room)' : room.kind === 'direct' ? ' (direct message)' : ''
-    p.topic.textContent = room.topic
-    p.topic.hidden = room.topic === ''
+    const note = encryptionNote(room)
+    p.kind.textContent = room.kind === 'private' ? ` (private room${note})` : room.kind === 'direct' ? ` (direct message${note})` : ''
+    // Shown, not only read out: why a private room is not encrypted yet.
+    const waiting = waitingFor(room)
+    const why = waiting ? `Messages here are not end-to-end encrypted until ${waiting}.` : ''
+    p.topic.textContent = [room.topic, why].filter((x) => x !== '').join(' · ')
+    p.topic.hidden = p.topic.textContent === ''
     p.members.textContent = `Members (${room.memberCount})`
     p.members.setAttribute('aria-label', `Members, ${room.memberCount}`)
     const can = allowed(room)

@@ -8,6 +8,7 @@ import { dayLabel, fullTimeLabel, hueSlot, initial, isoTime, isValidTime, timeLa
 import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
 import { filesKey, renderFiles } from '../files/message-files.js'
 import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
+import { ENCRYPTION_STARTS, unreadableText } from './sealed-model.js'
 
 export const NEW_MESSAGES = 'New messages'
 
@@ -120,7 +121,12 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
   const head = item.querySelector('.msg-head')!
   const text = el('p', m.deleted ? 'msg-text deleted-note' : 'msg-text')
   if (m.deleted) text.textContent = DELETED_TEXT
-  else text.append(...parts.map(renderPart))
+  else if (m.unreadable) {
+    const why = unreadableText(m.unreadable)
+    text.className = 'msg-text deleted-note'
+    text.textContent = why.text
+    text.title = why.title
+  } else text.append(...parts.map(renderPart))
   if (m.edited && !m.deleted) head.querySelector('.msg-time')!.after(editedLabel(m.edited))
   head.after(text)
   const files = syncFiles(item, m)
@@ -130,6 +136,17 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
     for (const b of item.querySelectorAll<HTMLElement>('[data-tool]')) b.tabIndex = 0
     ;(item.querySelector<HTMLElement>(focused) ?? item.querySelector<HTMLElement>('[data-tool]'))?.focus()
   }
+}
+
+/** "Encrypted from now on", at the top of the row where a room began encrypting (or not). */
+export function syncEncryptionNotice(item: HTMLElement, starts: boolean): void {
+  const notice = item.querySelector('.e2e-notice')
+  if (starts && !notice) {
+    const note = el('p', 'e2e-notice', `🔒 ${ENCRYPTION_STARTS}`)
+    note.setAttribute('role', 'note')
+    // Above the author and time, in the body column (a row is avatar | body).
+    ;(item.querySelector(':scope > .msg-body') ?? item).prepend(note)
+  } else if (!starts) notice?.remove()
 }
 
 /** The files below the text: kept as they are when unchanged, so no picture loads twice. */

@@ -15,8 +15,9 @@
 import type { Message, TimelineNotice } from '../../../shared/index.js'
 import { dayKey } from '../app/format-model.js'
 import { showArrived, showDeliveryState, type RowAction } from './delivery-state.js'
-import { refillRow, renderDayDivider, renderNewDivider, renderRow } from './message-row.js'
+import { refillRow, renderDayDivider, renderNewDivider, renderRow, syncEncryptionNotice } from './message-row.js'
 import { renderNotice } from './notice-row.js'
+import { startsEncryption } from './sealed-model.js'
 
 /** A message this page sent that waits in this machine's outbox: it has no seq yet. */
 export type PendingMessage = Omit<Message, 'seq'>
@@ -306,6 +307,7 @@ export class Timeline {
     const row = this.rows[index]
     if (!row) return
     const prev = this.rows[index - 1]
+    syncEncryptionNotice(row.el, startsEncryption(prev?.message, row.message))
     const needed = !prev || dayKey(prev.message.ts) !== dayKey(row.message.ts)
     if (needed && !row.divider) {
       row.divider = renderDayDivider(row.message.ts)

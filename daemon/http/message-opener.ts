@@ -1,0 +1,92 @@
+/**
+ * Opening sealed messages for one logged-in person (docs/ARCHITECTURE.md, "Private rooms end
+ * to end"). Every read path that hands out a message's text goes through an opener: the
+ * messages API and its history paging, the answers to edits and reactions, the outbox list,
+ * unread mentions and the live feed. A message that does not open is answered with `text: ''`
+ * and a reason (`unreadable`), and logged with who sent it; it never fails the request.
+ *
+ * An opener holds the person's X25519 key, opened from their session for this request or
+ * page event only, and the room keys it opened along the way (one per room and epoch), so a
+ * page of fifty messages costs one sealed-box opening, not fifty. `close` wipes them all;
+ * nothing outlives the request that made it, so a log-out leaves no key behind to wipe.
+ */
+import type { Logger } from 'pino'
+import type { Message, UnreadableReason } from '../../shared/index.js'
+import { sessionBoxKey } from '../accounts/index.js'
+import { decryptContent, openRoomKey } from '../sealing/index.js'
+import type { ViewQueries } from '../store/index.js'
+import type { Authenticated } from './auth.js'
+
+export class MessageOpener {
+  /** `${room}!${epoch}` → the opened room key, or null when it did not open. */
+  readonly #roomKeys = new Map<string, Buffer | null>()
+
+  constructor(
+    private readonly q: ViewQueries,
+    private readonly username: string,
+    /** The person's X25519 private key; null when their session holds none. */
+    private readonly boxKey: Buffer | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** An opener for the person a request (or a page socket) was authenticated as. */
+  static forSession(q: ViewQueries, who: Authenticated, log: Logger): MessageOpener {
+    return new MessageOpener(q, who.session.username, sessionBoxKey(who.session, who.token), log)
+  }
+
+  /** The message as the person may see it: without its sealed form, with its text opened or why not. */
+  async open(message: Message): Promise<Message> {
+    const { sealed, ...rest } = message
+    if (!sealed) return rest
+    const opened = await this.text(message.room, message.author, sealed)
+    if (typeof opened !== 'string') return { ...rest, text: opened.text, encrypted: true }
+    const level = opened === 'no_key' || opened === 'no_session_key' ? 'debug' : 'warn'
+    this.log[level](
+      { room: message.room, id: message.id, author: message.author, epoch: sealed.epoch, reader: this.username, reason: opened },
+      'a sealed message cannot be read on this machine',
+    )
+    return { ...rest, text: '', encrypted: true, unreadable: opened }
+  }
+
+  openAll(messages: Message[]): Promise<Message[]> {
+    return Promise.all(messages.map((m) => this.open(m)))
+  }
+
+  /** Wipes every key this opener held. */
+  close(): void {
+    this.boxKey?.fill(0)
+    for (const key of this.#roomKeys.values()) key?.fill(0)
+    this.#roomKeys.clear()
+  }
+
+  private async text(room: string, author: string, sealed: NonNullable<Message['sealed']>): Promise<{ text: string } | UnreadableReason> {
+    if (!this.boxKey) return 'no_session_key'
+    const key = await this.roomKey(room, sealed.epoch)
+    if (typeof key === 'string') return key
+    const content = await decryptContent(key, { room, epoch: sealed.epoch, author }, sealed)
+    return content ?? 'tampered'
+  }
+
+  /** This person's copy of a room's key of one epoch, opened once per opener. */
+  async roomKey(room: string, epoch: number): Promise<Buffer | UnreadableReason> {
+    const at = `${room}!${epoch}`
+    if (this.#roomKeys.has(at)) return this.#roomKeys.get(at) ?? 'key_invalid'
+    const record = await this.q.roomKey(room, epoch)
+    const mine = record?.sealed[this.username.toLowerCase()]
+    if (!record || !mine) return 'no_key'
+    if (!this.boxKey) return 'no_session_key'
+    const key = await openRoomKey(mine, this.boxKey, { room, epoch, commitment: record.commitment })
+    this.#roomKeys.set(at, key)
+    return key ?? 'key_invalid'
+  }
+}
+
+/** Runs `use` with an opener for `who`, and wipes its keys however it ends. */
+export async function withOpener<T>(q: ViewQueries, who: Authenticated, log: Logger, use: (o: MessageOpener) => Promise<T>): Promise<T> {
+  const opener = MessageOpener.forSession(q, who, log)
+  try {
+    return await use(opener)
+  } finally {
+    opener.close()
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Opening sealed messages (daemon/http/message-opener.ts): what a member reads, and every way
+ * a message cannot be read answered with its reason rather than an error — before they were
+ * given a key, a key wrapped wrongly (sealed to someone else, or not the committed key),
+ * altered text, text moved to another author, a session without keys. Each is logged with
+ * who sent it.
+ */
+import { join } from 'node:path'
+import pino from 'pino'
+import t from 'tap'
+import { MessageOpener } from '../../../daemon/http/message-opener.js'
+import { encryptContent, newRoomKey, roomKeyCommitment, sealRoomKey } from '../../../daemon/sealing/index.js'
+import { Store } from '../../../daemon/store/index.js'
+import type { Entry, EntryBody, Message } from '../../../shared/index.js'
+import { TestPeople } from '../../lib/accounts.js'
+
+const ROOM = 'r-abcdefghijkl'
+const people = new TestPeople('alice', 'bob', 'carol')
+
+t.test('a member reads; everything else says why not', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  let seq = 0
+  const add = (...bodies: EntryBody[]) =>
+    store.append(bodies.map((body): Entry => ({ id: `entry-${++seq}-xx`, ts: 5000 + seq, origin: '0123456789abcdef', seq, term: 1, body })))
+  const key = await newRoomKey()
+  const commitment = await roomKeyCommitment(key, { room: ROOM, epoch: 1 })
+  const wrongKey = await newRoomKey()
+  await add(
+    people.created('alice'),
+    people.created('bob'),
+    people.created('carol'),
+    { type: 'room.created', room: ROOM, kind: 'private', name: 'plans', topic: '', creator: 'alice', members: ['alice', 'bob', 'carol'] },
+    {
+      type: 'room.key',
+      room: ROOM,
+      by: 'alice',
+      epoch: 1,
+      commitment,
+      sealed: {
+        alice: await sealRoomKey(key, people.get('alice').keys.box),
+        // bob's copy is sealed to carol's key, carol's is another key than the committed one.
+        bob: await sealRoomKey(key, people.get('carol').keys.box),
+        carol: await sealRoomKey(wrongKey, people.get('carol').keys.box),
+      },
+    },
+  )
+  const sealed = await encryptContent(key, { room: ROOM, epoch: 1, author: 'alice' }, { text: 'the vault code' })
+  const message: Message = { id: 'entry-9-xx', seq: 9, room: ROOM, author: 'alice', text: '', ts: 1, sealed }
+  const logged: unknown[] = []
+  const log = pino({ level: 'debug' }, { write: (line: string) => logged.push(JSON.parse(line)) })
+  const opener = (name: string, box: Buffer | null = Buffer.from(people.get(name).secrets.box)) =>
+    new MessageOpener(store.views.q, name, box, log)
+
+  const alice = opener('alice')
+  t.same(await alice.open(message), {
+    id: 'entry-9-xx',
+    seq: 9,
+    room: ROOM,
+    author: 'alice',
+    text: 'the vault code',
+    ts: 1,
+    encrypted: true,
+  })
+  t.match(
+    await alice.open({ ...message, sealed: { ...sealed, ct: `A${sealed.ct.slice(1)}` } }),
+    { text: '', unreadable: 'tampered' },
+    'altered text',
+  )
+  t.match(await alice.open({ ...message, author: 'carol' }), { text: '', unreadable: 'tampered' }, 'attributed to someone else')
+  t.match(await alice.open({ ...message, sealed: { ...sealed, epoch: 2 } }), { text: '', unreadable: 'no_key' }, 'an epoch with no key')
+  alice.close()
+  t.match(await opener('bob').open(message), { text: '', encrypted: true, unreadable: 'key_invalid' }, 'a copy sealed to someone else')
+  t.match(await opener('carol').open(message), { text: '', unreadable: 'key_invalid' }, 'a copy of another key than the committed one')
+  t.match(await opener('alice', null).open(message), { text: '', unreadable: 'no_session_key' }, 'a session without keys')
+  const outsider = opener('dave', Buffer.alloc(32, 7))
+  t.match(await outsider.open(message), { text: '', unreadable: 'no_key' }, 'someone never given a key')
+  const { sealed: _s, ...plain } = { ...message, text: 'plain' }
+  t.same(await outsider.open(plain), plain, 'plain text passes as it is')
+  t.ok(
+    logged.some(
+      (l) =>
+        (l as { reason?: string; author?: string; reader?: string }).reason === 'key_invalid' &&
+        (l as { author: string }).author === 'alice',
+    ),
+    'an unreadable message is logged with who sent it',
+  )
+  t.notOk(JSON.stringify(logged).includes('vault'), 'and never with what it said')
+
+  const box = Buffer.from(people.get('alice').secrets.box)
+  const wiped = new MessageOpener(store.views.q, 'alice', box, log)
+  await wiped.open(message)
+  wiped.close()
+  t.ok(
+    box.every((b) => b === 0),
+    'close wipes the box key it was given',
+  )
+})

@@ -1,0 +1,96 @@
+/**
+ * Private rooms and direct conversations end to end, across four real daemons: the relay,
+ * where nobody logs in; alice's and bob's machines; carol's, who is in neither. A private
+ * room's and a conversation's words are read on the members' machines, and are nowhere on
+ * any disk — not the relay's, not carol's, not even the members' (they are opened in memory
+ * for a logged-in request only) — while a public message's words are on every disk, which
+ * shows the scan would find them. Bob, once he has left, cannot read what is said next, even
+ * after he is invited back.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { canBuildLan, createLan, type Host } from './harness.js'
+import { bearer, logIn, sameHead, settledProbe, signUp } from './lan-helpers.js'
+
+const can = canBuildLan()
+const PASSWORD = 'sealed rooms password'
+const SECRET_WORDS = ['aubergine', 'nebula', 'cobalt', 'walrus', 'persimmon', 'welcome back']
+
+/** Every byte under `dir` (the LevelDB store, its write-ahead log, the daemon's own log), as latin1. */
+function diskText(dir: string): string {
+  let out = ''
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    const st = statSync(path)
+    if (st.isDirectory()) out += diskText(path)
+    else if (st.isFile()) out += readFileSync(path).toString('latin1')
+  }
+  return out
+}
+
+t.test('private words are read by members and stored nowhere in the clear', { skip: can.ok ? false : can.reason }, async (t) => {
+  const lan = await createLan(t, 4)
+  // One after another: four daemons starting at once on a busy 2-core machine can miss the 20 s start bound.
+  for (const host of lan.hosts) await host.start()
+  const settled = await lan.waitFor('a settled LAN', () => settledProbe(lan.hosts), 30_000)
+  const [a, b, c] = lan.hosts.filter((h) => h !== settled.relay) as [Host, Host, Host]
+  for (const name of ['alice', 'bob', 'carol']) await signUp(a, name, PASSWORD)
+  await lan.waitFor('the accounts everywhere', () => sameHead(lan.hosts, 3))
+  const as =
+    (host: Host, token: string) =>
+    // biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
+    <T = any>(method: string, path: string, body?: unknown) =>
+      host.api<T>(method, path, body, bearer(token))
+  const A = as(a, (await logIn(a, 'alice', PASSWORD)).token)
+  const B = as(b, (await logIn(b, 'bob', PASSWORD)).token)
+  const C = as(c, (await logIn(c, 'carol', PASSWORD)).token)
+
+  const made = await A('POST', '/api/v1/rooms', { name: 'launch', kind: 'private', invite: ['bob'] })
+  t.match(made.body.room, { kind: 'private', encrypted: true }, 'alice makes an encrypted private room with bob')
+  const room = made.body.room.id as string
+  t.equal((await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'aubergine nebula at dawn' })).status, 201)
+  const dm = await A('POST', '/api/v1/direct', { with: ['bob'] })
+  t.match(dm.body.room, { kind: 'direct', encrypted: true }, 'and a conversation with him')
+  const dmId = dm.body.room.id as string
+  await lan.waitFor('the conversation on bob’s machine', async () => (await B('GET', `/api/v1/rooms/${dmId}`)).status === 200)
+  t.equal((await B('POST', `/api/v1/rooms/${dmId}/messages`, { text: 'cobalt walrus' })).status, 201, 'bob writes from his machine')
+  t.equal((await A('POST', '/api/v1/rooms/general/messages', { text: 'public lighthouse' })).status, 201)
+
+  const readOn = (f: typeof A, id: string, n: number) =>
+    lan.waitFor(`${n} messages`, async () => {
+      const r = await f('GET', `/api/v1/rooms/${id}/messages`)
+      if (r.body?.messages?.length !== n) throw new Error(`${r.status} ${JSON.stringify(r.body)}`)
+      return r.body.messages as { text: string; unreadable?: string; encrypted?: boolean }[]
+    })
+  t.match(await readOn(B, room, 1), [{ text: 'aubergine nebula at dawn', encrypted: true }], 'bob reads the room on his machine')
+  t.match(await readOn(A, dmId, 1), [{ text: 'cobalt walrus', encrypted: true }], 'alice reads the conversation on hers')
+  t.equal((await C('GET', `/api/v1/rooms/${room}/messages`)).body?.error?.code, 'not_a_member', 'carol is refused on her machine')
+
+  t.equal((await B('POST', `/api/v1/rooms/${room}/leave`)).status, 204, 'bob leaves')
+  await lan.waitFor('bob gone on alice’s machine', async () => (await A('GET', `/api/v1/rooms/${room}`)).body?.room?.memberCount === 1)
+  t.equal((await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'persimmon, now that bob is gone' })).status, 201)
+  t.equal((await A('POST', `/api/v1/rooms/${room}/members`, { username: 'bob' })).status, 200, 'alice invites him back')
+  t.equal((await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'welcome back, bob' })).status, 201)
+  const back = await readOn(B, room, 3)
+  t.match(
+    back.map((m) => [m.text, m.unreadable]),
+    [
+      ['aubergine nebula at dawn', undefined],
+      ['', 'no_key'],
+      ['welcome back, bob', undefined],
+    ],
+    'on his machine, bob reads what was said while he was in, not what was said while he was out',
+  )
+
+  const head = await lan.waitFor('every replica at the same head', () => sameHead(lan.hosts, 1))
+  t.ok(head > 10, `every replica has the whole log (${head} entries)`)
+  for (const host of lan.hosts) await host.stop()
+  for (const host of lan.hosts) {
+    const who =
+      host === settled.relay ? 'the relay (no member)' : host === c ? 'carol’s machine (not a member)' : `${host.name} (a member’s)`
+    const disk = diskText(host.dataDir)
+    t.match(disk, /public lighthouse/, `${who}: a public message's words are on disk, so the scan finds words`)
+    for (const word of SECRET_WORDS) t.notMatch(disk, new RegExp(word), `${who}: "${word}" is nowhere on disk`)
+  }
+})
