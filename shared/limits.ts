@@ -4,9 +4,11 @@
  * version 3 relay closes a link that sends one, and a version 4 relay refuses a version 3
  * client's pushes, so the two must not link. 5: entries are signed (`sig`) and accounts carry
  * keys (`account.keys`, an `account.created` without `password`); a version 4 daemon would drop
- * the signatures it relays and cannot read the new entries.
+ * the signatures it relays and cannot read the new entries. 6: the relay signs the order
+ * (`welcome.at`, `welcome.tip`, `entries.order`: shared/chain.ts); a version 5 relay sends
+ * frames without them, which a version 6 follower refuses, so the two must not link.
  */
-export const PROTOCOL_VERSION = 5
+export const PROTOCOL_VERSION = 6
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'
