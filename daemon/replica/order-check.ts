@@ -37,7 +37,10 @@ export class OrderCheck {
 
   /** The welcome's two statements, before anything is truncated. */
   async welcome(w: Welcome): Promise<OrderVerdict> {
-    for (const [s, seq, what] of [[w.at, w.from, 'from'], [w.tip, w.head, 'head']] as const) {
+    for (const [s, seq, what] of [
+      [w.at, w.from, 'from'],
+      [w.tip, w.head, 'head'],
+    ] as const) {
       const bad = this.badSignature(s, w.relayId, w.term, true)
       if (bad) return invalid(`its welcome's statement of ${what}: ${bad}`)
       if (s.seq !== seq) return invalid(`its welcome's statement of ${what} is about ${s.seq}, not ${seq}.`)
@@ -48,7 +51,9 @@ export class OrderCheck {
     const kept = await this.kept(w.term)
     if (kept && kept.seq === w.from && kept.chain !== w.at.chain) return this.fork(kept, w.at, 'the same entry number')
     if (w.at.chain !== ours)
-      return invalid(`it keeps our log up to ${w.from}, but the history it signed up to there is not ours (another entry was changed or replaced).`)
+      return invalid(
+        `it keeps our log up to ${w.from}, but the history it signed up to there is not ours (another entry was changed or replaced).`,
+      )
     if (kept) {
       const forked = await this.againstKept(kept, w.at, (seq) => log.chainAt(seq))
       if (forked) return forked
@@ -58,9 +63,10 @@ export class OrderCheck {
         return invalid(`it signed our log up to ${kept.seq} in term ${w.term}, and now says it shares none of it.`)
       if (kept.seq === w.tip.seq && kept.chain !== w.tip.chain) return this.fork(kept, w.tip, 'the same entry number')
     }
-    // The tip is not checked against our log (we have not got it yet): kept, so whatever this
-    // key later says in this term must agree with it.
-    await this.keep(kept, w.tip.seq >= w.at.seq ? w.tip : w.at)
+    // The tip cannot be checked against our log yet (we have not got it): kept only when
+    // nothing of this key and term is, so that what it says later in this term must agree with
+    // it. A checked statement is never replaced by an unchecked one.
+    await this.keep(kept, kept ? w.at : w.tip)
     this.#term = w.term
     return OK
   }
@@ -85,7 +91,9 @@ export class OrderCheck {
     const kept = await this.kept(s.term)
     if (kept && kept.seq === s.seq && kept.chain !== s.chain) return this.fork(kept, s, 'the same entry number')
     if (values[values.length - 1] !== s.chain)
-      return invalid(`the chain it signed at ${s.seq} is not the chain of the entries it sent (an entry was changed on the way or by the relay).`)
+      return invalid(
+        `the chain it signed at ${s.seq} is not the chain of the entries it sent (an entry was changed on the way or by the relay).`,
+      )
     if (kept) {
       const forked = await this.againstKept(kept, s, async (seq) => at(seq))
       if (forked) return forked
@@ -117,7 +125,8 @@ export class OrderCheck {
   ): Promise<OrderVerdict | null> {
     if (kept.seq > s.seq) return null
     const there = await chainAt(kept.seq)
-    if (there !== undefined && there !== kept.chain) return this.fork(kept, s, `a history that does not extend the one it signed up to ${kept.seq}`)
+    if (there !== undefined && there !== kept.chain)
+      return this.fork(kept, s, `a history that does not extend the one it signed up to ${kept.seq}`)
     return null
   }
 

@@ -170,7 +170,11 @@ t.test('arrays are bounded', async (t) => {
 t.test('the relay’s order statements are bounded and required', async (t) => {
   const frame = (order: unknown) => ({ type: 'entries', entries: [{ ...submission('x'), seq: 1, term: 1 }], order })
   t.equal(parse(frame(statement(1))).ok, true, 'a well-formed statement passes')
-  t.match(refusal({ type: 'entries', entries: [{ ...submission('x'), seq: 1, term: 1 }] }), /order/, 'entries without a statement (a protocol 5 relay)')
+  t.match(
+    refusal({ type: 'entries', entries: [{ ...submission('x'), seq: 1, term: 1 }] }),
+    /order/,
+    'entries without a statement (a protocol 5 relay)',
+  )
   t.match(refusal(frame(statement(1, { chain: 'C'.repeat(64) }))), /order\.chain/, 'a chain in upper case')
   t.match(refusal(frame(statement(1, { chain: 'c'.repeat(63) }))), /order\.chain/, 'a chain one digit short')
   t.match(refusal(frame(statement(1, { sig: 'A'.repeat(200) }))), /order\.sig/, 'a signature that is no Ed25519 signature')

@@ -5,7 +5,15 @@
  */
 import t from 'tap'
 import { join } from 'node:path'
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type OrderStatement, type Submission } from '../../../shared/index.js'
+import {
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type Entry,
+  type Hello,
+  type OrderStatement,
+  type Submission,
+} from '../../../shared/index.js'
 import { entryFrames, handshake } from '../../../daemon/relay/index.js'
 import { FRAME_BUDGET } from '../../../daemon/relay/chunk.js'
 import { Sequencer, type Outcome } from '../../../daemon/relay/sequencer.js'
@@ -292,7 +300,14 @@ t.test('handshake: same protocol and network, and the newest checkpoint both log
 t.test('entries are packed into frames under the byte budget that every peer accepts', async (t) => {
   const entry = (seq: number, text: string): Entry => ({ ...post('alice', text), seq, term: 1 })
   // Any well-formed statement: what it says is the follower's to check (replica/order-check.ts).
-  const order = (seq: number): OrderStatement => ({ network: 'lab', relayId: 'fedcba9876543210', term: 1, seq, chain: 'c'.repeat(64), sig: `${'A'.repeat(86)}==` })
+  const order = (seq: number): OrderStatement => ({
+    network: 'lab',
+    relayId: 'fedcba9876543210',
+    term: 1,
+    seq,
+    chain: 'c'.repeat(64),
+    sig: `${'A'.repeat(86)}==`,
+  })
   t.same(entryFrames([], order), [], 'no entries, no frames')
 
   // 4096 waves are 16 KiB of UTF-8, the largest message: about 60 fill a frame.
