@@ -47,12 +47,38 @@ export const OrderStatement = z.object({
 export type OrderStatement = z.infer<typeof OrderStatement>
 export type UnsignedStatement = Omit<OrderStatement, 'sig'>
 
-/** The bytes an entry contributes to the chain: all of it, canonical. */
+/** Marks the one case RFC 8785 has no form for, so it can never hash like an entry that has one. */
+export const LONE_SURROGATE_CONTEXT = 'SO-CHAT entry with a lone surrogate v1\n'
+
+/**
+ * The bytes an entry contributes to the chain: all of it, canonical. Never throws for a parsed
+ * Entry: a string with a lone surrogate (half of an emoji's UTF-16 pair; JSON can carry one as
+ * an escape) has no RFC 8785 form, and an old unsigned entry may hold one. Such an entry is
+ * hashed as its canonical form with each lone surrogate written as its JSON escape, behind a
+ * context line of its own, so it differs from every entry that has a canonical form.
+ */
 export function entryText(entry: Entry): string {
-  const canonical = canonicalize(entry)
-  // A parsed Entry is plain JSON; only undefined or a function at the top has no form.
-  if (canonical === undefined) throw new TypeError('an entry has no canonical form')
-  return canonical
+  try {
+    const canonical = canonicalize(entry)
+    // A parsed Entry is plain JSON; only undefined or a function at the top has no form.
+    if (canonical === undefined) throw new TypeError('an entry has no canonical form')
+    return canonical
+  } catch (err) {
+    if (!(err instanceof Error) || !/Lone surrogate/i.test(err.message)) throw err
+    return LONE_SURROGATE_CONTEXT + canonicalize(escapeLoneSurrogates(entry))
+  }
+}
+
+function escapeLoneSurrogates(value: unknown): unknown {
+  if (typeof value === 'string')
+    return value.replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+    )
+  if (Array.isArray(value)) return value.map(escapeLoneSurrogates)
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeLoneSurrogates(k), escapeLoneSurrogates(v)]))
+  return value
 }
 
 export function statementText(s: UnsignedStatement): string {
