@@ -83,6 +83,7 @@ export class OrderCheck {
     const start = await log.chainAt(first - 1)
     if (start === undefined) return invalid(`its batch starts at ${first}, past our head ${log.head} + 1.`)
     const values = chainOver(start, entries)
+    log.offerChain(start, entries, values)
     const at = (seq: number) => (seq >= first ? values[seq - first] : log.chainAt(seq))
     // Entries we hold already are skipped when applying: they must be ours, byte for byte.
     const overlap = Math.min(log.head, last)

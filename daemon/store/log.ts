@@ -17,6 +17,8 @@ export class EntryLog {
   #head = 0
   #chainHead = GENESIS
   readonly #recent = new Map<number, string>()
+  /** Chain values a follower computed to check a batch, reused when that very batch is appended. */
+  #offered: { start: string; entries: readonly Entry[]; values: string[] } | null = null
   constructor(
     readonly entries: Sub<Entry>,
     readonly ids: Sub<number>,
@@ -60,9 +62,33 @@ export class EntryLog {
    * the batch that writes them, and the chain after the last; pass it to `setHead` once written.
    */
   chainOps(fresh: Entry[]): { ops: Op[]; chain: string; values: string[] } {
-    const values = chainOver(this.#chainHead, fresh)
+    const values = this.takeOffered(fresh) ?? chainOver(this.#chainHead, fresh)
     const ops: Op[] = fresh.map((e, i) => ({ type: 'put', sublevel: this.chains, key: seqKey(e.seq), value: values[i] }))
     return { ops, chain: values[values.length - 1] ?? this.#chainHead, values }
+  }
+
+  /**
+   * The chain over `entries` from `start` (chain(entries[0].seq - 1)), as a follower computed
+   * it to check the relay's statement: appending the same batch then hashes nothing twice.
+   */
+  offerChain(start: string, entries: readonly Entry[], values: string[]): void {
+    this.#offered = { start, entries, values }
+  }
+
+  /**
+   * The offered values for `fresh`, if they are for these very entry objects on top of the
+   * present head; anything else (another batch, a head that moved) is computed afresh.
+   */
+  private takeOffered(fresh: Entry[]): string[] | null {
+    const offered = this.#offered
+    this.#offered = null
+    const first = fresh[0]
+    if (!offered || !first) return null
+    const at = offered.entries.indexOf(first)
+    if (at < 0 || at + fresh.length > offered.entries.length) return null
+    const before = at === 0 ? offered.start : offered.values[at - 1]
+    if (before !== this.#chainHead || fresh.some((e, i) => offered.entries[at + i] !== e)) return null
+    return offered.values.slice(at, at + fresh.length)
   }
 
   /** Called by the store after a batch that moved the head landed, with chain(seq). */

@@ -69,6 +69,32 @@ t.test('append writes chain(seq) with each entry; truncation takes it back', asy
   t.equal(store.log.chainHead, chainOver(values[5]!, other)[1], 'a new entry 7 chains from chain(6)')
 })
 
+t.test('a follower’s chain values are reused only for the very batch, on top of the head', async (t) => {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  t.teardown(() => store.close())
+  const log = entries(6)
+  const right = chainOver(GENESIS, log)
+  await store.append(log.slice(0, 2))
+  // Values offered for other objects (equal in content, not the batch that is appended): ignored.
+  store.log.offerChain(
+    right[1]!,
+    log.slice(2, 4).map((e) => ({ ...e })),
+    ['0'.repeat(64), '1'.repeat(64)],
+  )
+  await store.append(log.slice(2, 4))
+  t.equal(store.log.chainHead, right[3], 'computed afresh')
+  // Offered on top of another head: ignored.
+  const batch = log.slice(4)
+  store.log.offerChain(GENESIS, batch, ['2'.repeat(64), '3'.repeat(64)])
+  await store.append(batch)
+  t.equal(store.log.chainHead, right[5], 'computed afresh')
+  // The very batch on top of the head: reused (the wrong values show that they were).
+  await store.truncateAfter(4)
+  store.log.offerChain(right[3]!, batch, ['4'.repeat(64), '5'.repeat(64)])
+  await store.append(batch)
+  t.equal(store.log.chainHead, '5'.repeat(64), 'taken as offered, not hashed again')
+})
+
 t.test('a log from before the chain gets its chain at open; 100,000 entries are timed', async (t) => {
   const dir = join(t.testdir(), 'db')
   const n = 100_000
