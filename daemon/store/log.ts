@@ -31,13 +31,15 @@ export class EntryLog {
    */
   async load(): Promise<void> {
     for await (const key of this.entries.keys({ reverse: true, limit: 1 })) this.#head = Number(key)
+    // Chain values past the head cannot be (they are written and removed with their entries),
+    // but if a damaged database has them, they are dropped rather than trusted.
+    await this.chains.clear({ gt: seqKey(this.#head) })
     let done = 0
     let chain = GENESIS
     for await (const [key, value] of this.chains.iterator({ reverse: true, limit: 1 })) {
       done = Number(key)
       chain = value
     }
-    if (done > this.#head) throw new Error(`The log's chain goes to ${done}, past its head ${this.#head}.`)
     while (done < this.#head) {
       const entries = await this.range(done + 1, CHAIN_BUILD_CHUNK)
       const values = chainOver(chain, entries)
