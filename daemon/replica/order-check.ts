@@ -37,6 +37,13 @@ export class OrderCheck {
 
   /** The welcome's two statements, before anything is truncated. */
   async welcome(w: Welcome): Promise<OrderVerdict> {
+    // Caught once, never followed again: its next history could be either of the two.
+    if (this.key && (await this.store.order.forked(this.key.sha256)))
+      return {
+        ok: false,
+        code: 'order_forked',
+        message: `relay ${w.relayId} signed two different histories before (the proof is kept on this machine); it is not followed.`,
+      }
     for (const [s, seq, what] of [
       [w.at, w.from, 'from'],
       [w.tip, w.head, 'head'],

@@ -253,6 +253,10 @@ t.test('a relay that signs two histories for one term: a fork, kept with its pro
       ours.map((e) => e.id),
       'nothing cut',
     )
+    const third = await linkTo(r, K)
+    t.equal(await third.welcome(honest(K, ours, 5, 9)), 'order_forked', 'linking again, even in a new term: refused at once')
+    t.match(third.link.failed?.message, /signed two different histories before/)
+    t.equal((await r.store.order.forks()).length, 1, 'one proof kept')
   })
   await t.test('cut back, then a history that does not extend what it signed', async (t) => {
     const r = await replicaWith(t, ours.slice(0, 2))
