@@ -1,5 +1,6 @@
 /** Each scenario of `npm run bench`: runs it (quick or full) and turns its result into rows. */
 import { accountCosts } from './accounts.js'
+import { orderCosts } from './order.js'
 import type { Build } from './build.js'
 import { catchup } from './catchup.js'
 import { failover } from './failover.js'
@@ -56,6 +57,12 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
       `a replica checking ${a.entries + 1} entries before applying them (frames of 2,000, every core)`,
       `**${a.batchPerS} entries/s**`,
     ])
+  },
+  async order(ctx) {
+    const o = orderCosts({ entries: ctx.quick ? 20_000 : 100_000, statements: ctx.quick ? 5_000 : 20_000 })
+    ctx.row([`one step of the log's hash chain (RFC 8785 form, SHA-256 twice), ${o.entries} entries`, `**${o.chainUs} µs** each`])
+    ctx.row([`signing an order statement (Ed25519; the relay, once per frame), ${o.statements}`, `**${o.signUs} µs** each`])
+    ctx.row([`checking an order statement (a follower, once per frame), ${o.statements}`, `**${o.verifyUs} µs** each`])
   },
   async history(ctx) {
     const h = await history({ messages: ctx.quick ? 100_000 : 1_000_000, requests: 200 })

@@ -51,7 +51,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const tls = new PeerTls({ identity, networkKey: () => admission.key() })
   const iface = config.mdns ? chooseInterface(config.interface) : null
   const store = await Store.open(join(config.dataDir, 'db'))
-  const replica = new Replica(store)
+  const replica = new Replica(store, identity.privateKey)
   const accounts = new Accounts(store)
   const pages = new PageSockets()
   const startedAt = Date.now()

@@ -89,6 +89,12 @@ export const ERROR_CODES = {
   room_key_invalid: 409,
   room_key_stale: 409,
   room_encrypted: 409,
+  // The relay's signed order (shared/chain.ts) does not match the log it sends or the one we
+  // hold: a statement not signed by the link's key, or a chain that differs from ours.
+  order_invalid: 409,
+  // The relay's key signed two histories for one term that cannot both be true (a fork):
+  // both statements are kept as proof, and that relay is not followed.
+  order_forked: 409,
   internal: 500,
 } as const
 

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
 import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
+import { OrderStatement } from './chain.js'
 import { MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
 
 /**
@@ -49,11 +50,21 @@ export const Welcome = z.object({
   from: Head,
   /** The largest file this relay takes: pages check it before uploading. */
   maxFileBytes: z.number().int().positive(),
+  /**
+   * The relay's signed statement of chain(from) (shared/chain.ts): the follower keeps its log
+   * up to `from` only if its own chain there is the same, so the shared prefix is proved by
+   * hash, not by one entry id. chain(0) is everyone's, so `from` 0 proves nothing to refuse.
+   */
+  at: OrderStatement,
+  /** The same for chain(head): where this relay's log stands in this term. */
+  tip: OrderStatement,
 })
 
 export const Entries = z.object({
   type: z.literal('entries'),
-  entries: z.array(Entry).max(2000),
+  entries: z.array(Entry).min(1).max(2000),
+  /** The relay's signed statement of chain(seq of the last entry): checked before any is applied. */
+  order: OrderStatement,
 })
 
 export const Submit = z.object({ type: z.literal('submit'), submission: Submission })

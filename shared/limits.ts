@@ -8,6 +8,9 @@
  * encrypted (`room.key` entries, `sealed` message content); a version 5 daemon cannot read a
  * `room.key` and would strip `sealed` from the messages it relays or replays, breaking their
  * signatures.
+ * Also in 6: the relay signs the order
+ * (`welcome.at`, `welcome.tip`, `entries.order`: shared/chain.ts); a version 5 relay sends
+ * frames without them, which a version 6 follower refuses, so the two must not link.
  */
 export const PROTOCOL_VERSION = 6
 

@@ -60,9 +60,24 @@ export interface NetworkView {
   interface: string | null
 }
 
+/**
+ * A relay key caught signing two histories for one term (daemon/replica/order-check.ts): the
+ * two statements are kept on this machine as proof, and that relay is not followed.
+ */
+export interface ForkReport {
+  relayId: string
+  /** Its name if this machine knows it, else null (the fingerprint says who it is). */
+  name: string | null
+  fingerprint: string
+  term: number
+  detectedAt: number
+}
+
 export interface MachinesResponse {
   network: NetworkView
   machines: MachineView[]
+  /** Forks seen by this machine, newest first; absent or empty when none. */
+  forks?: ForkReport[]
 }
 
 export const MachineAction = z.enum(['admit', 'refuse', 'remove'])

@@ -7,10 +7,18 @@
  * roster-feed.ts (keeping clients' rosters up to date).
  */
 import type { Logger } from 'pino'
-import { CATCH_UP_BATCH, type Entry, type Frame, type Hello, type Submission, type Typing } from '../../shared/index.js'
+import {
+  CATCH_UP_BATCH,
+  type Entry,
+  type Frame,
+  type Hello,
+  type OrderStatement,
+  type Submission,
+  type Typing,
+} from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
-import { entryFrames } from './chunk.js'
+import { entriesFrame, entryChunks, entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
 import type { BlobGate } from '../files/index.js'
 import { CATCH_UP_LIMITS, CatchUpGate, type CatchUpLimits } from './catch-ups.js'
@@ -266,17 +274,28 @@ export class Relay {
       slot.leave()
       return
     }
+    // Read together, before any await: the statements are about this head.
+    const { term } = this
+    const head = this.replica.head
+    const tip = this.signed(head, this.replica.store.log.chainHead, term)
+    const at = await this.statement(result.from, term)
+    if (!conn.open || this.#stopped) {
+      slot.leave()
+      return
+    }
     const link = this.newLink(conn, hello, machine)
     this.#links.set(conn, link)
     conn.send({
       type: 'welcome',
       relayId: this.self.nodeId,
-      term: this.term,
-      head: this.replica.head,
+      term,
+      head,
       from: result.from,
       maxFileBytes: this.self.maxFileBytes,
+      at,
+      tip,
     })
-    this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head: this.replica.head }, 'client daemon joined')
+    this.log.info({ peer: hello.nodeId, name: hello.name, from: result.from, head }, 'client daemon joined')
     try {
       await this.catchUp(conn, link, result.from + 1)
     } finally {
@@ -320,7 +339,7 @@ export class Relay {
     while (conn.open && next <= this.replica.head) {
       const entries = await this.replica.store.log.range(next, CATCH_UP_BATCH)
       if (entries.length === 0) break
-      for (const frame of entryFrames(entries)) conn.sendRaw(frame)
+      for (const chunk of entryChunks(entries)) conn.sendRaw(entriesFrame(chunk, await this.statement(chunk.last)))
       next = entries[entries.length - 1]!.seq + 1
       await conn.drained()
     }
@@ -337,8 +356,28 @@ export class Relay {
     if (from) this.events.typing(t)
   }
 
+  /** This relay's signed word that its log up to `seq` has chain `chain` (shared/chain.ts). */
+  private signed(seq: number, chain: string, term = this.term): OrderStatement {
+    return this.replica.sign({ network: this.self.network, relayId: this.self.nodeId, term, seq, chain })
+  }
+
+  private async statement(seq: number, term = this.term): Promise<OrderStatement> {
+    const chain = await this.replica.store.log.chainAt(seq)
+    if (chain === undefined) throw new Error(`The log has no chain value at ${seq} (head ${this.replica.head}).`)
+    return this.signed(seq, chain, term)
+  }
+
+  /**
+   * Signed once per frame, not per link. The chain values of a batch just written are in
+   * memory (log.ts keeps the newest), so this stays synchronous and frames keep their order.
+   */
   private fanOut(entries: Entry[]): void {
-    const frames = entryFrames(entries)
+    const { log } = this.replica.store
+    const frames = entryFrames(entries, (last) => {
+      const chain = log.recentChain(last)
+      if (chain === undefined) throw new Error(`No chain value in memory for entry ${last}, just written.`)
+      return this.signed(last, chain)
+    })
     for (const [conn, link] of this.#links) {
       if (!link.live) continue
       for (const frame of frames) conn.sendRaw(frame)

@@ -7,7 +7,10 @@
  *
  * A welcome is a claim about our own log, checked before anything is removed (`judgeWelcome`):
  * `from` must be 0 or one of the checkpoints we sent, and never past the relay's own head;
- * otherwise the link is closed with `claim_absurd` and nothing is removed.
+ * otherwise the link is closed with `claim_absurd` and nothing is removed. Then the relay's
+ * signed order (order-check.ts): its statement of chain(from) must equal ours, and each
+ * batch's statement the chain over our log plus the batch, or the relay is refused with
+ * `order_invalid` (`order_forked` when its key signed two histories for one term).
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
@@ -22,6 +25,7 @@ import {
 } from '../../shared/index.js'
 import { checkBatch } from '../accounts/index.js'
 import type { PeerConnection } from '../link/index.js'
+import { OrderCheck } from './order-check.js'
 import type { Replica } from './replica.js'
 
 export interface FollowerIdentity {
@@ -42,8 +46,9 @@ export interface FollowerEvents {
   /** The relay is leaving cleanly and names its successor. */
   handover: [successor: string, term: number]
   /**
-   * We refused the relay's welcome (`claim_absurd`) and closed the link;
-   * `closed` follows. Whoever picks relays may pass this one over for a while.
+   * We refused the relay (`claim_absurd` for its welcome, `bad_signature` for an entry,
+   * `order_invalid` or `order_forked` for its signed order) and closed the link; `closed`
+   * follows. Whoever picks relays may pass this one over for a while.
    */
   refused: [code: ErrorCode, relayId: string]
 }
@@ -93,6 +98,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   #refused = false
   // Frames are handled one at a time, in arrival order, even though applying is async.
   #queue: Promise<void> = Promise.resolve()
+  readonly #order: OrderCheck
 
   constructor(
     readonly conn: PeerConnection,
@@ -101,6 +107,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     private readonly log: Logger,
   ) {
     super()
+    this.#order = new OrderCheck(replica.store, conn.peer, me.network, log)
     conn.on('frame', (frame) => {
       this.#queue = this.#queue.then(() => this.onFrame(frame)).catch((err) => this.failed(err))
     })
@@ -143,6 +150,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
           const { entry, code, message } = signed
           return this.refuse(this.#welcome, code, `entry ${entry.seq} (${entry.body.type}, id ${entry.id}): ${message}`)
         }
+        // Where the relay put them, as it signed (order-check.ts): nothing applied otherwise.
+        const ordered = await this.#order.batch(frame.entries, frame.order, this.#welcome.relayId)
+        if (!ordered.ok) return this.refuse(this.#welcome, ordered.code, ordered.message)
         await this.replica.append(frame.entries)
         return
       }
@@ -174,6 +184,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (!this.#sent) return this.conn.fail('frame_invalid', 'welcome before hello')
     const verdict = judgeWelcome(welcome, this.#sent)
     if (!verdict.ok) return this.refuse(welcome, verdict.code, verdict.message)
+    // Our chain at `from` must be the one the relay signed, before anything is truncated.
+    const ordered = await this.#order.welcome(welcome)
+    if (!ordered.ok) return this.refuse(welcome, ordered.code, ordered.message)
     if (welcome.from < this.replica.head) {
       const moved = await this.replica.truncateAfter(welcome.from)
       this.log.warn({ from: welcome.from, moved: moved.length }, 'our log went further than the relay; resubmitting those entries')

@@ -1,6 +1,8 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import type { Entry } from '../../shared/index.js'
+import type { Entry, OrderStatement, UnsignedStatement } from '../../shared/index.js'
 import type { Store } from '../store/index.js'
+import { signStatement } from './statements.js'
 
 export interface ReplicaEvents {
   /** Entries newly in the log, in order. */
@@ -20,8 +22,21 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   // Appends are chained so two callers can never race on the head.
   #queue: Promise<unknown> = Promise.resolve()
 
-  constructor(readonly store: Store) {
+  /**
+   * `orderKey`: this machine's key (daemon/identity), with which it signs the order when it is
+   * the relay; followers check it against the key their TLS link pinned. Without one (unit
+   * tests of other parts) a key of its own is made, which no real link would carry.
+   */
+  constructor(
+    readonly store: Store,
+    private readonly orderKey: KeyObject = generateKeyPairSync('ed25519').privateKey,
+  ) {
     super()
+  }
+
+  /** Signs "the log up to s.seq has chain s.chain" (shared/chain.ts) with this machine's key. */
+  sign(s: UnsignedStatement): OrderStatement {
+    return signStatement(s, this.orderKey)
   }
 
   get head(): number {

@@ -8,10 +8,13 @@ import type { AccountKeys, Entry, Submission } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
 import { seqKey } from './keys.js'
 import { EntryLog } from './log.js'
+import { OrderRecords } from './order.js'
 import type { Op, Sub, ViewSubs } from './types.js'
 import { Views } from './views.js'
 
 export { EntryLog } from './log.js'
+export { GENESIS, chainOver, chainStep } from './chain.js'
+export { OrderRecords, type ForkProof } from './order.js'
 export { Views } from './views.js'
 export { UNREAD_COUNT_MAX, ViewQueries } from './queries.js'
 export type { Account, KeyNotice, Op, ReadState, Room, RoomKeyRecord, ViewName } from './types.js'
@@ -61,15 +64,18 @@ export class Store {
   readonly outbox: Sub<OutboxItem>
   readonly sessions: Sub<LocalSession>
   readonly meta: Sub<unknown>
+  /** Relays' signed order statements and the forks they proved (order.ts). */
+  readonly order: OrderRecords
 
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
-    this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'))
+    this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'), sub<string>('chain'))
     const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'notices', 'roomKeys'] as const
     this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')
     this.meta = sub<unknown>('meta')
+    this.order = new OrderRecords(sub('orderSeen'), sub('forks'))
   }
 
   static async open(dir: string): Promise<Store> {
@@ -121,9 +127,15 @@ export class Store {
       head = entry.seq
     }
     if (fresh.length === 0) return fresh
+    const chained = this.log.chainOps(fresh)
+    tx.ops.push(...chained.ops)
     await this.views.apply(fresh, tx)
     await this.write(tx.ops)
-    this.log.setHead(head)
+    this.log.setHead(
+      head,
+      chained.chain,
+      fresh.map((e, i) => ({ seq: e.seq, chain: chained.values[i]! })),
+    )
     return fresh
   }
 
@@ -131,16 +143,18 @@ export class Store {
   async truncateAfter(seq: number): Promise<Entry[]> {
     const removed = await this.log.range(seq + 1, Number.MAX_SAFE_INTEGER)
     if (removed.length === 0) return removed
+    const chain = await this.log.chainAt(seq)
+    if (chain === undefined) throw new StoreError(`The log has no chain value at ${seq}.`)
     const ops: Op[] = []
     // Newest first: each undo record holds what was there just before its entry.
     for (const entry of removed.slice().reverse()) ops.push(...(await this.views.revertOps(entry)))
     for (const entry of removed) {
-      ops.push(del(this.log.entries, seqKey(entry.seq)), del(this.log.ids, entry.id))
+      ops.push(del(this.log.entries, seqKey(entry.seq)), del(this.log.ids, entry.id), del(this.log.chains, seqKey(entry.seq)))
       const { seq: _s, term: _t, ...submission } = entry
       ops.push(put(this.outbox, entry.id, { order: outboxOrder(entry.ts, entry.seq), submission }))
     }
     await this.write(ops)
-    this.log.setHead(seq)
+    this.log.setHead(seq, chain)
     return removed
   }
 

@@ -24,6 +24,11 @@ const NODE = '0123456789abcdef'
 const OTHER = 'fedcba9876543210'
 const hash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 
+/** A well-formed order statement (shared/chain.ts); whether it is true is the follower's to check. */
+function statement(seq: number, f: object = {}) {
+  return { network: 'lab', relayId: OTHER, term: 2, seq, chain: 'c'.repeat(64), sig: `${'A'.repeat(86)}==`, ...f }
+}
+
 function submission(text: string, id = 'msg-00000001') {
   return { id, ts: 1_700_000_000_000, origin: NODE, body: { type: 'message.posted', room: 'general', author: 'alice', text } }
 }
@@ -60,8 +65,12 @@ function refusal(frame: unknown): string {
 t.test('every kind of valid frame passes, unchanged', async (t) => {
   const frames: Frame[] = [
     hello() as Frame,
-    { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 100 * 1024 * 1024 },
-    { type: 'entries', entries: [{ ...account(), seq: 1, term: 1 } as Entry, { ...submission('hi 👋'), seq: 2, term: 1 } as Entry] },
+    { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 100 * 1024 * 1024, at: statement(3), tip: statement(10) },
+    {
+      type: 'entries',
+      entries: [{ ...account(), seq: 1, term: 1 } as Entry, { ...submission('hi 👋'), seq: 2, term: 1 } as Entry],
+      order: statement(2),
+    },
     { type: 'submit', submission: submission('<b>x</b>') as Submission },
     { type: 'ack', id: 'msg-00000001', seq: 7 },
     { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
@@ -153,8 +162,26 @@ t.test('arrays are bounded', async (t) => {
   t.match(refusal(hello({ checkpoints: cps(65) })), /checkpoints/, '65 checkpoints')
   const entries = (n: number) =>
     Array.from({ length: n }, (_, i) => ({ ...submission('x', `msg-${String(i).padStart(8, '0')}`), seq: i + 1, term: 1 }))
-  t.equal(parse({ type: 'entries', entries: entries(2000) }).ok, true, '2000 entries in one frame pass')
-  t.match(refusal({ type: 'entries', entries: entries(2001) }), /entries/, '2001 entries in one frame')
+  t.equal(parse({ type: 'entries', entries: entries(2000), order: statement(2000) }).ok, true, '2000 entries in one frame pass')
+  t.match(refusal({ type: 'entries', entries: entries(2001), order: statement(2001) }), /entries/, '2001 entries in one frame')
+  t.match(refusal({ type: 'entries', entries: [], order: statement(1) }), /entries/, 'an entries frame with none')
+})
+
+t.test('the relay’s order statements are bounded and required', async (t) => {
+  const frame = (order: unknown) => ({ type: 'entries', entries: [{ ...submission('x'), seq: 1, term: 1 }], order })
+  t.equal(parse(frame(statement(1))).ok, true, 'a well-formed statement passes')
+  t.match(
+    refusal({ type: 'entries', entries: [{ ...submission('x'), seq: 1, term: 1 }] }),
+    /order/,
+    'entries without a statement (a protocol 5 relay)',
+  )
+  t.match(refusal(frame(statement(1, { chain: 'C'.repeat(64) }))), /order\.chain/, 'a chain in upper case')
+  t.match(refusal(frame(statement(1, { chain: 'c'.repeat(63) }))), /order\.chain/, 'a chain one digit short')
+  t.match(refusal(frame(statement(1, { sig: 'A'.repeat(200) }))), /order\.sig/, 'a signature that is no Ed25519 signature')
+  t.match(refusal(frame(statement(1, { term: MAX_TERM + 1 }))), /order\.term/, 'a term past the bound')
+  t.match(refusal(frame(statement(1, { network: 'n'.repeat(64) }))), /order\.network/, 'a network name past 63')
+  const welcome = { type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 1, at: statement(3) }
+  t.match(refusal(welcome), /tip/, 'a welcome without the statement of its head')
 })
 
 t.test('a replicated password hash must have parameters log-in can afford', async (t) => {
@@ -220,7 +247,17 @@ t.test('junk TXT records are not adverts', async (t) => {
 })
 
 t.test('terms and log positions are bounded: MAX_TERM and MAX_SEQ pass, one more is refused', async (t) => {
-  const welcome = (f: object) => ({ type: 'welcome', relayId: OTHER, term: 2, head: 10, from: 3, maxFileBytes: 1, ...f })
+  const welcome = (f: object) => ({
+    type: 'welcome',
+    relayId: OTHER,
+    term: 2,
+    head: 10,
+    from: 3,
+    maxFileBytes: 1,
+    at: statement(3),
+    tip: statement(10),
+    ...f,
+  })
   const roster = (f: object) => ({ type: 'roster', relayId: OTHER, term: 2, head: 10, reset: true, peers: [], gone: [], ...f })
   const peer = (head: number) => ({ nodeId: NODE, name: 'a', host: 'h', peerPort: 1, startedAt: 1, head, users: [], away: [] })
   const cases: [string, (n: number) => unknown, number][] = [
@@ -241,7 +278,7 @@ t.test('terms and log positions are bounded: MAX_TERM and MAX_SEQ pass, one more
   }
   // A log written before the bounds must still replicate: entries keep their own schema.
   const old = { ...submission('hi'), seq: 1, term: 2 ** 53 - 1 }
-  t.equal(parse({ type: 'entries', entries: [old] }).ok, true, 'an entry stamped with a huge term still passes')
+  t.equal(parse({ type: 'entries', entries: [old], order: statement(1) }).ok, true, 'an entry stamped with a huge term still passes')
 })
 
 t.test('an advert past the bounds is not an advert', async (t) => {

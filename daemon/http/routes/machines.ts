@@ -5,7 +5,14 @@
  * file only checks the request and passes the person's name on.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { MachineParams, NetworkChange, type MachinesResponse, type MachineView, type NetworkView } from '../../../shared/index.js'
+import {
+  MachineParams,
+  NetworkChange,
+  type ForkReport,
+  type MachinesResponse,
+  type MachineView,
+  type NetworkView,
+} from '../../../shared/index.js'
 import type { HttpContext } from '../context.js'
 import type { MachineDesk } from '../machine-desk.js'
 
@@ -20,7 +27,10 @@ export function machineRoutes(app: FastifyInstance, ctx: HttpContext): void {
   }
   const desk = () => ctx.machines as MachineDesk
 
-  app.get('/api/v1/machines', { preHandler }, async (): Promise<MachinesResponse> => desk().list())
+  app.get('/api/v1/machines', { preHandler }, async (): Promise<MachinesResponse> => {
+    const list = desk().list()
+    return { ...list, forks: await forkReports(ctx, list.machines) }
+  })
 
   app.post('/api/v1/machines/:id/:action', { preHandler }, async (req): Promise<{ machine: MachineView }> => {
     const { id, action } = MachineParams.parse(req.params)
@@ -31,4 +41,16 @@ export function machineRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { open } = NetworkChange.parse(req.body)
     return { network: await desk().setOpen(open, req.who.session.username) }
   })
+}
+
+/** The forks this machine's replica holds proof of (Store.order), named as the panel knows them. */
+async function forkReports(ctx: HttpContext, machines: MachineView[]): Promise<ForkReport[]> {
+  const proofs = await ctx.store.order.forks()
+  return proofs.map((p) => ({
+    relayId: p.relayId,
+    name: machines.find((m) => m.nodeId === p.relayId)?.name ?? null,
+    fingerprint: p.fingerprint,
+    term: p.term,
+    detectedAt: p.detectedAt,
+  }))
 }

@@ -76,7 +76,7 @@ async function server(t: Test, name: string, machines?: MachineDesk) {
     await store.close()
   })
   const alice = await accounts.sessions.issue('alice')
-  return { base, alice, cookie: `${ctx.auth.cookieName}=${alice.cookie}` }
+  return { base, alice, cookie: `${ctx.auth.cookieName}=${alice.cookie}`, store }
 }
 
 type Asserts = { same: (a: unknown, b: unknown, m: string) => boolean }
@@ -86,7 +86,7 @@ function answered(t: Asserts, r: Reply, status: number, code: string, what: stri
 
 t.test('the machines routes', async (t) => {
   const desk = new FakeDesk()
-  const { base, alice, cookie } = await server(t, 'with-desk', desk)
+  const { base, alice, cookie, store } = await server(t, 'with-desk', desk)
   const as = (path: string, json?: unknown) => call(base, path, { token: alice.token, json })
 
   await t.test('only for a signed-in person, with the CSRF token when by cookie', async (t) => {
@@ -102,7 +102,36 @@ t.test('the machines routes', async (t) => {
   await t.test('the list is the desk’s, as it is', async (t) => {
     const r = await as('/api/v1/machines')
     t.equal(r.status, 200)
-    t.same(r.body, desk.list(), 'network and machines, every field')
+    t.same(r.body, { ...desk.list(), forks: [] }, 'network and machines, every field, and no fork')
+  })
+
+  await t.test('a fork this machine holds proof of is listed, by the name the desk knows', async (t) => {
+    const said = { network: 'lab', relayId: desk.machine.nodeId, term: 7, seq: 5, sig: `${'A'.repeat(86)}==` }
+    const proof = {
+      relayKey: 'b'.repeat(64),
+      relayId: desk.machine.nodeId,
+      fingerprint: desk.machine.fingerprint,
+      term: 7,
+      kept: { ...said, chain: 'c'.repeat(64) },
+      contradicting: { ...said, chain: 'd'.repeat(64) },
+      why: 'two chains for entry 5',
+      detectedAt: 1_700_000_000_000,
+    }
+    t.equal(await store.order.recordFork(proof), true)
+    const r = await as('/api/v1/machines')
+    t.same(
+      r.body.forks,
+      [
+        {
+          relayId: desk.machine.nodeId,
+          name: desk.machine.name,
+          fingerprint: desk.machine.fingerprint,
+          term: 7,
+          detectedAt: proof.detectedAt,
+        },
+      ],
+      'who, which term, when: what the panel says',
+    )
   })
 
   await t.test('a bad id or action is refused before the desk hears of it', async (t) => {

@@ -6,10 +6,10 @@
  * log takes everything. A hello's checkpoints stay within the schema's 64 up to MAX_SEQ.
  */
 import t from 'tap'
-import { MAX_SEQ, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type Welcome } from '../../../shared/index.js'
+import { MAX_SEQ, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type OrderStatement, type Welcome } from '../../../shared/index.js'
 import { handshake } from '../../../daemon/relay/handshake.js'
 import { judgeWelcome } from '../../../daemon/replica/index.js'
-import { EntryLog } from '../../../daemon/store/index.js'
+import { EntryLog, GENESIS } from '../../../daemon/store/index.js'
 import type { Sub } from '../../../daemon/store/types.js'
 import { seqKey } from '../../../daemon/store/keys.js'
 
@@ -34,8 +34,8 @@ function logOf(head: number, idOf: (seq: number) => string): EntryLog {
       return seq >= 1 && seq <= head && key === seqKey(seq) ? ({ id: idOf(seq), seq } as Entry) : undefined
     },
   } as unknown as Sub<Entry>
-  const log = new EntryLog(entries, entries as unknown as Sub<number>)
-  log.setHead(head)
+  const log = new EntryLog(entries, entries as unknown as Sub<number>, entries as unknown as Sub<string>)
+  log.setHead(head, GENESIS)
   return log
 }
 const hello = async (log: EntryLog): Promise<Hello> => ({
@@ -56,7 +56,13 @@ const welcome = (from: number, head: number): Welcome => ({
   head,
   from,
   maxFileBytes: 1,
+  // Not read by judgeWelcome: the statements are order-check.ts's (test/daemon/replica/order.test.ts).
+  at: statement(from),
+  tip: statement(head),
 })
+function statement(seq: number): OrderStatement {
+  return { network: 'lab', relayId: 'fedcba9876543210', term: 1, seq, chain: GENESIS, sig: `${'A'.repeat(86)}==` }
+}
 
 t.test('random pairs of logs: shared history is kept up to a common checkpoint, none is refused', async (t) => {
   const rnd = random(0x4ea1)

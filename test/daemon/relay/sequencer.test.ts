@@ -5,7 +5,15 @@
  */
 import t from 'tap'
 import { join } from 'node:path'
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, parseFrame, type Entry, type Hello, type Submission } from '../../../shared/index.js'
+import {
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type Entry,
+  type Hello,
+  type OrderStatement,
+  type Submission,
+} from '../../../shared/index.js'
 import { entryFrames, handshake } from '../../../daemon/relay/index.js'
 import { FRAME_BUDGET } from '../../../daemon/relay/chunk.js'
 import { Sequencer, type Outcome } from '../../../daemon/relay/sequencer.js'
@@ -291,34 +299,46 @@ t.test('handshake: same protocol and network, and the newest checkpoint both log
 
 t.test('entries are packed into frames under the byte budget that every peer accepts', async (t) => {
   const entry = (seq: number, text: string): Entry => ({ ...post('alice', text), seq, term: 1 })
-  t.same(entryFrames([]), [], 'no entries, no frames')
+  // Any well-formed statement: what it says is the follower's to check (replica/order-check.ts).
+  const order = (seq: number): OrderStatement => ({
+    network: 'lab',
+    relayId: 'fedcba9876543210',
+    term: 1,
+    seq,
+    chain: 'c'.repeat(64),
+    sig: `${'A'.repeat(86)}==`,
+  })
+  t.same(entryFrames([], order), [], 'no entries, no frames')
 
   // 4096 waves are 16 KiB of UTF-8, the largest message: about 60 fill a frame.
   const big = Array.from({ length: 150 }, (_, i) => entry(i + 1, '👋'.repeat(4096)))
-  const frames = entryFrames(big)
+  const frames = entryFrames(big, order)
   t.ok(frames.length >= 3, `150 largest messages need ${frames.length} frames`)
   const back: Entry[] = []
   for (const frame of frames) {
     t.ok(Buffer.byteLength(frame) <= MAX_FRAME_BYTES, `a frame of ${Buffer.byteLength(frame)} bytes fits the link`)
-    t.ok(Buffer.byteLength(frame) <= FRAME_BUDGET + 64, 'and the relay’s budget')
+    t.ok(Buffer.byteLength(frame) <= FRAME_BUDGET + 1024, 'and the relay’s budget, with its statement')
     const parsed = parseFrame(frame)
     t.equal(parsed.ok, true, 'and parses')
-    if (parsed.ok && parsed.frame.type === 'entries') back.push(...parsed.frame.entries)
+    if (parsed.ok && parsed.frame.type === 'entries') {
+      t.equal(parsed.frame.order.seq, parsed.frame.entries.at(-1)?.seq, 'its statement is about its last entry')
+      back.push(...parsed.frame.entries)
+    }
   }
   t.same(back, big, 'all entries, in order, unchanged')
 
   const small = Array.from({ length: 4500 }, (_, i) => entry(i + 1, 'k'))
-  const counted = entryFrames(small).map((f) => parseFrame(f))
+  const counted = entryFrames(small, order).map((f) => parseFrame(f))
   t.same(
     counted.map((p) => (p.ok && p.frame.type === 'entries' ? p.frame.entries.length : -1)),
     [2000, 2000, 500],
     'no frame holds more entries than a peer accepts',
   )
 
-  const tight = entryFrames(big.slice(0, 10), 40 * 1024)
+  const tight = entryFrames(big.slice(0, 10), order, 40 * 1024)
   t.equal(tight.length, 5, 'a smaller budget gives more frames (two 16 KiB entries each)')
   t.ok(
-    tight.every((f) => parseFrame(f).ok && Buffer.byteLength(f) <= 40 * 1024 + 64),
+    tight.every((f) => parseFrame(f).ok && Buffer.byteLength(f) <= 40 * 1024 + 1024),
     'each within that budget',
   )
 })

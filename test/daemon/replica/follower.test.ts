@@ -15,9 +15,11 @@ import type { PeerConnection } from '../../../daemon/link/index.js'
 import { Follower, Replica, judgeWelcome, withFirstEntry } from '../../../daemon/replica/index.js'
 import { Store } from '../../../daemon/store/index.js'
 import { TestPeople } from '../../lib/accounts.js'
+import { chainOf, relayKey, statement } from './fake-relay.js'
 
 const NODE = '0123456789abcdef'
-const RELAY = 'fedcba9876543210'
+const KEY = relayKey()
+const RELAY = KEY.nodeId
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
 const ME = { network: 'lab', nodeId: NODE, name: 'lab-2', startedAt: 1, peerPort: 47801 }
 
@@ -39,6 +41,8 @@ class FakeLink extends EventEmitter {
   failed: { code: ErrorCode; message: string } | null = null
   open = true
   remoteAddress = '10.0.0.9:47801'
+  /** The relay's key, as its TLS certificate carried it. */
+  peer = KEY.peer
   send(frame: Frame) {
     this.sent.push(frame)
   }
@@ -67,8 +71,16 @@ async function follower(t: Test, log: string[], db = 'db') {
   f.on('closed', () => (outcome ??= 'closed'))
   await f.start()
   /** Hands the follower a welcome and waits until it acted on it. */
-  const welcome = async (fields: Partial<Welcome>) => {
-    const frame: Welcome = { type: 'welcome', relayId: RELAY, term: 2, head: 0, from: 0, maxFileBytes: 1024, ...fields }
+  /**
+   * An honest relay's statements unless `fields` says otherwise: chain(from) is ours, the tip
+   * that of `relayLog` (any chain without one: a tip is kept, checked once we reach it).
+   */
+  const welcome = async (fields: Partial<Welcome>, relayLog?: Entry[]) => {
+    const from = fields.from ?? 0
+    const head = fields.head ?? 0
+    const at = statement(KEY, from, (await store.log.chainAt(from)) ?? 'f'.repeat(64))
+    const tip = statement(KEY, head, relayLog ? chainOf(relayLog, head) : 'a'.repeat(64))
+    const frame: Welcome = { type: 'welcome', relayId: RELAY, term: 2, head, from, maxFileBytes: 1024, at, tip, ...fields }
     link.emit('frame', frame, 100)
     while (outcome === null) await new Promise((r) => setImmediate(r))
     return outcome
@@ -79,7 +91,12 @@ async function follower(t: Test, log: string[], db = 'db') {
     for await (const key of store.outbox.keys()) out.push(key)
     return out.sort()
   }
-  return { store, link, f, lines, welcome, logIds, outboxIds }
+  /** An entries frame signed as an honest relay would: the chain over our log plus the batch. */
+  const batch = async (list: Entry[]): Promise<Frame> => {
+    const mine = await store.log.range(1, list[0]!.seq - 1)
+    return { type: 'entries', entries: list, order: statement(KEY, list.at(-1)!.seq, chainOf([...mine, ...list], list.at(-1)!.seq)) }
+  }
+  return { store, link, f, lines, welcome, logIds, outboxIds, batch }
 }
 
 t.test('our first entry is always among the checkpoints of our hello', async (t) => {
@@ -109,17 +126,18 @@ t.test('a welcome from 0 while we have entries, from a relay that proved the net
 })
 
 t.test('an empty log still takes everything from 0', async (t) => {
-  const { link, welcome, logIds } = await follower(t, [])
-  t.equal(await welcome({ head: 3, from: 0 }), 'ready')
+  const { link, welcome, logIds, batch } = await follower(t, [])
+  const relayLog = entries(ids('relay', 3))
+  t.equal(await welcome({ head: 3, from: 0 }, relayLog), 'ready')
   t.equal(link.failed, null, 'the link stays')
-  link.emit('frame', { type: 'entries', entries: entries(ids('relay', 3)) }, 100)
+  link.emit('frame', await batch(relayLog), 100)
   await new Promise((r) => setTimeout(r, 50))
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
 })
 
 t.test("a relay that sends an entry in someone's name, not signed by them: nothing of the batch is applied, the link closes", async (t) => {
   const people = new TestPeople('alice', 'mallory')
-  const { link, welcome, logIds, lines } = await follower(t, [])
+  const { link, welcome, logIds, lines, batch } = await follower(t, [])
   t.equal(await welcome({ head: 4, from: 0 }), 'ready')
   const at = (seq: number, body: Entry['body'], by = actorOf(body)): Entry => ({
     ...people.get(by).sign({ id: `e-${seq}`, ts: 1000 + seq, origin: RELAY, body }),
@@ -127,13 +145,13 @@ t.test("a relay that sends an entry in someone's name, not signed by them: nothi
     term: 2,
   })
   const hello = (author: string, text: string): Entry['body'] => ({ type: 'message.posted', room: 'general', author, text })
-  const batch = [
+  const list = [
     at(1, people.created('alice')),
     at(2, people.created('mallory')),
     at(3, hello('alice', 'hi')),
     at(4, hello('alice', 'I resign'), 'mallory'),
   ]
-  link.emit('frame', { type: 'entries', entries: batch }, 100)
+  link.emit('frame', await batch(list), 100)
   while (link.open) await new Promise((r) => setImmediate(r))
   t.equal(link.failed?.code, 'bad_signature', 'the follower closes the link with bad_signature')
   t.same(await logIds(), [], 'and applies none of the batch, not even the good entries before it')
@@ -151,7 +169,8 @@ t.test('a healed partition: back to the last common checkpoint, the rest resubmi
   t.equal(link.failed, null)
   t.same(await logIds(), shared.slice(0, 5), 'the log is cut back to seq 5')
   t.same(await outboxIds(), [shared[5]!, ...ours].sort(), 'nothing lost: seq 6 to 9 wait in the outbox')
-  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 10, from: 1, maxFileBytes: 1024 }, 100)
+  const again = statement(KEY, 1, chainOf(entries(shared), 1))
+  link.emit('frame', { type: 'welcome', relayId: RELAY, term: 2, head: 10, from: 1, maxFileBytes: 1024, at: again, tip: again }, 100)
   await new Promise((r) => setTimeout(r, 20))
   t.equal(link.failed?.code, 'frame_invalid', 'a second welcome closes the link')
   t.same(await logIds(), shared.slice(0, 5), 'and cuts nothing more')
@@ -182,7 +201,17 @@ t.test('judgeWelcome: the rules, one by one', async (t) => {
       { seq: 1, id: 'a-1' },
     ],
   }
-  const w = (from: number, head = 20): Welcome => ({ type: 'welcome', relayId: RELAY, term: 1, head, from, maxFileBytes: 1 })
+  // judgeWelcome reads neither statement (order-check.ts does): any well-formed ones.
+  const w = (from: number, head = 20): Welcome => ({
+    type: 'welcome',
+    relayId: RELAY,
+    term: 1,
+    head,
+    from,
+    maxFileBytes: 1,
+    at: statement(KEY, from, 'a'.repeat(64), 1),
+    tip: statement(KEY, head, 'a'.repeat(64), 1),
+  })
   t.same(judgeWelcome(w(9), sent), { ok: true }, 'our head: nothing to cut')
   t.same(judgeWelcome(w(1), sent), { ok: true }, 'only the first entry in common: cut back to it')
   t.same(judgeWelcome(w(9, 9), sent), { ok: true }, 'the relay’s head exactly')

@@ -3,7 +3,20 @@
  * this machine, the network and each machine (in words a person at the desk can act on: "I
  * can't see bob's machine" is answered here), and which buttons a row offers. Tested in Node.
  */
-import type { MachineAction, MachinesResponse, MachineView, NetworkView, SeenBy } from '../../../shared/index.js'
+import type { ForkReport, MachineAction, MachinesResponse, MachineView, NetworkView, SeenBy } from '../../../shared/index.js'
+
+/**
+ * A fork in words a person can act on: which machine, which term, what it may mean. The proof
+ * (both signed statements) is in the daemon's log and its database.
+ */
+export function forkText(f: ForkReport): string {
+  const who = f.name ? `${f.name} (${f.fingerprint})` : `The machine with fingerprint ${f.fingerprint}`
+  return `${who} signed two different histories for term ${f.term} — it may be compromised. This machine no longer follows it as relay; check that machine, and remove it from the network if you do not trust it.`
+}
+
+export function forkTexts(list: MachinesResponse): string[] {
+  return (list.forks ?? []).map(forkText)
+}
 
 export interface MachineGroups {
   me: MachineView | null

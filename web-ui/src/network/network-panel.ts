@@ -8,7 +8,17 @@ import type { MachineAction, MachinesResponse, MachineView, NetworkView } from '
 import type { Api } from '../app/api.js'
 import { Dialog, el, errorText } from '../app/dom.js'
 import { fingerprintLine, machineRow } from './machine-row.js'
-import { actionDone, askingBadge, GROUPS, groupMachines, newlyAsking, openText, standingText, toggleLabel } from './network-model.js'
+import {
+  actionDone,
+  askingBadge,
+  forkTexts,
+  GROUPS,
+  groupMachines,
+  newlyAsking,
+  openText,
+  standingText,
+  toggleLabel,
+} from './network-model.js'
 
 export interface NetworkParts {
   opener: HTMLButtonElement
@@ -114,6 +124,8 @@ export class NetworkPanel {
         return section
       }),
     )
+    const forks = forkTexts(list)
+    if (forks.length > 0) this.parts.groups.prepend(forkSection(forks))
     if (focused) this.parts.groups.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus()
   }
 
@@ -176,4 +188,16 @@ export class NetworkPanel {
   private tell(text: string): void {
     this.parts.news.textContent = text
   }
+}
+
+/** First in the panel: a relay caught signing two histories is what a person must see. */
+function forkSection(lines: string[]): HTMLElement {
+  const section = el('section', 'machine-group group-forks')
+  const title = el('h3', 'machine-group-title', 'Relays that signed two histories')
+  title.id = 'network-group-forks'
+  section.setAttribute('aria-labelledby', title.id)
+  const ul = el('ul', 'machine-list')
+  ul.append(...lines.map((line) => el('li', 'fork-report', line)))
+  section.append(title, ul)
+  return section
 }
