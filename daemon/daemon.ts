@@ -11,7 +11,7 @@ import { InputError } from './errors/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { BlobSweeper, openFiles } from './files/index.js'
 import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
-import { Auth, LiveFeed, machinesChangedHint, PageSockets, UiServer } from './http/index.js'
+import { Auth, LiveFeed, machinesChangedHint, PageSockets, PASS_CHECK_MS, PresencePasses, UiServer } from './http/index.js'
 import { Admission, answerRekey, openAtStart, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
 import { PeerServer, PeerTls, remoteIp } from './link/index.js'
@@ -83,6 +83,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const storedTerm = Number((await store.meta.get('term')) ?? 0)
   const savedTerm = isTerm(storedTerm) ? storedTerm : 0
   if (savedTerm !== storedTerm) log.error({ code: 'claim_absurd', storedTerm }, 'the saved term is past the bound; starting from 0')
+  const passes = new PresencePasses(nodeId, pages, log.child({ part: 'presence' }))
   const coordinator = new Coordinator({
     me,
     replica,
@@ -90,13 +91,16 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     directory,
     tls,
     log: log.child({ part: 'roles' }),
-    localPresence: () => ({ users: pages.users(), away: pages.away() }),
+    localPresence: () => ({ users: pages.users(), away: pages.away(), passes: passes.current() }),
     savedTerm,
     hasBlob: async (sha256) => (await files.blobs.size(sha256)) !== null,
     maxFileBytes: config.maxFileBytes,
     saveTerm: (term) => store.write([put(store.meta, 'term', term)]),
   })
   built = coordinator
+  // A pass lasts a day: while a page stays open, its person's is made again before it runs out.
+  const passRenewal = setInterval(() => passes.anyDue() && coordinator.presenceChanged(), PASS_CHECK_MS)
+  passRenewal.unref()
 
   const mdns = iface
     ? new MdnsDiscovery({
@@ -214,6 +218,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     status,
     stopRequested,
     stop: async () => {
+      clearInterval(passRenewal)
       newcomer.stop()
       sweeper.stop()
       await coordinator.stop()

@@ -9,7 +9,7 @@ export function buildStatus(
   network: string,
   ui: string,
   head: number,
-  local: Omit<Presence, 'type'>,
+  local: Pick<Presence, 'users' | 'away'>,
   directory: PeerDirectory,
 ): Status {
   const roster = coordinator.roster

@@ -11,6 +11,7 @@ import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
 import { OrderStatement } from './chain.js'
 import { MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+import { PresencePass } from './presence.js'
 
 /**
  * Terms and positions in the log, bounded (limits.ts): a relay, a client or a roster claiming
@@ -114,11 +115,13 @@ export const PeerSummary = z.object({
 })
 export type PeerSummary = z.infer<typeof PeerSummary>
 
-/** Client -> relay: who has this machine's chat page open, and which of them are away. */
+/** Client -> relay: who has this machine's chat page open, which of them are away, and their passes. */
 export const Presence = z.object({
   type: z.literal('presence'),
   users: z.array(Username).max(MAX_USERS_PER_MACHINE),
   away: z.array(Username).max(MAX_USERS_PER_MACHINE),
+  /** Each user's pass for this machine (shared/presence.ts); a user without one is not shown (but for accounts without keys). */
+  passes: z.array(PresencePass).max(MAX_USERS_PER_MACHINE),
 })
 export type Presence = z.infer<typeof Presence>
 

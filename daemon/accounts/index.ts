@@ -22,7 +22,7 @@ export {
   type SignatureVerdict,
 } from './signatures.js'
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
-export { checkPass, makePass, type PassVerdict } from './presence-pass.js'
+export { checkPass, makePass, passForSession, type PassVerdict } from './presence-pass.js'
 export { accountFingerprint, fingerprintOf } from './fingerprint.js'
 export { sessionBoxKey } from './box-key.js'
 

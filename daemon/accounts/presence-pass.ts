@@ -5,7 +5,9 @@
  */
 import { sign } from 'node:crypto'
 import { PASS_LIFETIME_MS, passText, type AccountKeys, type PresencePass } from '../../shared/index.js'
-import { type AccountSecrets, signingKeyOf } from './keys.js'
+import { type AccountSecrets, signingKeyOf, wipe } from './keys.js'
+import { openForSession } from './session-keys.js'
+import type { SessionInfo } from './sessions.js'
 import { verifyHere } from './verify-pool.js'
 
 export function makePass(username: string, machine: string, secrets: AccountSecrets, keys: AccountKeys, now = Date.now()): PresencePass {
@@ -23,4 +25,21 @@ export function checkPass(pass: PresencePass, signKey: string, machine: string, 
   if (pass.until <= now || pass.until > now + 2 * PASS_LIFETIME_MS) return { ok: false, reason: 'expired' }
   if (!verifyHere({ text: passText(pass), key: signKey, sig: pass.sig })) return { ok: false, reason: 'bad_signature' }
   return { ok: true }
+}
+
+/**
+ * A pass signed with the keys a session holds, opened with the secret its page came with and
+ * wiped at once; null for a session without keys (an account from before them) or one the
+ * secret does not open.
+ */
+export function passForSession(session: SessionInfo, secret: string, machine: string, now = Date.now()): PresencePass | null {
+  const { sealedKeys, publicKeys } = session
+  if (!sealedKeys || !publicKeys) return null
+  const secrets = openForSession(sealedKeys, secret)
+  if (!secrets) return null
+  try {
+    return makePass(session.username, machine, secrets, publicKeys, now)
+  } finally {
+    wipe(secrets)
+  }
 }

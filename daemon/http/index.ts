@@ -28,6 +28,7 @@ import { statusRoutes } from './routes/status.js'
 
 export { Auth } from './auth.js'
 export { PageSockets } from './page-sockets.js'
+export { PASS_CHECK_MS, PresencePasses } from './presence-passes.js'
 export { LiveFeed } from './live-feed.js'
 export type { HttpContext } from './context.js'
 export { machinesChangedHint, type MachineDesk } from './machine-desk.js'

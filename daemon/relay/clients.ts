@@ -30,6 +30,8 @@ export interface ClientLink {
   live: boolean
   users: string[]
   away: string[]
+  /** Presence frames received, so a slower check of an older one does not overwrite a newer (relay.ts). */
+  presenceAsked: number
   typing: { second: number; count: number }
   /** Its machine: the node id of its certificate's key (the hello's must match it, relay.ts welcome). */
   machine: string

@@ -29,6 +29,7 @@ import type { ClientLink, RelaySelf } from './clients.js'
 import type { RosterView } from './roster.js'
 import { RosterFeed } from './roster-feed.js'
 import { Sequencer, type Outcome } from './sequencer.js'
+import { admittedPresence, type PresenceClaim, speaksFor } from './presence-check.js'
 
 export type { RelaySelf } from './clients.js'
 
@@ -222,19 +223,28 @@ export class Relay {
         this.#files.offered(link.machine, frame)
         return
       case 'presence':
-        link.users = frame.users
-        link.away = frame.away
-        this.broadcastRoster()
-        return
+        return this.onPresence(link, frame)
       case 'typing': {
         const second = Math.floor(Date.now() / 1000)
         if (link.typing.second !== second) link.typing = { second, count: 0 }
+        // Only for someone the machine holds a pass for (presence-check.ts), or no one at all.
+        if (!speaksFor(link.users, frame.username)) return
         if (++link.typing.count <= TYPING_PER_SECOND) this.passTyping(frame, conn)
         return
       }
       default:
         return conn.fail('frame_invalid', `A client daemon does not send ${frame.type} frames after hello.`)
     }
+  }
+
+  /** Who the link shows online: only those with a pass for its machine (presence-check.ts); a newer frame wins. */
+  private async onPresence(link: Link, frame: PresenceClaim): Promise<void> {
+    const asked = ++link.presenceAsked
+    const admitted = await admittedPresence(frame, link.machine, (u) => this.replica.store.views.account(u), this.log)
+    if (asked !== link.presenceAsked || this.#stopped) return
+    link.users = admitted.users
+    link.away = admitted.away
+    this.broadcastRoster()
   }
 
   /** Orders one submission from a link and answers it (in the order submissions were handed here). */
@@ -312,6 +322,7 @@ export class Relay {
       ...(conn.peer ? { fingerprint: conn.peer.fingerprint } : {}),
       live: false,
       users: [],
+      presenceAsked: 0,
       away: [],
       typing: { second: 0, count: 0 },
       machine,

@@ -145,7 +145,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
         // Every entry is its author's, or none of the batch is applied (accounts/signatures.ts).
         const { store } = this.replica
         const directory = { account: (username: string) => store.views.account(username), seqOf: (id: string) => store.log.ids.get(id) }
-        const signed = await checkBatch(frame.entries, directory, this.replica.head)
+        const signed = await checkBatch(frame.entries, directory, this.replica.head, (err) =>
+          this.log.warn({ err }, "a signature worker failed; its share of the batch was checked on the daemon's thread"),
+        )
         if (!signed.ok) {
           const { entry, code, message } = signed
           return this.refuse(this.#welcome, code, `entry ${entry.seq} (${entry.body.type}, id ${entry.id}): ${message}`)

@@ -19,7 +19,9 @@ function entriesFrame(name: string): string {
     term: 1,
     body: { type: 'message.posted', room: 'general', author: 'alice', text: '', files: [ref('fine.txt'), ref(name)] },
   }
-  return JSON.stringify({ type: 'entries', entries: [entry] })
+  // The relay's signed word on where the batch ends (shared/chain.ts): only its shape matters here.
+  const order = { network: 'lab', relayId: 'fedcba9876543210', term: 1, seq: 1, chain: 'c'.repeat(64), sig: `${'A'.repeat(86)}==` }
+  return JSON.stringify({ type: 'entries', entries: [entry], order })
 }
 
 const HOSTILE: [string, string][] = [

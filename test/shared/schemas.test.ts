@@ -74,7 +74,12 @@ t.test('every kind of valid frame passes, unchanged', async (t) => {
     { type: 'submit', submission: submission('<b>x</b>') as Submission },
     { type: 'ack', id: 'msg-00000001', seq: 7 },
     { type: 'reject', id: 'msg-00000001', code: 'unknown_author', message: 'No account "alice".' },
-    { type: 'presence', users: ['alice', 'bob'], away: ['bob'] },
+    {
+      type: 'presence',
+      users: ['alice', 'bob'],
+      away: ['bob'],
+      passes: [{ username: 'alice', machine: OTHER, until: 1_780_000_000_000, sig: 'A'.repeat(86) }],
+    },
     {
       type: 'roster',
       relayId: OTHER,
