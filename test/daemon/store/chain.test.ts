@@ -95,24 +95,22 @@ t.test('a follower’s chain values are reused only for the very batch, on top o
   t.equal(store.log.chainHead, '5'.repeat(64), 'taken as offered, not hashed again')
 })
 
-t.test('a log from before the chain gets its chain at open; 100,000 entries are timed', async (t) => {
+t.test('a log from before the chain gets its chain at open, and resumes it after a crash', async (t) => {
   const dir = join(t.testdir(), 'db')
-  const n = 100_000
+  // Several chunks of the computation at open (bench/RESULTS.md has the time for 100,000).
+  const n = 12_000
   let store = await Store.open(dir)
   for (let from = 1; from <= n; from += 5000) await store.append(entries(5000, from))
   const want = store.log.chainHead
   // As an older SO-CHAT left it: entries and views, no chain.
   await store.log.chains.clear()
   await store.close()
-  const started = performance.now()
   store = await Store.open(dir)
-  const ms = performance.now() - started
   t.teardown(() => store.close())
-  t.comment(`computing the chain of ${n} entries at open took ${Math.round(ms)} ms`)
   t.equal(store.log.chainHead, want, 'the same chain as appending made')
-  t.equal(await store.log.chainAt(54_321), await chainAtFromScratch(store, 54_321), 'and every value on the way')
+  t.equal(await store.log.chainAt(5_321), await chainAtFromScratch(store, 5_321), 'and every value on the way')
   // Half done (a crash mid-way): the rest is computed, from where it stopped.
-  await store.log.chains.clear({ gt: seqKey(60_000) })
+  await store.log.chains.clear({ gt: seqKey(6_000) })
   await store.close()
   store = await Store.open(dir)
   t.equal(store.log.chainHead, want, 'resumed where it stopped')
