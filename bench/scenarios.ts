@@ -13,6 +13,8 @@ import { images } from './images.js'
 import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
 import { scale } from './scale.js'
+import { sealedPage } from './sealed-page.js'
+import { sealingCosts } from './sealing.js'
 
 export type Row = [string, string]
 export interface Ctx {
@@ -63,6 +65,32 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row([`one step of the log's hash chain (RFC 8785 form, SHA-256 twice), ${o.entries} entries`, `**${o.chainUs} µs** each`])
     ctx.row([`signing an order statement (Ed25519; the relay, once per frame), ${o.statements}`, `**${o.signUs} µs** each`])
     ctx.row([`checking an order statement (a follower, once per frame), ${o.statements}`, `**${o.verifyUs} µs** each`])
+  },
+  async sealing(ctx) {
+    const s = await sealingCosts({ members: 50, messages: ctx.quick ? 5_000 : 20_000, epochs: ctx.quick ? 10 : 20 })
+    ctx.row([
+      `an epoch change in a ${s.members}-member room: a new key, ${s.members} sealed boxes (crypto_box_seal to each member's X25519 key), the BLAKE2b commitment; median of ${ctx.quick ? 10 : 20}`,
+      `**${s.epochChangeMs} ms**`,
+    ])
+    ctx.row(['a key-wrap per member: one sealed box of the room key (median)', `**${s.wrapUs} µs**`])
+    ctx.row(["opening one's copy of a room key (crypto_box_seal_open, commitment check)", `**${s.openKeyUs} µs**`])
+    ctx.row([
+      `encrypting / decrypting one chat line (XChaCha20-Poly1305-IETF), ${s.messages}`,
+      `**${s.encryptUs} µs** / **${s.decryptUs} µs** each`,
+    ])
+    const p = await sealedPage({ messages: ctx.quick ? 200 : 1_000, requests: ctx.quick ? 100 : 300 })
+    ctx.row([
+      `a page of 50 from a private room (daemon in-process: read, open the room key, decrypt 50), ${p.requests} requests after the first`,
+      `first **${p.sealed.firstMs} ms**, p50 **${p.sealed.p50Ms} ms**, p99 **${p.sealed.p99Ms} ms** per 50`,
+    ])
+    ctx.row([
+      `the same page from #general (same daemon, same texts, not encrypted)`,
+      `first **${p.plain.firstMs} ms**, p50 **${p.plain.p50Ms} ms**, p99 **${p.plain.p99Ms} ms** (sealed/plain p50 ${ratio(p.sealed.p50Ms, p.plain.p50Ms)})`,
+    ])
+    ctx.row([
+      `posting through the REST API, one after another, ${p.messages} each (signed; sealed in the private room)`,
+      `private **${p.postMs.sealed} ms**, #general **${p.postMs.plain} ms** a post`,
+    ])
   },
   async history(ctx) {
     const h = await history({ messages: ctx.quick ? 100_000 : 1_000_000, requests: 200 })

@@ -3,8 +3,8 @@
  * epoch change in a room of N members (a new key, N sealed boxes to the members' X25519 keys,
  * the BLAKE2b commitment), opening one's copy of a room key (a sealed-box opening and the
  * commitment check: once per room and epoch per request), and encrypting and decrypting one
- * chat line with XChaCha20-Poly1305-IETF. Run alone: `npx tsx bench/sealing.ts [members]
- * [messages]`; figures in bench/RESULTS.md ("Encrypted rooms").
+ * chat line with XChaCha20-Poly1305-IETF. Part of `npm run bench` as the `sealing` scenario
+ * (with sealed-page.ts); alone: `npx tsx bench/sealing.ts [members] [messages]`.
  */
 import { performance } from 'node:perf_hooks'
 import { newAccountSecrets, publicKeysOf } from '../daemon/accounts/keys.js'
@@ -16,6 +16,8 @@ const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** di
 export interface SealingCosts {
   members: number
   epochChangeMs: number
+  /** One member's share of an epoch change: sealing the room key to one X25519 key (µs, median). */
+  wrapUs: number
   openKeyUs: number
   messages: number
   encryptUs: number
@@ -27,12 +29,17 @@ export async function sealingCosts(opts: { members: number; messages: number; ep
   const boxes = people.map((p) => publicKeysOf(p).box)
   const room = 'r-benchbenchbe'
   const epochTimes: number[] = []
+  const wrapTimes: number[] = []
   let last: { key: Buffer; sealed: string[]; commitment: string; epoch: number } | null = null
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const started = performance.now()
     const key = await newRoomKey()
     const sealed: string[] = []
-    for (const box of boxes) sealed.push(await sealRoomKey(key, box))
+    for (const box of boxes) {
+      const s = performance.now()
+      sealed.push(await sealRoomKey(key, box))
+      wrapTimes.push(performance.now() - s)
+    }
     const commitment = await roomKeyCommitment(key, { room, epoch })
     epochTimes.push(performance.now() - started)
     last = { key, sealed, commitment, epoch }
@@ -59,6 +66,7 @@ export async function sealingCosts(opts: { members: number; messages: number; ep
   return {
     members: opts.members,
     epochChangeMs: round(median(epochTimes), 2),
+    wrapUs: round(median(wrapTimes) * 1000),
     openKeyUs: round(openKeyUs),
     messages: opts.messages,
     encryptUs: round(encryptUs),

@@ -99,6 +99,9 @@ export class Rooms {
     } catch (err) {
       this.host.say(`Could not open that conversation: ${errorText(err)}`)
       if (!this.shown) await this.open(GENERAL_ROOM)
+      // An address pasted into the open page must not keep naming the room that was refused
+      // while another is on screen: a reload or a bookmark would only be refused again.
+      else if (location.hash !== hashFor(this.shown.id)) history.replaceState(null, '', hashFor(this.shown.id))
     }
   }
 
