@@ -15,7 +15,9 @@ function ago(ms: number): string {
 
 function portLines(reach: Reach): string[] {
   const { peerPort, uiPort } = reach
-  const lines = [`ports: other machines connect to TCP ${peerPort.bound} (open it in a firewall); the page is on 127.0.0.1:${uiPort.bound} only`]
+  const lines = [
+    `ports: other machines connect to TCP ${peerPort.bound} (open it in a firewall); the page is on 127.0.0.1:${uiPort.bound} only`,
+  ]
   if (peerPort.bound !== peerPort.asked) {
     lines.push(
       `warning: peer port ${peerPort.asked} was in use, so this daemon listens on ${peerPort.bound}: ` +

@@ -45,8 +45,15 @@ t.test('mDNS off, failed, quiet at first, and never heard after a while', async 
   t.equal(off.at(-1), 'mDNS: off (--no-mdns); other machines are found only through --peer')
   const failed = reachLines(reach({ mdns: { ...listening, state: 'failed', error: 'bind EADDRINUSE 0.0.0.0:5353' } }), START, START)
   t.match(failed.at(-1), /^warning: mDNS failed \(bind EADDRINUSE 0\.0\.0\.0:5353\); discovery is off until restart/)
-  t.equal(reachLines(reach(), START, START + QUIET_AFTER_MS - 1).at(-1), 'mDNS: on eth0 (10.0.0.5), nothing heard yet', 'too early to worry')
+  t.equal(
+    reachLines(reach(), START, START + QUIET_AFTER_MS - 1).at(-1),
+    'mDNS: on eth0 (10.0.0.5), nothing heard yet',
+    'too early to worry',
+  )
   const quiet = reachLines(reach(), START, START + 5 * 60_000).at(-1)
   t.match(quiet, /^warning: mDNS has heard no other machine on eth0 \(10\.0\.0\.5\) since it started 5 min ago/)
-  t.match(quiet, /multicast UDP 5353 is blocked .* open UDP 5353, choose another interface with --interface, or name a machine with --peer HOST$/)
+  t.match(
+    quiet,
+    /multicast UDP 5353 is blocked .* open UDP 5353, choose another interface with --interface, or name a machine with --peer HOST$/,
+  )
 })
