@@ -4,13 +4,13 @@
  */
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import type { Entry, Status } from '../shared/index.js'
+import type { Entry, Reach, Status } from '../shared/index.js'
 import { Accounts } from './accounts/index.js'
 import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from './config/index.js'
 import { InputError } from './errors/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { BlobSweeper, openFiles } from './files/index.js'
-import { MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
+import { MDNS_OFF, MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, machinesChangedHint, PageSockets, PASS_CHECK_MS, PresencePasses, UiServer } from './http/index.js'
 import { Admission, answerRekey, openAtStart, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
@@ -104,7 +104,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 
   const mdns = iface
     ? new MdnsDiscovery({
-        interfaceAddress: iface.address,
+        iface,
         log: log.child({ part: 'mdns' }),
         onUp: (s) => {
           directory.add(s.host, s.port, 'mdns', s.advert)
@@ -130,7 +130,13 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
 
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
-  status = () => buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory)
+  const reach = (): Reach => ({
+    peerPort: { asked: config.peerPort, bound: peerServer.port },
+    uiPort: { asked: config.uiPort, bound: ui ? Number(new URL(ui).port) : 0 },
+    mdns: mdns?.hearing.health() ?? MDNS_OFF,
+  })
+  status = () =>
+    buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory, reach())
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
     store,

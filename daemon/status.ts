@@ -1,4 +1,4 @@
-import type { PeerStatus, Presence, Status } from '../shared/index.js'
+import type { PeerStatus, Presence, Reach, Status } from '../shared/index.js'
 import type { PeerDirectory } from './discovery/index.js'
 import type { Coordinator, Identity } from './roles/index.js'
 
@@ -11,6 +11,7 @@ export function buildStatus(
   head: number,
   local: Pick<Presence, 'users' | 'away'>,
   directory: PeerDirectory,
+  reach: Reach,
 ): Status {
   const roster = coordinator.roster
   const peers: PeerStatus[] = roster
@@ -64,5 +65,6 @@ export function buildStatus(
     peerPort: me.peerPort,
     startedAt: me.startedAt,
     maxFileBytes: coordinator.maxFileBytes,
+    reach,
   }
 }

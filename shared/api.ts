@@ -252,6 +252,33 @@ export interface Status {
   /** The largest file the relay takes (this daemon's own while it is the relay or alone). */
   maxFileBytes: number
   startedAt: number
+  /** What a firewall must let through, and whether it does (README, "Firewall and ports"). */
+  reach: Reach
+}
+
+/** A port asked for (a flag or the default) and the one bound: the next free one when it was taken. */
+export interface PortBinding {
+  asked: number
+  bound: number
+}
+
+export interface Reach {
+  /** TCP, on every interface: the port other machines must reach. */
+  peerPort: PortBinding
+  /** TCP, on 127.0.0.1 only: never needs opening in a firewall. */
+  uiPort: PortBinding
+  mdns: MdnsHealth
+}
+
+/** Discovery on UDP 5353 (multicast 224.0.0.251) of the chosen interface (daemon/discovery/hearing.ts). */
+export interface MdnsHealth {
+  /** `off` with --no-mdns; `failed` when its socket broke (discovery stays off until restart). */
+  state: 'off' | 'listening' | 'failed'
+  interface: string | null
+  address: string | null
+  /** When a multicast DNS packet from another machine last arrived (any service), or null: never. */
+  lastHeard: number | null
+  error: string | null
 }
 
 /** A message of this user still in this machine's outbox (no relay has confirmed it yet). */

@@ -2,6 +2,7 @@
 import type { Status } from '../../shared/index.js'
 import { socketPath } from '../config/index.js'
 import { getJson } from './control.js'
+import { reachLines } from './reach.js'
 
 export async function printStatus(dataDir: string, json: boolean): Promise<number> {
   const s = await getJson<Status>(socketPath(dataDir), '/api/v1/status')
@@ -13,5 +14,6 @@ export async function printStatus(dataDir: string, json: boolean): Promise<numbe
   console.log(`${s.name} (${s.nodeId}) is ${s.role}; relay: ${relay}; term ${s.term}; log head ${s.head}`)
   console.log(`page: ${s.ui}; peers: ${s.peers.map((p) => p.name).join(', ') || 'none'}; online: ${s.online.join(', ') || 'nobody'}`)
   console.log(`fingerprint: ${s.fingerprint}`)
+  for (const line of reachLines(s.reach, s.startedAt, Date.now())) console.log(line)
   return 0
 }

@@ -1,4 +1,5 @@
 export { MdnsDiscovery, type MdnsSighting } from './mdns.js'
+export { MDNS_OFF, MdnsHearing } from './hearing.js'
 export { PeerDirectory, type KnownPeer, type PeerSource } from './directory.js'
 export { chooseInterface, type ChosenInterface } from './interfaces.js'
 export { probeOver, type Probe, type ProbeResult } from './probe.js'

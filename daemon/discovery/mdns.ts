@@ -1,9 +1,11 @@
 /**
  * mDNS with bonjour-service on one chosen interface: publish our advert, browse for others.
  */
+import type { EventEmitter } from 'node:events'
 import { Bonjour, type Browser, type Service } from 'bonjour-service'
 import type { Logger } from 'pino'
 import { SERVICE_TYPE, advertFromTxt, advertToTxt, type Advert } from '../../shared/index.js'
+import { MdnsHearing } from './hearing.js'
 
 export const REQUERY_MS = 3000
 
@@ -14,8 +16,8 @@ export interface MdnsSighting {
 }
 
 export interface MdnsOptions {
-  /** IPv4 address of the interface to use; multicast goes out there and only there. */
-  interfaceAddress: string
+  /** The interface to use (its IPv4 address); multicast goes out there and only there. */
+  iface: { name: string; address: string }
   log: Logger
   onUp: (s: MdnsSighting) => void
   onDown: (host: string, port: number) => void
@@ -27,13 +29,21 @@ export class MdnsDiscovery {
   readonly #requery: NodeJS.Timeout
   #service: Service | null = null
   #published: string | null = null
+  readonly hearing: MdnsHearing
 
   constructor(private readonly opts: MdnsOptions) {
+    this.hearing = new MdnsHearing(opts.iface)
     // bind 0.0.0.0: a socket bound to the interface's unicast address never receives
     // multicast on Linux; `interface` still chooses where we send and which group we join.
-    this.#bonjour = new Bonjour({ interface: opts.interfaceAddress, bind: '0.0.0.0' } as unknown as Record<string, never>, (err: Error) =>
-      opts.log.error({ err }, 'mDNS failed; discovery is off until restart, --peer addresses still work'),
-    )
+    this.#bonjour = new Bonjour({ interface: opts.iface.address, bind: '0.0.0.0' } as unknown as Record<string, never>, (err: Error) => {
+      this.hearing.failed(err)
+      opts.log.error({ err }, 'mDNS failed; discovery is off until restart, --peer addresses still work')
+    })
+    // bonjour-service keeps its multicast-dns socket private; it is the one place every packet
+    // passes, so status can say whether anything was ever heard (hearing.ts).
+    const socket = (this.#bonjour as unknown as { server?: { mdns?: EventEmitter } }).server?.mdns
+    if (socket) this.hearing.watch(socket)
+    else opts.log.warn('bonjour-service changed its internals: status cannot say whether mDNS is heard')
     this.#browser = this.#bonjour.find({ type: SERVICE_TYPE, protocol: 'tcp' })
     this.#browser.on('up', (s) => this.sighting(s))
     this.#browser.on('txt-update', (s) => this.sighting(s))

@@ -4,6 +4,7 @@
  * fingerprint included, as JSON and for a person. Run from source (tsx), no build needed.
  */
 import { execFile } from 'node:child_process'
+import { type AddressInfo, createServer } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +32,26 @@ t.test('sochat status shows the fingerprint', async (t) => {
   const { stdout } = await sochat('status', '--data-dir', dataDir)
   t.match(stdout, `cli-host (${daemon.nodeId})`, 'for a person: the name and node id')
   t.match(stdout, `\nfingerprint: ${own.fingerprint}\n`, 'for a person: the fingerprint, whole')
+})
+
+t.test('sochat status names the port to open, and warns when the peer port asked for was taken', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sochat-cli-'))
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  // Something else holds a port on every interface: the daemon must take the next one and say so.
+  const squatter = createServer()
+  await new Promise<void>((resolve) => squatter.listen(0, '0.0.0.0', resolve))
+  t.teardown(() => new Promise((resolve) => squatter.close(resolve)))
+  const taken = (squatter.address() as AddressInfo).port
+  const daemon = await startLocalDaemon(t, dataDir, 'cli-host', [], { peerPort: String(taken) })
+  const reach = daemon.status().reach
+  t.equal(reach.peerPort.asked, taken, 'the port asked for')
+  t.not(reach.peerPort.bound, taken, 'is not the one bound')
+  t.equal(reach.mdns.state, 'off', 'mDNS is off (--no-mdns)')
+
+  const { stdout } = await sochat('status', '--data-dir', dataDir)
+  t.match(stdout, `\nports: other machines connect to TCP ${reach.peerPort.bound} (open it in a firewall)`, 'the port to open')
+  t.match(stdout, `\nwarning: peer port ${taken} was in use, so this daemon listens on ${reach.peerPort.bound}`, 'why it moved')
+  t.match(stdout, '\nmDNS: off (--no-mdns)', 'discovery off, said so')
 })
 
 t.test('sochat network-key prints the key as one line, and says clearly when there is none yet', async (t) => {

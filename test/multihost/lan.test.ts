@@ -83,6 +83,12 @@ async function election(t: Test, ctx: Ctx): Promise<void> {
     5_000,
   )
   t.pass('relay lists both clients as peers')
+  // What `sochat status` reports about reach: mDNS was heard from the other machines.
+  for (const host of hosts) {
+    const { reach } = await host.status()
+    t.match(reach.mdns, { state: 'listening', address: host.ip }, `${host.name}: mDNS listening on its bridge address`)
+    t.type(reach.mdns.lastHeard, 'number', `${host.name}: heard another machine's mDNS`)
+  }
   ctx.relay = relay
   ctx.term = relayStatus.term
 }
