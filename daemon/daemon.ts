@@ -131,7 +131,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   let ui = ''
   const live = new LiveFeed(pages, store.views, log.child({ part: 'live' }))
   const reach = (): Reach => ({
-    peerPort: { asked: config.peerPort, bound: peerServer.port },
+    // Read once at start: status is asked for while stopping too, when the server is closed.
+    peerPort: { asked: config.peerPort, bound: me.peerPort },
     uiPort: { asked: config.uiPort, bound: ui ? Number(new URL(ui).port) : 0 },
     mdns: mdns?.hearing.health() ?? MDNS_OFF,
   })

@@ -95,4 +95,27 @@ t.test('a member reads; everything else says why not', async (t) => {
     box.every((b) => b === 0),
     'close wipes the box key it was given',
   )
+
+  // A page opens its fifty messages at once: the room key is opened once for all of them.
+  let lookups = 0
+  const counted = new Proxy(store.views.q, {
+    get: (target, name, receiver) =>
+      name === 'roomKey'
+        ? (room: string, epoch: number) => {
+            lookups++
+            return target.roomKey(room, epoch)
+          }
+        : Reflect.get(target, name, receiver),
+  })
+  const page = new MessageOpener(counted, 'alice', Buffer.from(people.get('alice').secrets.box), log)
+  const fifty = Array.from({ length: 50 }, (_, i) => ({ ...message, id: `entry-${100 + i}-xx`, seq: 100 + i }))
+  const opened = await page.openAll(fifty)
+  t.ok(
+    opened.every((m) => m.text === 'the vault code'),
+    'all fifty read',
+  )
+  t.equal(lookups, 1, 'one room-key opening for the page, not fifty')
+  const roomKey = await page.roomKey(ROOM, 1)
+  page.close()
+  t.ok(Buffer.isBuffer(roomKey) && roomKey.every((b) => b === 0), 'close wipes the room key the page opened')
 })
