@@ -7,3 +7,13 @@
  */
 export { decryptContent, encryptContent, type Content, type ContentContext } from './content.js'
 export { newRoomKey, openRoomKey, ROOM_KEY_BYTES, roomKeyCommitment, sealRoomKey, type KeyContext } from './room-key.js'
+export {
+  FILE_CHUNK_BYTES,
+  FILE_KEY_BYTES,
+  FileTampered,
+  newFileKey,
+  openedFileSize,
+  openFileStream,
+  sealedFileSize,
+  sealFileStream,
+} from './file-stream.js'
