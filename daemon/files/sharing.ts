@@ -75,6 +75,10 @@ export async function openFiles(
     if (!relay || !offer) throw new Error('no relay to send the files to')
     const offered: { sha256: string; bytes: number }[] = []
     for (const sha256 of shas) {
+      // A message resubmitted after a partition (the outbox's merge) can name a file this
+      // machine never fetched: fetched first, from whoever has it, or the outbox would wait on
+      // a file it cannot send forever.
+      if ((await blobs.size(sha256)) === null) await transfer.ensure(sha256, s.origin)
       const bytes = await blobs.size(sha256)
       if (bytes === null) throw new Error(`this machine does not have the file ${sha256.slice(0, 12)}… to send`)
       offered.push({ sha256, bytes })
