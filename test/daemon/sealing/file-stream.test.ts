@@ -21,6 +21,13 @@ import {
 
 const SEALED_CHUNK = FILE_CHUNK_BYTES + 17
 
+/** A copy of `bytes` with one bit of byte `at` flipped. */
+function flipped(bytes: Buffer, at: number): Buffer {
+  const out = Buffer.from(bytes)
+  out.writeUInt8(out.readUInt8(at) ^ 1, at)
+  return out
+}
+
 /** Pours `input` through `t` in pieces of `piece` bytes (how a disk or a socket hands them over). */
 async function through(make: Promise<import('node:stream').Transform>, input: Buffer, piece = 100_000): Promise<Buffer> {
   const pieces: Buffer[] = []
@@ -60,12 +67,9 @@ t.test('damaged sealed files never open', async (t) => {
   const refuse = async (bytes: Buffer, what: string, k = key) =>
     t.rejects(open(k, bytes), { name: 'FileTampered', code: 'file_tampered' }, what).then(() => undefined)
 
-  const flipped = Buffer.from(sealed)
-  flipped[24 + SEALED_CHUNK + 10] ^= 1
-  await refuse(flipped, 'a flipped byte in the second chunk')
-  const flippedHeader = Buffer.from(sealed)
-  flippedHeader[3] ^= 1
-  await refuse(flippedHeader, 'a flipped byte in the header')
+  await refuse(flipped(sealed, 24 + SEALED_CHUNK + 10), 'a flipped byte in the second chunk')
+  await refuse(flipped(sealed, 3), 'a flipped byte in the header')
+  await refuse(flipped(sealed, sealed.length - 1), "a flipped byte in the final chunk's MAC")
   await refuse(sealed.subarray(0, 24 + 3 * SEALED_CHUNK), 'cut on a chunk boundary (the final chunk dropped)')
   await refuse(sealed.subarray(0, sealed.length - 1), 'cut one byte short')
   await refuse(sealed.subarray(0, 24), 'the header alone')
@@ -83,8 +87,7 @@ t.test('damaged sealed files never open', async (t) => {
 t.test('what comes out before a damaged chunk is an authentic prefix, never altered bytes', async (t) => {
   const key = newFileKey()
   const plain = randomBytes(4 * FILE_CHUNK_BYTES)
-  const sealed = Buffer.from(await seal(key, plain))
-  sealed[24 + 2 * SEALED_CHUNK + 5] ^= 1
+  const sealed = flipped(await seal(key, plain), 24 + 2 * SEALED_CHUNK + 5)
   const got: Buffer[] = []
   const opener = await openFileStream(key)
   opener.on('data', (c: Buffer) => got.push(c))
