@@ -37,7 +37,10 @@ export async function encryptContent(key: Uint8Array, at: ContentContext, conten
   await sodium.ready
   // node:crypto's CSPRNG: libsodium-wrappers' randombytes_buf costs about 0.4 ms a call here (bench/sealing.ts).
   const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
-  const plain = Buffer.from(JSON.stringify(content.files?.length ? { text: content.text, files: content.files } : { text: content.text }), 'utf8')
+  const plain = Buffer.from(
+    JSON.stringify(content.files?.length ? { text: content.text, files: content.files } : { text: content.text }),
+    'utf8',
+  )
   const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, associatedData(at), null, nonce, key)
   plain.fill(0)
   return { epoch: at.epoch, nonce: Buffer.from(nonce).toString('base64url'), ct: Buffer.from(ct).toString('base64url') }

@@ -33,8 +33,8 @@ async function through(make: Promise<import('node:stream').Transform>, input: Bu
   const pieces: Buffer[] = []
   for (let i = 0; i < input.length; i += piece) pieces.push(input.subarray(i, i + piece))
   const out: Buffer[] = []
-  await pipeline(Readable.from(pieces), await make, async function* (src) {
-    for await (const c of src) out.push(c as Buffer)
+  await pipeline(Readable.from(pieces), await make, async (src: AsyncIterable<Buffer>) => {
+    for await (const c of src) out.push(c)
   })
   return Buffer.concat(out)
 }
@@ -75,13 +75,19 @@ t.test('damaged sealed files never open', async (t) => {
   await refuse(sealed.subarray(0, 24), 'the header alone')
   await refuse(sealed.subarray(0, 10), 'part of the header')
   await refuse(Buffer.alloc(0), 'nothing at all')
-  await refuse(Buffer.concat([sealed.subarray(0, 24), chunkAt(1), chunkAt(0), sealed.subarray(24 + 2 * SEALED_CHUNK)]), 'two chunks swapped')
+  await refuse(
+    Buffer.concat([sealed.subarray(0, 24), chunkAt(1), chunkAt(0), sealed.subarray(24 + 2 * SEALED_CHUNK)]),
+    'two chunks swapped',
+  )
   await refuse(Buffer.concat([sealed.subarray(0, 24), chunkAt(0), sealed.subarray(24 + 2 * SEALED_CHUNK)]), 'a chunk dropped')
   await refuse(Buffer.concat([sealed, Buffer.from('more')]), 'bytes after the final chunk')
   await refuse(Buffer.concat([sealed, sealed.subarray(24)]), 'the chunks again after the final chunk')
   await refuse(sealed, 'another key', newFileKey())
   const other = await seal(key, plain)
-  await refuse(Buffer.concat([sealed.subarray(0, 24 + SEALED_CHUNK), other.subarray(24 + SEALED_CHUNK)]), 'chunks of another sealing of the same file')
+  await refuse(
+    Buffer.concat([sealed.subarray(0, 24 + SEALED_CHUNK), other.subarray(24 + SEALED_CHUNK)]),
+    'chunks of another sealing of the same file',
+  )
 })
 
 t.test('what comes out before a damaged chunk is an authentic prefix, never altered bytes', async (t) => {
