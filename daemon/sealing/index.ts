@@ -1,7 +1,8 @@
 /**
  * Sealing: the cryptography of end-to-end encrypted rooms, and nothing else — room keys made,
- * sealed to each member and opened (room-key.ts), and message text encrypted and decrypted
- * under them (content.ts). See README.md.
+ * sealed to each member and opened (room-key.ts), message text (and its files' refs and keys)
+ * encrypted and decrypted under them (content.ts), and files' bytes encrypted and decrypted as
+ * streams under keys of their own (file-stream.ts). See README.md.
  *
  * Must not: read the store, talk to the network, or keep a key after it returns.
  */
