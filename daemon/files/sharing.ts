@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { Entry, Status, Submission } from '../../shared/index.js'
 import type { PeerTls } from '../link/index.js'
 import type { OfferFiles } from '../outbox/index.js'
+import { sealedFileSize } from '../sealing/index.js'
 import { BlobStore } from './blobs.js'
 import { blobsOf, eagerBlobsOf } from './refs.js'
 import { BlobTransfer, type BlobSource } from './transfer.js'
@@ -64,7 +65,8 @@ export async function openFiles(
     blobs,
     tls,
     (origin) => rankSources(status(), origin),
-    () => Math.max(maxFileBytes, status().maxFileBytes),
+    // A file of an encrypted room at the limit is a little over it once sealed (file-stream.ts).
+    () => sealedFileSize(Math.max(maxFileBytes, status().maxFileBytes)),
     log,
   )
   const toRelay = async (s: Submission, offer: OfferFiles | null): Promise<void> => {

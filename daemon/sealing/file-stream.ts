@@ -113,7 +113,8 @@ export async function openFileStream(key: Uint8Array): Promise<Transform> {
     if (!out) throw new FileTampered('a chunk of the file does not open under its key: altered, reordered, or another key')
     const final = out.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
     if (final !== last) throw new FileTampered(final ? 'bytes follow the end of the file' : 'the file was cut short')
-    t.push(Buffer.from(out.message))
+    // A view, not a copy: libsodium-wrappers hands back a fresh array of its own.
+    t.push(Buffer.from(out.message.buffer, out.message.byteOffset, out.message.byteLength))
   }
   return new Transform({
     transform(data: Buffer, _enc, done: TransformCallback) {

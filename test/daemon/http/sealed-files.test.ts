@@ -198,3 +198,17 @@ t.test('files in an encrypted room', async (t) => {
     t.ok((await download(relay.ui, bob, path(picture, 'thumbnail'))).bytes.equals(plain.thumbnail!), 'put back, it opens again')
   })
 })
+
+t.test('a file at the relay’s limit still goes through sealed (its ciphertext is a little over it)', async (t) => {
+  const { client, token } = await startPair(t, join(root, 'limit'), ['erin', 'finn'], undefined, { maxFileMib: '1' })
+  const erin = await token(client.ui, 'erin')
+  const room = (await call(client.ui, '/api/v1/rooms', { token: erin, json: { name: 'full', kind: 'private', invite: ['finn'] } })).body
+    .room.id as string
+  const bytes = randomBytes(1024 * 1024)
+  const file = (await upload(client.ui, erin, 'exactly-a-mib.bin', bytes, 'application/octet-stream')).body.file
+  t.equal(file.size, bytes.length, 'the relay takes files up to 1 MiB: this one is exactly that')
+  const posted = await call(client.ui, `/api/v1/rooms/${room}/messages`, { token: erin, json: { text: '', files: [file] } })
+  t.same([posted.status, posted.body.message?.encrypted], [201, true], 'sealed, pushed to the relay and posted')
+  const got = await download(client.ui, erin, `/api/v1/rooms/${room}/messages/${posted.body.message.id}/files/${file.sha256}`)
+  t.ok(got.status === 200 && got.bytes.equals(bytes), 'and it opens whole')
+})
