@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import { EntryId, RoomId, Sha256, type FileRef, type Message } from '../../../shared/index.js'
+import { EntryId, RoomId, Sha256, type FileRef, type FileSeal, type Message } from '../../../shared/index.js'
 import { InputError, SochatError } from '../../errors/index.js'
 import { describeUpload, openBlob } from '../../files/index.js'
 import { openedFileSize } from '../../sealing/index.js'
@@ -145,6 +145,22 @@ async function sendSealed(
     ctx.log.warn(where, 'a sealed file is not the size its message says; not served')
     throw new SochatError('file_tampered', 'This file does not open: it was altered. Ask its sender to send it again.')
   }
+  const body = await openChecked(ctx, seal, where)
+  reply.header('x-content-type-options', 'nosniff')
+  reply.header('content-security-policy', "default-src 'none'; sandbox")
+  reply.header('cache-control', 'no-store')
+  reply.header('content-length', plainBytes)
+  if (size !== 'original') return reply.type(file.picture!.mime).send(body)
+  return reply.type('application/octet-stream').header('content-disposition', attachment(file.name)).send(body)
+}
+
+/**
+ * The sealed blob opened as a stream that starts only once its first piece has opened
+ * (`file_tampered` otherwise, with nothing sent), and that errors — cutting the response off —
+ * at the first chunk that does not. A download abandoned part-way closes the blob (and wipes
+ * its key) too.
+ */
+async function openChecked(ctx: HttpContext, seal: FileSeal, where: Record<string, unknown>): Promise<Readable> {
   const opened = (await openBlob(ctx.blobs, seal))[Symbol.asyncIterator]()
   let first: IteratorResult<Buffer>
   try {
@@ -153,23 +169,19 @@ async function sendSealed(
     ctx.log.warn({ ...where, err }, 'a sealed file does not open under its key; not served')
     throw new SochatError('file_tampered', 'This file does not open: it was altered or cut short. Ask its sender to send it again.')
   }
-  const body = Readable.from(
+  return Readable.from(
     (async function* () {
-      if (!first.done) yield first.value
       try {
+        if (!first.done) yield first.value
         for (let next = await opened.next(); !next.done; next = await opened.next()) yield next.value
       } catch (err) {
         ctx.log.warn({ ...where, err }, 'a sealed file stopped opening part-way; the download was cut off')
         throw err
+      } finally {
+        await opened.return?.()
       }
     })(),
   )
-  reply.header('x-content-type-options', 'nosniff')
-  reply.header('content-security-policy', "default-src 'none'; sandbox")
-  reply.header('cache-control', 'no-store')
-  reply.header('content-length', plainBytes)
-  if (size !== 'original') return reply.type(file.picture!.mime).send(body)
-  return reply.type('application/octet-stream').header('content-disposition', attachment(file.name)).send(body)
 }
 
 function attachment(name: string): string {
