@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
-import { FileRef, MAX_FILES_PER_MESSAGE } from './files.js'
+import { FileRef, MAX_FILES_PER_MESSAGE, type SealedBlob } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
 
@@ -68,6 +68,8 @@ export interface Message {
   unreadable?: UnreadableReason
   /** The sealed text as the log holds it: in this machine's views only, never in an answer. */
   sealed?: SealedContent
+  /** A sealed message's sealed blobs as the log holds them: in this machine's views only, never in an answer. */
+  blobs?: SealedBlob[]
 }
 
 /**

@@ -4,7 +4,7 @@
  * relay gives it a sequence number and the term it was written in.
  */
 import { z } from 'zod'
-import { FileRef, MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
+import { FILE_NAME_MAX, FileRef, MAX_BLOBS_PER_MESSAGE, MAX_FILES_PER_MESSAGE, SealedBlob, Sha256 } from './files.js'
 import {
   DIRECT_MAX_MEMBERS,
   MAX_DATE_MS,
@@ -140,12 +140,17 @@ export const Epoch = z
   .positive()
   .max(2 ** 31)
 
+/** A sealed file's JSON besides its name: three seals (~140 bytes each), hashes, sizes, a MIME type of up to 100 characters escaped. */
+const SEALED_FILE_JSON_BYTES = 2048
+
 /**
  * Text encrypted for a room's members (docs/ARCHITECTURE.md, "Private rooms end to end"):
  * `ct` is XChaCha20-Poly1305-IETF (libsodium `crypto_aead_xchacha20poly1305_ietf_encrypt`)
- * under the room key of `epoch`, with a random 24-byte `nonce`, of the JSON `{text}`; its
- * associated data names the room, the epoch and the author (daemon/sealing/content.ts).
- * Bounded by the largest text escaped as JSON (6 bytes per character at worst) plus the tag.
+ * under the room key of `epoch`, with a random 24-byte `nonce`, of the JSON `{text, files?}`
+ * (shared/files.ts, SealedMessageContent: each file's ref and the keys of its sealed blobs);
+ * its associated data names the room, the epoch and the author (daemon/sealing/content.ts).
+ * Bounded by the largest text escaped as JSON (6 bytes per character at worst), plus for each
+ * file its name escaped the same way and SEALED_FILE_JSON_BYTES of the rest, plus the tag.
  */
 export const SealedContent = z.object({
   epoch: Epoch,
@@ -153,7 +158,7 @@ export const SealedContent = z.object({
   ct: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
-    .max(Math.ceil(((6 * MAX_MESSAGE_BYTES + 64 + 16) * 4) / 3)),
+    .max(Math.ceil(((6 * MAX_MESSAGE_BYTES + 64 + MAX_FILES_PER_MESSAGE * (6 * FILE_NAME_MAX + SEALED_FILE_JSON_BYTES) + 16) * 4) / 3)),
 })
 
 export const MessagePosted = z.object({
@@ -162,9 +167,15 @@ export const MessagePosted = z.object({
   author: Username,
   /** May be empty when the message carries files, and is empty when it is `sealed`. */
   text: z.string().refine((s) => utf8Length(s) <= MAX_MESSAGE_BYTES, { message: 'message_too_large' }),
+  /** Files in the clear: only in a room that is not encrypted (the rule book refuses them in one that is). */
   files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).optional(),
-  /** The text, encrypted: the room is end-to-end encrypted (daemon/rooms/rules.ts says when). */
+  /** The text and the files' refs and keys, encrypted: the room is end-to-end encrypted (daemon/rooms/rules.ts says when). */
   sealed: SealedContent.optional(),
+  /**
+   * With `sealed` only: the sealed files' blobs (ciphertext SHA-256 and size), what the relay
+   * and every machine need to move and keep them without reading them.
+   */
+  blobs: z.array(SealedBlob).max(MAX_BLOBS_PER_MESSAGE).optional(),
 })
 // "Text or files" is checked by the rule book (daemon/rooms/rules.ts), not here: an object-wide
 // refinement costs every entry of every catch-up frame a sixth of its parsing time.

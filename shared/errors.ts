@@ -89,6 +89,11 @@ export const ERROR_CODES = {
   room_key_invalid: 409,
   room_key_stale: 409,
   room_encrypted: 409,
+  // A file of a sealed message that this session cannot open (no key of its epoch was sealed
+  // to this person, or this session holds no keys: log in again), and one whose sealed bytes
+  // do not open under its key (altered or cut short: daemon/sealing/file-stream.ts).
+  file_unreadable: 403,
+  file_tampered: 422,
   // The relay's signed order (shared/chain.ts) does not match the log it sends or the one we
   // hold: a statement not signed by the link's key, or a chain that differs from ours.
   order_invalid: 409,

@@ -47,6 +47,50 @@ export const FileRef = z.object({
 export type FileRef = z.infer<typeof FileRef>
 export type PictureRef = z.infer<typeof PictureRef>
 
+/**
+ * A blob as every machine sees it in a message of an end-to-end encrypted room: the SHA-256 and
+ * size of a sealed file's CIPHERTEXT (daemon/sealing/file-stream.ts). All the relay and the
+ * machines need to offer, move, limit, copy and sweep it; nothing of the file's name, type or
+ * bytes. A sealed file is at least 41 bytes (a 24-byte header and one 17-byte final chunk).
+ */
+export const SealedBlob = z.object({
+  sha256: Sha256,
+  size: z.number().int().min(41),
+})
+export type SealedBlob = z.infer<typeof SealedBlob>
+/** Blobs one sealed message may carry: each file, and a picture's two smaller sizes. */
+export const MAX_BLOBS_PER_MESSAGE = 3 * MAX_FILES_PER_MESSAGE
+
+/**
+ * Where one of a file's sealed blobs is and the key that opens it: libsodium secretstream
+ * (XChaCha20-Poly1305) under `key`, 32 random bytes of its own. Only ever inside a message's
+ * sealed content, so only the room's members see it.
+ */
+export const FileSeal = z.object({
+  blob: Sha256,
+  size: z.number().int().min(41),
+  key: z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes in base64url'),
+})
+export type FileSeal = z.infer<typeof FileSeal>
+
+/**
+ * A file of a sealed message, as its members' daemons read it inside the sealed content: the
+ * FileRef the sender's page saw (its `sha256` and the picture's are of the PLAINTEXT, which is
+ * how the page names it), and where each of its blobs is sealed. A picture has a seal for each
+ * of its three sizes, anything else for its bytes only.
+ */
+export const SealedFileRef = FileRef.extend({
+  seal: z.object({ original: FileSeal, display: FileSeal.optional(), thumbnail: FileSeal.optional() }),
+}).refine((f) => Boolean(f.picture) === Boolean(f.seal.display && f.seal.thumbnail), 'a picture has a seal for each of its sizes')
+export type SealedFileRef = z.infer<typeof SealedFileRef>
+
+/** What a message's sealed content holds once opened: its text, and its files with their keys. */
+export const SealedMessageContent = z.object({
+  text: z.string(),
+  files: z.array(SealedFileRef).max(MAX_FILES_PER_MESSAGE).optional(),
+})
+export type SealedMessageContent = z.infer<typeof SealedMessageContent>
+
 /** Control characters and the bidirectional embeddings, overrides and isolates. */
 const UNSAFE_CHARS = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
 const UNSAFE = new RegExp(`[${UNSAFE_CHARS}]`, 'g')

@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { Entry, Status, Submission } from '../../shared/index.js'
 import type { PeerTls } from '../link/index.js'
 import type { OfferFiles } from '../outbox/index.js'
+import { sealedFileSize } from '../sealing/index.js'
 import { BlobStore } from './blobs.js'
 import { blobsOf, eagerBlobsOf } from './refs.js'
 import { BlobTransfer, type BlobSource } from './transfer.js'
@@ -64,7 +65,8 @@ export async function openFiles(
     blobs,
     tls,
     (origin) => rankSources(status(), origin),
-    () => Math.max(maxFileBytes, status().maxFileBytes),
+    // A file of an encrypted room at the limit is a little over it once sealed (file-stream.ts).
+    () => sealedFileSize(Math.max(maxFileBytes, status().maxFileBytes)),
     log,
   )
   const toRelay = async (s: Submission, offer: OfferFiles | null): Promise<void> => {
@@ -75,6 +77,10 @@ export async function openFiles(
     if (!relay || !offer) throw new Error('no relay to send the files to')
     const offered: { sha256: string; bytes: number }[] = []
     for (const sha256 of shas) {
+      // A message resubmitted after a partition (the outbox's merge) can name a file this
+      // machine never fetched: fetched first, from whoever has it, or the outbox would wait on
+      // a file it cannot send forever.
+      if ((await blobs.size(sha256)) === null) await transfer.ensure(sha256, s.origin)
       const bytes = await blobs.size(sha256)
       if (bytes === null) throw new Error(`this machine does not have the file ${sha256.slice(0, 12)}… to send`)
       offered.push({ sha256, bytes })

@@ -1,6 +1,6 @@
 /**
  * Files no message refers to are removed. A blob is kept while any message in the views
- * names it (a file, or a picture's smaller sizes), any account has it as its picture, or a
+ * names it (a file, or a picture's smaller sizes, or a sealed message's sealed blob), any account has it as its picture, or a
  * submission in this machine's outbox names it (a message waiting for a relay); a deleted
  * message's files go with it (the views drop a deleted message's files, apply.ts): whoever
  * deletes a message with a picture expects the picture gone, not kept on every disk.
@@ -16,7 +16,7 @@
  * its files.
  */
 import type { Logger } from 'pino'
-import type { Entry, FileRef, Submission } from '../../shared/index.js'
+import type { Entry, FileRef, SealedBlob, Submission } from '../../shared/index.js'
 import type { BlobStore } from './blobs.js'
 import { blobsOf, fileBlobs } from './refs.js'
 
@@ -37,8 +37,8 @@ export function sweepable(
 
 /** Where references come from: the views, the outbox, and entries applied while a sweep runs. */
 export interface References {
-  /** Every message's files, in the views (deleted messages have none). */
-  messageFiles: () => AsyncIterable<FileRef[]>
+  /** Every message's files and sealed blobs, in the views (deleted messages have none). */
+  messageFiles: () => AsyncIterable<{ files?: FileRef[] | undefined; blobs?: SealedBlob[] | undefined }>
   /** Every account's picture. */
   avatars: () => Promise<string[]>
   /** Submissions not yet in the log. */
@@ -90,7 +90,10 @@ export class BlobSweeper {
       for (const e of entries) for (const b of blobsOf(e.body)) referenced.add(b)
     })
     try {
-      for await (const files of this.refs.messageFiles()) for (const f of files) for (const b of fileBlobs(f)) referenced.add(b)
+      for await (const m of this.refs.messageFiles()) {
+        for (const f of m.files ?? []) for (const b of fileBlobs(f)) referenced.add(b)
+        for (const b of m.blobs ?? []) referenced.add(b.sha256)
+      }
       for (const a of await this.refs.avatars()) referenced.add(a)
       for (const s of await this.refs.pending()) for (const b of blobsOf(s.body)) referenced.add(b)
       const gone = sweepable(old, referenced, now, this.graceMs)

@@ -74,6 +74,7 @@ export class LiveFeed {
             ts: e.ts,
             ...(b.files?.length ? { files: b.files } : {}),
             ...(b.sealed ? { sealed: b.sealed } : {}),
+            ...(b.sealed && b.blobs?.length ? { blobs: b.blobs } : {}),
           },
           'message',
         )

@@ -2,7 +2,8 @@
  * Opening sealed messages for one logged-in person (docs/ARCHITECTURE.md, "Private rooms end
  * to end"). Every read path that hands out a message's text goes through an opener: the
  * messages API and its history paging, the answers to edits and reactions, the outbox list,
- * unread mentions and the live feed. A message that does not open is answered with `text: ''`
+ * unread mentions, the live feed, and the download of a sealed message's files (whose keys
+ * are in its sealed content). A message that does not open is answered with `text: ''`
  * and a reason (`unreadable`), and logged with who sent it; it never fails the request.
  *
  * An opener holds the person's X25519 key, opened from their session for this request or
@@ -13,7 +14,7 @@
 import type { Logger } from 'pino'
 import type { Message, UnreadableReason } from '../../shared/index.js'
 import { sessionBoxKey } from '../accounts/index.js'
-import { decryptContent, openRoomKey } from '../sealing/index.js'
+import { decryptContent, openRoomKey, type Content } from '../sealing/index.js'
 import type { ViewQueries } from '../store/index.js'
 import type { Authenticated } from './auth.js'
 
@@ -41,18 +42,48 @@ export class MessageOpener {
     return new MessageOpener(q, who.session.username, sessionBoxKey(who.session, who.token), log)
   }
 
-  /** The message as the person may see it: without its sealed form, with its text opened or why not. */
+  /**
+   * The message as the person may see it: without its sealed form, with its text and files
+   * opened, or why not. A sealed message's files are the refs as the sender's page saw them
+   * (their keys stay here, in the daemon).
+   */
   async open(message: Message): Promise<Message> {
-    const { sealed, ...rest } = message
+    const { sealed, blobs: _blobs, ...rest } = message
     if (!sealed) return rest
-    const opened = await this.text(message.room, message.author, sealed)
-    if (typeof opened !== 'string') return { ...rest, text: opened.text, encrypted: true }
-    const level = opened === 'no_key' || opened === 'no_session_key' ? 'debug' : 'warn'
-    this.log[level](
-      { room: message.room, id: message.id, author: message.author, epoch: sealed.epoch, reader: this.username, reason: opened },
-      'a sealed message cannot be read on this machine',
-    )
+    const opened = await this.content(message)
+    if (typeof opened !== 'string') {
+      const files = opened.files?.map(({ seal: _seal, ...file }) => file)
+      return { ...rest, text: opened.text, encrypted: true, ...(files?.length ? { files } : {}) }
+    }
     return { ...rest, text: '', encrypted: true, unreadable: opened }
+  }
+
+  /**
+   * A sealed message's content: its text, and its files with their keys, for this daemon only
+   * (the file route opens them with these). Only files whose every sealed blob the message's
+   * visible `blobs` name are kept: the relay and the machines hold and move those, nothing else.
+   */
+  async content(message: Message): Promise<Content | UnreadableReason> {
+    if (!message.sealed) return { text: message.text }
+    const sealed = message.sealed
+    const opened = await this.text(message.room, message.author, sealed)
+    if (typeof opened === 'string') {
+      const level = opened === 'no_key' || opened === 'no_session_key' ? 'debug' : 'warn'
+      this.log[level](
+        { room: message.room, id: message.id, author: message.author, epoch: sealed.epoch, reader: this.username, reason: opened },
+        'a sealed message cannot be read on this machine',
+      )
+      return opened
+    }
+    if (!opened.files?.length) return opened
+    const visible = new Set((message.blobs ?? []).map((b) => b.sha256))
+    const files = opened.files.filter((f) => [f.seal.original, f.seal.display, f.seal.thumbnail].every((s) => !s || visible.has(s.blob)))
+    if (files.length < opened.files.length)
+      this.log.warn(
+        { room: message.room, id: message.id, author: message.author, dropped: opened.files.length - files.length },
+        'a sealed message names files its entry does not carry; they are not shown',
+      )
+    return { text: opened.text, ...(files.length ? { files } : {}) }
   }
 
   openAll(messages: Message[]): Promise<Message[]> {
@@ -68,7 +99,7 @@ export class MessageOpener {
     this.#roomKeys.clear()
   }
 
-  private async text(room: string, author: string, sealed: NonNullable<Message['sealed']>): Promise<{ text: string } | UnreadableReason> {
+  private async text(room: string, author: string, sealed: NonNullable<Message['sealed']>): Promise<Content | UnreadableReason> {
     if (!this.boxKey) return 'no_session_key'
     const key = await this.roomKey(room, sealed.epoch)
     if (typeof key === 'string') return key

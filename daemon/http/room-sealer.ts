@@ -11,7 +11,7 @@
  * messages sealed under the one the relay refused. So a post that needs a new key needs a
  * relay, like joining a room does; one that does not is queued as before.
  */
-import type { SealedContent } from '../../shared/index.js'
+import type { SealedContent, SealedFileRef } from '../../shared/index.js'
 import { ConflictError } from '../errors/index.js'
 import { isEncrypted, keyIsCurrent } from '../rooms/index.js'
 import { encryptContent, newRoomKey, roomKeyCommitment, sealRoomKey } from '../sealing/index.js'
@@ -30,8 +30,17 @@ const rotating = new WeakMap<HttpContext, Map<string, Promise<void>>>()
 /**
  * The text sealed for the room's members, or null when the room is not encrypted and cannot
  * be yet (public, or a member without account keys: it stays plain until they have them).
+ * `files`, when given, is asked for the message's sealed files once the room is known to be
+ * sealed (daemon/files/sealed.ts), and they join the text in the sealed content; a room that
+ * stays plain never has them sealed.
  */
-export async function sealText(ctx: HttpContext, who: Authenticated, roomId: string, text: string): Promise<SealedContent | null> {
+export async function sealText(
+  ctx: HttpContext,
+  who: Authenticated,
+  roomId: string,
+  text: string,
+  files?: () => Promise<SealedFileRef[]>,
+): Promise<SealedContent | null> {
   for (let attempt = 1; attempt <= KEY_ATTEMPTS; attempt++) {
     const room = await ctx.store.views.q.room(roomId)
     if (!room || room.kind === 'public') return null
@@ -48,7 +57,11 @@ export async function sealText(ctx: HttpContext, who: Authenticated, roomId: str
     try {
       const epoch = room.epoch!
       const key = await opener.roomKey(room.id, epoch)
-      if (typeof key !== 'string') return await encryptContent(key, { room: room.id, epoch, author: who.session.username }, { text })
+      if (typeof key !== 'string') {
+        const sealedFiles = files ? await files() : []
+        const content = sealedFiles.length > 0 ? { text, files: sealedFiles } : { text }
+        return await encryptContent(key, { room: room.id, epoch, author: who.session.username }, content)
+      }
       if (key === 'no_session_key')
         throw new ConflictError('room_key_invalid', 'Log in again: this session holds no keys to seal messages with.')
       // Our copy of the current key does not open: a new epoch gives everyone a good one.

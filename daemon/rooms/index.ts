@@ -7,4 +7,4 @@
  */
 export { check, existingRoom, mayPost, mayRead, roomLabel, timely, type Verdict } from './rules.js'
 export { directRoomId } from './direct.js'
-export { contentFits, isEncrypted, keyIsCurrent } from './keys.js'
+export { contentFits, filesFit, isEncrypted, keyIsCurrent } from './keys.js'

@@ -83,6 +83,24 @@ export function contentFits(room: Room, text: string, sealed: SealedContent | un
   return OK
 }
 
+/**
+ * A message's files against the room's encryption: in an encrypted room they travel inside the
+ * sealed content and the entry names only their sealed blobs (`blobs`); plain `files` there
+ * would show every machine their names and bytes. Sealed blobs come with sealed content only.
+ */
+export function filesFit(room: Room, b: Pick<Body<'message.posted'>, 'files' | 'blobs' | 'sealed'>): Verdict {
+  if (isEncrypted(room) && b.files?.length) {
+    return {
+      ok: false,
+      code: 'room_encrypted',
+      message:
+        "This room is end-to-end encrypted: its files are sealed by a member's daemon. Update SO-CHAT on the machine that sent this, and send again.",
+    }
+  }
+  if (b.blobs?.length && !b.sealed) return invalid('Sealed files come with a sealed message only.')
+  return OK
+}
+
 /** Joining an encrypted room takes account keys, or nobody could seal the next key to you. */
 export async function mayJoinEncrypted(q: ViewQueries, room: Room, username: string): Promise<Verdict> {
   if (!isEncrypted(room) || (await q.account(username))?.keys) return OK

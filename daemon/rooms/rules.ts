@@ -7,7 +7,7 @@
 import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, MAX_CLOCK_AHEAD_MS, type EntryBody, type ErrorCode } from '../../shared/index.js'
 import type { Room, ViewQueries } from '../store/index.js'
 import { directRoomId } from './direct.js'
-import { contentFits, mayJoinEncrypted, roomKeyMade } from './keys.js'
+import { contentFits, filesFit, mayJoinEncrypted, roomKeyMade } from './keys.js'
 import type { Verdict } from './verdict.js'
 
 export type { Verdict } from './verdict.js'
@@ -38,7 +38,10 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       const author = await accountExists(q, body.author)
       if (!author.ok) return author
       const may = await mayPost(q, body.room, body.author)
-      return may.ok ? contentFits((await q.room(body.room))!, body.text, body.sealed) : may
+      if (!may.ok) return may
+      const room = (await q.room(body.room))!
+      const files = filesFit(room, body)
+      return files.ok ? contentFits(room, body.text, body.sealed) : files
     }
     case 'message.edited': {
       if (!body.sealed && body.text.trim().length === 0) return no('empty_message', 'The message is empty.')

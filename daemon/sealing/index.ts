@@ -1,9 +1,20 @@
 /**
  * Sealing: the cryptography of end-to-end encrypted rooms, and nothing else — room keys made,
- * sealed to each member and opened (room-key.ts), and message text encrypted and decrypted
- * under them (content.ts). See README.md.
+ * sealed to each member and opened (room-key.ts), message text (and its files' refs and keys)
+ * encrypted and decrypted under them (content.ts), and files' bytes encrypted and decrypted as
+ * streams under keys of their own (file-stream.ts). See README.md.
  *
  * Must not: read the store, talk to the network, or keep a key after it returns.
  */
 export { decryptContent, encryptContent, type Content, type ContentContext } from './content.js'
 export { newRoomKey, openRoomKey, ROOM_KEY_BYTES, roomKeyCommitment, sealRoomKey, type KeyContext } from './room-key.js'
+export {
+  FILE_CHUNK_BYTES,
+  FILE_KEY_BYTES,
+  FileTampered,
+  newFileKey,
+  openedFileSize,
+  openFileStream,
+  sealedFileSize,
+  sealFileStream,
+} from './file-stream.js'

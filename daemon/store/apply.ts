@@ -83,6 +83,7 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         ts: entry.ts,
         ...(b.files?.length ? { files: b.files } : {}),
         ...(b.sealed ? { sealed: b.sealed } : {}),
+        ...(b.sealed && b.blobs?.length ? { blobs: b.blobs } : {}),
       }
       return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
     }
@@ -101,7 +102,7 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         tx,
         b.room,
         b.target,
-        ({ reactions: _r, edited: _e, files: _f, sealed: _s, ...m }) => ({ ...m, text: '', deleted: true }),
+        ({ reactions: _r, edited: _e, files: _f, sealed: _s, blobs: _b, ...m }) => ({ ...m, text: '', deleted: true }),
         b.author,
       )
     case 'reaction.set':

@@ -4,7 +4,7 @@
  * applying in order). `ViewReads`: range reads over the database (history, read positions,
  * room lists, members). Nothing here writes.
  */
-import { GENERAL_ROOM, mentionedNames, type FileRef, type Message } from '../../shared/index.js'
+import { GENERAL_ROOM, mentionedNames, type Message } from '../../shared/index.js'
 import { memberKey, messageKey, noticeKey, roomKeyKey, userKey } from './keys.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
@@ -150,11 +150,12 @@ export class ViewReads {
   }
 
   /**
-   * Every message's files, one message at a time (the whole view: what the file sweep keeps,
-   * daemon/files/sweep.ts, a few times a day). Deleted messages have none.
+   * Every message's files (and a sealed message's sealed blobs), one message at a time (the
+   * whole view: what the file sweep keeps, daemon/files/sweep.ts, a few times a day). Deleted
+   * messages have none.
    */
-  async *messageFiles(): AsyncIterable<FileRef[]> {
-    for await (const m of this.subs.msgs.values()) if ((m as Message).files?.length) yield (m as Message).files!
+  async *messageFiles(): AsyncIterable<Pick<Message, 'files' | 'blobs'>> {
+    for await (const m of this.subs.msgs.values()) if ((m as Message).files?.length || (m as Message).blobs?.length) yield m as Message
   }
 
   /** Everyone with a profile picture: username → its SHA-256. */

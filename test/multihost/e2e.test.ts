@@ -5,11 +5,18 @@
  * any disk — not the relay's, not carol's, not even the members' (they are opened in memory
  * for a logged-in request only) — while a public message's words are on every disk, which
  * shows the scan would find them. Bob, once he has left, cannot read what is said next, even
- * after he is invited back.
+ * after he is invited back. A file and a picture posted in the private room are downloaded
+ * whole on bob's machine, and no byte of them — the file, the picture, its display size and
+ * its thumbnail — nor their names is on any disk either (sealed with a key per file; the
+ * sender's machine removes the plaintext once the message is queued).
  */
+import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { request } from 'node:http'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import t from 'tap'
+import type { FileRef } from '../../shared/index.js'
 import { canBuildLan, createLan, type Host } from './harness.js'
 import { bearer, logIn, sameHead, settledProbe, signUp } from './lan-helpers.js'
 
@@ -29,6 +36,36 @@ function diskText(dir: string): string {
   return out
 }
 
+/** One request over a host's control socket with a raw body; resolves with status and body bytes. */
+function raw(host: Host, method: string, path: string, token: string, body?: Buffer, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+    const req = request(
+      { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+          .on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function upload(host: Host, token: string, name: string, bytes: Buffer): Promise<FileRef> {
+  const started = await host.api('POST', '/api/v1/uploads', { name, size: bytes.length, mime: '' }, bearer(token))
+  if (started.status !== 201) throw new Error(`upload refused: ${JSON.stringify(started.body)}`)
+  const headers = { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }
+  await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, headers)
+  return (await host.api('POST', `/api/v1/uploads/${started.body.id}/finish`, undefined, bearer(token))).body.file as FileRef
+}
+
+/** Three 32-byte pieces from the second half of `bytes` (past headers every such file shares), as latin1 to find in diskText. */
+const slices = (bytes: Buffer) =>
+  [0.55, 0.75, 0.95].map((at) => bytes.subarray(Math.floor(bytes.length * at) - 32, Math.floor(bytes.length * at)).toString('latin1'))
+
 t.test('private words are read by members and stored nowhere in the clear', { skip: can.ok ? false : can.reason }, async (t) => {
   const lan = await createLan(t, 4)
   // One after another: four daemons starting at once on a busy 2-core machine can miss the 20 s start bound.
@@ -42,8 +79,10 @@ t.test('private words are read by members and stored nowhere in the clear', { sk
     // biome-ignore lint/suspicious/noExplicitAny: tests read any field of any answer and assert on it
     <T = any>(method: string, path: string, body?: unknown) =>
       host.api<T>(method, path, body, bearer(token))
-  const A = as(a, (await logIn(a, 'alice', PASSWORD)).token)
-  const B = as(b, (await logIn(b, 'bob', PASSWORD)).token)
+  const aliceToken = (await logIn(a, 'alice', PASSWORD)).token
+  const bobToken = (await logIn(b, 'bob', PASSWORD)).token
+  const A = as(a, aliceToken)
+  const B = as(b, bobToken)
   const C = as(c, (await logIn(c, 'carol', PASSWORD)).token)
 
   const made = await A('POST', '/api/v1/rooms', { name: 'launch', kind: 'private', invite: ['bob'] })
@@ -67,16 +106,49 @@ t.test('private words are read by members and stored nowhere in the clear', { sk
   t.match(await readOn(A, dmId, 1), [{ text: 'cobalt walrus', encrypted: true }], 'alice reads the conversation on hers')
   t.equal((await C('GET', `/api/v1/rooms/${room}/messages`)).body?.error?.code, 'not_a_member', 'carol is refused on her machine')
 
+  // A file and a picture in the private room: sealed on alice's machine, opened on bob's.
+  const marker = Buffer.from('FILE-MARKER-4c1d7e-sealed-bytes\n')
+  const document = Buffer.concat([...Array.from({ length: 4000 }, () => marker), randomBytes(10)])
+  const noise = await sharp(randomBytes(480 * 320 * 3), { raw: { width: 480, height: 320, channels: 3 } })
+    .png()
+    .toBuffer()
+  const file = await upload(a, aliceToken, 'launch-budget-v2k.txt', document)
+  const picture = await upload(a, aliceToken, 'launch-site-p8q.png', noise)
+  t.ok(picture.picture, 'the picture is described as one on alice’s machine')
+  const withFiles = await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'the files', files: [file, picture] })
+  t.equal(withFiles.status, 201, 'alice posts them in the private room')
+  t.match(await readOn(B, room, 2), [{}, { text: 'the files', files: [{ name: 'launch-budget-v2k.txt' }, {}] }], 'bob sees them')
+  const filePath = (f: FileRef, size: string) =>
+    `/api/v1/rooms/${room}/messages/${withFiles.body.message.id}/files/${f.sha256}?size=${size}`
+  const got = await raw(b, 'GET', filePath(file, 'original'), bobToken)
+  t.ok(got.status === 200 && got.body.equals(document), 'bob downloads the file whole on his machine')
+  const sizes: Record<string, Buffer> = {}
+  for (const size of ['original', 'display', 'thumbnail']) {
+    const r = await raw(b, 'GET', filePath(picture, size), bobToken)
+    t.equal(r.status, 200, `and the picture's ${size}`)
+    sizes[size] = r.body
+  }
+  const carolToken = (await logIn(c, 'carol', PASSWORD)).token
+  t.equal((await raw(c, 'GET', filePath(file, 'original'), carolToken)).status, 403, 'carol cannot download it on her machine')
+  const fileNeedles = [
+    marker.toString('latin1'),
+    'launch-budget-v2k',
+    'launch-site-p8q',
+    ...slices(noise),
+    ...Object.values(sizes).flatMap(slices),
+  ]
+
   t.equal((await B('POST', `/api/v1/rooms/${room}/leave`)).status, 204, 'bob leaves')
   await lan.waitFor('bob gone on alice’s machine', async () => (await A('GET', `/api/v1/rooms/${room}`)).body?.room?.memberCount === 1)
   t.equal((await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'persimmon, now that bob is gone' })).status, 201)
   t.equal((await A('POST', `/api/v1/rooms/${room}/members`, { username: 'bob' })).status, 200, 'alice invites him back')
   t.equal((await A('POST', `/api/v1/rooms/${room}/messages`, { text: 'welcome back, bob' })).status, 201)
-  const back = await readOn(B, room, 3)
+  const back = await readOn(B, room, 4)
   t.match(
     back.map((m) => [m.text, m.unreadable]),
     [
       ['aubergine nebula at dawn', undefined],
+      ['the files', undefined],
       ['', 'no_key'],
       ['welcome back, bob', undefined],
     ],
@@ -92,5 +164,7 @@ t.test('private words are read by members and stored nowhere in the clear', { sk
     const disk = diskText(host.dataDir)
     t.match(disk, /public lighthouse/, `${who}: a public message's words are on disk, so the scan finds words`)
     for (const word of SECRET_WORDS) t.notMatch(disk, new RegExp(word), `${who}: "${word}" is nowhere on disk`)
+    const found = fileNeedles.filter((needle) => disk.includes(needle)).length
+    t.equal(found, 0, `${who}: no byte of the private file, the picture or its sizes (thumbnail included), nor their names, on disk`)
   }
 })

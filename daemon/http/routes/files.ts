@@ -5,12 +5,16 @@
  * itself from decoded pixels, are the only bytes shown inline.
  */
 import { rm } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import { EntryId, RoomId, Sha256, type FileRef } from '../../../shared/index.js'
-import { InputError } from '../../errors/index.js'
-import { describeUpload } from '../../files/index.js'
+import { EntryId, RoomId, Sha256, type FileRef, type FileSeal, type Message } from '../../../shared/index.js'
+import { InputError, SochatError } from '../../errors/index.js'
+import { describeUpload, openBlob } from '../../files/index.js'
+import { openedFileSize } from '../../sealing/index.js'
+import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
+import { withOpener } from '../message-opener.js'
 import { readableRoom } from '../room-access.js'
 
 const StartUpload = z.object({
@@ -86,6 +90,7 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { size } = FileQuery.parse(req.query)
     await readableRoom(ctx, room, me)
     const message = await ctx.store.views.q.message(room, id)
+    if (message?.sealed) return sendSealed(reply, ctx, req.who, message, sha256, size)
     const file = message?.files?.find((f) => f.sha256 === sha256)
     if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
     if (size !== 'original' && !file.picture) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
@@ -95,12 +100,100 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
   })
 }
 
+/**
+ * A file of a sealed message, opened on the fly for the person asking (docs/ARCHITECTURE.md,
+ * "Private rooms end to end"): its key comes out of the message's sealed content, opened with
+ * this person's session (message-opener.ts); no session key, or no key of the message's epoch
+ * for them, is `file_unreadable`. The sealed blob is fetched like any other, then decrypted as
+ * it is sent:
+ *
+ * - nothing is sent before the first chunk has opened, so a file whose start is altered (and
+ *   any picture size or file of one chunk, up to 64 KiB, altered anywhere) is answered
+ *   `file_tampered` with nothing of it sent;
+ * - after that, each chunk is sent only once it has opened; a chunk that does not, or an end
+ *   before the final chunk, stops the response where it is and closes the connection, so the
+ *   browser sees a download cut short (fewer bytes than Content-Length), never altered bytes;
+ *   it is logged with the message and its author.
+ *
+ * Never cached by the browser (`no-store`): its disk cache would keep the plaintext. Range
+ * requests are not served: the whole file is the answer (200), as for plain files.
+ */
+async function sendSealed(
+  reply: FastifyReply,
+  ctx: HttpContext,
+  who: Authenticated,
+  message: Message,
+  sha256: string,
+  size: 'original' | 'display' | 'thumbnail',
+) {
+  const content = await withOpener(ctx.store.views.q, who, ctx.log, (o) => o.content(message))
+  if (typeof content === 'string')
+    throw new SochatError(
+      'file_unreadable',
+      content === 'no_session_key'
+        ? 'This session holds no keys to open files of this room with; log out and in again.'
+        : 'This file was sealed for the room before you were in it (or after you left), or its key does not open here.',
+    )
+  const file = content.files?.find((f) => f.sha256 === sha256)
+  if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
+  const seal = file.seal[size]
+  if (!seal) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
+  await ctx.fetchBlob(seal.blob, (await ctx.store.log.get(message.seq))?.origin)
+  const plainBytes = openedFileSize(seal.size)
+  const where = { room: message.room, id: message.id, author: message.author, blob: seal.blob, size, reader: who.session.username }
+  if (plainBytes === null || (await ctx.blobs.size(seal.blob)) !== seal.size) {
+    ctx.log.warn(where, 'a sealed file is not the size its message says; not served')
+    throw new SochatError('file_tampered', 'This file does not open: it was altered. Ask its sender to send it again.')
+  }
+  const body = await openChecked(ctx, seal, where)
+  reply.header('x-content-type-options', 'nosniff')
+  reply.header('content-security-policy', "default-src 'none'; sandbox")
+  reply.header('cache-control', 'no-store')
+  reply.header('content-length', plainBytes)
+  if (size !== 'original') return reply.type(file.picture!.mime).send(body)
+  return reply.type('application/octet-stream').header('content-disposition', attachment(file.name)).send(body)
+}
+
+/**
+ * The sealed blob opened as a stream that starts only once its first piece has opened
+ * (`file_tampered` otherwise, with nothing sent), and that errors — cutting the response off —
+ * at the first chunk that does not. A download abandoned part-way closes the blob (and wipes
+ * its key) too.
+ */
+async function openChecked(ctx: HttpContext, seal: FileSeal, where: Record<string, unknown>): Promise<Readable> {
+  const opened = (await openBlob(ctx.blobs, seal))[Symbol.asyncIterator]()
+  let first: IteratorResult<Buffer>
+  try {
+    first = await opened.next()
+  } catch (err) {
+    ctx.log.warn({ ...where, err }, 'a sealed file does not open under its key; not served')
+    throw new SochatError('file_tampered', 'This file does not open: it was altered or cut short. Ask its sender to send it again.')
+  }
+  return Readable.from(
+    (async function* () {
+      try {
+        if (!first.done) yield first.value
+        for (let next = await opened.next(); !next.done; next = await opened.next()) yield next.value
+      } catch (err) {
+        ctx.log.warn({ ...where, err }, 'a sealed file stopped opening part-way; the download was cut off')
+        throw err
+      } finally {
+        await opened.return?.()
+      }
+    })(),
+  )
+}
+
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
+}
+
 function send(reply: FastifyReply, ctx: HttpContext, file: FileRef, blob: string, size: 'original' | 'display' | 'thumbnail') {
   reply.header('x-content-type-options', 'nosniff')
   reply.header('content-security-policy', "default-src 'none'; sandbox")
   reply.header('cache-control', 'private, max-age=31536000, immutable')
   if (size !== 'original') return reply.type(file.picture!.mime).send(ctx.blobs.read(blob))
-  const ascii = file.name.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+  reply.header('content-disposition', attachment(file.name))
   return reply.type('application/octet-stream').header('content-length', file.size).send(ctx.blobs.read(blob))
 }

@@ -1,8 +1,8 @@
 /** Edit, delete and react: changes to a message already in the log, through the relay. */
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { EditMessage, EntryId, React, Reaction, RoomId, type MessageResponse } from '../../../shared/index.js'
-import { InputError } from '../../errors/index.js'
+import { EditMessage, EntryId, React, Reaction, RoomId, type MessageResponse, type SealedFileRef } from '../../../shared/index.js'
+import { ConflictError, InputError } from '../../errors/index.js'
 import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
 import { withOpener } from '../message-opener.js'
@@ -19,6 +19,18 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     if (!message) throw new InputError('unknown_message', 'That message is gone (the log was rewound); reload the room.')
     return { message: await withOpener(ctx.store.views.q, who, ctx.log, (o) => o.open(message)) }
   }
+  /** The sealed files of a message being edited, opened for its author; refused when they cannot be. */
+  const sealedFilesOf = async (room: string, id: string, who: Authenticated): Promise<SealedFileRef[]> => {
+    const message = await ctx.store.views.q.message(room, id)
+    if (!message?.sealed || !message.blobs?.length) return []
+    const content = await withOpener(ctx.store.views.q, who, ctx.log, (o) => o.content(message))
+    if (typeof content === 'string')
+      throw new ConflictError(
+        'room_key_invalid',
+        'This message cannot be opened here, so its files could not be kept in an edit. Log in again.',
+      )
+    return content.files ?? []
+  }
   const target = async (req: { params: unknown }, username: string) => {
     const t = Target.parse(req.params)
     await readableRoom(ctx, t.room, username)
@@ -29,8 +41,10 @@ export function messageChangeRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const me = req.who.session.username
     const { room, id } = await target(req, me)
     const text = messageText(EditMessage.parse(req.body).text)
-    // In an encrypted room the new text is sealed like a new message (room-sealer.ts).
-    const sealed = await sealText(ctx, req.who, room, text)
+    // In an encrypted room the new text is sealed like a new message (room-sealer.ts), with the
+    // message's files and their keys carried over: the edit's sealed content replaces the old.
+    const files = await sealedFilesOf(room, id, req.who)
+    const sealed = await sealText(ctx, req.who, room, text, async () => files)
     const content = sealed ? { text: '', sealed } : { text }
     await submitNow(ctx, req.who, { type: 'message.edited', room, target: id, author: me, ...content })
     return answer(room, id, req.who)

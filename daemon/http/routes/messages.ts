@@ -6,13 +6,15 @@ import {
   PostMessage,
   utf8Length,
   type FileRef,
+  type SealedBlob,
+  type SealedFileRef,
   type MessagesResponse,
   type OutboxResponse,
   type PostMessageResponse,
   type ReadPosition,
 } from '../../../shared/index.js'
 import { InputError, SochatError } from '../../errors/index.js'
-import { fileBlobs } from '../../files/index.js'
+import { dropPlaintext, fileBlobs, sealFiles } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
@@ -49,27 +51,49 @@ const STALE_RETRIES = 2
  * The relay refuses a message sealed under a key older than the room's latest membership
  * change (`room_key_stale`, someone joined or left while it was on its way): it is sealed
  * again under a new key, a couple of times at most.
+ *
+ * Its files, in an encrypted room, are sealed into blobs of their own once (daemon/files/
+ * sealed.ts), before the text is sealed with their keys; once the message is queued (or
+ * written) their plaintext blobs are removed from this machine. Refused, the plaintext stays
+ * for the page to send again, and the sealed blobs no message names go with the sweep.
  */
 async function postSealed(ctx: HttpContext, who: Authenticated, room: string, text: string, files: FileRef[] | undefined) {
   const author = who.session.username
+  let sealedFiles: Promise<{ files: SealedFileRef[]; blobs: SealedBlob[] }> | null = null
+  const sealFilesOnce = () => {
+    sealedFiles ??= sealFiles(ctx.blobs, files ?? [])
+    return sealedFiles
+  }
   for (let attempt = 0; ; attempt++) {
-    const sealed = await sealText(ctx, who, room, text)
-    const body = {
-      type: 'message.posted' as const,
-      room,
-      author,
-      text: sealed ? '' : text,
-      ...(files ? { files } : {}),
-      ...(sealed ? { sealed } : {}),
-    }
+    const sealed = await sealText(ctx, who, room, text, files ? async () => (await sealFilesOnce()).files : undefined)
+    const carried = sealed ? (files ? { blobs: (await sealFilesOnce()).blobs } : {}) : files ? { files } : {}
+    const body = { type: 'message.posted' as const, room, author, text: sealed ? '' : text, ...carried, ...(sealed ? { sealed } : {}) }
     try {
-      return { result: await submitAs(ctx, who, body, { durable: true, timeoutMs: ctx.submitTimeoutMs }), sealed }
+      const result = await submitAs(ctx, who, body, { durable: true, timeoutMs: ctx.submitTimeoutMs })
+      if (sealed && files) await dropPlainFiles(ctx, room, files)
+      return { result, sealed }
     } catch (err) {
       if (!(err instanceof SochatError && err.code === 'room_key_stale') || attempt >= STALE_RETRIES) throw err
       ctx.log.info({ room }, 'the room changed while a sealed message was on its way; sealing it again')
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+}
+
+/**
+ * The plaintext of files now sealed and queued leaves this machine's disk, but what a plain
+ * message still in the outbox names (the same bytes sent to a public room too). A plain message
+ * already in the log with the same bytes is fetched again from the relay when opened here.
+ */
+async function dropPlainFiles(ctx: HttpContext, room: string, files: FileRef[]): Promise<void> {
+  const keep = new Set<string>()
+  for (const s of await ctx.outbox.pending())
+    if (s.body.type === 'message.posted') for (const f of s.body.files ?? []) for (const b of fileBlobs(f)) keep.add(b)
+  const gone = await dropPlaintext(ctx.blobs, files, keep)
+  ctx.log.info(
+    { room, sealed: files.length, removed: gone.length, kept: keep.size > 0 },
+    "sealed a message's files; their plaintext is gone from this machine",
+  )
 }
 
 export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {

@@ -113,6 +113,48 @@ t.test('once encrypted: sealed under the current epoch only, never plain', async
   t.match(await q.message(ROOM, 'entry-8-xx'), { text: '', sealed: sealed(1), edited: 5009 }, 'the views keep the sealed edit')
 })
 
+t.test('files in an encrypted room: sealed blobs only, never plain files', async (t) => {
+  const { store, add } = await setUp(t)
+  const q = store.views.q
+  const file = { sha256: 'a'.repeat(64), name: 'plan.pdf', size: 10, mime: 'application/pdf' }
+  const blob = { sha256: 'b'.repeat(64), size: 51 }
+  t.same(
+    await check({ ...post(null, ''), files: [file] } as EntryBody, q, store.log.head),
+    { ok: true },
+    'plain files before the room is encrypted',
+  )
+  t.match(
+    await check({ ...post(null, 'x'), blobs: [blob] } as EntryBody, q, store.log.head),
+    { ok: false, code: 'room_key_invalid' },
+    'sealed blobs without sealed content refused',
+  )
+  await add(await roomKey(1, 'alice', ['alice', 'bob']))
+  t.same(await check({ ...post(1), blobs: [blob] } as EntryBody, q, store.log.head), { ok: true }, 'sealed content with its sealed blobs')
+  t.match(
+    await check({ ...post(1), files: [file] } as EntryBody, q, store.log.head),
+    { ok: false, code: 'room_encrypted' },
+    'sealed text with plain files refused: their names and bytes would be on every machine',
+  )
+  t.match(
+    await check({ ...post(1), files: [file], blobs: [blob] } as EntryBody, q, store.log.head),
+    { ok: false, code: 'room_encrypted' },
+    'plain files next to sealed blobs refused too',
+  )
+  t.match(
+    await check({ ...post(null, ''), files: [file] } as EntryBody, q, store.log.head),
+    { ok: false, code: 'room_encrypted' },
+    'a plain message with files refused',
+  )
+  await add({ ...post(1), blobs: [blob] } as EntryBody)
+  t.match(
+    await q.message(ROOM, 'entry-8-xx'),
+    { blobs: [blob], sealed: sealed(1) },
+    'the views keep the sealed blobs (the sweep keeps them)',
+  )
+  await add({ type: 'message.deleted', room: ROOM, target: 'entry-8-xx', author: 'alice' })
+  t.notOk((await q.message(ROOM, 'entry-8-xx'))?.blobs, 'and drop them when the message is deleted')
+})
+
 t.test('a membership change needs a new epoch; a removed member gets no key', async (t) => {
   const { store, add } = await setUp(t)
   const q = store.views.q
