@@ -17,6 +17,8 @@
  * which are words. Quotes that are never closed run to the end. `parseSearchQuery` never
  * throws: it returns the query or an error with a stable code (shared/errors.ts).
  */
+import { z } from 'zod'
+import type { Message } from './api.js'
 import { USERNAME_PATTERN } from './limits.js'
 
 /** Characters (code points) a query may have. */
@@ -170,4 +172,29 @@ export function dateSpan(value: string, coarse: boolean): [number, number] | und
   // Date.UTC rolls 2026-02-30 over into March: a day that is not in its month is not a date.
   if (new Date(start).getUTCDate() !== day) return undefined
   return [start, start + 86_400_000]
+}
+
+/** GET /api/v1/search's query string (docs/API.md, "Search"); `q` is parsed by parseSearchQuery. */
+export const SearchParams = z.object({
+  q: z.string().default(''),
+  room: z.string().max(64).optional(),
+  from: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.string().max(32).optional(),
+  sort: z.enum(['newest', 'best']).default('newest'),
+})
+export type SearchParams = z.infer<typeof SearchParams>
+
+/** A matched range of `message.text`, in UTF-16 code units: render `text.slice(start, end)` marked, as text. */
+export interface SearchHighlight {
+  start: number
+  end: number
+}
+
+export interface SearchResponse {
+  results: { message: Message; highlights: SearchHighlight[] }[]
+  /** Pass as `before` for the next page; null: no more. */
+  next: string | null
+  /** The index is catching up with the log: `done` of `total` entries taken in; null when it is up to date. */
+  indexing: { done: number; total: number } | null
 }
