@@ -87,22 +87,24 @@ export class IndexDb {
   /** Writes `put` (replacing any row of the same seq), removes `drop`, and moves the mark, in one transaction. */
   async write(put: SearchDoc[], drop: number[], mark?: Omit<IndexMark, 'version'>): Promise<void> {
     const steps: SqlStep[] = []
-    for (const seq of [...drop, ...put.map((d) => d.seq)]) {
-      steps.push({ sql: 'DELETE FROM words WHERE rowid = ?', params: [seq] }, { sql: 'DELETE FROM docs WHERE seq = ?', params: [seq] })
+    if (drop.length > 0) {
+      const rows = drop.map((seq) => [seq])
+      steps.push({ sql: 'DELETE FROM words WHERE rowid = ?', rows }, { sql: 'DELETE FROM docs WHERE seq = ?', rows })
     }
-    for (const d of put) {
+    if (put.length > 0) {
+      // A contentless-delete FTS5 table takes REPLACE: an edited message's old words go with it.
       steps.push(
-        { sql: 'INSERT INTO words (rowid, body) VALUES (?, ?)', params: [d.seq, d.body] },
-        { sql: 'INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)', params: [d.seq, d.id, d.room, d.author, d.ts, d.flags] },
+        { sql: 'INSERT OR REPLACE INTO words (rowid, body) VALUES (?, ?)', rows: put.map((d) => [d.seq, d.body]) },
+        { sql: 'INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)', rows: put.map((d) => [d.seq, d.id, d.room, d.author, d.ts, d.flags]) },
       )
     }
     if (mark) {
-      const meta = 'INSERT OR REPLACE INTO meta VALUES (?, ?)'
-      steps.push(
-        { sql: meta, params: ['version', SEARCH_INDEX_VERSION] },
-        { sql: meta, params: ['seq', mark.seq] },
-        { sql: meta, params: ['chain', mark.chain] },
-      )
+      const rows = [
+        ['version', SEARCH_INDEX_VERSION],
+        ['seq', mark.seq],
+        ['chain', mark.chain],
+      ]
+      steps.push({ sql: 'INSERT OR REPLACE INTO meta VALUES (?, ?)', rows })
     }
     if (steps.length > 0) await this.thread.batch(this.name, steps)
   }

@@ -19,6 +19,8 @@ export type SqlParams = Record<string, unknown> | unknown[]
 export interface SqlStep {
   sql: string
   params?: SqlParams
+  /** Run the statement once per row instead (a bulk write: one message to the thread, one statement). */
+  rows?: unknown[][]
 }
 
 type Request =
@@ -62,6 +64,12 @@ function handle(r) {
       d.db.transaction(() => {
         for (const s of r.steps) {
           const st = stmt(d, s.sql)
+          if (s.rows) {
+            let n = 0
+            for (const row of s.rows) n += st.run(...row).changes
+            results.push(n)
+            continue
+          }
           results.push(st.reader ? st.all(...args(s.params)) : st.run(...args(s.params)).changes)
         }
       })()
