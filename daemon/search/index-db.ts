@@ -95,7 +95,10 @@ export class IndexDb {
       // A contentless-delete FTS5 table takes REPLACE: an edited message's old words go with it.
       steps.push(
         { sql: 'INSERT OR REPLACE INTO words (rowid, body) VALUES (?, ?)', rows: put.map((d) => [d.seq, d.body]) },
-        { sql: 'INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)', rows: put.map((d) => [d.seq, d.id, d.room, d.author, d.ts, d.flags]) },
+        {
+          sql: 'INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)',
+          rows: put.map((d) => [d.seq, d.id, d.room, d.author, d.ts, d.flags]),
+        },
       )
     }
     if (mark) {
