@@ -13,6 +13,7 @@ import { images } from './images.js'
 import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
 import { scale } from './scale.js'
+import { searchScenario } from './search.js'
 import { sealedPage } from './sealed-page.js'
 import { sealingCosts } from './sealing.js'
 
@@ -191,6 +192,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
       `**${f.audit.lost}** of ${f.audit.acknowledged} acknowledged (duplicated: ${f.audit.duplicated})`,
     ])
   },
+  search: (ctx) => searchScenario(ctx),
   async catchup(ctx) {
     const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32, build: ctx.build })
     check('catch-up', c.audit)

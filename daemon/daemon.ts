@@ -19,6 +19,7 @@ import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
 import { Coordinator, DISCOVERY_WINDOW_MS, NOT_RELAY_GATE } from './roles/index.js'
 import { isTerm } from './election/index.js'
+import { Search } from './search/index.js'
 import { buildStatus } from './status.js'
 import { put, Store } from './store/index.js'
 
@@ -53,6 +54,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const store = await Store.open(join(config.dataDir, 'db'))
   const replica = new Replica(store, identity.privateKey)
   const accounts = new Accounts(store)
+  const search = await openSearch(config.dataDir, store, replica, accounts, log.child({ part: 'search' }))
   const pages = new PageSockets()
   const startedAt = Date.now()
   let status: () => Status = () => {
@@ -167,6 +169,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       uploads: files.uploads,
       maxFileBytes: () => coordinator.maxFileBytes,
       fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
+      search,
       typing: (username, room, on) => live.typedHere(username, room, on, (t) => coordinator.sendTyping(t)),
     },
     config.webRoot,
@@ -235,10 +238,29 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       await server.close()
       await peerServer.close()
       tls.close()
+      await search.close()
       await store.close()
       log.info('SO-CHAT daemon stopped')
     },
   }
+}
+
+/**
+ * The search index (daemon/search), fed as the replica applies and truncates; a person's
+ * in-memory index of encrypted rooms closes when their last session here ends.
+ */
+async function openSearch(dataDir: string, store: Store, replica: Replica, accounts: Accounts, log: Logger): Promise<Search> {
+  const search = await Search.open(dataDir, store, log)
+  replica.on('applied', (entries: Entry[]) => search.indexer.applied(entries))
+  replica.on('truncated', (removed: Entry[]) => search.indexer.truncated(removed))
+  const hasSession = async (username: string) => {
+    for await (const s of store.sessions.values()) if (s.username.toLowerCase() === username) return true
+    return false
+  }
+  accounts.sessions.on('changed', () => {
+    search.sealed.sessionsChanged(hasSession).catch((err) => log.error({ err }, 'closing in-memory search indexes failed'))
+  })
+  return search
 }
 
 /**

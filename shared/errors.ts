@@ -95,6 +95,15 @@ export const ERROR_CODES = {
   // The relay's key signed two histories for one term that cannot both be true (a fork):
   // both statements are kept as proof, and that relay is not followed.
   order_forked: 409,
+  // Search (shared/search-query.ts): a query with nothing in it, one over SEARCH_QUERY_MAX
+  // characters, a `name:value` filter we do not know, a date that is not one, a filter with
+  // a value it cannot take, a paging cursor this daemon did not hand out.
+  empty_query: 400,
+  query_too_long: 400,
+  unknown_filter: 400,
+  bad_date: 400,
+  bad_filter: 400,
+  bad_cursor: 400,
   internal: 500,
 } as const
 

@@ -4,6 +4,7 @@ import type { Accounts } from '../accounts/index.js'
 import type { Desktop } from '../desktop/index.js'
 import type { BlobStore, Uploads } from '../files/index.js'
 import type { Outbox } from '../outbox/index.js'
+import type { Search } from '../search/index.js'
 import type { Store } from '../store/index.js'
 import type { Auth } from './auth.js'
 import type { MachineDesk } from './machine-desk.js'
@@ -43,4 +44,6 @@ export interface HttpContext {
    * (tests): the stop route then answers 503.
    */
   requestStop?: () => void
+  /** Full-text search (daemon/search). Absent when the daemon is built without it: the route answers 503. */
+  search?: Search
 }

@@ -22,6 +22,7 @@ import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
 import { peopleRoutes } from './routes/people.js'
 import { roomRoutes } from './routes/rooms.js'
+import { searchRoutes } from './routes/search.js'
 import { machineRoutes } from './routes/machines.js'
 import { logInRoutes, sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
@@ -86,6 +87,7 @@ export class UiServer {
       avatarRoutes(signedIn, ctx)
       machineRoutes(signedIn, ctx)
       peopleRoutes(signedIn, ctx)
+      searchRoutes(signedIn, ctx)
     })
     await app.ready()
     return new UiServer(app, controlSockets)
