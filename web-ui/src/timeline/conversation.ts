@@ -117,8 +117,9 @@ export class Conversation {
       newer.mayHaveNewer = res.hasNewer === true
       reads.loaded(position, true)
       this.syncEmptyNote()
-      timeline.reveal(id, FOUND_MS)
       reads.sync('load')
+      // Last: placing "New messages" scrolls to it, and the result is what the person asked for.
+      timeline.reveal(id, FOUND_MS)
     } catch (err) {
       if (this.room === room) this.say(`Could not open that message: ${errorText(err)}`)
     }
