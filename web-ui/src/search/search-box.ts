@@ -119,7 +119,10 @@ export class SearchBox {
     if (ev.key === 'Escape') {
       // First Escape closes the list; the second empties the box.
       if (!this.view.panel.hidden) this.setOpen(false)
-      else this.view.input.value = ''
+      else {
+        this.view.input.value = ''
+        this.typed()
+      }
       ev.preventDefault()
       return
     }
