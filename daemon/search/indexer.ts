@@ -43,6 +43,8 @@ export class Indexer {
   #queue: Promise<void> = Promise.resolve()
   #pumping = false
   #stopped = false
+  /** Entries (about) read by the current pump: a large one ends with an FTS5 optimize. */
+  #pumped = 0
   /** A catch-up or rebuild is under way (progress is reported). */
   #catchingUp = false
 
@@ -74,10 +76,15 @@ export class Indexer {
     return this.#seq
   }
 
-  /** "N of M" while a catch-up or rebuild runs; null once the index is at the log's head. */
+  /**
+   * "N of M" while a catch-up or rebuild runs (from the start, or whenever the index is more
+   * than a batch behind the log: a replica catching up on a large backlog); null once the
+   * index is at the log's head.
+   */
   progress(): IndexProgress | null {
     const head = this.store.log.head
-    return this.#catchingUp && this.#seq < head ? { done: this.#seq, total: head } : null
+    const behind = head - this.#seq
+    return behind > 0 && (this.#catchingUp || behind > INDEX_BATCH) ? { done: this.#seq, total: head } : null
   }
 
   /** The replica applied `entries`: index them (from the event when they follow on). */
@@ -125,9 +132,13 @@ export class Indexer {
       const head = this.store.log.head
       if (this.#stopped || this.#seq >= head) {
         this.#pumping = false
+        // A rebuild or a long catch-up leaves dozens of FTS5 segments: merged once, queries read one.
+        if (this.#catchingUp && !this.#stopped && this.#pumped > INDEX_BATCH) await this.db.optimize()
         this.#catchingUp = false
+        this.#pumped = 0
         return
       }
+      this.#pumped += INDEX_BATCH
       const entries = await this.store.log.range(this.#seq + 1, INDEX_BATCH)
       if (entries.length > 0 && isRun(entries) && entries[0]!.seq === this.#seq + 1) await this.#take(entries)
       this.#enqueue(step)

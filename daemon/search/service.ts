@@ -80,6 +80,7 @@ export class Search {
     const q: IndexQuery = {
       ...match,
       rooms: rooms.map((r) => r.id),
+      ...(ask.room !== undefined || ask.query.in.length > 0 ? { narrowed: rooms.map((r) => r.id) } : {}),
       authors: authors(ask.query.from, ask.from),
       flags: hasFlags(ask.query),
       ...(ask.query.since !== undefined ? { since: ask.query.since } : {}),

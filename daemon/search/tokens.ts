@@ -53,6 +53,17 @@ export interface SearchDoc {
   ts: number
   flags: number
   body: string
+  /** Its author and room as words (tag()), in a column of their own: see index-db.ts. */
+  tags: string
+}
+
+/**
+ * An author or a room as one FTS5 word ("byalicex", "inrdesign000001x"), so `from:` and `in:`
+ * are intersected inside FTS5 rather than row by row. Only an accelerator: two names that
+ * fold to the same word are told apart by the exact filters on `docs`.
+ */
+export function tag(kind: 'by' | 'in', value: string): string {
+  return `${kind}${value.toLowerCase().replace(/[^a-z0-9]/g, '')}x`
 }
 
 /** A readable message (not deleted, text in the clear or opened) as a document. */
@@ -63,7 +74,8 @@ export function docOf(m: Pick<Message, 'seq' | 'id' | 'room' | 'author' | 'ts' |
   if (files.some(isPicture)) flags |= HAS_PICTURE
   if (LINK.test(m.text)) flags |= HAS_LINK
   const body = prepare([m.text, ...files.map((f) => f.name)].join('\n'))
-  return { seq: m.seq, id: m.id, room: m.room, author: m.author.toLowerCase(), ts: m.ts, flags, body }
+  const author = m.author.toLowerCase()
+  return { seq: m.seq, id: m.id, room: m.room, author, ts: m.ts, flags, body, tags: `${tag('by', author)} ${tag('in', m.room)}` }
 }
 
 export function hasFlags(query: SearchQuery): number {

@@ -28,10 +28,25 @@ t.test('words, phrases and exclusions', async (t) => {
     { text: 'not this', phrase: true },
   ])
   t.same(ok('"never closed phrase').terms, [{ text: 'never closed phrase', phrase: true }], 'an open quote runs to the end')
-  t.same(ok('a - b').terms.map((x) => x.text), ['a', '-', 'b'], 'a lone dash is a word, not an exclusion of nothing')
-  t.same(ok('東京タワー 🎉').terms.map((x) => x.text), ['東京タワー', '🎉'])
-  t.same(ok('re: meeting').terms.map((x) => x.text), ['re:', 'meeting'], 'a name with no value is a word')
-  t.same(ok('see https://example.com/x').terms.map((x) => x.text), ['see', 'https://example.com/x'], 'a URL is a word')
+  t.same(
+    ok('a - b').terms.map((x) => x.text),
+    ['a', '-', 'b'],
+    'a lone dash is a word, not an exclusion of nothing',
+  )
+  t.same(
+    ok('東京タワー 🎉').terms.map((x) => x.text),
+    ['東京タワー', '🎉'],
+  )
+  t.same(
+    ok('re: meeting').terms.map((x) => x.text),
+    ['re:', 'meeting'],
+    'a name with no value is a word',
+  )
+  t.same(
+    ok('see https://example.com/x').terms.map((x) => x.text),
+    ['see', 'https://example.com/x'],
+    'a URL is a word',
+  )
   t.same(ok('"from:alice"').terms, [{ text: 'from:alice', phrase: true }], 'quoted, a filter is words')
 })
 
@@ -65,7 +80,15 @@ t.test('dates', async (t) => {
   const both = ok('after:2026-01-01 before:2026-02-01 during:2026')
   t.equal(both.since, day('2026-01-02'), 'the narrowest bounds win')
   t.equal(both.until, day('2026-02-01'))
-  for (const bad of ['before:2026-02-30', 'before:2026-13-01', 'before:2026-11', 'after:yesterday', 'during:26', 'before:1969-12-31', 'during:2026-00']) {
+  for (const bad of [
+    'before:2026-02-30',
+    'before:2026-13-01',
+    'before:2026-11',
+    'after:yesterday',
+    'during:26',
+    'before:1969-12-31',
+    'during:2026-00',
+  ]) {
     t.equal(code(bad), 'bad_date', bad)
   }
 })
@@ -80,7 +103,14 @@ t.test('bad input gets a code, never a throw', async (t) => {
   t.equal(code('x'.repeat(SEARCH_QUERY_MAX)), undefined)
   t.equal(code('x'.repeat(SEARCH_QUERY_MAX + 1)), 'query_too_long')
   t.equal(code('🎉'.repeat(SEARCH_QUERY_MAX)), undefined, 'characters, not UTF-16 units')
-  t.equal(code(Array(SEARCH_TERMS_MAX + 1).fill('w').join(' ')), 'query_too_long')
+  t.equal(
+    code(
+      Array(SEARCH_TERMS_MAX + 1)
+        .fill('w')
+        .join(' '),
+    ),
+    'query_too_long',
+  )
   t.equal(code('colour:red'), 'unknown_filter')
   t.equal(code('word "unbalanced -" : :: -- ""x'), undefined)
   t.same(ok('from:alice').terms, [], 'a filter alone is a search')

@@ -156,7 +156,7 @@ t.test('rebuilt from the log when missing, of another version, or off the log', 
   await f.search.close()
   const raw = new IndexDb(thread, 'raw')
   await raw.open(file)
-  await raw.write([{ seq: 999, id: 'ghost', room: 'general', author: 'x', ts: 0, flags: 0, body: 'ghost' }], [], {
+  await raw.write([{ seq: 999, id: 'ghost', room: 'general', author: 'x', ts: 0, flags: 0, body: 'ghost', tags: '' }], [], {
     seq: 30,
     chain: (await f.store.log.chainAt(30))!,
   })
@@ -172,7 +172,7 @@ t.test('rebuilt from the log when missing, of another version, or off the log', 
   await f.search.close()
   const raw2 = new IndexDb(thread2, 'raw')
   await raw2.open(file)
-  await raw2.write([{ seq: 999, id: 'ghost', room: 'general', author: 'x', ts: 0, flags: 0, body: 'ghost' }], [], {
+  await raw2.write([{ seq: 999, id: 'ghost', room: 'general', author: 'x', ts: 0, flags: 0, body: 'ghost', tags: '' }], [], {
     seq: 30,
     chain: 'f'.repeat(64),
   })
