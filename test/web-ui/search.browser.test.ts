@@ -131,6 +131,21 @@ t.test('search from the keyboard, open a result far back in its room', { skip: s
   await page.keyboard.press('Control+a')
   await page.keyboard.type('quokka')
   await page.waitForFunction(() => document.querySelector('#search-status')?.textContent === '2 messages found.')
+  // The switches, from the keyboard: Tab reaches them, Space toggles, typing goes on in the box.
+  const sortSwitch = page.getByRole('button', { name: 'Best match first' })
+  await page.keyboard.press('Tab')
+  t.ok(await sortSwitch.evaluate((el) => el === document.activeElement), 'Tab from the box reaches "Best match first"')
+  const bestAsked = page.waitForRequest((r) => r.url().includes('/api/v1/search?') && r.url().includes('sort=best'))
+  await page.keyboard.press('Space')
+  await bestAsked
+  t.equal(await sortSwitch.getAttribute('aria-pressed'), 'true', 'best match first is on, and asked of the daemon')
+  t.ok(await box.evaluate((el) => el === document.activeElement), 'focus is back in the box')
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Tab')
+  await page.keyboard.press('Space')
+  t.equal(await page.getByRole('button', { name: 'Group by day' }).getAttribute('aria-pressed'), 'true', 'grouped by day')
+  t.equal(await results.locator('.search-group-head').first().textContent(), 'Today', 'under the day')
+  t.equal(await option.count(), 2, 'the same two results')
   await page.keyboard.press('Escape')
   t.ok(await page.locator('#search-panel').isHidden(), 'Escape closes the results')
 
