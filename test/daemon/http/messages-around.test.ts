@@ -2,7 +2,7 @@
  * GET /api/v1/rooms/ROOM/messages?around=ID (a search result opened in its room) and
  * ?after=SEQ (paging down from it), on one relay on loopback: the page around a message at
  * the start, the middle and the end of a room, with whether more lies before and after;
- * notices never twice; an unknown id, an id of another room, and several bounds at once
+ * an unknown id, an id of another room, and several bounds at once
  * refused with stable codes; a private room's history around a message refused to a
  * non-member and opened (sealed text readable) for a member.
  */
