@@ -41,6 +41,10 @@ export const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Only messages with a sequence number below this one (paging back in history). */
   before: z.coerce.number().int().positive().optional(),
+  /** Only messages with a sequence number above this one, the oldest of them (paging forward from an opened search result). */
+  after: z.coerce.number().int().nonnegative().optional(),
+  /** The history around this message id: about half the page before it, half after, it included. */
+  around: z.string().min(1).max(64).optional(),
 })
 
 export interface Message {
@@ -206,6 +210,10 @@ export interface MessagesResponse {
    * comes with exactly one page. Interleave them with `messages` by seq.
    */
   notices: TimelineNotice[]
+  /** Pages read with `around` or `after` only: whether older messages exist before this page. */
+  hasOlder?: boolean
+  /** Pages read with `around` or `after` only: whether newer messages exist after this page. */
+  hasNewer?: boolean
 }
 
 /** 201 once the relay wrote it; 202 while it waits in this machine's outbox (no relay now). */

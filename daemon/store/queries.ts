@@ -113,6 +113,16 @@ export class ViewReads {
     return out.reverse()
   }
 
+  /**
+   * The oldest `limit` messages of a room with seq > after, oldest first: the forward read
+   * behind paging down from a message opened far back in history (GET …/messages?after=, ?around=).
+   */
+  async messagesAfter(room: string, limit: number, after: number): Promise<Message[]> {
+    const out: Message[] = []
+    for await (const m of this.subs.msgs.values({ gt: messageKey(room, after), lt: `${room}"`, limit })) out.push(m as Message)
+    return out
+  }
+
   /** A room's key notices with after < seq < before (no `before`: to the newest), oldest first. */
   async notices(room: string, after: number, before?: number): Promise<KeyNotice[]> {
     const lt = before === undefined ? `${room}"` : noticeKey(room, before)

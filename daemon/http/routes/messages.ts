@@ -6,19 +6,21 @@ import {
   PostMessage,
   utf8Length,
   type FileRef,
+  type Message,
   type SealedBlob,
   type SealedFileRef,
   type MessagesResponse,
   type OutboxResponse,
   type PostMessageResponse,
   type ReadPosition,
+  type TimelineNotice,
 } from '../../../shared/index.js'
 import { InputError, SochatError } from '../../errors/index.js'
 import { dropPlaintext, fileBlobs, sealFiles } from '../../files/index.js'
 import { mayPost } from '../../rooms/index.js'
 import type { Authenticated } from '../auth.js'
 import type { HttpContext } from '../context.js'
-import { noticesForPage } from '../fingerprints.js'
+import { noticesForPage, timelineNotice } from '../fingerprints.js'
 import { withOpener } from '../message-opener.js'
 import { allowed, readableRoom, roomId, submitAs } from '../room-access.js'
 import { sealText } from '../room-sealer.js'
@@ -96,11 +98,70 @@ async function dropPlainFiles(ctx: HttpContext, room: string, files: FileRef[]):
   )
 }
 
+type HistoryPage = { messages: Message[]; hasOlder: boolean; hasNewer: boolean }
+
+/**
+ * The history around one message (a search result opened in its room): up to half the page
+ * before it, the message, the rest after it; when one side runs short (the room's start), the
+ * other gets the room. Each side is read one longer than wanted, so the page says whether there
+ * is more beyond it and the page can scroll on both ways.
+ */
+async function aroundPage(ctx: HttpContext, room: string, id: string, limit: number): Promise<HistoryPage> {
+  const views = ctx.store.views
+  const target = await views.q.message(room, id)
+  if (!target) throw new InputError('unknown_message', 'That message is not in this room (or no longer exists); search again.')
+  const wantOlder = Math.floor((limit - 1) / 2)
+  let older = await views.messages(room, wantOlder + 1, target.seq)
+  let hasOlder = older.length > wantOlder
+  if (hasOlder) older.shift()
+  const wantNewer = limit - 1 - older.length
+  const newer = await views.messagesAfter(room, wantNewer + 1, target.seq)
+  const hasNewer = newer.length > wantNewer
+  if (hasNewer) newer.pop()
+  const spare = wantNewer - newer.length // near the room's newest: the older side gets the room
+  if (spare > 0 && hasOlder) {
+    const more = await views.messages(room, spare + 1, older[0]!.seq)
+    hasOlder = more.length > spare
+    if (hasOlder) more.shift()
+    older = [...more, ...older]
+  }
+  return { messages: [...older, target, ...newer], hasOlder, hasNewer }
+}
+
+/** The page after `after` (paging down from an opened result), one read longer to know if more follow. */
+async function afterPage(ctx: HttpContext, room: string, after: number, limit: number): Promise<HistoryPage> {
+  const messages = await ctx.store.views.messagesAfter(room, limit + 1, after)
+  const hasNewer = messages.length > limit
+  if (hasNewer) messages.pop()
+  return { messages, hasOlder: after > 0 || messages.length > 0, hasNewer }
+}
+
+/**
+ * The key notices that go with an `around` or `after` page: those between its oldest message
+ * (or the room's start, when nothing is older) and its newest (or the end, when nothing is
+ * newer). Pages of `before` from its top and of `after` from its bottom then give each notice once.
+ */
+async function noticesBetween(ctx: HttpContext, room: string, page: HistoryPage, from: number): Promise<TimelineNotice[]> {
+  const lower = page.hasOlder ? (page.messages[0]?.seq ?? from) : from
+  const upper = page.hasNewer ? page.messages[page.messages.length - 1]?.seq : undefined
+  return (await ctx.store.views.notices(room, lower, upper)).map(timelineNotice)
+}
+
 export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/v1/rooms/:room/messages', async (req): Promise<MessagesResponse> => {
     const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
     const q = MessagesQuery.parse(req.query)
+    if ([q.before, q.after, q.around].filter((v) => v !== undefined).length > 1) {
+      throw new InputError('bad_request', 'Use one of before=, after= and around= at a time; see docs/API.md.')
+    }
+    if (q.around !== undefined || q.after !== undefined) {
+      const page =
+        q.around !== undefined ? await aroundPage(ctx, room.id, q.around, q.limit) : await afterPage(ctx, room.id, q.after!, q.limit)
+      const messages = await withOpener(ctx.store.views.q, req.who, ctx.log, (o) => o.openAll(page.messages))
+      const notices = await noticesBetween(ctx, room.id, page, q.after ?? 0)
+      return { messages, notices, hasOlder: page.hasOlder, hasNewer: page.hasNewer }
+    }
     const messages = await ctx.store.views.messages(room.id, q.limit, q.before)
     const opened = await withOpener(ctx.store.views.q, req.who, ctx.log, (o) => o.openAll(messages))
     return { messages: opened, notices: await noticesForPage(ctx.store.views, room.id, messages, q.limit, q.before) }

@@ -17,6 +17,7 @@ import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
 import { MessageActions } from '../timeline/message-actions.js'
 import { NetworkPanel } from '../network/network-panel.js'
+import { NewerHistory } from '../timeline/newer-history.js'
 import { OlderHistory } from '../timeline/older-history.js'
 import { ReadTracker } from '../timeline/read-tracker.js'
 import { RelayNotice } from '../timeline/relay-notice.js'
@@ -28,6 +29,7 @@ import { Rooms } from '../rooms/rooms.js'
 import { MyFingerprintDialog } from '../rooms/fingerprint-view.js'
 import { watchRowKeys } from '../timeline/row-keys.js'
 import { Roster } from '../rooms/roster.js'
+import { SearchBox } from '../search/search-box.js'
 import { Sender } from '../composer/sender.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { Timeline } from '../timeline/timeline.js'
@@ -73,6 +75,7 @@ export class ChatPage {
   private readonly files: ComposerFiles
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
+  private readonly search: SearchBox
 
   constructor(
     private readonly api: Api,
@@ -128,6 +131,13 @@ export class ChatPage {
       (text) => this.say(text),
       () => this.conversation.room,
     )
+    const newer = new NewerHistory(
+      api,
+      this.timeline,
+      byId('load-newer'),
+      (text) => this.say(text),
+      () => this.conversation.room,
+    )
     this.reads = this.makeReads(older)
     this.conversation = new Conversation(
       api,
@@ -135,6 +145,7 @@ export class ChatPage {
         timeline: this.timeline,
         reads: this.reads,
         older,
+        newer,
         sender: this.sender,
         typing: this.typing,
         composer: this.composer,
@@ -191,6 +202,15 @@ export class ChatPage {
     byId('my-fingerprint').addEventListener('click', () => void myFingerprint.open())
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
+    byId('load-newer').addEventListener('click', () => void newer.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
+    newer.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
+    this.search = SearchBox.inPage(api, {
+      roomName: (id) => this.rooms.label(id),
+      open: (result) => {
+        this.conversation.aimAt(result.message.room, result.message.id)
+        void this.rooms.open(result.message.room)
+      },
+    })
     this.liveTargets = {
       me: () => this.me,
       timeline: this.timeline,
@@ -300,6 +320,7 @@ export class ChatPage {
     this.me = null
     for (const d of Object.values(this.dialogs)) d.close()
     this.network.reset()
+    this.search.reset()
     this.actions.closePopups()
     this.conversation.reset()
     this.rooms.reset()

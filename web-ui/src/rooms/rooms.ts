@@ -10,7 +10,7 @@ import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import { errorText } from '../app/dom.js'
 import type { RoomList } from './room-list.js'
-import { hashFor, noteArrival, parseRoom, parseRooms, roomFromHash, roomPath, unreadAcross } from './rooms-model.js'
+import { hashFor, noteArrival, parseRoom, parseRooms, roomFromHash, roomLabel, roomPath, unreadAcross } from './rooms-model.js'
 
 export interface RoomsHost {
   me(): string | null
@@ -46,6 +46,12 @@ export class Rooms {
   /** Unread in every room, the one on screen as the page counts it: the tab title's number. */
   get unreadTotal(): number {
     return unreadAcross(this.all, this.shown ? { id: this.shown.id, unread: this.host.currentUnread() } : null)
+  }
+
+  /** A room's name as the sidebar says it ("design", "bob, carol"), or its id if it is not among the person's. */
+  label(id: string): string {
+    const room = this.all.find((r) => r.id === id)
+    return room ? roomLabel(room, this.host.me()) : id
   }
 
   reset(): void {

@@ -13,6 +13,7 @@ import type { Api } from '../app/api.js'
 import type { Composer } from '../composer/composer.js'
 import { errorText } from '../app/dom.js'
 import type { Editing } from '../composer/editing.js'
+import type { NewerHistory } from './newer-history.js'
 import type { OlderHistory } from './older-history.js'
 import type { ReadTracker } from './read-tracker.js'
 import { placeholderFor } from '../rooms/rooms-model.js'
@@ -26,11 +27,16 @@ import { historyLimit, leavesGap } from './unread-model.js'
  * the room: the relay refused it while the live feed was down, so its reason was missed.
  */
 const REFUSED_UNSEEN = 'The relay did not accept it.'
+/** Messages read around a search result opened in its room: half before it, half after. */
+const AROUND_PAGE = 100
+/** How long an opened result stays highlighted. */
+const FOUND_MS = 4000
 
 export interface ConversationParts {
   timeline: Timeline
   reads: ReadTracker
   older: OlderHistory
+  newer: NewerHistory
   sender: Sender
   typing: Typing
   composer: Composer
@@ -42,6 +48,8 @@ export class Conversation {
   private shown: RoomSummary | null = null
   /** Unsent text per room, kept while the person looks elsewhere. */
   private readonly drafts = new Map<string, string>()
+  /** A search result to open in its room: the next open of that room loads around it. */
+  private aim: { room: string; id: string } | null = null
 
   constructor(
     private readonly api: Api,
@@ -70,22 +78,59 @@ export class Conversation {
       this.parts.composer.setText(this.drafts.get(room.id) ?? '')
       this.drafts.delete(room.id)
     }
-    if (!switched && !joinedNow) return
+    const aimed = this.aim?.room === room.id ? this.aim : null
+    this.aim = null
+    if (!switched && !joinedNow && !aimed) return
+    this.startOver()
+    await (aimed ? this.loadAround(aimed.id) : this.loadRecent())
+  }
+
+  /** The next `open` of `room` (switched or not) loads the history around message `id`. */
+  aimAt(room: string, id: string): void {
+    this.aim = { room, id }
+  }
+
+  private startOver(): void {
     this.parts.timeline.clear()
     this.parts.reads.reset()
     this.parts.older.mayHaveOlder = false
+    this.parts.newer.mayHaveNewer = false
     this.syncEmptyNote()
-    await this.loadRecent()
+  }
+
+  /**
+   * A search result in its room: the history around it (GET …/messages?around=), the row in
+   * view and highlighted; older and newer pages load from there as the person scrolls.
+   */
+  private async loadAround(id: string): Promise<void> {
+    const room = this.room
+    const { timeline, reads, older, newer } = this.parts
+    try {
+      const [position, res] = await Promise.all([
+        this.joined ? reads.fetch() : null,
+        this.api.get<MessagesResponse>(`${messagesPath(room)}?around=${encodeURIComponent(id)}&limit=${AROUND_PAGE}`),
+      ])
+      if (this.me() === null || this.room !== room) return
+      timeline.add(res.messages, 'stay')
+      timeline.addNotices(res.notices ?? [], 'stay')
+      older.mayHaveOlder = res.hasOlder === true
+      newer.mayHaveNewer = res.hasNewer === true
+      reads.loaded(position, true)
+      this.syncEmptyNote()
+      reads.sync('load')
+      // Last: placing "New messages" scrolls to it, and the result is what the person asked for.
+      timeline.reveal(id, FOUND_MS)
+    } catch (err) {
+      if (this.room === room) this.say(`Could not open that message: ${errorText(err)}`)
+    }
   }
 
   /** Forgets everything shown (log-out). */
   reset(): void {
     this.shown = null
+    this.aim = null
     this.drafts.clear()
-    this.parts.timeline.clear()
-    this.parts.reads.reset()
-    this.parts.older.mayHaveOlder = false
-    this.syncEmptyNote()
+    this.startOver()
   }
 
   private leaveRoom(from: string): void {
@@ -107,6 +152,9 @@ export class Conversation {
     const room = this.room
     const { timeline, reads, older, sender } = this.parts
     const stillHere = () => this.me() !== null && this.room === room
+    // Opened around a search result and not scrolled down to the end: the newest page is far
+    // below what is shown, so start from it (a hole in the middle would go unnoticed).
+    if (this.parts.newer.mayHaveNewer) this.startOver()
     try {
       const shownNewest = timeline.newestSeq()
       const shownWaiting = timeline.waitingIds()
@@ -139,6 +187,8 @@ export class Conversation {
   /** A message for the room on screen (the caller filters by room). */
   onMessage(message: Message): void {
     this.parts.typing.messageFrom(message.author)
+    // Far back in history: the live end is reached by paging down, not appended below a hole.
+    if (this.parts.newer.mayHaveNewer) return
     if (this.parts.timeline.add([message]).length === 0) return
     this.syncEmptyNote()
     this.parts.reads.sync('live')
@@ -164,6 +214,8 @@ export class Conversation {
   /** My send came back: shown only if its room is still the one on screen. */
   showSent(message: Message): void {
     if (message.room !== this.room) return
+    // Sent while reading far back: back to the live end, where it is.
+    if (this.parts.newer.mayHaveNewer) return void this.loadRecent()
     this.parts.timeline.add([message], 'force')
     this.syncEmptyNote()
     this.parts.reads.sync('live')

@@ -130,10 +130,10 @@ export class Timeline {
 
   /**
    * Adds the messages not seen yet and returns them. `scroll` says what the view does:
-   * follow the newest (if the reader was already there, or always), or keep its place
-   * when older history is put above.
+   * follow the newest (if the reader was already there, or always), keep its place
+   * when older history is put above, or stay put when newer history is put below.
    */
-  add(messages: readonly Message[], scroll: 'follow' | 'force' | 'keep' = 'follow'): Message[] {
+  add(messages: readonly Message[], scroll: 'follow' | 'force' | 'keep' | 'stay' = 'follow'): Message[] {
     const fresh = messages.filter((m) => !this.ids.has(m.id))
     if (fresh.length === 0) return fresh
     const atBottom = this.isAtBottom()
@@ -144,12 +144,12 @@ export class Timeline {
     for (const m of fresh) this.insert(m)
     if (bulk) this.log.setAttribute('aria-busy', 'false')
     if (scroll === 'keep') this.scroller.scrollTop += this.scroller.scrollHeight - heightBefore
-    else if (scroll === 'force' || atBottom) this.scrollToNewest()
+    else if (scroll === 'force' || (atBottom && scroll !== 'stay')) this.scrollToNewest()
     return fresh
   }
 
   /** Key notices of this room, each at its place by seq (one shown already stays); `scroll` as for add. */
-  addNotices(notices: readonly TimelineNotice[], scroll: 'follow' | 'keep' = 'follow'): void {
+  addNotices(notices: readonly TimelineNotice[], scroll: 'follow' | 'keep' | 'stay' = 'follow'): void {
     const atBottom = this.isAtBottom()
     const heightBefore = this.scroller.scrollHeight
     for (const n of notices) {
@@ -160,7 +160,22 @@ export class Timeline {
       this.notices.splice(at < 0 ? this.notices.length : at, 0, { seq: n.seq, el })
     }
     if (scroll === 'keep') this.scroller.scrollTop += this.scroller.scrollHeight - heightBefore
-    else if (atBottom) this.scrollToNewest()
+    else if (atBottom && scroll !== 'stay') this.scrollToNewest()
+  }
+
+  /**
+   * A search result opened: its row in the middle of the view, focused (so the arrows go on
+   * from it) and marked `found` for a few seconds. False when the row is not shown.
+   */
+  reveal(id: string, highlightMs: number): boolean {
+    const row = this.rows.find((r) => r.message.id === id)
+    if (!row) return false
+    row.el.scrollIntoView({ block: 'center' })
+    row.el.tabIndex = -1
+    row.el.focus({ preventScroll: true })
+    row.el.classList.add('found')
+    setTimeout(() => row.el.classList.remove('found'), highlightMs)
+    return true
   }
 
   /** Shows sent-but-not-yet-ordered messages at the bottom, marked as waiting. */
