@@ -36,6 +36,8 @@ export interface ClientSessionOwner {
   typing(t: Typing): void
   /** The relay's link closed; `relayId` is who it was, `handover` whom it named to follow it. */
   lost(relayId: string | null, handover: Handover | null, why: string): void
+  /** We refused the relay (it sent what an honest relay never sends): not to be joined again for a while. */
+  refused(relayId: string, code: string): void
 }
 
 export class ClientSession {
@@ -120,6 +122,7 @@ export class ClientSession {
       this.owner.changed()
     })
     follower.on('reject', (id, code, message) => void this.deps.outbox.rejected(id, code, message))
+    follower.on('refused', (code, relayId) => this.owner.refused(relayId, code))
     follower.on('closed', (why) => this.lostRelay(follower, why))
     follower.on('handover', (successor, term) => {
       this.#handover = { successor, term }

@@ -18,6 +18,14 @@ export const FAILOVER_WINDOW_MS = 1500
 const WAIT_LIMIT_MS = 3000
 const ELECTING_TICK_MS = 500
 const SETTLED_TICK_MS = 2000
+/**
+ * How long a relay this machine refused (an entry not signed by its author, a rewritten or
+ * forked order, an absurd welcome) is passed over: neither joined nor ranked as a candidate.
+ * Without it the machine rejoins at once (the relay still advertises itself) and is refused
+ * again, several times a second, and never follows anyone else. Then it is tried again, as
+ * it may have been restarted honest; a relay still lying is refused and passed over anew.
+ */
+export const PASS_OVER_MS = 10 * 60_000
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */
@@ -47,6 +55,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
   #waiting: { nodeId: string; since: number } | null = null
   readonly #skipped = new Set<string>()
+  /** Relays we refused, and until when they are passed over (PASS_OVER_MS). */
+  readonly #refused = new Map<string, number>()
 
   constructor(private readonly deps: CoordinatorDeps) {
     super()
@@ -61,6 +71,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       changed: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
       lost: (relayId, handover, why) => this.lostRelay(relayId, handover, why),
+      refused: (relayId, code) => this.passOver(relayId, code),
     })
   }
 
@@ -166,7 +177,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async electionStep(): Promise<void> {
     await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
-    const peers = this.deps.directory.alive()
+    const peers = this.deps.directory.alive().filter((p) => !this.passedOver(p.nodeId))
     const decision = decide({
       self: this.advert(),
       peers,
@@ -218,6 +229,20 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.deps.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
     this.emit('advert', this.advert())
     this.emit('changed')
+  }
+
+  /** A relay we refused is neither joined nor a candidate until PASS_OVER_MS from now. */
+  private passOver(relayId: string, code: string): void {
+    this.#refused.set(relayId, Date.now() + PASS_OVER_MS)
+    this.deps.log.warn({ relay: relayId, code, minutes: PASS_OVER_MS / 60_000 }, 'passing over a relay we refused; electing another')
+  }
+
+  private passedOver(nodeId: string): boolean {
+    const until = this.#refused.get(nodeId)
+    if (until === undefined) return false
+    if (Date.now() < until) return true
+    this.#refused.delete(nodeId)
+    return false
   }
 
   /** A candidate that outranks us but never promotes (it sees a relay we cannot) is passed over. */
