@@ -90,7 +90,11 @@ export class ClientSession {
     if (!addr) return
     let follower: Follower
     try {
-      follower = await follow(this.deps.tls, { ...addr, nodeId: relay.nodeId }, this.deps.replica, this.deps.me, log)
+      // A refusal of its welcome as of its entries: either way it is passed over (coordinator.ts).
+      // The node id we dialled and pinned, never the relay's word for itself: a liar must not
+      // get an honest machine passed over by naming it in its welcome.
+      const refused = (code: string) => this.owner.refused(relay.nodeId, code)
+      follower = await follow(this.deps.tls, { ...addr, nodeId: relay.nodeId }, this.deps.replica, this.deps.me, log, refused)
     } catch (err) {
       log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
       directory.markUnreachable(relay.nodeId)
@@ -122,7 +126,6 @@ export class ClientSession {
       this.owner.changed()
     })
     follower.on('reject', (id, code, message) => void this.deps.outbox.rejected(id, code, message))
-    follower.on('refused', (code, relayId) => this.owner.refused(relayId, code))
     follower.on('closed', (why) => this.lostRelay(follower, why))
     follower.on('handover', (successor, term) => {
       this.#handover = { successor, term }
