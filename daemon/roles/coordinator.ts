@@ -23,9 +23,12 @@ const SETTLED_TICK_MS = 2000
  * forked order, an absurd welcome) is passed over: neither joined nor ranked as a candidate.
  * Without it the machine rejoins at once (the relay still advertises itself) and is refused
  * again, several times a second, and never follows anyone else. Then it is tried again, as
- * it may have been restarted honest; a relay still lying is refused and passed over anew.
+ * it may have been restarted honest; a relay still lying is refused again and passed over for
+ * twice as long, up to PASS_OVER_MAX_MS. The first time is short so that a refusal we were
+ * wrong about (a bug of ours, not a liar) splits this machine off for half a minute, not ten.
  */
-export const PASS_OVER_MS = 10 * 60_000
+export const PASS_OVER_MS = 30_000
+export const PASS_OVER_MAX_MS = 10 * 60_000
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */
@@ -55,8 +58,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
   #waiting: { nodeId: string; since: number } | null = null
   readonly #skipped = new Set<string>()
-  /** Relays we refused, and until when they are passed over (PASS_OVER_MS). */
-  readonly #refused = new Map<string, number>()
+  /** Relays we refused: until when they are passed over, and how many times we refused them. */
+  readonly #refused = new Map<string, { until: number; strikes: number }>()
 
   constructor(private readonly deps: CoordinatorDeps) {
     super()
@@ -231,18 +234,17 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.emit('changed')
   }
 
-  /** A relay we refused is neither joined nor a candidate until PASS_OVER_MS from now. */
+  /** A relay we refused is neither joined nor a candidate for PASS_OVER_MS, doubled at each refusal again. */
   private passOver(relayId: string, code: string): void {
-    this.#refused.set(relayId, Date.now() + PASS_OVER_MS)
-    this.deps.log.warn({ relay: relayId, code, minutes: PASS_OVER_MS / 60_000 }, 'passing over a relay we refused; electing another')
+    const strikes = (this.#refused.get(relayId)?.strikes ?? 0) + 1
+    const ms = Math.min(PASS_OVER_MS * 2 ** (strikes - 1), PASS_OVER_MAX_MS)
+    this.#refused.set(relayId, { until: Date.now() + ms, strikes })
+    this.deps.log.warn({ relay: relayId, code, seconds: ms / 1000, strikes }, 'passing over a relay we refused; electing another')
   }
 
   private passedOver(nodeId: string): boolean {
-    const until = this.#refused.get(nodeId)
-    if (until === undefined) return false
-    if (Date.now() < until) return true
-    this.#refused.delete(nodeId)
-    return false
+    const refused = this.#refused.get(nodeId)
+    return refused !== undefined && Date.now() < refused.until
   }
 
   /** A candidate that outranks us but never promotes (it sees a relay we cannot) is passed over. */

@@ -2,7 +2,8 @@
  * A relay this machine refused (its follower found an entry not signed by its author, a
  * rewritten order, an absurd welcome) is passed over (daemon/roles/coordinator.ts): the
  * election neither joins it nor ranks it, so the machine elects another relay instead of
- * rejoining the liar several times a second; after PASS_OVER_MS it is tried again. The
+ * rejoining the liar several times a second; after PASS_OVER_MS it is tried again, and each
+ * refusal again doubles the time, up to PASS_OVER_MAX_MS. The
  * multi-host side of it is test/multihost/forgery.test.ts.
  */
 import t, { type Test } from 'tap'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
 import { Replica } from '../../../daemon/replica/index.js'
-import { Coordinator, PASS_OVER_MS } from '../../../daemon/roles/coordinator.js'
+import { Coordinator, PASS_OVER_MAX_MS, PASS_OVER_MS } from '../../../daemon/roles/coordinator.js'
 import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
 import { Store } from '../../../daemon/store/index.js'
 
@@ -91,4 +92,28 @@ t.test('after PASS_OVER_MS the relay is tried again', async (t) => {
     Date.now = realNow
   }
   t.same(joins, [LIAR], 'joined again once the time is up')
+})
+
+t.test('each refusal again passes the relay over for twice as long, up to PASS_OVER_MAX_MS', async (t) => {
+  const { steps, joins } = await coordinator(t)
+  const realNow = Date.now
+  let offset = 0
+  Date.now = () => realNow() + offset
+  t.teardown(() => {
+    Date.now = realNow
+  })
+  const triedAfter = async (ms: number): Promise<boolean> => {
+    offset += ms
+    const before = joins.length
+    await steps.electionStep()
+    return joins.length > before
+  }
+  steps.passOver(LIAR, 'bad_signature')
+  t.ok(await triedAfter(PASS_OVER_MS + 1), 'first refusal: tried again after PASS_OVER_MS')
+  steps.passOver(LIAR, 'bad_signature')
+  t.notOk(await triedAfter(PASS_OVER_MS + 1), 'second refusal: still passed over after PASS_OVER_MS')
+  t.ok(await triedAfter(PASS_OVER_MS), 'and tried again after twice PASS_OVER_MS')
+  for (let i = 0; i < 10; i++) steps.passOver(LIAR, 'bad_signature')
+  t.notOk(await triedAfter(PASS_OVER_MAX_MS - 1), 'many refusals: passed over for PASS_OVER_MAX_MS')
+  t.ok(await triedAfter(2), 'but never longer')
 })
