@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino'
 import {
+  actorOf,
   CATCH_UP_BATCH,
   type Entry,
   type Frame,
@@ -36,6 +37,8 @@ export type { RelaySelf } from './clients.js'
 const HELLO_TIMEOUT_MS = 5000
 /** Typing frames one link may have passed on per second; more are dropped, not relayed. */
 const TYPING_PER_SECOND = 5
+/** A submission not signed by the account it speaks for: a forgery (or an SO-CHAT too old to sign), logged with its machine. */
+const FORGERY_CODES: ReadonlySet<string> = new Set(['bad_signature', 'signature_required'])
 
 type Link = ClientLink
 
@@ -251,6 +254,12 @@ export class Relay {
   private async submit(conn: PeerConnection, link: Link, submission: Submission): Promise<void> {
     const outcome = await this.#sequencer.order(submission, link.machine)
     if (outcome.ok) this.#files.settled(link.machine, submission.id)
+    // An up-to-date honest daemon signs as the person who made the entry: say which machine did not.
+    else if (FORGERY_CODES.has(outcome.code)) {
+      const { code, message } = outcome
+      const claims = { id: submission.id, type: submission.body.type, actor: actorOf(submission.body) }
+      this.log.warn({ code, remote: conn.remoteAddress, peer: link.machine, name: link.hello.name, ...claims }, `refused: ${message}`)
+    }
     conn.send(
       outcome.ok
         ? { type: 'ack', id: submission.id, seq: outcome.seq }

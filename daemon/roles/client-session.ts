@@ -36,6 +36,8 @@ export interface ClientSessionOwner {
   typing(t: Typing): void
   /** The relay's link closed; `relayId` is who it was, `handover` whom it named to follow it. */
   lost(relayId: string | null, handover: Handover | null, why: string): void
+  /** We refused the relay (it sent what an honest relay never sends): not to be joined again for a while. */
+  refused(relayId: string, code: string): void
 }
 
 export class ClientSession {
@@ -88,7 +90,11 @@ export class ClientSession {
     if (!addr) return
     let follower: Follower
     try {
-      follower = await follow(this.deps.tls, { ...addr, nodeId: relay.nodeId }, this.deps.replica, this.deps.me, log)
+      // A refusal of its welcome as of its entries: either way it is passed over (coordinator.ts).
+      // The node id we dialled and pinned, never the relay's word for itself: a liar must not
+      // get an honest machine passed over by naming it in its welcome.
+      const refused = (code: string) => this.owner.refused(relay.nodeId, code)
+      follower = await follow(this.deps.tls, { ...addr, nodeId: relay.nodeId }, this.deps.replica, this.deps.me, log, refused)
     } catch (err) {
       log.warn({ err: (err as Error).message, relay: relay.nodeId }, 'could not join the relay; looking again')
       directory.markUnreachable(relay.nodeId)

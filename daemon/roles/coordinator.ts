@@ -18,6 +18,17 @@ export const FAILOVER_WINDOW_MS = 1500
 const WAIT_LIMIT_MS = 3000
 const ELECTING_TICK_MS = 500
 const SETTLED_TICK_MS = 2000
+/**
+ * How long a relay this machine refused (an entry not signed by its author, a rewritten or
+ * forked order, an absurd welcome) is passed over: neither joined nor ranked as a candidate.
+ * Without it the machine rejoins at once (the relay still advertises itself) and is refused
+ * again, several times a second, and never follows anyone else. Then it is tried again, as
+ * it may have been restarted honest; a relay still lying is refused again and passed over for
+ * twice as long, up to PASS_OVER_MAX_MS. The first time is short so that a refusal we were
+ * wrong about (a bug of ours, not a liar) splits this machine off for half a minute, not ten.
+ */
+export const PASS_OVER_MS = 30_000
+export const PASS_OVER_MAX_MS = 10 * 60_000
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */
@@ -47,6 +58,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
   #waiting: { nodeId: string; since: number } | null = null
   readonly #skipped = new Set<string>()
+  /** Relays we refused: until when they are passed over, and how many times we refused them. */
+  readonly #refused = new Map<string, { until: number; strikes: number }>()
 
   constructor(private readonly deps: CoordinatorDeps) {
     super()
@@ -61,6 +74,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       changed: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
       lost: (relayId, handover, why) => this.lostRelay(relayId, handover, why),
+      refused: (relayId, code) => this.passOver(relayId, code),
     })
   }
 
@@ -166,7 +180,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async electionStep(): Promise<void> {
     await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
-    const peers = this.deps.directory.alive()
+    const peers = this.deps.directory.alive().filter((p) => !this.passedOver(p.nodeId))
     const decision = decide({
       self: this.advert(),
       peers,
@@ -218,6 +232,19 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.deps.log.info({ term: this.term }, 'outranked a relay of the same or a newer term; this relay takes a new term')
     this.emit('advert', this.advert())
     this.emit('changed')
+  }
+
+  /** A relay we refused is neither joined nor a candidate for PASS_OVER_MS, doubled at each refusal again. */
+  private passOver(relayId: string, code: string): void {
+    const strikes = (this.#refused.get(relayId)?.strikes ?? 0) + 1
+    const ms = Math.min(PASS_OVER_MS * 2 ** (strikes - 1), PASS_OVER_MAX_MS)
+    this.#refused.set(relayId, { until: Date.now() + ms, strikes })
+    this.deps.log.warn({ relay: relayId, code, seconds: ms / 1000, strikes }, 'passing over a relay we refused; electing another')
+  }
+
+  private passedOver(nodeId: string): boolean {
+    const refused = this.#refused.get(nodeId)
+    return refused !== undefined && Date.now() < refused.until
   }
 
   /** A candidate that outranks us but never promotes (it sees a relay we cannot) is passed over. */

@@ -134,6 +134,7 @@ export class Lan {
       repoRoot: REPO_ROOT,
       args: [...keyArgs, ...(opts.args ?? [])],
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     })
     this.hosts.push(host)
     await createHost(this.plan, index)

@@ -19,6 +19,8 @@ export interface HostOptions {
   env?: Record<string, string>
   /** Start without the LAN's network key file: the machine founds a network or asks to join. */
   keyless?: boolean
+  /** Extra arguments for node itself, before the CLI (`--import` a fixture that patches the daemon). */
+  nodeArgs?: string[]
 }
 
 /** How the daemon process last ended; `forced` when stop() had to fall back to SIGKILL. */
@@ -47,6 +49,7 @@ export interface HostSetup {
   repoRoot: string
   args: string[]
   env?: Record<string, string>
+  nodeArgs?: string[]
 }
 
 const START_TIMEOUT_MS = 20_000
@@ -144,10 +147,11 @@ export class Host {
     const s = this.setup
     const args = ['start', '--data-dir', s.dataDir, '--interface', 'e0', '--name', s.name, ...s.args]
     const fd = openSync(this.logPath, 'a')
-    writeSync(fd, `--- harness ${new Date().toISOString()}: ip netns exec ${s.ns} node ${s.cliPath} ${args.join(' ')}\n`)
+    const node = ['node', ...(s.nodeArgs ?? [])].join(' ')
+    writeSync(fd, `--- harness ${new Date().toISOString()}: ip netns exec ${s.ns} ${node} ${s.cliPath} ${args.join(' ')}\n`)
     try {
       // `ip netns exec` execs node in place, so child.pid is the daemon's own pid.
-      this.child = spawn('ip', ['netns', 'exec', s.ns, process.execPath, s.cliPath, ...args], {
+      this.child = spawn('ip', ['netns', 'exec', s.ns, process.execPath, ...(s.nodeArgs ?? []), s.cliPath, ...args], {
         cwd: s.repoRoot,
         env: { ...cleanEnv(), ...s.env },
         stdio: ['ignore', fd, fd],
