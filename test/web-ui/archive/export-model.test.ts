@@ -5,7 +5,14 @@
  * the browser test when it runs.
  */
 import t from 'tap'
-import { type ExportProgress, fileNameFrom, fraction, progressText, readExport } from '../../../web-ui/src/archive/export-model.js'
+import {
+  type ExportProgress,
+  fileNameFrom,
+  fraction,
+  progressText,
+  readExport,
+  savedText,
+} from '../../../web-ui/src/archive/export-model.js'
 
 function answer(pieces: string[], headers: Record<string, string>): Response {
   const bytes = pieces.map((p) => new TextEncoder().encode(p))
@@ -34,6 +41,7 @@ t.test('reading an export with progress', async (t) => {
     'progress against the announced lines',
   )
   t.equal(progressText(seen[1]!), '50% of 2 messages (1 KiB)')
+  t.equal(savedText(3 * 2 ** 20, 1), 'Saved: 1 message, 3.0 MiB.')
   t.equal(fraction({ lines: 3, totalLines: 0, bytes: 10, messages: 0 }), null, 'unknown total: an indeterminate bar')
   t.equal(progressText({ lines: 3, totalLines: 0, bytes: 10, messages: 0 }), '1 KiB received')
 })

@@ -8,7 +8,7 @@ import type { RoomSummary } from '../../../shared/index.js'
 import { type Api, ApiError, errorFromBody } from '../app/api.js'
 import { byId, Dialog, errorText } from '../app/dom.js'
 import { roomLabel } from '../rooms/rooms-model.js'
-import { fileNameFrom, fraction, progressText, readExport } from './export-model.js'
+import { fileNameFrom, fraction, progressText, readExport, savedText } from './export-model.js'
 
 interface Scope {
   room: { id: string; label: string } | null
@@ -53,10 +53,7 @@ export class ExportDialog {
       if (!res.ok) throw errorFromBody(res.status, await res.json().catch(() => undefined))
       const blob = await readExport(res, (p) => this.show(fraction(p), progressText(p)))
       save(blob, fileNameFrom(res.headers.get('content-disposition'), `sochat-export.${format}`))
-      this.show(
-        1,
-        `Saved (${progressText({ lines: 1, totalLines: 1, bytes: blob.size, messages: Number(res.headers.get('x-export-messages') ?? 0) })}).`,
-      )
+      this.show(1, savedText(blob.size, Number(res.headers.get('x-export-messages') ?? 0)))
     } catch (err) {
       if (running.signal.aborted) return
       this.show(null, '')

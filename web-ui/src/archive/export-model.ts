@@ -36,10 +36,17 @@ export function fraction(p: ExportProgress): number | null {
   return Math.min(1, p.lines / p.totalLines)
 }
 
+const sizeText = (bytes: number) => (bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`)
+const messagesText = (n: number) => `${n} message${n === 1 ? '' : 's'}`
+
 export function progressText(p: ExportProgress): string {
   const f = fraction(p)
-  const size = p.bytes < 2 ** 20 ? `${Math.ceil(p.bytes / 1024)} KiB` : `${(p.bytes / 2 ** 20).toFixed(1)} MiB`
-  return f === null ? `${size} received` : `${Math.floor(f * 100)}% of ${p.messages} message${p.messages === 1 ? '' : 's'} (${size})`
+  const size = sizeText(p.bytes)
+  return f === null ? `${size} received` : `${Math.floor(f * 100)}% of ${messagesText(p.messages)} (${size})`
+}
+
+export function savedText(bytes: number, messages: number): string {
+  return `Saved: ${messagesText(messages)}, ${sizeText(bytes)}.`
 }
 
 /** The name the daemon chose, if it is a plain one (daemon/archive: ASCII letters, digits, dashes, one dot). */
