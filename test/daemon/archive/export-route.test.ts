@@ -134,6 +134,25 @@ t.test('export', async (t) => {
     t.equal(alices.messages.length, alices.messageCount)
   })
 
+  await t.test('a member who joined later: what was sealed before is exported with its reason', async (t) => {
+    const dave = (await call(ui, '/api/v1/accounts', { json: { username: 'dave', password: PASSWORD } })).status
+    t.equal(dave, 201)
+    tokens.dave = (await call(ui, '/api/v1/sessions', { json: { username: 'dave', password: PASSWORD } })).body.token
+    t.equal((await alice(`/api/v1/rooms/${plans}/members`, { json: { username: 'dave' } })).status, 200, 'dave is invited')
+    await post(plans, { text: 'welcome dave' })
+    const res = await exportOf('dave', `room=${plans}`)
+    t.equal(res.status, 200, 'not an error')
+    const doc = JSON.parse(await res.text())
+    t.match(doc.messages, [
+      { author: 'alice', text: '', encrypted: true, unreadable: 'no_key' },
+      { author: 'bob', text: '', encrypted: true, unreadable: 'no_key' },
+      { author: 'alice', text: 'welcome dave', encrypted: true, unreadable: null },
+    ])
+    const html = await (await exportOf('dave', `room=${plans}&format=html`)).text()
+    t.ok(html.includes('(encrypted; cannot be read here: no_key)'), 'the page says why')
+    t.notOk(html.includes('vault'), 'and shows nothing of it')
+  })
+
   await t.test('HTML: escaped, no script, its CSP, the thumbnail inline', async (t) => {
     const res = await exportOf('alice', 'room=general&format=html')
     t.equal(res.status, 200)
