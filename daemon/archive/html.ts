@@ -43,7 +43,8 @@ function roomTitle(room: ArchiveRoom): string {
 }
 
 function roomMeta(room: ArchiveRoom): string {
-  const topic = room.topic ? `<p class="meta">Topic: <bdi>${esc(room.topic)}</bdi></p>` : ''
+  // Multi-line like a message: the file keeps its one-line-per-item shape (progress counts lines).
+  const topic = room.topic ? `<p class="meta">Topic: <bdi>${escapeMultiline(room.topic)}</bdi></p>` : ''
   const members = room.kind === 'direct' ? '' : `<p class="members">Members: <bdi>${esc(room.members.join(', '))}</bdi></p>`
   const sealed = room.encrypted ? '<p class="meta">End-to-end encrypted.</p>' : ''
   return `${topic}${members}${sealed}`

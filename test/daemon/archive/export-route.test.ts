@@ -62,6 +62,8 @@ t.test('export', async (t) => {
   const pic = await upload('holiday.jpg', jpeg, 'image/jpeg')
   const withFiles = await post('general', { text: 'files', files: [doc, pic] })
   for (const text of HOSTILE) await post('general', { text })
+  const topic = await alice('/api/v1/rooms/general', { method: 'PATCH', json: { topic: 'plans\n<script>alert(3)</script>' } })
+  t.equal(topic.status, 200, 'a hostile, two-line topic')
 
   // A private room: sealed for alice and bob.
   const made = await alice('/api/v1/rooms', { json: { name: 'plans', kind: 'private', invite: ['bob'] } })
@@ -179,6 +181,7 @@ t.test('export', async (t) => {
     t.ok(html.includes('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;'), 'the broken-out attribute is text')
     t.ok(html.includes('<bdi>abc\u202Egnp.exe</bdi>'), 'a direction override stays inside its <bdi>')
     t.ok(html.includes('hello<br>second line'), 'line breaks kept')
+    t.ok(html.includes('Topic: <bdi>plans<br>&lt;script&gt;alert(3)&lt;/script&gt;</bdi>'), 'the topic escaped, on one line')
     const thumb = await (
       await fetch(`${ui}/api/v1/rooms/general/messages/${withFiles.id}/files/${pic.sha256}?size=thumbnail`, {
         headers: { authorization: `Bearer ${tokens.alice}` },
