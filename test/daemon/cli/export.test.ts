@@ -4,15 +4,18 @@
  * leaves nothing behind when refused (a wrong password, an unknown room). A missing --user or
  * a wrong --format is a usage error (exit 2).
  */
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { runCli } from '../../../daemon/cli/index.js'
 import { call, startLocalDaemon, waitFor } from '../http/local-daemon.js'
 
 const PASSWORD = 'cli export of velvet lamps'
+const CLI = fileURLToPath(new URL('../../../daemon/cli.ts', import.meta.url))
 
 async function sochat(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = []
@@ -59,6 +62,20 @@ t.test('sochat export', async (t) => {
     t.equal(r.code, 0, r.err)
     const html = await readFile(`${out}.html`, 'utf8')
     t.ok(html.startsWith('<!doctype html>') && html.includes('two &lt;b&gt;'), 'the page, escaped')
+  })
+
+  await t.test('--out - to stdout, the password from stdin, in a process of its own', async (t) => {
+    const child = execFile(process.execPath, ['--import=tsx', CLI, ...base.slice(0, -1), '-', '--room', 'general', '--out', '-'])
+    child.stdin!.end(`${PASSWORD}\n`)
+    let stdout = ''
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    t.equal(code, 0)
+    t.same(
+      JSON.parse(stdout).messages.map((m: { text: string }) => m.text),
+      ['one', 'two <b>', 'three'],
+      'the export, alone on stdout',
+    )
   })
 
   await t.test('refusals leave no file', async (t) => {
