@@ -192,6 +192,23 @@ t.test('export', async (t) => {
     t.ok(html.includes('(deleted)') && !html.includes('regrettable'), 'a deleted message says so, without its words')
   })
 
+  await t.test("a picture in a sealed room: its thumbnail opened for a member, through the file route's reader", async (t) => {
+    const sealedJpeg = await sharp({ create: { width: 500, height: 300, channels: 3, background: '#2a6' } })
+      .jpeg()
+      .toBuffer()
+    const secretPic = await upload('secret-plan.jpg', sealedJpeg, 'image/jpeg')
+    const posted = await post(plans, { text: 'the map', files: [secretPic] })
+    const served = await fetch(`${ui}/api/v1/rooms/${plans}/messages/${posted.id}/files/${secretPic.sha256}?size=thumbnail`, {
+      headers: { authorization: `Bearer ${tokens.bob}` },
+    })
+    t.equal(served.status, 200, 'the file route opens it for bob')
+    const thumb = Buffer.from(await served.arrayBuffer())
+    const html = await (await exportOf('bob', `room=${plans}&format=html`)).text()
+    t.ok(html.includes(`src="data:image/jpeg;base64,${thumb.toString('base64')}"`), 'the opened thumbnail, inline')
+    const doc = JSON.parse(await (await exportOf('bob', `room=${plans}`)).text())
+    t.match(doc.messages.at(-1), { text: 'the map', encrypted: true, files: [{ sha256: secretPic.sha256, name: 'secret-plan.jpg' }] })
+  })
+
   await t.test('bad input: its code, never a 500', async (t) => {
     const cases: [string, number, string][] = [
       ['room=r-zzzzzzzzzzzz', 404, 'unknown_room'],
