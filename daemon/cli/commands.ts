@@ -6,7 +6,17 @@
 import { defaultDataDir, resolveConfig } from '../config/index.js'
 import { runServiceCommand } from '../service/command.js'
 import { SERVICE_DETAILS, SERVICE_FLAGS } from '../service/options.js'
-import { checkValues, DATA_DIR_FLAG, describeFlags, type FlagSet, type FlagValues, START_FLAGS, toStartFlags } from './flags.js'
+import {
+  BadValueError,
+  checkValues,
+  DATA_DIR_FLAG,
+  describeFlags,
+  type FlagSet,
+  type FlagValues,
+  START_FLAGS,
+  toStartFlags,
+} from './flags.js'
+import { EXPORT_HELP, runExport } from './export.js'
 import { printNetworkKey } from './network-key.js'
 import { runStart } from './start.js'
 import { printStatus } from './status.js'
@@ -53,6 +63,34 @@ export const COMMANDS: readonly Command[] = [
     summary: "print this network's key, for --network-key-file on the next machine",
     flags: DATA_DIR_FLAG,
     run: (v) => printNetworkKey(dataDir(v)),
+  },
+  {
+    name: 'export',
+    summary: 'save a room, or everything a person may read, as a JSON or HTML file',
+    details: EXPORT_HELP,
+    flags: {
+      ...DATA_DIR_FLAG,
+      user: { type: 'string', value: 'NAME', help: 'whose export: logs in as them (required)' },
+      room: { type: 'string', value: 'ID', help: 'one room, by id (default: everything they may read)' },
+      format: { type: 'string', value: 'FORMAT', help: 'json (complete, for programs) or html (one page to read; default json)' },
+      out: { type: 'string', value: 'FILE', help: 'where to write it (- for stdout; default: a name after the room and time)' },
+      'password-file': { type: 'string', value: 'FILE', help: "read the password from the file's first line (- for stdin)" },
+    },
+    run: (v) => {
+      const user = typeof v.user === 'string' ? v.user : undefined
+      if (!user) throw new BadValueError('Say whose export it is: --user NAME.')
+      const format = v.format ?? 'json'
+      if (format !== 'json' && format !== 'html') throw new BadValueError(`--format is json or html, not "${String(format)}".`)
+      return runExport({
+        dataDir: dataDir(v),
+        user,
+        format,
+        ...(typeof v.room === 'string' ? { room: v.room } : {}),
+        ...(typeof v.out === 'string' ? { out: v.out } : {}),
+        ...(typeof v['password-file'] === 'string' ? { passwordFile: v['password-file'] } : {}),
+        say: (line) => console.log(line),
+      })
+    },
   },
   {
     name: 'install-service',

@@ -17,6 +17,7 @@ import { agentRoutes } from './routes/agent.js'
 import { controlRoutes } from './routes/control.js'
 import { avatarRoutes } from './routes/avatars.js'
 import { eventRoutes } from './routes/events.js'
+import { exportRoutes } from './routes/export.js'
 import { fileRoutes, streamUploadPieces } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
 import { messageRoutes } from './routes/messages.js'
@@ -88,6 +89,7 @@ export class UiServer {
       machineRoutes(signedIn, ctx)
       peopleRoutes(signedIn, ctx)
       searchRoutes(signedIn, ctx)
+      exportRoutes(signedIn, ctx)
     })
     await app.ready()
     return new UiServer(app, controlSockets)

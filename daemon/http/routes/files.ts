@@ -90,14 +90,42 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const { size } = FileQuery.parse(req.query)
     await readableRoom(ctx, room, me)
     const message = await ctx.store.views.q.message(room, id)
-    if (message?.sealed) return sendSealed(reply, ctx, req.who, message, sha256, size)
-    const file = message?.files?.find((f) => f.sha256 === sha256)
-    if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
-    if (size !== 'original' && !file.picture) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
-    const blob = size === 'original' ? file.sha256 : file.picture![size]
-    await ctx.fetchBlob(blob, (await ctx.store.log.get(message!.seq))?.origin)
-    return send(reply, ctx, file, blob, size)
+    if (!message) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
+    return send(reply, await messageFile(ctx, req.who, message, sha256, size), size)
   })
+}
+
+type FileSize = 'original' | 'display' | 'thumbnail'
+
+/** One size of a message's file, ready to send: its ref, its bytes, how many, and whether it was sealed. */
+export interface MessageFile {
+  file: FileRef
+  body: Readable
+  length: number
+  sealed: boolean
+}
+
+/**
+ * One size of one file of a message, as the person asking may read it: a plain blob, or a
+ * sealed one opened and checked for them (openSealed). The file route sends it, and the
+ * export (routes/export.ts) inlines picture thumbnails from it: one place reads a message's
+ * file bytes. Fetched from the network first if this machine lacks the blob.
+ */
+export async function messageFile(
+  ctx: HttpContext,
+  who: Authenticated,
+  message: Message,
+  sha256: string,
+  size: FileSize,
+): Promise<MessageFile> {
+  if (message.sealed) return openSealed(ctx, who, message, sha256, size)
+  const file = message.files?.find((f) => f.sha256 === sha256)
+  if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
+  if (size !== 'original' && !file.picture) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
+  const blob = size === 'original' ? file.sha256 : file.picture![size]
+  await ctx.fetchBlob(blob, (await ctx.store.log.get(message.seq))?.origin)
+  const length = size === 'original' ? file.size : ((await ctx.blobs.size(blob)) ?? 0)
+  return { file, body: ctx.blobs.read(blob), length, sealed: false }
 }
 
 /**
@@ -118,14 +146,7 @@ export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
  * Never cached by the browser (`no-store`): its disk cache would keep the plaintext. Range
  * requests are not served: the whole file is the answer (200), as for plain files.
  */
-async function sendSealed(
-  reply: FastifyReply,
-  ctx: HttpContext,
-  who: Authenticated,
-  message: Message,
-  sha256: string,
-  size: 'original' | 'display' | 'thumbnail',
-) {
+async function openSealed(ctx: HttpContext, who: Authenticated, message: Message, sha256: string, size: FileSize): Promise<MessageFile> {
   const content = await withOpener(ctx.store.views.q, who, ctx.log, (o) => o.content(message))
   if (typeof content === 'string')
     throw new SochatError(
@@ -145,13 +166,7 @@ async function sendSealed(
     ctx.log.warn(where, 'a sealed file is not the size its message says; not served')
     throw new SochatError('file_tampered', 'This file does not open: it was altered. Ask its sender to send it again.')
   }
-  const body = await openChecked(ctx, seal, where)
-  reply.header('x-content-type-options', 'nosniff')
-  reply.header('content-security-policy', "default-src 'none'; sandbox")
-  reply.header('cache-control', 'no-store')
-  reply.header('content-length', plainBytes)
-  if (size !== 'original') return reply.type(file.picture!.mime).send(body)
-  return reply.type('application/octet-stream').header('content-disposition', attachment(file.name)).send(body)
+  return { file, body: await openChecked(ctx, seal, where), length: plainBytes, sealed: true }
 }
 
 /**
@@ -189,11 +204,13 @@ function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 }
 
-function send(reply: FastifyReply, ctx: HttpContext, file: FileRef, blob: string, size: 'original' | 'display' | 'thumbnail') {
+function send(reply: FastifyReply, opened: MessageFile, size: FileSize) {
+  const { file, body, length, sealed } = opened
   reply.header('x-content-type-options', 'nosniff')
   reply.header('content-security-policy', "default-src 'none'; sandbox")
-  reply.header('cache-control', 'private, max-age=31536000, immutable')
-  if (size !== 'original') return reply.type(file.picture!.mime).send(ctx.blobs.read(blob))
-  reply.header('content-disposition', attachment(file.name))
-  return reply.type('application/octet-stream').header('content-length', file.size).send(ctx.blobs.read(blob))
+  // An opened sealed file is never cached by the browser: its disk cache would keep the plaintext.
+  reply.header('cache-control', sealed ? 'no-store' : 'private, max-age=31536000, immutable')
+  if (sealed || size === 'original') reply.header('content-length', length)
+  if (size !== 'original') return reply.type(file.picture!.mime).send(body)
+  return reply.type('application/octet-stream').header('content-disposition', attachment(file.name)).send(body)
 }

@@ -4,6 +4,7 @@
  */
 import type { RoomSummary, Status } from '../../../shared/index.js'
 import { ApiError, type Api } from './api.js'
+import { wireExport } from '../archive/export-dialog.js'
 import { ProfilePictures, wireProfileButton } from './profile-pictures.js'
 import { routeLiveEvent, type LiveEventTargets } from './route-live-event.js'
 import { watchAttention } from './attention.js'
@@ -200,6 +201,11 @@ export class ChatPage {
     wireProfileButton(byId('profile-picture'), byId('profile-picture-file'), this.pictures, (text) => this.say(text))
     const myFingerprint = new MyFingerprintDialog(api, { dialog: byId('fingerprint-dialog'), body: byId('fingerprint-body') })
     byId('my-fingerprint').addEventListener('click', () => void myFingerprint.open())
+    wireExport(
+      api,
+      () => this.rooms.current,
+      () => this.me,
+    )
     byId('load-older').addEventListener('click', () => void older.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
     older.loadOnScroll(byId('scroller'), HISTORY_PAGE, () => this.reads.sync('load'))
     byId('load-newer').addEventListener('click', () => void newer.load(HISTORY_PAGE).then(() => this.reads.sync('load')))
