@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import type { Advert, PeerSummary } from '../../shared/index.js'
 import { isRosterHost, resolvePeerHost } from './addresses.js'
 import type { PeerKey } from '../identity/index.js'
-import type { Probe } from './probe.js'
+import type { Probe, ProbeResult } from './probe.js'
 
 /** Roster hosts already warned about: rosters repeat every change, the log must not. */
 const WARNED_LIMIT = 256
@@ -51,6 +51,18 @@ export interface DirectoryOptions {
   /** A neighbour counts as alive this long after its last good answer. */
   aliveMs?: number
   resolve?: (host: string) => Promise<string>
+}
+
+/** How long past its own timeout a probe may take before probeAll counts it as no answer. */
+const PROBE_GRACE_MS = 100
+
+/** The probe's answer, or "no answer" once `ms` passed (the probe itself goes on, unheard). */
+function answerBy(probe: Promise<ProbeResult>, ms: number): Promise<ProbeResult> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<ProbeResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, problem: `no answer within ${ms} ms` }), ms)
+  })
+  return Promise.race([probe, late]).finally(() => clearTimeout(timer))
 }
 
 export class PeerDirectory {
@@ -122,12 +134,19 @@ export class PeerDirectory {
     this.log.warn(fields, 'ignored a roster host that is not an IP address (a relay sends IPs only)')
   }
 
-  /** Probes every known address at once; resolves when all answered or timed out. */
+  /**
+   * Probes every known address at once; resolves when all answered or `timeoutMs` passed, a
+   * machine that did not answer by then counting as not answering. The deadline is kept here,
+   * whatever the probe does: a new TLS connection to a machine that is gone waits up to 3 s
+   * (link/agent.ts), and one such address must not make every round that long, or the answers
+   * of the machines that are there are older than `aliveMs` by the time the election reads
+   * them: two neighbours each thought they were alone, and stayed two relays.
+   */
   async probeAll(timeoutMs = 1000): Promise<void> {
     await Promise.all(
       [...this.#peers.values()].map(async (peer) => {
         if (peer.name && !(await this.resolveName(peer, peer.name))) return
-        this.record(peer, await this.probe(peer.host, peer.port, timeoutMs))
+        this.record(peer, await answerBy(this.probe(peer.host, peer.port, timeoutMs), timeoutMs + PROBE_GRACE_MS))
       }),
     )
   }

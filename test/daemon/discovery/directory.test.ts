@@ -7,9 +7,9 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import t from 'tap'
-import { PeerDirectory, probeOver } from '../../../daemon/discovery/index.js'
+import { PeerDirectory, probeOver, type ProbeResult } from '../../../daemon/discovery/index.js'
 import type { PeerSummary } from '../../../shared/index.js'
-import { advertOf, machine, networkKey, peerServer, type Machine } from '../../lib/peer-tls.js'
+import { advertOf, machine, networkKey, peerKeyOfMachine, peerServer, type Machine } from '../../lib/peer-tls.js'
 
 const silent = pino({ level: 'silent' })
 const KEY = networkKey()
@@ -125,4 +125,38 @@ t.test('an advert that names another machine than the key that answered is not t
   d.add('127.0.0.1', server.port, 'static')
   await d.probeAll()
   t.same(d.alive(), [])
+})
+
+t.test('a machine that never answers does not hold up a round, nor age the answers of those that do', async (t) => {
+  const there = machine(KEY)
+  const answer: ProbeResult = { ok: true, advert: advertOf(there.identity), peer: peerKeyOfMachine(there), member: true }
+  let clock = 1_000_000
+  // Each probe takes "3 s" on a fake clock when it answers, and the gone machine never answers:
+  // a round that waited for it would end with the other answer older than aliveMs.
+  const d = new PeerDirectory({
+    selfId: () => self.identity.nodeId,
+    probe: (host) => (host === '10.0.0.9' ? new Promise<ProbeResult>(() => undefined) : Promise.resolve(answer)),
+    log: silent,
+    aliveMs: 2500,
+  })
+  d.add('10.0.0.2', 47801, 'mdns')
+  d.add('10.0.0.9', 47801, 'mdns')
+  const realNow = Date.now
+  Date.now = () => clock
+  t.teardown(() => {
+    Date.now = realNow
+  })
+  await d.probeAll(50) // without the deadline this never resolves, and the test times out
+  t.same(
+    d.alive().map((a) => a.nodeId),
+    [there.identity.nodeId],
+    'the machine that answered is alive when the round ends',
+  )
+  t.match(
+    d.seen().find((p) => p.host === '10.0.0.9'),
+    { member: false, problem: /no answer within 150 ms/ },
+    'the one that did not is said not to answer',
+  )
+  clock += 3000
+  t.same(d.alive(), [], 'answers still age out after aliveMs')
 })
