@@ -14,6 +14,7 @@ import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
 import { scale } from './scale.js'
 import { searchScenario } from './search.js'
+import { searchLiveCost } from './search-live.js'
 import { sealedPage } from './sealed-page.js'
 import { sealingCosts } from './sealing.js'
 
@@ -193,6 +194,20 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ])
   },
   search: (ctx) => searchScenario(ctx),
+  async 'search-live'(ctx) {
+    const rounds = 3
+    const costs = await searchLiveCost({ entries: ctx.quick ? 20_000 : 100_000, rounds })
+    const off = costs.find((c) => c.mode === 'off')!
+    const what = { off: 'no search index', live: 'indexed as applied (live)', backlog: 'a backlog: indexed after it (follow.ts)' }
+    for (const c of costs) {
+      const cost = c === off ? '' : ` (${ratio(c.applyPerS, off.applyPerS)} the rate without an index)`
+      const indexed = c.indexedPerS === null ? '' : `; every entry in the index too: ${c.indexedPerS} entries/s`
+      ctx.row([
+        `applying ${c.entries} messages through the replica in batches of 500, ${what[c.mode]}; median of ${rounds}, interleaved`,
+        `**${c.applyPerS} entries/s**${cost}${indexed}`,
+      ])
+    }
+  },
   async catchup(ctx) {
     const c = await catchup({ messages: ctx.quick ? 5_000 : 100_000, concurrency: 32, build: ctx.build })
     check('catch-up', c.audit)

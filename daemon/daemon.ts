@@ -19,7 +19,7 @@ import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
 import { Coordinator, DISCOVERY_WINDOW_MS, NOT_RELAY_GATE } from './roles/index.js'
 import { isTerm } from './election/index.js'
-import { Search } from './search/index.js'
+import { indexAsApplied, Search } from './search/index.js'
 import { buildStatus } from './status.js'
 import { put, Store } from './store/index.js'
 
@@ -252,8 +252,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
  */
 async function openSearch(dataDir: string, store: Store, replica: Replica, accounts: Accounts, log: Logger): Promise<Search> {
   const search = await Search.open(dataDir, store, log)
-  replica.on('applied', (entries: Entry[]) => search.indexer.applied(entries))
-  replica.on('truncated', (removed: Entry[]) => search.indexer.truncated(removed))
+  indexAsApplied(replica, search.indexer)
   const hasSession = async (username: string) => {
     for await (const s of store.sessions.values()) if (s.username.toLowerCase() === username) return true
     return false

@@ -116,6 +116,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     conn.on('close', (code, reason) => {
       this.#queue = this.#queue
         .then(() => {
+          this.replica.expectBacklog(0)
           this.emit('closed', `${code} ${reason}`.trim())
         })
         .catch((err: unknown) => this.log.error({ err }, 'handling the end of the link failed'))
@@ -194,6 +195,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       this.log.warn({ from: welcome.from, moved: moved.length }, 'our log went further than the relay; resubmitting those entries')
     }
     this.#welcome = welcome
+    this.replica.expectBacklog(welcome.head)
     this.emit('ready', welcome)
   }
 

@@ -9,6 +9,8 @@ export interface ReplicaEvents {
   applied: [Entry[]]
   /** Entries removed because the relay's log did not have them (now in the outbox). */
   truncated: [Entry[]]
+  /** The backlog a relay's welcome announced is applied (or the link that announced it is gone). */
+  caughtUp: []
 }
 
 /** A write was refused because whoever ordered it is no longer the relay. */
@@ -21,6 +23,8 @@ export class NotRelayError extends Error {
 export class Replica extends EventEmitter<ReplicaEvents> {
   // Appends are chained so two callers can never race on the head.
   #queue: Promise<unknown> = Promise.resolve()
+  /** The relay's head when it welcomed us; 0 when no backlog is expected. */
+  #backlogTo = 0
 
   /**
    * `orderKey`: this machine's key (daemon/identity), with which it signs the order when it is
@@ -44,6 +48,22 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   /**
+   * Catching up on a backlog: a relay welcomed us with a head past ours, and we have not
+   * reached it yet. Work that can wait (the search index) waits, so a replica that comes back
+   * after a day away applies as fast as it did before that work existed.
+   */
+  get catchingUp(): boolean {
+    return this.head < this.#backlogTo
+  }
+
+  /** A relay's welcome said its log reaches `head`; 0: the link is gone, expect nothing. */
+  expectBacklog(head: number): void {
+    const was = this.catchingUp
+    this.#backlogTo = head
+    if (was && !this.catchingUp) this.emit('caughtUp')
+  }
+
+  /**
    * `still` is asked inside the serialized section, right before writing: a relay that stepped
    * down while its batch waited behind a truncation must not write on top of the new log.
    */
@@ -52,6 +72,10 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       if (!still()) throw new NotRelayError()
       const fresh = await this.store.append(entries)
       if (fresh.length > 0) this.emit('applied', fresh)
+      if (fresh.length > 0 && this.#backlogTo > 0 && !this.catchingUp) {
+        this.#backlogTo = 0
+        this.emit('caughtUp')
+      }
       return fresh
     })
   }

@@ -64,7 +64,8 @@ async function follower(t: Test, log: string[], db = 'db') {
   const lines: Record<string, unknown>[] = []
   const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) })
   const link = new FakeLink()
-  const f = new Follower(link as unknown as PeerConnection, new Replica(store), ME, logger)
+  const replica = new Replica(store)
+  const f = new Follower(link as unknown as PeerConnection, replica, ME, logger)
   let outcome: 'ready' | 'refused' | 'closed' | null = null
   f.on('ready', () => (outcome ??= 'ready'))
   f.on('refused', () => (outcome ??= 'refused'))
@@ -96,7 +97,7 @@ async function follower(t: Test, log: string[], db = 'db') {
     const mine = await store.log.range(1, list[0]!.seq - 1)
     return { type: 'entries', entries: list, order: statement(KEY, list.at(-1)!.seq, chainOf([...mine, ...list], list.at(-1)!.seq)) }
   }
-  return { store, link, f, lines, welcome, logIds, outboxIds, batch }
+  return { store, link, f, replica, lines, welcome, logIds, outboxIds, batch }
 }
 
 t.test('our first entry is always among the checkpoints of our hello', async (t) => {
@@ -133,6 +134,26 @@ t.test('an empty log still takes everything from 0', async (t) => {
   link.emit('frame', await batch(relayLog), 100)
   await new Promise((r) => setTimeout(r, 50))
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
+})
+
+t.test('a welcome past our head is a backlog until it is applied; a link that closes ends it', async (t) => {
+  const { link, replica, welcome, batch } = await follower(t, [])
+  const relayLog = entries(ids('relay', 6))
+  t.equal(await welcome({ head: 6, from: 0 }, relayLog), 'ready')
+  t.ok(replica.catchingUp, 'catching up: work that can wait (the search index) waits')
+  link.emit('frame', await batch(relayLog.slice(0, 3)), 100)
+  await new Promise((r) => setTimeout(r, 50))
+  t.ok(replica.catchingUp, 'still, half way')
+  link.emit('frame', await batch(relayLog.slice(3)), 100)
+  await new Promise((r) => setTimeout(r, 50))
+  t.notOk(replica.catchingUp, 'caught up at the welcome head')
+
+  const again = await follower(t, [], 'db2')
+  t.equal(await again.welcome({ head: 6, from: 0 }, relayLog), 'ready')
+  t.ok(again.replica.catchingUp)
+  again.link.close()
+  await new Promise((r) => setTimeout(r, 20))
+  t.notOk(again.replica.catchingUp, 'a link gone ends the backlog it announced')
 })
 
 t.test("a relay that sends an entry in someone's name, not signed by them: nothing of the batch is applied, the link closes", async (t) => {
