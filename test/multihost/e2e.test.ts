@@ -11,54 +11,22 @@
  * sender's machine removes the plaintext once the message is queued).
  */
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { request } from 'node:http'
-import { join } from 'node:path'
 import sharp from 'sharp'
 import t from 'tap'
 import type { FileRef } from '../../shared/index.js'
 import { canBuildLan, createLan, type Host } from './harness.js'
-import { bearer, logIn, sameHead, settledProbe, signUp } from './lan-helpers.js'
+import { rawRequest, bearer, logIn, sameHead, settledProbe, signUp } from './lan-helpers.js'
+import { diskText } from '../lib/disk.js'
 
 const can = canBuildLan()
 const PASSWORD = 'sealed rooms password'
 const SECRET_WORDS = ['aubergine', 'nebula', 'cobalt', 'walrus', 'persimmon', 'welcome back']
 
-/** Every byte under `dir` (the LevelDB store, its write-ahead log, the daemon's own log), as latin1. */
-function diskText(dir: string): string {
-  let out = ''
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    const st = statSync(path)
-    if (st.isDirectory()) out += diskText(path)
-    else if (st.isFile()) out += readFileSync(path).toString('latin1')
-  }
-  return out
-}
-
-/** One request over a host's control socket with a raw body; resolves with status and body bytes. */
-function raw(host: Host, method: string, path: string, token: string, body?: Buffer, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-    const req = request(
-      { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
-      (res) => {
-        const chunks: Buffer[] = []
-        res
-          .on('data', (c: Buffer) => chunks.push(c))
-          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
-          .on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 async function upload(host: Host, token: string, name: string, bytes: Buffer): Promise<FileRef> {
   const started = await host.api('POST', '/api/v1/uploads', { name, size: bytes.length, mime: '' }, bearer(token))
   if (started.status !== 201) throw new Error(`upload refused: ${JSON.stringify(started.body)}`)
   const headers = { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }
-  await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, headers)
+  await rawRequest(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, headers)
   return (await host.api('POST', `/api/v1/uploads/${started.body.id}/finish`, undefined, bearer(token))).body.file as FileRef
 }
 
@@ -120,16 +88,16 @@ t.test('private words are read by members and stored nowhere in the clear', { sk
   t.match(await readOn(B, room, 2), [{}, { text: 'the files', files: [{ name: 'launch-budget-v2k.txt' }, {}] }], 'bob sees them')
   const filePath = (f: FileRef, size: string) =>
     `/api/v1/rooms/${room}/messages/${withFiles.body.message.id}/files/${f.sha256}?size=${size}`
-  const got = await raw(b, 'GET', filePath(file, 'original'), bobToken)
+  const got = await rawRequest(b, 'GET', filePath(file, 'original'), bobToken)
   t.ok(got.status === 200 && got.body.equals(document), 'bob downloads the file whole on his machine')
   const sizes: Record<string, Buffer> = {}
   for (const size of ['original', 'display', 'thumbnail']) {
-    const r = await raw(b, 'GET', filePath(picture, size), bobToken)
+    const r = await rawRequest(b, 'GET', filePath(picture, size), bobToken)
     t.equal(r.status, 200, `and the picture's ${size}`)
     sizes[size] = r.body
   }
   const carolToken = (await logIn(c, 'carol', PASSWORD)).token
-  t.equal((await raw(c, 'GET', filePath(file, 'original'), carolToken)).status, 403, 'carol cannot download it on her machine')
+  t.equal((await rawRequest(c, 'GET', filePath(file, 'original'), carolToken)).status, 403, 'carol cannot download it on her machine')
   const fileNeedles = [
     marker.toString('latin1'),
     'launch-budget-v2k',

@@ -6,46 +6,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { request } from 'node:http'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import t from 'tap'
 import type { FileRef } from '../../shared/index.js'
 import { canBuildLan, createLan, type Host } from './harness.js'
-import { bearer, logIn, settledProbe, signUp } from './lan-helpers.js'
+import { rawRequest, bearer, logIn, settledProbe, signUp } from './lan-helpers.js'
 
 const can = canBuildLan()
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
-/** One request over a host's control socket with a raw body; resolves with status and body bytes. */
-function raw(
-  host: Host,
-  method: string,
-  path: string,
-  token: string,
-  body?: Buffer,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
-      (res) => {
-        const chunks: Buffer[] = []
-        res
-          .on('data', (c: Buffer) => chunks.push(c))
-          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
-          .on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 async function share(host: Host, token: string, name: string, bytes: Buffer, text: string): Promise<{ file: FileRef; message: string }> {
   const started = await host.api('POST', '/api/v1/uploads', { name, size: bytes.length, mime: '' }, bearer(token))
   if (started.status !== 201) throw new Error(`upload refused: ${JSON.stringify(started.body)}`)
-  await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, {
+  await rawRequest(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, {
     'content-type': 'application/offset+octet-stream',
     'upload-offset': '0',
   })
@@ -67,7 +41,7 @@ t.test('files between machines, and across a relay kill', { skip: can.ok ? false
     lan.waitFor(
       `${s.file.name} (${size}) on ${host.name}`,
       async () => {
-        const r = await raw(host, 'GET', `/api/v1/rooms/general/messages/${s.message}/files/${s.file.sha256}?size=${size}`, bob)
+        const r = await rawRequest(host, 'GET', `/api/v1/rooms/general/messages/${s.message}/files/${s.file.sha256}?size=${size}`, bob)
         return r.status === 200 && r.body
       },
       60_000,

@@ -14,12 +14,13 @@
  *
  * Needs root and iproute2, and `npm run build` (skipped otherwise); see README.md here.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Message } from '../../shared/index.js'
 import { canBuildLan, createLan, REPO_ROOT, type Host, type HostOptions } from './harness.js'
 import { bearer, logIn, messages, post, sameHead, settledProbe, signUp } from './lan-helpers.js'
+import { diskText } from '../lib/disk.js'
 
 const can = canBuildLan()
 const PASSWORD = 'forged names password'
@@ -30,18 +31,6 @@ const forger = (victim: string): HostOptions => ({
   nodeArgs: ['--import', join(REPO_ROOT, 'test/multihost/fixtures/forger.mjs')],
   env: { SOCHAT_TEST_FORGE_AS: victim },
 })
-
-/** Every byte under `dir` (store, write-ahead log, daemon log), as latin1. */
-function diskText(dir: string): string {
-  let out = ''
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    const st = statSync(path)
-    if (st.isDirectory()) out += diskText(path)
-    else if (st.isFile()) out += readFileSync(path).toString('latin1')
-  }
-  return out
-}
 
 const logOf = (host: Host) => readFileSync(host.logPath, 'utf8')
 /** The follower's log line refusing its relay, parsed, if there is one yet. */

@@ -2,6 +2,7 @@
  * Chat-level helpers for the multi-host tests: what "the LAN has settled" means, and the few
  * REST calls the tests make (accounts, sessions, messages) with their responses checked.
  */
+import { request } from 'node:http'
 import type { Message, MessagesResponse, SessionResponse, Status } from '../../shared/index.js'
 import { sleep, type Host } from './harness.js'
 
@@ -102,4 +103,29 @@ export async function sameHead(hosts: Host[], min: number): Promise<number> {
   const top = Math.max(...hs)
   if (top < min || hs.some((x) => x !== top)) throw new Error(`heads differ or below ${min}: ${hs.join(', ')}`)
   return top
+}
+
+/** One request over a host's control socket with a raw body (uploads, downloads); resolves with status and body bytes. */
+export function rawRequest(
+  host: Host,
+  method: string,
+  urlPath: string,
+  token: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath: host.socketPath, method, path: urlPath, headers: { host: 'localhost', ...bearer(token), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+          .on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
 }

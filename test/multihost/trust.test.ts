@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
@@ -19,7 +18,7 @@ import { CHROMIUM, logIn as pageLogIn, openBrowser, signUp as pageSignUp } from 
 import { REQUERY_MS } from '../../daemon/discovery/mdns.js'
 import { Capture, decodeDns, readPcap, streams, transport, walkTls, wireForms } from './fixtures/capture.js'
 import { canBuildLan, createLan, sleep, type Host, type Lan } from './harness.js'
-import { awaitMessage, bearer, logIn, messages, post, sameHead, settledProbe, signUp } from './lan-helpers.js'
+import { rawRequest, awaitMessage, bearer, logIn, messages, post, sameHead, settledProbe, signUp } from './lan-helpers.js'
 
 const can = canBuildLan()
 const skip = !can.ok
@@ -196,24 +195,6 @@ async function keylessGetsNothing(t: Test, ctx: Ctx): Promise<void> {
   }
 }
 
-/** One request over a host's control socket with a raw body (files). */
-function raw(host: Host, method: string, urlPath: string, token: string, body?: Buffer, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-    const req = request(
-      { socketPath: host.socketPath, method, path: urlPath, headers: { host: 'localhost', ...bearer(token), ...headers } },
-      (res) => {
-        const chunks: Buffer[] = []
-        res
-          .on('data', (c: Buffer) => chunks.push(c))
-          .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
-          .on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 async function shareFile(
   host: Host,
   token: string,
@@ -223,7 +204,7 @@ async function shareFile(
 ): Promise<{ file: FileRef; message: string }> {
   const started = await host.api('POST', '/api/v1/uploads', { name, size: bytes.length, mime: '' }, bearer(token))
   if (started.status !== 201) throw new Error(`upload refused: ${JSON.stringify(started.body)}`)
-  const patched = await raw(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, {
+  const patched = await rawRequest(host, 'PATCH', `/api/v1/uploads/${started.body.id}`, token, bytes, {
     'content-type': 'application/offset+octet-stream',
     'upload-offset': '0',
   })
@@ -282,7 +263,12 @@ async function wire(t: Test, ctx: Ctx): Promise<void> {
   const fetched = await ctx.lan.waitFor(
     `the file on ${b.name}`,
     async () => {
-      const r = await raw(b, 'GET', `/api/v1/rooms/general/messages/${shared.message}/files/${shared.file.sha256}?size=original`, daveToken)
+      const r = await rawRequest(
+        b,
+        'GET',
+        `/api/v1/rooms/general/messages/${shared.message}/files/${shared.file.sha256}?size=original`,
+        daveToken,
+      )
       return r.status === 200 && r.body
     },
     20_000,

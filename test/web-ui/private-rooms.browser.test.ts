@@ -15,7 +15,7 @@
  * Screenshots of alice's and bob's pages at 1100 px go to $TMPDIR/shots-private-rooms/.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -23,6 +23,7 @@ import t from 'tap'
 import { createLan, type Host } from '../multihost/harness.js'
 import { sameHead, settledProbe } from '../multihost/lan-helpers.js'
 import { log, messageBox, openBrowser, seesMessage, signUp, skipReason, type Person } from './lib/browser.js'
+import { diskText } from '../lib/disk.js'
 
 const SHOTS = join(tmpdir(), 'shots-private-rooms')
 // A fresh tag per run, so a word found on disk can only have come from this run.
@@ -57,18 +58,6 @@ async function header(page: Page): Promise<{ mark: string; visible: boolean; tit
     title: (await mark.getAttribute('title')) ?? '',
     read: ((await heading(page).textContent()) ?? '').replace(/\s+/g, ' ').trim(),
   }
-}
-
-/** Every byte under `dir` (store, write-ahead log, daemon.log), as latin1. */
-function diskText(dir: string): string {
-  let out = ''
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    const st = statSync(path)
-    if (st.isDirectory()) out += diskText(path)
-    else if (st.isFile()) out += readFileSync(path).toString('latin1')
-  }
-  return out
 }
 
 t.test('a private room and a direct message between two machines, unreadable elsewhere', { skip: skipReason() }, async (t) => {
@@ -173,15 +162,19 @@ t.test('a private room and a direct message between two machines, unreadable els
       // Pasted into the open page (a hashchange), then loaded afresh (a bookmark: the address
       // set without an event, then a reload).
       for (const how of ['pasted', 'loaded']) {
+        // The refusal of THIS attempt (the alert of the one before has the same words).
+        const refused = c.waitForResponse((r) => r.url().includes(`/rooms/${id}`) && r.status() === 403)
         if (how === 'pasted') await c.goto(`${base}#room=${id}`)
         else {
           await c.evaluate((hash) => history.replaceState(null, '', hash), `#room=${id}`)
           await c.reload()
         }
         const refusal = c.getByRole('alert').filter({ hasText: /^Could not open that conversation: .*private and you are not in it\.$/ })
+        await refused
         await refusal.waitFor()
         t.comment(`${what}, ${how}: "${await refusal.textContent()}"`)
         await heading(c).getByText('general', { exact: true }).waitFor()
+        await c.waitForFunction(() => location.hash === '#room=general', null, { timeout: 5000 }).catch(() => undefined)
         t.equal(c.url(), `${base}#room=general`, `${what}, ${how}: she stays in #general, and the address says so`)
       }
       for (const w of SECRET) t.equal(await c.getByText(w, { exact: false }).count(), 0, `${what}: "${w}" is not on her page`)

@@ -1,13 +1,3 @@
-/**
- * Private rooms and direct conversations end to end, through the local API of one daemon
- * (the relay) with three people logged in: alice and bob read each other in a private room
- * and a conversation, live on their pages too; carol, not a member, gets nothing; the
- * database on disk holds no word of what they said (while a public room's words are there,
- * which shows the scan would find them); once bob has left, his keys cannot open what is
- * said next; and the log holds one new room key per membership change. A room with a member
- * from before account keys stays plain, and says whom it waits for, until they log in.
- */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import WebSocket from 'ws'
@@ -15,19 +5,10 @@ import type { Entry, UiEvent } from '../../../shared/index.js'
 import { hashPassword } from '../../../daemon/accounts/index.js'
 import { Store } from '../../../daemon/store/index.js'
 import { call, startLocalDaemon, startPair, waitFor } from './local-daemon.js'
+import { diskText } from '../../lib/disk.js'
 
 const root = t.testdir()
 const PASSWORD = 'sealed velvet lamps'
-
-/** Every byte of every file under `dir`, as latin1 text to search for ASCII words. */
-function diskText(dir: string): string {
-  let out = ''
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    out += statSync(path).isDirectory() ? diskText(path) : readFileSync(path).toString('latin1')
-  }
-  return out
-}
 
 async function page(ui: string, token: string) {
   const ws = new WebSocket(`${ui.replace('http', 'ws')}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } })

@@ -5,23 +5,12 @@
  * an edited one by its new words only; bad queries are 400 with the parser's code, never 500;
  * no session, no search.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { call, startPair, waitFor } from './local-daemon.js'
-
-/** Every byte of every file under `dir`, as latin1 text to search for ASCII words. */
-function diskText(dir: string): string {
-  let out = ''
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name)
-    const st = statSync(path)
-    if (st.isDirectory()) out += diskText(path)
-    else if (st.isFile()) out += readFileSync(path).toString('latin1') // not the control socket
-  }
-  return out
-}
+import { diskText } from '../../lib/disk.js'
 
 t.test('search through the API, on two machines', async (t) => {
   // Short: a unix socket's path is at most 107 bytes, and tap's fixture paths are long.

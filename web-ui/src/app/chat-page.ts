@@ -255,7 +255,7 @@ export class ChatPage {
       },
       {
         me: () => this.me,
-        olderExist: () => older.mayHaveOlder,
+        olderExist: () => older.mayHaveMore,
         markedAll: () => this.composer.focus(),
         room: () => this.conversation.room,
         canMark: () => this.conversation.joined,

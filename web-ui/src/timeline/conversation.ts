@@ -93,8 +93,8 @@ export class Conversation {
   private startOver(): void {
     this.parts.timeline.clear()
     this.parts.reads.reset()
-    this.parts.older.mayHaveOlder = false
-    this.parts.newer.mayHaveNewer = false
+    this.parts.older.mayHaveMore = false
+    this.parts.newer.mayHaveMore = false
     this.syncEmptyNote()
   }
 
@@ -113,8 +113,8 @@ export class Conversation {
       if (this.me() === null || this.room !== room) return
       timeline.add(res.messages, 'stay')
       timeline.addNotices(res.notices ?? [], 'stay')
-      older.mayHaveOlder = res.hasOlder === true
-      newer.mayHaveNewer = res.hasNewer === true
+      older.mayHaveMore = res.hasOlder === true
+      newer.mayHaveMore = res.hasNewer === true
       reads.loaded(position, true)
       this.syncEmptyNote()
       reads.sync('load')
@@ -154,7 +154,7 @@ export class Conversation {
     const stillHere = () => this.me() !== null && this.room === room
     // Opened around a search result and not scrolled down to the end: the newest page is far
     // below what is shown, so start from it (a hole in the middle would go unnoticed).
-    if (this.parts.newer.mayHaveNewer) this.startOver()
+    if (this.parts.newer.mayHaveMore) this.startOver()
     try {
       const shownNewest = timeline.newestSeq()
       const shownWaiting = timeline.waitingIds()
@@ -167,7 +167,7 @@ export class Conversation {
       const fresh = shownNewest === null || gap
       timeline.add(res.messages, fresh ? 'force' : 'follow')
       timeline.addNotices(res.notices ?? [])
-      if (fresh) older.mayHaveOlder = res.messages.length >= limit
+      if (fresh) older.mayHaveMore = res.messages.length >= limit
       reads.loaded(position, fresh)
       if (fresh) await older.reach(reads.dividerSeq, stillHere)
       if (outbox && stillHere()) this.showOutbox(outbox, shownWaiting)
@@ -188,7 +188,7 @@ export class Conversation {
   onMessage(message: Message): void {
     this.parts.typing.messageFrom(message.author)
     // Far back in history: the live end is reached by paging down, not appended below a hole.
-    if (this.parts.newer.mayHaveNewer) return
+    if (this.parts.newer.mayHaveMore) return
     if (this.parts.timeline.add([message]).length === 0) return
     this.syncEmptyNote()
     this.parts.reads.sync('live')
@@ -215,7 +215,7 @@ export class Conversation {
   showSent(message: Message): void {
     if (message.room !== this.room) return
     // Sent while reading far back: back to the live end, where it is.
-    if (this.parts.newer.mayHaveNewer) return void this.loadRecent()
+    if (this.parts.newer.mayHaveMore) return void this.loadRecent()
     this.parts.timeline.add([message], 'force')
     this.syncEmptyNote()
     this.parts.reads.sync('live')
