@@ -130,6 +130,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
 
   close(): void {
     this.#burst.discard()
+    this.opts.sink.close?.()
     this.removeAllListeners()
   }
 
