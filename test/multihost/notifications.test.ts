@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
-import { AGENT_SECRET_FILE, type DesktopState, type Message, type RoomResponse } from '../../shared/index.js'
+import { AGENT_SECRET_FILE, type DesktopState, type Message, type RoomResponse, type RoomsResponse } from '../../shared/index.js'
 import { DesktopSession, missingDesktopTools } from '../lib/desktop-session.js'
 import { canBuildLan, createLan, sleep, type Host } from './harness.js'
 import { bearer, logIn, post, settledProbe, signUp } from './lan-helpers.js'
@@ -41,8 +41,8 @@ t.test('messages from another host become OS notifications on this one', { skip 
   await signUp(h1, 'alice', PASSWORD)
   await signUp(h1, 'bob', PASSWORD)
   const alice = (await logIn(h1, 'alice', PASSWORD)).token
-  await logIn(h1, 'bob', PASSWORD) // bob is h1's desktop account too
-  await lan.waitFor("bob's account on h2", () => logIn(h2, 'bob', PASSWORD), 10_000)
+  const bobOnH1 = (await logIn(h1, 'bob', PASSWORD)).token // bob is h1's desktop account too
+  const bobOnH2 = (await lan.waitFor("bob's account on h2", () => logIn(h2, 'bob', PASSWORD), 10_000)).token
   const state = await lan.waitFor(
     'h2 to notify for bob, who logged in there last',
     async () => {
@@ -108,6 +108,42 @@ t.test('messages from another host become OS notifications on this one', { skip 
     const ui = JSON.parse(readFileSync(path.join(h2.dataDir, 'sochatd.json'), 'utf8')).ui as string
     t.equal(url, `${ui}/#room=${encodeURIComponent(room)}`, 'the page, at the room of the note')
     t.match(readFileSync(h2.logPath, 'utf8'), /notifications open the chat page at their room when clicked/, 'h2 uses notify-send 0.8')
+  })
+
+  await t.test('a level bob chose on h1 is honoured by h2: muted, then mentions only', async (t) => {
+    const design = (await h1.api<RoomsResponse>('GET', '/api/v1/rooms', undefined, bearer(bobOnH1))).body
+    const room = design.rooms.find((r) => r.name === 'design')!.id
+    const level = async (l: string) => {
+      t.equal((await h1.api('PUT', `/api/v1/rooms/${room}/notify`, { level: l }, bearer(bobOnH1))).status, 200, `${l}, set on h1`)
+      await lan.waitFor(
+        `${l} on h2`,
+        async () => (await h2.api<RoomResponse>('GET', `/api/v1/rooms/${room}`, undefined, bearer(bobOnH2))).body.room.notify === l,
+        10_000,
+      )
+    }
+    const say = (where: string, text: string) => h1.api('POST', `/api/v1/rooms/${where}/messages`, { text }, bearer(alice))
+    await desktop.dunstctl('close-all')
+    await level('mute')
+    await say(room, 'hush words')
+    await say(room, '@bob hush mention')
+    // In log order after the two: once its note is out, theirs would have been too.
+    await say('general', 'after the muted ones')
+    await desktop.waitForNotification((n) => n.body.includes('after the muted ones'))
+    t.notOk(
+      desktop.notifications.some((n) => n.body.includes('hush')),
+      'nothing from the muted room, not even the mention',
+    )
+    await level('mentions')
+    await say(room, 'plain words')
+    await say(room, '@bob this one')
+    const n = await desktop.waitForNotification((n) => n.body === '@bob this one')
+    t.equal(n.summary, 'alice mentioned you in #design')
+    await say('general', 'after the mention')
+    await desktop.waitForNotification((n) => n.body.includes('after the mention'))
+    t.notOk(
+      desktop.notifications.some((n) => n.body.includes('plain words')),
+      'the plain message in a mentions-only room made no notification',
+    )
   })
 
   await t.test('a host with no notification service logs it once and keeps working', async (t) => {
