@@ -19,6 +19,10 @@ export const DesktopState = z.object({
   /** The account notifications and the unread count are for: whoever logged in last here. */
   account: z.string().nullable(),
   /** Messages by others in the account's rooms after its read position. */
+  /**
+   * What would notify the account, across its rooms: unread messages, only unread mentions in a
+   * room set to "mentions", nothing from a muted one (`notify.set`).
+   */
   unread: z.number().int().nonnegative(),
   /** Do not disturb: no notifications (mentions excepted, see README). */
   dnd: z.boolean(),

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
-import { RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
+import { NotifyLevel, RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE, type SealedBlob } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
@@ -114,6 +114,8 @@ export interface RoomSummary {
   mentions: number
   /** The newest message's seq (0: none), to order conversations by activity. */
   lastSeq: number
+  /** What its new messages notify the person asking of on the desktop ('all' unless they chose). */
+  notify: NotifyLevel
   /**
    * Its messages are end-to-end encrypted (docs/ARCHITECTURE.md, "Private rooms end to end").
    * Absent or false: public, or a private room or conversation not encrypted yet.
@@ -188,6 +190,9 @@ export const CreateRoom = z.object({
 
 /** `PATCH /api/v1/rooms/:room`: either or both. */
 export const UpdateRoom = z.object({ name: z.string().max(200).optional(), topic: z.string().optional() })
+
+/** `PUT /api/v1/rooms/:room/notify`: what the room's new messages notify the person of. */
+export const SetNotify = z.object({ level: NotifyLevel })
 
 /** `POST /api/v1/rooms/:room/members`: invite someone (private rooms: members only). */
 export const Invite = z.object({ username: z.string() })

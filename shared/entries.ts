@@ -280,6 +280,24 @@ export const ReadMarked = z.object({
   seq: z.number().int().nonnegative(),
 })
 
+/**
+ * What a room's new messages tell a person on their desktop (OS notifications and the tray's
+ * count): `all` (the default: no entry says otherwise), `mentions` (only messages naming
+ * them), `mute` (nothing). The page shows every message either way.
+ */
+export const NotifyLevel = z.enum(['all', 'mentions', 'mute'])
+
+/**
+ * A person chooses what a room they are in notifies them of, on every machine they log in on.
+ * The newest in the log wins. Readable metadata, not secret (docs/ARCHITECTURE.md, "Trust").
+ */
+export const NotifySet = z.object({
+  type: z.literal('notify.set'),
+  room: RoomId,
+  username: Username,
+  level: NotifyLevel,
+})
+
 export const EntryBody = z.discriminatedUnion('type', [
   AccountCreated,
   AccountKeysSet,
@@ -294,6 +312,7 @@ export const EntryBody = z.discriminatedUnion('type', [
   RoomLeft,
   RoomKeyMade,
   ReadMarked,
+  NotifySet,
 ])
 
 export const Submission = z.object({
@@ -332,6 +351,8 @@ export type AccountKeysSet = z.infer<typeof AccountKeysSet>
 export type AccountKeys = z.infer<typeof AccountKeys>
 export type WrappedKeys = z.infer<typeof WrappedKeys>
 export type ReadMarked = z.infer<typeof ReadMarked>
+export type NotifyLevel = z.infer<typeof NotifyLevel>
+export type NotifySet = z.infer<typeof NotifySet>
 export type RoomCreated = z.infer<typeof RoomCreated>
 export type RoomKind = z.infer<typeof RoomKind>
 export type RoomKeyMade = z.infer<typeof RoomKeyMade>

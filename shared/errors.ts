@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   invalid_room_name: 400,
   invalid_topic: 400,
   invalid_reaction: 400,
+  /** `PUT /api/v1/rooms/ROOM/notify` with a level other than all, mentions or mute. */
+  invalid_notify_level: 400,
   room_name_taken: 409,
   not_a_member: 403,
   already_member: 409,

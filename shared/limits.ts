@@ -11,8 +11,12 @@
  * Also in 6: the relay signs the order
  * (`welcome.at`, `welcome.tip`, `entries.order`: shared/chain.ts); a version 5 relay sends
  * frames without them, which a version 6 follower refuses, so the two must not link.
+ * 7: `notify.set` entries (a person's notification level in a room); a version 6 daemon's
+ * frame schema refuses an `entries` frame holding one, closing the link each time it catches
+ * up, and a version 6 relay refuses a submission of one as frame_invalid, so the two must not
+ * link.
  */
-export const PROTOCOL_VERSION = 6
+export const PROTOCOL_VERSION = 7
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'

@@ -34,6 +34,7 @@ export function actorOf(body: EntryBody): string {
     case 'account.avatar':
     case 'room.left':
     case 'read.marked':
+    case 'notify.set':
       return body.username
     case 'message.posted':
     case 'message.edited':

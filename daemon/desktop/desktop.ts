@@ -99,9 +99,14 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     const q = this.opts.store.views.q
     const room = await q.room(b.room)
     if (!room || !(await q.isMember(room.id, me))) return
+    // What the person chose for this room (notify.set): a muted room says nothing.
+    const level = await q.notifyLevel(me, room.id)
+    if (level === 'mute') return
     // Sealed text (an encrypted room) is opened only for a logged-in request or page, never
     // for a pop-up: it says where, not what (and cannot tell a mention).
-    const mention = !b.sealed && Date.now() - e.ts < FRESH_MS && mentions(b.text, me)
+    const named = !b.sealed && mentions(b.text, me)
+    if (level === 'mentions' && !named) return
+    const mention = named && Date.now() - e.ts < FRESH_MS
     if (this.#dnd && !mention) return
     const where = room.kind === 'direct' ? 'a direct message' : `#${room.name}`
     const text = b.sealed ? `New message in ${where}` : b.text
@@ -130,6 +135,7 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
 
   close(): void {
     this.#burst.discard()
+    this.opts.sink.close?.()
     this.removeAllListeners()
   }
 
@@ -166,11 +172,19 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     this.publish()
   }
 
-  /** Across every room the person is in. */
+  /**
+   * What would notify, across every room the person is in: each room's unread messages, only
+   * its unread mentions when they chose "mentions", nothing from a muted room.
+   */
   private async unreadOf(account: string): Promise<number> {
     const views = this.opts.store.views
     let total = 0
-    for (const room of await views.roomsOf(account)) total += (await views.readPosition(account, room.id)).unread
+    for (const room of await views.roomsOf(account)) {
+      const level = await views.q.notifyLevel(account, room.id)
+      if (level === 'mute') continue
+      const read = await views.readPosition(account, room.id)
+      total += level === 'mentions' ? read.mentions : read.unread
+    }
     return total
   }
 

@@ -71,6 +71,7 @@ export async function summary(ctx: HttpContext, room: Room, who: Authenticated):
     unread: read.unread,
     mentions: read.mentions,
     lastSeq: await views.lastSeq(room.id),
+    notify: joined ? await views.q.notifyLevel(username, room.id) : 'all',
     ...(await encryption(ctx, room)),
   }
 }

@@ -31,6 +31,11 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       return accountExists(q, body.username)
     case 'account.avatar':
       return accountExists(q, body.username)
+    case 'notify.set': {
+      // Only a member chooses what a room tells them (a room one may not read tells nothing).
+      const known = await accountExists(q, body.username)
+      return known.ok ? mayPost(q, body.room, body.username) : known
+    }
     case 'account.keys':
       return accountKeys(q, body)
     case 'message.posted': {

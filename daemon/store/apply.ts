@@ -9,7 +9,7 @@
  */
 import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
-import { memberKey, memberOfKey, messageKey, readKey, roomKeyKey, seqKey, userKey } from './keys.js'
+import { memberKey, memberOfKey, messageKey, notifyKey, readKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import { generalRoom, ViewQueries } from './queries.js'
 import { noticeKeyChange } from './notices.js'
 import { ViewTx } from './tx.js'
@@ -149,6 +149,10 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       return applyRoomKey(q, tx, b, entry.seq)
     case 'read.marked':
       return tx.put('reads', readKey(b.username, b.room, b.seq), entry.seq, true)
+    case 'notify.set':
+      // Only a member's own choice counts (the rule book's); its undo record restores the one before.
+      if (!(await q.isMember(b.room, b.username))) return
+      return tx.put('notify', notifyKey(b.username, b.room), b.level)
   }
 }
 

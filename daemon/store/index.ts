@@ -18,6 +18,7 @@ export { OrderRecords, type ForkProof } from './order.js'
 export { Views } from './views.js'
 export { UNREAD_COUNT_MAX, ViewQueries } from './queries.js'
 export type { Account, KeyNotice, Op, ReadState, Room, RoomKeyRecord, ViewName } from './types.js'
+export { notifyKey } from './keys.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 
@@ -70,7 +71,7 @@ export class Store {
   private constructor(readonly db: Level<string, unknown>) {
     const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'), sub<string>('chain'))
-    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'notices', 'roomKeys'] as const
+    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'notices', 'roomKeys', 'notify'] as const
     this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')

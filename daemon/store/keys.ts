@@ -16,6 +16,11 @@ export function readKey(username: string, room: string, seq: number): string {
   return `${username.toLowerCase()}!${room}!${seqKey(seq)}`
 }
 
+/** A person's notification level in a room (`notify.set`): one key, the newest entry's level. */
+export function notifyKey(username: string, room: string): string {
+  return `${username.toLowerCase()}!${room}`
+}
+
 /** A room's member, by room: for member lists. */
 export function memberKey(room: string, username: string): string {
   return `${room}!${username.toLowerCase()}`

@@ -4,8 +4,8 @@
  * applying in order). `ViewReads`: range reads over the database (history, read positions,
  * room lists, members). Nothing here writes.
  */
-import { GENERAL_ROOM, mentionedNames, type Message } from '../../shared/index.js'
-import { memberKey, messageKey, noticeKey, roomKeyKey, userKey } from './keys.js'
+import { GENERAL_ROOM, mentionedNames, type Message, type NotifyLevel } from '../../shared/index.js'
+import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, userKey } from './keys.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
@@ -53,6 +53,11 @@ export class ViewQueries {
   /** The key notice an entry made in a room, if any (notices.ts). */
   notice(room: string, seq: number): Promise<KeyNotice | undefined> {
     return this.get<KeyNotice>('notices', noticeKey(room, seq))
+  }
+
+  /** What a room's new messages notify a person of: their newest `notify.set`, or 'all'. */
+  async notifyLevel(username: string, room: string): Promise<NotifyLevel> {
+    return (await this.get<NotifyLevel>('notify', notifyKey(username, room))) ?? 'all'
   }
 
   /** A room's key of one epoch, sealed to whoever was a member then. */

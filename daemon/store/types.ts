@@ -13,7 +13,18 @@ export type Sub<V> = AbstractSublevel<any, string | Buffer | Uint8Array, string,
 /** A batch operation on one of our sublevels (typed loosely: values are JSON). */
 export type Op = { type: 'put'; sublevel: object; key: string; value: unknown } | { type: 'del'; sublevel: object; key: string }
 
-export type ViewName = 'ids' | 'users' | 'msgs' | 'reads' | 'rooms' | 'roomNames' | 'members' | 'memberOf' | 'notices' | 'roomKeys'
+export type ViewName =
+  | 'ids'
+  | 'users'
+  | 'msgs'
+  | 'reads'
+  | 'rooms'
+  | 'roomNames'
+  | 'members'
+  | 'memberOf'
+  | 'notices'
+  | 'roomKeys'
+  | 'notify'
 export type ViewSubs = Record<ViewName, Sub<unknown>>
 
 /** Reads one view key: from the database, or through a transaction's overlay. */

@@ -20,7 +20,7 @@ export interface SessionTest {
   teardown(fn: () => unknown): void
 }
 
-const TOOLS = ['Xvfb', 'dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'notify-send', 'trayer', 'xdotool', 'import']
+const TOOLS = ['Xvfb', 'dbus-daemon', 'dbus-monitor', 'dbus-send', 'dunst', 'dunstctl', 'notify-send', 'trayer', 'xdotool', 'import']
 export const TRAY_HEIGHT = 40
 
 /** The commands of `tools` this machine does not have. */
@@ -135,6 +135,11 @@ export class DesktopSession {
   async screenshot(file: string): Promise<string> {
     await promisify(execFile)('import', ['-window', 'root', file], { env: { ...process.env, ...this.env }, timeout: 10_000 })
     return file
+  }
+
+  /** dunst's own control: `dunstctl action 0` is a click on the newest note, `close-all` dismisses all. */
+  async dunstctl(...args: string[]): Promise<void> {
+    await promisify(execFile)('dunstctl', args, { env: { ...process.env, ...this.env }, timeout: 10_000 })
   }
 
   async xdotool(...args: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Rooms and direct conversations: list, directory, create, rename, topic, join, leave,
- * invite, members. Every change goes through the relay (daemon/http/room-access.ts).
+ * invite, members, and what each notifies the person of. Every change goes through the relay (daemon/http/room-access.ts).
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
@@ -11,6 +11,7 @@ import {
   ROOM_NAME_RULE,
   ROOM_TOPIC_MAX,
   RoomName,
+  SetNotify,
   UpdateRoom,
   isRoomName,
   normalizeRoomName,
@@ -106,6 +107,18 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
       ...(change.name !== undefined ? { name: roomName(change.name) } : {}),
       ...(change.topic !== undefined ? { topic: topic(change.topic) } : {}),
     })
+    return answer(id, req.who)
+  })
+
+  /** What the room's new messages notify this person of, on every machine they log in on. */
+  app.put('/api/v1/rooms/:room/notify', async (req): Promise<RoomResponse> => {
+    const me = req.who.session.username
+    const id = roomId(req.params)
+    const want = SetNotify.safeParse(req.body)
+    if (!want.success) throw new InputError('invalid_notify_level', 'Send {"level": "all"}, {"level": "mentions"} or {"level": "mute"}.')
+    // The same level again writes nothing to the log.
+    if (want.data.level !== (await views.q.notifyLevel(me, id)))
+      await submitNow(ctx, req.who, { type: 'notify.set', room: id, username: me, level: want.data.level })
     return answer(id, req.who)
   })
 

@@ -32,6 +32,9 @@ const changes: EntryBody[] = [
   { type: 'message.posted', room: ROOM, author: 'bob', text: 'nice @alice' },
   { type: 'room.left', room: ROOM, username: 'bob' },
   { type: 'message.deleted', room: ROOM, target: 'entry-4-xx', author: 'alice' },
+  // A notification level overwrites the one before: truncation must uncover it.
+  { type: 'notify.set', room: ROOM, username: 'alice', level: 'mute' },
+  { type: 'notify.set', room: ROOM, username: 'alice', level: 'mentions' },
 ]
 
 /** Every view, key by key: what "the same state" means. */
@@ -66,6 +69,7 @@ t.test('rooms, members and message changes as the views show them', async (t) =>
     'bob is back to general only',
   )
   t.match(await store.views.q.room('general'), { memberCount: 2 }, 'general counts every account')
+  t.equal(await store.views.q.notifyLevel('alice', ROOM), 'mentions', "alice's newest level")
   const [first, second] = await store.views.messages(ROOM, 10)
   t.match(first, { text: '', deleted: true }, 'the deleted message keeps its place, not its text')
   t.notOk(first!.reactions, 'nor its reactions')

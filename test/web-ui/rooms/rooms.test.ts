@@ -31,6 +31,7 @@ function room(over: Partial<RoomSummary> & Pick<RoomSummary, 'id'>): RoomSummary
     unread: 0,
     mentions: 0,
     lastSeq: 0,
+    notify: 'all',
     ...over,
   }
 }

@@ -3,19 +3,22 @@
  * rooms, New room, Edit room) and its header with the buttons that open them. The chat page
  * hands in what they act on; nothing here holds state of its own.
  */
-import type { RoomSummary } from '../../../shared/index.js'
+import type { NotifyLevel, RoomSummary } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { byId } from '../app/dom.js'
 import { BrowseDialog } from './browse-dialog.js'
 import { MembersDialog } from './members-dialog.js'
-import { EditRoomDialog, NewRoomDialog, type RoomFormParts } from './room-dialogs.js'
+import { answerRoom, EditRoomDialog, NewRoomDialog, type RoomFormParts } from './room-dialogs.js'
 import { RoomHeader } from './room-header.js'
+import { roomPath } from './rooms-model.js'
 
 export interface RoomDialogs {
   members: MembersDialog
   browse: BrowseDialog
   newRoom: NewRoomDialog
   editRoom: EditRoomDialog
+  /** Sets what a room notifies the person of (PUT …/notify); the room comes back changed. */
+  notify(room: RoomSummary, level: NotifyLevel): Promise<void>
 }
 
 export interface RoomDialogHost {
@@ -62,6 +65,7 @@ export function roomDialogs(api: Api, host: RoomDialogHost): RoomDialogs {
     ),
     newRoom: new NewRoomDialog(api, roomForm('new-room'), byId('new-room-invite'), (room) => host.changed(room, true)),
     editRoom: new EditRoomDialog(api, roomForm('edit-room'), (room) => host.changed(room)),
+    notify: async (room, level) => host.changed(answerRoom(await api.call<unknown>('PUT', `${roomPath(room.id)}/notify`, { level }))),
   }
 }
 
@@ -87,6 +91,8 @@ export function roomHeader(dialogs: RoomDialogs, host: RoomHeaderHost): RoomHead
       invite: byId('room-invite'),
       edit: byId('room-edit'),
       leave: byId('room-leave'),
+      notify: byId('room-notify'),
+      notifyAlert: byId('room-notify-alert'),
       composer: byId('composer'),
       joinBar: byId('join-bar'),
       joinNote: byId('join-note'),
@@ -98,6 +104,10 @@ export function roomHeader(dialogs: RoomDialogs, host: RoomHeaderHost): RoomHead
       edit: withRoom((room) => dialogs.editRoom.open(room)),
       leave: host.leave,
       join: withRoom((room) => host.join(room.id)),
+      notify: async (level) => {
+        const room = host.current()
+        if (room) await dialogs.notify(room, level)
+      },
     },
   )
 }

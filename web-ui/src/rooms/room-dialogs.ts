@@ -29,7 +29,7 @@ export function inviteList(typed: string): string[] {
   ]
 }
 
-function answerRoom(json: unknown): RoomSummary {
+export function answerRoom(json: unknown): RoomSummary {
   const room = parseRoom(json)
   if (!room) throw new ApiError('bad_response', 'SO-CHAT answered with something this page does not understand. Try reloading.', 200)
   return room

@@ -1,10 +1,11 @@
 /**
  * The room header and what depends on the room on screen: its name (`#name`, a lock for a
- * private room, people's names for a direct conversation), its topic, the Members, Invite,
- * Edit room and Leave buttons where they are allowed, and, in a public room the person is
- * not in, "Join #name" instead of the composer.
+ * private room, people's names for a direct conversation), its topic, what the room notifies
+ * the person of (all messages, mentions only, muted: the same on every machine they use), the
+ * Members, Invite, Edit room and Leave buttons where they are allowed, and, in a public room
+ * the person is not in, "Join #name" instead of the composer.
  */
-import type { RoomSummary } from '../../../shared/index.js'
+import type { NotifyLevel, RoomSummary } from '../../../shared/index.js'
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import { roomLabel } from './rooms-model.js'
 
@@ -17,6 +18,9 @@ export interface HeaderParts {
   invite: HTMLButtonElement
   edit: HTMLButtonElement
   leave: HTMLButtonElement
+  /** all / mentions / mute, for a room the person is in. */
+  notify: HTMLSelectElement
+  notifyAlert: HTMLElement
   composer: HTMLFormElement
   joinBar: HTMLElement
   joinNote: HTMLElement
@@ -29,7 +33,11 @@ export interface HeaderActions {
   edit(): void
   leave(): void
   join(): void
+  /** Asks the daemon to set the level of the room on screen; rejects with what went wrong. */
+  notify(level: NotifyLevel): Promise<void>
 }
+
+const LEVELS: readonly string[] = ['all', 'mentions', 'mute'] satisfies NotifyLevel[]
 
 /** What the header says of a room's encryption (docs/ARCHITECTURE.md, "Private rooms end to end"). */
 export function encryptionNote(room: Pick<RoomSummary, 'kind' | 'encrypted' | 'waitingForKeys'>): string {
@@ -56,10 +64,22 @@ export function allowed(room: Pick<RoomSummary, 'id' | 'kind' | 'joined'>): { in
 }
 
 export class RoomHeader {
+  /** The level the daemon last said, which a refused change goes back to. */
+  #level: NotifyLevel = 'all'
+
   constructor(
     private readonly parts: HeaderParts,
     actions: HeaderActions,
   ) {
+    parts.notify.addEventListener('change', () => {
+      const level = parts.notify.value
+      if (!LEVELS.includes(level)) return
+      parts.notifyAlert.textContent = ''
+      actions.notify(level as NotifyLevel).catch((err: unknown) => {
+        parts.notify.value = this.#level
+        parts.notifyAlert.textContent = `Notifications were not changed: ${err instanceof Error ? err.message : String(err)}`
+      })
+    })
     parts.members.addEventListener('click', () => actions.members())
     parts.invite.addEventListener('click', () => actions.invite())
     parts.edit.addEventListener('click', () => actions.edit())
@@ -87,6 +107,11 @@ export class RoomHeader {
     p.edit.hidden = !can.edit
     p.edit.textContent = room.id === GENERAL_ROOM ? 'Edit topic' : 'Edit room'
     p.leave.hidden = !can.leave
+    // Only for a room one is in: nothing notifies of the others.
+    this.#level = room.notify
+    p.notify.hidden = !room.joined
+    p.notify.value = room.notify
+    p.notifyAlert.textContent = ''
     p.composer.hidden = !room.joined
     p.joinBar.hidden = room.joined
     p.joinNote.textContent = room.joined ? '' : `You are previewing #${label}.`

@@ -41,7 +41,8 @@ export function isRoomSummary(v: unknown): v is RoomSummary {
     typeof v.joined === 'boolean' &&
     isCount(v.unread) &&
     isCount(v.mentions) &&
-    isCount(v.lastSeq)
+    isCount(v.lastSeq) &&
+    (v.notify === 'all' || v.notify === 'mentions' || v.notify === 'mute')
   )
 }
 
