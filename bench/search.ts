@@ -191,6 +191,4 @@ export async function searchScenario(ctx: {
     ctx.row([`search, ${q.name} (\`${q.q}\`), newest 20, ${n} messages`, `p50 **${q.p50} ms**, p99 **${q.p99} ms** (${q.hits} results)`])
   }
   ctx.row([`floor: \`grep -c -i -w\` of the rare word over the same texts`, `**${s.grepMs} ms**`])
-  // Imported when run: search-sealed.ts takes its texts from this file's corpus.
-  await (await import('./search-sealed.js')).sealedSearchRows(ctx, [1000, 10_000])
 }
