@@ -9,7 +9,8 @@
  *
  * - `terms` is every word of the `body` column the index has ever held, written in the same
  *   transaction as the words (`termSteps`): the batch goes through a `temp` FTS5 table with
- *   the same tokenizer, and its vocabulary (`fts5vocab`, 'row') is added. Words are never
+ *   the same tokenizer, and its vocabulary (`fts5vocab`, 'row') is added. A rebuild fills it
+ *   once at the end instead (`FILL_TERMS`), and expands nothing until then. Words are never
  *   taken out (a deleted message's words stay): a word no row has any more matches nothing.
  *   FTS5's own vocabulary of the index would do without a table, but reading a term there
  *   walks its whole doclist (17 ms for the common word at a million: as slow as the merge).
@@ -45,7 +46,14 @@ export const EXPAND_SCHEMA = [
   'CREATE VIRTUAL TABLE IF NOT EXISTS temp.fresh_terms USING fts5vocab(temp, fresh, row)',
   `CREATE VIRTUAL TABLE IF NOT EXISTS temp.fold USING fts5(x, content='', ${TOKENIZE})`,
   'CREATE VIRTUAL TABLE IF NOT EXISTS temp.fold_terms USING fts5vocab(temp, fold, instance)',
+  'CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, words, row)',
 ]
+
+/**
+ * `terms` from the whole index at once, at the end of a rebuild (index-db.ts `settle`): one walk
+ * of every doclist. It also takes the `tags` column's words, which no `body :` query matches.
+ */
+export const FILL_TERMS = 'INSERT OR IGNORE INTO terms SELECT term FROM temp.vocab'
 
 /** The steps that add these documents' words to `terms` (run in the transaction that writes them). */
 export function termSteps(put: { body: string }[]): SqlStep[] {

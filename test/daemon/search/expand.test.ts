@@ -193,3 +193,30 @@ t.test('which prefixes are expanded, and into what', async (t) => {
   t.equal(await text('qqqqqq'), 'body : ("qqqqqq" *)', 'a prefix that begins no word stays (it matches nothing)')
   t.equal(await text('deplo "ta ble"'), `${deplo.slice(0, -1)} AND "ta ble")`, 'the other terms are kept')
 })
+
+t.test('a rebuild fills terms once at the end, and expands nothing before', async (t) => {
+  const { thread, db } = await setUp(t)
+  await db.reset()
+  const docs = corpus(1500)
+  for (let i = 0; i < docs.length; i += 500) await db.write(docs.slice(i, i + 500), [], { seq: i + 500, chain: '' })
+  const terms = async () => (await thread.all<{ n: number }>('x', 'SELECT count(*) AS n FROM terms'))[0]!.n
+  t.equal(await terms(), 0, 'rebuilding: no word is written to terms batch by batch')
+  const before = await pages(db, 'deplo', true)
+  t.same(before, await pages(db, 'deplo', false), 'and a prefix is searched as it is, finding the same')
+  t.same(await db.indexes(), [], 'nor are the docs indexes there yet')
+  await db.settle(false)
+  t.ok((await terms()) >= 400, 'settled: every word, from the index at once')
+  t.same(await db.indexes(), ['docs_author', 'docs_room'])
+  t.same(await pages(db, 'deplo', true), before, 'expanded from then on, finding the same')
+  for (const w of VOCAB.slice(0, 40)) {
+    const q = w.slice(0, 5)
+    t.same(await pages(db, q, true), await pages(db, q, false), `${q}: the same after the rebuild`)
+  }
+  await db.write(
+    corpus(5).map((d, i) => ({ ...d, seq: 2000 + i, body: `${d.body} zzyzxnew` })),
+    [],
+  )
+  const fresh = await thread.all<{ term: string }>('x', "SELECT term FROM terms WHERE term >= 'zzyzx' AND term < 'zzyzy'")
+  t.same(fresh, [{ term: 'zzyzxnew' }], 'a word written after it is in terms at once')
+  t.same((await pages(db, 'zzyzx', true)).flat(), [2004, 2003, 2002, 2001, 2000], 'and found by its prefix')
+})
