@@ -218,4 +218,5 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row(['posting through the REST API to a local relay, 32 concurrent clients', `${c.postRatePerS} messages/s acknowledged`])
   },
   'sealed-files': async (ctx) => (await import('./sealed-files.js')).scenario(ctx),
+  'search-sealed': async (ctx) => (await import('./search-sealed.js')).sealedSearchRows(ctx, [1000, 10_000]),
 }

@@ -10,20 +10,34 @@
  * The text shown in results is read from the views at query time (search.ts), so what a
  * result says is always the message as it is now.
  */
-import { type SearchDoc, tag } from './tokens.js'
+import { EXPAND_SCHEMA, expandedMatch, FILL_TERMS, TERMS_SCHEMA, TOKENIZE, termSteps } from './expand.js'
 import type { SqliteThread, SqlStep } from './sqlite-thread.js'
+import { type MatchTerm, type SearchDoc, tag } from './tokens.js'
 
-/** Bumped whenever what the index holds or how it tokenises changes: an older index is rebuilt. */
-export const SEARCH_INDEX_VERSION = 1
+/**
+ * Bumped whenever what the index holds or how it tokenises changes: an older index is rebuilt.
+ * 2: the `terms` table (expand.ts), which must hold every word of the index.
+ */
+export const SEARCH_INDEX_VERSION = 2
 
-const SCHEMA = [
-  `CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(body, tags, content='', contentless_delete=1, prefix='2 3', tokenize="unicode61 remove_diacritics 2")`,
+const TABLES = [
+  `CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(body, tags, content='', contentless_delete=1, prefix='2 3', ${TOKENIZE})`,
   'CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, room TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL, flags INTEGER NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID',
+  ...TERMS_SCHEMA,
+]
+/**
+ * The filters' indexes on `docs`. Kept up to date row by row they cost a rebuild more than
+ * FTS5 itself (bench/README.md, "Where the time goes"), so a rebuild writes `docs` without
+ * them, and without `terms`, and makes both once at the end (`settle`). Meanwhile the index
+ * says so in `meta` ('rebuilding'), so a daemon stopped mid-rebuild goes on the same way, and
+ * no prefix is expanded from a `terms` table not yet full.
+ */
+const DOCS_INDEXES = [
   'CREATE INDEX IF NOT EXISTS docs_room ON docs (room, seq)',
   'CREATE INDEX IF NOT EXISTS docs_author ON docs (author, seq)',
-  'CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID',
 ]
-const DROP = ['DROP TABLE IF EXISTS words', 'DROP TABLE IF EXISTS docs', 'DROP TABLE IF EXISTS meta']
+const DROP = ['DROP TABLE IF EXISTS words', 'DROP TABLE IF EXISTS docs', 'DROP TABLE IF EXISTS meta', 'DROP TABLE IF EXISTS terms']
 
 /** Where an index stands: its version and the last entry it has taken in (and that entry's chain value). */
 export interface IndexMark {
@@ -35,6 +49,8 @@ export interface IndexMark {
 /** What a query asks of one index; `rooms` are the only rooms it may answer from. */
 export interface IndexQuery {
   match: string | null
+  /** `match`'s terms one by one: newest first, a prefix among them may stand for its exact words (expand.ts). */
+  terms?: MatchTerm[]
   exclude: string | null
   rooms: string[]
   /** The rooms the person narrowed the search to (in:, room=), if they did: intersected inside FTS5 too. */
@@ -58,6 +74,9 @@ export interface IndexHit {
 }
 
 export class IndexDb {
+  /** A rebuild is under way (meta 'rebuilding'): no `docs` indexes, no `terms`, until `settle`. */
+  #rebuilding = false
+
   constructor(
     private readonly thread: SqliteThread,
     readonly name: string,
@@ -67,16 +86,24 @@ export class IndexDb {
     await this.thread.open(this.name, path)
     await this.thread.batch(
       this.name,
-      SCHEMA.map((sql) => ({ sql })),
+      [...TABLES, ...EXPAND_SCHEMA].map((sql) => ({ sql })),
     )
+    const [row] = await this.thread.all<{ v: unknown }>(this.name, "SELECT v FROM meta WHERE k = 'rebuilding'")
+    this.#rebuilding = row?.v === 1
+    if (!this.#rebuilding)
+      await this.thread.batch(
+        this.name,
+        DOCS_INDEXES.map((sql) => ({ sql })),
+      )
   }
 
   /** Empties the index (a rebuild starts from nothing). */
   async reset(): Promise<void> {
     await this.thread.batch(
       this.name,
-      [...DROP, ...SCHEMA].map((sql) => ({ sql })),
+      [...DROP, ...TABLES, "INSERT INTO meta VALUES ('rebuilding', 1)"].map((sql) => ({ sql })),
     )
+    this.#rebuilding = true
   }
 
   async mark(): Promise<IndexMark | undefined> {
@@ -97,6 +124,7 @@ export class IndexDb {
       // A contentless-delete FTS5 table takes REPLACE: an edited message's old words go with it.
       steps.push(
         { sql: 'INSERT OR REPLACE INTO words (rowid, body, tags) VALUES (?, ?, ?)', rows: put.map((d) => [d.seq, d.body, d.tags]) },
+        ...(this.#rebuilding ? [] : termSteps(put)),
         {
           sql: 'INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)',
           rows: put.map((d) => [d.seq, d.id, d.room, d.author, d.ts, d.flags]),
@@ -115,11 +143,17 @@ export class IndexDb {
   }
 
   /**
-   * Merges the FTS5 index's segments into one (FTS5's 'optimize'): after a bulk build, a query
-   * reads one b-tree instead of dozens. Run once a rebuild or a large catch-up is done.
+   * After a rebuild or a large catch-up: (`optimize`) merges the FTS5 index's segments into
+   * one (FTS5's 'optimize'), so a query reads one b-tree instead of dozens; and ends a rebuild:
+   * the `docs` indexes, and `terms` filled from FTS5's vocabulary in one pass (1.4 s at a
+   * million messages, against ~10 µs a message written batch by batch), in one transaction.
    */
-  async optimize(): Promise<void> {
-    await this.thread.batch(this.name, [{ sql: "INSERT INTO words (words) VALUES ('optimize')" }])
+  async settle(optimize: boolean): Promise<void> {
+    const steps: SqlStep[] = optimize ? [{ sql: "INSERT INTO words (words) VALUES ('optimize')" }] : []
+    if (this.#rebuilding)
+      steps.push(...DOCS_INDEXES.map((sql) => ({ sql })), { sql: FILL_TERMS }, { sql: "DELETE FROM meta WHERE k = 'rebuilding'" })
+    if (steps.length > 0) await this.thread.batch(this.name, steps)
+    this.#rebuilding = false
   }
 
   /** Removes messages by id (an in-memory index learns of a message gone by its id only). */
@@ -144,6 +178,12 @@ export class IndexDb {
     return (await this.thread.all<{ seq: number }>(this.name, 'SELECT seq FROM docs ORDER BY seq')).map((r) => r.seq)
   }
 
+  /** The indexes of `docs` there are now (tests). */
+  async indexes(): Promise<string[]> {
+    const sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs' AND sql IS NOT NULL ORDER BY name"
+    return (await this.thread.all<{ name: string }>(this.name, sql)).map((r) => r.name)
+  }
+
   async search(q: IndexQuery): Promise<IndexHit[]> {
     const { where, params } = conditions(q)
     params.limit = q.limit
@@ -151,11 +191,14 @@ export class IndexDb {
     if (q.match === null) {
       sql = `SELECT d.seq, d.id, d.room, 0 AS rank FROM docs d WHERE ${where.join(' AND ')} ORDER BY d.seq DESC`
     } else {
-      params.match = ftsMatch(q.match, q)
       // bm25 needs how many rows hold each term: for a common word that is its whole doclist
       // (200 ms at a million messages), so newest-first never asks for it.
       const [rank, order] = q.sort === 'best' ? ['words.rank', 'words.rank, words.rowid DESC'] : ['0', 'words.rowid DESC']
-      sql = `SELECT d.seq, d.id, d.room, ${rank} AS rank FROM words JOIN docs d ON d.seq = words.rowid WHERE words MATCH :match AND ${where.join(' AND ')} ORDER BY ${order}`
+      const expanded =
+        q.sort === 'newest' && q.terms && !this.#rebuilding ? await expandedMatch(this.thread, this.name, q.terms, tagsMatch(q)) : undefined
+      if (expanded) Object.assign(params, expanded.params)
+      else params.match = `body : (${q.match})${tagsMatch(q)}`
+      sql = `SELECT d.seq, d.id, d.room, ${rank} AS rank FROM words JOIN docs d ON d.seq = words.rowid WHERE words MATCH ${expanded?.sql ?? ':match'} AND ${where.join(' AND ')} ORDER BY ${order}`
     }
     sql += ' LIMIT :limit'
     if (q.sort === 'best') {
@@ -188,11 +231,11 @@ function conditions(q: IndexQuery): { where: string[]; params: Record<string, un
   return { where, params }
 }
 
-/** The words in the `body` column; `from:` and a narrowed room as tags, intersected by FTS5 itself. */
-function ftsMatch(match: string, q: IndexQuery): string {
-  const parts = [`body : (${match})`]
-  const any = (words: string[]) => `tags : (${words.map((w) => `"${w}"`).join(' OR ')})`
-  if (q.authors.length > 0) parts.push(any(q.authors.map((a) => tag('by', a))))
-  if (q.narrowed && q.narrowed.length > 0) parts.push(any(q.narrowed.map((r) => tag('in', r))))
-  return parts.join(' AND ')
+/** `from:` and a narrowed room as words of the `tags` column, intersected by FTS5 itself ('' when neither). */
+function tagsMatch(q: IndexQuery): string {
+  const any = (words: string[]) => ` AND tags : (${words.map((w) => `"${w}"`).join(' OR ')})`
+  let out = ''
+  if (q.authors.length > 0) out += any(q.authors.map((a) => tag('by', a)))
+  if (q.narrowed && q.narrowed.length > 0) out += any(q.narrowed.map((r) => tag('in', r)))
+  return out
 }

@@ -133,7 +133,7 @@ export class Indexer {
       if (this.#stopped || this.#seq >= head) {
         this.#pumping = false
         // A rebuild or a long catch-up leaves dozens of FTS5 segments: merged once, queries read one.
-        if (this.#catchingUp && !this.#stopped && this.#pumped > INDEX_BATCH) await this.db.optimize()
+        if (!this.#stopped) await this.db.settle(this.#catchingUp && this.#pumped > INDEX_BATCH)
         this.#catchingUp = false
         this.#pumped = 0
         return

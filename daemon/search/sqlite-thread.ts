@@ -49,6 +49,7 @@ function handle(r) {
     case 'open': {
       if (dbs.has(r.db)) return null
       const d = new Database(r.path)
+      d.pragma('temp_store = MEMORY') // expand.ts tokenizes through temp tables at every write
       if (r.path !== ':memory:') { d.pragma('journal_mode = WAL'); d.pragma('synchronous = NORMAL') }
       dbs.set(r.db, { db: d, cache: new Map() })
       return null

@@ -88,12 +88,27 @@ export function hasFlags(query: SearchQuery): number {
 
 const WORDY = /[\p{L}\p{N}]/u
 
+/** One term of a query as FTS5 reads it. */
+export interface MatchTerm {
+  /** The term as an FTS5 string: a phrase of its tokens, followed by `*` for a prefix. */
+  fts: string
+  /** A prefix term's prepared text (index-db.ts may stand its exact words in for it); absent for a quoted phrase. */
+  prefix?: string
+}
+
 /** One term as an FTS5 string (a phrase of its tokens), a prefix unless quoted; null if it has no word in it. */
-function ftsTerm(term: SearchTerm): string | null {
+function ftsTerm(term: SearchTerm): MatchTerm | null {
   const prepared = prepare(term.text).trim()
   if (!WORDY.test(prepared)) return null
   const quoted = `"${prepared.replace(/"/g, '""')}"`
-  return term.phrase ? quoted : `${quoted} *`
+  return term.phrase ? { fts: quoted } : { fts: `${quoted} *`, prefix: prepared }
+}
+
+/** What a query asks of FTS5: `match` is its `terms` ANDed; `exclude` its exclusions ORed. */
+export interface MatchExpression {
+  match: string | null
+  exclude: string | null
+  terms: MatchTerm[]
 }
 
 /**
@@ -102,9 +117,13 @@ function ftsTerm(term: SearchTerm): string | null {
  * punctuation alone ("-", "?") is left out; undefined: every term was, so nothing matches;
  * `match` null: no words at all (filters only).
  */
-export function matchExpression(query: SearchQuery): { match: string | null; exclude: string | null } | undefined {
-  const terms = query.terms.map(ftsTerm).filter((t): t is string => t !== null)
+export function matchExpression(query: SearchQuery): MatchExpression | undefined {
+  const terms = query.terms.map(ftsTerm).filter((t): t is MatchTerm => t !== null)
   if (terms.length === 0 && query.terms.length > 0) return undefined
-  const exclude = query.exclude.map(ftsTerm).filter((t): t is string => t !== null)
-  return { match: terms.length > 0 ? terms.join(' AND ') : null, exclude: exclude.length > 0 ? exclude.join(' OR ') : null }
+  const exclude = query.exclude.map(ftsTerm).filter((t): t is MatchTerm => t !== null)
+  return {
+    match: terms.length > 0 ? terms.map((t) => t.fts).join(' AND ') : null,
+    exclude: exclude.length > 0 ? exclude.map((t) => t.fts).join(' OR ') : null,
+    terms,
+  }
 }

@@ -150,6 +150,7 @@ t.test('rebuilt from the log when missing, of another version, or off the log', 
   t.equal(await f.search.disk.count(), 30, 'a missing index is rebuilt')
   t.equal(f.search.indexer.progress(), null, 'and says so when done')
   t.equal((await f.find('sunflower')).length, 30)
+  t.same(await f.search.disk.indexes(), ['docs_author', 'docs_room'], 'a rebuild writes docs without its indexes, then makes them')
 
   // An index of an older version: rebuilt (a stray row shows whether it was).
   const thread = new SqliteThread()
