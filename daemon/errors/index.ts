@@ -34,6 +34,32 @@ export class StoreError extends SochatError {
   }
 }
 
+/**
+ * The disk holding the data folder is full: nothing was written, nothing already saved is lost,
+ * and the daemon carries on by itself once there is space again (daemon/store/disk.ts).
+ */
+export class DiskFullError extends SochatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('disk_full', message, options)
+  }
+}
+
+// LevelDB's IO errors carry the OS's words, not its code: "IO error: …/000026.ldb: No space left on device".
+const NO_SPACE = /no space left on device|ENOSPC|disk quota exceeded|EDQUOT/i
+
+/**
+ * Whether `err`, or any error in its `cause` chain, says the disk is full: Node's `ENOSPC`
+ * (and `EDQUOT`, a quota that is full), or LevelDB's IO error text. The one place that knows.
+ */
+export function isNoSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown }
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true
+    if (typeof message === 'string' && NO_SPACE.test(message)) return true
+  }
+  return false
+}
+
 export function errorBody(err: SochatError): { error: { code: ErrorCode; message: string } } {
   return { error: { code: err.code, message: err.message } }
 }
