@@ -44,17 +44,19 @@ export class DiskFullError extends SochatError {
   }
 }
 
-// LevelDB's IO errors carry the OS's words, not its code: "IO error: …/000026.ldb: No space left on device".
-const NO_SPACE = /no space left on device|ENOSPC|disk quota exceeded|EDQUOT/i
+// LevelDB's IO errors carry the OS's words, not its code: "IO error: …/000026.ldb: No space left on device";
+// SQLite's (the search index) say "database or disk is full" (SQLITE_FULL).
+const NO_SPACE = /no space left on device|ENOSPC|disk quota exceeded|EDQUOT|database or disk is full|SQLITE_FULL/i
 
 /**
  * Whether `err`, or any error in its `cause` chain, says the disk is full: Node's `ENOSPC`
- * (and `EDQUOT`, a quota that is full), or LevelDB's IO error text. The one place that knows.
+ * (and `EDQUOT`, a quota that is full), LevelDB's IO error text, or SQLite's `SQLITE_FULL`.
+ * The one place that knows.
  */
 export function isNoSpace(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown }
-    if (code === 'ENOSPC' || code === 'EDQUOT') return true
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true
     if (typeof message === 'string' && NO_SPACE.test(message)) return true
   }
   return false

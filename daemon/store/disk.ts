@@ -64,10 +64,21 @@ export class DiskWatch extends EventEmitter<{ changed: [DiskState] }> {
   filled(cause: unknown): void {
     if (this.#full || this.#closed) return
     this.#full = true
-    this.#opts.log?.warn(
-      { dataDir: this.dir, free: this.#free, err: cause },
-      'the disk is full: writes are refused (507 disk_full) until space is freed; reads go on, nothing saved is lost',
-    )
+    const say = () =>
+      this.#opts.log?.warn(
+        { dataDir: this.dir, free: this.#free, err: cause },
+        'the disk is full: writes are refused (507 disk_full) until space is freed; reads go on, nothing saved is lost',
+      )
+    // The line says what is free now, not at the last look.
+    this.#opts
+      .statfs(this.dir)
+      .then(
+        (fs) => {
+          this.#free = fs.bavail * fs.bsize
+        },
+        () => undefined, // then the line carries the last look's figure; the next look says why statfs failed
+      )
+      .then(say)
     this.schedule(this.#opts.retryMs)
     this.emit('changed', this.state)
   }
@@ -90,7 +101,8 @@ export class DiskWatch extends EventEmitter<{ changed: [DiskState] }> {
     try {
       const fs = await this.#opts.statfs(this.dir)
       this.#free = fs.bavail * fs.bsize
-      if (this.#full && this.#free >= this.#opts.roomBytes && (await this.recover())) this.recovered()
+      // The probe's own success usually says so already (`wrote`); this is for a recover that did not write.
+      if (this.#full && this.#free >= this.#opts.roomBytes && (await this.recover()) && this.#full) this.recovered()
     } catch (err) {
       // Never swallowed: a data folder gone or a reopen that failed is worth a line; the next look retries.
       this.#opts.log?.error({ err, dataDir: this.dir }, 'looking for free space failed; trying again shortly')
