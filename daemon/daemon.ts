@@ -51,7 +51,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   })
   const tls = new PeerTls({ identity, networkKey: () => admission.key() })
   const iface = config.mdns ? chooseInterface(config.interface) : null
-  const store = await Store.open(join(config.dataDir, 'db'))
+  const store = await Store.open(join(config.dataDir, 'db'), { log: log.child({ part: 'store' }) })
   const replica = new Replica(store, identity.privateKey)
   const accounts = new Accounts(store)
   const search = await openSearch(config.dataDir, store, replica, accounts, log.child({ part: 'search' }))
@@ -139,7 +139,17 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     mdns: mdns?.hearing.health() ?? MDNS_OFF,
   })
   status = () =>
-    buildStatus(coordinator, me, config.network, ui, replica.head, { users: pages.users(), away: pages.away() }, directory, reach())
+    buildStatus(
+      coordinator,
+      me,
+      config.network,
+      ui,
+      replica.head,
+      { users: pages.users(), away: pages.away() },
+      directory,
+      reach(),
+      store.disk.state,
+    )
   const desktopLog = log.child({ part: 'desktop' })
   const desktop = await Desktop.open({
     store,
@@ -177,6 +187,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   )
   ui = await server.listen(config.uiPort, config.portAttempts)
   desktop.statusChanged() // now with the page's address
+  // A full disk, and its end, show at once on the pages' banner and in the tray (daemon/store/disk.ts).
+  store.disk.on('changed', () => {
+    pages.broadcast({ type: 'status', status: status() })
+    desktop.statusChanged()
+  })
   await server.listenSocket(socketPath(config.dataDir))
 
   wireLiveEvents(replica, coordinator, pages, live, status)

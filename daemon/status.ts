@@ -1,4 +1,4 @@
-import type { PeerStatus, Presence, Reach, Status } from '../shared/index.js'
+import type { DiskState, PeerStatus, Presence, Reach, Status } from '../shared/index.js'
 import type { PeerDirectory } from './discovery/index.js'
 import type { Coordinator, Identity } from './roles/index.js'
 
@@ -12,6 +12,7 @@ export function buildStatus(
   local: Pick<Presence, 'users' | 'away'>,
   directory: PeerDirectory,
   reach: Reach,
+  disk: DiskState,
 ): Status {
   const roster = coordinator.roster
   const peers: PeerStatus[] = roster
@@ -66,5 +67,6 @@ export function buildStatus(
     startedAt: me.startedAt,
     maxFileBytes: coordinator.maxFileBytes,
     reach,
+    disk,
   }
 }

@@ -28,6 +28,8 @@ export const DesktopState = z.object({
   dnd: z.boolean(),
   /** The chat page's address. */
   ui: z.string(),
+  /** The disk holding the data folder is full: nothing can be sent until space is freed (absent from older daemons). */
+  diskFull: z.boolean().optional(),
 })
 export type DesktopState = z.infer<typeof DesktopState>
 

@@ -269,6 +269,14 @@ export interface Status {
   startedAt: number
   /** What a firewall must let through, and whether it does (README, "Firewall and ports"). */
   reach: Reach
+  /** The disk holding the data folder (daemon/store/disk.ts): full while writes are refused for lack of space. */
+  disk: DiskState
+}
+
+/** `full`: a write was refused for lack of space and none has succeeded since; `free`: bytes free, as of the last look. */
+export interface DiskState {
+  full: boolean
+  free: number
 }
 
 /** A port asked for (a flag or the default) and the one bound: the next free one when it was taken. */

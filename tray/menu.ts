@@ -31,11 +31,13 @@ export function viewOf(state: DesktopState | null): TrayView {
       : state.role === 'client'
         ? `Relay: ${state.relayName ?? 'unknown'} · ${people}`
         : 'Looking for the network…'
+  // A full disk goes first: until space is freed nothing can be sent (daemon/store/disk.ts).
+  const disk = state.diskFull ? 'The disk is full: free space to send again · ' : ''
   const unread = state.account === null ? 'not logged in' : state.unread === 0 ? 'no unread messages' : `${state.unread} unread`
   return {
     look: { tone, unread: state.account === null ? 0 : state.unread, dnd: state.dnd },
-    tooltip: `SO-CHAT: ${unread}${state.dnd ? ', do not disturb' : ''}`,
-    status,
+    tooltip: `SO-CHAT: ${state.diskFull ? 'disk full, ' : ''}${unread}${state.dnd ? ', do not disturb' : ''}`,
+    status: disk + status,
     dnd: state.dnd,
   }
 }

@@ -72,9 +72,9 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
    * The part of the state that comes from the status. Building a status walks the roster,
    * so it is read when the status changes, not on every batch of new messages.
    */
-  private networkPart(): Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui'> {
+  private networkPart(): Pick<DesktopState, 'role' | 'relayName' | 'online' | 'ui' | 'diskFull'> {
     const s = this.opts.status()
-    return { role: s.role, relayName: s.relayName, online: s.online.length, ui: s.ui }
+    return { role: s.role, relayName: s.relayName, online: s.online.length, ui: s.ui, diskFull: s.disk?.full === true }
   }
 
   /** New log entries: messages become notifications; any entry may move the unread count. */

@@ -34,6 +34,34 @@ export class StoreError extends SochatError {
   }
 }
 
+/**
+ * The disk holding the data folder is full: nothing was written, nothing already saved is lost,
+ * and the daemon carries on by itself once there is space again (daemon/store/disk.ts).
+ */
+export class DiskFullError extends SochatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('disk_full', message, options)
+  }
+}
+
+// LevelDB's IO errors carry the OS's words, not its code: "IO error: …/000026.ldb: No space left on device";
+// SQLite's (the search index) say "database or disk is full" (SQLITE_FULL).
+const NO_SPACE = /no space left on device|ENOSPC|disk quota exceeded|EDQUOT|database or disk is full|SQLITE_FULL/i
+
+/**
+ * Whether `err`, or any error in its `cause` chain, says the disk is full: Node's `ENOSPC`
+ * (and `EDQUOT`, a quota that is full), LevelDB's IO error text, or SQLite's `SQLITE_FULL`.
+ * The one place that knows.
+ */
+export function isNoSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown }
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true
+    if (typeof message === 'string' && NO_SPACE.test(message)) return true
+  }
+  return false
+}
+
 export function errorBody(err: SochatError): { error: { code: ErrorCode; message: string } } {
   return { error: { code: err.code, message: err.message } }
 }

@@ -277,7 +277,8 @@ const RETRY_MS = 2000
  * for this submission (it expired, or a flood of offers pushed it out); offering it again,
  * which the next send does, cures it. `rate_limited`: a relay over its budget for this link
  * (daemon/relay/limits.ts) — today's relays close the link instead, an older or newer one
- * may refuse.
+ * may refuse. `disk_full`: the relay's disk is full; it takes writes again by itself once
+ * space is freed (daemon/store/disk.ts), so the submission is tried again every RETRY_MS.
  */
 export const TRANSIENT: ReadonlySet<string> = new Set([
   'internal',
@@ -288,9 +289,10 @@ export const TRANSIENT: ReadonlySet<string> = new Set([
   'file_not_offered',
   'rate_limited',
   'busy',
+  'disk_full',
 ])
 /** Transient refusals that a new route does not cure: tried again after RETRY_MS on the same one. */
-const RETRY_LATER = new Set(['file_unavailable', 'file_not_offered', 'rate_limited', 'busy'])
+const RETRY_LATER = new Set(['file_unavailable', 'file_not_offered', 'rate_limited', 'busy', 'disk_full'])
 
 export function newEntryId(): string {
   return randomBytes(12).toString('base64url')

@@ -5,6 +5,7 @@
  * which is what makes resending safe.
  */
 import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
+import { DiskFullError } from '../errors/index.js'
 import { NotRelayError, type Replica } from '../replica/index.js'
 import { BatchState, type NamesFiles } from './validate.js'
 
@@ -79,10 +80,13 @@ export class Sequencer {
     try {
       outcomes = await this.orderBatch(batch)
     } catch (err) {
+      // A full disk is said as such (507 disk_full, transient: the submission stays queued).
       const outcome: Outcome =
         err instanceof NotRelayError
           ? NOT_RELAY
-          : { ok: false, code: 'internal', message: `The relay could not write to its database: ${(err as Error).message}` }
+          : err instanceof DiskFullError
+            ? { ok: false, code: 'disk_full', message: `The relay's disk is full: ${err.message}` }
+            : { ok: false, code: 'internal', message: `The relay could not write to its database: ${(err as Error).message}` }
       for (const q of batch) q.resolve(outcome)
       return
     }

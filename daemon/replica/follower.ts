@@ -24,6 +24,7 @@ import {
   type Welcome,
 } from '../../shared/index.js'
 import { checkBatch } from '../accounts/index.js'
+import { isNoSpace } from '../errors/index.js'
 import type { PeerConnection } from '../link/index.js'
 import { OrderCheck } from './order-check.js'
 import type { Replica } from './replica.js'
@@ -91,11 +92,16 @@ export function withFirstEntry(checkpoints: Checkpoint[], first: Checkpoint | un
   return [...checkpoints, first]
 }
 
+/** The longest a follower whose disk is full keeps an idle link before linking again to retry. */
+const DISK_FULL_RESYNC_MS = 30_000
+
 export class Follower extends EventEmitter<FollowerEvents> {
   #welcome: Welcome | null = null
   #sent: SentHello | null = null
   /** Set once we refused the relay: nothing it sends after that is applied. */
   #refused = false
+  /** Set once applying failed (a full disk, say): the link is closing, nothing more is applied. */
+  #dropped = false
   // Frames are handled one at a time, in arrival order, even though applying is async.
   #queue: Promise<void> = Promise.resolve()
   readonly #order: OrderCheck
@@ -137,7 +143,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   private async onFrame(frame: Frame): Promise<void> {
-    if (this.#refused) return
+    // After a failed apply the link is going: frames already queued behind it (the next batch,
+    // which now starts past our head) must not be judged, or a full disk reads as a lying relay.
+    if (this.#refused || this.#dropped) return
     switch (frame.type) {
       case 'welcome':
         return this.onWelcome(frame)
@@ -218,7 +226,28 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   private failed(err: unknown): void {
-    this.log.error({ err }, 'applying entries from the relay failed; dropping the link to resync')
-    this.conn.close(1011, 'apply failed')
+    this.#dropped = true
+    if (!isNoSpace(err)) {
+      this.log.error({ err }, 'applying entries from the relay failed; dropping the link to resync')
+      this.conn.close(1011, 'apply failed')
+      return
+    }
+    // A full disk: dropping the link now would only link, catch up and fail again, many times a
+    // second, with an election each time. The link stays (frames are ignored) until the store
+    // writes again (daemon/store/disk.ts), or DISK_FULL_RESYNC_MS, then goes and catches up.
+    this.log.warn({ err }, 'the disk is full: entries from the relay wait; this machine catches up once there is space')
+    const disk = this.replica.store.disk
+    const resync = () => {
+      clearTimeout(timer)
+      disk.off('changed', onChange)
+      if (this.conn.open) this.conn.close(1011, 'apply failed: the disk was full')
+    }
+    const onChange = (state: { full: boolean }) => {
+      if (!state.full) resync()
+    }
+    const timer = setTimeout(resync, DISK_FULL_RESYNC_MS)
+    timer.unref()
+    disk.on('changed', onChange)
+    if (!disk.state.full) resync()
   }
 }

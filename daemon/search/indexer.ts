@@ -20,6 +20,7 @@
  */
 import type { Logger } from 'pino'
 import type { Entry, Message } from '../../shared/index.js'
+import { isNoSpace } from '../errors/index.js'
 import type { Store } from '../store/index.js'
 import { type IndexDb, SEARCH_INDEX_VERSION } from './index-db.js'
 import { docOf, type SearchDoc } from './tokens.js'
@@ -150,7 +151,11 @@ export class Indexer {
     this.#queue = this.#queue.then(task).catch((err) => {
       // The index is behind, not wrong: the mark did not move, the next pump tries again.
       this.#pumping = false
-      this.log.error({ err, seq: this.#seq }, 'updating the search index failed; search may miss recent messages until the next try')
+      // A full disk is not a fault of the index: it pauses, and the next new entry (which
+      // comes once the store writes again) pumps it up to the log.
+      if (isNoSpace(err))
+        this.log.warn({ err, seq: this.#seq }, 'the disk is full: the search index pauses and catches up once space is back')
+      else this.log.error({ err, seq: this.#seq }, 'updating the search index failed; search may miss recent messages until the next try')
     })
   }
 

@@ -4,8 +4,10 @@
  * (undo entries the relay never had, keeping them in the outbox so nothing is lost).
  */
 import { Level } from 'level'
+import type { Logger } from 'pino'
 import type { AccountKeys, Entry, Submission } from '../../shared/index.js'
-import { StoreError } from '../errors/index.js'
+import { DiskFullError, StoreError, isNoSpace } from '../errors/index.js'
+import { DiskWatch, type DiskWatchOptions } from './disk.js'
 import { seqKey } from './keys.js'
 import { EntryLog } from './log.js'
 import { OrderRecords } from './order.js'
@@ -21,11 +23,14 @@ export type { Account, KeyNotice, Op, ReadState, Room, RoomKeyRecord, ViewName }
 export { notifyKey } from './keys.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
+export type { DiskState, DiskWatchOptions } from './disk.js'
 
 /** Bumped whenever what the views keep changes; a database with another version is rebuilt. */
 export const VIEWS_VERSION = 5
 const VIEWS_VERSION_KEY = 'views.version'
 const REBUILD_CHUNK = 1000
+/** A tiny write that tells whether LevelDB takes writes again after a full disk. */
+const PROBE_KEY = 'disk.probe'
 
 /** A submission waiting in the outbox, with the key that keeps resends in submission order. */
 export interface OutboxItem {
@@ -67,9 +72,28 @@ export class Store {
   readonly meta: Sub<unknown>
   /** Relays' signed order statements and the forks they proved (order.ts). */
   readonly order: OrderRecords
+  /** Whether the disk is full, and how the store gets back on its feet (disk.ts). */
+  readonly disk: DiskWatch
+  #log: Logger | undefined
+  /** Set while the database is being reopened: writes wait for it. */
+  #reopening: Promise<void> | null = null
+  #writing = 0
+  #drained: (() => void) | null = null
+  /** Closing the database closes its sublevels, and opening it does not open them again: reopen does. */
+  readonly #sublevels: { open: () => Promise<void> }[] = []
 
-  private constructor(readonly db: Level<string, unknown>) {
-    const sub = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Sub<V>
+  private constructor(
+    readonly db: Level<string, unknown>,
+    dir: string,
+    opts: StoreOptions,
+  ) {
+    this.#log = opts.log
+    this.disk = new DiskWatch(dir, () => this.recover(), { ...opts.disk, log: opts.log })
+    const sub = <V>(name: string) => {
+      const level = db.sublevel<string, V>(name, { valueEncoding: 'json' })
+      this.#sublevels.push(level)
+      return level as unknown as Sub<V>
+    }
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'), sub<string>('chain'))
     const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'notices', 'roomKeys', 'notify'] as const
     this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
@@ -79,7 +103,7 @@ export class Store {
     this.order = new OrderRecords(sub('orderSeen'), sub('forks'))
   }
 
-  static async open(dir: string): Promise<Store> {
+  static async open(dir: string, opts: StoreOptions = {}): Promise<Store> {
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
     try {
       await db.open()
@@ -92,7 +116,7 @@ export class Store {
         { cause },
       )
     }
-    const store = new Store(db)
+    const store = new Store(db, dir, opts)
     await store.log.load()
     if ((await store.meta.get(VIEWS_VERSION_KEY)) !== VIEWS_VERSION) await store.rebuildViews()
     return store
@@ -141,7 +165,11 @@ export class Store {
   }
 
   /** Removes entries after `seq` and moves them into the outbox, in one batch. */
-  async truncateAfter(seq: number): Promise<Entry[]> {
+  truncateAfter(seq: number): Promise<Entry[]> {
+    return this.truncate(seq, (ops) => this.write(ops))
+  }
+
+  private async truncate(seq: number, write: (ops: Op[]) => Promise<void>): Promise<Entry[]> {
     const removed = await this.log.range(seq + 1, Number.MAX_SAFE_INTEGER)
     if (removed.length === 0) return removed
     const chain = await this.log.chainAt(seq)
@@ -154,12 +182,13 @@ export class Store {
       const { seq: _s, term: _t, ...submission } = entry
       ops.push(put(this.outbox, entry.id, { order: outboxOrder(entry.ts, entry.seq), submission }))
     }
-    await this.write(ops)
+    await write(ops)
     this.log.setHead(seq, chain)
     return removed
   }
 
   async close(): Promise<void> {
+    this.disk.close()
     await this.db.close()
   }
 
@@ -171,15 +200,95 @@ export class Store {
     ]
   }
 
-  /** One synced batch: durable when it resolves. */
+  /**
+   * One synced batch: durable when it resolves; when it rejects, nothing of it was written. A
+   * full disk is a `DiskFullError` (507 disk_full), and the store recovers by itself (disk.ts).
+   */
   async write(ops: Op[]): Promise<void> {
+    while (this.#reopening) await this.#reopening
+    this.#writing++
+    try {
+      await this.batch(ops)
+    } finally {
+      if (--this.#writing === 0) this.#drained?.()
+    }
+  }
+
+  private async batch(ops: Op[]): Promise<void> {
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the batch spans sublevels of several value types, which level's types cannot say
       await this.db.batch(ops as any, { sync: true })
     } catch (cause) {
-      throw new StoreError('Writing to the database failed; the change was not saved.', { cause })
+      if (!isNoSpace(cause)) throw new StoreError('Writing to the database failed; the change was not saved.', { cause })
+      this.disk.filled(cause)
+      throw new DiskFullError(diskFullMessage(this.disk.dir), { cause })
+    }
+    this.disk.wrote()
+  }
+
+  /**
+   * Called by the disk watcher once there is room: a tiny write, and if LevelDB still refuses
+   * it (its background error sticks until reopened), a reopen and the same write again.
+   */
+  private async recover(): Promise<boolean> {
+    const probe = () => this.batch([put(this.meta, PROBE_KEY, Date.now())])
+    try {
+      await probe()
+      return true
+    } catch (err) {
+      if (!(err instanceof DiskFullError)) throw err
+    }
+    await this.reopen()
+    await probe()
+    return true
+  }
+
+  /**
+   * Closes and opens the database again, which clears LevelDB's sticky error. Writes wait
+   * (none is in flight when it closes); reads asked while it opens are queued by abstract-level.
+   * Only while the disk is full, and at most once per look (disk.ts).
+   */
+  async reopen(): Promise<void> {
+    let done = () => {}
+    this.#reopening = new Promise<void>((resolve) => (done = resolve))
+    try {
+      while (this.#writing > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
+      this.#drained = null
+      const head = this.log.head
+      await this.db.close()
+      // All at once: from here on reads wait for the opening (abstract-level defers them)
+      // rather than fail; only those asked during the close itself (milliseconds) fail.
+      await Promise.all([this.db.open(), ...this.#sublevels.map((level) => level.open())])
+      this.#log?.info({ dataDir: this.disk.dir }, 'the database was opened again to clear the error a full disk left')
+      await this.restoreHead(head)
+    } finally {
+      this.#reopening = null
+      done()
     }
   }
+
+  /**
+   * LevelDB says a batch whose sync failed "may or may not show up" once reopened. Such a batch
+   * was answered as failed, so it is taken back (into the outbox, from which it is sent again
+   * and deduplicated by id): the log stays what was acknowledged.
+   */
+  private async restoreHead(head: number): Promise<void> {
+    let found = head
+    for await (const key of this.log.entries.keys({ reverse: true, limit: 1 })) found = Number(key)
+    if (found <= head) return
+    this.#log?.warn({ head, found }, 'entries whose write had failed appeared after reopening; they go back to the outbox')
+    await this.truncate(head, (ops) => this.batch(ops))
+  }
+}
+
+export interface StoreOptions {
+  log?: Logger
+  disk?: Omit<DiskWatchOptions, 'log'>
+}
+
+/** What a person reads when a write is refused for lack of space. */
+export function diskFullMessage(dataDir: string): string {
+  return `This computer's disk is full (the one holding ${dataDir}), so this was not saved. Nothing already saved is lost. Free some space on that disk: SO-CHAT notices within seconds and works again by itself.`
 }
 
 export function put<V>(sublevel: Sub<V>, key: string, value: V): Op {

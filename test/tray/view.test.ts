@@ -35,6 +35,16 @@ t.test('the status line and tooltip for each state', async (t) => {
   t.match(viewOf(state({ account: null, unread: 3 })), { look: { unread: 0 }, tooltip: 'SO-CHAT: not logged in' }, 'no badge for nobody')
 })
 
+t.test('a full disk is said in the status line and the tooltip, and gone once it is not', async (t) => {
+  t.match(viewOf(state({ diskFull: true, unread: 2 })), {
+    status: 'The disk is full: free space to send again · Relay: lab-3 · 4 people online',
+    tooltip: 'SO-CHAT: disk full, 2 unread',
+  })
+  const after = viewOf(state({ diskFull: false, unread: 2 }))
+  t.equal(after.status, 'Relay: lab-3 · 4 people online')
+  t.equal(after.tooltip, 'SO-CHAT: 2 unread')
+})
+
 t.test('badge text stays short', async (t) => {
   t.same([badgeText(1), badgeText(42), badgeText(99), badgeText(100), badgeText(12345)], ['1', '42', '99', '99+', '99+'])
 })

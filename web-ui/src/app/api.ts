@@ -52,7 +52,7 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   message_deleted: 'That message was deleted.',
   unknown_author: 'Nobody has that username.',
   file_too_large: 'That file is larger than the relay takes.',
-  disk_full: 'This computer’s disk is too full to take that file. Free some space and try again.',
+  disk_full: 'This computer’s disk is full, so that was not saved. Nothing already saved is lost. Free some space and try again.',
   image_too_large: 'That picture has too many pixels to open. Send it as a file instead.',
   corrupt_image: 'That picture is damaged or cut short, so it cannot be shown.',
   unsupported_image: 'SO-CHAT cannot show that kind of picture. Send it as a file instead.',

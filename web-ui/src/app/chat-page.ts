@@ -22,6 +22,7 @@ import { NewerHistory } from '../timeline/newer-history.js'
 import { OlderHistory } from '../timeline/older-history.js'
 import { ReadTracker } from '../timeline/read-tracker.js'
 import { RelayNotice } from '../timeline/relay-notice.js'
+import { diskBanner } from './disk-banner-model.js'
 import { RelayWatch } from '../timeline/relay-watch-model.js'
 import { roomDialogs, roomHeader, type RoomDialogs } from '../rooms/room-chrome.js'
 import type { RoomHeader } from '../rooms/room-header.js'
@@ -381,6 +382,7 @@ export class ChatPage {
       const status = await this.api.get<Status>('/api/v1/status')
       if (this.me) this.roster.show(status, this.me)
       this.files.setLimit(status.maxFileBytes)
+      this.showDisk(status)
     } catch {
       // The feed's status events will fill the sidebar; a missing sidebar is not worth an alert.
     }
@@ -390,10 +392,18 @@ export class ChatPage {
     this.online = status.online
     this.files.setLimit(status.maxFileBytes)
     this.roster.show(status, this.me)
+    this.showDisk(status)
     // Only the feed's statuses, which arrive in order: an older REST answer must not
     // make the notice say the relay moved back and forth.
     const notice = this.relayWatch.next(status)
     if (notice) this.relayNotice.show(notice)
+  }
+
+  /** While the daemon's disk is full, a banner says so; it goes once writes work again. */
+  private showDisk(status: Status): void {
+    const banner = byId('disk-banner')
+    const text = diskBanner(status.disk)
+    if (banner.textContent !== text) banner.textContent = text
   }
 
   private onFeedState(state: FeedState): void {
