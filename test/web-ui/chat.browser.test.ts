@@ -70,8 +70,9 @@ t.test('two people chat through the page on two machines', { skip: skipReason() 
 
   await t.test('the composer completes :short codes: and @names from the keyboard', async (t) => {
     await messageBox(a).pressSequentially('great :thu')
-    await a.getByRole('listbox', { name: 'Suggestions' }).waitFor()
-    t.equal(await a.getByRole('option').first().textContent(), '👍 :thumbs_up:', 'the best match comes first')
+    const suggestions = a.getByRole('listbox', { name: 'Suggestions' })
+    await suggestions.waitFor()
+    t.equal(await suggestions.getByRole('option').first().textContent(), '👍 :thumbs_up:', 'the best match comes first')
     t.equal(await messageBox(a).getAttribute('aria-expanded'), 'true', 'the box says a list is open')
     await messageBox(a).press('Enter')
     t.equal(await messageBox(a).inputValue(), 'great 👍', 'Enter took the suggestion and did not send')

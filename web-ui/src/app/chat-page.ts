@@ -325,7 +325,8 @@ export class ChatPage {
     if (this.api.csrfToken) forgetCsrfToken(this.api.csrfToken)
     this.api.setCsrfToken(null)
     this.me = null
-    for (const d of Object.values(this.dialogs)) d.close()
+    const { members, browse, newRoom, editRoom } = this.dialogs
+    for (const dialog of [members, browse, newRoom, editRoom]) dialog.close()
     this.network.reset()
     this.search.reset()
     this.actions.closePopups()
