@@ -10,14 +10,14 @@ import { socketPath, writeRuntime, type DaemonConfig, makeDataDirPrivate } from 
 import { InputError } from './errors/index.js'
 import { Desktop, OsNotifier, ensureAgentSecret, openInBrowser } from './desktop/index.js'
 import { BlobSweeper, openFiles } from './files/index.js'
-import { MDNS_OFF, MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
+import { DiscoveryWindow, MDNS_OFF, MdnsDiscovery, PeerDirectory, chooseInterface, probeOver } from './discovery/index.js'
 import { Auth, LiveFeed, machinesChangedHint, PageSockets, PASS_CHECK_MS, PresencePasses, UiServer } from './http/index.js'
 import { Admission, answerRekey, openAtStart, NetworkDesk, Newcomer, RemovedList, removeMember } from './admission/index.js'
 import { loadMachineIdentity, loadNetworkKey, readKeyFileGiven, saveNetworkKey, type NetworkKey } from './identity/index.js'
 import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
-import { Coordinator, DISCOVERY_WINDOW_MS, NOT_RELAY_GATE } from './roles/index.js'
+import { Coordinator, NOT_RELAY_GATE } from './roles/index.js'
 import { isTerm } from './election/index.js'
 import { indexAsApplied, Search } from './search/index.js'
 import { buildStatus } from './status.js'
@@ -80,6 +80,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
   const me = { nodeId, fingerprint: identity.fingerprint, name: config.name, network: config.network, startedAt, peerPort: peerServer.port }
   const directory = new PeerDirectory({ selfId: () => nodeId, probe: probeOver(tls), log: log.child({ part: 'directory' }) })
   for (const p of config.peers) directory.add(p.host, p.port, 'static')
+  const discoveryWindow = new DiscoveryWindow(config.peers.length > 0 ? 'peers' : iface ? 'mdns' : 'nothing')
   // A term saved before terms had bounds (a rogue's 2^53 - 1) would make this machine's advert
   // one no upgraded neighbour parses: start from 0 and learn the network's term again.
   const storedTerm = Number((await store.meta.get('term')) ?? 0)
@@ -91,6 +92,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     replica,
     outbox,
     directory,
+    discoveryWindow,
     tls,
     log: log.child({ part: 'roles' }),
     localPresence: () => ({ users: pages.users(), away: pages.away(), passes: passes.current() }),
@@ -109,10 +111,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
         iface,
         log: log.child({ part: 'mdns' }),
         onUp: (s) => {
+          if (s.advert.nodeId !== nodeId) discoveryWindow.heard()
           directory.add(s.host, s.port, 'mdns', s.advert)
           coordinator.nudge()
         },
         onDown: (host, port) => directory.remove(host, port),
+        onServiceQueried: () => discoveryWindow.heard(),
       })
     : null
   coordinator.on('advert', (advert) => mdns?.publish(advert))
@@ -226,7 +230,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     name: config.name,
     network: config.network,
     candidates: () => directory.seen().filter((p) => p.host !== ''),
-    windowEndsAt: Date.now() + DISCOVERY_WINDOW_MS,
+    discoveryWindow,
     // Stale: nobody proves our key, yet machines answer that hold one (they answer our join with 202/403, not 409).
     staleKey: () => directory.alive().length === 0 && coordinator.role !== 'client' && refusingHolders().length > 0,
     holders: () => refusingHolders(),

@@ -25,8 +25,8 @@ export interface NewcomerOptions {
   network: string
   /** Addresses of SO-CHAT machines seen (mDNS, --peer). */
   candidates: () => { host: string; port: number }[]
-  /** When the discovery window after start ends (ms since the epoch). */
-  windowEndsAt: number
+  /** How long to look for a network before founding one (discovery/window.ts). */
+  discoveryWindow: { over(): boolean; remaining(): number }
   /** True while this machine holds a key no machine it sees accepts (see the top of this file). */
   staleKey: () => boolean
   /** Machines to ask while the key is stale: those that answered TLS but did not prove our key. */
@@ -54,9 +54,15 @@ export class Newcomer {
     this.#timer = setTimeout(() => {
       this.round()
         .catch((err: unknown) => this.opts.log.error({ err }, 'asking to join failed; trying again'))
-        .finally(() => this.schedule(ROUND_MS))
+        .finally(() => this.schedule(this.nextRoundIn()))
     }, ms)
     this.#timer.unref()
+  }
+
+  /** A round every ROUND_MS; while the discovery window is still open and no key is held, also the moment it ends, so founding does not wait a round past it. */
+  private nextRoundIn(): number {
+    const window = this.opts.discoveryWindow
+    return this.opts.admission.key() || window.over() ? ROUND_MS : Math.min(ROUND_MS, window.remaining())
   }
 
   private async round(): Promise<void> {
@@ -77,7 +83,7 @@ export class Newcomer {
       }
       answers.push(asked)
     }
-    const outcome = roundOutcome({ selfId: identity.nodeId, windowOver: Date.now() >= this.opts.windowEndsAt, answers })
+    const outcome = roundOutcome({ selfId: identity.nodeId, windowOver: this.opts.discoveryWindow.over(), answers })
     if (held) return admission.setStale(outcome.kind === 'asking')
     if (outcome.kind === 'found') return admission.hold(NetworkKey.generate(), 'founded')
     if (outcome.kind === 'asking') {

@@ -5,12 +5,19 @@
  * drops multicast (a firewall closing UDP 5353, Wi-Fi "client isolation") hears nothing, and
  * `sochat status` says so; our own packets come back to us through multicast loopback and are
  * not counted.
+ *
+ * It also tells the discovery window (window.ts) when another machine queries for SO-CHAT's
+ * own service: an SO-CHAT starting at the same moment as this one, not yet advertising.
  */
 import type { EventEmitter } from 'node:events'
 import type { MdnsHealth } from '../../shared/index.js'
 
 interface Rinfo {
   address: string
+}
+
+interface Query {
+  questions?: { name?: unknown }[]
 }
 
 export class MdnsHearing {
@@ -22,12 +29,20 @@ export class MdnsHearing {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Listens to a multicast-dns socket's `query` and `response` events. */
-  watch(socket: EventEmitter): void {
+  /**
+   * Listens to a multicast-dns socket's `query` and `response` events; `serviceQueried` is
+   * called when another machine asks for the service named `service` (e.g. `_sochat._tcp.local`).
+   */
+  watch(socket: EventEmitter, service?: string, serviceQueried?: () => void): void {
+    const fromOther = (rinfo: Rinfo | undefined) => Boolean(rinfo?.address && rinfo.address !== this.iface.address)
     const heard = (_packet: unknown, rinfo: Rinfo | undefined) => {
-      if (rinfo?.address && rinfo.address !== this.iface.address) this.#lastHeard = this.now()
+      if (fromOther(rinfo)) this.#lastHeard = this.now()
     }
-    socket.on('query', heard)
+    socket.on('query', (packet: Query | undefined, rinfo: Rinfo | undefined) => {
+      heard(packet, rinfo)
+      const asks = Array.isArray(packet?.questions) && packet.questions.some((q) => q?.name === service)
+      if (asks && fromOther(rinfo)) serviceQueried?.()
+    })
     socket.on('response', heard)
   }
 

@@ -21,6 +21,8 @@ export interface MdnsOptions {
   log: Logger
   onUp: (s: MdnsSighting) => void
   onDown: (host: string, port: number) => void
+  /** Another machine asked for SO-CHAT's service: one may be starting right now (window.ts). */
+  onServiceQueried?: () => void
 }
 
 export class MdnsDiscovery {
@@ -42,7 +44,7 @@ export class MdnsDiscovery {
     // bonjour-service keeps its multicast-dns socket private; it is the one place every packet
     // passes, so status can say whether anything was ever heard (hearing.ts).
     const socket = (this.#bonjour as unknown as { server?: { mdns?: EventEmitter } }).server?.mdns
-    if (socket) this.hearing.watch(socket)
+    if (socket) this.hearing.watch(socket, `_${SERVICE_TYPE}._tcp.local`, opts.onServiceQueried)
     else opts.log.warn('bonjour-service changed its internals: status cannot say whether mDNS is heard')
     this.#browser = this.#bonjour.find({ type: SERVICE_TYPE, protocol: 'tcp' })
     this.#browser.on('up', (s) => this.sighting(s))

@@ -13,7 +13,6 @@ import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
 import type { CoordinatorDeps } from './deps.js'
 
-export const DISCOVERY_WINDOW_MS = 3000
 export const FAILOVER_WINDOW_MS = 1500
 const WAIT_LIMIT_MS = 3000
 const ELECTING_TICK_MS = 500
@@ -49,8 +48,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   term: number
   relay: Relay | null = null
   readonly #session: ClientSession
-  #windowEndsAt = 0
   #timer: NodeJS.Timeout | null = null
+  /** After losing a relay without a handover: until when every replica is given to notice it too. */
+  #failoverEndsAt = 0
   #ticking = false
   #stopped = false
   /** Consecutive ticks that decided to promote: one more fresh look before acting. */
@@ -114,7 +114,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   start(): void {
-    this.#windowEndsAt = Date.now() + DISCOVERY_WINDOW_MS
     this.emit('advert', this.advert())
     this.schedule(0)
   }
@@ -173,8 +172,18 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.deps.log.error({ err }, 'election step failed; trying again')
     } finally {
       this.#ticking = false
-      if (this.role !== 'client') this.schedule(this.role === 'relay' ? SETTLED_TICK_MS : ELECTING_TICK_MS)
+      if (this.role !== 'client') this.schedule(this.role === 'relay' ? SETTLED_TICK_MS : this.electingTickIn())
     }
+  }
+
+  /** While electing: every ELECTING_TICK_MS, and also the moment the discovery window ends. */
+  private electingTickIn(): number {
+    const left = this.deps.discoveryWindow.remaining()
+    return left > 0 ? Math.min(ELECTING_TICK_MS, left) : ELECTING_TICK_MS
+  }
+
+  private votesToPromote(): number {
+    return this.deps.discoveryWindow.quiet && this.deps.directory.seen().length === 0 ? 1 : 2
   }
 
   private async electionStep(): Promise<void> {
@@ -184,7 +193,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const decision = decide({
       self: this.advert(),
       peers,
-      windowOver: Date.now() >= this.#windowEndsAt,
+      windowOver: this.deps.discoveryWindow.over() && Date.now() >= this.#failoverEndsAt,
       knownTerm: this.term,
       skipped: this.#skipped,
     })
@@ -193,9 +202,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.trackWaiting(decision.kind === 'wait' ? decision.for : null)
     switch (decision.kind) {
       // Promote on the second tick in a row only: the first may rest on a neighbour's advert
-      // from just before it promoted itself, and two relays at once cost a merge.
+      // from just before it promoted itself, and two relays at once cost a merge. A machine
+      // that never saw nor heard another has no such advert to distrust: it promotes at once.
       case 'promote':
-        return this.#promoteVotes >= 2 ? this.becomeRelay(decision.term) : undefined
+        return this.#promoteVotes >= this.votesToPromote() ? this.becomeRelay(decision.term) : undefined
       case 'join':
         return this.#session.join(decision.relay)
       case 'step-down':
@@ -286,7 +296,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     })
     this.#session.dropRoster()
     this.setRole('relay')
-    log.info({ term, head: replica.head }, 'this daemon is now the relay')
+    // `alone`: the discovery window ended early because nothing of another SO-CHAT was heard (discovery/window.ts).
+    const alone = this.deps.discoveryWindow.quiet
+    log.info({ term, head: replica.head, alone, sinceStartMs: Date.now() - me.startedAt }, 'this daemon is now the relay')
   }
 
   /** The client session's relay went (its link closed): take over if it named us, else elect. */
@@ -308,7 +320,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     )
     // After a handover the successor promotes at once; otherwise give every replica a moment
     // to notice the loss too, so they rank the same set of candidates.
-    this.#windowEndsAt = Date.now() + FAILOVER_WINDOW_MS
+    this.#failoverEndsAt = Date.now() + FAILOVER_WINDOW_MS
     this.setRole('electing')
     this.schedule(handover ? 100 : 0)
   }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import type { Presence } from '../../shared/index.js'
-import type { PeerDirectory } from '../discovery/index.js'
+import type { DiscoveryWindow, PeerDirectory } from '../discovery/index.js'
 import type { PeerTls } from '../link/index.js'
 import type { Outbox } from '../outbox/index.js'
 import type { Replica } from '../replica/index.js'
@@ -25,6 +25,8 @@ export interface CoordinatorDeps {
   replica: Replica
   outbox: Outbox
   directory: PeerDirectory
+  /** How long to look for other machines before taking the relay's role (discovery/window.ts). */
+  discoveryWindow: DiscoveryWindow
   /** Opens links to relays: TLS with this machine's key, proving the network key. */
   tls: PeerTls
   log: Logger

@@ -30,7 +30,10 @@ function asker(
     name: 'newcomer',
     network: 'default',
     candidates: () => opts.candidates ?? [],
-    windowEndsAt: opts.windowEndsAt ?? Date.now() - 1,
+    discoveryWindow: {
+      over: () => Date.now() >= (opts.windowEndsAt ?? 0),
+      remaining: () => Math.max(0, (opts.windowEndsAt ?? 0) - Date.now()),
+    },
     staleKey: opts.stale ?? (() => false),
     holders: () => opts.holders ?? [],
     log: silent,

@@ -30,3 +30,23 @@ t.test('a broken socket is reported with its error', async (t) => {
   hearing.failed(new Error('bind EADDRINUSE 0.0.0.0:5353'))
   t.match(hearing.health(), { state: 'failed', error: 'bind EADDRINUSE 0.0.0.0:5353' })
 })
+
+t.test("another machine's query for SO-CHAT's service is told to the discovery window; anything else is not", async (t) => {
+  const hearing = new MdnsHearing({ name: 'br0', address: '10.0.0.1' })
+  const socket = new EventEmitter()
+  let queried = 0
+  hearing.watch(socket, '_sochat._tcp.local', () => queried++)
+  const ask = (name: unknown, address: string) => socket.emit('query', { questions: [{ name, type: 'PTR' }] }, { address, port: 5353 })
+
+  ask('_sochat._tcp.local', '10.0.0.1')
+  t.equal(queried, 0, 'our own query, looped back, is not another SO-CHAT starting')
+  ask('_ipp._tcp.local', '10.0.0.9')
+  socket.emit('response', { answers: [{ name: '_sochat._tcp.local' }] }, { address: '10.0.0.9', port: 5353 })
+  t.equal(queried, 0, "a printer's query and an answer are not a query for our service")
+  socket.emit('query', { questions: 'not a list' }, { address: '10.0.0.9', port: 5353 })
+  socket.emit('query', undefined, { address: '10.0.0.9', port: 5353 })
+  ask(42, '10.0.0.9')
+  t.equal(queried, 0, 'malformed queries are ignored, not thrown on')
+  ask('_sochat._tcp.local', '10.0.0.9')
+  t.equal(queried, 1, "another machine's query for _sochat._tcp.local is")
+})

@@ -6,6 +6,7 @@
  * refusal again doubles the time, up to PASS_OVER_MAX_MS. The
  * multi-host side of it is test/multihost/forgery.test.ts.
  */
+import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -49,8 +50,11 @@ async function coordinator(t: Test) {
       markUnreachable: () => undefined,
       probeAll: async () => undefined,
       alive: () => [liar],
+      seen: () => [liar],
       addressOf: (nodeId: string) => void joins.push(nodeId),
     },
+    // Looked already: the window is over (the coordinator is never started here).
+    discoveryWindow: new DiscoveryWindow('nothing'),
     log: pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }),
     localPresence: () => ({ users: [], away: [] }),
     hasBlob: async () => false,

@@ -4,6 +4,7 @@
  * its term instead of raising it, and a successor named in a handover takes one above the
  * newest term it knows, whatever number the handover names.
  */
+import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -30,7 +31,9 @@ async function coordinator(t: Test, savedTerm: number) {
     me: ME,
     replica: new Replica(store),
     outbox: { setRoute: () => undefined, rejected: async () => undefined },
-    directory: { markUnreachable: () => undefined, probeAll: async () => undefined, alive: () => [] },
+    directory: { markUnreachable: () => undefined, probeAll: async () => undefined, alive: () => [], seen: () => [] },
+    // Looked already: the window is over (the coordinator is never started here).
+    discoveryWindow: new DiscoveryWindow('nothing'),
     log: pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }),
     localPresence: () => ({ users: [], away: [] }),
     hasBlob: async () => false,
