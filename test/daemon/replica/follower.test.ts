@@ -136,16 +136,25 @@ t.test('an empty log still takes everything from 0', async (t) => {
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
 })
 
+/** Resolves once the replica has applied up to `head` (signatures are checked in workers: no fixed sleep); fails after 10 s. */
+async function applied(replica: { head: number }, head: number): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (replica.head < head) {
+    if (Date.now() > deadline) throw new Error(`the replica stopped at ${replica.head}, not ${head}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
 t.test('a welcome past our head is a backlog until it is applied; a link that closes ends it', async (t) => {
   const { link, replica, welcome, batch } = await follower(t, [])
   const relayLog = entries(ids('relay', 6))
   t.equal(await welcome({ head: 6, from: 0 }, relayLog), 'ready')
   t.ok(replica.catchingUp, 'catching up: work that can wait (the search index) waits')
   link.emit('frame', await batch(relayLog.slice(0, 3)), 100)
-  await new Promise((r) => setTimeout(r, 50))
+  await applied(replica, 3)
   t.ok(replica.catchingUp, 'still, half way')
   link.emit('frame', await batch(relayLog.slice(3)), 100)
-  await new Promise((r) => setTimeout(r, 50))
+  await applied(replica, 6)
   t.notOk(replica.catchingUp, 'caught up at the welcome head')
 
   const again = await follower(t, [], 'db2')
