@@ -17,6 +17,7 @@ import { sessionBoxKey } from '../accounts/index.js'
 import { decryptContent, openRoomKey, type Content } from '../sealing/index.js'
 import type { ViewQueries } from '../store/index.js'
 import type { Authenticated } from './auth.js'
+import { quoteOf } from './reply-links.js'
 
 export class MessageOpener {
   /**
@@ -48,6 +49,13 @@ export class MessageOpener {
    * (their keys stay here, in the daemon).
    */
   async open(message: Message): Promise<Message> {
+    const shown = await this.openOne(message)
+    if (!message.replyTo) return shown
+    // A reply carries a quote of what it answers, opened for this person too (reply-links.ts).
+    return { ...shown, quote: await quoteOf(this.q, message.room, message.replyTo, (m) => this.openOne(m)) }
+  }
+
+  private async openOne(message: Message): Promise<Message> {
     const { sealed, blobs: _blobs, ...rest } = message
     if (!sealed) return rest
     const opened = await this.content(message)
