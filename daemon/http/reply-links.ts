@@ -23,7 +23,8 @@ export async function replyLinks(q: ViewQueries, room: string, body: z.infer<typ
     const root = await target(q, room, body.thread)
     out.thread = root.thread ?? root.id
     if (body.alsoInRoom) out.alsoInRoom = true
-  } else if (body.alsoInRoom) throw new InputError('invalid_thread', '"Also send to room" goes with a thread reply only: send {"thread": ID}.')
+  } else if (body.alsoInRoom)
+    throw new InputError('invalid_thread', '"Also send to room" goes with a thread reply only: send {"thread": ID}.')
   return out
 }
 

@@ -4,7 +4,14 @@
  * batch count); the local API asks first too, to answer a person at once and in words. One
  * rule book for both, so the page's refusals and the relay's cannot disagree.
  */
-import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, MAX_CLOCK_AHEAD_MS, MAX_PINS_PER_ROOM, type EntryBody, type ErrorCode } from '../../shared/index.js'
+import {
+  DIRECT_MAX_MEMBERS,
+  GENERAL_ROOM,
+  MAX_CLOCK_AHEAD_MS,
+  MAX_PINS_PER_ROOM,
+  type EntryBody,
+  type ErrorCode,
+} from '../../shared/index.js'
 import type { Room, ViewQueries } from '../store/index.js'
 import { directRoomId } from './direct.js'
 import { contentFits, filesFit, mayJoinEncrypted, roomKeyMade } from './keys.js'

@@ -60,7 +60,14 @@ const STALE_RETRIES = 2
  * written) their plaintext blobs are removed from this machine. Refused, the plaintext stays
  * for the page to send again, and the sealed blobs no message names go with the sweep.
  */
-async function postSealed(ctx: HttpContext, who: Authenticated, room: string, text: string, files: FileRef[] | undefined, links: ReplyLinks) {
+async function postSealed(
+  ctx: HttpContext,
+  who: Authenticated,
+  room: string,
+  text: string,
+  files: FileRef[] | undefined,
+  links: ReplyLinks,
+) {
   const author = who.session.username
   let sealedFiles: Promise<{ files: SealedFileRef[]; blobs: SealedBlob[] }> | null = null
   const sealFilesOnce = () => {
@@ -70,7 +77,15 @@ async function postSealed(ctx: HttpContext, who: Authenticated, room: string, te
   for (let attempt = 0; ; attempt++) {
     const sealed = await sealText(ctx, who, room, text, files ? async () => (await sealFilesOnce()).files : undefined)
     const carried = sealed ? (files ? { blobs: (await sealFilesOnce()).blobs } : {}) : files ? { files } : {}
-    const body = { type: 'message.posted' as const, room, author, text: sealed ? '' : text, ...carried, ...(sealed ? { sealed } : {}), ...links }
+    const body = {
+      type: 'message.posted' as const,
+      room,
+      author,
+      text: sealed ? '' : text,
+      ...carried,
+      ...(sealed ? { sealed } : {}),
+      ...links,
+    }
     try {
       const result = await submitAs(ctx, who, body, { durable: true, timeoutMs: ctx.submitTimeoutMs })
       if (sealed && files) await dropPlainFiles(ctx, room, files)

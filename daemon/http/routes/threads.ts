@@ -5,7 +5,15 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { EntryId, RoomId, SetPin, ThreadQuery, type MessageResponse, type PinsResponse, type ThreadResponse } from '../../../shared/index.js'
+import {
+  EntryId,
+  RoomId,
+  SetPin,
+  ThreadQuery,
+  type MessageResponse,
+  type PinsResponse,
+  type ThreadResponse,
+} from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import type { HttpContext } from '../context.js'
 import { withOpener } from '../message-opener.js'

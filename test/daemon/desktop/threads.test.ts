@@ -39,13 +39,21 @@ async function setUp(t: { testdir: () => string; teardown: (fn: () => unknown) =
   let made = 0
   const apply = async (...bodies: EntryBody[]) => {
     const head = store.log.head
-    const entries = bodies.map((body, i): Entry => ({ id: `entry-${++made}-000`, ts: Date.now(), origin: NODE, seq: head + i + 1, term: 1, body }))
+    const entries = bodies.map(
+      (body, i): Entry => ({ id: `entry-${++made}-000`, ts: Date.now(), origin: NODE, seq: head + i + 1, term: 1, body }),
+    )
     await store.append(entries)
     desktop.onApplied(entries)
     await desktop.refresh()
     return entries.map((e) => e.id)
   }
-  const say = (author: string, text: string, room = DESIGN, more: object = {}): EntryBody => ({ type: 'message.posted', room, author, text, ...more })
+  const say = (author: string, text: string, room = DESIGN, more: object = {}): EntryBody => ({
+    type: 'message.posted',
+    room,
+    author,
+    text,
+    ...more,
+  })
   /** Every note shown up to a sentinel message in general (which always notifies bob). */
   const notesUpTo = async (sentinel: string) => {
     await apply(say('alice', sentinel, 'general'))

@@ -51,7 +51,13 @@ t.test('replies, threads and pins', async (t) => {
       bobPage.events.find((e) => e.type === 'message' && e.message.id === r.body.message.id),
     )
     t.match(live, { message: { quote: { state: 'shown', author: 'alice' } } }, 'and so does the live feed')
-    refused(t, await post(A, 'general', { text: 'x', replyTo: elsewhere.id }), 404, 'unknown_reply_target', "a reply to another room's message")
+    refused(
+      t,
+      await post(A, 'general', { text: 'x', replyTo: elsewhere.id }),
+      404,
+      'unknown_reply_target',
+      "a reply to another room's message",
+    )
     refused(t, await post(A, 'general', { text: 'x', replyTo: 'AAAAAAAAAAAAAAAA' }), 404, 'unknown_reply_target', 'a reply to nothing')
     refused(t, await post(A, 'general', { text: 'x', replyTo: 'bad id!' }), 400, 'bad_request', 'a malformed id')
     refused(t, await post(A, 'general', { text: 'x', alsoInRoom: true }), 400, 'invalid_thread', '"also to room" without a thread')
@@ -59,7 +65,13 @@ t.test('replies, threads and pins', async (t) => {
     const gone = (await post(A, 'general', { text: 'oops' })).body.message
     await A(`/api/v1/rooms/general/messages/${gone.id}`, { method: 'DELETE' })
     refused(t, await post(A, 'general', { text: 'x', replyTo: gone.id }), 409, 'message_deleted', 'a reply to a deleted message')
-    refused(t, await post(A, 'general', { text: 'x'.repeat(17 * 1024), replyTo: rootMsg.id }), 413, 'message_too_large', 'an oversize reply')
+    refused(
+      t,
+      await post(A, 'general', { text: 'x'.repeat(17 * 1024), replyTo: rootMsg.id }),
+      413,
+      'message_too_large',
+      'an oversize reply',
+    )
   })
 
   await t.test('a thread: out of the timeline, read from either machine, the root summed up live', async (t) => {
@@ -76,7 +88,11 @@ t.test('replies, threads and pins', async (t) => {
       const r = await A(`/api/v1/rooms/general/messages/${one.body.message.id}/thread`)
       return r.body.replies?.length === 2 ? r.body : undefined
     })
-    t.match(thread, { root: { id: rootMsg.id }, replies: [{ text: 'Pizza?' }, { text: 'Sushi!' }], hasOlder: false }, 'a reply opens its root thread')
+    t.match(
+      thread,
+      { root: { id: rootMsg.id }, replies: [{ text: 'Pizza?' }, { text: 'Sushi!' }], hasOlder: false },
+      'a reply opens its root thread',
+    )
     const paged = await B(`/api/v1/rooms/general/messages/${rootMsg.id}/thread?limit=1`)
     t.match(paged.body, { replies: [{ text: 'Sushi!' }], hasOlder: true }, 'paged: the newest, and there is more')
     const texts = (await B('/api/v1/rooms/general/messages')).body.messages.map((m: { text: string }) => m.text)
@@ -87,7 +103,8 @@ t.test('replies, threads and pins', async (t) => {
   })
 
   await t.test('pins: any member, listed for everyone, unpinned by deleting', async (t) => {
-    const pin = (f: typeof A, room: string, id: string, on: boolean) => f(`/api/v1/rooms/${room}/messages/${id}/pin`, { method: 'PUT', json: { on } })
+    const pin = (f: typeof A, room: string, id: string, on: boolean) =>
+      f(`/api/v1/rooms/${room}/messages/${id}/pin`, { method: 'PUT', json: { on } })
     const pinned = await pin(B, 'general', rootMsg.id, true)
     t.match(pinned.body.message, { id: rootMsg.id, pinned: { by: 'bob' } }, "bob pins alice's message")
     const listed = await waitFor('the pin on the relay', async () => {
@@ -99,7 +116,13 @@ t.test('replies, threads and pins', async (t) => {
     refused(t, await pin(B, 'general', elsewhere.id, true), 404, 'unknown_message', "a pin of another room's message")
     refused(t, await pin(B, 'general', 'AAAAAAAAAAAAAAAA', true), 404, 'unknown_message', 'a pin of nothing')
     refused(t, await pin(B, secret, elsewhere.id, true), 403, 'not_a_member', 'a pin in a room one is not in')
-    refused(t, await B(`/api/v1/rooms/general/messages/${rootMsg.id}/pin`, { method: 'PUT', json: { on: 'yes' } }), 400, 'bad_request', 'a pin that is not on or off')
+    refused(
+      t,
+      await B(`/api/v1/rooms/general/messages/${rootMsg.id}/pin`, { method: 'PUT', json: { on: 'yes' } }),
+      400,
+      'bad_request',
+      'a pin that is not on or off',
+    )
     const mine = (await post(A, 'general', { text: 'pin me then delete me' })).body.message
     await pin(A, 'general', mine.id, true)
     t.equal((await A('/api/v1/rooms/general/pins')).body.pins.length, 2, 'two pinned')
