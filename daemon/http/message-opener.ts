@@ -12,7 +12,7 @@
  * nothing outlives the request that made it, so a log-out leaves no key behind to wipe.
  */
 import type { Logger } from 'pino'
-import type { Message, UnreadableReason } from '../../shared/index.js'
+import type { Message, ReplyQuote, UnreadableReason } from '../../shared/index.js'
 import { sessionBoxKey } from '../accounts/index.js'
 import { decryptContent, openRoomKey, type Content } from '../sealing/index.js'
 import type { ViewQueries } from '../store/index.js'
@@ -52,7 +52,12 @@ export class MessageOpener {
     const shown = await this.openOne(message)
     if (!message.replyTo) return shown
     // A reply carries a quote of what it answers, opened for this person too (reply-links.ts).
-    return { ...shown, quote: await quoteOf(this.q, message.room, message.replyTo, (m) => this.openOne(m)) }
+    return { ...shown, quote: await this.quote(message.room, message.replyTo) }
+  }
+
+  /** What a reply to `id` shows of it, for this person (reply-links.ts). */
+  quote(room: string, id: string): Promise<ReplyQuote> {
+    return quoteOf(this.q, room, id, (m) => this.openOne(m))
   }
 
   private async openOne(message: Message): Promise<Message> {

@@ -247,7 +247,10 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     allowed(await mayPost(ctx.store.views.q, room, me))
     const links = await replyLinks(ctx.store.views.q, room, body)
     const { result, sealed } = await postSealed(ctx, req.who, room, text, files, links)
-    const extra = { ...(files ? { files } : {}), ...(sealed ? { encrypted: true as const } : {}), ...links }
+    const quote = links.replyTo
+      ? { quote: await withOpener(ctx.store.views.q, req.who, ctx.log, (o) => o.quote(room, links.replyTo!)) }
+      : {}
+    const extra = { ...(files ? { files } : {}), ...(sealed ? { encrypted: true as const } : {}), ...links, ...quote }
     if (result.state === 'sent') {
       const e = result.entry
       const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room, author: me, text, ts: e.ts, ...extra } }

@@ -44,7 +44,7 @@ t.test('replies, threads and pins', async (t) => {
   await t.test('a reply quotes the original; bad targets are refused in words', async (t) => {
     const r = await post(B, 'general', { text: 'The usual place', replyTo: rootMsg.id })
     t.equal(r.status, 201, 'sent')
-    t.match(r.body.message, { replyTo: rootMsg.id }, 'naming what it answers')
+    t.match(r.body.message, { replyTo: rootMsg.id, quote: { state: 'shown', author: 'alice' } }, 'naming what it answers, quoted')
     const seen = (await A('/api/v1/rooms/general/messages')).body.messages.find((m: { id: string }) => m.id === r.body.message.id)
     t.match(seen?.quote, { state: 'shown', author: 'alice', text: 'Where do we eat?' }, 'history carries the quote (first line)')
     const live = await waitFor('the reply on the live feed', async () =>

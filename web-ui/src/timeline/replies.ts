@@ -5,14 +5,9 @@
  * thread), the thread pane, the header's "Pinned (N)" and its dialog, and the note under the
  * composer when `@room` / `@here` will not notify anyone because the room is too big.
  */
-import {
-  BROADCAST_MENTION_MAX_MEMBERS,
-  broadcastMention,
-  type Message,
-  type MessageResponse,
-  type PinsResponse,
-  type RoomSummary,
-} from '../../../shared/index.js'
+import type { Message, MessageResponse, PinsResponse, RoomSummary } from '../../../shared/index.js'
+import { BROADCAST_MENTION_MAX_MEMBERS } from '../../../shared/limits.js'
+import { broadcastMention } from '../../../shared/mentions.js'
 import type { Api } from '../app/api.js'
 import { type Dialog, errorText } from '../app/dom.js'
 import { messagesPath } from '../composer/sender.js'
