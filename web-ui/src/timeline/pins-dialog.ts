@@ -66,7 +66,8 @@ export class PinsDialog {
     const text = document.createElement('span')
     text.textContent = firstLine(m)
     go.append(author, ' ', text)
-    go.setAttribute('aria-label', `Go to ${m.author}'s message: ${firstLine(m)}`)
+    // The visible words inside the name (WCAG 2.5.3, label in name): "Go to alice: Lunch?".
+    go.setAttribute('aria-label', `Go to ${m.author}: ${firstLine(m)}`)
     go.addEventListener('click', () => {
       this.dialog.close()
       this.host.jump(m)
