@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
-import { NotifyLevel, RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
+import { EntryId, NotifyLevel, RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE, type SealedBlob } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
@@ -26,7 +26,64 @@ export const PasswordChange = z.object({
 export type PasswordChange = z.infer<typeof PasswordChange>
 
 // The 16 KiB rule is checked by the route, to answer message_too_large rather than bad_request.
-export const PostMessage = z.object({ text: z.string(), files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).default([]) })
+export const PostMessage = z.object({
+  text: z.string(),
+  files: z.array(FileRef).max(MAX_FILES_PER_MESSAGE).default([]),
+  /** The message this one replies to (same room): shown with a quote of it. */
+  replyTo: EntryId.optional(),
+  /** A reply in this message's thread (a reply in a thread goes to the thread's root). */
+  thread: EntryId.optional(),
+  /** With `thread`: shown in the room's timeline too. */
+  alsoInRoom: z.boolean().optional(),
+})
+
+/** `PUT /api/v1/rooms/:room/messages/:id/pin`. */
+export const SetPin = z.object({ on: z.boolean() })
+
+/** `GET /api/v1/rooms/:room/messages/:id/thread`: the root and its replies, oldest first, paged back with `before`. */
+export const ThreadQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().positive().optional(),
+})
+
+/**
+ * What a reply shows of the message it answers, made by the daemon for the person asking:
+ * `shown` with its author and first line (plain text), `deleted`, or `unavailable` (sealed
+ * and not readable by them, or gone from the log).
+ */
+export interface ReplyQuote {
+  id: string
+  state: 'shown' | 'deleted' | 'unavailable'
+  author?: string
+  /** The first line, at most REPLY_QUOTE_MAX characters. */
+  text?: string
+  /** The quoted message's seq, to jump to it (`around=` its id loads it). */
+  seq?: number
+}
+
+/** A quote's text: the first line, cut at this many characters. */
+export const REPLY_QUOTE_MAX = 140
+
+/** A thread root's summary: "3 replies, last by bob". */
+export interface ThreadSummary {
+  count: number
+  last: string
+  lastTs: number
+  /** Who is in the thread: the root's author and everyone who replied (notified of new replies). */
+  people: string[]
+}
+
+export interface ThreadResponse {
+  root: Message
+  /** The replies, oldest first. */
+  replies: Message[]
+  hasOlder: boolean
+}
+
+export interface PinsResponse {
+  /** Pinned messages in the room's order, oldest message first. */
+  pins: Message[]
+}
 
 export const MarkRead = z.object({ seq: z.number().int().nonnegative() })
 
@@ -61,6 +118,16 @@ export interface Message {
   deleted?: boolean
   /** Emoji reactions in the order they were first given, each with who gave it. */
   reactions?: ReactionCount[]
+  /** A reply: the id of the message it answers, and (in answers) what the person asking sees of it. */
+  replyTo?: string
+  quote?: ReplyQuote
+  /** A thread reply: its root's id. Not in the room's timeline unless `alsoInRoom`. */
+  thread?: string
+  alsoInRoom?: true
+  /** A thread root: how many replies, and the last one's author. */
+  replies?: ThreadSummary
+  /** Pinned in its room, by whom and when. */
+  pinned?: { by: string; ts: number }
   /** Files and pictures it carries (gone once deleted). */
   files?: FileRef[]
   /**
@@ -116,6 +183,8 @@ export interface RoomSummary {
   lastSeq: number
   /** What its new messages notify the person asking of on the desktop ('all' unless they chose). */
   notify: NotifyLevel
+  /** How many of its messages are pinned (GET …/pins lists them; absent from an older daemon: 0). */
+  pins?: number
   /**
    * Its messages are end-to-end encrypted (docs/ARCHITECTURE.md, "Private rooms end to end").
    * Absent or false: public, or a private room or conversation not encrypted yet.

@@ -176,6 +176,16 @@ export const MessagePosted = z.object({
    * and every machine need to move and keep them without reading them.
    */
   blobs: z.array(SealedBlob).max(MAX_BLOBS_PER_MESSAGE).optional(),
+  /**
+   * A reply: the message it answers, in the same room (the rule book checks). The page shows a
+   * quote of it. A link between ids, readable like a reaction even in an encrypted room; the
+   * text stays sealed (docs/ARCHITECTURE.md, "Trust").
+   */
+  replyTo: EntryId.optional(),
+  /** A reply in the thread of this message (a top-level message of the same room): kept out of the room's timeline. */
+  thread: EntryId.optional(),
+  /** With `thread`: shown in the room's timeline too ("also send to room"). */
+  alsoInRoom: z.literal(true).optional(),
 })
 // "Text or files" is checked by the rule book (daemon/rooms/rules.ts), not here: an object-wide
 // refinement costs every entry of every catch-up frame a sixth of its parsing time.
@@ -209,6 +219,19 @@ export const ReactionSet = z.object({
   target: EntryId,
   author: Username,
   emoji: Reaction,
+  on: z.boolean(),
+})
+
+/**
+ * A member pins (`on`) or unpins a message of the room, for everyone in it. Any member may:
+ * pins are shared notes, like the topic, which any member may change too. A deleted message
+ * is unpinned by its deletion (no entry needed).
+ */
+export const PinSet = z.object({
+  type: z.literal('pin.set'),
+  room: RoomId,
+  target: EntryId,
+  by: Username,
   on: z.boolean(),
 })
 
@@ -306,6 +329,7 @@ export const EntryBody = z.discriminatedUnion('type', [
   MessageEdited,
   MessageDeleted,
   ReactionSet,
+  PinSet,
   RoomCreated,
   RoomUpdated,
   RoomJoined,
@@ -353,6 +377,7 @@ export type WrappedKeys = z.infer<typeof WrappedKeys>
 export type ReadMarked = z.infer<typeof ReadMarked>
 export type NotifyLevel = z.infer<typeof NotifyLevel>
 export type NotifySet = z.infer<typeof NotifySet>
+export type PinSet = z.infer<typeof PinSet>
 export type RoomCreated = z.infer<typeof RoomCreated>
 export type RoomKind = z.infer<typeof RoomKind>
 export type RoomKeyMade = z.infer<typeof RoomKeyMade>

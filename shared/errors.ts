@@ -32,6 +32,12 @@ export const ERROR_CODES = {
   cannot_leave: 409,
   not_your_message: 403,
   message_deleted: 409,
+  /** A reply or thread naming a message that is not in the same room (or does not exist). */
+  unknown_reply_target: 404,
+  /** A thread reply whose root is itself a thread reply: threads are one level deep. */
+  invalid_thread: 400,
+  /** A room already has MAX_PINS_PER_ROOM pinned messages. */
+  too_many_pins: 409,
   unsupported_image: 415,
   image_too_large: 413,
   corrupt_image: 422,

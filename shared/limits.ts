@@ -15,8 +15,12 @@
  * frame schema refuses an `entries` frame holding one, closing the link each time it catches
  * up, and a version 6 relay refuses a submission of one as frame_invalid, so the two must not
  * link.
+ * 8: replies and threads (`replyTo`, `thread`, `alsoInRoom` on `message.posted`) and `pin.set`
+ * entries; a version 7 daemon's schema would strip the new fields from the messages it relays
+ * or replays (breaking their signatures) and refuses a frame holding a `pin.set`, so the two
+ * must not link.
  */
-export const PROTOCOL_VERSION = 7
+export const PROTOCOL_VERSION = 8
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'
@@ -57,6 +61,14 @@ export const ROOM_NAME_RULE =
 export const ROOM_TOPIC_MAX = 250
 /** People in a direct conversation, the one who starts it included. */
 export const DIRECT_MAX_MEMBERS = 8
+/** Pinned messages per room: the header's dialog lists them all on one page, like Slack's 100. */
+export const MAX_PINS_PER_ROOM = 100
+/**
+ * `@room` and `@here` notify everyone (or everyone online) only in rooms of at most this many
+ * members: in a bigger room one person would ring every desk on the floor. 50 is a team or a
+ * department; #general of a whole company is over it. Over the limit the message is still posted.
+ */
+export const BROADCAST_MENTION_MAX_MEMBERS = 50
 /** An emoji reaction, in UTF-16 code units (a flag or a family is several). */
 export const REACTION_MAX = 16
 

@@ -13,3 +13,13 @@ export function mentionName(raw: string): string {
 export function mentionedNames(text: string): string[] {
   return [...text.matchAll(new RegExp(MENTION_SOURCE, 'gu'))].map((m) => mentionName(m[2]!))
 }
+
+/**
+ * `@room` (everyone in the room) or `@here` (everyone in it who is online) in a message: the
+ * wider one when both. Daemon and page agree through this one rule; the daemon notifies only
+ * in rooms of at most BROADCAST_MENTION_MAX_MEMBERS (shared/limits.ts).
+ */
+export function broadcastMention(text: string): 'room' | 'here' | null {
+  const names = mentionedNames(text).map((n) => n.toLowerCase())
+  return names.includes('room') ? 'room' : names.includes('here') ? 'here' : null
+}

@@ -46,6 +46,7 @@ export function actorOf(body: EntryBody): string {
     case 'room.updated':
     case 'room.joined':
     case 'room.key':
+    case 'pin.set':
       return body.by
   }
 }

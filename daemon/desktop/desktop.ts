@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { DesktopState, Entry, Status } from '../../shared/index.js'
+import { BROADCAST_MENTION_MAX_MEMBERS, broadcastMention, type DesktopState, type Entry, type Status } from '../../shared/index.js'
 import type { Sessions } from '../accounts/index.js'
 import { put, type Store } from '../store/index.js'
 import { Burst, mentions } from './burst.js'
@@ -104,13 +104,29 @@ export class Desktop extends EventEmitter<{ state: [DesktopState] }> {
     if (level === 'mute') return
     // Sealed text (an encrypted room) is opened only for a logged-in request or page, never
     // for a pop-up: it says where, not what (and cannot tell a mention).
-    const named = !b.sealed && mentions(b.text, me)
+    // A thread reply tells the people in its thread (the root's author and who replied), as a
+    // mention would; the rest of the room does not hear of it (it is not in their timeline).
+    const inThread = b.thread !== undefined && (await this.opts.store.views.inThread(room.id, b.thread, me))
+    if (b.thread && !b.alsoInRoom && !inThread && !(!b.sealed && mentions(b.text, me))) return
+    const named = inThread || (!b.sealed && (mentions(b.text, me) || this.calledAll(b.text, room.memberCount, me)))
     if (level === 'mentions' && !named) return
     const mention = named && Date.now() - e.ts < FRESH_MS
     if (this.#dnd && !mention) return
     const where = room.kind === 'direct' ? 'a direct message' : `#${room.name}`
     const text = b.sealed ? `New message in ${where}` : b.text
     this.#burst.add({ room: b.room, where, author: b.author, text, mention })
+  }
+
+  /**
+   * `@room` calls everyone in a room, `@here` everyone in it who is online, as a mention would;
+   * only in rooms of at most BROADCAST_MENTION_MAX_MEMBERS (shared/limits.ts says why).
+   */
+  private calledAll(text: string, members: number, me: string): boolean {
+    const call = broadcastMention(text)
+    if (call === null || members > BROADCAST_MENTION_MAX_MEMBERS) return false
+    if (call === 'room') return true
+    const lower = me.toLowerCase()
+    return this.opts.status().online.some((u) => u.toLowerCase() === lower)
   }
 
   /** A page of `username` became visible and focused: what was collected for it is old news. */

@@ -20,6 +20,7 @@ import { eventRoutes } from './routes/events.js'
 import { exportRoutes } from './routes/export.js'
 import { fileRoutes, streamUploadPieces } from './routes/files.js'
 import { messageChangeRoutes } from './routes/message-changes.js'
+import { threadRoutes } from './routes/threads.js'
 import { messageRoutes } from './routes/messages.js'
 import { peopleRoutes } from './routes/people.js'
 import { roomRoutes } from './routes/rooms.js'
@@ -83,6 +84,7 @@ export class UiServer {
       sessionRoutes(signedIn, ctx)
       messageRoutes(signedIn, ctx)
       messageChangeRoutes(signedIn, ctx)
+      threadRoutes(signedIn, ctx)
       roomRoutes(signedIn, ctx)
       fileRoutes(signedIn, ctx)
       avatarRoutes(signedIn, ctx)

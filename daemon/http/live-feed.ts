@@ -62,7 +62,7 @@ export class LiveFeed {
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'account.avatar') this.pages.broadcast({ type: 'avatar', username: b.username })
       else if (b.type === 'account.keys') await this.keyNotices(b.username, e.seq)
-      else if (b.type === 'message.posted')
+      else if (b.type === 'message.posted') {
         await this.message(
           b.room,
           {
@@ -75,15 +75,25 @@ export class LiveFeed {
             ...(b.files?.length ? { files: b.files } : {}),
             ...(b.sealed ? { sealed: b.sealed } : {}),
             ...(b.sealed && b.blobs?.length ? { blobs: b.blobs } : {}),
+            // The links as the views kept them (store/threads.ts drops those that do not hold).
+            ...(b.replyTo || b.thread ? await this.links(b.room, e.id) : {}),
           },
           'message',
         )
-      else if ('target' in b) {
+        // A thread reply changes its root's summary ("4 replies, last by bob").
+        const root = b.thread ? await this.views.q.message(b.room, b.thread) : undefined
+        if (root) await this.message(b.room, root, 'updated')
+      } else if ('target' in b) {
         const now = await this.views.q.message(b.room, b.target)
         if (now) await this.message(b.room, now, 'updated')
       }
     }
     if (roomsChanged) this.pages.broadcast({ type: 'rooms' })
+  }
+
+  private async links(room: string, id: string): Promise<Pick<Message, 'replyTo' | 'thread' | 'alsoInRoom'>> {
+    const kept = await this.views.q.message(room, id)
+    return kept ? { replyTo: kept.replyTo, thread: kept.thread, alsoInRoom: kept.alsoInRoom } : {}
   }
 
   /** The notices an `account.keys` entry made (store/notices.ts), each to its room's readers. */
@@ -97,7 +107,12 @@ export class LiveFeed {
   private async message(roomId: string, message: Message, type: 'message' | 'updated'): Promise<void> {
     const room = await this.views.q.room(roomId)
     if (!room) return
-    if (!message.sealed) return this.toReaders(room, { type, message })
+    // A plain reply's quote is of a plain message of the same room: one quote serves every reader.
+    if (!message.sealed && !message.replyTo) return this.toReaders(room, { type, message })
+    if (!message.sealed) {
+      const quoted = await new MessageOpener(this.views.q, '', null, this.log).open(message)
+      return this.toReaders(room, { type, message: quoted })
+    }
     // Sealed: opened for each reader with their own page's session, never sent sealed.
     for (const user of this.pages.users()) {
       if (!(await this.views.q.isMember(room.id, user))) continue

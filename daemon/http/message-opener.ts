@@ -12,11 +12,12 @@
  * nothing outlives the request that made it, so a log-out leaves no key behind to wipe.
  */
 import type { Logger } from 'pino'
-import type { Message, UnreadableReason } from '../../shared/index.js'
+import type { Message, ReplyQuote, UnreadableReason } from '../../shared/index.js'
 import { sessionBoxKey } from '../accounts/index.js'
 import { decryptContent, openRoomKey, type Content } from '../sealing/index.js'
 import type { ViewQueries } from '../store/index.js'
 import type { Authenticated } from './auth.js'
+import { quoteOf } from './reply-links.js'
 
 export class MessageOpener {
   /**
@@ -48,6 +49,18 @@ export class MessageOpener {
    * (their keys stay here, in the daemon).
    */
   async open(message: Message): Promise<Message> {
+    const shown = await this.openOne(message)
+    if (!message.replyTo) return shown
+    // A reply carries a quote of what it answers, opened for this person too (reply-links.ts).
+    return { ...shown, quote: await this.quote(message.room, message.replyTo) }
+  }
+
+  /** What a reply to `id` shows of it, for this person (reply-links.ts). */
+  quote(room: string, id: string): Promise<ReplyQuote> {
+    return quoteOf(this.q, room, id, (m) => this.openOne(m))
+  }
+
+  private async openOne(message: Message): Promise<Message> {
     const { sealed, blobs: _blobs, ...rest } = message
     if (!sealed) return rest
     const opened = await this.content(message)

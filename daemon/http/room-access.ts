@@ -72,6 +72,7 @@ export async function summary(ctx: HttpContext, room: Room, who: Authenticated):
     mentions: read.mentions,
     lastSeq: await views.lastSeq(room.id),
     notify: joined ? await views.q.notifyLevel(username, room.id) : 'all',
+    pins: room.pins ?? 0,
     ...(await encryption(ctx, room)),
   }
 }

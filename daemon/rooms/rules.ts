@@ -4,7 +4,14 @@
  * batch count); the local API asks first too, to answer a person at once and in words. One
  * rule book for both, so the page's refusals and the relay's cannot disagree.
  */
-import { DIRECT_MAX_MEMBERS, GENERAL_ROOM, MAX_CLOCK_AHEAD_MS, type EntryBody, type ErrorCode } from '../../shared/index.js'
+import {
+  DIRECT_MAX_MEMBERS,
+  GENERAL_ROOM,
+  MAX_CLOCK_AHEAD_MS,
+  MAX_PINS_PER_ROOM,
+  type EntryBody,
+  type ErrorCode,
+} from '../../shared/index.js'
 import type { Room, ViewQueries } from '../store/index.js'
 import { directRoomId } from './direct.js'
 import { contentFits, filesFit, mayJoinEncrypted, roomKeyMade } from './keys.js'
@@ -44,6 +51,8 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       if (!author.ok) return author
       const may = await mayPost(q, body.room, body.author)
       if (!may.ok) return may
+      const links = await replyLinks(q, body)
+      if (!links.ok) return links
       const room = (await q.room(body.room))!
       const files = filesFit(room, body)
       return files.ok ? contentFits(room, body.text, body.sealed) : files
@@ -57,6 +66,8 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       return ownMessage(q, body)
     case 'reaction.set':
       return reaction(q, body)
+    case 'pin.set':
+      return pin(q, body)
     case 'room.created':
       return roomCreated(q, body)
     case 'room.updated':
@@ -149,6 +160,39 @@ async function reaction(q: ViewQueries, b: Body<'reaction.set'>): Promise<Verdic
   if (!m) return no('unknown_message', 'That message does not exist in this room.')
   if (m.deleted) return no('message_deleted', 'That message was deleted; it takes no reactions.')
   return mayPost(q, b.room, b.author)
+}
+
+/**
+ * A reply answers a message of the same room that is not deleted; a thread hangs off a
+ * top-level message of the same room (one level deep, as in Slack: a reply to a thread reply
+ * goes to its root, which the local API does before submitting).
+ */
+async function replyLinks(q: ViewQueries, b: Body<'message.posted'>): Promise<Verdict> {
+  if (b.alsoInRoom && !b.thread) return no('invalid_thread', '"Also send to room" goes with a thread reply only.')
+  for (const id of [b.replyTo, b.thread]) {
+    if (id === undefined) continue
+    const m = await q.message(b.room, id)
+    if (!m)
+      return no(
+        'unknown_reply_target',
+        'The message you reply to is not in this room (or does not exist). Reply from the room the message is in.',
+      )
+    if (m.deleted) return no('message_deleted', 'The message you reply to was deleted; send a new message instead.')
+    if (id === b.thread && m.thread) return no('invalid_thread', "That message is in a thread already: reply in its thread's root.")
+  }
+  return OK
+}
+
+/** Any member pins or unpins a message of the room that is there and not deleted, up to MAX_PINS_PER_ROOM. */
+async function pin(q: ViewQueries, b: Body<'pin.set'>): Promise<Verdict> {
+  const m = await q.message(b.room, b.target)
+  if (!m) return no('unknown_message', 'That message is not in this room (or does not exist); pin a message of this room.')
+  if (m.deleted) return no('message_deleted', 'That message was deleted; it cannot be pinned.')
+  const may = await mayPost(q, b.room, b.by)
+  if (!may.ok) return may
+  if (b.on && !m.pinned && (await q.pinCount(b.room)) >= MAX_PINS_PER_ROOM)
+    return no('too_many_pins', `This room has ${MAX_PINS_PER_ROOM} pinned messages, the most it keeps. Unpin one first.`)
+  return OK
 }
 
 async function roomCreated(q: ViewQueries, b: Body<'room.created'>): Promise<Verdict> {

@@ -12,6 +12,7 @@ import { StoreError } from '../errors/index.js'
 import { memberKey, memberOfKey, messageKey, notifyKey, readKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import { generalRoom, ViewQueries } from './queries.js'
 import { noticeKeyChange } from './notices.js'
+import { addToThread, applyPin, replyFields, unpinDeleted } from './threads.js'
 import { ViewTx } from './tx.js'
 import type { Account, Member, Op, Room, RoomKeyRecord, Sub, UndoStep, ViewSubs } from './types.js'
 
@@ -84,8 +85,12 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         ...(b.files?.length ? { files: b.files } : {}),
         ...(b.sealed ? { sealed: b.sealed } : {}),
         ...(b.sealed && b.blobs?.length ? { blobs: b.blobs } : {}),
+        // Read only for a reply, so a plain message stays pure (no undo record): threads.ts.
+        ...(b.replyTo || b.thread ? await replyFields(q, b) : {}),
       }
-      return tx.put('msgs', messageKey(b.room, entry.seq), message, true)
+      await tx.put('msgs', messageKey(b.room, entry.seq), message, true)
+      if (message.thread) await addToThread(q, tx, message)
+      return
     }
     case 'message.edited':
       return changeMessage(
@@ -96,15 +101,20 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
         ({ sealed: _old, ...m }) => ({ ...m, text: b.text, edited: entry.ts, ...(b.sealed ? { sealed: b.sealed } : {}) }),
         b.author,
       )
-    case 'message.deleted':
+    case 'message.deleted': {
+      const before = await q.message(b.room, b.target)
+      if (before && !before.deleted && same(before.author, b.author)) await unpinDeleted(q, tx, before)
       return changeMessage(
         q,
         tx,
         b.room,
         b.target,
-        ({ reactions: _r, edited: _e, files: _f, sealed: _s, blobs: _b, ...m }) => ({ ...m, text: '', deleted: true }),
+        ({ reactions: _r, edited: _e, files: _f, sealed: _s, blobs: _b, pinned: _p, ...m }) => ({ ...m, text: '', deleted: true }),
         b.author,
       )
+    }
+    case 'pin.set':
+      return applyPin(q, tx, b, entry.ts)
     case 'reaction.set':
       return changeMessage(q, tx, b.room, b.target, (m) => ({ ...m, reactions: react(m.reactions ?? [], b.emoji, b.author, b.on) }))
     case 'room.created': {

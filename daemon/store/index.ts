@@ -95,7 +95,20 @@ export class Store {
       return level as unknown as Sub<V>
     }
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'), sub<string>('chain'))
-    const names = ['users', 'msgs', 'reads', 'rooms', 'roomNames', 'members', 'memberOf', 'notices', 'roomKeys', 'notify'] as const
+    const names = [
+      'users',
+      'msgs',
+      'reads',
+      'rooms',
+      'roomNames',
+      'members',
+      'memberOf',
+      'notices',
+      'roomKeys',
+      'notify',
+      'pins',
+      'threads',
+    ] as const
     this.views = new Views({ ...Object.fromEntries(names.map((n) => [n, sub<unknown>(n)])), ids: this.log.ids } as ViewSubs, sub('undo'))
     this.outbox = sub<OutboxItem>('outbox')
     this.sessions = sub<LocalSession>('sessions')

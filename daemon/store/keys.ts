@@ -40,3 +40,8 @@ export function memberOfKey(username: string, room: string): string {
 export function noticeKey(room: string, seq: number): string {
   return `${room}!${seqKey(seq)}`
 }
+
+/** A reply in a thread, under its root: a thread's replies in order. */
+export function threadKey(room: string, rootSeq: number, seq: number): string {
+  return `${room}!${seqKey(rootSeq)}!${seqKey(seq)}`
+}

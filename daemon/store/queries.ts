@@ -5,7 +5,7 @@
  * room lists, members). Nothing here writes.
  */
 import { GENERAL_ROOM, mentionedNames, type Message, type NotifyLevel } from '../../shared/index.js'
-import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, userKey } from './keys.js'
+import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
@@ -65,11 +65,21 @@ export class ViewQueries {
     return this.get<RoomKeyRecord>('roomKeys', roomKeyKey(room, epoch))
   }
 
+  /** How many messages of a room are pinned (the rule book's limit). */
+  async pinCount(room: string): Promise<number> {
+    return (await this.room(room))?.pins ?? 0
+  }
+
   /** A message of `room` by its entry id (undefined if that id is not a message of that room). */
   async message(room: string, id: string): Promise<Message | undefined> {
     const seq = await this.get<number>('ids', id)
     return seq === undefined ? undefined : this.get<Message>('msgs', messageKey(room, seq))
   }
+}
+
+/** A thread reply that is not sent to the room too: in its thread only. */
+export function isThreadOnly(m: Message): boolean {
+  return m.thread !== undefined && !m.alsoInRoom
 }
 
 /** Range reads over the database, with its point lookups in `q`. */
@@ -102,20 +112,59 @@ export class ViewReads {
     for await (const value of this.subs.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) {
       const m = value as Message
       if (m.author.toLowerCase() === me || m.deleted) continue
-      if (++unread === UNREAD_COUNT_MAX) break
       // A sealed message's mentions are in its text: counted only by whoever can open it.
       const text = m.sealed ? (open ? (await open(m)).text : '') : m.text
-      if (mentionedNames(text).some((n) => n.toLowerCase() === me)) mentions++
+      const named = mentionedNames(text).some((n) => n.toLowerCase() === me)
+      // A thread reply kept out of the timeline is unread only for the people in its thread.
+      if (!named && isThreadOnly(m) && !(await this.inThread(room, m.thread!, me))) continue
+      if (named) mentions++
+      if (++unread === UNREAD_COUNT_MAX) break
     }
     return { seq, unread, mentions }
   }
 
-  /** The newest `limit` messages of a room with seq < before, oldest first. */
+  /** Whether a person is in a thread: its root's author or someone who replied. */
+  async inThread(room: string, rootId: string, username: string): Promise<boolean> {
+    const root = await this.q.message(room, rootId)
+    const me = username.toLowerCase()
+    return Boolean(root?.replies?.people.some((p) => p.toLowerCase() === me))
+  }
+
+  /**
+   * The newest `limit` messages of a room's timeline with seq < before, oldest first. Thread
+   * replies are not in it (unless sent to the room too): the thread pane reads them.
+   */
   async messages(room: string, limit: number, before?: number): Promise<Message[]> {
     const lt = before === undefined ? `${room}"` : messageKey(room, before) // '"' sorts right after '!'
     const out: Message[] = []
-    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true, limit })) out.push(m as Message)
+    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true })) {
+      if (isThreadOnly(m as Message)) continue
+      out.push(m as Message)
+      if (out.length >= limit) break
+    }
     return out.reverse()
+  }
+
+  /** A thread's newest `limit` replies with seq < before, oldest first. */
+  async threadReplies(room: string, rootSeq: number, limit: number, before?: number): Promise<Message[]> {
+    const prefix = `${room}!${seqKey(rootSeq)}!`
+    const lt = before === undefined ? `${prefix}~` : `${prefix}${seqKey(before)}`
+    const out: Message[] = []
+    for await (const seq of this.subs.threads.values({ gt: prefix, lt, reverse: true, limit })) {
+      const m = (await this.subs.msgs.get(messageKey(room, seq as number))) as Message | undefined
+      if (m) out.push(m)
+    }
+    return out.reverse()
+  }
+
+  /** A room's pinned messages, oldest message first. */
+  async pinned(room: string): Promise<Message[]> {
+    const out: Message[] = []
+    for await (const seq of this.subs.pins.values({ gt: `${room}!`, lt: `${room}"` })) {
+      const m = (await this.subs.msgs.get(messageKey(room, seq as number))) as Message | undefined
+      if (m?.pinned) out.push(m)
+    }
+    return out
   }
 
   /**
@@ -124,7 +173,11 @@ export class ViewReads {
    */
   async messagesAfter(room: string, limit: number, after: number): Promise<Message[]> {
     const out: Message[] = []
-    for await (const m of this.subs.msgs.values({ gt: messageKey(room, after), lt: `${room}"`, limit })) out.push(m as Message)
+    for await (const m of this.subs.msgs.values({ gt: messageKey(room, after), lt: `${room}"` })) {
+      if (isThreadOnly(m as Message)) continue
+      out.push(m as Message)
+      if (out.length >= limit) break
+    }
     return out
   }
 

@@ -25,6 +25,8 @@ export type ViewName =
   | 'notices'
   | 'roomKeys'
   | 'notify'
+  | 'pins'
+  | 'threads'
 export type ViewSubs = Record<ViewName, Sub<unknown>>
 
 /** Reads one view key: from the database, or through a transaction's overlay. */
@@ -67,6 +69,8 @@ export interface Room {
   epochSeq?: number
   /** The seq of the latest change of who is in the room (absent: none since `createdSeq`). */
   membershipSeq?: number
+  /** How many of its messages are pinned (absent: none). */
+  pins?: number
 }
 
 /** A room's key for one epoch, as its `room.key` entry gave it: sealed to each member then. */

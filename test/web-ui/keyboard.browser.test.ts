@@ -46,8 +46,8 @@ t.test('keyboard, accessible names, phone width and dark mode', { skip: skipReas
     await page.locator('body').focus()
     const reached = new Set<string>()
     // Enough presses to go round every control of the chat page once (search and export added a
-    // few, the room's Notifications select one more).
-    for (let i = 0; i < 41; i++) {
+    // few, the room's Notifications select one more, its Pinned button one more).
+    for (let i = 0; i < 42; i++) {
       await page.keyboard.press('Tab')
       reached.add(
         await page.evaluate(() => {

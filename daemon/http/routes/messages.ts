@@ -24,6 +24,7 @@ import { noticesForPage, timelineNotice } from '../fingerprints.js'
 import { withOpener } from '../message-opener.js'
 import { allowed, readableRoom, roomId, submitAs } from '../room-access.js'
 import { sealText } from '../room-sealer.js'
+import { replyLinks, type ReplyLinks } from '../reply-links.js'
 
 /** The rules for a message's text, said in words before anything is queued. */
 export function messageText(text: string): string {
@@ -59,7 +60,14 @@ const STALE_RETRIES = 2
  * written) their plaintext blobs are removed from this machine. Refused, the plaintext stays
  * for the page to send again, and the sealed blobs no message names go with the sweep.
  */
-async function postSealed(ctx: HttpContext, who: Authenticated, room: string, text: string, files: FileRef[] | undefined) {
+async function postSealed(
+  ctx: HttpContext,
+  who: Authenticated,
+  room: string,
+  text: string,
+  files: FileRef[] | undefined,
+  links: ReplyLinks,
+) {
   const author = who.session.username
   let sealedFiles: Promise<{ files: SealedFileRef[]; blobs: SealedBlob[] }> | null = null
   const sealFilesOnce = () => {
@@ -69,7 +77,15 @@ async function postSealed(ctx: HttpContext, who: Authenticated, room: string, te
   for (let attempt = 0; ; attempt++) {
     const sealed = await sealText(ctx, who, room, text, files ? async () => (await sealFilesOnce()).files : undefined)
     const carried = sealed ? (files ? { blobs: (await sealFilesOnce()).blobs } : {}) : files ? { files } : {}
-    const body = { type: 'message.posted' as const, room, author, text: sealed ? '' : text, ...carried, ...(sealed ? { sealed } : {}) }
+    const body = {
+      type: 'message.posted' as const,
+      room,
+      author,
+      text: sealed ? '' : text,
+      ...carried,
+      ...(sealed ? { sealed } : {}),
+      ...links,
+    }
     try {
       const result = await submitAs(ctx, who, body, { durable: true, timeoutMs: ctx.submitTimeoutMs })
       if (sealed && files) await dropPlainFiles(ctx, room, files)
@@ -229,8 +245,12 @@ export function messageRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const files = body.files.length > 0 ? await localFiles(ctx, body.files) : undefined
     const text = files && body.text.trim() === '' ? '' : messageText(body.text)
     allowed(await mayPost(ctx.store.views.q, room, me))
-    const { result, sealed } = await postSealed(ctx, req.who, room, text, files)
-    const extra = { ...(files ? { files } : {}), ...(sealed ? { encrypted: true as const } : {}) }
+    const links = await replyLinks(ctx.store.views.q, room, body)
+    const { result, sealed } = await postSealed(ctx, req.who, room, text, files, links)
+    const quote = links.replyTo
+      ? { quote: await withOpener(ctx.store.views.q, req.who, ctx.log, (o) => o.quote(room, links.replyTo!)) }
+      : {}
+    const extra = { ...(files ? { files } : {}), ...(sealed ? { encrypted: true as const } : {}), ...links, ...quote }
     if (result.state === 'sent') {
       const e = result.entry
       const sent: PostMessageResponse = { state: 'sent', message: { id: e.id, seq: e.seq, room, author: me, text, ts: e.ts, ...extra } }

@@ -33,6 +33,7 @@ import { watchRowKeys } from '../timeline/row-keys.js'
 import { Roster } from '../rooms/roster.js'
 import { SearchBox } from '../search/search-box.js'
 import { Sender } from '../composer/sender.js'
+import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
@@ -71,6 +72,7 @@ export class ChatPage {
   private readonly rooms: Rooms
   private readonly picker: EmojiPicker
   private readonly actions: MessageActions
+  private readonly replies: Replies
   private readonly sender: Sender
   private readonly dialogs: RoomDialogs
   private readonly header: RoomHeader
@@ -104,7 +106,8 @@ export class ChatPage {
         this.typing.stopped()
         // The room it was written in, even if another is on screen once the files are up.
         const room = this.conversation.room
-        return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room))
+        const links = this.replies.takeLinks(room)
+        return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room, links))
       },
       () => !this.editing.active && this.files.waiting,
     )
@@ -170,8 +173,19 @@ export class ChatPage {
         joined: () => this.conversation.joined,
         edit: (message) => this.editing.begin(message),
         say: (text) => this.say(text),
+        replyTool: (tool, message, button) => this.replies.onTool(tool, message, button),
       },
     )
+    this.replies = makeReplies(api, {
+      me: () => this.me,
+      room: () => this.rooms.current,
+      find: (id) => this.timeline.find(id),
+      update: (message) => this.timeline.update(message),
+      focusComposer: () => this.composer.focus(),
+      jumpTo: (id) => void this.conversation.jumpTo(id),
+      say: (text) => this.say(text),
+    })
+    this.conversation.sideline = (message, updated) => this.replies.sideline(message, updated)
     watchRowKeys(byId('timeline'))
     this.dialogs = this.makeDialogs()
     this.header = this.makeHeader()
@@ -327,6 +341,7 @@ export class ChatPage {
     this.me = null
     const { members, browse, newRoom, editRoom } = this.dialogs
     for (const dialog of [members, browse, newRoom, editRoom]) dialog.close()
+    this.replies.reset()
     this.network.reset()
     this.search.reset()
     this.actions.closePopups()
@@ -366,6 +381,7 @@ export class ChatPage {
 
   private async showRoom(room: RoomSummary, switched: boolean): Promise<void> {
     this.header.show(room, this.me)
+    this.replies.roomShown(room, switched)
     if (switched) this.picker.close(false)
     if (switched) this.actions.closePopups()
     await this.conversation.open(room, switched)

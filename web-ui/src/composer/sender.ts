@@ -82,7 +82,14 @@ export class Sender {
    * after that, a failure of this post is not the composer's to report: the row in the
    * timeline, or a later `failed` event, says it.
    */
-  async send(text: string, files: readonly FileRef[], handOff: () => void, room = this.view.room()): Promise<void> {
+  async send(
+    text: string,
+    files: readonly FileRef[],
+    handOff: () => void,
+    room = this.view.room(),
+    /** What it replies to (timeline/replies.ts). */
+    links: { replyTo?: string } = {},
+  ): Promise<void> {
     let settled = false
     let handedOff = false
     const timer = setTimeout(
@@ -95,7 +102,9 @@ export class Sender {
       HAND_OFF_AFTER_MS,
     )
     try {
-      const answer = parseSendAnswer(await this.api.post<unknown>(messagesPath(room), files.length > 0 ? { text, files } : { text }))
+      const answer = parseSendAnswer(
+        await this.api.post<unknown>(messagesPath(room), files.length > 0 ? { text, files, ...links } : { text, ...links }),
+      )
       if (!answer) throw new ApiError('bad_response', humanError('bad_response'), 200)
       this.claimed.add(answer.message.id)
       if (answer.state === 'sent') this.view.showSent(answer.message)

@@ -50,6 +50,11 @@ export class Conversation {
   private readonly drafts = new Map<string, string>()
   /** A search result to open in its room: the next open of that room loads around it. */
   private aim: { room: string; id: string } | null = null
+  /**
+   * Takes a message the thread pane shows (replies.ts) and says whether it stays out of the
+   * timeline (a thread reply not sent to the room too).
+   */
+  sideline: ((message: Message, updated: boolean) => boolean) | null = null
 
   constructor(
     private readonly api: Api,
@@ -125,6 +130,13 @@ export class Conversation {
     }
   }
 
+  /** Goes to a message of the room on screen: its row, or the history around it loaded first. */
+  async jumpTo(id: string): Promise<void> {
+    if (id === '' || this.parts.timeline.reveal(id, FOUND_MS)) return
+    this.startOver()
+    await this.loadAround(id)
+  }
+
   /** Forgets everything shown (log-out). */
   reset(): void {
     this.shown = null
@@ -187,6 +199,7 @@ export class Conversation {
   /** A message for the room on screen (the caller filters by room). */
   onMessage(message: Message): void {
     this.parts.typing.messageFrom(message.author)
+    if (this.sideline?.(message, false)) return
     // Far back in history: the live end is reached by paging down, not appended below a hole.
     if (this.parts.newer.mayHaveMore) return
     if (this.parts.timeline.add([message]).length === 0) return
@@ -205,15 +218,18 @@ export class Conversation {
   onRoomEvent(ev: Extract<UiEvent, { type: 'updated' | 'read' | 'typing' }>): boolean {
     const room = ev.type === 'updated' ? ev.message.room : ev.room
     if (room !== this.room) return false
-    if (ev.type === 'updated') this.parts.timeline.update(ev.message)
-    else if (ev.type === 'read') this.parts.reads.onRead(ev.seq)
+    if (ev.type === 'updated') {
+      // Before the row changes: the pin count compares the message with the row's copy.
+      this.sideline?.(ev.message, true)
+      this.parts.timeline.update(ev.message)
+    } else if (ev.type === 'read') this.parts.reads.onRead(ev.seq)
     else this.parts.typing.onEvent(ev)
     return true
   }
 
   /** My send came back: shown only if its room is still the one on screen. */
   showSent(message: Message): void {
-    if (message.room !== this.room) return
+    if (message.room !== this.room || this.sideline?.(message, false)) return
     // Sent while reading far back: back to the live end, where it is.
     if (this.parts.newer.mayHaveMore) return void this.loadRecent()
     this.parts.timeline.add([message], 'force')

@@ -10,6 +10,7 @@ import { type Dialog, errorText } from '../app/dom.js'
 import { ReactionPicker } from './reaction-picker.js'
 import { reactedBy, toggled } from './reactions-model.js'
 import type { Tool } from './message-row.js'
+import { REPLY_TOOLS, type ReplyTool } from './reply-parts.js'
 import { messagesPath } from '../composer/sender.js'
 import type { Timeline } from './timeline.js'
 
@@ -20,6 +21,8 @@ export interface ActionsHost {
   joined(): boolean
   edit(message: Message): void
   say(text: string): void
+  /** Reply, reply in thread, pin, go to a quote, open a thread (replies.ts). */
+  replyTool?(tool: ReplyTool, message: Message, button: HTMLElement): void
 }
 
 export class MessageActions {
@@ -49,6 +52,7 @@ export class MessageActions {
     const message = id ? this.timeline.find(id) : null
     if (!b || !message) return
     const tool = b.dataset.tool as Tool
+    if (REPLY_TOOLS.includes(tool)) return this.host.replyTool?.(tool as ReplyTool, message, b)
     if (tool === 'react') return void this.toggle(message, b.dataset.emoji ?? '')
     if (tool === 'add-reaction') return this.picker.open(b, (emoji) => void this.react(message.id, emoji, true))
     if (tool === 'edit') return this.host.edit(message)

@@ -9,6 +9,7 @@ import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
 import { filesKey, renderFiles } from '../files/message-files.js'
 import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
 import { ENCRYPTION_STARTS, unreadableText } from './sealed-model.js'
+import { syncReplyParts, type ReplyTool } from './reply-parts.js'
 
 export const NEW_MESSAGES = 'New messages'
 
@@ -48,7 +49,7 @@ export const DELETED_TEXT = 'This message was deleted.'
 export const EDITED_TEXT = '(edited)'
 
 /** What the tools of a row do; read by message-actions.ts's one click listener. */
-export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download'
+export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download' | ReplyTool
 
 export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
   const item = el('article', 'msg')
@@ -132,6 +133,7 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
   const files = syncFiles(item, m)
   if (!m.deleted && m.reactions?.length) (files ?? text).after(renderReactions(m, me))
   if (tools && !m.deleted) item.append(renderTools(mine))
+  syncReplyParts(item, m, tools)
   if (focused) {
     for (const b of item.querySelectorAll<HTMLElement>('[data-tool]')) b.tabIndex = 0
     ;(item.querySelector<HTMLElement>(focused) ?? item.querySelector<HTMLElement>('[data-tool]'))?.focus()
