@@ -43,8 +43,18 @@ t.test('formatting in the chat page', { skip: skipReason() }, async (t) => {
   await lan.waitFor('a relay', async () => ((await h1.status()).role === 'relay' ? true : Promise.reject(new Error('not yet'))), 20_000)
   await apiSignUp(h1, USER, PASSWORD)
   const token = (await apiLogIn(h1, USER, PASSWORD)).token
-  const plainRoom = await makeRoom(h1, token, 'plain', Array.from({ length: 50 }, (_, i) => plainMessage(i + 1)))
-  const formattedRoom = await makeRoom(h1, token, 'formatted', Array.from({ length: 50 }, (_, i) => formattedMessage(i + 1)))
+  const plainRoom = await makeRoom(
+    h1,
+    token,
+    'plain',
+    Array.from({ length: 50 }, (_, i) => plainMessage(i + 1)),
+  )
+  const formattedRoom = await makeRoom(
+    h1,
+    token,
+    'formatted',
+    Array.from({ length: 50 }, (_, i) => formattedMessage(i + 1)),
+  )
 
   const person = await openBrowser(t, await h1.uiUrl())
   const { page } = person
