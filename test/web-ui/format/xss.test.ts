@@ -5,17 +5,12 @@
  * disappears (it shows as text, or as a safe link). The same corpus runs in Chromium in
  * format.browser.test.ts, where the nodes are real and a vector that ran would say so.
  */
-import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { formatMessage } from '../../../web-ui/src/format/markdown-model.js'
 import { ELEMENT_TAGS, type RichNode, visibleText } from '../../../web-ui/src/format/rich-text-model.js'
 import { safeHref } from '../../../web-ui/src/timeline/message-text-model.js'
+import { corpus } from './corpus.js'
 import { hrefs } from './show-tree.js'
-
-export const corpus = JSON.parse(readFileSync(new URL('../../fixtures/xss/vectors.json', import.meta.url), 'utf8')) as {
-  owasp: string[]
-  markdown: string[]
-}
 
 const ctx = { me: 'bob', room: (name: string) => (name === 'general' ? { id: 'general', name } : null) }
 

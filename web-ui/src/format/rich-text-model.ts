@@ -63,14 +63,15 @@ export function visibleText(nodes: readonly RichNode[]): string {
   return out
 }
 
-/** How deep a tree goes (1: no element inside another). */
+/** How deep a tree goes: elements and links inside one another (0: text only). */
 export function depthOf(nodes: readonly RichNode[]): number {
   let deepest = 0
   const pending: Array<[RichNode, number]> = nodes.map((n) => [n, 1])
   while (pending.length > 0) {
     const [node, depth] = pending.pop()!
+    if (node.kind !== 'element' && node.kind !== 'link') continue
     deepest = Math.max(deepest, depth)
-    if (node.kind === 'element' || node.kind === 'link') for (const c of node.children) pending.push([c, depth + 1])
+    for (const c of node.children) pending.push([c, depth + 1])
   }
   return deepest
 }

@@ -45,7 +45,7 @@ function renderNode(node: RichNode): Node {
       return element('span', node.me ? 'mention mention-me' : 'mention', `@${node.name}`)
     case 'room': {
       // The same tab: the page's hashchange opens the room (rooms/rooms.ts).
-      const a = element('a', 'room-link', `#${node.name}`)
+      const a = element('a', 'msg-room', `#${node.name}`)
       a.href = `#room=${encodeURIComponent(node.id)}`
       return a
     }
