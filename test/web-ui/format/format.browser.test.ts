@@ -74,6 +74,7 @@ t.test('formatting in the chat page', { skip: skipReason() }, async (t) => {
     t.equal(await text.locator('s').textContent(), 'blocked')
     t.equal(await text.locator('code.inline-code').textContent(), 'npm test')
     t.equal(await text.locator('blockquote').textContent(), 'the relay moved to h3')
+    t.equal(await text.locator('p').first().textContent(), 'Release is ready, blocked no more: run npm test')
     t.same(await text.locator('ul > li').allTextContents(), ['first', 'second'])
     t.same(await text.locator('ol > li').allTextContents(), ['one', 'two'])
     t.equal(await text.locator('pre > code').textContent(), CODE, 'the code block, line for line')

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 
 /** Elements and attributes the formatter may put inside `.msg-text` (rich-text-view.ts). */
-const TAGS = ['P', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'STRONG', 'EM', 'S', 'CODE', 'PRE', 'DIV', 'BUTTON', 'A', 'SPAN', 'BR']
+const TAGS = ['P', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'STRONG', 'EM', 'S', 'CODE', 'PRE', 'DIV', 'BUTTON', 'A', 'SPAN']
 const ATTRIBUTES = ['class', 'href', 'target', 'rel', 'title', 'start', 'type', 'data-tool', 'tabindex', 'aria-label']
 
 /** Set up before the page loads: anything a vector could call to show it ran sets `__xss`. */

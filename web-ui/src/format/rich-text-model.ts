@@ -12,6 +12,7 @@ export const ELEMENT_TAGS: ReadonlySet<string> = new Set<ElementTag>(['p', 'bloc
 
 export type RichNode =
   | { kind: 'text'; text: string }
+  /** A line break inside a paragraph (drawn as a newline the CSS keeps). */
   | { kind: 'break' }
   | { kind: 'element'; tag: ElementTag; children: RichNode[]; start?: number }
   /** Inline `code`. */

@@ -26,7 +26,9 @@ function renderNode(node: RichNode): Node {
     case 'text':
       return document.createTextNode(node.text)
     case 'break':
-      return document.createElement('br')
+      // A newline, not <br>: .msg-text keeps it (white-space: pre-wrap), and the text a
+      // person copies or a screen reader reads is the message as typed, line breaks included.
+      return document.createTextNode('\n')
     case 'element': {
       // The type allows only these tags; checked again because a wrong one must never be made.
       if (!ELEMENT_TAGS.has(node.tag)) return document.createTextNode('')
