@@ -35,7 +35,7 @@ const result = await build({
 })
 
 /** Packages the page may bundle (with their own dependencies named here too). */
-const PAGE_LIBRARIES = new Set([])
+const PAGE_LIBRARIES = new Set(['markdown-it', 'entities', 'linkify-it', 'mdurl', 'punycode.js', 'uc.micro'])
 
 /** The package a bundled input comes from: `node_modules/@scope/name/...` or `node_modules/name/...`. */
 function packageOf(input) {

@@ -29,8 +29,12 @@ export interface Person {
 
 const CONNECTION_FAILED = /net::ERR_|WebSocket connection to .* failed/
 
-/** One browser per person, each with its own fresh profile, closed and deleted at teardown. */
-export async function openBrowser(t: Test, url: string): Promise<Person> {
+/**
+ * One browser per person, each with its own fresh profile, closed and deleted at teardown.
+ * `bypassCSP` turns the page's Content-Security-Policy off, to show that what the page draws is
+ * safe by construction and not only because the CSP would refuse it.
+ */
+export async function openBrowser(t: Test, url: string, options: { bypassCSP?: boolean } = {}): Promise<Person> {
   const profile = mkdtempSync(path.join(tmpdir(), 'sochat-chromium-'))
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -46,6 +50,7 @@ export async function openBrowser(t: Test, url: string): Promise<Person> {
       '--disable-quic',
     ],
     viewport: { width: 1100, height: 720 },
+    bypassCSP: options.bypassCSP ?? false,
   })
   t.teardown(async () => {
     await context.close().catch(() => undefined)

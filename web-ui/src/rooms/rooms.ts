@@ -10,6 +10,7 @@ import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import { errorText } from '../app/dom.js'
 import type { RoomList } from './room-list.js'
+import { roomLinks } from '../format/index.js'
 import { hashFor, noteArrival, parseRoom, parseRooms, roomFromHash, roomLabel, roomPath, unreadAcross } from './rooms-model.js'
 
 export interface RoomsHost {
@@ -59,6 +60,7 @@ export class Rooms {
     this.shown = null
     this.again = false
     this.list.clear()
+    roomLinks.know([])
   }
 
   /** Fetches the list; the first time, opens the room the address names, or general. */
@@ -169,6 +171,9 @@ export class Rooms {
   /** Re-renders the sidebar (the current room's count changed). */
   render(): void {
     this.list.show(this.all, this.shown?.id ?? null, this.host.me())
+    // `#name` in messages links to these (and to a public room being previewed).
+    const shown = this.shown
+    roomLinks.know(shown && !this.all.some((r) => r.id === shown.id) ? [...this.all, shown] : this.all)
   }
 
   private upsert(room: RoomSummary): void {

@@ -1,11 +1,12 @@
 /**
  * The nodes of the message list: a message, a day heading, "New messages". Text goes in
  * with textContent and text nodes only, links with a checked http(s) href; a message is
- * never markup.
+ * never markup. Its formatting (bold, code, quotes, links…) is made node by node by format/.
  */
 import type { Message } from '../../../shared/index.js'
 import { dayLabel, fullTimeLabel, hueSlot, initial, isoTime, isValidTime, timeLabel } from '../app/format-model.js'
-import { mentionsMe, textParts, type TextPart } from './message-text-model.js'
+import { mentionsMe, textParts } from './message-text-model.js'
+import { renderMessageText } from '../format/index.js'
 import { filesKey, renderFiles } from '../files/message-files.js'
 import { chipLabel, emojiName, reactedBy, whoReacted } from './reactions-model.js'
 import { ENCRYPTION_STARTS, unreadableText } from './sealed-model.js'
@@ -34,22 +35,11 @@ export function renderDayDivider(ts: number): HTMLElement {
   return el('h3', 'day-divider', dayLabel(ts, Date.now()))
 }
 
-/** Links open in a new tab without telling the site where they came from. */
-function renderPart(part: TextPart): Node {
-  if (part.kind === 'text') return document.createTextNode(part.text)
-  if (part.kind === 'mention') return el('span', part.me ? 'mention mention-me' : 'mention', part.text)
-  const a = el('a', 'msg-link', part.text)
-  a.href = part.href
-  a.target = '_blank'
-  a.rel = 'noopener noreferrer nofollow'
-  return a
-}
-
 export const DELETED_TEXT = 'This message was deleted.'
 export const EDITED_TEXT = '(edited)'
 
 /** What the tools of a row do; read by message-actions.ts's one click listener. */
-export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download' | ReplyTool
+export type Tool = 'react' | 'add-reaction' | 'edit' | 'delete' | 'open-picture' | 'download' | 'copy-code' | ReplyTool
 
 export function renderMessage(m: Message, mine: boolean, me: string | null = null): HTMLElement {
   const item = el('article', 'msg')
@@ -113,6 +103,7 @@ function renderUnshowable(m: Message, err: unknown): HTMLElement {
  * an edit or a reaction updates the row the reader is on rather than adding another.
  */
 export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: string | null, tools = m.seq > 0): void {
+  // Highlighted by the daemon's rule on the text as typed: the rule that notified the reader.
   const parts = m.deleted ? [] : textParts(m.text, me)
   const focused = focusedTool(item)
   item.classList.toggle('mine', mine)
@@ -120,14 +111,15 @@ export function fillMessage(item: HTMLElement, m: Message, mine: boolean, me: st
   item.classList.toggle('deleted', m.deleted === true)
   for (const n of item.querySelectorAll(':scope .msg-text, :scope .msg-edited, :scope .reactions, :scope > .msg-tools')) n.remove()
   const head = item.querySelector('.msg-head')!
-  const text = el('p', m.deleted ? 'msg-text deleted-note' : 'msg-text')
+  // A div: formatted text holds paragraphs, lists and quotes.
+  const text = el('div', m.deleted ? 'msg-text deleted-note' : 'msg-text')
   if (m.deleted) text.textContent = DELETED_TEXT
   else if (m.unreadable) {
     const why = unreadableText(m.unreadable)
     text.className = 'msg-text deleted-note'
     text.textContent = why.text
     text.title = why.title
-  } else text.append(...parts.map(renderPart))
+  } else text.append(renderMessageText(m.text, me))
   if (m.edited && !m.deleted) head.querySelector('.msg-time')!.after(editedLabel(m.edited))
   head.after(text)
   const files = syncFiles(item, m)
