@@ -41,6 +41,8 @@ export class EmojiPanel {
   private browse: HTMLButtonElement[] = []
   private buttons: HTMLButtonElement[] = []
   private current = 0
+  /** Enter pressed in the search before the data came: take the first match once it is here. */
+  private enterWhenReady = false
   private readonly indexOf = new Map<Emoji, number>()
   /** Ids of headings, unique per panel (the page has two). */
   private readonly idPrefix: string
@@ -70,6 +72,7 @@ export class EmojiPanel {
   /** Resets the search and loads the data if needed; `focus`: the caret goes in the search field. */
   async open(focus = true): Promise<void> {
     this.search.value = ''
+    this.enterWhenReady = false
     this.tone.value = String(skinTone())
     if (focus) this.search.focus()
     await this.prepare()
@@ -77,6 +80,8 @@ export class EmojiPanel {
 
   private async prepare(): Promise<void> {
     if (!this.set) {
+      // Try again is about to be hidden: the search field takes the focus it had.
+      if (document.activeElement === this.retry) this.search.focus()
       this.status.textContent = 'Loading emoji…'
       this.retry.hidden = true
       try {
@@ -84,11 +89,14 @@ export class EmojiPanel {
       } catch (err) {
         this.status.textContent = err instanceof Error ? err.message : String(err)
         this.retry.hidden = false
+        this.enterWhenReady = false
         return
       }
     }
     this.fillRecent()
     this.show()
+    if (this.enterWhenReady) this.buttons[0]?.click()
+    this.enterWhenReady = false
   }
 
   private build(set: EmojiSet): void {
@@ -224,7 +232,10 @@ export class EmojiPanel {
   }
 
   private onSearchKey(ev: KeyboardEvent): void {
-    if (ev.key === 'Enter' && this.buttons[0]) {
+    if (ev.key === 'Enter' && !this.set) {
+      ev.preventDefault()
+      this.enterWhenReady = true
+    } else if (ev.key === 'Enter' && this.buttons[0]) {
       ev.preventDefault()
       this.buttons[0].click()
     } else if (ev.key === 'ArrowDown' && this.buttons[0]) {

@@ -62,7 +62,8 @@ export class ReactionPicker {
     opener.parentElement!.append(this.panel)
     this.panel.hidden = false
     this.panel.querySelector<HTMLButtonElement>('button')?.focus()
-    void this.body.open(false)
+    // Under the last messages it would open below the fold: the list scrolls to show it whole.
+    void this.body.open(false).then(() => this.panel.scrollIntoView({ block: 'nearest' }))
   }
 
   close(returnFocus: boolean): void {
