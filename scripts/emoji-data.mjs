@@ -57,7 +57,7 @@ export function buildEmojiData() {
   const versions = new Map(data('data.json').map((e) => [e.hexcode, e.version]))
   const messages = data('messages.json')
   const codeSets = ['shortcodes/github.json', 'shortcodes/iamcal.json', 'shortcodes/emojibase.json'].map(data)
-  const groupNames = messages.groups.filter((g) => g.order !== COMPONENT_GROUP).map((g) => g.message)
+  const groupNames = messages.groups.filter((g) => g.order !== COMPONENT_GROUP).map((g) => g.message[0].toUpperCase() + g.message.slice(1))
   const groupIndex = (group) => (group > COMPONENT_GROUP ? group - 1 : group)
   const rows = compact
     .filter((e) => e.group !== undefined && e.group !== COMPONENT_GROUP && (versions.get(e.hexcode) ?? 0) <= MAX_EMOJI_VERSION)

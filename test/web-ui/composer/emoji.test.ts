@@ -34,6 +34,7 @@ t.test('the data file the build writes: its shape, and read by the page in full'
   t.equal(data.version, 1)
   t.match(data.source, /^emojibase-data 17\./)
   t.equal(data.groups.length, 9, 'nine groups (components left out)')
+  t.equal(data.groups[0], 'Smileys & emotion', 'named as headings are written')
   t.ok(data.emoji.length > 1850, `every emoji up to Emoji ${MAX_EMOJI_VERSION} (${data.emoji.length})`)
   for (const row of data.emoji) {
     const [c, name, group, codes, keywords, skins] = row

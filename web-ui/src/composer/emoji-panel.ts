@@ -124,13 +124,14 @@ export class EmojiPanel {
       this.browse.push(b)
     }
     this.nav.append(...sections.map(({ section, grid }, g) => this.groupButton(set.groups[g]!, section, grid)))
+    ;(this.nav.firstElementChild as HTMLButtonElement | null)?.setAttribute('tabindex', '0')
     this.results.setAttribute('role', 'group')
     this.results.setAttribute('aria-label', 'Matching emoji')
     this.scroller.append(this.recentSection, ...sections.map((s) => s.section), this.results)
   }
 
   private heading(text: string, id: string): HTMLElement {
-    const h = el('h3', 'emoji-heading', text[0]!.toUpperCase() + text.slice(1))
+    const h = el('h3', 'emoji-heading', text)
     h.id = id
     return h
   }
@@ -222,6 +223,7 @@ export class EmojiPanel {
       return this.options.onEscape()
     }
     if (ev.target === this.search) return this.onSearchKey(ev)
+    if (this.nav.contains(ev.target as Node)) return this.onGroupKey(ev)
     const inGrid = this.buttons.indexOf(ev.target as HTMLButtonElement)
     if (inGrid < 0) return
     const next = moveInGrid(this.buttons, inGrid, ev.key)
@@ -242,6 +244,17 @@ export class EmojiPanel {
       ev.preventDefault()
       this.focusButton(0)
     }
+  }
+
+  /** The group buttons are one Tab stop too: Left and Right move along them. */
+  private onGroupKey(ev: KeyboardEvent): void {
+    const groups = [...this.nav.querySelectorAll<HTMLButtonElement>('button')]
+    const at = groups.indexOf(ev.target as HTMLButtonElement)
+    const next = moveInGrid(groups, at, ev.key === 'ArrowUp' || ev.key === 'ArrowDown' ? '' : ev.key)
+    if (next === null || next < 0) return
+    ev.preventDefault()
+    for (const b of groups) b.tabIndex = b === groups[next] ? 0 : -1
+    groups[next]!.focus()
   }
 
   private focusButton(index: number): void {
