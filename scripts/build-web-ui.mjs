@@ -1,5 +1,6 @@
 /**
- * Bundles the chat page into dist/web-ui/: app.js (+ map), index.html, style.css.
+ * Bundles the chat page into dist/web-ui/: app.js (+ map), index.html, style.css, and the
+ * emoji data the page fetches when first needed (emoji.json, see emoji-data.mjs).
  * esbuild only strips types; `tsc -p web-ui/tsconfig.json` is what typechecks the page.
  * The page may use its own code, shared/, and the well-kept browser libraries named in
  * PAGE_LIBRARIES (each chosen on purpose, its gzip cost reported below). Anything else from
@@ -7,10 +8,11 @@
  * than ship it.
  */
 import { build } from 'esbuild'
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { gzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { join, relative } from 'node:path'
+import { buildEmojiData } from './emoji-data.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const src = join(root, 'web-ui')
@@ -56,4 +58,10 @@ await copyFile(join(src, 'style.css'), join(out, 'style.css'))
 
 const appJs = await readFile(join(out, 'app.js'))
 const gzipped = gzipSync(appJs, { level: 9 }).length
-console.log(`web-ui: ${relative(root, out)}/ (app.js ${(appJs.length / 1024).toFixed(1)} KB, ${(gzipped / 1024).toFixed(1)} KB gzip)`)
+const emojiJson = Buffer.from(JSON.stringify(buildEmojiData()))
+await writeFile(join(out, 'emoji.json'), emojiJson)
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length
+console.log(
+  `web-ui: ${relative(root, out)}/ (app.js ${kb(appJs.length)}, ${kb(gzipped)} gzip; emoji.json ${kb(emojiJson.length)}, ${kb(gz(emojiJson))} gzip)`,
+)

@@ -1,14 +1,13 @@
 /**
  * The page's pure helpers, in Node: draft rules (which must match the relay's), error text,
- * day and time labels, the live-feed frame filter and backoff, the roster's wording, and
- * the emoji list; and a static guard on what the CSP and the README forbid. The DOM parts are
+ * day and time labels, the live-feed frame filter and backoff, the roster's wording; and a
+ * static guard on what the CSP and the README forbid. The DOM parts are
  * covered by chat.browser.test.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { MAX_MESSAGE_BYTES, utf8Length } from '../../../shared/index.js'
 import { ApiError, errorFromBody, humanError } from '../../../web-ui/src/app/api.js'
-import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
 import { backoffDelay, feedUrl } from '../../../web-ui/src/app/live-feed.js'
 import { parseUiEvent } from '../../../web-ui/src/app/ui-event-model.js'
 import {
@@ -141,16 +140,6 @@ t.test('the roster says which machine is the relay', async (t) => {
   t.match(relayLine({ role: 'electing', name: 'h2', relayName: null }), /choosing/)
   t.equal(machineLine({ role: 'client', name: 'h2' }), 'This machine: h2 (sends through the relay)')
   t.equal(machineLine({ role: 'relay', name: 'h1' }), 'This machine: h1 (the relay)')
-})
-
-t.test('the emoji list', async (t) => {
-  t.ok(EMOJI.length >= 50 && EMOJI.length <= 80, `about sixty (${EMOJI.length})`)
-  t.equal(new Set(EMOJI.map((e) => e.char)).size, EMOJI.length, 'no emoji twice')
-  t.equal(new Set(EMOJI.map((e) => e.name)).size, EMOJI.length, 'no name twice: names are how people pick them')
-  for (const e of EMOJI) {
-    if (!/^\p{Extended_Pictographic}\uFE0F?$/u.test(e.char)) t.fail(`one pictograph each: ${e.name}`)
-    if (!/^[A-Za-z][A-Za-z -]+$/.test(e.name)) t.fail(`a readable name: ${e.name}`)
-  }
 })
 
 t.test('the page keeps to its rules: no inline code, no markup from strings', async (t) => {

@@ -1,17 +1,13 @@
 /**
  * What the composer offers while someone types: emoji by `:short_code` (never for "10:30" or
- * ":)"), people by `@name`; and which emoji a picker search keeps.
+ * ":)"), people by `@name`. Ranking and search in depth: emoji.test.ts.
  */
 import t from 'tap'
-import {
-  MAX_CANDIDATES,
-  emojiCandidates,
-  emojiMatchesSearch,
-  nameCandidates,
-  shortcode,
-  triggerAt,
-} from '../../../web-ui/src/composer/completion-model.js'
-import { EMOJI } from '../../../web-ui/src/composer/emoji-model.js'
+import { buildEmojiData } from '../../../scripts/emoji-data.mjs'
+import { MAX_CANDIDATES, emojiCandidates, nameCandidates, triggerAt } from '../../../web-ui/src/composer/completion-model.js'
+import { nameCode, parseEmojiData, type EmojiSet } from '../../../web-ui/src/composer/emoji-model.js'
+
+const set = parseEmojiData(buildEmojiData()) as EmojiSet
 
 t.test('a list opens after :xx or @, at the start or after a space', async (t) => {
   t.same(triggerAt('great :thu', 10), { kind: 'emoji', query: 'thu', start: 6 })
@@ -22,20 +18,31 @@ t.test('a list opens after :xx or @, at the start or after a space', async (t) =
   t.equal(triggerAt('mail bob@lab', 12), null, 'an @ inside a word is not a mention')
   t.equal(triggerAt('x :t', 4), null, 'one letter is too few for emoji')
   t.equal(triggerAt('done @bob ', 10), null, 'a finished name closes the list')
+  t.same(triggerAt('ok :+1', 6), { kind: 'emoji', query: '+1', start: 3 }, ':+1 is a code')
+  t.equal(triggerAt('ok :tada:', 9), null, 'a finished code closes the list (it becomes the emoji)')
+  t.equal(triggerAt(':'.repeat(16 * 1024), 16 * 1024), null, 'a 16 KiB run of colons offers nothing')
 })
 
-t.test('emoji: codes that start with the query first, at most eight', async (t) => {
-  t.equal(shortcode({ char: '😍', name: 'smiling face with heart-eyes' }), 'smiling_face_with_heart_eyes')
-  const thumbs = emojiCandidates('thu')
+t.test('emoji: codes that start with the query first, at most eight, with the chosen tone', async (t) => {
+  t.equal(nameCode('smiling face with heart-eyes'), 'smiling_face_with_heart_eyes')
+  const thumbs = emojiCandidates('thu', set)
   t.same(
-    thumbs.map((c) => c.insert),
+    thumbs.slice(0, 2).map((c) => c.insert),
     ['👍', '👎'],
   )
-  t.equal(thumbs[0]!.label, '👍 :thumbs_up:')
-  const heart = emojiCandidates('heart').map((c) => c.insert)
-  t.ok(heart.includes('❤️') && heart.includes('💔'), 'a word inside the code matches too')
-  t.ok(emojiCandidates('fa').length <= MAX_CANDIDATES)
-  t.same(emojiCandidates('zzzz'), [])
+  t.equal(thumbs[0]!.label, '👍 :thumbsup:')
+  t.equal(emojiCandidates('smi', set)[0]!.label, '😄 :smile:')
+  t.equal(emojiCandidates('+1', set)[0]!.insert, '👍')
+  t.equal(emojiCandidates('tada', set)[0]!.insert, '🎉')
+  t.equal(emojiCandidates('thumbs_up', set)[0]!.label, '👍 :thumbs_up:')
+  t.equal(emojiCandidates('+1', set, { tone: 2 })[0]!.label, '👍🏼 :+1:', 'the skin tone chosen in the picker')
+  t.equal(emojiCandidates('heart', set)[0]!.label, '❤️ :heart:')
+  const eyes = emojiCandidates('eyes', set).map((c) => c.label)
+  t.equal(eyes[0], '👀 :eyes:')
+  t.ok(eyes.includes('😍 :heart_eyes:'), 'a word inside the code matches too, after the codes that start with it')
+  t.equal(emojiCandidates('fa', set).length, MAX_CANDIDATES)
+  t.same(emojiCandidates('zzzz', set), [])
+  t.same(emojiCandidates('nope', set), [], 'an unknown code: no list, no error')
 })
 
 t.test('names: prefix, any case, sorted, once each', async (t) => {
@@ -48,12 +55,4 @@ t.test('names: prefix, any case, sorted, once each', async (t) => {
     ['@bob '],
     'the insert ends with a space',
   )
-})
-
-t.test('picker search: every word starts a word of the name', async (t) => {
-  const names = (s: string) => EMOJI.filter((e) => emojiMatchesSearch(e, s)).map((e) => e.name)
-  t.same(names('popper'), ['party popper'])
-  t.ok(names('party').includes('partying face'))
-  t.same(names('red heart'), ['red heart'])
-  t.equal(names('').length, EMOJI.length, 'an empty search keeps them all')
 })

@@ -1,9 +1,10 @@
 /**
  * What the composer offers while someone types: `:thu` → emoji whose short code starts with
- * "thu", `@al` → people whose name starts with "al". Pure, so it is tested in Node; the
- * listbox itself is completer.ts.
+ * "thu" (or has a word that does), `@al` → people whose name starts with "al". Pure, so it is
+ * tested in Node; the listbox itself is completer.ts.
  */
-import { EMOJI, type Emoji } from './emoji-model.js'
+import { toned, type EmojiSet, type SkinTone } from './emoji-model.js'
+import { completeShortcode } from './emoji-search-model.js'
 
 export interface Trigger {
   kind: 'emoji' | 'mention'
@@ -32,26 +33,17 @@ export function triggerAt(text: string, caret: number): Trigger | null {
   return { kind, query, start: caret - query.length - 1 }
 }
 
-/** "thumbs up" → "thumbs_up", the code people type between colons. */
-export function shortcode(emoji: Emoji): string {
-  return emoji.name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '')
+export interface EmojiCompletionOptions {
+  recent?: readonly string[]
+  tone?: SkinTone
 }
 
-/** Codes that start with the query first, then codes with a word that does. */
-export function emojiCandidates(query: string, list: readonly Emoji[] = EMOJI): Candidate[] {
-  const q = query.toLowerCase().replace(/:$/, '')
-  const starts = list.filter((e) => shortcode(e).startsWith(q))
-  const words = list.filter(
-    (e) =>
-      !starts.includes(e) &&
-      shortcode(e)
-        .split('_')
-        .some((w) => w.startsWith(q)),
-  )
-  return [...starts, ...words].slice(0, MAX_CANDIDATES).map((e) => ({ label: `${e.char} :${shortcode(e)}:`, insert: e.char }))
+/** `:smi` → 😄 :smile:, … (shortcodes that start with the query first; see completeShortcode). */
+export function emojiCandidates(query: string, set: EmojiSet, options: EmojiCompletionOptions = {}): Candidate[] {
+  return completeShortcode(set, query, { recent: options.recent ?? [], limit: MAX_CANDIDATES }).map(({ emoji, code }) => {
+    const char = toned(emoji, options.tone ?? 0)
+    return { label: `${char} :${code}:`, insert: char }
+  })
 }
 
 export function nameCandidates(query: string, names: Iterable<string>): Candidate[] {
@@ -61,11 +53,4 @@ export function nameCandidates(query: string, names: Iterable<string>): Candidat
     .sort((a, b) => a.localeCompare(b))
     .slice(0, MAX_CANDIDATES)
     .map((n) => ({ label: `@${n}`, insert: `@${n} ` }))
-}
-
-/** Pictures matching a search in the picker: every word of the search starts a word of the name. */
-export function emojiMatchesSearch(emoji: Emoji, search: string): boolean {
-  const words = search.toLowerCase().split(/\s+/).filter(Boolean)
-  const name = emoji.name.toLowerCase().split(/[^a-z0-9]+/)
-  return words.every((w) => name.some((n) => n.startsWith(w)))
 }

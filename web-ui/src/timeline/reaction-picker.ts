@@ -1,21 +1,31 @@
 /**
- * "Add reaction": a small popover with the quick set (👍 ❤️ 😂 🎉 😮 👀) and a search over
- * the picker's emoji list. One popover for the whole page, moved next to the message whose
- * button opened it. Escape, a click elsewhere or a pick closes it; focus goes back to the
- * button that opened it (or stays on the message after a pick).
+ * "Add reaction": a popover with the quick set (👍 ❤️ 😂 🎉 😮 👀) and, below it, the same
+ * emoji panel as the composer's (search, skin tone, recently used, every emoji). One popover
+ * for the whole page, moved next to the message whose button opened it. Escape, a click
+ * elsewhere or a pick closes it; focus goes back to the button that opened it.
  */
-import { emojiMatchesSearch } from '../composer/completion-model.js'
 import { el } from '../app/dom.js'
-import { EMOJI } from '../composer/emoji-model.js'
+import type { Emoji } from '../composer/emoji-model.js'
+import { EmojiPanel } from '../composer/emoji-panel.js'
+import { noteEmojiUse } from '../composer/emoji-prefs.js'
 import { emojiName, QUICK_REACTIONS } from './reactions-model.js'
 
-/** Enough matches to find one; the full list is the composer's picker. */
-const MAX_RESULTS = 16
+/**
+ * Whether the daemon takes this emoji as a reaction (shared/entries.ts `Reaction`: a picture
+ * or a flag). Keycaps (#️⃣ 1️⃣) are digits and signs, which it refuses, so they are not offered.
+ */
+export function canReact(emoji: Pick<Emoji, 'char'>): boolean {
+  return !emoji.char.includes('\u20e3')
+}
 
 export class ReactionPicker {
   private readonly panel = el('div', 'reaction-panel')
-  private readonly search = el('input', 'emoji-search')
-  private readonly results = el('div', 'reaction-results')
+  private readonly body = new EmojiPanel({
+    labelPrefix: 'React with ',
+    allow: canReact,
+    onPick: (char) => this.pick(char),
+    onEscape: () => this.close(true),
+  })
   private opener: HTMLButtonElement | null = null
   private onPick: ((emoji: string) => void) | null = null
 
@@ -24,13 +34,14 @@ export class ReactionPicker {
     this.panel.setAttribute('aria-label', 'Add reaction')
     this.panel.hidden = true
     const quick = el('div', 'reaction-quick')
-    quick.append(...QUICK_REACTIONS.map((e) => this.emojiButton(e)))
-    this.search.type = 'search'
-    this.search.placeholder = 'Search emoji'
-    this.search.setAttribute('aria-label', 'Search emoji to react with')
-    this.search.addEventListener('input', () => this.filter())
-    this.panel.append(quick, this.search, this.results)
-    this.panel.addEventListener('keydown', (ev) => this.onKeyDown(ev))
+    quick.append(...QUICK_REACTIONS.map((e) => this.quickButton(e)))
+    quick.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Escape') return
+      ev.preventDefault()
+      ev.stopPropagation()
+      this.close(true)
+    })
+    this.panel.append(quick, this.body.element)
     document.addEventListener('pointerdown', (ev) => {
       const target = ev.target as Node
       if (!this.panel.hidden && !this.panel.contains(target) && !this.opener?.contains(target)) this.close(false)
@@ -49,10 +60,10 @@ export class ReactionPicker {
     this.onPick = onPick
     opener.setAttribute('aria-expanded', 'true')
     opener.parentElement!.append(this.panel)
-    this.search.value = ''
-    this.filter()
     this.panel.hidden = false
     this.panel.querySelector<HTMLButtonElement>('button')?.focus()
+    // Under the last messages it would open below the fold: the list scrolls to show it whole.
+    void this.body.open(false).then(() => this.panel.scrollIntoView({ block: 'nearest' }))
   }
 
   close(returnFocus: boolean): void {
@@ -62,34 +73,21 @@ export class ReactionPicker {
     if (returnFocus) this.opener?.focus()
   }
 
-  private emojiButton(char: string): HTMLButtonElement {
+  private quickButton(char: string): HTMLButtonElement {
     const b = el('button', 'emoji', char)
     b.type = 'button'
     b.setAttribute('aria-label', `React with ${emojiName(char)}`)
     b.title = emojiName(char)
     b.addEventListener('click', () => {
-      const pick = this.onPick
-      this.close(true)
-      pick?.(char)
+      noteEmojiUse(char)
+      this.pick(char)
     })
     return b
   }
 
-  private filter(): void {
-    const q = this.search.value.trim()
-    const found = q ? EMOJI.filter((e) => emojiMatchesSearch(e, q)).slice(0, MAX_RESULTS) : []
-    this.results.replaceChildren(...found.map((e) => this.emojiButton(e.char)))
-    this.results.hidden = found.length === 0
-  }
-
-  private onKeyDown(ev: KeyboardEvent): void {
-    if (ev.key === 'Escape') {
-      ev.preventDefault()
-      ev.stopPropagation()
-      this.close(true)
-    } else if (ev.key === 'Enter' && ev.target === this.search) {
-      ev.preventDefault()
-      this.results.querySelector<HTMLButtonElement>('button')?.click()
-    }
+  private pick(char: string): void {
+    const pick = this.onPick
+    this.close(true)
+    pick?.(char)
   }
 }

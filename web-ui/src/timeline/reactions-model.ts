@@ -3,20 +3,14 @@
  * be once a toggle is accepted (shown at once, then replaced by the daemon's answer).
  */
 import type { ReactionCount } from '../../../shared/index.js'
-import { EMOJI } from '../composer/emoji-model.js'
+import { emojiNameOf } from '../composer/emoji-model.js'
 
 /** The quick set under "Add reaction", as in Slack: the rest is one search away. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '👀'] as const
 
-const NAMES: Record<string, string> = {
-  '❤️': 'red heart',
-  '😮': 'face with open mouth',
-  '👀': 'eyes',
-}
-
-/** "thumbs up": what a screen reader says for the emoji. */
+/** "thumbs up": what a screen reader says for the emoji (the emoji itself until the data is loaded). */
 export function emojiName(char: string): string {
-  return EMOJI.find((e) => e.char === char)?.name ?? NAMES[char] ?? char
+  return emojiNameOf(char) ?? char
 }
 
 function same(a: string, b: string): boolean {
