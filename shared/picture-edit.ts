@@ -25,24 +25,22 @@ const level = (what: string) =>
     .min(EDIT_LEVEL_MIN, `${what} must be at least ${EDIT_LEVEL_MIN}`)
     .max(EDIT_LEVEL_MAX, `${what} must be at most ${EDIT_LEVEL_MAX}`)
 
-export const CropRect = z
-  .strictObject({
-    left: pixel('crop.left').nonnegative('crop.left must not be negative'),
-    top: pixel('crop.top').nonnegative('crop.top must not be negative'),
-    width: pixel('crop.width').positive('crop.width must be at least 1 pixel'),
-    height: pixel('crop.height').positive('crop.height must be at least 1 pixel'),
-  })
+export const CropRect = z.strictObject({
+  left: pixel('crop.left').nonnegative('crop.left must not be negative'),
+  top: pixel('crop.top').nonnegative('crop.top must not be negative'),
+  width: pixel('crop.width').positive('crop.width must be at least 1 pixel'),
+  height: pixel('crop.height').positive('crop.height must be at least 1 pixel'),
+})
 export type CropRect = z.infer<typeof CropRect>
 
-export const PictureEdit = z
-  .strictObject({
-    /** Degrees clockwise, after the EXIF orientation. */
-    rotate: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)], { error: 'rotate must be 0, 90, 180 or 270' }),
-    /** Absent: the whole picture. */
-    crop: CropRect.optional(),
-    brightness: level('brightness'),
-    contrast: level('contrast'),
-  })
+export const PictureEdit = z.strictObject({
+  /** Degrees clockwise, after the EXIF orientation. */
+  rotate: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)], { error: 'rotate must be 0, 90, 180 or 270' }),
+  /** Absent: the whole picture. */
+  crop: CropRect.optional(),
+  brightness: level('brightness'),
+  contrast: level('contrast'),
+})
 export type PictureEdit = z.infer<typeof PictureEdit>
 
 export const NO_EDIT: PictureEdit = { rotate: 0, brightness: 1, contrast: 1 }

@@ -22,7 +22,8 @@ const PICTURE_MAX_BYTES = 64 * 1024 * 1024
 export async function describeUpload(blobs: BlobStore, stored: Stored, meta: UploadMeta): Promise<FileRef> {
   const plain: FileRef = { sha256: stored.sha256, name: meta.name, size: stored.size, mime: meta.mime || 'application/octet-stream' }
   if (stored.size > PICTURE_MAX_BYTES || !(await looksLikePicture(blobs, stored.sha256))) {
-    if (meta.edit) throw new InputError('picture_not_editable', `"${meta.name}" is not a picture SO-CHAT can edit; send it without the edit.`)
+    if (meta.edit)
+      throw new InputError('picture_not_editable', `"${meta.name}" is not a picture SO-CHAT can edit; send it without the edit.`)
     return plain
   }
   // An edit is applied here, to the bytes as uploaded: the picture is encoded once (shared/picture-edit.ts).

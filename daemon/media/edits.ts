@@ -8,10 +8,9 @@
 import type { Sharp } from 'sharp'
 import { cropProblem, type PictureEdit } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
-import type { ImageInfo } from './images.js'
 
 /** Refuses an edit this picture cannot take, before any pixel is decoded. */
-export function checkEdit(edit: PictureEdit, info: ImageInfo): void {
+export function checkEdit(edit: PictureEdit, info: { width: number; height: number; frames: number }): void {
   if (info.frames > 1)
     throw new InputError(
       'picture_not_editable',

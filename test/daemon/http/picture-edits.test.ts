@@ -78,8 +78,12 @@ t.test('picture edits through the upload route', async (t) => {
     const text = await upload(relay.ui, token, 'notes.txt', Buffer.from('not a picture at all'), { ...plain, rotate: 90 })
     t.same([text.status, text.body?.error?.code], [422, 'picture_not_editable'], 'a text file with an edit')
     const frames = [
-      await sharp({ create: { width: 40, height: 40, channels: 3, background: '#000' } }).raw().toBuffer(),
-      await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } }).raw().toBuffer(),
+      await sharp({ create: { width: 40, height: 40, channels: 3, background: '#000' } })
+        .raw()
+        .toBuffer(),
+      await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } })
+        .raw()
+        .toBuffer(),
     ]
     const gif = await sharp(Buffer.concat(frames), { raw: { width: 40, height: 80, channels: 3, pageHeight: 40 } as never })
       .gif()

@@ -50,7 +50,9 @@ t.test('the crop is in the upright picture: EXIF orientation is applied before t
 
 t.test('a turn moves the pixels where the editor showed them', async (t) => {
   // 200 × 100: left half black, right half white. Turned 90° clockwise, the white half is at the bottom.
-  const half = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#fff' } }).png().toBuffer()
+  const half = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer()
   const data = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#000' } })
     .composite([{ input: half, left: 100, top: 0 }])
     .png()
@@ -85,7 +87,9 @@ t.test('alpha is left alone by brightness', async (t) => {
 })
 
 t.test('a cropped JPEG is encoded once, from the uploaded bytes', async (t) => {
-  const data = await sharp({ create: { width: 640, height: 480, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  const data = await sharp({
+    create: { width: 640, height: 480, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
     .jpeg({ quality: 95 })
     .toBuffer()
   const crop = { left: 33, top: 17, width: 320, height: 240 }

@@ -93,7 +93,7 @@ t.test('levels are clamped to what the daemon takes, and agree with its schema',
   t.same(reset(setLevel(rotateBy(s, 'right'), 'brightness', 1.5)), startEdit(10, 10), 'Reset')
 })
 
-t.test('keys step about 1% of the picture, ten times that with Shift', async (t) => {
+t.test('keys step about 1% of the picture, ten times that for a big step', async (t) => {
   t.same([keyStep(startEdit(4000, 3000), false), keyStep(startEdit(4000, 3000), true), keyStep(startEdit(20, 20), false)], [40, 400, 1])
 })
 

@@ -68,7 +68,12 @@ export function moveCrop(s: EditState, dx: number, dy: number): EditState {
   const { width, height } = s.crop
   return {
     ...s,
-    crop: { width, height, left: clamp(Math.round(s.crop.left + dx), 0, size.width - width), top: clamp(Math.round(s.crop.top + dy), 0, size.height - height) },
+    crop: {
+      width,
+      height,
+      left: clamp(Math.round(s.crop.left + dx), 0, size.width - width),
+      top: clamp(Math.round(s.crop.top + dy), 0, size.height - height),
+    },
   }
 }
 
@@ -122,7 +127,7 @@ export function setLevel(s: EditState, which: 'brightness' | 'contrast', value: 
   return { ...s, [which]: clamp(value, LEVEL_MIN, LEVEL_MAX) }
 }
 
-/** One arrow-key step: about 1% of the picture's longer side, ten times that with Shift held down. */
+/** One arrow-key step: about 1% of the picture's longer side, ten times that for a big step (Alt in the editor). */
 export function keyStep(s: EditState, big: boolean): number {
   const unit = Math.max(1, Math.round(Math.max(s.width, s.height) / 100))
   return big ? unit * 10 : unit
