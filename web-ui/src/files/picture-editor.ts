@@ -159,7 +159,7 @@ export class PictureEditor {
     box.height = `${(s.crop.height / size.height) * 100}%`
     // As wide as fits, but never taller than the stage: the box's percents then match the canvas.
     this.p.frame.style.aspectRatio = `${size.width} / ${size.height}`
-    this.p.frame.style.width = `min(100%, calc(55vh * ${size.width / size.height}))`
+    this.p.frame.style.width = `min(100%, calc(45vh * ${size.width / size.height}))`
     this.p.cropText.textContent = M.cropText(s)
     this.p.brightness.value = String(s.brightness)
     this.p.contrast.value = String(s.contrast)
