@@ -3,7 +3,8 @@
  * 1200 × 800 photo, opens Edit on its chip, and by keyboard alone picks Square, moves and
  * shrinks the crop box with the arrow keys, turns it right and raises the brightness; Apply
  * uploads it again with those numbers and the sent picture is exactly the crop (788 × 788),
- * with the brightness raised. A text file's chip has no Edit. The editor fits a 390-pixel
+ * with the brightness raised; an edit the daemon refuses leaves the picture attached as it
+ * was. A text file's chip has no Edit. The editor fits a 390-pixel
  * phone screen. (Chromium via playwright-core; one daemon on loopback, mDNS off; the page is
  * served from dist/, so `npm run build` first.) Screenshots: /tmp/picture17-*.png.
  */
@@ -42,9 +43,33 @@ t.test(
     await chips.getByRole('listitem').filter({ hasText: 'photo.jpg' }).getByText('Ready to send').waitFor()
     t.equal(await chips.getByRole('button', { name: 'Edit notes.txt' }).count(), 0, 'a text file has no Edit')
 
+    const editor = page.getByRole('dialog', { name: 'Edit picture' })
+    // A refused edit (the daemon's answer, forced here) loses nothing: the picture stays attached as it was.
+    await page.route('**/api/v1/uploads', (route) =>
+      route.request().postData()?.includes('"edit"')
+        ? route.fulfill({
+            status: 422,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'bad_picture_edit', message: 'The picture edit is wrong (forced by the test).' } }),
+          })
+        : route.continue(),
+    )
+    await chips.getByRole('button', { name: 'Edit photo.jpg' }).click()
+    await editor.getByRole('button', { name: 'Apply' }).and(page.locator(':enabled')).waitFor()
+    await editor.getByRole('button', { name: /Rotate right/ }).click()
+    await editor.getByRole('button', { name: 'Apply' }).click()
+    await page
+      .locator('#attach-alert')
+      .getByText(
+        'The edit of “photo.jpg” was not applied: The picture edit is wrong (forced by the test). The picture is still attached as it was.',
+      )
+      .waitFor()
+    await chips.getByRole('listitem').filter({ hasText: 'photo.jpg' }).getByText('Ready to send').waitFor()
+    t.pass('a refused edit is said in words; the chip keeps the picture, ready to send')
+    await page.unroute('**/api/v1/uploads')
+
     await chips.getByRole('button', { name: 'Edit photo.jpg' }).focus()
     await page.keyboard.press('Enter')
-    const editor = page.getByRole('dialog', { name: 'Edit picture' })
     await editor.waitFor()
     const box = editor.getByRole('button', { name: 'Crop box' })
     await editor.getByRole('button', { name: 'Apply' }).and(page.locator(':enabled')).waitFor()
@@ -110,6 +135,12 @@ t.test(
     const mean = (await sharp(bytes).stats()).channels[0]!.mean
     t.ok(Math.abs(mean - 108) < 3, `brightened: 90 → about 108 (${mean.toFixed(1)})`)
     await page.screenshot({ path: '/tmp/picture17-sent.png' })
-    t.same(problems, [], 'no console errors or foreign requests')
+    // Chromium logs the forced 422 above as a console error; it is the one expected.
+    const expected = /Failed to load resource: the server responded with a status of 422/
+    t.same(
+      problems.filter((p) => !expected.test(p)),
+      [],
+      'no other console errors, no foreign requests',
+    )
   },
 )

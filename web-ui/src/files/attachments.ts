@@ -165,6 +165,8 @@ export class Attachments {
     const previous = chip.upload
     const next = new Upload<Blob>(chip.file, this.transport, (state) => view.show(state), { edit })
     chip.pending = next
+    // Its first state is not reported by the Upload itself: show it at once, not "Ready".
+    view.show(next.state)
     chip.editing = next.done.then((file) => {
       chip.pending = undefined
       chip.editing = undefined
