@@ -42,6 +42,7 @@ t.test(
     await chips.getByRole('listitem').filter({ hasText: 'notes.txt' }).getByText('Ready to send').waitFor()
     await chips.getByRole('listitem').filter({ hasText: 'photo.jpg' }).getByText('Ready to send').waitFor()
     t.equal(await chips.getByRole('button', { name: 'Edit notes.txt' }).count(), 0, 'a text file has no Edit')
+    await page.screenshot({ path: '/tmp/picture17-chips.png' })
 
     const editor = page.getByRole('dialog', { name: 'Edit picture' })
     // A refused edit (the daemon's answer, forced here) loses nothing: the picture stays attached as it was.
