@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   unsupported_image: 415,
   image_too_large: 413,
   corrupt_image: 422,
+  // A picture edit (crop, rotation, brightness, contrast) that is not one: shared/picture-edit.ts.
+  bad_picture_edit: 422,
+  // An edit asked of a file that cannot take one (not a picture, or an animated one).
+  picture_not_editable: 422,
   file_too_large: 413,
   disk_full: 507,
   unknown_upload: 404,

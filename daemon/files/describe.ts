@@ -3,11 +3,13 @@
  * picture, never its name or the browser's word: a picture is stored as its upright,
  * metadata-free original plus a display size and a thumbnail (three blobs); anything else is
  * stored as it came. Something that starts like a picture but cannot be decoded (cut short,
- * a pixel bomb) is refused, with why.
+ * a pixel bomb) is refused, with why. An upload may carry a picture edit (crop, turn, levels),
+ * applied here to the uploaded bytes; the FileRef's width and height are then the edited ones.
  */
 import { open, rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { FileRef, PictureRef } from '../../shared/index.js'
+import { InputError } from '../errors/index.js'
 import { probeImage, renderPicture } from '../media/index.js'
 import type { BlobStore, Stored } from './blobs.js'
 import type { UploadMeta } from './uploads.js'
@@ -19,8 +21,13 @@ const PICTURE_MAX_BYTES = 64 * 1024 * 1024
 
 export async function describeUpload(blobs: BlobStore, stored: Stored, meta: UploadMeta): Promise<FileRef> {
   const plain: FileRef = { sha256: stored.sha256, name: meta.name, size: stored.size, mime: meta.mime || 'application/octet-stream' }
-  if (stored.size > PICTURE_MAX_BYTES || !(await looksLikePicture(blobs, stored.sha256))) return plain
-  const picture = await renderPicture(await readAll(blobs, stored.sha256))
+  if (stored.size > PICTURE_MAX_BYTES || !(await looksLikePicture(blobs, stored.sha256))) {
+    if (meta.edit)
+      throw new InputError('picture_not_editable', `"${meta.name}" is not a picture SO-CHAT can edit; send it without the edit.`)
+    return plain
+  }
+  // An edit is applied here, to the bytes as uploaded: the picture is encoded once (shared/picture-edit.ts).
+  const picture = await renderPicture(await readAll(blobs, stored.sha256), meta.edit)
   const [original, display, thumbnail] = await Promise.all(
     [picture.original, picture.display, picture.thumbnail].map((r) => blobs.receive(Readable.from([r.data]), { maxBytes: r.data.length })),
   )
@@ -32,8 +39,8 @@ export async function describeUpload(blobs: BlobStore, stored: Stored, meta: Upl
     size: original!.size,
     mime: picture.original.mime,
     picture: {
-      width: picture.info.width,
-      height: picture.info.height,
+      width: picture.original.width,
+      height: picture.original.height,
       mime: picture.display.mime as PictureRef['mime'],
       display: display!.sha256,
       thumbnail: thumbnail!.sha256,

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { z } from 'zod'
-import { Username, safeFileName } from '../../shared/index.js'
+import { PictureEdit, Username, safeFileName } from '../../shared/index.js'
 import { ConflictError, InputError } from '../errors/index.js'
 import { mib, type BlobStore, type Stored } from './blobs.js'
 
@@ -22,6 +22,8 @@ const UploadMeta = z.object({
   size: z.number().int().nonnegative(),
   mime: z.string(),
   createdAt: z.number(),
+  /** A picture edit to apply when it finishes (checked at the route, again at finish). */
+  edit: PictureEdit.optional(),
 })
 export type UploadMeta = z.infer<typeof UploadMeta>
 const UPLOAD_ID = /^[a-f0-9]{24}$/
@@ -45,7 +47,7 @@ export class Uploads {
 
   async start(
     owner: string,
-    file: { name: string; size: number; mime: string },
+    file: { name: string; size: number; mime: string; edit?: PictureEdit | undefined },
     maxBytes: number,
   ): Promise<UploadState & { meta: UploadMeta }> {
     if (file.size > maxBytes)
@@ -56,6 +58,7 @@ export class Uploads {
     await this.blobs.ensureRoom(file.size)
     const id = randomBytes(12).toString('hex')
     const meta: UploadMeta = { owner, name: safeFileName(file.name), size: file.size, mime: file.mime.slice(0, 100), createdAt: Date.now() }
+    if (file.edit) meta.edit = file.edit
     await writeFile(join(this.dir, id), '', { mode: 0o600 })
     await writeFile(join(this.dir, `${id}.json`), JSON.stringify(meta), { mode: 0o600 })
     return { id, offset: 0, size: file.size, meta }

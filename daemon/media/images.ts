@@ -10,8 +10,9 @@
  * it decodes.
  */
 import sharp, { type Metadata, type Sharp } from 'sharp'
-import { DISPLAY_PX, IMAGE_MAX_PIXELS, THUMBNAIL_PX } from '../../shared/index.js'
+import { DISPLAY_PX, IMAGE_MAX_PIXELS, THUMBNAIL_PX, type PictureEdit } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
+import { applyEdit, checkEdit } from './edits.js'
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff'
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', heif: 'avif', tiff: 'tiff' }
@@ -82,14 +83,20 @@ export async function probeImage(data: Buffer): Promise<ImageInfo> {
   return { format, width: sideways ? height : width, height: sideways ? width : height, frames }
 }
 
-/** The three sizes of a picture, upright and without metadata. */
-export async function renderPicture(data: Buffer): Promise<Picture> {
+/**
+ * The three sizes of a picture, upright and without metadata; with `edit`, of the picture as
+ * edited (daemon/media/edits.ts), each encoded once from `data`. `info` stays the upload's.
+ */
+export async function renderPicture(data: Buffer, edit?: PictureEdit): Promise<Picture> {
   const info = await probeImage(data)
+  if (edit) checkEdit(edit, info)
+  // autoOrient: upright by EXIF, so an edit's numbers mean what the person saw.
+  const upright = () => (edit ? applyEdit(sharp(data, OPEN).autoOrient(), edit) : sharp(data, OPEN).autoOrient())
   try {
     const [original, display, thumbnail] = await Promise.all([
-      encode(sharp(data, OPEN).rotate(), info),
-      encode(sharp(data, OPEN).rotate().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }), info),
-      encode(sharp(data, OPEN).rotate().resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true }), info),
+      encode(upright(), info),
+      encode(upright().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }), info),
+      encode(upright().resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true }), info),
     ])
     return { info, original, display, thumbnail }
   } catch (cause) {

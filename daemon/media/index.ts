@@ -6,3 +6,4 @@
  * with a stable code and a sentence.
  */
 export { probeImage, renderPicture, squareAvatar, type ImageFormat, type ImageInfo, type Picture, type Rendition } from './images.js'
+export { applyEdit, checkEdit } from './edits.js'

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import { EntryId, RoomId, Sha256, type FileRef, type FileSeal, type Message } from '../../../shared/index.js'
+import { EntryId, parsePictureEdit, RoomId, Sha256, type FileRef, type FileSeal, type Message } from '../../../shared/index.js'
 import { InputError, SochatError } from '../../errors/index.js'
 import { describeUpload, openBlob } from '../../files/index.js'
 import { openedFileSize } from '../../sealing/index.js'
@@ -21,6 +21,8 @@ const StartUpload = z.object({
   name: z.string().min(1).max(1000),
   size: z.number().int().nonnegative(),
   mime: z.string().max(200).default(''),
+  /** A picture edit, checked below by shared/picture-edit.ts (to name its field and code). */
+  edit: z.unknown().optional(),
 })
 const UploadParam = z.object({ id: z.string().max(64) })
 const FileParams = z.object({ room: RoomId, id: EntryId, sha256: Sha256 })
@@ -39,8 +41,10 @@ export function streamUploadPieces(app: FastifyInstance): void {
 export function fileRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/api/v1/uploads', async (req, reply) => {
     const me = req.who.session.username
-    const file = StartUpload.parse(req.body)
-    const started = await ctx.uploads.start(me, file, ctx.maxFileBytes())
+    const { edit, ...file } = StartUpload.parse(req.body)
+    const checked = edit === undefined ? null : parsePictureEdit(edit)
+    if (checked && !checked.ok) throw new InputError('bad_picture_edit', checked.message)
+    const started = await ctx.uploads.start(me, { ...file, edit: checked?.edit }, ctx.maxFileBytes())
     return reply.code(201).send({ id: started.id, offset: 0, size: started.size, maxBytes: ctx.maxFileBytes() })
   })
 

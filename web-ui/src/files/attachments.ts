@@ -4,8 +4,13 @@
  * Cancel, and its problem in words; Send takes every finished file along with the text. A
  * file over the relay's limit is refused before a byte is sent, and a message is only posted
  * once every file of it is complete: nothing goes out half-sent.
+ *
+ * A picture's chip has Edit once the daemon has checked it: the editor returns numbers, and the
+ * same file is uploaded again with them, for the daemon to apply to the original bytes. Until
+ * that upload is done the chip keeps the picture as it was, and keeps it if the edit is refused.
  */
 import type { FileRef } from '../../../shared/files.js'
+import type { PictureEdit } from '../../../shared/picture-edit.js'
 import { el } from '../app/dom.js'
 import { fileKind, humanSize, kindIcon, MAX_FILES_PER_MESSAGE, sizeProblem, tooManyText } from './file-info-model.js'
 import { percent, stateText, Upload, type UploadState, type UploadTransport } from './upload-model.js'
@@ -24,9 +29,20 @@ export interface AttachmentParts {
 
 interface Chip {
   upload: Upload<Blob>
+  file: File
   name: string
   el: HTMLElement
+  /** The edit of `upload`, if it was edited; the editor starts from it. */
+  edit?: PictureEdit
+  /** The picture as first uploaded, upright: what an edit's numbers are measured on. */
+  size?: { width: number; height: number }
+  /** An edited upload on its way; the chip's `upload` stays until it is done. */
+  pending?: Upload<Blob>
+  editing?: Promise<void>
 }
+
+/** Opens the picture editor; the new edit, or null when the person cancelled. */
+export type EditPicture = (file: File, width: number, height: number, edit?: PictureEdit) => Promise<PictureEdit | null>
 
 /** The files Send takes, and which chips they came from (removed once the message is out). */
 export interface Batch {
@@ -43,6 +59,7 @@ export class Attachments {
     private readonly parts: AttachmentParts,
     private readonly transport: UploadTransport<Blob>,
     private readonly allowed: () => string | null,
+    private readonly editPicture: EditPicture | null = null,
   ) {
     parts.button.addEventListener('click', () => parts.input.click())
     parts.input.addEventListener('change', () => {
@@ -89,7 +106,7 @@ export class Attachments {
    */
   async collect(): Promise<Batch> {
     const chips = [...this.chips]
-    await Promise.all(chips.map((c) => c.upload.done))
+    await Promise.all(chips.map((c) => c.editing ?? c.upload.done))
     const failed = chips.find((c) => c.upload.state.phase === 'failed')
     if (failed) throw new Error(`“${failed.name}” was not uploaded, so nothing was sent. Remove it (or add it again), then send.`)
     const files: FileRef[] = []
@@ -107,7 +124,10 @@ export class Attachments {
 
   /** Abandons everything (log-out). */
   clear(): void {
-    for (const c of this.chips) c.upload.cancel()
+    for (const c of this.chips) {
+      c.upload.cancel()
+      c.pending?.cancel()
+    }
     this.chips = []
     this.parts.list.replaceChildren()
     this.parts.list.hidden = true
@@ -116,19 +136,56 @@ export class Attachments {
 
   private start(file: File): void {
     const item = el('li', 'chip')
-    const chip: Chip = { name: file.name, el: item, upload: null as unknown as Upload<Blob> }
-    const view = renderChip(item, file, () => this.remove(chip))
+    const chip: Chip = { name: file.name, file, el: item, upload: null as unknown as Upload<Blob> }
+    const view = renderChip(
+      item,
+      file,
+      () => this.remove(chip),
+      this.editPicture ? () => void this.edit(chip, view) : null,
+      (text) => this.say(text),
+    )
     chip.upload = new Upload<Blob>(file, this.transport, (state) => {
       view.show(state)
       if (state.phase === 'failed') this.say(`“${file.name}” was not uploaded: ${state.reason}`)
+      if (state.phase === 'done' && state.file.picture) chip.size = { width: state.file.picture.width, height: state.file.picture.height }
     })
     view.show(chip.upload.state)
     this.chips.push(chip)
     this.parts.list.append(item)
   }
 
+  /**
+   * Edit: the editor's numbers go with a new upload of the same file (the daemon edits the
+   * original bytes). The chip shows that upload; if it fails, the picture stays as it was.
+   */
+  private async edit(chip: Chip, view: ChipView): Promise<void> {
+    if (!this.editPicture || !chip.size || chip.pending) return
+    const edit = await this.editPicture(chip.file, chip.size.width, chip.size.height, chip.edit)
+    if (!edit || !this.chips.includes(chip)) return
+    const previous = chip.upload
+    const next = new Upload<Blob>(chip.file, this.transport, (state) => view.show(state), { edit })
+    chip.pending = next
+    // Its first state is not reported by the Upload itself: show it at once, not "Ready".
+    view.show(next.state)
+    chip.editing = next.done.then((file) => {
+      chip.pending = undefined
+      chip.editing = undefined
+      if (file) {
+        chip.upload = next
+        chip.edit = edit
+        return this.say('')
+      }
+      view.show(previous.state)
+      const state = next.state
+      if (state.phase === 'failed')
+        this.say(`The edit of “${chip.name}” was not applied: ${state.reason} The picture is still attached as it was.`)
+    })
+    await chip.editing
+  }
+
   /** Cancel while uploading, Remove afterwards: either way the file will not be sent. */
   private remove(chip: Chip): void {
+    chip.pending?.cancel()
     chip.upload.cancel()
     chip.el.remove()
     this.chips = this.chips.filter((c) => c !== chip)
@@ -142,7 +199,10 @@ interface ChipView {
   show(state: UploadState): void
 }
 
-function renderChip(item: HTMLElement, file: File, remove: () => void): ChipView {
+/** GIFs are sent as they are: most are animated, and an edit would keep one frame. */
+const NOT_EDITABLE = 'Animated pictures (GIF) are sent as they are; they cannot be edited here.'
+
+function renderChip(item: HTMLElement, file: File, remove: () => void, edit: (() => void) | null, say: (text: string) => void): ChipView {
   const kind = fileKind(file.name, file.type)
   const icon = el('span', 'chip-icon', kindIcon(kind))
   icon.setAttribute('aria-hidden', 'true')
@@ -155,10 +215,24 @@ function renderChip(item: HTMLElement, file: File, remove: () => void): ChipView
   const button = el('button', 'chip-remove', '×')
   button.type = 'button'
   button.addEventListener('click', remove)
-  item.append(icon, info, bar, button)
+  const editButton = el('button', 'chip-edit', 'Edit')
+  editButton.type = 'button'
+  editButton.hidden = true
+  editButton.setAttribute('aria-label', `Edit ${file.name}`)
+  editButton.addEventListener('click', () => {
+    if (editButton.getAttribute('aria-disabled') === 'true') return say(NOT_EDITABLE)
+    edit?.()
+  })
+  item.append(icon, info, bar, ...(edit ? [editButton] : []), button)
   return {
     show(state) {
       const busy = state.phase === 'uploading' || state.phase === 'retrying' || state.phase === 'finishing'
+      // A picture the daemon decoded may be edited; anything else has no Edit at all.
+      const picture = state.phase === 'done' ? state.file.picture : undefined
+      editButton.hidden = !picture
+      const gif = picture?.mime === 'image/gif'
+      editButton.setAttribute('aria-disabled', String(Boolean(gif)))
+      editButton.title = gif ? NOT_EDITABLE : `Crop, turn or lighten ${file.name} before sending`
       item.classList.toggle('failed', state.phase === 'failed')
       item.classList.toggle('ready', state.phase === 'done')
       stateLine.textContent = stateText(state)

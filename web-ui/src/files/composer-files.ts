@@ -4,11 +4,13 @@
  * the picture viewer. Kept apart from chat-page.ts, which wires everything else.
  */
 import type { FileRef } from '../../../shared/files.js'
+import type { PictureEdit } from '../../../shared/picture-edit.js'
 import type { Message } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { byId } from '../app/dom.js'
 import { Attachments, type AttachmentParts } from './attachments.js'
 import { watchFileDrops, type DropParts } from './file-drop.js'
+import { PictureEditor } from './picture-editor.js'
 import { PictureViewer, type ViewerParts } from './picture-viewer.js'
 import { DaemonUploads } from './daemon-uploads.js'
 
@@ -23,9 +25,17 @@ export type PostFn = (text: string, files: readonly FileRef[], handOff: () => vo
 export class ComposerFiles {
   private readonly attachments: Attachments
   private readonly viewer: PictureViewer
+  private readonly editor: PictureEditor | null
 
-  constructor(api: Api, parts: { attach: AttachmentParts; drop: DropParts; viewer: ViewerParts; log: HTMLElement }, host: FilesHost) {
-    this.attachments = new Attachments(parts.attach, new DaemonUploads(api), () => host.refusal())
+  constructor(
+    api: Api,
+    parts: { attach: AttachmentParts; drop: DropParts; viewer: ViewerParts; log: HTMLElement },
+    host: FilesHost,
+    editor: PictureEditor | null = null,
+  ) {
+    this.editor = editor
+    const editPicture = editor ? (file: File, w: number, h: number, edit?: PictureEdit) => editor.edit(file, w, h, edit) : null
+    this.attachments = new Attachments(parts.attach, new DaemonUploads(api), () => host.refusal(), editPicture)
     watchFileDrops(parts.drop, (files) => this.attachments.add(files))
     this.viewer = new PictureViewer(parts.viewer, parts.log, (id) => host.find(id))
   }
@@ -49,6 +59,7 @@ export class ComposerFiles {
         log: byId('timeline'),
       },
       host,
+      PictureEditor.inPage(),
     )
   }
 
@@ -83,5 +94,6 @@ export class ComposerFiles {
   reset(): void {
     this.attachments.clear()
     this.viewer.close()
+    this.editor?.close()
   }
 }

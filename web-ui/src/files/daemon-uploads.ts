@@ -4,6 +4,7 @@
  * other request (CSRF header, errors in words).
  */
 import type { FileRef } from '../../../shared/files.js'
+import type { PictureEdit } from '../../../shared/picture-edit.js'
 import { ApiError, errorFromBody, humanError, type Api } from '../app/api.js'
 import { isFileRef } from './file-info-model.js'
 import type { UploadTransport } from './upload-model.js'
@@ -18,7 +19,7 @@ function uploadPath(id: string): string {
 export class DaemonUploads implements UploadTransport<Blob> {
   constructor(private readonly api: Api) {}
 
-  async start(file: { name: string; size: number; mime: string }): Promise<{ id: string }> {
+  async start(file: { name: string; size: number; mime: string; edit?: PictureEdit }): Promise<{ id: string }> {
     const answer = await this.api.post<{ id?: unknown }>(UPLOADS, file)
     if (typeof answer.id !== 'string') throw new ApiError('bad_response', humanError('bad_response'), 201)
     return { id: answer.id }

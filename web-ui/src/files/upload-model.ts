@@ -7,6 +7,7 @@
  * final and said in the daemon's words. Cancel abandons the upload on the daemon too.
  */
 import type { FileRef } from '../../../shared/files.js'
+import type { PictureEdit } from '../../../shared/picture-edit.js'
 import { ApiError } from '../app/api.js'
 
 /** What is sent: a File in the page; anything with a name, size and slices in tests. */
@@ -18,7 +19,8 @@ export interface UploadSource<P> {
 }
 
 export interface UploadTransport<P> {
-  start(file: { name: string; size: number; mime: string }): Promise<{ id: string }>
+  /** `edit`: a picture edit the daemon applies when the upload finishes (picture-editor.ts). */
+  start(file: { name: string; size: number; mime: string; edit?: PictureEdit }): Promise<{ id: string }>
   /** Sends the bytes of `piece` from `offset`; resolves with the daemon's new offset. */
   send(id: string, offset: number, piece: P, onProgress: (sentOfPiece: number) => void, signal: AbortSignal): Promise<number>
   /** How many bytes of the upload the daemon has. */
@@ -80,6 +82,8 @@ export interface UploadOptions {
   /** Waits; a parameter so tests need not. */
   sleep?: (ms: number) => Promise<void>
   pieceBytes?: number
+  /** Sent with the announcement: the picture is edited by the daemon when it finishes. */
+  edit?: PictureEdit
 }
 
 export class Upload<P> {
@@ -130,7 +134,9 @@ export class Upload<P> {
   private async run(): Promise<FileRef | null> {
     try {
       const { name, size, type } = this.source
-      const { id } = await this.transport.start({ name, size, mime: type })
+      const { id } = await this.transport.start(
+        this.opts.edit ? { name, size, mime: type, edit: this.opts.edit } : { name, size, mime: type },
+      )
       this.id = id
       // Cancelled while announcing: the daemon made an upload nobody will finish.
       if (this.cancelled) throw new Cancelled()
