@@ -64,17 +64,18 @@ t.test('pack, install into an empty prefix without dev dependencies, start, stop
     'package/dist/daemon/cli.js',
     'package/dist/tray/cli.js',
     'package/dist/web-ui/index.html',
+    'package/dist/web-ui/emoji.json',
   ])
     t.ok(files.includes(f), `ships ${f}`)
   t.same(
     files.filter(
       (f) =>
-        !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|scripts\/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(
+        !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|dist\/web-ui\/emoji\.json|scripts\/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(
           f,
         ),
     ),
     [],
-    'ships only what runs (no sources, tests, maps), and the build scripts `prepare` names',
+    "ships only what runs (no sources, tests, maps; the page's emoji data), and the build scripts `prepare` names",
   )
 
   const prefix = join(work, 'prefix')
