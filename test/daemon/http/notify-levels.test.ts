@@ -56,6 +56,8 @@ t.test('notification levels per room', async (t) => {
   refused(await put(C, room, { level: 'mute' }), 403, 'not_a_member', 'carol, not in the private room')
   refused(await put(B, 'r-zzzzzzzzzzzz', { level: 'mute' }), 404, 'unknown_room', 'a room that does not exist')
   const directory = await A('/api/v1/rooms', { json: { name: 'open-plan' } })
+  // Made on the relay: the client must have it before bob is refused for not being in it (else 404).
+  await waitFor('#open-plan on the client', async () => (await call(client.ui, '/api/v1/status')).body.head >= before + 1)
   refused(await put(B, directory.body.room.id, { level: 'mute' }), 403, 'not_a_member', 'bob, not in a public room he never joined')
   t.equal(await head(), before + 1, 'nothing refused reached the log (only alice made #open-plan)')
   t.equal((await put(B, 'general', { level: 'mute' })).status, 200, 'general, which everyone is in')
