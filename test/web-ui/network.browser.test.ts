@@ -126,6 +126,8 @@ t.test('the Network panel by keyboard alone', { skip: skipReason() }, async (t) 
   const { page } = person
   const desk = await serveFakeDesk(page)
   await signUp(page, 'nora', 'network password')
+  // The first room opening moves focus to the message box: wait for it, or it lands mid-walk.
+  await page.getByText('No messages yet').waitFor()
   const dialog = page.getByRole('dialog', { name: 'Network' })
 
   await t.test('from the message box to the panel', async (t) => {
