@@ -59,7 +59,9 @@ t.test('search from the keyboard, open a result far back in its room', { skip: s
   await logIn(page, 'alice', 'search password one')
   await log(page).getByText(text(COUNT), { exact: true }).waitFor()
 
-  // Ctrl+K from the message box (where "/" is a character) focuses the search box.
+  // Ctrl+K from the message box (where "/" is a character) focuses the search box. Opening the
+  // room puts the caret in the message box: wait for that, or it can land after the Ctrl+K.
+  await page.waitForFunction(() => document.activeElement?.tagName === 'TEXTAREA')
   await page.keyboard.press('Control+k')
   const box = page.getByRole('combobox', { name: 'Search messages' })
   t.ok(await box.evaluate((el) => el === document.activeElement), 'Ctrl+K focuses the search box')
