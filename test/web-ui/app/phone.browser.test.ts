@@ -46,7 +46,8 @@ t.test('the page on a phone', { skip: skipReason() }, async (t) => {
   await apiSignUp(h1, USER, PASSWORD)
   await apiSignUp(h1, OTHER, PASSWORD)
   const other = (await apiLogIn(h1, OTHER, PASSWORD)).token
-  await makeRoom(h1, other, 'design-reviews-and-long-names', ['the mockups are in'])
+  const mine = (await apiLogIn(h1, USER, PASSWORD)).token
+  await makeRoom(h1, mine, 'design-reviews-and-long-names', ['the mockups are in'])
   for (let i = 1; i <= 3; i++) await postTo(h1, other, 'general', formattedMessage(i))
   await postTo(h1, other, 'general', `@${USER} lunch at noon? see www.example.org and #design-reviews-and-long-names`)
 
