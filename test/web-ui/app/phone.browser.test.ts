@@ -146,8 +146,10 @@ t.test('the page on a phone', { skip: skipReason() }, async (t) => {
     await page.keyboard.press('Enter')
     await row(page, 'the mockups are in').waitFor()
     await conversations(page).waitFor({ state: 'hidden' })
-    t.ok(await drawerButton(page).evaluate((el) => el === document.activeElement), 'choosing a room closes it; focus is back on its button')
-    await page.keyboard.press('Enter')
+    // As on the desktop, a room switch puts focus in the message box: where one types next.
+    await page.waitForFunction(() => document.activeElement?.id === 'message')
+    t.pass('choosing a room closes it; focus goes to the message box, as for any room switch')
+    await drawerButton(page).click()
     await conversations(page)
       .getByRole('link', { name: /general/ })
       .click()

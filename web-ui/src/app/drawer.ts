@@ -2,7 +2,8 @@
  * The page at phone width (issue 17): the sidebar becomes a drawer and the header's account
  * buttons a menu, each opened by a button with aria-expanded (the ARIA disclosure pattern).
  * Opening moves focus in (the room on screen, or the first control); Escape closes and gives
- * focus back to the button; choosing a room closes the drawer. At desktop width style.css shows
+ * focus back to the button; choosing a room closes the drawer (and the room switch then puts
+ * focus in the message box, as it does at any width). At desktop width style.css shows
  * both panels in place and hides the two buttons, so nothing here can be set off there; a
  * switch to desktop width closes both, so no `inert` or open state outlives the phone layout.
  */
