@@ -79,18 +79,24 @@ export async function openBrowser(t: Test, url: string, options: { bypassCSP?: b
   return person
 }
 
+/**
+ * What shows once logged in: "Log out" in the header, or at phone width the "Your account"
+ * menu button that holds it (issue 17); exactly one of them is visible at a time.
+ */
+export const loggedIn = (page: Page) => page.getByRole('button', { name: 'Log out' }).or(page.getByRole('button', { name: 'Your account' }))
+
 export async function signUp(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign up' }).click()
-  await page.getByRole('button', { name: 'Log out' }).waitFor()
+  await loggedIn(page).waitFor()
 }
 
 export async function logIn(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Log in' }).click()
-  await page.getByRole('button', { name: 'Log out' }).waitFor()
+  await loggedIn(page).waitFor()
 }
 
 export const log = (page: Page) => page.getByRole('log')

@@ -13,6 +13,7 @@ import { Composer } from '../composer/composer.js'
 import { ComposerFiles } from '../files/composer-files.js'
 import { Conversation } from '../timeline/conversation.js'
 import { byId, Dialog, errorText } from './dom.js'
+import { watchPhoneChrome } from './drawer.js'
 import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
@@ -187,6 +188,7 @@ export class ChatPage {
     })
     this.conversation.sideline = (message, updated) => this.replies.sideline(message, updated)
     watchRowKeys(byId('timeline'))
+    watchPhoneChrome()
     this.dialogs = this.makeDialogs()
     this.header = this.makeHeader()
     this.files = ComposerFiles.inPage(api, {

@@ -50,7 +50,8 @@ export class MessageActions {
     const b = (ev.target as Element | null)?.closest<HTMLButtonElement>('button[data-tool]')
     const id = b?.closest<HTMLElement>('.msg')?.dataset.id
     const message = id ? this.timeline.find(id) : null
-    if (!b || !message) return
+    if (!b) return this.tapped(ev.target as Element | null)
+    if (!message) return
     const tool = b.dataset.tool as Tool
     if (REPLY_TOOLS.includes(tool)) return this.host.replyTool?.(tool as ReplyTool, message, b)
     if (tool === 'react') return void this.toggle(message, b.dataset.emoji ?? '')
@@ -60,6 +61,20 @@ export class MessageActions {
       this.deleting = message
       this.confirm.open(this.confirm.el.querySelector<HTMLButtonElement>('[data-close]') ?? undefined)
     }
+  }
+
+  /**
+   * A tap on a message (not on a link or button in it) shows its tools, at phone width where
+   * there is no hover (style.css draws `tools-open` only there); a second tap, or a tap on
+   * another message, hides them. Keyboard users reach the tools with Tab (row-keys.ts).
+   */
+  private tapped(target: Element | null): void {
+    if (!target || target.closest('a, button, input, textarea, select')) return
+    const row = target.closest<HTMLElement>('article.msg')
+    for (const open of this.log.querySelectorAll<HTMLElement>('article.msg.tools-open')) {
+      if (open !== row) open.classList.remove('tools-open')
+    }
+    row?.classList.toggle('tools-open')
   }
 
   private toggle(message: Message, emoji: string): Promise<void> {
