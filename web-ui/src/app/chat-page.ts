@@ -12,6 +12,7 @@ import { Completer } from '../composer/completer.js'
 import { Composer } from '../composer/composer.js'
 import { ComposerFiles } from '../files/composer-files.js'
 import { Conversation } from '../timeline/conversation.js'
+import { DraftStore } from '../composer/draft-store-model.js'
 import { byId, Dialog, errorText } from './dom.js'
 import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
@@ -38,6 +39,16 @@ import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './sess
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
+
+/** localStorage, or null where the browser refuses it (some private windows throw on access). */
+function browserStorage(): Storage | null {
+  try {
+    return window.localStorage
+  } catch (err) {
+    console.warn('Browser storage is not available; drafts are kept for this page only', err)
+    return null
+  }
+}
 
 const FEED_LABELS: Record<FeedState, string> = {
   connecting: 'Connecting…',
@@ -80,6 +91,7 @@ export class ChatPage {
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
   private readonly search: SearchBox
+  private readonly drafts = new DraftStore(browserStorage())
 
   constructor(
     private readonly api: Api,
@@ -107,7 +119,12 @@ export class ChatPage {
         // The room it was written in, even if another is on screen once the files are up.
         const room = this.conversation.room
         const links = this.replies.takeLinks(room)
-        return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room, links))
+        const sent = () => this.conversation.draftSent(room, text)
+        const handedOff = () => {
+          sent()
+          handOff()
+        }
+        return this.files.send(text, handedOff, (t, files, h) => this.sender.send(t, files, h, room, links)).then(sent)
       },
       () => !this.editing.active && this.files.waiting,
     )
@@ -156,6 +173,7 @@ export class ChatPage {
         composer: this.composer,
         editing: this.editing,
         emptyNote: byId('empty-note'),
+        drafts: this.drafts,
       },
       () => this.me,
       (text) => this.say(text),
@@ -362,6 +380,9 @@ export class ChatPage {
     try {
       await this.reads.flush()
       await logOut(this.api)
+      // Logging out on purpose forgets the drafts too (a shared computer); an expired
+      // session keeps them for the person's next log-in.
+      if (this.me) this.drafts.forget(this.me)
       this.leave()
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.leave()

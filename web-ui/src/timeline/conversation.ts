@@ -1,6 +1,7 @@
 /**
  * The room on screen: its history, outbox rows, read position and typing line. Opening
- * another room starts them over (keeping each room's unsent draft); the live feed brings
+ * another room starts them over (keeping each room's unsent draft, across reloads too:
+ * composer/draft-store-model.ts); the live feed brings
  * every room's messages on one socket, so only the shown room's reach the timeline.
  *
  * History and the live feed overlap on purpose and the timeline deduplicates by id, so the
@@ -11,6 +12,7 @@ import type { Message, MessagesResponse, RoomSummary, TimelineNotice, UiEvent } 
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import type { Composer } from '../composer/composer.js'
+import type { DraftStore, SaveResult } from '../composer/draft-store-model.js'
 import { errorText } from '../app/dom.js'
 import type { Editing } from '../composer/editing.js'
 import type { NewerHistory } from './newer-history.js'
@@ -42,12 +44,12 @@ export interface ConversationParts {
   composer: Composer
   editing: Editing
   emptyNote: HTMLElement
+  /** Each room's unsent text, per account, kept across reloads. */
+  drafts: DraftStore
 }
 
 export class Conversation {
   private shown: RoomSummary | null = null
-  /** Unsent text per room, kept while the person looks elsewhere. */
-  private readonly drafts = new Map<string, string>()
   /** A search result to open in its room: the next open of that room loads around it. */
   private aim: { room: string; id: string } | null = null
   /**
@@ -61,7 +63,15 @@ export class Conversation {
     private readonly parts: ConversationParts,
     private readonly me: () => string | null,
     private readonly say: (text: string) => void,
-  ) {}
+  ) {
+    // Every change of the box is the shown room's draft, except the text of a message being
+    // edited (that is not a draft) and the box being emptied before any room is shown.
+    parts.composer.changed = (text) => {
+      const me = this.me()
+      if (me === null || this.shown === null || parts.editing.active) return
+      this.noteDraft(parts.drafts.save(me, this.shown.id, text), 'save')
+    }
+  }
 
   get room(): string {
     return this.shown?.id ?? GENERAL_ROOM
@@ -76,12 +86,14 @@ export class Conversation {
     const before = this.shown
     const joinedNow = before?.id === room.id && !before.joined && room.joined
     // While `room` still names the old one: its read mark and "stopped typing" go to it.
-    if (before && switched) this.leaveRoom(before.id)
+    if (before && switched) this.leaveRoom()
     this.shown = room
     this.parts.composer.setPlaceholder(placeholderFor(room, this.me()))
-    if (before && switched) {
-      this.parts.composer.setText(this.drafts.get(room.id) ?? '')
-      this.drafts.delete(room.id)
+    const me = this.me()
+    // The first room shown after a (re)load gets its kept draft too, unless the person
+    // already started typing in the box.
+    if (me !== null && switched && (before || this.parts.composer.text === '')) {
+      this.parts.composer.setText(this.parts.drafts.load(me, room.id))
     }
     const aimed = this.aim?.room === room.id ? this.aim : null
     this.aim = null
@@ -137,20 +149,30 @@ export class Conversation {
     await this.loadAround(id)
   }
 
-  /** Forgets everything shown (log-out). */
+  /** Forgets everything shown (log-out, or a session that ended). The drafts stay stored. */
   reset(): void {
     this.shown = null
     this.aim = null
-    this.drafts.clear()
     this.startOver()
   }
 
-  private leaveRoom(from: string): void {
+  /** A message left the box for `room` (accepted or safe in the outbox): its draft goes. */
+  draftSent(room: string, text: string): void {
+    const me = this.me()
+    if (me !== null) this.noteDraft(this.parts.drafts.sent(me, room, text), 'clear')
+  }
+
+  private noteDraft(result: SaveResult, what: 'save' | 'clear'): void {
+    // Not worth an alert (the draft is still in the box, and in memory), but not silent.
+    if (!result.ok) console.warn(`Could not ${what} the draft in browser storage; it is kept for this page only`, result.error)
+  }
+
+  /** Before another room is shown; the box's text is this room's draft already (saved on every change). */
+  private leaveRoom(): void {
     void this.parts.reads.flush()
     this.parts.editing.cancel()
     this.parts.typing.stopped()
     this.parts.typing.clear()
-    this.drafts.set(from, this.parts.composer.text)
   }
 
   /**
