@@ -17,6 +17,7 @@ import { byId, Dialog, errorText } from './dom.js'
 import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
+import { JumpToLatest } from '../timeline/jump-to-latest.js'
 import { MessageActions } from '../timeline/message-actions.js'
 import { NetworkPanel } from '../network/network-panel.js'
 import { NewerHistory } from '../timeline/newer-history.js'
@@ -36,6 +37,7 @@ import { SearchBox } from '../search/search-box.js'
 import { Sender } from '../composer/sender.js'
 import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
+import { ThemeChooser } from './theme.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
@@ -91,7 +93,9 @@ export class ChatPage {
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
   private readonly search: SearchBox
-  private readonly drafts = new DraftStore(browserStorage())
+  private readonly storage = browserStorage()
+  private readonly drafts = new DraftStore(this.storage)
+  private readonly theme = new ThemeChooser(byId('theme-choice'), this.storage, (text) => this.say(text))
 
   constructor(
     private readonly api: Api,
@@ -174,6 +178,11 @@ export class ChatPage {
         editing: this.editing,
         emptyNote: byId('empty-note'),
         drafts: this.drafts,
+        jump: new JumpToLatest(byId('jump-latest'), byId('scroller'), this.timeline, {
+          farBack: () => newer.mayHaveMore,
+          loadLatest: () => this.conversation.loadRecent(),
+          focusAfter: () => (this.conversation.joined ? this.composer.focus() : byId('timeline').focus()),
+        }),
       },
       () => this.me,
       (text) => this.say(text),
@@ -340,6 +349,7 @@ export class ChatPage {
     rememberCsrfToken(session.csrfToken)
     this.timeline.setMe(session.username)
     byId('me').textContent = session.username
+    this.theme.enter(session.username)
     this.say('')
     this.composer.reset()
     this.feed.start(session.csrfToken)
@@ -372,6 +382,7 @@ export class ChatPage {
     this.files.reset()
     this.pictures.clear()
     this.picker.close(false)
+    this.theme.leave()
     document.title = titleFor(0)
     this.onLoggedOut(reason)
   }

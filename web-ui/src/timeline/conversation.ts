@@ -15,6 +15,7 @@ import type { Composer } from '../composer/composer.js'
 import type { DraftStore, SaveResult } from '../composer/draft-store-model.js'
 import { errorText } from '../app/dom.js'
 import type { Editing } from '../composer/editing.js'
+import type { JumpToLatest } from './jump-to-latest.js'
 import type { NewerHistory } from './newer-history.js'
 import type { OlderHistory } from './older-history.js'
 import type { ReadTracker } from './read-tracker.js'
@@ -46,6 +47,8 @@ export interface ConversationParts {
   emptyNote: HTMLElement
   /** Each room's unsent text, per account, kept across reloads. */
   drafts: DraftStore
+  /** "Jump to latest" with the count of messages that came while scrolled up. */
+  jump: JumpToLatest
 }
 
 export class Conversation {
@@ -112,6 +115,7 @@ export class Conversation {
     this.parts.reads.reset()
     this.parts.older.mayHaveMore = false
     this.parts.newer.mayHaveMore = false
+    this.parts.jump.reset()
     this.syncEmptyNote()
   }
 
@@ -137,6 +141,7 @@ export class Conversation {
       reads.sync('load')
       // Last: placing "New messages" scrolls to it, and the result is what the person asked for.
       timeline.reveal(id, FOUND_MS)
+      this.parts.jump.sync()
     } catch (err) {
       if (this.room === room) this.say(`Could not open that message: ${errorText(err)}`)
     }
@@ -224,7 +229,9 @@ export class Conversation {
     if (this.sideline?.(message, false)) return
     // Far back in history: the live end is reached by paging down, not appended below a hole.
     if (this.parts.newer.mayHaveMore) return
-    if (this.parts.timeline.add([message]).length === 0) return
+    const added = this.parts.timeline.add([message]).length
+    if (added === 0) return
+    this.parts.jump.arrived(added)
     this.syncEmptyNote()
     this.parts.reads.sync('live')
   }
