@@ -38,6 +38,8 @@ import { Sender } from '../composer/sender.js'
 import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { ThemeChooser } from './theme.js'
+import { QuickSwitcher } from './switcher.js'
+import { conversationChoices, directPartners, peopleChoices } from './switcher-model.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
@@ -259,6 +261,7 @@ export class ChatPage {
         void this.rooms.open(result.message.room)
       },
     })
+    this.makeSwitcher()
     this.liveTargets = {
       me: () => this.me,
       timeline: this.timeline,
@@ -271,6 +274,23 @@ export class ChatPage {
       refresh: () => this.refresh(),
       showTotals: () => this.showTotals(),
     }
+  }
+
+  /** Ctrl+K: the person's conversations, then the people seen (online or in the room shown). */
+  private makeSwitcher(): QuickSwitcher {
+    return new QuickSwitcher(
+      { dialog: byId('switcher-dialog'), input: byId('switcher-input'), list: byId('switcher-list'), alert: byId('switcher-alert') },
+      {
+        enabled: () => this.me !== null,
+        choices: () => {
+          const all = this.rooms.known
+          const names = [...this.online, ...this.timeline.authors()]
+          const people = peopleChoices(names, this.me, directPartners(all, this.me), new Set(this.online))
+          return [...conversationChoices(all, this.me), ...people]
+        },
+        choose: (choice) => (choice.kind === 'room' ? this.rooms.open(choice.target) : this.rooms.direct(choice.target)),
+      },
+    )
   }
 
   private makeSender(): Sender {

@@ -44,6 +44,11 @@ export class Rooms {
     return this.shown
   }
 
+  /** Every conversation of the person (and a previewed public room), as last fetched. */
+  get known(): readonly RoomSummary[] {
+    return this.all
+  }
+
   /** Unread in every room, the one on screen as the page counts it: the tab title's number. */
   get unreadTotal(): number {
     return unreadAcross(this.all, this.shown ? { id: this.shown.id, unread: this.host.currentUnread() } : null)
