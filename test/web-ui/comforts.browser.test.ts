@@ -131,7 +131,11 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     t.equal(await box.getAttribute('aria-activedescendant'), 'switcher-option-1', 'Down highlights the next')
     t.equal(await page.getByRole('option', { selected: true }).textContent(), '#design private room')
     await page.keyboard.type('bo')
-    t.same(await page.getByRole('option').allTextContents(), ['bob start a conversation'], 'typing narrows the list')
+    t.same(
+      await page.getByRole('option').allTextContents(),
+      ['bob start a conversation', 'Search messages for “bo”'],
+      'typing narrows the list; searching comes last',
+    )
     const violations = await axeViolations(page)
     t.same(
       violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`),
@@ -147,8 +151,12 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     t.pass('Enter on a person starts the direct conversation')
     await page.keyboard.press('Control+k')
     await page.keyboard.type('zzz')
-    await page.getByRole('alert').filter({ hasText: 'No room or person by that name.' }).waitFor()
-    t.equal(await page.getByRole('option').count(), 0)
+    await page.getByRole('alert').filter({ hasText: 'No room or person by that name: Enter searches the messages.' }).waitFor()
+    t.same(await page.getByRole('option').allTextContents(), ['Search messages for “zzz”'], 'only the search is left')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.activeElement?.id === 'search-input')
+    t.equal(await page.getByRole('combobox', { name: 'Search messages' }).inputValue(), 'zzz', 'Enter searches the messages for it')
+    await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
   })
 

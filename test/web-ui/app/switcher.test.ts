@@ -11,6 +11,7 @@ import {
   matchChoices,
   moveActive,
   peopleChoices,
+  searchChoice,
   type SwitchChoice,
 } from '../../../web-ui/src/app/switcher-model.js'
 
@@ -77,6 +78,17 @@ t.test('ranking: starts with, then a word starts with, then contains; unread fir
   t.same(labels('zzz'), [])
   t.equal(labels('').length, Math.min(all.length, MAX_CHOICES), 'nothing typed: the first ones')
   t.equal(labels('')[0], '#design', 'nothing typed: unread first')
+})
+
+t.test('searching the messages is offered once something is typed', async (t) => {
+  t.equal(searchChoice('  '), null)
+  t.same(searchChoice(' quok from:bob '), {
+    kind: 'search',
+    target: 'quok from:bob',
+    label: 'Search messages for “quok from:bob”',
+    detail: '',
+    unread: 0,
+  })
 })
 
 t.test('arrows wrap; other keys are not the list’s', async (t) => {

@@ -288,7 +288,11 @@ export class ChatPage {
           const people = peopleChoices(names, this.me, directPartners(all, this.me), new Set(this.online))
           return [...conversationChoices(all, this.me), ...people]
         },
-        choose: (choice) => (choice.kind === 'room' ? this.rooms.open(choice.target) : this.rooms.direct(choice.target)),
+        choose: async (choice) => {
+          if (choice.kind === 'search') this.search.searchFor(choice.target)
+          else if (choice.kind === 'room') await this.rooms.open(choice.target)
+          else await this.rooms.direct(choice.target)
+        },
       },
     )
   }

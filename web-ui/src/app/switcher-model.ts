@@ -9,8 +9,8 @@ import type { RoomSummary } from '../../../shared/index.js'
 import { roomLabel, sidebarOrder } from '../rooms/rooms-model.js'
 
 export interface SwitchChoice {
-  kind: 'room' | 'person'
-  /** The room id to open, or the username to message. */
+  kind: 'room' | 'person' | 'search'
+  /** The room id to open, the username to message, or the words to search the messages for. */
   target: string
   /** What the person reads: "#design", "bob, carol", "bob". */
   label: string
@@ -68,6 +68,16 @@ export function peopleChoices(
     })
   }
   return out.sort((a, b) => a.label.localeCompare(b.label))
+}
+
+/**
+ * The last choice once something is typed: search the messages for it (Ctrl+K was the search
+ * box's shortcut before the switcher took it; Slack's switcher ends the same way). Up from the
+ * first choice wraps to it.
+ */
+export function searchChoice(typed: string): SwitchChoice | null {
+  const words = typed.trim()
+  return words === '' ? null : { kind: 'search', target: words, label: `Search messages for “${words}”`, detail: '', unread: 0 }
 }
 
 /** The next highlighted index for a key, wrapping; null for keys the list does not take. */

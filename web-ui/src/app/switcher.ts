@@ -3,10 +3,11 @@
  * with one field, a combobox whose listbox holds the matching rooms, direct conversations and
  * people (switcher-model.ts ranks them). Up and Down move the highlight (aria-activedescendant,
  * so focus stays in the field), Enter opens the highlighted one, Escape closes and focus goes
- * back where it was (dom.ts's Dialog).
+ * back where it was (dom.ts's Dialog). Once something is typed, the last choice searches the
+ * messages for it (the search box had Ctrl+K before; "/" still goes straight to it).
  */
 import { Dialog } from './dom.js'
-import { matchChoices, moveActive, type SwitchChoice } from './switcher-model.js'
+import { matchChoices, moveActive, searchChoice, type SwitchChoice } from './switcher-model.js'
 
 export interface SwitcherParts {
   dialog: HTMLDialogElement
@@ -85,7 +86,10 @@ export class QuickSwitcher {
   }
 
   private render(): void {
-    this.shown = matchChoices(this.host.choices(), this.parts.input.value)
+    const typed = this.parts.input.value
+    const matched = matchChoices(this.host.choices(), typed)
+    const search = searchChoice(typed)
+    this.shown = search ? [...matched, search] : matched
     this.active = 0
     const { list, input } = this.parts
     list.replaceChildren(
@@ -101,12 +105,13 @@ export class QuickSwitcher {
         const detail = document.createElement('span')
         detail.className = 'switcher-detail'
         detail.textContent = choice.detail
-        li.append(name, ' ', detail)
+        if (choice.detail) li.append(name, ' ', detail)
+        else li.append(name)
         return li
       }),
     )
     input.setAttribute('aria-expanded', String(this.shown.length > 0))
-    this.dialog.say(this.shown.length === 0 ? 'No room or person by that name.' : '')
+    this.dialog.say(matched.length === 0 && typed.trim() !== '' ? 'No room or person by that name: Enter searches the messages.' : '')
     this.highlight()
   }
 
@@ -127,7 +132,10 @@ export class QuickSwitcher {
     if (!choice) return
     // Closed first: focus goes back where it was, and the room shown then takes it (the
     // composer); a refusal is said by rooms.ts in the chat's alert.
+    const closed = new Promise<void>((resolve) => this.parts.dialog.addEventListener('close', () => resolve(), { once: true }))
     this.close()
+    // After Dialog's own close listener has put focus back, so the choice can move it on.
+    await closed
     await this.host.choose(choice)
   }
 }
