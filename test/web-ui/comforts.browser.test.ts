@@ -34,6 +34,8 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
   await lan.waitFor('a relay', async () => ((await h1.status()).role === 'relay' ? true : Promise.reject(new Error('not yet'))), 20_000)
   await apiSignUp(h1, 'alice', 'comforts password')
   await apiSignUp(h1, 'bob', 'comforts password')
+  // Never logs in: only the directory knows her.
+  await apiSignUp(h1, 'carol', 'comforts password')
   const bob = (await apiLogIn(h1, 'bob', 'comforts password')).token
   const made = await h1.api('POST', '/api/v1/rooms', { name: 'design', kind: 'private', invite: ['alice'] }, bearer(bob))
   t.equal(made.status, 201, 'bob made #design with alice in it')
@@ -125,14 +127,20 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     const dialog = page.getByRole('dialog', { name: 'Go to a conversation' })
     await dialog.waitFor()
     const box = page.getByRole('combobox', { name: 'Room or person' })
+    const options = dialog.getByRole('option')
     t.equal(await focusedId(page), 'switcher-input', 'the caret is in its field')
-    t.same(await page.getByRole('option').allTextContents(), ['#general room', '#design private room', 'bob start a conversation'])
+    await options.filter({ hasText: 'carol' }).waitFor()
+    t.same(
+      await options.allTextContents(),
+      ['#general room', '#design private room', 'bob start a conversation', 'carol start a conversation'],
+      'rooms, then people from the directory (carol never logged in)',
+    )
     await page.keyboard.press('ArrowDown')
     t.equal(await box.getAttribute('aria-activedescendant'), 'switcher-option-1', 'Down highlights the next')
-    t.equal(await page.getByRole('option', { selected: true }).textContent(), '#design private room')
+    t.equal(await dialog.getByRole('option', { selected: true }).textContent(), '#design private room')
     await page.keyboard.type('bo')
     t.same(
-      await page.getByRole('option').allTextContents(),
+      await options.allTextContents(),
       ['bob start a conversation', 'Search messages for “bo”'],
       'typing narrows the list; searching comes last',
     )
@@ -152,12 +160,44 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     await page.keyboard.press('Control+k')
     await page.keyboard.type('zzz')
     await page.getByRole('alert').filter({ hasText: 'No room or person by that name: Enter searches the messages.' }).waitFor()
-    t.same(await page.getByRole('option').allTextContents(), ['Search messages for “zzz”'], 'only the search is left')
+    t.same(await options.allTextContents(), ['Search messages for “zzz”'], 'only the search is left')
     await page.keyboard.press('Enter')
     await page.waitForFunction(() => document.activeElement?.id === 'search-input')
     t.equal(await page.getByRole('combobox', { name: 'Search messages' }).inputValue(), 'zzz', 'Enter searches the messages for it')
     await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
+  })
+
+  await t.test('People: everyone, and a group conversation by keyboard', async (t) => {
+    await page.getByRole('button', { name: 'People and group messages' }).focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'People' })
+    await dialog.getByRole('checkbox', { name: 'carol' }).waitFor()
+    t.equal(await focusedId(page), 'people-filter', 'the caret in the filter')
+    t.same(
+      await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+      ['bob', 'carol'],
+      'everyone but me',
+    )
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Space')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Space')
+    const start = dialog.getByRole('button', { name: 'Start a conversation with 2 people' })
+    await start.waitFor()
+    const violations = await axeViolations(page)
+    t.same(
+      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`),
+      [],
+      'axe-core WCAG 2.1 A/AA: no violations with People open (dark)',
+    )
+    await page.screenshot({ path: '/tmp/comforts17-people.png' })
+    await page.keyboard.press('Tab')
+    t.equal(await focusedId(page), 'people-start', 'Tab reaches the start button')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => (document.getElementById('message') as HTMLTextAreaElement).placeholder === 'Message bob, carol')
+    t.pass('the group conversation with bob and carol is on screen')
+    t.equal(await focusedId(page), 'message', 'the caret in its message box')
   })
 
   await t.test('log-out: the system theme again and no drafts left', async (t) => {

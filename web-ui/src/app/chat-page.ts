@@ -38,6 +38,8 @@ import { Sender } from '../composer/sender.js'
 import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { ThemeChooser } from './theme.js'
+import { PeopleDialog } from '../rooms/people-dialog.js'
+import { parsePeople } from '../rooms/people-model.js'
 import { QuickSwitcher } from './switcher.js'
 import { conversationChoices, directPartners, peopleChoices } from './switcher-model.js'
 import { Timeline } from '../timeline/timeline.js'
@@ -95,6 +97,9 @@ export class ChatPage {
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
   private readonly search: SearchBox
+  private readonly people: PeopleDialog
+  /** Everyone with an account, as the directory last said (the switcher offers them). */
+  private everyone: string[] = []
   private readonly storage = browserStorage()
   private readonly drafts = new DraftStore(this.storage)
   private readonly theme = new ThemeChooser(byId('theme-choice'), this.storage, (text) => this.say(text))
@@ -262,6 +267,7 @@ export class ChatPage {
       },
     })
     this.makeSwitcher()
+    this.people = this.makePeople()
     this.liveTargets = {
       me: () => this.me,
       timeline: this.timeline,
@@ -284,9 +290,13 @@ export class ChatPage {
         enabled: () => this.me !== null,
         choices: () => {
           const all = this.rooms.known
-          const names = [...this.online, ...this.timeline.authors()]
+          const names = [...this.online, ...this.timeline.authors(), ...this.everyone]
           const people = peopleChoices(names, this.me, directPartners(all, this.me), new Set(this.online))
           return [...conversationChoices(all, this.me), ...people]
+        },
+        refresh: async () => {
+          const people = parsePeople(await this.api.get<unknown>('/api/v1/people'), this.me)
+          if (people) this.everyone = people.names
         },
         choose: async (choice) => {
           if (choice.kind === 'search') this.search.searchFor(choice.target)
@@ -295,6 +305,24 @@ export class ChatPage {
         },
       },
     )
+  }
+
+  /** "People and group messages": everyone with an account; one or several to message. */
+  private makePeople(): PeopleDialog {
+    const people = new PeopleDialog(
+      this.api,
+      {
+        dialog: byId('people-dialog'),
+        form: byId('people-form'),
+        filter: byId('people-filter'),
+        list: byId('people-list'),
+        alert: byId('people-alert'),
+        start: byId('people-start'),
+      },
+      { me: () => this.me, presence: (name) => this.roster.presence(name), start: (names) => this.rooms.direct(names) },
+    )
+    byId('people-open').addEventListener('click', () => void people.open())
+    return people
   }
 
   private makeSender(): Sender {
@@ -392,7 +420,8 @@ export class ChatPage {
     this.api.setCsrfToken(null)
     this.me = null
     const { members, browse, newRoom, editRoom } = this.dialogs
-    for (const dialog of [members, browse, newRoom, editRoom]) dialog.close()
+    for (const dialog of [members, browse, newRoom, editRoom, this.people]) dialog.close()
+    this.everyone = []
     this.replies.reset()
     this.network.reset()
     this.search.reset()

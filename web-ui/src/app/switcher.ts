@@ -22,6 +22,8 @@ export interface SwitcherHost {
   /** Every choice, in the sidebar's order. */
   choices: () => SwitchChoice[]
   choose: (choice: SwitchChoice) => Promise<void>
+  /** Called at each opening: fetches what `choices` offers beyond the page (the directory). */
+  refresh?: () => Promise<void>
 }
 
 export class QuickSwitcher {
@@ -50,6 +52,13 @@ export class QuickSwitcher {
     this.parts.input.value = ''
     this.render()
     this.dialog.open(this.parts.input)
+    // The list is redrawn with everyone once the directory comes (what is typed is kept).
+    void this.host.refresh?.().then(
+      () => {
+        if (this.dialog.isOpen) this.render(true)
+      },
+      (err) => console.warn('Quick switcher: could not list people; offering those seen', err),
+    )
   }
 
   close(): void {
@@ -85,12 +94,15 @@ export class QuickSwitcher {
     this.highlight()
   }
 
-  private render(): void {
+  /** `keep`: the highlight stays where it was (a redraw the person did not ask for). */
+  private render(keep = false): void {
     const typed = this.parts.input.value
     const matched = matchChoices(this.host.choices(), typed)
     const search = searchChoice(typed)
+    const before = this.shown[this.active]
     this.shown = search ? [...matched, search] : matched
-    this.active = 0
+    const same = keep && before ? this.shown.findIndex((c) => c.kind === before.kind && c.target === before.target) : -1
+    this.active = Math.max(0, same)
     const { list, input } = this.parts
     list.replaceChildren(
       ...this.shown.map((choice, i) => {
