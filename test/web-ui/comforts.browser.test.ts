@@ -197,6 +197,8 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     await page.keyboard.press('Enter')
     await page.waitForFunction(() => (document.getElementById('message') as HTMLTextAreaElement).placeholder === 'Message bob, carol')
     t.pass('the group conversation with bob and carol is on screen')
+    // Focus moves once its history is loaded (chat-page.ts showRoom).
+    await page.waitForFunction(() => document.activeElement?.id === 'message')
     t.equal(await focusedId(page), 'message', 'the caret in its message box')
   })
 

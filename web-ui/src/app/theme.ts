@@ -1,5 +1,5 @@
 /**
- * The theme choice on the page (issue 17): the header's "Theme" select sets `data-theme` on
+ * The theme choice on the page (issue 17): the sidebar's "Theme" select (under "Set yourself away") sets `data-theme` on
  * <html>, which style.css's "Theme" block uses to override the system's light or dark
  * (theme-model.ts says why it is kept in the browser). Logged out, the page follows the
  * system again: the next person's choice is not known yet.
