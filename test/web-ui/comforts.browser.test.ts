@@ -202,6 +202,25 @@ t.test('drafts, jump to latest, theme and the quick switcher', { skip: skipReaso
     t.equal(await focusedId(page), 'message', 'the caret in its message box')
   })
 
+  await t.test('at phone width the switcher and People fit the screen', async (t) => {
+    await page.setViewportSize({ width: 390, height: 800 })
+    for (const [open, name] of [
+      [() => page.keyboard.press('Control+k'), 'Go to a conversation'],
+      [() => page.locator('#people-open').evaluate((b) => (b as HTMLButtonElement).click()), 'People'],
+    ] as const) {
+      await open()
+      const dialog = page.getByRole('dialog', { name })
+      await dialog.waitFor()
+      const box = await dialog.boundingBox()
+      t.ok(box && box.x >= 0 && box.x + box.width <= 390, `${name}: within 390 px (${box?.x}–${box && box.x + box.width})`)
+      await page.screenshot({ path: `/tmp/comforts17-phone-${name === 'People' ? 'people' : 'switcher'}.png` })
+      await page.keyboard.press('Escape')
+      await dialog.waitFor({ state: 'hidden' })
+    }
+    t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scroll')
+    await page.setViewportSize({ width: 1100, height: 720 })
+  })
+
   await t.test('log-out: the system theme again and no drafts left', async (t) => {
     await messageBox(page).fill('a draft at log-out')
     await page.getByRole('button', { name: 'Log out' }).click()
