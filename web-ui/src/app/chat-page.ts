@@ -38,23 +38,10 @@ import { Sender } from '../composer/sender.js'
 import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
 import { ThemeChooser } from './theme.js'
-import { PeopleDialog } from '../rooms/people-dialog.js'
-import { parsePeople } from '../rooms/people-model.js'
-import { QuickSwitcher } from './switcher.js'
-import { conversationChoices, directPartners, peopleChoices } from './switcher-model.js'
+import { browserStorage, Comforts } from './comforts.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
-
-/** localStorage, or null where the browser refuses it (some private windows throw on access). */
-function browserStorage(): Storage | null {
-  try {
-    return window.localStorage
-  } catch (err) {
-    console.warn('Browser storage is not available; drafts are kept for this page only', err)
-    return null
-  }
-}
 
 const FEED_LABELS: Record<FeedState, string> = {
   connecting: 'Connecting…',
@@ -97,9 +84,7 @@ export class ChatPage {
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
   private readonly search: SearchBox
-  private readonly people: PeopleDialog
-  /** Everyone with an account, as the directory last said (the switcher offers them). */
-  private everyone: string[] = []
+  private readonly comforts: Comforts
   private readonly storage = browserStorage()
   private readonly drafts = new DraftStore(this.storage)
   private readonly theme = new ThemeChooser(byId('theme-choice'), this.storage, (text) => this.say(text))
@@ -266,8 +251,14 @@ export class ChatPage {
         void this.rooms.open(result.message.room)
       },
     })
-    this.makeSwitcher()
-    this.people = this.makePeople()
+    this.comforts = new Comforts(api, {
+      me: () => this.me,
+      online: () => this.online,
+      authors: () => this.timeline.authors(),
+      presence: (name) => this.roster.presence(name),
+      rooms: this.rooms,
+      search: this.search,
+    })
     this.liveTargets = {
       me: () => this.me,
       timeline: this.timeline,
@@ -280,49 +271,6 @@ export class ChatPage {
       refresh: () => this.refresh(),
       showTotals: () => this.showTotals(),
     }
-  }
-
-  /** Ctrl+K: the person's conversations, then the people seen (online or in the room shown). */
-  private makeSwitcher(): QuickSwitcher {
-    return new QuickSwitcher(
-      { dialog: byId('switcher-dialog'), input: byId('switcher-input'), list: byId('switcher-list'), alert: byId('switcher-alert') },
-      {
-        enabled: () => this.me !== null,
-        choices: () => {
-          const all = this.rooms.known
-          const names = [...this.online, ...this.timeline.authors(), ...this.everyone]
-          const people = peopleChoices(names, this.me, directPartners(all, this.me), new Set(this.online))
-          return [...conversationChoices(all, this.me), ...people]
-        },
-        refresh: async () => {
-          const people = parsePeople(await this.api.get<unknown>('/api/v1/people'), this.me)
-          if (people) this.everyone = people.names
-        },
-        choose: async (choice) => {
-          if (choice.kind === 'search') this.search.searchFor(choice.target)
-          else if (choice.kind === 'room') await this.rooms.open(choice.target)
-          else await this.rooms.direct(choice.target)
-        },
-      },
-    )
-  }
-
-  /** "People and group messages": everyone with an account; one or several to message. */
-  private makePeople(): PeopleDialog {
-    const people = new PeopleDialog(
-      this.api,
-      {
-        dialog: byId('people-dialog'),
-        form: byId('people-form'),
-        filter: byId('people-filter'),
-        list: byId('people-list'),
-        alert: byId('people-alert'),
-        start: byId('people-start'),
-      },
-      { me: () => this.me, presence: (name) => this.roster.presence(name), start: (names) => this.rooms.direct(names) },
-    )
-    byId('people-open').addEventListener('click', () => void people.open())
-    return people
   }
 
   private makeSender(): Sender {
@@ -420,8 +368,8 @@ export class ChatPage {
     this.api.setCsrfToken(null)
     this.me = null
     const { members, browse, newRoom, editRoom } = this.dialogs
-    for (const dialog of [members, browse, newRoom, editRoom, this.people]) dialog.close()
-    this.everyone = []
+    for (const dialog of [members, browse, newRoom, editRoom]) dialog.close()
+    this.comforts.reset()
     this.replies.reset()
     this.network.reset()
     this.search.reset()
