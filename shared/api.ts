@@ -235,6 +235,18 @@ export interface ProfileResponse {
 export const PersonParam = z.object({ username: Username })
 
 /**
+ * `GET /api/v1/people`: everyone with an account on the network, online or not, in name order
+ * (the page's people directory and quick switcher, issue 17). At most MAX_PEOPLE_LISTED;
+ * `more` says the list was cut there.
+ */
+export interface PeopleResponse {
+  people: Array<{ username: string }>
+  more: boolean
+}
+
+export const MAX_PEOPLE_LISTED = 2000
+
+/**
  * A line in a room's timeline that is not a message: a member's account keys changed
  * (`keys.changed`: compare their new fingerprint with their own screen) or an account from
  * before account keys got its first (`keys.first`). It stands at `seq`, among the messages.

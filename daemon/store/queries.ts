@@ -94,6 +94,13 @@ export class ViewReads {
     return this.q.account(username)
   }
 
+  /** Account names in key order (lower-cased name), at most `limit`: the people directory. */
+  async usernames(limit: number): Promise<string[]> {
+    const out: string[] = []
+    for await (const value of this.subs.users.values({ limit })) out.push((value as Account).username)
+    return out
+  }
+
   /**
    * How far a person has read a room (their highest read mark, or where they joined it), and
    * how many messages by others follow it, counted up to UNREAD_COUNT_MAX (the cost of

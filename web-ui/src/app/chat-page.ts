@@ -12,11 +12,13 @@ import { Completer } from '../composer/completer.js'
 import { Composer } from '../composer/composer.js'
 import { ComposerFiles } from '../files/composer-files.js'
 import { Conversation } from '../timeline/conversation.js'
+import { DraftStore } from '../composer/draft-store-model.js'
 import { byId, Dialog, errorText } from './dom.js'
 import { watchPhoneChrome } from './drawer.js'
 import { Editing } from '../composer/editing.js'
 import { EmojiPicker } from '../composer/emoji-picker.js'
 import { LiveFeed, type FeedState } from './live-feed.js'
+import { JumpToLatest } from '../timeline/jump-to-latest.js'
 import { MessageActions } from '../timeline/message-actions.js'
 import { NetworkPanel } from '../network/network-panel.js'
 import { NewerHistory } from '../timeline/newer-history.js'
@@ -36,6 +38,8 @@ import { SearchBox } from '../search/search-box.js'
 import { Sender } from '../composer/sender.js'
 import { makeReplies, type Replies } from '../timeline/replies-wiring.js'
 import { forgetCsrfToken, logOut, rememberCsrfToken, type Session } from './session.js'
+import { ThemeChooser } from './theme.js'
+import { browserStorage, Comforts } from './comforts.js'
 import { Timeline } from '../timeline/timeline.js'
 import { Typing } from '../composer/typing.js'
 import { HISTORY_PAGE, titleFor } from '../timeline/unread-model.js'
@@ -81,6 +85,10 @@ export class ChatPage {
   private readonly network: NetworkPanel
   private readonly liveTargets: LiveEventTargets
   private readonly search: SearchBox
+  private readonly comforts: Comforts
+  private readonly storage = browserStorage()
+  private readonly drafts = new DraftStore(this.storage)
+  private readonly theme = new ThemeChooser(byId('theme-choice'), this.storage, (text) => this.say(text))
 
   constructor(
     private readonly api: Api,
@@ -108,7 +116,12 @@ export class ChatPage {
         // The room it was written in, even if another is on screen once the files are up.
         const room = this.conversation.room
         const links = this.replies.takeLinks(room)
-        return this.files.send(text, handOff, (t, files, h) => this.sender.send(t, files, h, room, links))
+        const sent = () => this.conversation.draftSent(room, text)
+        const handedOff = () => {
+          sent()
+          handOff()
+        }
+        return this.files.send(text, handedOff, (t, files, h) => this.sender.send(t, files, h, room, links)).then(sent)
       },
       () => !this.editing.active && this.files.waiting,
     )
@@ -157,6 +170,12 @@ export class ChatPage {
         composer: this.composer,
         editing: this.editing,
         emptyNote: byId('empty-note'),
+        drafts: this.drafts,
+        jump: new JumpToLatest(byId('jump-latest'), byId('scroller'), this.timeline, {
+          farBack: () => newer.mayHaveMore,
+          loadLatest: () => this.conversation.loadRecent(),
+          focusAfter: () => (this.conversation.joined ? this.composer.focus() : byId('timeline').focus()),
+        }),
       },
       () => this.me,
       (text) => this.say(text),
@@ -233,6 +252,14 @@ export class ChatPage {
         this.conversation.aimAt(result.message.room, result.message.id)
         void this.rooms.open(result.message.room)
       },
+    })
+    this.comforts = new Comforts(api, {
+      me: () => this.me,
+      online: () => this.online,
+      authors: () => this.timeline.authors(),
+      presence: (name) => this.roster.presence(name),
+      rooms: this.rooms,
+      search: this.search,
     })
     this.liveTargets = {
       me: () => this.me,
@@ -324,6 +351,7 @@ export class ChatPage {
     rememberCsrfToken(session.csrfToken)
     this.timeline.setMe(session.username)
     byId('me').textContent = session.username
+    this.theme.enter(session.username)
     this.say('')
     this.composer.reset()
     this.feed.start(session.csrfToken)
@@ -343,6 +371,7 @@ export class ChatPage {
     this.me = null
     const { members, browse, newRoom, editRoom } = this.dialogs
     for (const dialog of [members, browse, newRoom, editRoom]) dialog.close()
+    this.comforts.reset()
     this.replies.reset()
     this.network.reset()
     this.search.reset()
@@ -356,6 +385,7 @@ export class ChatPage {
     this.files.reset()
     this.pictures.clear()
     this.picker.close(false)
+    this.theme.leave()
     document.title = titleFor(0)
     this.onLoggedOut(reason)
   }
@@ -364,6 +394,9 @@ export class ChatPage {
     try {
       await this.reads.flush()
       await logOut(this.api)
+      // Logging out on purpose forgets the drafts too (a shared computer); an expired
+      // session keeps them for the person's next log-in.
+      if (this.me) this.drafts.forget(this.me)
       this.leave()
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.leave()

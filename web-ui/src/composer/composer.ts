@@ -25,6 +25,8 @@ export type SendFn = (text: string, handOff: () => void) => Promise<void>
 
 export class Composer {
   private sending = false
+  /** Told of every change of the box's text (typed, set, cleared): the draft keeper listens. */
+  changed: ((text: string) => void) | null = null
 
   /** `hasFiles`: attachments wait to go, so an empty text may be sent with them. */
   constructor(
@@ -91,6 +93,7 @@ export class Composer {
   }
 
   private onInput(): void {
+    this.changed?.(this.parts.textarea.value)
     const bytes = utf8Bytes(this.parts.textarea.value)
     const over = bytes > MAX_MESSAGE_BYTES
     const counter = this.parts.counter

@@ -44,6 +44,11 @@ export class Rooms {
     return this.shown
   }
 
+  /** Every conversation of the person (and a previewed public room), as last fetched. */
+  get known(): readonly RoomSummary[] {
+    return this.all
+  }
+
   /** Unread in every room, the one on screen as the page counts it: the tab title's number. */
   get unreadTotal(): number {
     return unreadAcross(this.all, this.shown ? { id: this.shown.id, unread: this.host.currentUnread() } : null)
@@ -113,15 +118,16 @@ export class Rooms {
     }
   }
 
-  /** A direct conversation with `name` (started if new), then shown. */
-  async direct(name: string): Promise<void> {
+  /** A direct conversation with `name`, or a group one with several (started if new), then shown. */
+  async direct(name: string | readonly string[]): Promise<void> {
+    const names = typeof name === 'string' ? [name] : [...name]
     try {
-      const room = parseRoom(await this.api.post<unknown>('/api/v1/direct', { with: [name] }))
+      const room = parseRoom(await this.api.post<unknown>('/api/v1/direct', { with: names }))
       if (!room) return
       this.upsert(room)
       await this.display(room)
     } catch (err) {
-      this.host.say(`Could not message ${name}: ${errorText(err)}`)
+      this.host.say(`Could not message ${names.join(', ')}: ${errorText(err)}`)
     }
   }
 

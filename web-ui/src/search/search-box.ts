@@ -90,6 +90,13 @@ export class SearchBox {
     )
   }
 
+  /** The box focused with `words` in it, searched as if typed. */
+  searchFor(words: string): void {
+    this.view.input.value = words
+    this.focus()
+    this.typed()
+  }
+
   focus(): void {
     this.view.input.focus()
     this.view.input.select()
@@ -103,14 +110,13 @@ export class SearchBox {
     this.setOpen(false)
   }
 
-  /** "/" (outside a text field) and Ctrl+K / Cmd+K (anywhere) focus the box. */
+  /** "/" (outside a text field) focuses the box; Ctrl+K is the quick switcher's (app/switcher.ts), whose last choice comes here (`searchFor`). */
   private onGlobalKey(ev: KeyboardEvent): void {
     if (this.view.box.closest('[hidden]')) return
     const target = ev.target as HTMLElement
     const typing = target.matches('input, textarea, select, [contenteditable="true"]')
     const slash = ev.key === '/' && !typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey
-    const ctrlK = ev.key.toLowerCase() === 'k' && (ev.ctrlKey || ev.metaKey) && !ev.altKey
-    if (!slash && !ctrlK) return
+    if (!slash) return
     ev.preventDefault()
     this.focus()
   }

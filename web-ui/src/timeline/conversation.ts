@@ -1,6 +1,7 @@
 /**
  * The room on screen: its history, outbox rows, read position and typing line. Opening
- * another room starts them over (keeping each room's unsent draft); the live feed brings
+ * another room starts them over (keeping each room's unsent draft, across reloads too:
+ * composer/draft-store-model.ts); the live feed brings
  * every room's messages on one socket, so only the shown room's reach the timeline.
  *
  * History and the live feed overlap on purpose and the timeline deduplicates by id, so the
@@ -11,8 +12,10 @@ import type { Message, MessagesResponse, RoomSummary, TimelineNotice, UiEvent } 
 import { GENERAL_ROOM } from '../../../shared/limits.js'
 import type { Api } from '../app/api.js'
 import type { Composer } from '../composer/composer.js'
+import type { DraftStore, SaveResult } from '../composer/draft-store-model.js'
 import { errorText } from '../app/dom.js'
 import type { Editing } from '../composer/editing.js'
+import type { JumpToLatest } from './jump-to-latest.js'
 import type { NewerHistory } from './newer-history.js'
 import type { OlderHistory } from './older-history.js'
 import type { ReadTracker } from './read-tracker.js'
@@ -42,12 +45,14 @@ export interface ConversationParts {
   composer: Composer
   editing: Editing
   emptyNote: HTMLElement
+  /** Each room's unsent text, per account, kept across reloads. */
+  drafts: DraftStore
+  /** "Jump to latest" with the count of messages that came while scrolled up. */
+  jump: JumpToLatest
 }
 
 export class Conversation {
   private shown: RoomSummary | null = null
-  /** Unsent text per room, kept while the person looks elsewhere. */
-  private readonly drafts = new Map<string, string>()
   /** A search result to open in its room: the next open of that room loads around it. */
   private aim: { room: string; id: string } | null = null
   /**
@@ -61,7 +66,15 @@ export class Conversation {
     private readonly parts: ConversationParts,
     private readonly me: () => string | null,
     private readonly say: (text: string) => void,
-  ) {}
+  ) {
+    // Every change of the box is the shown room's draft, except the text of a message being
+    // edited (that is not a draft) and the box being emptied before any room is shown.
+    parts.composer.changed = (text) => {
+      const me = this.me()
+      if (me === null || this.shown === null || parts.editing.active) return
+      this.noteDraft(parts.drafts.save(me, this.shown.id, text), 'save')
+    }
+  }
 
   get room(): string {
     return this.shown?.id ?? GENERAL_ROOM
@@ -76,12 +89,14 @@ export class Conversation {
     const before = this.shown
     const joinedNow = before?.id === room.id && !before.joined && room.joined
     // While `room` still names the old one: its read mark and "stopped typing" go to it.
-    if (before && switched) this.leaveRoom(before.id)
+    if (before && switched) this.leaveRoom()
     this.shown = room
     this.parts.composer.setPlaceholder(placeholderFor(room, this.me()))
-    if (before && switched) {
-      this.parts.composer.setText(this.drafts.get(room.id) ?? '')
-      this.drafts.delete(room.id)
+    const me = this.me()
+    // The first room shown after a (re)load gets its kept draft too, unless the person
+    // already started typing in the box.
+    if (me !== null && switched && (before || this.parts.composer.text === '')) {
+      this.parts.composer.setText(this.parts.drafts.load(me, room.id))
     }
     const aimed = this.aim?.room === room.id ? this.aim : null
     this.aim = null
@@ -100,6 +115,7 @@ export class Conversation {
     this.parts.reads.reset()
     this.parts.older.mayHaveMore = false
     this.parts.newer.mayHaveMore = false
+    this.parts.jump.reset()
     this.syncEmptyNote()
   }
 
@@ -125,6 +141,7 @@ export class Conversation {
       reads.sync('load')
       // Last: placing "New messages" scrolls to it, and the result is what the person asked for.
       timeline.reveal(id, FOUND_MS)
+      this.parts.jump.sync()
     } catch (err) {
       if (this.room === room) this.say(`Could not open that message: ${errorText(err)}`)
     }
@@ -137,20 +154,30 @@ export class Conversation {
     await this.loadAround(id)
   }
 
-  /** Forgets everything shown (log-out). */
+  /** Forgets everything shown (log-out, or a session that ended). The drafts stay stored. */
   reset(): void {
     this.shown = null
     this.aim = null
-    this.drafts.clear()
     this.startOver()
   }
 
-  private leaveRoom(from: string): void {
+  /** A message left the box for `room` (accepted or safe in the outbox): its draft goes. */
+  draftSent(room: string, text: string): void {
+    const me = this.me()
+    if (me !== null) this.noteDraft(this.parts.drafts.sent(me, room, text), 'clear')
+  }
+
+  private noteDraft(result: SaveResult, what: 'save' | 'clear'): void {
+    // Not worth an alert (the draft is still in the box, and in memory), but not silent.
+    if (!result.ok) console.warn(`Could not ${what} the draft in browser storage; it is kept for this page only`, result.error)
+  }
+
+  /** Before another room is shown; the box's text is this room's draft already (saved on every change). */
+  private leaveRoom(): void {
     void this.parts.reads.flush()
     this.parts.editing.cancel()
     this.parts.typing.stopped()
     this.parts.typing.clear()
-    this.drafts.set(from, this.parts.composer.text)
   }
 
   /**
@@ -202,7 +229,9 @@ export class Conversation {
     if (this.sideline?.(message, false)) return
     // Far back in history: the live end is reached by paging down, not appended below a hole.
     if (this.parts.newer.mayHaveMore) return
-    if (this.parts.timeline.add([message]).length === 0) return
+    const added = this.parts.timeline.add([message]).length
+    if (added === 0) return
+    this.parts.jump.arrived(added)
     this.syncEmptyNote()
     this.parts.reads.sync('live')
   }
