@@ -45,7 +45,10 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       // Never another account's username as a display name (shared/profile.ts says why).
       const other = await q.account(nameItPassesFor(body.displayName))
       if (other && other.username.toLowerCase() !== body.username.toLowerCase())
-        return no('display_name_is_username', `"${body.displayName}" is ${other.username}'s username; choose a display name that is not someone else's username.`)
+        return no(
+          'display_name_is_username',
+          `"${body.displayName}" is ${other.username}'s username; choose a display name that is not someone else's username.`,
+        )
       return OK
     }
     case 'notify.set': {

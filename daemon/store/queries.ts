@@ -253,7 +253,8 @@ export class ViewReads {
   /** Accounts in key order, at most `limit`, each with what they set: the people directory. */
   async people(limit: number): Promise<Array<{ username: string } & PersonProfile>> {
     const out: Array<{ username: string } & PersonProfile> = []
-    for await (const value of this.subs.users.values({ limit })) out.push({ username: (value as Account).username, ...profileOf(value as Account) })
+    for await (const value of this.subs.users.values({ limit }))
+      out.push({ username: (value as Account).username, ...profileOf(value as Account) })
     return out
   }
 

@@ -17,7 +17,13 @@ import {
 
 const NODE = '0123456789abcdef'
 const submit = (body: object) => ({ type: 'submit', submission: { id: 'prof-00000001', ts: 1_700_000_000_000, origin: NODE, body } })
-const profile = (more: object = {}) => ({ type: 'profile.set', username: 'alice', displayName: 'Alice Martin', status: 'in a meeting', ...more })
+const profile = (more: object = {}) => ({
+  type: 'profile.set',
+  username: 'alice',
+  displayName: 'Alice Martin',
+  status: 'in a meeting',
+  ...more,
+})
 
 t.test('protocol 9 carries it, signed by the account itself', async (t) => {
   t.equal(PROTOCOL_VERSION, 9)

@@ -63,7 +63,8 @@ function profileBody(raw: unknown): { displayName: string; status: string; statu
   const emoji = (parsed.data.statusEmoji ?? '').trim()
   refuse(displayNameProblem(displayName), 'display name', DISPLAY_NAME_MAX)
   refuse(statusProblem(status), 'status', STATUS_MAX)
-  if (emoji && !Reaction.safeParse(emoji).success) throw new InputError('invalid_reaction', 'A status emoji is one emoji, or empty for none.')
+  if (emoji && !Reaction.safeParse(emoji).success)
+    throw new InputError('invalid_reaction', 'A status emoji is one emoji, or empty for none.')
   return { displayName, status, ...(emoji ? { statusEmoji: emoji } : {}) }
 }
 
