@@ -9,6 +9,7 @@ import { EntryId, NotifyLevel, RoomId, type RoomKind, type SealedContent, Userna
 import { FileRef, MAX_FILES_PER_MESSAGE, type SealedBlob } from './files.js'
 import type { Role } from './advert.js'
 import { PageAttention } from './agent.js'
+import type { PersonProfile } from './profile.js'
 
 // Lengths are left to the account rules (daemon/accounts/rules.ts), which say what is wrong
 // in words; the HTTP body limit (128 KiB) bounds them here.
@@ -219,6 +220,23 @@ export interface MembersResponse {
   members: string[]
   /** Each member's account fingerprint (see ProfileResponse); null: no keys yet. */
   fingerprints: Record<string, string | null>
+  /** The display name and status of each member who set one. */
+  profiles: Record<string, PersonProfile>
+}
+
+/**
+ * `PUT /api/v1/profile`: one's own display name and status; empty (or absent) is none. Loose
+ * here: the route normalises (NFC, trimmed) and refuses in words (shared/profile.ts).
+ */
+export const SetProfile = z.object({
+  displayName: z.string().max(4096).optional(),
+  status: z.string().max(4096).optional(),
+  statusEmoji: z.string().max(64).optional(),
+})
+
+/** `GET /api/v1/profiles` and `PUT /api/v1/profile`: everyone's display name and status who set one. */
+export interface ProfilesResponse {
+  profiles: Record<string, PersonProfile>
 }
 
 /**
@@ -240,7 +258,8 @@ export const PersonParam = z.object({ username: Username })
  * `more` says the list was cut there.
  */
 export interface PeopleResponse {
-  people: Array<{ username: string }>
+  /** With each one's display name and status when they set one (shared/profile.ts). */
+  people: Array<{ username: string } & PersonProfile>
   more: boolean
 }
 
@@ -415,6 +434,8 @@ export type UiEvent =
   | { type: 'rooms' }
   /** Someone set or removed their profile picture: load /api/v1/avatars/<username> again. */
   | { type: 'avatar'; username: string }
+  /** Someone set their display name or status: load GET /api/v1/profiles again. */
+  | { type: 'profile'; username: string }
   /**
    * The machines of the network changed (one asked to join, was let in, refused or removed,
    * linked, went quiet, or the network was opened or closed): refetch GET /api/v1/machines.

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { FILE_NAME_MAX, FileRef, MAX_BLOBS_PER_MESSAGE, MAX_FILES_PER_MESSAGE, SealedBlob, Sha256 } from './files.js'
+import { displayNameProblem, statusProblem } from './profile.js'
 import {
   DIRECT_MAX_MEMBERS,
   MAX_DATE_MS,
@@ -321,6 +322,20 @@ export const NotifySet = z.object({
   level: NotifyLevel,
 })
 
+/**
+ * A person sets their own display name and status (shared/profile.ts says what is refused and
+ * why); empty is none. The newest in the log wins. Only the account itself: the signer is
+ * `username`. Readable by everyone, like the username.
+ */
+export const ProfileSet = z.object({
+  type: z.literal('profile.set'),
+  username: Username,
+  displayName: z.string().refine((s) => displayNameProblem(s) === undefined, { message: 'invalid_display_name' }),
+  status: z.string().refine((s) => statusProblem(s) === undefined, { message: 'invalid_status' }),
+  /** One emoji before the status, or none. */
+  statusEmoji: Reaction.optional(),
+})
+
 export const EntryBody = z.discriminatedUnion('type', [
   AccountCreated,
   AccountKeysSet,
@@ -337,6 +352,7 @@ export const EntryBody = z.discriminatedUnion('type', [
   RoomKeyMade,
   ReadMarked,
   NotifySet,
+  ProfileSet,
 ])
 
 export const Submission = z.object({
@@ -378,6 +394,7 @@ export type ReadMarked = z.infer<typeof ReadMarked>
 export type NotifyLevel = z.infer<typeof NotifyLevel>
 export type NotifySet = z.infer<typeof NotifySet>
 export type PinSet = z.infer<typeof PinSet>
+export type ProfileSet = z.infer<typeof ProfileSet>
 export type RoomCreated = z.infer<typeof RoomCreated>
 export type RoomKind = z.infer<typeof RoomKind>
 export type RoomKeyMade = z.infer<typeof RoomKeyMade>

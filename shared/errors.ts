@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   invalid_reaction: 400,
   /** `PUT /api/v1/rooms/ROOM/notify` with a level other than all, mentions or mute. */
   invalid_notify_level: 400,
+  /** A display name over DISPLAY_NAME_MAX or a status over STATUS_MAX characters (shared/profile.ts). */
+  profile_too_long: 400,
+  /** Control, bidi-reordering or invisible characters in a display name or status (shared/profile.ts). */
+  profile_hidden_characters: 400,
+  /** A display name that is another account's username, with or without "@" (shared/profile.ts). */
+  display_name_is_username: 409,
   room_name_taken: 409,
   not_a_member: 403,
   already_member: 409,

@@ -19,8 +19,11 @@
  * entries; a version 7 daemon's schema would strip the new fields from the messages it relays
  * or replays (breaking their signatures) and refuses a frame holding a `pin.set`, so the two
  * must not link.
+ * 9: `profile.set` entries (a person's display name and status, shared/profile.ts); a version
+ * 8 daemon's frame schema refuses an `entries` frame holding one and its relay a submission of
+ * one, so the two must not link.
  */
-export const PROTOCOL_VERSION = 8
+export const PROTOCOL_VERSION = 9
 
 /** mDNS service type: `_sochat._tcp`. */
 export const SERVICE_TYPE = 'sochat'
@@ -42,6 +45,10 @@ export const CATCH_UP_BATCH = 500
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$/
 export const USERNAME_RULE = 'Usernames are 3 to 32 characters: letters, digits, dot, dash or underscore, starting with a letter or digit.'
+/** A display name, in code points after NFC (shared/profile.ts); empty is none. */
+export const DISPLAY_NAME_MAX = 64
+/** A status text ("in a meeting"), in code points after NFC; empty is none. */
+export const STATUS_MAX = 100
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 256
 

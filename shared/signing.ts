@@ -35,6 +35,7 @@ export function actorOf(body: EntryBody): string {
     case 'room.left':
     case 'read.marked':
     case 'notify.set':
+    case 'profile.set':
       return body.username
     case 'message.posted':
     case 'message.edited':

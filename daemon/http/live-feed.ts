@@ -61,6 +61,7 @@ export class LiveFeed {
       if (b.type === 'read.marked') this.pages.broadcastTo(b.username, { type: 'read', room: b.room, seq: b.seq })
       else if (b.type.startsWith('room.')) roomsChanged = true
       else if (b.type === 'account.avatar') this.pages.broadcast({ type: 'avatar', username: b.username })
+      else if (b.type === 'profile.set') this.pages.broadcast({ type: 'profile', username: b.username })
       else if (b.type === 'account.keys') await this.keyNotices(b.username, e.seq)
       else if (b.type === 'message.posted') {
         await this.message(

@@ -9,6 +9,7 @@ import {
   GENERAL_ROOM,
   MAX_CLOCK_AHEAD_MS,
   MAX_PINS_PER_ROOM,
+  nameItPassesFor,
   type EntryBody,
   type ErrorCode,
 } from '../../shared/index.js'
@@ -38,6 +39,18 @@ export async function check(body: EntryBody, q: ViewQueries, head: number): Prom
       return accountExists(q, body.username)
     case 'account.avatar':
       return accountExists(q, body.username)
+    case 'profile.set': {
+      const known = await accountExists(q, body.username)
+      if (!known.ok) return known
+      // Never another account's username as a display name (shared/profile.ts says why).
+      const other = await q.account(nameItPassesFor(body.displayName))
+      if (other && other.username.toLowerCase() !== body.username.toLowerCase())
+        return no(
+          'display_name_is_username',
+          `"${body.displayName}" is ${other.username}'s username; choose a display name that is not someone else's username.`,
+        )
+      return OK
+    }
     case 'notify.set': {
       // Only a member chooses what a room tells them (a room one may not read tells nothing).
       const known = await accountExists(q, body.username)

@@ -7,7 +7,7 @@
  * nothing either, on every replica alike: an edit or delete of someone else's message, a room
  * made again over an existing one, a rename by a non-member, joining a room one may not join.
  */
-import { GENERAL_ROOM, type Entry, type Message, type ReactionCount } from '../../shared/index.js'
+import { GENERAL_ROOM, nameItPassesFor, type Entry, type ProfileSet, type Message, type ReactionCount } from '../../shared/index.js'
 import { StoreError } from '../errors/index.js'
 import { memberKey, memberOfKey, messageKey, notifyKey, readKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import { generalRoom, ViewQueries } from './queries.js'
@@ -74,6 +74,8 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
       const { avatar: _old, ...rest } = account
       return tx.put('users', userKey(b.username), b.avatar ? { ...rest, avatar: b.avatar } : rest)
     }
+    case 'profile.set':
+      return applyProfile(q, tx, b)
     case 'message.posted': {
       const message: Message = {
         id: entry.id,
@@ -167,6 +169,25 @@ async function applyEntry(entry: Entry, tx: ViewTx): Promise<void> {
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/**
+ * A person's own display name and status; what the rule book would refuse (a display name
+ * that is another account's username) changes nothing here either. The undo record restores
+ * the account as it was, so a partition heal takes it back like any entry.
+ */
+async function applyProfile(q: ViewQueries, tx: ViewTx, b: ProfileSet): Promise<void> {
+  const account = await q.account(b.username)
+  if (!account) return
+  const other = await q.account(nameItPassesFor(b.displayName))
+  if (other && !same(other.username, b.username)) return
+  const { displayName: _n, status: _s, statusEmoji: _e, ...rest } = account
+  const profile = {
+    ...(b.displayName ? { displayName: b.displayName } : {}),
+    ...(b.status ? { status: b.status } : {}),
+    ...(b.statusEmoji ? { statusEmoji: b.statusEmoji } : {}),
+  }
+  await tx.put('users', userKey(b.username), { ...rest, ...profile } satisfies Account)
+}
 
 /** Joining oneself to a public room, or being invited by a member; never into a direct conversation. */
 async function mayJoin(q: ViewQueries, room: Room, username: string, by: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  * applying in order). `ViewReads`: range reads over the database (history, read positions,
  * room lists, members). Nothing here writes.
  */
-import { GENERAL_ROOM, mentionedNames, type Message, type NotifyLevel } from '../../shared/index.js'
+import { GENERAL_ROOM, mentionedNames, type PersonProfile, type Message, type NotifyLevel } from '../../shared/index.js'
 import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, seqKey, userKey } from './keys.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
 
@@ -240,6 +240,24 @@ export class ViewReads {
     return out
   }
 
+  /** Everyone who set a display name or status: username → what they set. */
+  async profiles(): Promise<Record<string, PersonProfile>> {
+    const out: Record<string, PersonProfile> = {}
+    for await (const a of this.subs.users.values()) {
+      const profile = profileOf(a as Account)
+      if (profile) out[(a as Account).username] = profile
+    }
+    return out
+  }
+
+  /** Accounts in key order, at most `limit`, each with what they set: the people directory. */
+  async people(limit: number): Promise<Array<{ username: string } & PersonProfile>> {
+    const out: Array<{ username: string } & PersonProfile> = []
+    for await (const value of this.subs.users.values({ limit }))
+      out.push({ username: (value as Account).username, ...profileOf(value as Account) })
+    return out
+  }
+
   /** Who is in a room, sorted by name; for general, every account. */
   async members(room: string): Promise<string[]> {
     const out: string[] = []
@@ -249,5 +267,15 @@ export class ViewReads {
       for await (const m of this.subs.members.values({ gt: `${room}!`, lt: `${room}"` })) out.push((m as Member).username)
     }
     return out.sort((a, b) => a.localeCompare(b))
+  }
+}
+
+/** What an account set of its profile, or undefined when nothing. */
+export function profileOf(a: Account): PersonProfile | undefined {
+  if (!a.displayName && !a.status && !a.statusEmoji) return undefined
+  return {
+    ...(a.displayName ? { displayName: a.displayName } : {}),
+    ...(a.status ? { status: a.status } : {}),
+    ...(a.statusEmoji ? { statusEmoji: a.statusEmoji } : {}),
   }
 }

@@ -50,6 +50,10 @@ export interface Account {
   createdSeq: number
   /** SHA-256 of their profile picture, a square. */
   avatar?: string
+  /** Their display name and status (`profile.set`, the newest), when not empty. */
+  displayName?: string
+  status?: string
+  statusEmoji?: string
 }
 
 export interface Room {

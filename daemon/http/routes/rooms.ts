@@ -139,7 +139,9 @@ export function roomRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const me = req.who.session.username
     const room = await readableRoom(ctx, roomId(req.params), me)
     const members = await views.members(room.id)
-    return { members, fingerprints: await fingerprintsOf(views, members) }
+    const everyone = await views.profiles()
+    const profiles = Object.fromEntries(members.filter((m) => everyone[m]).map((m) => [m, everyone[m]!]))
+    return { members, fingerprints: await fingerprintsOf(views, members), profiles }
   })
 
   app.post('/api/v1/rooms/:room/members', async (req): Promise<RoomResponse> => {

@@ -6,6 +6,7 @@ import type { RoomSummary, Status } from '../../../shared/index.js'
 import { ApiError, type Api } from './api.js'
 import { wireExport } from '../archive/export-dialog.js'
 import { ProfilePictures, wireProfileButton } from './profile-pictures.js'
+import { Profiles } from './profiles.js'
 import { routeLiveEvent, type LiveEventTargets } from './route-live-event.js'
 import { watchAttention } from './attention.js'
 import { Completer } from '../composer/completer.js'
@@ -69,6 +70,7 @@ export class ChatPage {
   )
   private readonly timeline: Timeline
   private readonly pictures: ProfilePictures
+  private readonly profiles: Profiles
   private readonly composer: Composer
   private readonly editing: Editing
   private readonly typing: Typing
@@ -95,6 +97,7 @@ export class ChatPage {
     private readonly onLoggedOut: (reason?: string) => void,
   ) {
     this.pictures = new ProfilePictures(api, [byId('timeline')])
+    this.profiles = new Profiles(api, () => this.me)
     this.timeline = new Timeline(byId('timeline'), byId('scroller'), {
       copyBack: (text) => this.composer.restoreDraft(text),
       dismissed: () => {
@@ -268,6 +271,7 @@ export class ChatPage {
       conversation: this.conversation,
       rooms: this.rooms,
       pictures: this.pictures,
+      profiles: this.profiles,
       network: this.network,
       status: (s) => this.onStatus(s),
       refresh: () => this.refresh(),
@@ -384,6 +388,7 @@ export class ChatPage {
     this.composer.reset()
     this.files.reset()
     this.pictures.clear()
+    this.profiles.clear()
     this.picker.close(false)
     this.theme.leave()
     document.title = titleFor(0)
@@ -411,6 +416,7 @@ export class ChatPage {
       this.rooms.load().then(() => (first ? undefined : this.conversation.loadRecent())),
       this.loadStatus(),
       this.pictures.load(),
+      this.profiles.load(),
     ])
   }
 

@@ -12,6 +12,7 @@ import type { ReadTracker } from '../timeline/read-tracker.js'
 import type { Timeline } from '../timeline/timeline.js'
 import { humanError } from './api.js'
 import type { ProfilePictures } from './profile-pictures.js'
+import type { Profiles } from './profiles.js'
 import type { NetworkPanel } from '../network/network-panel.js'
 
 export interface LiveEventTargets {
@@ -21,6 +22,7 @@ export interface LiveEventTargets {
   conversation: Pick<Conversation, 'room' | 'onRoomEvent' | 'onMessage' | 'onNotice'>
   rooms: Pick<Rooms, 'load' | 'readElsewhere' | 'noteMessage'>
   pictures: Pick<ProfilePictures, 'load'>
+  profiles: Pick<Profiles, 'load'>
   network: Pick<NetworkPanel, 'changed'>
   status(status: Status): void
   /** Everything read again, as at log-in. */
@@ -44,6 +46,8 @@ export function routeLiveEvent(ev: UiEvent, to: LiveEventTargets): void {
       return void to.rooms.load()
     case 'avatar':
       return void to.pictures.load()
+    case 'profile':
+      return void to.profiles.load()
     case 'machines':
       return to.network.changed()
     case 'read':

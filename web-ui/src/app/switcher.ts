@@ -6,6 +6,7 @@
  * back where it was (dom.ts's Dialog). Once something is typed, the last choice searches the
  * messages for it (the search box had Ctrl+K before; "/" still goes straight to it).
  */
+import { statusSpot } from './profiles.js'
 import { Dialog } from './dom.js'
 import { matchChoices, moveActive, searchChoice, type SwitchChoice } from './switcher-model.js'
 
@@ -119,6 +120,8 @@ export class QuickSwitcher {
         detail.textContent = choice.detail
         if (choice.detail) li.append(name, ' ', detail)
         else li.append(name)
+        // A person, or a conversation with one: their status (app/profiles.ts fills it).
+        if (choice.kind === 'person') li.append(statusSpot(choice.target))
         return li
       }),
     )

@@ -20,6 +20,7 @@ export function parseUiEvent(raw: string): UiEvent | null {
   if (data.type === 'rooms') return { type: 'rooms' }
   if (data.type === 'machines') return { type: 'machines' }
   if (data.type === 'avatar' && isNonEmpty(data.username)) return { type: 'avatar', username: data.username }
+  if (data.type === 'profile' && isNonEmpty(data.username)) return { type: 'profile', username: data.username }
   if (data.type === 'notice' && isNotice(data.notice)) return { type: 'notice', notice: data.notice }
   if (data.type === 'updated' && isMessage(data.message)) return { type: 'updated', message: data.message }
   if (data.type === 'read' && typeof data.room === 'string' && isCount(data.seq)) return { type: 'read', room: data.room, seq: data.seq }

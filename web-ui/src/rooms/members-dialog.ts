@@ -6,6 +6,7 @@
 import type { MembersResponse, RoomSummary } from '../../../shared/index.js'
 import type { Api } from '../app/api.js'
 import { button, Dialog, el, errorText } from '../app/dom.js'
+import { statusSpot } from '../app/profiles.js'
 import { fingerprintLine } from './fingerprint-view.js'
 import { allowed } from './room-header.js'
 import { roomLabel, roomPath } from './rooms-model.js'
@@ -78,7 +79,7 @@ export class MembersDialog {
         li.append(dot)
         if (name === me) li.append(el('span', 'member-name', name), el('span', 'you', ' (you)'))
         else li.append(button(name, 'person-button member-name', () => this.startDirect(name), `Message ${name}`))
-        li.append(el('span', 'member-presence', presence === 'offline' ? 'offline' : presence))
+        li.append(el('span', 'member-presence', presence === 'offline' ? 'offline' : presence), statusSpot(name))
         li.append(fingerprintLine(name, fingerprints[name] ?? null))
         return li
       }),

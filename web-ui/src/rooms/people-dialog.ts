@@ -6,6 +6,7 @@
  */
 import type { Api } from '../app/api.js'
 import { Dialog, el, errorText } from '../app/dom.js'
+import { statusSpot } from '../app/profiles.js'
 import { filterPeople, parsePeople, startChoice } from './people-model.js'
 
 export interface PeopleParts {
@@ -82,6 +83,7 @@ export class PeopleDialog {
     const presence = this.host.presence(name)
     label.append(box, ` ${name}`)
     if (presence !== 'offline') label.append(el('span', `people-presence ${presence}`, ` ${presence}`))
+    label.append(statusSpot(name))
     li.append(label)
     return li
   }

@@ -4,6 +4,7 @@
  * many and how many mention you; the one on screen is `aria-current`. Each is a link to
  * `#room=<id>`, so it can be opened in a new tab too.
  */
+import { statusSpot } from '../app/profiles.js'
 import type { RoomSummary } from '../../../shared/index.js'
 import { el } from '../app/dom.js'
 import { badgeLabel, hashFor, roomLabel, sidebarOrder } from './rooms-model.js'
@@ -68,6 +69,9 @@ export class RoomList {
       link.append(badge)
     }
     li.append(link)
+    // A conversation with one person: their status under it (app/profiles.ts fills it).
+    const others = room.kind === 'direct' ? room.members.filter((m) => m !== me) : []
+    if (others.length === 1) li.append(statusSpot(others[0]!))
     return li
   }
 }

@@ -51,7 +51,9 @@ export function renderMessage(m: Message, mine: boolean, me: string | null = nul
   const time = el('time', 'msg-time', timeLabel(m.ts))
   time.dateTime = isoTime(m.ts)
   time.title = fullTimeLabel(m.ts)
-  head.append(el('span', 'msg-author', m.author), time)
+  const author = el('span', 'msg-author', m.author)
+  author.dataset.user = m.author // app/profiles.ts shows their display name beside it
+  head.append(author, time)
   const body = el('div', 'msg-body')
   body.append(head)
   item.append(avatar, body)
