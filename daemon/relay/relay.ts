@@ -297,7 +297,9 @@ export class Relay {
     const { term } = this
     const head = this.replica.head
     const tip = this.signed(head, this.replica.store.log.chainHead, term)
-    const at = await this.statement(result.from, term)
+    // A client already at our head (most links: a reconnect, a new machine on an empty log) gets
+    // the same statement twice; Ed25519 is deterministic (RFC 8032), so one signature serves both.
+    const at = result.from === head ? tip : await this.statement(result.from, term)
     if (!conn.open || this.#stopped) {
       slot.leave()
       return
