@@ -52,7 +52,11 @@ t.test('fingerprints in the API, and the notice when keys change', async (t) => 
   t.match(bobBefore, { username: 'bob', fingerprint: FINGERPRINT }, "another person's, found regardless of case")
   t.not(bobBefore.fingerprint, me.fingerprint, 'each account its own')
   const members = (await call(first.ui, `/api/v1/rooms/${room}/members`, { token: alice })).body
-  t.same(members, { members: ['alice', 'bob'], fingerprints: { alice: me.fingerprint, bob: bobBefore.fingerprint }, profiles: {} }, 'members carry them')
+  t.same(
+    members,
+    { members: ['alice', 'bob'], fingerprints: { alice: me.fingerprint, bob: bobBefore.fingerprint }, profiles: {} },
+    'members carry them',
+  )
   t.match(await call(first.ui, '/api/v1/people/nobody', { token: alice }), { status: 404, body: { error: { code: 'not_found' } } })
   t.match(await call(first.ui, '/api/v1/people/no%20one', { token: alice }), { status: 400, body: { error: { code: 'invalid_username' } } })
   t.equal((await call(first.ui, '/api/v1/me')).status, 401, 'for a signed-in person only')
