@@ -202,6 +202,8 @@ t.test('the Network panel by keyboard alone', { skip: skipReason() }, async (t) 
 
   await t.test('phone width and dark mode', async (t) => {
     await page.setViewportSize({ width: 390, height: 844 })
+    // At phone width the sidebar, where the Network button lives, is a drawer behind ☰.
+    await page.getByRole('button', { name: 'Rooms and people' }).click()
     await page.screenshot({ path: '/tmp/netpanel-phone-sidebar.png' })
     await page.getByRole('button', { name: 'Network' }).focus()
     await page.keyboard.press('Enter')
