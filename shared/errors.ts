@@ -6,6 +6,8 @@
 export const ERROR_CODES = {
   bad_request: 400,
   invalid_username: 400,
+  /** "room" and "here", the words of `@room` and `@here` (shared/mentions.ts). */
+  username_reserved: 400,
   invalid_password: 400,
   /** Long enough but too easy to guess (daemon/accounts/strength.ts). */
   weak_password: 400,

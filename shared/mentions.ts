@@ -19,6 +19,12 @@ export function mentionedNames(text: string): string[] {
  * wider one when both. Daemon and page agree through this one rule; the daemon notifies only
  * in rooms of at most BROADCAST_MENTION_MAX_MEMBERS (shared/limits.ts).
  */
+/**
+ * The words of those mentions. No account may take them as its username (daemon/accounts/
+ * rules.ts): `@room` must never be read as one person, nor one person's name as everyone.
+ */
+export const BROADCAST_NAMES: readonly string[] = ['room', 'here']
+
 export function broadcastMention(text: string): 'room' | 'here' | null {
   const names = mentionedNames(text).map((n) => n.toLowerCase())
   return names.includes('room') ? 'room' : names.includes('here') ? 'here' : null

@@ -71,6 +71,7 @@ t.test('the local API', async (t) => {
     await refused(t, await signUp(first, 'ALICE', 'another password'), 409, 'username_taken', 'a name taken in another case')
     await refused(t, await signUp(first, 'a'), 400, 'invalid_username', 'a one-letter name')
     await refused(t, await signUp(first, 'bob smith'), 400, 'invalid_username', 'a name with a space')
+    await refused(t, await signUp(first, 'Here'), 400, 'username_reserved', 'the word of @here')
     await refused(t, await signUp(first, 'bob', 'short'), 400, 'invalid_password', 'a short password')
     await refused(t, await signUp(first, 'bob', 'x'.repeat(257)), 400, 'invalid_password', 'a 257-character password')
     const longName = await signUp(first, 'b'.repeat(65))
