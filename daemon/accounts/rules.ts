@@ -5,7 +5,10 @@ export function checkUsername(username: string): string {
   if (!USERNAME_PATTERN.test(username)) throw new InputError('invalid_username', USERNAME_RULE)
   // Only new accounts are checked: an account of that name made before this rule keeps working.
   if (BROADCAST_NAMES.includes(username.toLowerCase())) {
-    throw new InputError('username_reserved', `"${username}" is kept for @${username.toLowerCase()} mentions (everyone in a room): choose another username.`)
+    throw new InputError(
+      'username_reserved',
+      `"${username}" is kept for @${username.toLowerCase()} mentions (everyone in a room): choose another username.`,
+    )
   }
   return username
 }

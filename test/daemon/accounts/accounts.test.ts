@@ -43,8 +43,18 @@ t.test('usernames: 3 to 32 letters, digits, dot, dash, underscore, not starting 
 })
 
 t.test('"room" and "here" are kept for @room and @here, in any case; names that contain them are not', async (t) => {
-  for (const name of ['room', 'here', 'Room', 'HERE']) t.equal(ruling(() => checkUsername(name)), 'username_reserved', `${name} is refused`)
-  for (const name of ['rooms', 'theroom', 'here.now', 'roomba']) t.equal(ruling(() => checkUsername(name)), 'ok', `${name} is allowed`)
+  for (const name of ['room', 'here', 'Room', 'HERE'])
+    t.equal(
+      ruling(() => checkUsername(name)),
+      'username_reserved',
+      `${name} is refused`,
+    )
+  for (const name of ['rooms', 'theroom', 'here.now', 'roomba'])
+    t.equal(
+      ruling(() => checkUsername(name)),
+      'ok',
+      `${name} is allowed`,
+    )
 })
 
 t.test('passwords: 8 to 256 characters, counted in code points', async (t) => {
