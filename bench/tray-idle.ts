@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
-import { cpuTicks, mib, ROOT, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
+import type { Build } from './build.js'
+import { cpuTicks, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
 
 export interface TrayIdleResult {
   process: string
@@ -31,7 +32,8 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }): Promise<TrayIdleResult[]> {
+/** The tray of `opts.build` (its own dist/tray/cli.js, so a --compare-build row is that build's tray). */
+export async function trayIdle(relay: DaemonProcess, opts: { seconds: number; build: Build }): Promise<TrayIdleResult[]> {
   const kill: ChildProcess[] = []
   const cache = tempDir('tray-cache')
   try {
@@ -43,9 +45,9 @@ export async function trayIdle(relay: DaemonProcess, opts: { seconds: number }):
         { env, stdio: 'ignore' },
       ),
     )
-    const tray = spawn(process.execPath, [join(ROOT, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], {
+    const tray = spawn(process.execPath, [join(opts.build.root, 'dist/tray/cli.js'), '--data-dir', relay.dataDir], {
       env,
-      cwd: ROOT,
+      cwd: opts.build.root,
       stdio: ['ignore', 'pipe', 'ignore'],
     })
     kill.push(tray)

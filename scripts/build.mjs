@@ -1,7 +1,8 @@
 /**
- * `npm run build`: compiles the daemon, the tray and shared/ (tsc) and bundles the page
- * (build-web-ui.mjs), then stamps dist/ with the time the build STARTED, so a source saved
- * while tsc ran is still newer than the stamp and the next `npm start` builds again
+ * `npm run build`: compiles the daemon, the tray and shared/ (tsc), bundles the page
+ * (build-web-ui.mjs) and draws the tray's icons (build-tray-icons.mjs), then stamps dist/
+ * with the time the build STARTED, so a source saved while tsc ran is still newer than the
+ * stamp and the next `npm start` builds again
  * (build-if-stale.mjs). `--clean` empties dist/ first (what `npm pack` ships must not hold
  * files of sources deleted since).
  */
@@ -28,6 +29,7 @@ export async function build({ clean = false } = {}) {
   }
   run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], 'tsc')
   run(process.execPath, [join(root, 'scripts', 'build-web-ui.mjs')], 'the page bundle')
+  run(process.execPath, [join(root, 'scripts', 'build-tray-icons.mjs')], 'the tray icons')
   await mkdir(join(root, 'dist'), { recursive: true })
   await writeFile(STAMP, `${started.toISOString()}\n`)
   await utimes(STAMP, started, started)

@@ -9,7 +9,7 @@
  * sharp does the work on libuv's thread pool, so the chat's event loop keeps running while
  * it decodes.
  */
-import sharp, { type Metadata, type Sharp } from 'sharp'
+import type { Metadata, Sharp } from 'sharp'
 import { DISPLAY_PX, IMAGE_MAX_PIXELS, THUMBNAIL_PX, type PictureEdit } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
 import { applyEdit, checkEdit } from './edits.js'
@@ -48,6 +48,20 @@ export interface Picture {
   thumbnail: Rendition
 }
 
+type SharpOpener = typeof import('sharp')['default']
+
+let library: Promise<SharpOpener> | null = null
+
+/**
+ * sharp with libvips, loaded at the first picture rather than at start: loaded, they hold about
+ * 19 MiB of a daemon's memory (issue 18's idle budget), and most daemons go hours without a
+ * picture to make (thumbnails, once made, are files served as they are).
+ */
+function sharp(): Promise<SharpOpener> {
+  library ??= import('sharp').then((loaded) => loaded.default)
+  return library
+}
+
 const OPEN = { limitInputPixels: IMAGE_MAX_PIXELS, failOn: 'truncated', animated: true } as const
 
 /** What the bytes are, from their header alone; refuses what is not a picture we keep. */
@@ -55,7 +69,7 @@ export async function probeImage(data: Buffer): Promise<ImageInfo> {
   let meta: Metadata
   try {
     // The header only, with no pixel limit: the limit is checked below, to say so in words.
-    meta = await sharp(data, { animated: true, limitInputPixels: false }).metadata()
+    meta = await (await sharp())(data, { animated: true, limitInputPixels: false }).metadata()
   } catch (cause) {
     throw new InputError(
       'unsupported_image',
@@ -91,7 +105,8 @@ export async function renderPicture(data: Buffer, edit?: PictureEdit): Promise<P
   const info = await probeImage(data)
   if (edit) checkEdit(edit, info)
   // autoOrient: upright by EXIF, so an edit's numbers mean what the person saw.
-  const upright = () => (edit ? applyEdit(sharp(data, OPEN).autoOrient(), edit) : sharp(data, OPEN).autoOrient())
+  const open = await sharp()
+  const upright = () => (edit ? applyEdit(open(data, OPEN).autoOrient(), edit) : open(data, OPEN).autoOrient())
   try {
     const [original, display, thumbnail] = await Promise.all([
       encode(upright(), info),
@@ -130,7 +145,7 @@ export const AVATAR_PX = 256
 export async function squareAvatar(data: Buffer): Promise<Buffer> {
   await probeImage(data)
   try {
-    return await sharp(data, { ...OPEN, animated: false })
+    return await (await sharp())(data, { ...OPEN, animated: false })
       .rotate()
       .resize(AVATAR_PX, AVATAR_PX, { fit: 'cover', position: 'attention' })
       .webp({ quality: 85 })

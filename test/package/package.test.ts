@@ -65,17 +65,18 @@ t.test('pack, install into an empty prefix without dev dependencies, start, stop
     'package/dist/tray/cli.js',
     'package/dist/web-ui/index.html',
     'package/dist/web-ui/emoji.json',
+    'package/dist/tray/icons/client-5-on.png',
   ])
     t.ok(files.includes(f), `ships ${f}`)
   t.same(
     files.filter(
       (f) =>
-        !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|dist\/web-ui\/emoji\.json|scripts\/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(
+        !/^package\/(dist\/(daemon|shared|tray|web-ui)\/.*\.(js|html|css)|dist\/web-ui\/emoji\.json|dist\/tray\/icons\/[a-z]+-(0|[1-9][0-9]?|99\+)-(on|dnd)\.png|scripts\/build(-if-stale)?\.mjs|package\.json|README\.md|LICENSE)$/.test(
           f,
         ),
     ),
     [],
-    "ships only what runs (no sources, tests, maps; the page's emoji data), and the build scripts `prepare` names",
+    "ships only what runs (no sources, tests, maps; the page's emoji data, the tray's icons drawn at build time), and the build scripts `prepare` names",
   )
 
   const prefix = join(work, 'prefix')

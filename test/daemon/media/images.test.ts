@@ -3,6 +3,12 @@
  * all metadata (GPS included) dropped, animation kept, and the bad ones (a pixel bomb, a cut
  * file, text named .jpg) refused with their code before they cost memory or show half grey.
  */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import t from 'tap'
 import { probeImage, renderPicture } from '../../../daemon/media/index.js'
@@ -101,4 +107,23 @@ t.test('bad pictures are refused with a reason, before they cost anything', asyn
     'SVG (active content) is not a picture here',
   )
   await t.rejects(renderPicture(Buffer.alloc(0)), { code: 'unsupported_image' }, 'nothing at all')
+})
+
+t.test('a daemon that has made no picture has not loaded sharp (issue 18: idle memory)', async (t) => {
+  // Its own process, from the build: this one has sharp loaded (above). libvips and sharp's
+  // addon are mapped into a process once sharp is imported, so /proc/PID/maps tells.
+  const dir = await mkdtemp(join(tmpdir(), 'sochat-lazy-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const cli = fileURLToPath(new URL('../../../dist/daemon/cli.js', import.meta.url))
+  const child = spawn(process.execPath, [cli, 'start', '--no-mdns', '--data-dir', dir, '--ui-port', '0', '--peer-port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  t.teardown(() => void child.kill('SIGKILL'))
+  let said = ''
+  child.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()))
+  for (const deadline = Date.now() + 60_000; !/SO-CHAT is running/.test(said); await sleep(100))
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the daemon did not start: ${said}`)
+  const { ui } = JSON.parse(await readFile(join(dir, 'sochatd.json'), 'utf8')) as { ui: string }
+  t.equal((await fetch(`${ui}/api/v1/status`)).status, 200, 'the daemon is up and answering')
+  t.notMatch(await readFile(`/proc/${child.pid}/maps`, 'utf8'), /libvips|sharp-/, 'neither sharp nor libvips is in its memory')
 })
