@@ -7,12 +7,14 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Build, startBuildRelay } from './build.js'
-import { cpuTicks, freePort, mib, round, rssBytes, sleep, tempDir, TICKS_PER_S } from './proc.js'
+import { cpuTicks, EARLY_MS, freePort, IDLE_SETTLE_MS, mib, round, rssBytes, sleep, tempDir, TICKS_PER_S } from './proc.js'
 import { trayIdle, trayIdleMissing } from './tray-idle.js'
 
 export interface IdleResult {
   role: string
   rssMiB: number
+  /** RSS EARLY_MS after start-up, before V8 gave back what start-up grew (proc.ts). */
+  earlyRssMiB: number
   cpuPercent: number
   seconds: number
 }
@@ -23,8 +25,14 @@ export interface IdleReport {
   note: string | null
 }
 
-function sample(pid: number, role: string, seconds: number, t0: number): IdleResult {
-  return { role, rssMiB: mib(rssBytes(pid)), cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2), seconds }
+function sample(pid: number, role: string, seconds: number, t0: number, early: number): IdleResult {
+  return {
+    role,
+    rssMiB: mib(rssBytes(pid)),
+    earlyRssMiB: mib(early),
+    cpuPercent: round(((cpuTicks(pid) - t0) / TICKS_PER_S / seconds) * 100, 2),
+    seconds,
+  }
 }
 
 export async function idle(opts: { seconds: number; build: Build }): Promise<IdleReport> {
@@ -72,11 +80,16 @@ export async function idle(opts: { seconds: number; build: Build }): Promise<Idl
       if (i > 300) throw new Error('the second daemon did not join the relay within 15 s')
       await sleep(50)
     }
-    await sleep(3000) // start-up work done, a few rosters exchanged
+    await sleep(EARLY_MS) // start-up work done, a few rosters exchanged
+    const early = [rssBytes(relay.pid), rssBytes(client.pid!)]
+    await sleep(IDLE_SETTLE_MS - EARLY_MS)
     const r0 = cpuTicks(relay.pid)
     const c0 = cpuTicks(client.pid!)
     await sleep(opts.seconds * 1000)
-    const daemons = [sample(relay.pid, 'relay (1 client linked)', opts.seconds, r0), sample(client.pid!, 'client', opts.seconds, c0)]
+    const daemons = [
+      sample(relay.pid, 'relay (1 client linked)', opts.seconds, r0, early[0]!),
+      sample(client.pid!, 'client', opts.seconds, c0, early[1]!),
+    ]
     const note = trayIdleMissing()
     const tray = note ? [] : (await trayIdle(relay, opts)).map((r) => ({ ...r, role: r.process }))
     return { daemons, tray, note }

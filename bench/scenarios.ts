@@ -9,6 +9,7 @@ import { fanout, type FanoutRun } from './fanout.js'
 import { files } from './files.js'
 import { history } from './history.js'
 import { idle } from './idle.js'
+import { EARLY_MS, IDLE_SETTLE_MS } from './proc.js'
 import { images } from './images.js'
 import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
@@ -145,7 +146,10 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
   async idle(ctx) {
     const report = await idle({ seconds: ctx.quick ? 5 : 10, build: ctx.build })
     for (const r of [...report.daemons, ...report.tray])
-      ctx.row([`idle ${r.role} over ${r.seconds} s`, `RSS **${r.rssMiB} MiB**, CPU **${r.cpuPercent} %**`])
+      ctx.row([
+        `idle ${r.role}: RSS after ${IDLE_SETTLE_MS / 1000} s alone, CPU over the next ${r.seconds} s`,
+        `RSS **${r.rssMiB} MiB** (${r.earlyRssMiB} MiB ${EARLY_MS / 1000} s after start-up), CPU **${r.cpuPercent} %**`,
+      ])
     if (report.note) ctx.note(report.note)
   },
   async files(ctx) {

@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
 import type { Build } from './build.js'
-import { cpuTicks, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
+import { cpuTicks, EARLY_MS, IDLE_SETTLE_MS, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
 
 export interface TrayIdleResult {
   process: string
   rssMiB: number
+  earlyRssMiB: number
   cpuPercent: number
   seconds: number
 }
@@ -59,18 +60,21 @@ export async function trayIdle(relay: DaemonProcess, opts: { seconds: number; bu
       if (tray.exitCode !== null || i > 300) throw new Error(`the tray did not show the relay state within 15 s: ${log.slice(-500)}`)
       await sleep(50)
     }
-    await sleep(3000) // icons rendered, the helper settled
+    await sleep(EARLY_MS) // icons shown, the helper settled
     const helper = childrenOf(tray.pid!)[0]
     if (helper === undefined) throw new Error('the tray helper process was not found')
     const pids: [string, number][] = [
       ['tray agent (node)', tray.pid!],
       ['tray helper (systray2, GTK)', helper],
     ]
+    const early = pids.map(([, pid]) => rssBytes(pid))
+    await sleep(IDLE_SETTLE_MS - EARLY_MS)
     const t0 = pids.map(([, pid]) => cpuTicks(pid))
     await sleep(opts.seconds * 1000)
     return pids.map(([name, pid], i) => ({
       process: name,
       rssMiB: mib(rssBytes(pid)),
+      earlyRssMiB: mib(early[i]!),
       seconds: opts.seconds,
       cpuPercent: round(((cpuTicks(pid) - t0[i]!) / TICKS_PER_S / opts.seconds) * 100, 2),
     }))

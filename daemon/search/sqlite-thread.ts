@@ -10,6 +10,13 @@
  * source is plain JavaScript evaluated by the worker, as daemon/accounts/verify-pool.ts does,
  * so it runs the same from dist/ and from source under tsx; better-sqlite3 is found by its
  * resolved path. Work is answered in the order sent (one thread, one queue).
+ *
+ * The worker runs only while there is work (issue 18, idle memory): it starts with the first
+ * request, and after IDLE_END_MS without one it closes its databases and ends, giving back
+ * about 8 of the ~17 MiB it holds (the rest is better-sqlite3's library, mapped for good).
+ * The next request starts a new one, which first reopens the files that were open: callers
+ * never see the difference. While an in-memory database is open (a person's sealed rooms,
+ * sealed.ts) the worker stays, since that index lives nowhere else.
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
@@ -94,38 +101,39 @@ interface Waiting {
   reject: (err: Error) => void
 }
 
+/** How long the worker may wait for work before it ends; a restart costs ~40 ms and no data. */
+export const IDLE_END_MS = 30_000
+
+type Answer = { id: number; ok?: unknown; err?: { message: string; code?: string } }
+
 export class SqliteThread {
-  readonly #worker: Worker
+  #worker: Worker | null = null
   readonly #waiting = new Map<number, Waiting>()
+  /** Databases on disk that are open, by name: what a new worker opens first. */
+  readonly #files = new Map<string, string>()
+  /** In-memory databases that are open: while there is one, the worker does not end. */
+  readonly #inMemory = new Set<string>()
   #next = 0
   #broken: Error | null = null
+  #idleTimer: NodeJS.Timeout | null = null
 
-  constructor() {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { sqlite } })
-    this.#worker.on('message', ({ id, ok, err }: { id: number; ok?: unknown; err?: { message: string; code?: string } }) => {
-      const w = this.#waiting.get(id)
-      this.#waiting.delete(id)
-      if (err) w?.reject(Object.assign(new Error(`SQLite: ${err.message}`), { sqlite: err.code }))
-      else w?.resolve(ok)
-      if (this.#waiting.size === 0) this.#worker.unref()
-    })
-    const fail = (err: Error) => {
-      this.#broken = err
-      for (const w of this.#waiting.values()) w.reject(err)
-      this.#waiting.clear()
-    }
-    this.#worker.on('error', fail)
-    this.#worker.on('exit', (code) => fail(new Error(`the search worker exited (${code})`)))
-    this.#worker.unref()
+  constructor(private readonly idleEndMs = IDLE_END_MS) {}
+
+  /** Whether a worker is running now (the tests look; nobody else needs to). */
+  get running(): boolean {
+    return this.#worker !== null
   }
 
-  open(db: string, path: string): Promise<void> {
-    return this.#send({ op: 'open', db, path }) as Promise<void>
+  async open(db: string, path: string): Promise<void> {
+    await this.#send({ op: 'open', db, path })
+    if (path === ':memory:') this.#inMemory.add(db)
+    else this.#files.set(db, path)
   }
 
-  close(db: string): Promise<void> {
-    return this.#send({ op: 'close', db }) as Promise<void>
+  async close(db: string): Promise<void> {
+    this.#files.delete(db)
+    this.#inMemory.delete(db)
+    if (this.#worker) await this.#send({ op: 'close', db })
   }
 
   /** Runs the steps in one transaction: a reading step gives its rows, a writing one its change count. */
@@ -137,18 +145,75 @@ export class SqliteThread {
     return this.#send({ op: 'all', db, sql, ...(params === undefined ? {} : { params }) }) as Promise<T[]>
   }
 
-  /** Ends the worker (its databases close with it; WAL content is kept by SQLite). */
+  /** Ends the worker (its databases close with it; WAL content is kept by SQLite); later work is refused. */
   async stop(): Promise<void> {
-    await this.#worker.terminate()
+    this.#broken ??= new Error('the search thread was stopped')
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    const worker = this.#worker
+    this.#worker = null
+    await worker?.terminate()
   }
 
   #send(req: Request): Promise<unknown> {
     if (this.#broken) return Promise.reject(this.#broken)
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = null
+    const worker = this.#worker ?? this.#start()
+    return this.#post(worker, req)
+  }
+
+  #post(worker: Worker, req: Request): Promise<unknown> {
     const id = this.#next++
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject })
-      this.#worker.ref() // an answer awaited keeps the daemon alive; an idle worker does not
-      this.#worker.postMessage({ id, req })
+      worker.ref() // an answer awaited keeps the daemon alive; an idle worker does not
+      worker.postMessage({ id, req })
     })
+  }
+
+  /** A new worker, with every file that was open opened again before any other work (one queue). */
+  #start(): Worker {
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { sqlite } })
+    this.#worker = worker
+    worker.on('message', (answer: Answer) => this.#answered(worker, answer))
+    const fail = (err: Error) => {
+      if (this.#worker !== worker) return // one that was ended on purpose
+      this.#broken = err
+      for (const w of this.#waiting.values()) w.reject(err)
+      this.#waiting.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`the search worker exited (${code})`)))
+    // Idle until asked; after the listeners, since attaching a 'message' listener refs it again.
+    worker.unref()
+    for (const [db, path] of this.#files) {
+      this.#post(worker, { op: 'open', db, path }).catch((cause: Error) =>
+        fail(new Error(`the search thread could not open ${db} again (${path})`, { cause })),
+      )
+    }
+    return worker
+  }
+
+  #answered(worker: Worker, { id, ok, err }: Answer): void {
+    const w = this.#waiting.get(id)
+    this.#waiting.delete(id)
+    if (err) w?.reject(Object.assign(new Error(`SQLite: ${err.message}`), { sqlite: err.code }))
+    else w?.resolve(ok)
+    if (this.#waiting.size > 0 || this.#worker !== worker) return
+    worker.unref()
+    this.#idleTimer = setTimeout(() => this.#endIfIdle(), this.idleEndMs)
+    this.#idleTimer.unref()
+  }
+
+  /**
+   * Ends an idle worker. Its databases close with it (better-sqlite3 closes every open one when
+   * its thread ends, as stop() relies on too); every write was a committed transaction.
+   */
+  #endIfIdle(): void {
+    const worker = this.#worker
+    if (!worker || this.#waiting.size > 0 || this.#inMemory.size > 0) return
+    this.#worker = null
+    void worker.terminate()
   }
 }
