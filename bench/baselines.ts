@@ -1,6 +1,7 @@
 /**
  * The fan-out baselines, each its own process like the relay: a bare `ws` broadcast server
- * (Node WebSockets with nothing else: no parsing, no persistence) and Mosquitto on 127.0.0.1.
+ * (Node WebSockets with nothing else: no parsing, no persistence), the same batching per turn
+ * of the event loop, and Mosquitto on 127.0.0.1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -17,6 +18,20 @@ const WS_SERVER = `
 import { WebSocketServer } from 'ws'
 const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[1]), perMessageDeflate: false })
 wss.on('connection', (ws) => ws.on('message', (data) => { for (const c of wss.clients) c.send(data, { binary: false }) }))
+wss.on('listening', () => process.send && process.send('listening'))
+process.on('disconnect', () => process.exit(0))
+`
+
+// The same, batching as the relay does: what arrives in one turn of the event loop goes to
+// every client as one frame (the relay sends an `entries` frame per ordered batch), so a ratio
+// against it measures what SO-CHAT costs, not what batching saves. Subscribers count the
+// messages inside a frame (loadgen.ts looks for every mark in it).
+const WS_BATCHED_SERVER = `
+import { WebSocketServer } from 'ws'
+const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[1]), perMessageDeflate: false })
+let turn = []
+const flush = () => { const frame = turn.join('\\n'); turn = []; for (const c of wss.clients) c.send(frame) }
+wss.on('connection', (ws) => ws.on('message', (data) => { if (turn.length === 0) setImmediate(flush); turn.push(data.toString()) }))
 wss.on('listening', () => process.send && process.send('listening'))
 process.on('disconnect', () => process.exit(0))
 `
@@ -42,6 +57,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export const startWsBroadcast = () => startWsScript(WS_SERVER)
+export const startWsBatched = () => startWsScript(WS_BATCHED_SERVER)
 export const startWsHello = () => startWsScript(WS_HELLO_SERVER)
 
 async function startWsScript(script: string): Promise<Server> {

@@ -9,7 +9,7 @@
  */
 import type { Target } from './loadgen-protocol.js'
 import { connectFleet, Loadgen, loopbackAddresses, stopAll } from './fleet.js'
-import { mosquittoAvailable, startMosquitto, startWsBroadcast, type Server } from './baselines.js'
+import { mosquittoAvailable, startMosquitto, startWsBatched, startWsBroadcast, type Server } from './baselines.js'
 import { type Build, startBuildRelay } from './build.js'
 import { benchAccount } from './accounts.js'
 import { percentile, round, signUp, tempDir } from './proc.js'
@@ -60,6 +60,13 @@ const wsBase: System = {
   name: 'bare ws broadcast',
   start: async () => {
     const s = await startWsBroadcast()
+    return { ...s, target: { kind: 'ws', port: s.port } }
+  },
+}
+const wsBatched: System = {
+  name: 'bare ws broadcast, batched per turn',
+  start: async () => {
+    const s = await startWsBatched()
     return { ...s, target: { kind: 'ws', port: s.port } }
   },
 }
@@ -152,7 +159,7 @@ export async function fanout(o: FanoutOptions, log: (line: string) => void): Pro
   const systems = [sochat(o.build)]
   const noMosquitto = mosquittoAvailable()
   if (o.baselines) {
-    systems.push(wsBase)
+    systems.push(wsBase, wsBatched)
     if (noMosquitto) notes.push(`${noMosquitto}: the Mosquitto baselines were skipped.`)
     else systems.push(mqttQos(0), mqttQos(1))
   }
