@@ -208,6 +208,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async electionStep(): Promise<void> {
     await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
+    this.deps.discoveryWindow.answeredBy(this.deps.directory.answeringHosts())
     const peers = this.deps.directory.alive().filter((p) => !this.passedOver(p.nodeId))
     const decision = decide({
       self: this.advert(),
