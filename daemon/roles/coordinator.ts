@@ -17,7 +17,7 @@ import type { CoordinatorDeps } from './deps.js'
  * After a relay fell silent (its link dropped for missed heartbeats): how long every replica is
  * given to notice it too. Heartbeats find silence up to HEARTBEAT_MS apart on different
  * machines. A relay whose link was closed by its side (its process died: the kernel's FIN/RST
- * reached every follower in the same few milliseconds) is elected after at once: the close was
+ * reached every follower in the same few milliseconds) is replaced at once: the close was
  * queued behind the frames before it (replica/follower.ts), so each replica's head is final,
  * and the two promote votes, each on a fresh round of probes, are what keep one relay.
  */
