@@ -1,5 +1,5 @@
 /**
- * The role state machine. A tick (every 500 ms while electing, every 2 s as relay) probes the
+ * The role state machine. A tick (every 250 ms while electing, every 2 s as relay) probes the
  * neighbours, asks `decide`, and acts; link events (welcome, close) move a client at once.
  * Following a relay as its client is the ClientSession's (client-session.ts); what to do when
  * its link goes (take over, or elect) is decided here.
@@ -12,35 +12,9 @@ import type { PeerConnection } from '../link/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
 import type { CoordinatorDeps } from './deps.js'
+import { ELECTING_TICK_MS, FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS, SETTLED_TICK_MS, WAIT_LIMIT_MS } from './timing.js'
 
-/**
- * After a relay fell silent (its link dropped for missed heartbeats): how long every replica is
- * given to notice it too. Heartbeats find silence up to HEARTBEAT_MS apart on different
- * machines. A relay whose link was closed by its side (its process died: the kernel's FIN/RST
- * reached every follower in the same few milliseconds) is replaced at once: the close was
- * queued behind the frames before it (replica/follower.ts), so each replica's head is final,
- * and the two promote votes, each on a fresh round of probes, are what keep one relay.
- */
-export const FAILOVER_WINDOW_MS = 1500
-const WAIT_LIMIT_MS = 3000
-/**
- * While electing. The second promote vote comes one tick after the first, on fresh probes
- * (a LAN answers in milliseconds); 250 ms rather than 500 halves what a failover and a cold
- * start wait for it, and a follower waiting for the candidate sees it as relay sooner.
- */
-const ELECTING_TICK_MS = 250
-const SETTLED_TICK_MS = 2000
-/**
- * How long a relay this machine refused (an entry not signed by its author, a rewritten or
- * forked order, an absurd welcome) is passed over: neither joined nor ranked as a candidate.
- * Without it the machine rejoins at once (the relay still advertises itself) and is refused
- * again, several times a second, and never follows anyone else. Then it is tried again, as
- * it may have been restarted honest; a relay still lying is refused again and passed over for
- * twice as long, up to PASS_OVER_MAX_MS. The first time is short so that a refusal we were
- * wrong about (a bug of ours, not a liar) splits this machine off for half a minute, not ten.
- */
-export const PASS_OVER_MS = 30_000
-export const PASS_OVER_MAX_MS = 10 * 60_000
+export { FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS } from './timing.js'
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */
