@@ -18,6 +18,8 @@ export interface FailoverResult {
   worstMs: number
   /** All hosts started at the same moment, until every one follows one relay. */
   startTogetherMs: number
+  /** Of which: until the last daemon answered its status (its own start, before any election). */
+  lastUpMs: number
   /** Each restarted old relay, from its start until it follows the current relay. */
   lateJoinMs: number[]
   audit: Audit
@@ -52,6 +54,7 @@ export async function failover(opts: { hosts: number; kills: number; messagesPer
     async (lan) => {
       const started = performance.now()
       await Promise.all(lan.hosts.map((h) => h.start()))
+      const lastUpMs = Math.round(performance.now() - started)
       await timeUntil(() => allFollowOneRelay(lan.hosts), 30_000)
       const startTogetherMs = Math.round(performance.now() - started)
       const lateJoinMs: number[] = []
@@ -85,6 +88,7 @@ export async function failover(opts: { hosts: number; kills: number; messagesPer
         medianMs: median(timesMs),
         worstMs: Math.max(...timesMs),
         startTogetherMs,
+        lastUpMs,
         lateJoinMs,
         audit: worst,
       }

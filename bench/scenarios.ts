@@ -182,7 +182,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     check('failover', f.audit)
     ctx.row([
       `join: ${f.hosts} daemons started at the same moment (real mDNS, namespaces)`,
-      `**${f.startTogetherMs} ms** until all follow one relay (includes the 3 s discovery window)`,
+      `**${f.startTogetherMs} ms** until all follow one relay (the last daemon up, i.e. answering its status, after ${f.lastUpMs} ms)`,
     ])
     ctx.row([
       `late join: a daemon started into a settled network, ${f.lateJoinMs.length} times`,

@@ -111,12 +111,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
         iface,
         log: log.child({ part: 'mdns' }),
         onUp: (s) => {
-          if (s.advert.nodeId !== nodeId) discoveryWindow.heard()
+          if (s.advert.nodeId !== nodeId) discoveryWindow.heard(s.host)
           directory.add(s.host, s.port, 'mdns', s.advert)
           coordinator.nudge()
         },
         onDown: (host, port) => directory.remove(host, port),
-        onServiceQueried: () => discoveryWindow.heard(),
+        onServiceQueried: (from) => discoveryWindow.heard(from),
       })
     : null
   coordinator.on('advert', (advert) => mdns?.publish(advert))

@@ -205,6 +205,13 @@ export class PeerDirectory {
     return [...byId.values()].map((p) => p.advert!)
   }
 
+  /** The addresses where a member answered recently: which machines heard are placed (discovery window). */
+  answeringHosts(now = Date.now()): Set<string> {
+    const hosts = new Set<string>()
+    for (const peer of this.#peers.values()) if (peer.member && now - peer.answeredAt <= this.aliveMs) hosts.add(peer.host)
+    return hosts
+  }
+
   /** Where to reach a member, preferring the address that answered last; only addresses where its own key answered. */
   addressOf(nodeId: string): { host: string; port: number } | null {
     let best: KnownPeer | null = null

@@ -31,9 +31,10 @@ export class MdnsHearing {
 
   /**
    * Listens to a multicast-dns socket's `query` and `response` events; `serviceQueried` is
-   * called when another machine asks for the service named `service` (e.g. `_sochat._tcp.local`).
+   * called with its address when another machine asks for the service named `service` (e.g.
+   * `_sochat._tcp.local`).
    */
-  watch(socket: EventEmitter, service?: string, serviceQueried?: () => void): void {
+  watch(socket: EventEmitter, service?: string, serviceQueried?: (from: string) => void): void {
     const fromOther = (rinfo: Rinfo | undefined) => Boolean(rinfo?.address && rinfo.address !== this.iface.address)
     const heard = (_packet: unknown, rinfo: Rinfo | undefined) => {
       if (fromOther(rinfo)) this.#lastHeard = this.now()
@@ -41,7 +42,7 @@ export class MdnsHearing {
     socket.on('query', (packet: Query | undefined, rinfo: Rinfo | undefined) => {
       heard(packet, rinfo)
       const asks = Array.isArray(packet?.questions) && packet.questions.some((q) => q?.name === service)
-      if (asks && fromOther(rinfo)) serviceQueried?.()
+      if (asks && rinfo && fromOther(rinfo)) serviceQueried?.(rinfo.address)
     })
     socket.on('response', heard)
   }

@@ -22,7 +22,7 @@ export interface MdnsOptions {
   onUp: (s: MdnsSighting) => void
   onDown: (host: string, port: number) => void
   /** Another machine asked for SO-CHAT's service: one may be starting right now (window.ts). */
-  onServiceQueried?: () => void
+  onServiceQueried?: (from: string) => void
 }
 
 export class MdnsDiscovery {

@@ -18,6 +18,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   #lastPong = Date.now()
   #timer: NodeJS.Timeout
   #closed = false
+  #silent = false
 
   constructor(
     private readonly ws: WebSocket,
@@ -37,6 +38,16 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()))
     this.#timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)
     this.#timer.unref()
+  }
+
+  /**
+   * Whether the link was dropped here because the other side fell silent (missed heartbeats:
+   * a partition, a pulled cable), rather than closed by it (a close frame, or the FIN/RST its
+   * kernel sends when the process dies). Only silence is learnt late and at different moments
+   * on different machines; a close reaches every linked machine at once (roles/coordinator.ts).
+   */
+  get silent(): boolean {
+    return this.#silent
   }
 
   get open(): boolean {
@@ -91,6 +102,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private heartbeat(): void {
     if (Date.now() - this.#lastPong > HEARTBEAT_MS * HEARTBEAT_MISSES) {
       this.log.warn({ remote: this.remoteAddress }, 'peer link missed heartbeats; dropping it')
+      this.#silent = true
       this.ws.terminate()
       return
     }

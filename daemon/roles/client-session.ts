@@ -34,8 +34,11 @@ export interface ClientSessionOwner {
   changed(): void
   /** Someone on another machine started or stopped typing. */
   typing(t: Typing): void
-  /** The relay's link closed; `relayId` is who it was, `handover` whom it named to follow it. */
-  lost(relayId: string | null, handover: Handover | null, why: string): void
+  /**
+   * The relay's link closed; `relayId` is who it was, `handover` whom it named to follow it,
+   * `silent` whether it was dropped for missed heartbeats rather than closed by the relay's side.
+   */
+  lost(relayId: string | null, handover: Handover | null, why: string, silent: boolean): void
   /** We refused the relay (it sent what an honest relay never sends): not to be joined again for a while. */
   refused(relayId: string, code: string): void
 }
@@ -141,6 +144,6 @@ export class ClientSession {
     this.deps.outbox.setRoute(null)
     const handover = this.#handover
     this.#handover = null
-    this.owner.lost(lost, handover, why)
+    this.owner.lost(lost, handover, why, follower.conn.silent)
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The role state machine. A tick (every 500 ms while electing, every 2 s as relay) probes the
+ * The role state machine. A tick (every 250 ms while electing, every 2 s as relay) probes the
  * neighbours, asks `decide`, and acts; link events (welcome, close) move a client at once.
  * Following a relay as its client is the ClientSession's (client-session.ts); what to do when
  * its link goes (take over, or elect) is decided here.
@@ -12,22 +12,9 @@ import type { PeerConnection } from '../link/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
 import type { CoordinatorDeps } from './deps.js'
+import { ELECTING_TICK_MS, FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS, SETTLED_TICK_MS, WAIT_LIMIT_MS } from './timing.js'
 
-export const FAILOVER_WINDOW_MS = 1500
-const WAIT_LIMIT_MS = 3000
-const ELECTING_TICK_MS = 500
-const SETTLED_TICK_MS = 2000
-/**
- * How long a relay this machine refused (an entry not signed by its author, a rewritten or
- * forked order, an absurd welcome) is passed over: neither joined nor ranked as a candidate.
- * Without it the machine rejoins at once (the relay still advertises itself) and is refused
- * again, several times a second, and never follows anyone else. Then it is tried again, as
- * it may have been restarted honest; a relay still lying is refused again and passed over for
- * twice as long, up to PASS_OVER_MAX_MS. The first time is short so that a refusal we were
- * wrong about (a bug of ours, not a liar) splits this machine off for half a minute, not ten.
- */
-export const PASS_OVER_MS = 30_000
-export const PASS_OVER_MAX_MS = 10 * 60_000
+export { FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS } from './timing.js'
 
 export interface CoordinatorEvents {
   /** Role, relay or roster changed: the status shown to people changed. */
@@ -52,6 +39,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** After losing a relay without a handover: until when every replica is given to notice it too. */
   #failoverEndsAt = 0
   #ticking = false
+  /** A nudge came during a tick: look again the moment it ends, not a whole tick later. */
+  #nudged = false
   #stopped = false
   /** Consecutive ticks that decided to promote: one more fresh look before acting. */
   #promoteVotes = 0
@@ -73,7 +62,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       joined: () => this.setRole('client'),
       changed: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
-      lost: (relayId, handover, why) => this.lostRelay(relayId, handover, why),
+      lost: (relayId, handover, why, silent) => this.lostRelay(relayId, handover, why, silent),
       refused: (relayId, code) => this.passOver(relayId, code),
     })
   }
@@ -120,7 +109,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   /** Something new was seen (an mDNS sighting): look again now rather than at the next tick. */
   nudge(): void {
-    if (this.role !== 'client') this.schedule(0)
+    if (this.role === 'client') return
+    if (this.#ticking) this.#nudged = true
+    else this.schedule(0)
   }
 
   /** A neighbour opened a link to us. */
@@ -172,7 +163,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.deps.log.error({ err }, 'election step failed; trying again')
     } finally {
       this.#ticking = false
-      if (this.role !== 'client') this.schedule(this.role === 'relay' ? SETTLED_TICK_MS : this.electingTickIn())
+      const again = this.#nudged
+      this.#nudged = false
+      if (this.role !== 'client') this.schedule(again ? 0 : this.role === 'relay' ? SETTLED_TICK_MS : this.electingTickIn())
     }
   }
 
@@ -189,6 +182,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private async electionStep(): Promise<void> {
     await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
+    this.deps.discoveryWindow.answeredBy(this.deps.directory.answeringHosts())
     const peers = this.deps.directory.alive().filter((p) => !this.passedOver(p.nodeId))
     const decision = decide({
       self: this.advert(),
@@ -302,7 +296,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   /** The client session's relay went (its link closed): take over if it named us, else elect. */
-  private lostRelay(lost: string | null, handover: Handover | null, why: string): void {
+  private lostRelay(lost: string | null, handover: Handover | null, why: string, silent = false): void {
     if (this.#stopped) return
     // Until it answers a probe again, it is not a relay we could join.
     if (lost) this.deps.directory.markUnreachable(lost)
@@ -315,12 +309,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       return
     }
     this.deps.log.warn(
-      { why, successor: handover?.successor },
+      { why, silent, successor: handover?.successor },
       handover ? 'the relay left; joining its successor' : 'lost the relay; electing',
     )
-    // After a handover the successor promotes at once; otherwise give every replica a moment
-    // to notice the loss too, so they rank the same set of candidates.
-    this.#failoverEndsAt = Date.now() + FAILOVER_WINDOW_MS
+    // After a handover the successor promotes at once. A relay fallen silent: give every
+    // replica a moment to notice the loss too, so they rank the same set of candidates. A
+    // relay whose side closed the link: every replica knows already (FAILOVER_WINDOW_MS).
+    this.#failoverEndsAt = silent ? Date.now() + FAILOVER_WINDOW_MS : 0
     this.setRole('electing')
     this.schedule(handover ? 100 : 0)
   }

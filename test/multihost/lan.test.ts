@@ -3,6 +3,7 @@
  * each other by real mDNS. Needs root and iproute2 (skipped otherwise); see README.md here.
  * Timings (election, message crossing) are printed as `# ...` comments.
  */
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import type { Test } from 'tap'
@@ -269,6 +270,13 @@ t.test('5. two daemons started together settle on one relay', { skip }, async (t
       t.equal(later.relay, first.relay, 'the same relay 3 s later')
       t.equal(later.relayStatus.term, first.relayStatus.term, 'the same term 3 s later')
       t.equal(later.statuses.filter((s) => s.role === 'relay').length, 1, 'not both relay')
+      // Not even for a moment: one promoted, none had to step down (a merge would have).
+      const promoted = lan.hosts.filter((h) => readFileSync(h.logPath, 'utf8').includes('this daemon is now the relay'))
+      t.same(
+        promoted.map((h) => h.name),
+        [first.relay.name],
+        'only the relay ever promoted (discovery window and election agreed)',
+      )
     })
   }
 })

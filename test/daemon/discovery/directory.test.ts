@@ -160,3 +160,24 @@ t.test('a machine that never answers does not hold up a round, nor age the answe
   clock += 3000
   t.same(d.alive(), [], 'answers still age out after aliveMs')
 })
+
+t.test('the hosts answering are those where a member answered recently: a stranger or a silent machine is not placed', async (t) => {
+  const there = machine(KEY)
+  const stranger = machine(networkKey())
+  const answers: Record<string, ProbeResult> = {
+    '10.0.0.2': { ok: true, advert: advertOf(there.identity), peer: peerKeyOfMachine(there), member: true },
+    '10.0.0.3': { ok: true, advert: advertOf(stranger.identity), peer: peerKeyOfMachine(stranger), member: false },
+    '10.0.0.9': { ok: false, problem: 'connection refused' },
+  }
+  const d = new PeerDirectory({
+    selfId: () => self.identity.nodeId,
+    probe: async (host) => answers[host]!,
+    log: silent,
+    aliveMs: 2500,
+  })
+  for (const host of Object.keys(answers)) d.add(host, 47801, 'mdns')
+  t.same([...d.answeringHosts()], [], 'nothing is placed before a probe')
+  await d.probeAll(50)
+  t.same([...d.answeringHosts()], ['10.0.0.2'], 'only the member that answered')
+  t.same([...d.answeringHosts(Date.now() + 2501)], [], 'and only while its answer is fresh')
+})

@@ -35,7 +35,11 @@ t.test("another machine's query for SO-CHAT's service is told to the discovery w
   const hearing = new MdnsHearing({ name: 'br0', address: '10.0.0.1' })
   const socket = new EventEmitter()
   let queried = 0
-  hearing.watch(socket, '_sochat._tcp.local', () => queried++)
+  const from: string[] = []
+  hearing.watch(socket, '_sochat._tcp.local', (address) => {
+    queried++
+    from.push(address)
+  })
   const ask = (name: unknown, address: string) => socket.emit('query', { questions: [{ name, type: 'PTR' }] }, { address, port: 5353 })
 
   ask('_sochat._tcp.local', '10.0.0.1')
@@ -49,4 +53,5 @@ t.test("another machine's query for SO-CHAT's service is told to the discovery w
   t.equal(queried, 0, 'malformed queries are ignored, not thrown on')
   ask('_sochat._tcp.local', '10.0.0.9')
   t.equal(queried, 1, "another machine's query for _sochat._tcp.local is")
+  t.same(from, ['10.0.0.9'], 'with its address, so the window knows whose answer to wait for')
 })

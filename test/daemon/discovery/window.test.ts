@@ -60,3 +60,75 @@ t.test('with --peer addresses the whole window is looked, heard or not', async (
   c.now += DISCOVERY_WINDOW_MS - QUIET_MS
   t.ok(window.over())
 })
+
+const A = '10.0.0.2'
+const B = '10.0.0.3'
+
+t.test('with mDNS, once every machine heard answered as a member, the window ends (not before QUIET_MS)', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('mdns', c.read)
+  window.heard(A) // its query: it is starting with us
+  window.heard(B) // its record
+  c.now += 100
+  window.answeredBy(new Set([A, B]))
+  t.notOk(window.over(), 'not before QUIET_MS: another starting with us may not be heard yet')
+  t.equal(window.remaining(), QUIET_MS - 100)
+  c.now += QUIET_MS - 100
+  t.ok(window.over(), 'the ranking is decided: nothing more to learn by waiting')
+  t.notOk(window.quiet, 'others were heard: two promote votes, as after a full window')
+})
+
+t.test('answered after QUIET_MS, the window ends at that answer', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('mdns', c.read)
+  window.heard(A)
+  c.now += QUIET_MS + 300
+  window.answeredBy(new Set())
+  t.notOk(window.over(), 'heard, not answered yet')
+  window.answeredBy(new Set([A]))
+  t.ok(window.over())
+})
+
+t.test('a machine heard that has not answered as a member keeps the whole window', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('mdns', c.read)
+  window.heard(A)
+  window.heard(B)
+  c.now += QUIET_MS
+  window.answeredBy(new Set([A]))
+  t.notOk(window.over(), 'B is not placed: a stranger, a machine gone, or one still starting')
+  t.equal(window.remaining(), DISCOVERY_WINDOW_MS - QUIET_MS)
+})
+
+t.test('a machine heard anew after the others answered must answer too', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('mdns', c.read)
+  window.heard(A)
+  window.answeredBy(new Set([A]))
+  c.now += QUIET_MS - 50
+  window.heard(B)
+  c.now += 50
+  t.notOk(window.over(), 'the ranking is not decided while B is unknown')
+  window.answeredBy(new Set([A, B]))
+  t.ok(window.over())
+})
+
+t.test('a query heard without an address cannot be placed: the whole window', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('mdns', c.read)
+  window.heard()
+  c.now += QUIET_MS
+  window.answeredBy(new Set([A]))
+  t.notOk(window.over())
+  c.now += DISCOVERY_WINDOW_MS - QUIET_MS
+  t.ok(window.over())
+})
+
+t.test('with --peer addresses the whole window stands even when every machine answered', async (t) => {
+  const c = clock()
+  const window = new DiscoveryWindow('peers', c.read)
+  window.heard(A)
+  c.now += QUIET_MS
+  window.answeredBy(new Set([A]))
+  t.notOk(window.over())
+})

@@ -52,6 +52,7 @@ async function coordinator(t: Test) {
       alive: () => [liar],
       seen: () => [liar],
       addressOf: (nodeId: string) => void joins.push(nodeId),
+      answeringHosts: () => new Set<string>(),
     },
     // Looked already: the window is over (the coordinator is never started here).
     discoveryWindow: new DiscoveryWindow('nothing'),

@@ -1,0 +1,113 @@
+/**
+ * After the relay's link ends (daemon/roles/coordinator.ts): a link closed by the relay's side
+ * (its process died: every follower got the FIN/RST at once) starts the election at once, and
+ * the first candidate promotes on its second vote; a relay fallen silent (dropped for missed
+ * heartbeats) still leaves FAILOVER_WINDOW_MS for every replica to notice it too. Either way a
+ * candidate that outranks us is waited for, not raced. The multi-host side is the bench's
+ * `failover` scenario and test/multihost/chaos.test.ts.
+ */
+import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import pino from 'pino'
+import { PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
+import { Replica } from '../../../daemon/replica/index.js'
+import { Coordinator, FAILOVER_WINDOW_MS } from '../../../daemon/roles/coordinator.js'
+import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
+import { Store } from '../../../daemon/store/index.js'
+
+const ME = { nodeId: 'b'.repeat(16), name: 'me', network: 'lab', startedAt: 10, peerPort: 47801 }
+const DEAD = 'd'.repeat(16)
+
+/** Another follower of the dead relay, still linked to it as far as its last advert says. */
+const follower = (nodeId: string, startedAt: number): Advert => ({
+  proto: PROTOCOL_VERSION,
+  network: 'lab',
+  nodeId,
+  name: nodeId.slice(0, 1),
+  role: 'client',
+  term: 1,
+  head: 0,
+  startedAt,
+  peerPort: 47801,
+  relayId: DEAD,
+})
+
+/** The coordinator's private steps, called as its tick and its client session would. */
+interface Steps {
+  electionStep(): Promise<void>
+  lostRelay(lost: string | null, handover: null, why: string, silent: boolean): void
+  schedule(ms: number): void
+}
+
+async function coordinator(t: Test, peers: Advert[]) {
+  const store = await Store.open(join(t.testdir(), 'db'))
+  const deps = {
+    me: ME,
+    replica: new Replica(store),
+    outbox: { setRoute: () => undefined, rejected: async () => undefined },
+    directory: {
+      markUnreachable: () => undefined,
+      probeAll: async () => undefined,
+      alive: () => peers,
+      seen: () => peers,
+      answeringHosts: () => new Set<string>(),
+      addressOf: () => null,
+    },
+    // Looked already: the window after start is over.
+    discoveryWindow: new DiscoveryWindow('nothing'),
+    log: pino({ level: 'silent' }),
+    localPresence: () => ({ users: [], away: [] }),
+    hasBlob: async () => false,
+    maxFileBytes: 1024,
+    savedTerm: 1,
+    saveTerm: async () => undefined,
+  } as unknown as CoordinatorDeps
+  const c = new Coordinator(deps)
+  const steps = c as unknown as Steps
+  // The test is the clock: no tick of its own runs between the steps it takes.
+  steps.schedule = () => undefined
+  t.teardown(async () => {
+    c.relay?.stop('test over')
+    await store.close()
+  })
+  return { c, steps }
+}
+
+t.test('a relay link closed by its side: the first candidate promotes at once, on its second vote', async (t) => {
+  const { c, steps } = await coordinator(t, [follower('c'.repeat(16), 20)])
+  steps.lostRelay(DEAD, null, '1006', false)
+  t.equal(c.role, 'electing')
+  await steps.electionStep()
+  t.equal(c.role, 'electing', 'one vote is not enough: a neighbour may have promoted since its advert')
+  await steps.electionStep()
+  t.equal(c.role, 'relay', 'no failover window waited for')
+  t.equal(c.term, 2, 'one above the newest term it knows')
+})
+
+t.test('a relay link closed by its side: a candidate that outranks us is waited for', async (t) => {
+  const { c, steps } = await coordinator(t, [follower('a'.repeat(16), 5)])
+  steps.lostRelay(DEAD, null, '1006', false)
+  await steps.electionStep()
+  await steps.electionStep()
+  await steps.electionStep()
+  t.equal(c.role, 'electing', 'the older machine, still shown following the dead relay, is the one to promote')
+})
+
+t.test('a relay fallen silent (missed heartbeats): FAILOVER_WINDOW_MS is waited before promoting', async (t) => {
+  const { c, steps } = await coordinator(t, [follower('c'.repeat(16), 20)])
+  const realNow = Date.now
+  let offset = 0
+  Date.now = () => realNow() + offset
+  t.teardown(() => {
+    Date.now = realNow
+  })
+  steps.lostRelay(DEAD, null, '1006', true)
+  await steps.electionStep()
+  await steps.electionStep()
+  t.equal(c.role, 'electing', 'other replicas may not have noticed yet')
+  offset += FAILOVER_WINDOW_MS
+  await steps.electionStep()
+  await steps.electionStep()
+  t.equal(c.role, 'relay', 'after the window, the first candidate promotes')
+})
