@@ -18,8 +18,12 @@ interface Waiting {
   reject: (err: unknown) => void
 }
 
-/** Bounds a batch (a burst of thousands is written in a few batches rather than one huge one). */
-const MAX_OPS = 2000
+/**
+ * Bounds a batch: a burst of thousands is written in a few batches rather than one huge one
+ * (an outbox record may hold a 16 KiB message; 500 of them stay under 10 MiB). As the
+ * sequencer's MAX_BATCH.
+ */
+const MAX_OPS = 500
 
 export class GroupCommit {
   #queue: Waiting[] = []

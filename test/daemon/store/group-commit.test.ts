@@ -113,3 +113,34 @@ t.test('a store: one batch lands whole or not at all, whoever asked for its part
   t.equal(await store.meta.get('mine'), undefined, 'nothing of the failed batch was written')
   t.equal(await store.meta.get('before'), 1, 'what was written before is still there')
 })
+
+t.test('a burst larger than one batch takes (500 ops) is written in several, in order, none split', async (t) => {
+  const disk = gatedWrite()
+  const group = new GroupCommit(disk.write)
+  const all = Promise.all(Array.from({ length: 1201 }, (_, i) => group.commit([op(`k${i}`)])))
+  for (let i = 0; i < 4; i++) await disk.release()
+  await all
+  t.same(
+    disk.batches.map((b) => b.length),
+    [1, 500, 500, 200],
+    'the first alone, then batches of at most 500',
+  )
+  t.same(
+    disk.batches.flat().map((o) => o.key),
+    Array.from({ length: 1201 }, (_, i) => `k${i}`),
+    'in the order asked',
+  )
+  // While a primer is on the disk, 499 ops and then 2 wait: 501 would be over the bound.
+  const waiting = Promise.all([
+    group.commit([op('primer')]),
+    group.commit(Array.from({ length: 499 }, (_, i) => op(`f${i}`))),
+    group.commit([op('x'), op('y')]),
+  ])
+  for (let i = 0; i < 3; i++) await disk.release()
+  await waiting
+  t.same(
+    disk.batches.slice(-3).map((b) => b.length),
+    [1, 499, 2],
+    "a caller's ops are never split across batches",
+  )
+})
