@@ -115,7 +115,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     const submission: Submission = opts.signer ? { ...unsigned, sig: opts.signer(unsigned) } : unsigned
     const timeoutMs = Math.max(1, opts.timeoutMs - (Date.now() - startedAt))
     if (opts.durable) {
-      await this.store.write([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])
+      // Submissions made at the same moment share one synced write (Store.commit).
+      await this.store.commit([put(this.store.outbox, submission.id, { order: outboxOrder(submission.ts, this.#counter++), submission })])
     }
     const done = new Promise<SubmitResult>((resolve, reject) => this.#waiters.set(submission.id, { resolve, reject }))
     const timer = setTimeout(
@@ -234,11 +235,14 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   private async pump(): Promise<void> {
     const route = this.#route
     if (!route) return
-    const waiting = await this.pending()
+    const unsent = (await this.pending()).filter((s) => !this.#sent.has(s.id))
+    // Read after the outbox: what was written to the log meanwhile (and left #sent) is not sent
+    // again. Without this, under a steady stream a third of what reached the relay were repeats.
+    const logged = await this.store.log.seqsOf(unsent.map((s) => s.id))
     if (route !== this.#route) return // the route changed while we read; the new one re-pumps
     let count = 0
-    for (const s of waiting) {
-      if (this.#sent.has(s.id)) continue
+    for (const [i, s] of unsent.entries()) {
+      if (this.#sent.has(s.id) || logged[i] !== undefined) continue
       try {
         await this.prepare(s, this.#offer)
       } catch (err) {

@@ -99,10 +99,13 @@ export class Sequencer {
     const state = new BatchState(store.views, this.hasBlob, seq, this.now, this.namesFiles)
     const entries: Entry[] = []
     const outcomes = new Map<Queued, Outcome>()
-    for (const q of batch) {
+    // Which are in the log already, asked for the whole batch at once: one await per
+    // submission here let every waiting HTTP request run in between (issue 18).
+    const logged = await store.log.seqsOf(batch.map((q) => q.submission.id))
+    const ordered = new Map<string, number>()
+    for (const [i, q] of batch.entries()) {
       const s = q.submission
-      const twin = entries.find((e) => e.id === s.id)
-      const existing = twin?.seq ?? (await store.log.seqOf(s.id))
+      const existing = ordered.get(s.id) ?? logged[i]
       if (existing !== undefined) {
         outcomes.set(q, { ok: true, seq: existing })
         continue
@@ -115,6 +118,7 @@ export class Sequencer {
       const entry: Entry = { ...s, seq: ++seq, term: this.term }
       await state.accept(entry)
       entries.push(entry)
+      ordered.set(s.id, entry.seq)
       outcomes.set(q, { ok: true, seq: entry.seq })
     }
     if (this.#stopped) throw new NotRelayError()

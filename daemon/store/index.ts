@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { AccountKeys, Entry, Submission } from '../../shared/index.js'
 import { DiskFullError, StoreError, isNoSpace } from '../errors/index.js'
 import { DiskWatch, type DiskWatchOptions } from './disk.js'
+import { GroupCommit } from './group-commit.js'
 import { seqKey } from './keys.js'
 import { EntryLog } from './log.js'
 import { OrderRecords } from './order.js'
@@ -21,6 +22,7 @@ export { Views } from './views.js'
 export { UNREAD_COUNT_MAX, ViewQueries } from './queries.js'
 export type { Account, KeyNotice, Op, ReadState, Room, RoomKeyRecord, ViewName } from './types.js'
 export { notifyKey } from './keys.js'
+export { GroupCommit } from './group-commit.js'
 export { ViewTx } from './tx.js'
 export { react } from './apply.js'
 export type { DiskState, DiskWatchOptions } from './disk.js'
@@ -81,6 +83,8 @@ export class Store {
   #drained: (() => void) | null = null
   /** Closing the database closes its sublevels, and opening it does not open them again: reopen does. */
   readonly #sublevels: { open: () => Promise<void> }[] = []
+  /** Small writes asked at once share one synced batch (group-commit.ts): the outbox's. */
+  readonly #group = new GroupCommit((ops) => this.write(ops))
 
   private constructor(
     readonly db: Level<string, unknown>,
@@ -225,6 +229,14 @@ export class Store {
     } finally {
       if (--this.#writing === 0) this.#drained?.()
     }
+  }
+
+  /**
+   * Like `write` (durable when it resolves, nothing of it written when it rejects), but shared
+   * with the other `commit`s asked while a previous one is on the disk: one fsync for many.
+   */
+  commit(ops: Op[]): Promise<void> {
+    return this.#group.commit(ops)
   }
 
   private async batch(ops: Op[]): Promise<void> {

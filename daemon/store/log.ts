@@ -126,6 +126,11 @@ export class EntryLog {
     return this.ids.get(id)
   }
 
+  /** `seqOf` of many ids in one read (a relay's batch: one trip to LevelDB, not one each). */
+  async seqsOf(ids: string[]): Promise<(number | undefined)[]> {
+    return ids.length === 0 ? [] : this.ids.getMany(ids)
+  }
+
   /** Entries with seq in [from, from+limit). */
   async range(from: number, limit: number): Promise<Entry[]> {
     const out: Entry[] = []

@@ -104,3 +104,34 @@ t.test('@room and @here, in small rooms only', async (t) => {
   await d.apply(d.say('person1', 'big news @room', BIG), d.say('person2', 'big @here', BIG))
   t.same(await d.notesUpTo('s4'), ['s4'], `in a room of over ${BROADCAST_MENTION_MAX_MEMBERS} members neither calls anyone`)
 })
+
+t.test("the person's own messages do not recount unread; their reply in a thread does", async (t) => {
+  const { store, desktop, apply, say } = await setUp(t)
+  const [root] = await apply(say('alice', 'the plan'))
+  await apply(say('carol', 'a detail, in the thread only', DESIGN, { thread: root }))
+  await sleep(100) // the recounts those batches asked for are done
+  const before = desktop.state().unread
+  let recounts = 0
+  const readPosition = store.views.readPosition.bind(store.views)
+  store.views.readPosition = (...args: Parameters<typeof readPosition>) => {
+    recounts++
+    return readPosition(...args)
+  }
+  /** As the replica hands a written batch to Desktop (daemon.ts), without asking for a recount. */
+  const written = async (...bodies: EntryBody[]) => {
+    const head = store.log.head
+    const entries = bodies.map(
+      (body, i): Entry => ({ id: `own-${head + i + 1}-00000`, ts: Date.now(), origin: NODE, seq: head + i + 1, term: 1, body }),
+    )
+    await store.append(entries)
+    desktop.onApplied(entries)
+  }
+  await written(say('bob', 'mine'), say('bob', 'mine too', 'general'))
+  await sleep(100)
+  t.equal(recounts, 0, "a batch of bob's own messages walks no room")
+  t.equal(desktop.state().unread, before, 'and his unread count is what it was')
+  await written(say('bob', 'me too', DESIGN, { thread: root }))
+  for (let i = 0; i < 100 && desktop.state().unread === before; i++) await sleep(20)
+  t.ok(recounts > 0, 'his reply in a thread is recounted')
+  t.equal(desktop.state().unread, before + 1, "carol's reply is unread for him now that he is in the thread")
+})
