@@ -184,9 +184,8 @@ export class ViewReads {
   /** A room's key notices with after < seq < before (no `before`: to the newest), oldest first. */
   async notices(room: string, after: number, before?: number): Promise<KeyNotice[]> {
     const lt = before === undefined ? `${room}"` : noticeKey(room, before)
-    const out: KeyNotice[] = []
-    for await (const n of this.subs.notices.values({ gt: noticeKey(room, after), lt })) out.push(n as KeyNotice)
-    return out
+    // One range read: a page's notices are few (each a change of someone's keys).
+    return (await this.subs.notices.values({ gt: noticeKey(room, after), lt }).all()) as KeyNotice[]
   }
 
   /** The newest message's seq in a room (0: none). Kept out of the room record, which would otherwise be rewritten for every message. */
