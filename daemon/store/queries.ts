@@ -6,7 +6,7 @@
  */
 import { GENERAL_ROOM, mentionedNames, type PersonProfile, type Message, type NotifyLevel } from '../../shared/index.js'
 import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, seqKey, userKey } from './keys.js'
-import { messagesAt, messagesByIds, readPage, walk } from './pages.js'
+import { databaseLookup, messagesAt, messagesByIds, readPage, walk } from './pages.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, Sub, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
@@ -93,7 +93,7 @@ export class ViewReads {
   readonly q: ViewQueries
 
   constructor(readonly subs: ViewSubs) {
-    this.q = new ViewQueries(async (sub, key) => (await subs[sub].get(key)) as never)
+    this.q = new ViewQueries(databaseLookup(subs))
   }
 
   account(username: string): Promise<Account | undefined> {

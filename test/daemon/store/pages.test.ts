@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import t from 'tap'
 import type { Entry, EntryBody, Message, PasswordHash } from '../../../shared/index.js'
-import { Store, UNREAD_COUNT_MAX } from '../../../daemon/store/index.js'
+import { readHere, Store, UNREAD_COUNT_MAX } from '../../../daemon/store/index.js'
 
 const NODE = '0123456789abcdef'
 const HASH: PasswordHash = { algo: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdHNhbHRzYWx0c2FsdA==', hash: 'a'.repeat(44) }
@@ -166,4 +166,17 @@ t.test('messages by id come in the order asked, undefined where an id is no mess
     "found in its own room only: not by another room's id, an unknown id or an entry that is no message",
   )
   t.same(await store.views.messagesByIds([]), [], 'nothing asked, nothing read')
+})
+
+t.test('small records read on this thread answer as the thread pool does', async (t) => {
+  const { store } = await storeWith(t, [])
+  const subs = store.views.subs
+  for (const [sub, key] of [
+    ['users', 'alice'],
+    ['users', 'nobody'],
+    ['rooms', ROOM],
+    ['rooms', 'r-nonexistent00'],
+    ['members', `${ROOM}!bob`],
+  ] as const)
+    t.same(await readHere(subs[sub], key), await subs[sub].get(key), `${sub} ${key}`)
 })
