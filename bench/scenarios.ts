@@ -102,10 +102,10 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ctx.row([`GET last 50, ${h.requests} requests one after another, while the search index is first built`, fig(h.indexing)])
     if (h.indexed)
       ctx.row([
-        `GET last 50, ${h.requests} more once the search index is built`,
-        `${fig(h.indexed)} (index built ${h.indexed.waitS} s later)`,
+        `GET last 50, ${h.requests} more once the search index is built and the daemon idle (under 10 % of a core for 2 s)`,
+        `${fig(h.indexed)} (index built ${h.indexed.waitS} s later, idle ${h.indexed.idleS} s after that)`,
       ])
-    else ctx.note('the search index was not built within 30 minutes: no figure with the index built')
+    else ctx.note('the search index was not built, or the daemon not idle, within 30 minutes: no figure with the index built')
     ctx.row([`floor: one LevelDB range read of the 50 newest values (reverse, limit 50), same store, ${h.requests} reads`, fig(h.floor)])
   },
   async link(ctx) {
