@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { del, put, type LocalSession, type Store } from '../store/index.js'
+import { del, put, readHere, type LocalSession, type Store } from '../store/index.js'
 import type { AccountKeys } from '../../shared/index.js'
 import type { AccountSecrets } from './keys.js'
 import { sealForSession } from './session-keys.js'
@@ -57,7 +57,8 @@ export class Sessions extends EventEmitter<{ changed: [] }> {
   /** The session a secret of this kind belongs to; a secret of the other kind finds nothing. */
   async lookup(kind: SecretKind, secret: string): Promise<SessionInfo | undefined> {
     if (secret.length < 20 || secret.length > 100) return undefined
-    const s = await this.store.sessions.get(secretKey(kind, secret))
+    // Every request asks: read on this thread, not through the thread pool (store/pages.ts, readHere).
+    const s = await readHere(this.store.sessions, secretKey(kind, secret))
     // The key already says the kind; checking the record too costs nothing.
     if (s?.kind !== kind) return undefined
     const keys = s.sealedKeys && s.publicKeys ? { sealedKeys: s.sealedKeys, publicKeys: s.publicKeys } : {}

@@ -7,7 +7,7 @@
  * and a reason (`unreadable`), and logged with who sent it; it never fails the request.
  *
  * An opener holds the person's X25519 key, opened from their session for this request or
- * page event only, and the room keys it opened along the way (one per room and epoch), so a
+ * page event only (and only once a sealed message needs it: a page of a plain room opens none), and the room keys it opened along the way (one per room and epoch), so a
  * page of fifty messages costs one sealed-box opening, not fifty. `close` wipes them all;
  * nothing outlives the request that made it, so a log-out leaves no key behind to wipe.
  */
@@ -29,18 +29,33 @@ export class MessageOpener {
   /** Opened keys, to wipe at close (an opening that ends after close is wiped as it ends). */
   readonly #opened: Buffer[] = []
   #closed = false
+  /** The person's X25519 private key once opened (null: their session holds none); undefined until a sealed message needs it. */
+  #boxKey: Buffer | null | undefined
+  readonly #openBoxKey: (() => Buffer | null) | null
 
   constructor(
     private readonly q: ViewQueries,
     private readonly username: string,
-    /** The person's X25519 private key; null when their session holds none. */
-    private readonly boxKey: Buffer | null,
+    /**
+     * The person's X25519 private key (null when their session holds none), or how to open it:
+     * then it is opened at the first sealed message, so a page of a plain room opens nothing.
+     */
+    boxKey: Buffer | null | (() => Buffer | null),
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#openBoxKey = typeof boxKey === 'function' ? boxKey : null
+    this.#boxKey = typeof boxKey === 'function' ? undefined : boxKey
+  }
 
   /** An opener for the person a request (or a page socket) was authenticated as. */
   static forSession(q: ViewQueries, who: Authenticated, log: Logger): MessageOpener {
-    return new MessageOpener(q, who.session.username, sessionBoxKey(who.session, who.token), log)
+    return new MessageOpener(q, who.session.username, () => sessionBoxKey(who.session, who.token), log)
+  }
+
+  /** The person's key, opened from their session the first time it is needed (never after close). */
+  private get boxKey(): Buffer | null {
+    if (this.#boxKey === undefined) this.#boxKey = this.#closed ? null : this.#openBoxKey!()
+    return this.#boxKey
   }
 
   /**
@@ -106,7 +121,7 @@ export class MessageOpener {
   /** Wipes every key this opener held. */
   close(): void {
     this.#closed = true
-    this.boxKey?.fill(0)
+    this.#boxKey?.fill(0)
     for (const key of this.#opened) key.fill(0)
     this.#opened.length = 0
     this.#roomKeys.clear()

@@ -6,10 +6,13 @@
  */
 import { GENERAL_ROOM, mentionedNames, type PersonProfile, type Message, type NotifyLevel } from '../../shared/index.js'
 import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, seqKey, userKey } from './keys.js'
-import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, ViewSubs } from './types.js'
+import { databaseLookup, messagesAt, messagesByIds, readPage, walk } from './pages.js'
+import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, Sub, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
 export const UNREAD_COUNT_MAX = 1000
+/** Rows read per native call while counting them. */
+const UNREAD_WALK_BATCH = 250
 
 /** general exists before anyone writes to it: every account is in it. */
 export function generalRoom(): Room {
@@ -82,12 +85,15 @@ export function isThreadOnly(m: Message): boolean {
   return m.thread !== undefined && !m.alsoInRoom
 }
 
+/** What a room's timeline shows: every message but thread-only replies. */
+const inTimeline = (m: Message): boolean => !isThreadOnly(m)
+
 /** Range reads over the database, with its point lookups in `q`. */
 export class ViewReads {
   readonly q: ViewQueries
 
   constructor(readonly subs: ViewSubs) {
-    this.q = new ViewQueries(async (sub, key) => (await subs[sub].get(key)) as never)
+    this.q = new ViewQueries(databaseLookup(subs))
   }
 
   account(username: string): Promise<Account | undefined> {
@@ -116,17 +122,18 @@ export class ViewReads {
     let unread = 0
     let mentions = 0
     const me = username.toLowerCase()
-    for await (const value of this.subs.msgs.values({ gt: messageKey(room, seq), lt: `${room}"` })) {
+    // In batches: up to UNREAD_COUNT_MAX rows are looked at, a promise each would cost more than the rows.
+    await walk(this.subs.msgs, { gt: messageKey(room, seq), lt: `${room}"` }, UNREAD_WALK_BATCH, async (value) => {
       const m = value as Message
-      if (m.author.toLowerCase() === me || m.deleted) continue
+      if (m.author.toLowerCase() === me || m.deleted) return true
       // A sealed message's mentions are in its text: counted only by whoever can open it.
       const text = m.sealed ? (open ? (await open(m)).text : '') : m.text
-      const named = mentionedNames(text).some((n) => n.toLowerCase() === me)
+      const named = text.includes('@') && mentionedNames(text).some((n) => n.toLowerCase() === me)
       // A thread reply kept out of the timeline is unread only for the people in its thread.
-      if (!named && isThreadOnly(m) && !(await this.inThread(room, m.thread!, me))) continue
+      if (!named && isThreadOnly(m) && !(await this.inThread(room, m.thread!, me))) return true
       if (named) mentions++
-      if (++unread === UNREAD_COUNT_MAX) break
-    }
+      return ++unread < UNREAD_COUNT_MAX
+    })
     return { seq, unread, mentions }
   }
 
@@ -143,35 +150,27 @@ export class ViewReads {
    */
   async messages(room: string, limit: number, before?: number): Promise<Message[]> {
     const lt = before === undefined ? `${room}"` : messageKey(room, before) // '"' sorts right after '!'
-    const out: Message[] = []
-    for await (const m of this.subs.msgs.values({ gt: `${room}!`, lt, reverse: true })) {
-      if (isThreadOnly(m as Message)) continue
-      out.push(m as Message)
-      if (out.length >= limit) break
-    }
-    return out.reverse()
+    const page = await readPage(this.subs.msgs as Sub<Message>, { gt: `${room}!`, lt, reverse: true }, limit, inTimeline)
+    return page.reverse()
   }
 
   /** A thread's newest `limit` replies with seq < before, oldest first. */
   async threadReplies(room: string, rootSeq: number, limit: number, before?: number): Promise<Message[]> {
     const prefix = `${room}!${seqKey(rootSeq)}!`
     const lt = before === undefined ? `${prefix}~` : `${prefix}${seqKey(before)}`
-    const out: Message[] = []
-    for await (const seq of this.subs.threads.values({ gt: prefix, lt, reverse: true, limit })) {
-      const m = (await this.subs.msgs.get(messageKey(room, seq as number))) as Message | undefined
-      if (m) out.push(m)
-    }
-    return out.reverse()
+    const seqs = await this.subs.threads.values({ gt: prefix, lt, reverse: true, limit }).all()
+    return (await messagesAt(this.subs.msgs, room, seqs as number[])).reverse()
+  }
+
+  /** Messages by entry id, each in the room given (undefined: no such message there), in two batched reads. */
+  messagesByIds(refs: { room: string; id: string }[]): Promise<(Message | undefined)[]> {
+    return messagesByIds(this.subs.ids, this.subs.msgs, refs)
   }
 
   /** A room's pinned messages, oldest message first. */
   async pinned(room: string): Promise<Message[]> {
-    const out: Message[] = []
-    for await (const seq of this.subs.pins.values({ gt: `${room}!`, lt: `${room}"` })) {
-      const m = (await this.subs.msgs.get(messageKey(room, seq as number))) as Message | undefined
-      if (m?.pinned) out.push(m)
-    }
-    return out
+    const seqs = await this.subs.pins.values({ gt: `${room}!`, lt: `${room}"` }).all()
+    return (await messagesAt(this.subs.msgs, room, seqs as number[])).filter((m) => m.pinned)
   }
 
   /**
@@ -179,21 +178,14 @@ export class ViewReads {
    * behind paging down from a message opened far back in history (GET …/messages?after=, ?around=).
    */
   async messagesAfter(room: string, limit: number, after: number): Promise<Message[]> {
-    const out: Message[] = []
-    for await (const m of this.subs.msgs.values({ gt: messageKey(room, after), lt: `${room}"` })) {
-      if (isThreadOnly(m as Message)) continue
-      out.push(m as Message)
-      if (out.length >= limit) break
-    }
-    return out
+    return readPage(this.subs.msgs as Sub<Message>, { gt: messageKey(room, after), lt: `${room}"` }, limit, inTimeline)
   }
 
   /** A room's key notices with after < seq < before (no `before`: to the newest), oldest first. */
   async notices(room: string, after: number, before?: number): Promise<KeyNotice[]> {
     const lt = before === undefined ? `${room}"` : noticeKey(room, before)
-    const out: KeyNotice[] = []
-    for await (const n of this.subs.notices.values({ gt: noticeKey(room, after), lt })) out.push(n as KeyNotice)
-    return out
+    // One range read: a page's notices are few (each a change of someone's keys).
+    return (await this.subs.notices.values({ gt: noticeKey(room, after), lt }).all()) as KeyNotice[]
   }
 
   /** The newest message's seq in a room (0: none). Kept out of the room record, which would otherwise be rewritten for every message. */

@@ -118,4 +118,34 @@ t.test('a member reads; everything else says why not', async (t) => {
   const roomKey = await page.roomKey(ROOM, 1)
   page.close()
   t.ok(Buffer.isBuffer(roomKey) && roomKey.every((b) => b === 0), 'close wipes the room key the page opened')
+
+  // A session's key is opened (HKDF + AES-GCM) only once a sealed message needs it.
+  let openings = 0
+  const opened1 = Buffer.from(people.get('alice').secrets.box)
+  const lazy = new MessageOpener(
+    store.views.q,
+    'alice',
+    () => {
+      openings++
+      return opened1
+    },
+    log,
+  )
+  const said: Message = { id: 'entry-200-xx', seq: 200, room: ROOM, author: 'bob', text: 'hello', ts: 2 }
+  t.same(await lazy.openAll([said, said]), [said, said], 'plain messages as they are')
+  t.equal(openings, 0, 'a page of plain messages opens no key')
+  t.equal((await lazy.openAll([message, message]))[1]!.text, 'the vault code', 'a sealed one opens')
+  t.equal(openings, 1, 'the key is opened once for the page')
+  lazy.close()
+  t.ok(
+    opened1.every((b) => b === 0),
+    'and wiped at close',
+  )
+  const closedFirst = new MessageOpener(store.views.q, 'alice', () => Buffer.from(people.get('alice').secrets.box), log)
+  closedFirst.close()
+  t.match(
+    await closedFirst.open(message),
+    { text: '', unreadable: 'no_session_key' },
+    'an opener closed before it needed the key opens none',
+  )
 })
