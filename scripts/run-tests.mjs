@@ -54,4 +54,6 @@ const [multihost, page] = await Promise.all([
 ])
 process.stdout.write('\n# the page lane (browser, tray, package), run beside the multihost lane:\n')
 process.stdout.write(page.output)
-process.exit([inProcess, multihost.status, page.status].find((status) => status !== 0) ?? 0)
+// Not process.exit(): writes to a pipe (`npm test | tee`, as .ci/run does) are asynchronous, and
+// exiting at once cut the page lane's held output at the pipe's 64 KiB, its summary with it.
+process.exitCode = [inProcess, multihost.status, page.status].find((status) => status !== 0) ?? 0
