@@ -82,7 +82,7 @@ t.test('a signed entry changed on the way, or replayed under another id, is refu
     ['another time', { ...signed, ts: signed.ts + 1 }],
     ['another origin', { ...signed, origin: 'fedcba9876543210' }],
     ['another id (a replay that would dodge de-duplication)', { ...signed, id: newId() }],
-    ['a signature cut short', { ...signed, sig: `${(signed.sig ?? '').slice(0, -2)}AA` }],
+    ['a signature with its end changed', { ...signed, sig: changedEnd(signed.sig ?? '') }],
   ]
   for (const [what, s] of changed) t.match(await sequencer.order(s), { ok: false, code: 'bad_signature' }, what)
   t.equal(store.log.head, head, 'nothing was written')
@@ -219,3 +219,11 @@ t.test('a replica checks a batch from the relay before applying any of it', asyn
   const legacy: Entry = at(unsigned({ type: 'account.created', username: 'olga', password: LEGACY }), 4)
   t.same(await check([legacy, at(unsigned(hello('olga')), 5)]), { ok: true }, 'history from before account keys is taken as it is')
 })
+
+/**
+ * The signature with its last two characters replaced by others. Always "AA" failed one run in
+ * about 256: a signature that already ended in "AA" stayed valid (CI, 2026-12-01).
+ */
+function changedEnd(sig: string): string {
+  return `${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BA' : 'AA'}`
+}
