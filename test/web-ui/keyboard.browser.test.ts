@@ -82,6 +82,11 @@ t.test('keyboard, accessible names, phone width and dark mode', { skip: skipReas
     t.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search emoji', 'the caret goes to the search')
     await page.keyboard.type('popper')
     await page.keyboard.press('Enter')
+    // Enter before the emoji data has loaded picks the first match once it has (emoji-panel.ts,
+    // enterWhenReady): on a loaded machine that is after the key press returns.
+    await page.waitForFunction(() => (document.getElementById('message') as HTMLTextAreaElement | null)?.value !== '', null, {
+      timeout: 15_000,
+    })
     t.equal(await messageBox(page).inputValue(), '🎉')
     t.equal(await page.evaluate(() => document.activeElement?.id), 'message', 'and back to the message box')
     await page.keyboard.press('Escape')
