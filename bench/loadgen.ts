@@ -14,6 +14,7 @@ import WebSocket from 'ws'
 import { PROTOCOL_VERSION, type EntryBody, type Signable } from '../shared/index.js'
 import { signEntry } from '../daemon/accounts/index.js'
 import type { NetworkKey } from '../daemon/identity/index.js'
+import { HEARTBEAT_MS } from '../daemon/link/index.js'
 import type { BenchAccount, Cmd, Report, Target } from './loadgen-protocol.js'
 import { benchMachine, proofHeaders, readKeyFile, tlsConnect, type BenchMachine } from './machine.js'
 
@@ -152,6 +153,11 @@ function sochatLink(
     if (isPublisher && d.includes('"type":"reject"')) rejects++
     if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
   })
+  // Pings as a daemon's dialling end does (daemon/link/connection.ts): a relay that only
+  // answers pings drops a link it hears nothing from for HEARTBEAT_MISSES × HEARTBEAT_MS.
+  const heartbeat = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), HEARTBEAT_MS)
+  heartbeat.unref()
+  ws.once('close', () => clearInterval(heartbeat))
   ws.once('open', () =>
     ws.send(
       JSON.stringify({

@@ -80,7 +80,10 @@ export async function startRelayProcess(opts: {
 }): Promise<DaemonProcess> {
   const peerPort = await freePort()
   const cwd = opts.root ?? ROOT
+  // BENCH_RELAY_PROF=DIR: the relay writes a V8 CPU profile there when it stops (where the time goes).
+  const profile = process.env.BENCH_RELAY_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RELAY_PROF}`] : []
   const args = [
+    ...profile,
     'dist/daemon/cli.js',
     'start',
     ...(opts.keyFile ? ['--network-key-file', opts.keyFile] : []),

@@ -7,6 +7,16 @@ import type { PeerKey } from '../identity/index.js'
 export const HEARTBEAT_MS = 2000
 export const HEARTBEAT_MISSES = 3
 
+/**
+ * Which end of a link pings. The end that dialled (a client daemon, or a relay joining
+ * another) pings every HEARTBEAT_MS; the end that accepted (the relay) only answers — ws
+ * sends the pong by itself — and counts the other's pings and frames as heard. Both ends
+ * still drop a link after HEARTBEAT_MISSES × HEARTBEAT_MS of silence, but a relay with N
+ * links writes N pongs every HEARTBEAT_MS instead of N pings and N pongs: with 10,000 links
+ * connecting at once its own pings were 13 % of its CPU (issue 18, bench/README.md).
+ */
+export type Heartbeat = 'pings' | 'answers'
+
 export interface PeerConnectionEvents {
   /** A valid frame and its size in bytes as received (the relay's budgets count them). */
   frame: [Frame, number]
@@ -15,7 +25,8 @@ export interface PeerConnectionEvents {
 
 /** One open link to another daemon, either direction. */
 export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
-  #lastPong = Date.now()
+  /** When the other side was last heard: a pong to our ping, its ping, or any frame. */
+  #lastHeard = Date.now()
   #timer: NodeJS.Timeout
   #closed = false
   #silent = false
@@ -28,11 +39,15 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     readonly remoteIp = '',
     /** The other machine's key, from its TLS certificate: who it is, whatever its frames say. */
     readonly peer: PeerKey | null = null,
+    private readonly heartbeats: Heartbeat = 'pings',
   ) {
     super()
-    ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary))
-    ws.on('pong', () => {
-      this.#lastPong = Date.now()
+    ws.on('message', (data, isBinary) => {
+      this.#lastHeard = Date.now()
+      this.onMessage(data.toString(), isBinary)
+    })
+    ws.on(heartbeats === 'pings' ? 'pong' : 'ping', () => {
+      this.#lastHeard = Date.now()
     })
     ws.on('error', (err) => this.log.warn({ err, remote: remoteAddress }, 'peer link error'))
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()))
@@ -100,13 +115,13 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private heartbeat(): void {
-    if (Date.now() - this.#lastPong > HEARTBEAT_MS * HEARTBEAT_MISSES) {
+    if (Date.now() - this.#lastHeard > HEARTBEAT_MS * HEARTBEAT_MISSES) {
       this.log.warn({ remote: this.remoteAddress }, 'peer link missed heartbeats; dropping it')
       this.#silent = true
       this.ws.terminate()
       return
     }
-    if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
+    if (this.heartbeats === 'pings' && this.ws.readyState === this.ws.OPEN) this.ws.ping()
   }
 
   private onClose(code: number, reason: string): void {

@@ -1,4 +1,4 @@
-export { PeerConnection } from './connection.js'
+export { HEARTBEAT_MS, HEARTBEAT_MISSES, PeerConnection, type Heartbeat } from './connection.js'
 export { PeerServer } from './server.js'
 export { listenWithFallback } from './listen.js'
 export { dial } from './dial.js'

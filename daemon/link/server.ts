@@ -119,7 +119,8 @@ export class PeerServer {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
       const log = this.opts.log.child({ link: remote, peer: standing.peer.fingerprint })
-      this.opts.onLink(new PeerConnection(ws, remote, log, remoteIp(req.socket), standing.peer))
+      // The dialling side pings; this one answers (connection.ts, Heartbeat).
+      this.opts.onLink(new PeerConnection(ws, remote, log, remoteIp(req.socket), standing.peer, 'answers'))
     })
   }
 
