@@ -6,15 +6,10 @@
  * candidate that outranks us is waited for, not raced. The multi-host side is the bench's
  * `failover` scenario and test/multihost/chaos.test.ts.
  */
-import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
-import pino from 'pino'
 import { PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
-import { Replica } from '../../../daemon/replica/index.js'
-import { Coordinator, FAILOVER_WINDOW_MS } from '../../../daemon/roles/coordinator.js'
-import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
-import { Store } from '../../../daemon/store/index.js'
+import { FAILOVER_WINDOW_MS } from '../../../daemon/roles/coordinator.js'
+import { standInCoordinator } from '../../lib/coordinator.js'
 
 const ME = { nodeId: 'b'.repeat(16), name: 'me', network: 'lab', startedAt: 10, peerPort: 47801 }
 const DEAD = 'd'.repeat(16)
@@ -41,36 +36,10 @@ interface Steps {
 }
 
 async function coordinator(t: Test, peers: Advert[]) {
-  const store = await Store.open(join(t.testdir(), 'db'))
-  const deps = {
-    me: ME,
-    replica: new Replica(store),
-    outbox: { setRoute: () => undefined, rejected: async () => undefined },
-    directory: {
-      markUnreachable: () => undefined,
-      probeAll: async () => undefined,
-      alive: () => peers,
-      seen: () => peers,
-      answeringHosts: () => new Set<string>(),
-      addressOf: () => null,
-    },
-    // Looked already: the window after start is over.
-    discoveryWindow: new DiscoveryWindow('nothing'),
-    log: pino({ level: 'silent' }),
-    localPresence: () => ({ users: [], away: [] }),
-    hasBlob: async () => false,
-    maxFileBytes: 1024,
-    savedTerm: 1,
-    saveTerm: async () => undefined,
-  } as unknown as CoordinatorDeps
-  const c = new Coordinator(deps)
+  const { coordinator: c } = await standInCoordinator(t, { me: ME, adverts: peers })
   const steps = c as unknown as Steps
   // The test is the clock: no tick of its own runs between the steps it takes.
   steps.schedule = () => undefined
-  t.teardown(async () => {
-    c.relay?.stop('test over')
-    await store.close()
-  })
   return { c, steps }
 }
 

@@ -4,14 +4,8 @@
  * comes while a round of probes is under way is not lost: the next round starts the moment
  * this one ends, not a whole tick later.
  */
-import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
-import pino from 'pino'
-import { Replica } from '../../../daemon/replica/index.js'
-import { Coordinator } from '../../../daemon/roles/coordinator.js'
-import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
-import { Store } from '../../../daemon/store/index.js'
+import { standInCoordinator } from '../../lib/coordinator.js'
 
 const ME = { nodeId: 'b'.repeat(16), name: 'me', network: 'lab', startedAt: 10, peerPort: 47801 }
 
@@ -23,33 +17,16 @@ interface Steps {
 
 /** An electing coordinator whose probe rounds end when the test says, and whose timer is recorded, not run. */
 async function coordinator(t: Test) {
-  const store = await Store.open(join(t.testdir(), 'db'))
   let endRound: () => void = () => undefined
-  const deps = {
+  const { coordinator: c } = await standInCoordinator(t, {
     me: ME,
-    replica: new Replica(store),
-    outbox: { setRoute: () => undefined, rejected: async () => undefined },
-    directory: {
-      markUnreachable: () => undefined,
-      probeAll: () => new Promise<void>((r) => (endRound = r)),
-      alive: () => [],
-      seen: () => [],
-      answeringHosts: () => new Set<string>(),
-    },
+    directory: { probeAll: () => new Promise<void>((r) => (endRound = r)) },
     // Still looking: the coordinator keeps electing whatever the round says.
-    discoveryWindow: new DiscoveryWindow('peers'),
-    log: pino({ level: 'silent' }),
-    localPresence: () => ({ users: [], away: [] }),
-    hasBlob: async () => false,
-    maxFileBytes: 1024,
-    savedTerm: 1,
-    saveTerm: async () => undefined,
-  } as unknown as CoordinatorDeps
-  const c = new Coordinator(deps)
+    window: 'peers',
+  })
   const steps = c as unknown as Steps
   const scheduled: number[] = []
   steps.schedule = (ms) => void scheduled.push(ms)
-  t.teardown(() => store.close())
   return { c, steps, scheduled, endRound: () => endRound() }
 }
 

@@ -6,15 +6,10 @@
  * refusal again doubles the time, up to PASS_OVER_MAX_MS. The
  * multi-host side of it is test/multihost/forgery.test.ts.
  */
-import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
-import pino from 'pino'
 import { PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
-import { Replica } from '../../../daemon/replica/index.js'
-import { Coordinator, PASS_OVER_MAX_MS, PASS_OVER_MS } from '../../../daemon/roles/coordinator.js'
-import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
-import { Store } from '../../../daemon/store/index.js'
+import { PASS_OVER_MAX_MS, PASS_OVER_MS } from '../../../daemon/roles/coordinator.js'
+import { standInCoordinator } from '../../lib/coordinator.js'
 
 const ME = { nodeId: 'a'.repeat(16), name: 'me', network: 'lab', startedAt: 1, peerPort: 47801 }
 const LIAR = 'b'.repeat(16)
@@ -38,35 +33,13 @@ interface Steps {
 }
 
 async function coordinator(t: Test) {
-  const store = await Store.open(join(t.testdir(), 'db'))
   /** Every relay the coordinator tried to join (the session asks the directory for its address first). */
   const joins: string[] = []
-  const lines: Record<string, unknown>[] = []
-  const deps = {
+  const { coordinator: c, lines } = await standInCoordinator(t, {
     me: ME,
-    replica: new Replica(store),
-    outbox: { setRoute: () => undefined, rejected: async () => undefined },
-    directory: {
-      markUnreachable: () => undefined,
-      probeAll: async () => undefined,
-      alive: () => [liar],
-      seen: () => [liar],
-      addressOf: (nodeId: string) => void joins.push(nodeId),
-      answeringHosts: () => new Set<string>(),
-    },
-    // Looked already: the window is over (the coordinator is never started here).
-    discoveryWindow: new DiscoveryWindow('nothing'),
-    log: pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }),
-    localPresence: () => ({ users: [], away: [] }),
-    hasBlob: async () => false,
-    maxFileBytes: 1024,
+    adverts: [liar],
+    directory: { addressOf: (nodeId: string) => void joins.push(nodeId) },
     savedTerm: 3,
-    saveTerm: async () => undefined,
-  } as unknown as CoordinatorDeps
-  const c = new Coordinator(deps)
-  t.teardown(async () => {
-    c.relay?.stop('test over')
-    await store.close()
   })
   return { c, steps: c as unknown as Steps, joins, lines }
 }

@@ -4,15 +4,9 @@
  * its term instead of raising it, and a successor named in a handover takes one above the
  * newest term it knows, whatever number the handover names.
  */
-import { DiscoveryWindow } from '../../../daemon/discovery/index.js'
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
-import pino from 'pino'
 import { MAX_TERM, PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
-import { Replica } from '../../../daemon/replica/index.js'
-import { Coordinator } from '../../../daemon/roles/index.js'
-import type { CoordinatorDeps } from '../../../daemon/roles/deps.js'
-import { Store } from '../../../daemon/store/index.js'
+import { standInCoordinator } from '../../lib/coordinator.js'
 
 const ME = { nodeId: 'a'.repeat(16), name: 'me', network: 'lab', startedAt: 1, peerPort: 47801 }
 
@@ -24,28 +18,7 @@ interface Steps {
 }
 
 async function coordinator(t: Test, savedTerm: number) {
-  const store = await Store.open(join(t.testdir(), 'db'))
-  const saved: number[] = []
-  const lines: Record<string, unknown>[] = []
-  const deps = {
-    me: ME,
-    replica: new Replica(store),
-    outbox: { setRoute: () => undefined, rejected: async () => undefined },
-    directory: { markUnreachable: () => undefined, probeAll: async () => undefined, alive: () => [], seen: () => [] },
-    // Looked already: the window is over (the coordinator is never started here).
-    discoveryWindow: new DiscoveryWindow('nothing'),
-    log: pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }),
-    localPresence: () => ({ users: [], away: [] }),
-    hasBlob: async () => false,
-    maxFileBytes: 1024,
-    savedTerm,
-    saveTerm: async (term: number) => void saved.push(term),
-  } as unknown as CoordinatorDeps
-  const c = new Coordinator(deps)
-  t.teardown(async () => {
-    c.relay?.stop('test over')
-    await store.close()
-  })
+  const { coordinator: c, saved, lines } = await standInCoordinator(t, { me: ME, savedTerm })
   return { c, steps: c as unknown as Steps, saved, absurd: () => lines.filter((l) => l.code === 'claim_absurd') }
 }
 const relayAdvert = (term: number): Advert => ({

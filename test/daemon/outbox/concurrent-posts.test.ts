@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path'
 import pino from 'pino'
+import { countBatches } from '../../lib/batches.js'
 import t, { type Test } from 'tap'
 import { secretsSigner } from '../../../daemon/accounts/index.js'
 import { Outbox, type SubmitResult } from '../../../daemon/outbox/index.js'
@@ -33,12 +34,7 @@ async function daemonAt(t: Test, dir: string, relay = true) {
       routed.push(s)
       void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
     })
-  let batches = 0
-  const batch = store.db.batch.bind(store.db)
-  store.db.batch = ((...args: Parameters<typeof batch>) => {
-    batches++
-    return batch(...args)
-  }) as typeof batch
+  const batches = countBatches(store)
   const close = async () => {
     outbox.close()
     await store.close()
@@ -47,7 +43,7 @@ async function daemonAt(t: Test, dir: string, relay = true) {
     const signUp = people.sign({ id: 'acct-0000001', ts: Date.now(), origin: NODE, body: people.created('alice') })
     t.match(await sequencer.order(signUp), { ok: true, seq: 1 })
   }
-  return { store, outbox, routed, close, batches: () => batches }
+  return { store, outbox, routed, close, batches }
 }
 
 t.test('32 posts at once: each its own seq, in the order posted, each sent once, in few synced writes', async (t) => {
