@@ -12,7 +12,8 @@ import type { PeerConnection } from '../link/index.js'
 import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
 import type { CoordinatorDeps } from './deps.js'
-import { ELECTING_TICK_MS, FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS, SETTLED_TICK_MS, WAIT_LIMIT_MS } from './timing.js'
+import { PassedOver } from './passed-over.js'
+import { ELECTING_TICK_MS, FAILOVER_WINDOW_MS, SETTLED_TICK_MS } from './timing.js'
 
 export { FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS } from './timing.js'
 
@@ -44,15 +45,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   #stopped = false
   /** Consecutive ticks that decided to promote: one more fresh look before acting. */
   #promoteVotes = 0
-  /** The candidate we wait for to promote, and since when; passed over after WAIT_LIMIT_MS. */
-  #waiting: { nodeId: string; since: number } | null = null
-  readonly #skipped = new Set<string>()
-  /** Relays we refused: until when they are passed over, and how many times we refused them. */
-  readonly #refused = new Map<string, { until: number; strikes: number }>()
+  readonly #passedOver: PassedOver
 
   constructor(private readonly deps: CoordinatorDeps) {
     super()
     this.term = deps.savedTerm
+    this.#passedOver = new PassedOver(deps.log)
     this.#session = new ClientSession(deps, {
       term: () => this.term,
       setTerm: (term) => {
@@ -183,17 +181,17 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     await this.deps.directory.probeAll(800)
     if (this.#stopped || this.role === 'client') return
     this.deps.discoveryWindow.answeredBy(this.deps.directory.answeringHosts())
-    const peers = this.deps.directory.alive().filter((p) => !this.passedOver(p.nodeId))
+    const peers = this.deps.directory.alive().filter((p) => !this.#passedOver.refused(p.nodeId))
     const decision = decide({
       self: this.advert(),
       peers,
       windowOver: this.deps.discoveryWindow.over() && Date.now() >= this.#failoverEndsAt,
       knownTerm: this.term,
-      skipped: this.#skipped,
+      skipped: this.#passedOver.skipped,
     })
     if (decision.kind === 'stay' && this.relay) await this.outrankedTerms(peers)
     this.#promoteVotes = decision.kind === 'promote' ? this.#promoteVotes + 1 : 0
-    this.trackWaiting(decision.kind === 'wait' ? decision.for : null)
+    this.#passedOver.waitingFor(decision.kind === 'wait' ? decision.for : null)
     switch (decision.kind) {
       // Promote on the second tick in a row only: the first may rest on a neighbour's advert
       // from just before it promoted itself, and two relays at once cost a merge. A machine
@@ -238,31 +236,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.emit('changed')
   }
 
-  /** A relay we refused is neither joined nor a candidate for PASS_OVER_MS, doubled at each refusal again. */
+  /** A relay we refused is neither joined nor a candidate for a while (passed-over.ts). */
   private passOver(relayId: string, code: string): void {
-    const strikes = (this.#refused.get(relayId)?.strikes ?? 0) + 1
-    const ms = Math.min(PASS_OVER_MS * 2 ** (strikes - 1), PASS_OVER_MAX_MS)
-    this.#refused.set(relayId, { until: Date.now() + ms, strikes })
-    this.deps.log.warn({ relay: relayId, code, seconds: ms / 1000, strikes }, 'passing over a relay we refused; electing another')
-  }
-
-  private passedOver(nodeId: string): boolean {
-    const refused = this.#refused.get(nodeId)
-    return refused !== undefined && Date.now() < refused.until
-  }
-
-  /** A candidate that outranks us but never promotes (it sees a relay we cannot) is passed over. */
-  private trackWaiting(nodeId: string | null): void {
-    if (nodeId === null) {
-      this.#waiting = null
-      return
-    }
-    if (this.#waiting?.nodeId !== nodeId) this.#waiting = { nodeId, since: Date.now() }
-    else if (Date.now() - this.#waiting.since > WAIT_LIMIT_MS) {
-      this.deps.log.warn({ candidate: nodeId }, 'the first candidate did not take the relay role; passing it over')
-      this.#skipped.add(nodeId)
-      this.#waiting = null
-    }
+    this.#passedOver.refuse(relayId, code)
   }
 
   private async becomeRelay(term: number): Promise<void> {
@@ -322,7 +298,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private setRole(role: Role): void {
     this.role = role
-    this.#skipped.clear()
+    this.#passedOver.skipped.clear()
     this.#promoteVotes = 0
     this.emit('advert', this.advert())
     this.emit('changed')
