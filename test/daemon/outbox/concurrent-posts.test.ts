@@ -43,7 +43,7 @@ async function daemonAt(t: Test, dir: string, relay = true) {
     const signUp = people.sign({ id: 'acct-0000001', ts: Date.now(), origin: NODE, body: people.created('alice') })
     t.match(await sequencer.order(signUp), { ok: true, seq: 1 })
   }
-  return { store, outbox, routed, close, batches }
+  return { store, outbox, sequencer, routed, close, batches }
 }
 
 t.test('32 posts at once: each its own seq, in the order posted, each sent once, in few synced writes', async (t) => {
@@ -114,4 +114,86 @@ t.test('a failed outbox write fails every post in it with its code, and nothing 
   const next = await d.outbox.submit(post('after'), durably)
   t.match(next, { state: 'sent', entry: { seq: 2 } }, 'the next post goes through')
   await d.close()
+})
+
+/** Counts full reads of the outbox (its values iterated): what a pump costs beyond the new posts. */
+function countOutboxReads(store: Store): () => number {
+  let reads = 0
+  const values = store.outbox.values.bind(store.outbox)
+  store.outbox.values = ((...args: Parameters<typeof values>) => {
+    reads++
+    return values(...args)
+  }) as typeof values
+  return () => reads
+}
+
+t.test('while the route stays, posts are sent without reading the whole outbox again for each', async (t) => {
+  const d = await daemonAt(t, join(t.testdir(), 'db'))
+  t.teardown(d.close)
+  const reads = countOutboxReads(d.store)
+  for (let round = 0; round < 4; round++)
+    await Promise.all(Array.from({ length: 16 }, (_, i) => d.outbox.submit(post(`r${round}-${i}`), durably)))
+  t.equal(d.routed.length, 64, 'each of 64 posts went to the relay once')
+  t.equal(d.store.log.head, 65, 'all of them ordered')
+  t.ok(reads() <= 1, `the outbox was read whole ${reads()} times for 64 posts (once at most: the first pump after start)`)
+})
+
+t.test('a post whose files could not be prepared holds back the later ones, and all go in order once it can', async (t) => {
+  const dir = join(t.testdir(), 'db')
+  const store = await Store.open(dir)
+  const replica = new Replica(store)
+  const sequencer = new Sequencer(replica, 1, () => undefined)
+  t.match(await sequencer.order(people.sign({ id: 'acct-0000001', ts: Date.now(), origin: NODE, body: people.created('alice') })), {
+    ok: true,
+  })
+  let failures = 1
+  const outbox = new Outbox(store, replica, NODE, pino({ level: 'silent' }), async () => {
+    // The first submission's files are not there yet (a push failed): it and those after it wait.
+    if (failures-- > 0) throw new Error('file push failed')
+  })
+  t.teardown(async () => {
+    outbox.close()
+    await store.close()
+  })
+  const routed: string[] = []
+  outbox.setRoute((s) => {
+    routed.push(s.body.type === 'message.posted' ? s.body.text : '')
+    void sequencer.order(s).then((o) => (o.ok ? undefined : outbox.rejected(s.id, o.code, o.message)))
+  })
+  const posts = Array.from({ length: 5 }, (_, i) => outbox.submit(post(`f${i}`), { ...durably, timeoutMs: 10_000 }))
+  const results = await Promise.all(posts)
+  t.ok(
+    results.every((r) => r.state === 'sent'),
+    'every post was sent in the end, with no later post to set it going',
+  )
+  t.same(routed, ['f0', 'f1', 'f2', 'f3', 'f4'], 'once each, in the order posted')
+  t.same(
+    (await store.views.messages('general', 10)).map((m) => m.text),
+    ['f0', 'f1', 'f2', 'f3', 'f4'],
+    'and in the log in that order',
+  )
+})
+
+t.test('posts made while there is no relay all go, in order, once a relay is found', async (t) => {
+  const d = await daemonAt(t, join(t.testdir(), 'db'), false)
+  t.teardown(d.close)
+  const queued = await Promise.all(Array.from({ length: 6 }, (_, i) => d.outbox.submit(post(`q${i}`), durably)))
+  t.ok(
+    queued.every((r) => r.state === 'pending'),
+    'pending while there is no relay',
+  )
+  const sequencer = d.sequencer
+  t.match(await sequencer.order(people.sign({ id: 'acct-0000001', ts: Date.now(), origin: NODE, body: people.created('alice') })), {
+    ok: true,
+  })
+  const routed: string[] = []
+  d.outbox.setRoute((s) => {
+    routed.push(s.body.type === 'message.posted' ? s.body.text : '')
+    void sequencer.order(s)
+  })
+  const late = await d.outbox.submit(post('q6'), durably)
+  t.equal(late.state, 'sent')
+  const until = Date.now() + 5000
+  while (d.store.log.head < 8 && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+  t.same(routed, ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6'], 'the queued ones first, in order, then the new one, once each')
 })
