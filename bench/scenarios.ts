@@ -169,7 +169,12 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     ])
     ctx.row([
       `opening it on h3: fetched from the relay, verified, stored and served`,
-      `**${f.openMiBs} MiB/s** (a bare GET of the same bytes from the relay's peer port${ctx.build.tls ? ', TLS and proof' : ''}: **${f.plainMiBs} MiB/s**, SO-CHAT/bare ${ratio(f.openMiBs, f.plainMiBs)})`,
+      `**${f.openMiBs} MiB/s**, first byte after ${f.openFirstByteMs} ms (a bare GET of the same bytes from the relay's peer port${ctx.build.tls ? ', TLS and proof' : ''}: **${f.plainMiBs} MiB/s**, SO-CHAT/bare ${ratio(f.openMiBs, f.plainMiBs)})`,
+    ])
+    const c = f.cpuPerGiB
+    ctx.row([
+      `CPU per GiB: opening it (relay + opener) / the bare GET (relay + puller, its node and tsx start-up included)`,
+      `**${c.openRelay} + ${c.openOpener} s** / **${c.plainRelay} + ${c.plainPuller} s**`,
     ])
     // By role, not host name: which host is elected relay differs from run to run (and build to build).
     for (const m of f.memory)
