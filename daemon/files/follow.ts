@@ -69,6 +69,9 @@ export class FetchProgress {
   }
 }
 
+/** A follower that has caught up reads once this much more is on disk: fewer reads and socket writes. */
+const FOLLOW_BATCH_BYTES = 256 * 1024
+
 const damaged = () =>
   new InputError('file_mismatch', 'The file arrived damaged from the machine it was fetched from; the download was stopped. Try again.')
 
@@ -99,7 +102,9 @@ export class BlobFollower extends Readable {
       if (this.#sent >= this.size) return void this.push(null)
       // Before the verdict, never the last byte: a download that then fails is visibly short.
       const limit = f.outcome ? this.size : Math.min(f.onDisk, this.size - 1)
-      if (this.#sent < limit) {
+      // Caught up with the fetch: wait for a batch rather than send each write's few KiB.
+      const more = !f.outcome && f.onDisk < this.size && limit - this.#sent < FOLLOW_BATCH_BYTES
+      if (this.#sent < limit && !more) {
         const fromBlob = f.outcome !== null
         const chunk = await readAt(fromBlob ? f.blobFile : f.partFile, this.#sent, Math.min(limit - this.#sent, READ_CHUNK_BYTES))
         if (chunk.length > 0) {
