@@ -5,8 +5,8 @@
  *   resize inside 320, mozjpeg q85); a build from before issue 18 did not export it, so its
  *   row runs the same sharp calls its renderPicture made;
  * - plain sharp as this bench timed it before (`sharp(file).resize(320).jpeg(80)`);
- * - the floor both libraries share: libjpeg-turbo decoding the file at 1/8 scale and nothing
- *   else (Huffman decoding every coefficient cannot be shrunk away);
+ * - the floor both libraries share: libjpeg-turbo decoding the file at 1/8 scale, reduced to
+ *   320 px and not encoded (Huffman decoding every coefficient cannot be shrunk away);
  * - Pillow (Debian's python3-pil, timed inside Python): `thumbnail` + save, and its own
  *   decode alone (`draft`, as `thumbnail` uses it, + `load`).
  * Each output is checked to be 320 × 240.
@@ -28,7 +28,7 @@ export interface ImagesResult {
   daemonNote: string
   /** Plain `sharp(file).resize(320).jpeg(80)`. */
   sharpMs: number
-  /** libjpeg-turbo's decode at 1/8 scale to raw pixels, nothing else. */
+  /** libjpeg-turbo's decode at 1/8 scale, reduced to 320 px, raw pixels: no encode. */
   floorMs: number
   pillowMs: number | null
   pillowDecodeMs: number | null
@@ -53,7 +53,7 @@ def thumbnail():
         return im.size
 def decode():
     with Image.open(path) as im:
-        im.draft('RGB', (640, 100000))  # what thumbnail asks (reducing_gap 2.0): 1/4 scale here
+        im.draft('RGB', (640, 480))  # what thumbnail asks (2 × 320 × 240, reducing_gap 2.0): 1/4 scale here
         im.load()
         return None
 made, size = timed(thumbnail)
@@ -133,11 +133,12 @@ export async function images(opts: { runs: number; build: Build }): Promise<Imag
         [320, 240],
         async () => (await sharp(file).resize({ width: 320 }).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true })).info,
       ),
-      // 500 wide is exactly 1/8: libjpeg's scaled decode, then nothing for libvips to resize.
+      // Decoded at 1/8 (500 × 375) and reduced to 320, never encoded. (Asking for 500 wide would
+      // not do: sharp halves a shrink-on-load equal to the whole shrink, libjpeg rounding, to 1/4.)
       floorMs: await median(
         opts.runs,
-        [500, 375],
-        async () => (await sharp(data).resize({ width: 500 }).raw().toBuffer({ resolveWithObject: true })).info,
+        [320, 240],
+        async () => (await sharp(data).resize({ width: 320 }).raw().toBuffer({ resolveWithObject: true })).info,
       ),
       pillowMs: null,
       pillowDecodeMs: null,

@@ -188,7 +188,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
       `**${i.daemonMs} ms** (one libvips thread; ${i.daemonNote})${pillow(i.daemonMs)}`,
     ])
     ctx.row([`plain sharp, same file (\`resize(320).jpeg(80)\`)`, `**${i.sharpMs} ms**${pillow(i.sharpMs)}`])
-    ctx.row([`floor: libjpeg-turbo decoding it at 1/8 scale, nothing else`, `**${i.floorMs} ms**${pillow(i.floorMs)}`])
+    ctx.row([`floor: libjpeg-turbo decoding it at 1/8 scale, reduced to 320 px, not encoded`, `**${i.floorMs} ms**${pillow(i.floorMs)}`])
     if (i.pillowMs !== null) {
       ctx.row([`Pillow, same file, same output (\`thumbnail\`, JPEG draft mode)`, `**${i.pillowMs} ms**`])
       ctx.row([`Pillow's decode alone (\`draft\` as thumbnail asks, 1/4 scale, + \`load\`)`, `**${i.pillowDecodeMs} ms**`])

@@ -78,14 +78,15 @@ const damaged = () =>
 /** The blob's `size` bytes, read from the part file as they land and from the blob once it is in place. */
 export class BlobFollower extends Readable {
   #sent = 0
-  readonly #spoiledAtStart: number
+  /** `fetch.spoiled` when this follower last had sent nothing: bytes thrown away after that were (maybe) sent. */
+  #spoiled: number
 
   constructor(
     private readonly fetch: FetchProgress,
     private readonly size: number,
   ) {
     super({ highWaterMark: READ_CHUNK_BYTES })
-    this.#spoiledAtStart = fetch.spoiled
+    this.#spoiled = fetch.spoiled
   }
 
   override _read(): void {
@@ -96,7 +97,10 @@ export class BlobFollower extends Readable {
     for (;;) {
       if (this.destroyed) return
       const f = this.fetch
-      if (f.spoiled !== this.#spoiledAtStart && this.#sent > 0) throw damaged()
+      if (f.spoiled !== this.#spoiled) {
+        if (this.#sent > 0) throw damaged()
+        this.#spoiled = f.spoiled // nothing sent yet: follow the next try from its start
+      }
       if (f.outcome && !f.outcome.ok) throw f.outcome.error
       if (f.outcome?.ok && f.outcome.size !== this.size) throw damaged()
       if (this.#sent >= this.size) return void this.push(null)

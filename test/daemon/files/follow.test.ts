@@ -106,6 +106,25 @@ t.test('bytes that hash wrong stop the page short of the file, and nothing is st
   t.notOk(existsSync(join(dir, 'incoming', `${sha(blob)}.part`)), 'nothing of the wrong bytes is left')
 })
 
+t.test('a page that has read nothing yet when bad bytes are thrown away gets the good ones from the next machine', async (t) => {
+  const blob = randomBytes(MiB)
+  const liar = await fakePeer(t, (_req, res) => res.end(randomBytes(MiB)))
+  const honest = await fakePeer(t, (_req, res) => res.end(blob))
+  const store = await BlobStore.open(join(t.testdir(), 'blobs'), 0)
+  const transfer = new BlobTransfer(
+    store,
+    self.tls,
+    () => [liar.source, honest.source],
+    () => 64 * MiB,
+    log,
+  )
+  const stream = await transfer.stream(sha(blob), blob.length)
+  await transfer.ensure(sha(blob))
+  const { bytes, error } = await drain(stream)
+  t.equal(error, null, 'no error')
+  t.equal(sha(bytes), sha(blob), "the page gets the honest machine's bytes, all of them")
+})
+
 t.test('two pages opening the same file at once share one fetch', async (t) => {
   const blob = randomBytes(3 * MiB)
   const peer = halfThenWait(blob)
