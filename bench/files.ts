@@ -21,7 +21,11 @@ export interface FilesResult {
   uploadMiBs: number
   postMiBs: number
   openMiBs: number
+  /** From the request to the page's first byte of the file, ms. */
+  openFirstByteMs: number
   plainMiBs: number
+  /** CPU seconds per GiB while opening (relay, opener) and during the bare GET (relay, the puller). */
+  cpuPerGiB: { openRelay: number; openOpener: number; plainRelay: number; plainPuller: number }
   memory: { host: string; role: string; rssBeforeMiB: number; peakMiB: number }[]
 }
 
@@ -33,6 +37,12 @@ function memory(host: Host): { rss: number; peak: number } {
   return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) }
 }
 
+/** CPU seconds the process has used (user + system), from /proc. */
+function cpuSeconds(host: Host): number {
+  const fields = readFileSync(`/proc/${host.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function send(
   host: Host,
   method: string,
@@ -40,7 +50,9 @@ function send(
   token: string,
   body: Readable | undefined,
   headers: Record<string, string> = {},
-): Promise<{ status: number; bytes: number; text: string }> {
+): Promise<{ status: number; bytes: number; text: string; firstByteMs: number }> {
+  const started = performance.now()
+  let firstByteMs = 0
   return new Promise((resolve, reject) => {
     const req = request(
       { socketPath: host.socketPath, method, path, headers: { host: 'localhost', ...bearer(token), ...headers } },
@@ -48,10 +60,11 @@ function send(
         let bytes = 0
         let text = ''
         res.on('data', (c: Buffer) => {
+          if (bytes === 0) firstByteMs = performance.now() - started
           bytes += c.length
           if (text.length < 4096) text += c.toString()
         })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text })).on('error', reject)
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text, firstByteMs })).on('error', reject)
       },
     )
     req.on('error', reject)
@@ -119,9 +132,11 @@ async function run(lan: Lan, opts: { mib: number; build: Build }): Promise<Files
   )
   const postMs = performance.now() - t1
 
+  const cpuBefore = [cpuSeconds(s.relay), cpuSeconds(opener)]
   const t2 = performance.now()
   const opened = await send(opener, 'GET', `/api/v1/rooms/general/messages/${message}/files/${sha256}`, tokens.get(opener)!, undefined)
   const openMs = performance.now() - t2
+  const openCpu = [cpuSeconds(s.relay) - cpuBefore[0]!, cpuSeconds(opener) - cpuBefore[1]!]
   if (opened.status !== 200 || opened.bytes !== size) throw new Error(`opening answered ${opened.status} with ${opened.bytes} bytes`)
   const memoryAfter = lan.hosts.map((h) => ({
     host: h.name,
@@ -134,17 +149,27 @@ async function run(lan: Lan, opts: { mib: number; build: Build }): Promise<Files
   // The same bytes over the same wire, nothing verified or stored; over TLS with the
   // network key's proof for a TLS build (the key file the harness gave every host).
   const keyArg = opts.build.tls ? [lan.networkKeyFile()] : []
+  const relayCpu = cpuSeconds(s.relay)
   const plain = JSON.parse(
     await opener.runScript(join('bench', 'pull.ts'), [relayIp, String(s.relayStatus.peerPort), sha256, ...keyArg], 120_000),
   )
   if (plain.bytes !== size) throw new Error(`the plain GET got ${plain.bytes} bytes`)
+  const plainRelayCpu = cpuSeconds(s.relay) - relayCpu
   const rate = (ms: number) => Math.round(opts.mib / (ms / 1000))
+  const perGiB = (seconds: number) => Math.round((seconds * 1024 * 10) / opts.mib) / 10
   return {
     mib: opts.mib,
     uploadMiBs: rate(uploadMs),
     postMiBs: rate(postMs),
     openMiBs: rate(openMs),
+    openFirstByteMs: Math.round(opened.firstByteMs),
     plainMiBs: rate(plain.ms),
+    cpuPerGiB: {
+      openRelay: perGiB(openCpu[0]!),
+      openOpener: perGiB(openCpu[1]!),
+      plainRelay: perGiB(plainRelayCpu),
+      plainPuller: perGiB(plain.cpuS ?? 0),
+    },
     memory: memoryAfter,
   }
 }

@@ -3,7 +3,8 @@
  * away, timing it. The "copy over the same link" the files scenario compares with: since
  * issue 13 the peer port speaks only TLS 1.3, so with KEYFILE it is what a daemon's fetch
  * does on the wire (a machine certificate of its own, the network key's proof, peerRequest),
- * minus verifying and storing; without it a plain HTTP GET, for builds before that.
+ * minus verifying and storing; without it a plain HTTP GET, for builds before that. It also
+ * prints the CPU seconds it used (the whole process: start-up included).
  *
  *   tsx bench/pull.ts HOST PORT SHA [KEYFILE]
  */
@@ -23,7 +24,10 @@ function drain(res: IncomingMessage): void {
   res.on('data', (c: Buffer) => {
     bytes += c.length
   })
-  res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, bytes, ms: performance.now() - started })))
+  res.on('end', () => {
+    const cpu = process.cpuUsage()
+    console.log(JSON.stringify({ status: res.statusCode, bytes, ms: performance.now() - started, cpuS: (cpu.user + cpu.system) / 1e6 }))
+  })
 }
 
 function fail(err: Error): void {

@@ -184,6 +184,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
       uploads: files.uploads,
       maxFileBytes: () => coordinator.maxFileBytes,
       fetchBlob: (sha256, origin) => files.transfer.ensure(sha256, origin),
+      streamBlob: (sha256, size, origin) => files.transfer.stream(sha256, size, origin),
       search,
       typing: (username, room, on) => live.typedHere(username, room, on, (t) => coordinator.sendTyping(t)),
     },

@@ -23,6 +23,12 @@ export const DISK_MARGIN_BYTES = 256 * 1024 * 1024
  */
 export const READ_CHUNK_BYTES = 1024 * 1024
 
+/** Told how far a part file got on disk, and when its bytes were thrown away (follow.ts's FetchProgress). */
+export interface PartProgress {
+  wrote(onDisk: number): void
+  spoil(): void
+}
+
 export interface Stored {
   sha256: string
   size: number
@@ -78,6 +84,11 @@ export class BlobStore {
     return size ?? 0
   }
 
+  /** Where a blob being fetched lands until it is complete and verified (partial). */
+  partPath(sha256: string): string {
+    return join(this.dir, 'incoming', `${sha256}.part`)
+  }
+
   read(sha256: string, range?: { start: number; end: number }): ReadStream {
     return createReadStream(this.path(sha256), { ...range, highWaterMark: READ_CHUNK_BYTES })
   }
@@ -124,10 +135,15 @@ export class BlobStore {
    * Fetches `sha256` into a partial file that outlives a dropped transfer: `have()` says how
    * much arrived, `take(body)` appends what comes next (from any machine: the bytes are the
    * same everywhere) and, once the whole blob is there and hashes right, puts it in place. A
-   * blob that hashes wrong is thrown away whole.
+   * blob that hashes wrong is thrown away whole. `progress` is told how far the file got on
+   * disk, and when arrived bytes were thrown away (pages following the fetch: follow.ts).
    */
-  partial(sha256: string, maxBytes: number): { have: () => Promise<number>; take: (body: Readable, restart: boolean) => Promise<Stored> } {
-    const file = join(this.dir, 'incoming', `${sha256}.part`)
+  partial(
+    sha256: string,
+    maxBytes: number,
+    progress?: PartProgress,
+  ): { have: () => Promise<number>; take: (body: Readable, restart: boolean) => Promise<Stored> } {
+    const file = this.partPath(sha256)
     const have = async () => {
       try {
         return (await stat(file)).size
@@ -136,24 +152,40 @@ export class BlobStore {
       }
     }
     const take = async (body: Readable, restart: boolean): Promise<Stored> => {
-      if (restart) await rm(file, { force: true })
+      if (restart && (await have()) > 0) {
+        // Bytes a page may have read go; what replaces them is hashed from the start.
+        await rm(file, { force: true })
+        progress?.spoil()
+      }
       const hash = createHash('sha256')
       const startSize = await have()
       // Only a resumed transfer reads back what it had: a fresh one hashes as the bytes arrive.
       if (startSize > 0) for await (const c of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) hash.update(c as Buffer)
-      const sink = new BlobSink(file, { append: true, maxBytes, startSize, hash, tooLarge: () => tooLarge(maxBytes) })
+      progress?.wrote(startSize)
+      const sink = new BlobSink(file, {
+        append: true,
+        maxBytes,
+        startSize,
+        hash,
+        tooLarge: () => tooLarge(maxBytes),
+        ...(progress ? { onDisk: (bytes: number) => progress.wrote(bytes) } : {}),
+      })
       try {
         await pour(body, sink)
       } catch (err) {
         await sink.settled()
         // Cut off, it is kept to resume from; over the limit, it never becomes a blob.
-        if ((err as { code?: string }).code === 'file_too_large') await rm(file, { force: true })
+        if ((err as { code?: string }).code === 'file_too_large') {
+          await rm(file, { force: true })
+          progress?.spoil()
+        }
         throw err
       }
       await sink.settled()
       const got = hash.digest('hex')
       if (got !== sha256) {
         await rm(file, { force: true })
+        progress?.spoil()
         throw new InputError('file_mismatch', `The file arrived damaged (its SHA-256 is ${got.slice(0, 12)}…). It will be fetched again.`)
       }
       await this.place(file, sha256)

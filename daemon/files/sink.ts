@@ -28,6 +28,8 @@ export interface SinkOptions {
   startSize?: number
   /** The hash so far, for a resumed transfer; a fresh SHA-256 otherwise. */
   hash?: Hash
+  /** Told the bytes on disk after each write (a page following the fetch reads up to there: follow.ts). */
+  onDisk?: (bytes: number) => void
 }
 
 export class BlobSink extends Writable {
@@ -38,6 +40,7 @@ export class BlobSink extends Writable {
   writes = 0
   readonly #path: string
   readonly #opts: SinkOptions
+  #onDisk: number
   #file: FileHandle | null = null
   /** The write under way: the file is closed only after it, so a late write never lands in a file taken over by the next transfer. */
   #writing: Promise<void> = Promise.resolve()
@@ -48,6 +51,7 @@ export class BlobSink extends Writable {
     this.#opts = opts
     this.hash = opts.hash ?? createHash('sha256')
     this.size = opts.startSize ?? 0
+    this.#onDisk = this.size
   }
 
   override _construct(callback: (err?: Error | null) => void): void {
@@ -101,8 +105,13 @@ export class BlobSink extends Writable {
       this.hash.update(b)
     }
     this.writes++
+    const bytes = buffers.reduce((sum, b) => sum + b.length, 0)
     this.#writing = writeAll(this.#file!, buffers)
-    this.#writing.then(() => callback(), callback)
+    this.#writing.then(() => {
+      this.#onDisk += bytes
+      this.#opts.onDisk?.(this.#onDisk)
+      callback()
+    }, callback)
   }
 }
 

@@ -3,10 +3,12 @@
  * named, members only): `GET /peer/v1/blobs/<sha256>`
  * streams one this machine has, `PUT` stores one sent to it (verified against its hash,
  * within the relay's limit). A machine that lacks a blob asks the relay first, then the
- * machine the message came from, then anyone; two requests for one blob share one fetch.
+ * machine the message came from, then anyone; two requests for one blob share one fetch. A
+ * page may read a blob while it is still arriving (`stream`, follow.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
@@ -15,6 +17,7 @@ import { peerKeyOf } from '../identity/index.js'
 import { peerRequest, remoteIp, type PeerTls } from '../link/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
+import { BlobFollower, FetchProgress } from './follow.js'
 
 export interface BlobSource {
   name: string
@@ -51,7 +54,7 @@ export interface BlobGate {
 const CONCURRENT_FETCHES = 4
 
 export class BlobTransfer {
-  readonly #inflight = new Map<string, Promise<void>>()
+  readonly #inflight = new Map<string, { done: Promise<void>; progress: FetchProgress }>()
   #running = 0
   readonly #waiting: (() => void)[] = []
 
@@ -65,29 +68,57 @@ export class BlobTransfer {
 
   /** Resolves once this machine has the blob; fails with file_unavailable when nobody reachable has it. */
   ensure(sha256: string, origin?: string): Promise<void> {
-    let running = this.#inflight.get(sha256)
-    if (!running) {
-      running = this.fetch(sha256, origin).finally(() => this.#inflight.delete(sha256))
-      this.#inflight.set(sha256, running)
-    }
-    return running
+    return this.#start(sha256, origin).done
   }
 
-  private async fetch(sha256: string, origin?: string): Promise<void> {
-    if ((await this.blobs.size(sha256)) !== null) return
+  /**
+   * The blob's `size` bytes for a page, at once if this machine has it, else as they arrive
+   * (follow.ts: the last byte only once it is verified and stored). Joins a fetch already
+   * under way. Throws, with nothing sent, when the fetch fails before its first byte.
+   */
+  async stream(sha256: string, size: number, origin?: string): Promise<Readable> {
+    if ((await this.blobs.size(sha256)) !== null) return this.blobs.read(sha256)
+    const { progress } = this.#start(sha256, origin)
+    await progress.started()
+    return new BlobFollower(progress, size)
+  }
+
+  #start(sha256: string, origin?: string): { done: Promise<void>; progress: FetchProgress } {
+    const running = this.#inflight.get(sha256)
+    if (running) return running
+    const progress = new FetchProgress(this.blobs.partPath(sha256), this.blobs.path(sha256))
+    const done = this.fetch(sha256, progress, origin).then(
+      (size) => progress.settle({ ok: true, size }),
+      (error: Error) => {
+        progress.settle({ ok: false, error })
+        throw error
+      },
+    )
+    const started = { done: done.finally(() => this.#inflight.delete(sha256)), progress }
+    // Its failure reaches ensure()'s callers, and followers through `progress`; a stream()
+    // alone does not await `done`, so that is not an unhandled rejection.
+    started.done.catch(() => undefined)
+    this.#inflight.set(sha256, started)
+    return started
+  }
+
+  /** Fetches the blob unless it is here; resolves to its size. */
+  private async fetch(sha256: string, progress: FetchProgress, origin?: string): Promise<number> {
+    const have = await this.blobs.size(sha256)
+    if (have !== null) return have
     if (this.#running >= CONCURRENT_FETCHES) await new Promise<void>((resolve) => this.#waiting.push(resolve))
     this.#running++
     try {
-      await this.fetchFrom(sha256, origin)
+      return await this.fetchFrom(sha256, progress, origin)
     } finally {
       this.#running--
       this.#waiting.shift()?.()
     }
   }
 
-  private async fetchFrom(sha256: string, origin?: string): Promise<void> {
+  private async fetchFrom(sha256: string, progress: FetchProgress, origin?: string): Promise<number> {
     const tried: string[] = []
-    const partial = this.blobs.partial(sha256, this.maxBytes())
+    const partial = this.blobs.partial(sha256, this.maxBytes(), progress)
     // Each source is asked once, and twice in all when a transfer drops: what arrived is kept,
     // and the next request asks only for the rest, from the same machine or another.
     for (const source of [...this.sources(origin), ...this.sources(origin)]) {
@@ -99,9 +130,9 @@ export class BlobTransfer {
           tried.push(`${source.name}: ${res.statusCode}`)
           continue
         }
-        await partial.take(res, res.statusCode === 200)
+        const stored = await partial.take(res, res.statusCode === 200)
         this.log.info({ sha256, from: source.name, resumedAt: have }, 'fetched a file')
-        return
+        return stored.size
       } catch (err) {
         tried.push(`${source.name}: ${(err as Error).message}`)
       }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Status } from '../../shared/index.js'
 import type { Accounts } from '../accounts/index.js'
@@ -31,6 +32,11 @@ export interface HttpContext {
   maxFileBytes: () => number
   /** Makes sure this machine has a blob, fetching it from the network (the relay, then `origin`) if need be. */
   fetchBlob: (sha256: string, origin?: string) => Promise<void>
+  /**
+   * A blob's `size` bytes for the page, as they arrive when this machine lacks it (the last
+   * byte only once verified: daemon/files/follow.ts); throws when no machine has it.
+   */
+  streamBlob: (sha256: string, size: number, origin?: string) => Promise<Readable>
   /** How long a write waits for the relay before answering "pending" (202). */
   submitTimeoutMs: number
   /**

@@ -5,5 +5,14 @@
  * Must not: know about rooms, HTTP or the log; it turns bytes into renditions or refuses them
  * with a stable code and a sentence.
  */
-export { probeImage, renderPicture, squareAvatar, type ImageFormat, type ImageInfo, type Picture, type Rendition } from './images.js'
+export {
+  probeImage,
+  renderPicture,
+  renderThumbnail,
+  squareAvatar,
+  type ImageFormat,
+  type ImageInfo,
+  type Picture,
+  type Rendition,
+} from './images.js'
 export { applyEdit, checkEdit } from './edits.js'

@@ -126,10 +126,12 @@ export async function messageFile(
   const file = message.files?.find((f) => f.sha256 === sha256)
   if (!file) throw new InputError('not_found', 'That message has no such file (it may have been deleted).')
   if (size !== 'original' && !file.picture) throw new InputError('not_found', 'That file is not a picture; it has no other sizes.')
-  const blob = size === 'original' ? file.sha256 : file.picture![size]
-  await ctx.fetchBlob(blob, (await ctx.store.log.get(message.seq))?.origin)
-  const length = size === 'original' ? file.size : ((await ctx.blobs.size(blob)) ?? 0)
-  return { file, body: ctx.blobs.read(blob), length, sealed: false }
+  const origin = (await ctx.store.log.get(message.seq))?.origin
+  // The file itself is sent as it arrives; a picture's smaller sizes are whole before they are sent.
+  if (size === 'original') return { file, body: await ctx.streamBlob(file.sha256, file.size, origin), length: file.size, sealed: false }
+  const blob = file.picture![size]
+  await ctx.fetchBlob(blob, origin)
+  return { file, body: ctx.blobs.read(blob), length: (await ctx.blobs.size(blob)) ?? 0, sealed: false }
 }
 
 /**
