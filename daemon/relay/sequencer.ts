@@ -4,12 +4,15 @@
  * A submission whose id is already in the log is answered with its existing sequence number,
  * which is what makes resending safe.
  *
- * Pipelined (issue 18): while one batch is on its way to the disk, the next is validated on top
- * of it (its views overlay, its ids, its last seq), so the synced write no longer sits between
- * one batch's validation and the next. Nothing else moves: a batch is fanned out and answered
- * only once its own write is durable, batches are written and fanned out in order, and one
- * batch at most is in flight. If that write fails, the batch validated on top of it goes back
- * to the head of the queue and is validated again on the log as it is.
+ * Pipelined (issue 18): when submissions queued up while a batch was validated, they are
+ * validated as the next batch while that one is on its way to the disk, on top of it (its views
+ * overlay, its ids, its last seq), so under load the synced write no longer sits between one
+ * batch's validation and the next. With nothing queued, what comes during the write waits for
+ * it and goes in one batch then (group commit, as before: no smaller batches, so no more frames
+ * to fan out). Nothing else moves: a batch is fanned out and answered only once its own write is
+ * durable, batches are written and fanned out in order, and one batch at most is in flight. If
+ * that write fails, the batch validated on top of it goes back to the head of the queue and is
+ * validated again on the log as it is.
  */
 import type { Entry, ErrorCode, Submission } from '../../shared/index.js'
 import { DiskFullError } from '../errors/index.js'
@@ -54,8 +57,6 @@ export class Sequencer {
   #queue: Queued[] = []
   #draining = false
   #stopped = false
-  /** Wakes a drain that waits for its write when a submission arrives meanwhile. */
-  #arrived: (() => void) | null = null
 
   constructor(
     private readonly replica: Replica,
@@ -88,7 +89,6 @@ export class Sequencer {
     if (this.#stopped) return Promise.resolve(NOT_RELAY)
     return new Promise((resolve) => {
       this.#queue.push({ submission, machine, resolve })
-      this.#arrived?.()
       if (!this.#draining) void this.drain()
     })
   }
@@ -101,9 +101,9 @@ export class Sequencer {
         if (writing?.done) writing = null
         if (this.#queue.length === 0) {
           if (!writing) return
-          // Validate what comes in while the write is on the disk; otherwise wait for the write.
-          await Promise.race([writing.landed, new Promise<void>((r) => (this.#arrived = r))])
-          this.#arrived = null
+          // Nothing waited while the batch was validated: what comes now waits for its write and
+          // goes in one batch then (group commit), rather than in small batches one after another.
+          await writing.landed
           continue
         }
         const batch = this.#queue.splice(0, MAX_BATCH)

@@ -268,20 +268,18 @@ t.test(
       events.push(`answered ${label}`)
       return o
     }
-    // Batch one: bob's account, alone; its write is held.
+    // Batch one: bob's account, alone (the first order starts a batch at once); its write is
+    // held. Batch two queues behind it meanwhile: bob's first message, and batch one's
+    // submission sent again (an outbox that timed out).
     const bobJoins = signUp('bob')
     const first = watched.order(bobJoins).then(answered('bob joins'))
-    await settle(() => disk.held() === 1)
-    t.equal(disk.held(), 1, "batch one's write is on the disk")
-    // Batch two, while batch one is not yet written: bob's first message, and batch one's
-    // submission sent again (an outbox that timed out).
-    const reads = clockReads
     const second = Promise.all([
       watched.order(post('bob', 'hi')).then(answered('bob posts')),
       watched.order({ ...bobJoins }).then(answered('resent')),
     ])
-    await settle(() => clockReads > reads)
-    t.ok(clockReads > reads, 'batch two is being validated while batch one is still being written')
+    await settle(() => disk.held() === 1 && clockReads === 2)
+    t.equal(disk.held(), 1, "batch one's write is on the disk, held there")
+    t.equal(clockReads, 2, 'batch two was validated while batch one is still being written')
     t.same(events, [], 'nothing is fanned out or answered before its write is durable')
     t.equal(fanned.length, 0, 'no follower has anything yet')
     disk.release()
@@ -315,11 +313,11 @@ t.test('a batch validated on top of one whose write failed is validated again on
   const watched = new Sequencer(replica, 3, (entries) => fanned.push(entries), undefined, clock)
   t.same(await sequencer.order(signUp('alice')), { ok: true, seq: 1 })
   const disk = holdWrites(store, [])
+  // Batch one (carol's account) goes alone; batch two queues behind it while it is validated.
   const carolJoins = watched.order(signUp('carol'))
-  await settle(() => disk.held() === 1)
   const carolPosts = watched.order(post('carol', 'hello'))
   const alicePosts = watched.order(post('alice', 'still here'))
-  await settle(() => validations === 3)
+  await settle(() => disk.held() === 1 && validations === 3)
   t.equal(validations, 3, 'batch two was validated on top of batch one (where carol has an account)')
   disk.fail()
   t.match(await carolJoins, { ok: false, code: 'internal' }, 'batch one could not be written: its submitter is told so')
