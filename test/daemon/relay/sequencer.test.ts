@@ -237,7 +237,7 @@ function holdWrites(store: Store, events: string[]) {
 }
 
 const settle = async (until: () => boolean) => {
-  for (let i = 0; i < 200 && !until(); i++) await new Promise((r) => setTimeout(r, 10))
+  for (let i = 0; i < 500 && !until(); i++) await new Promise((r) => setTimeout(r, 10))
 }
 
 t.test(
