@@ -17,7 +17,10 @@ export type { Verdict } from '../rooms/index.js'
  */
 export type NamesFiles = (s: Submission, machine: string | null) => Promise<Verdict>
 
-/** A batch being validated: the views plus what its accepted submissions did to them. */
+/**
+ * A batch being validated: the views plus what its accepted submissions did to them, on top of
+ * the batch before it (`base`) while that one is still being written.
+ */
 export class BatchState {
   readonly #tx: ViewTx
   readonly #q: ViewQueries
@@ -31,10 +34,16 @@ export class BatchState {
     /** The relay's clock, that a submission's timestamp may not be far ahead of. */
     private readonly now: () => number = Date.now,
     private readonly namesFiles: NamesFiles = async () => ({ ok: true }),
+    base: BatchState | null = null,
   ) {
-    this.#tx = views.tx()
+    this.#tx = views.tx(base ? base.#tx : null)
     this.#q = new ViewQueries((sub, key) => this.#tx.get(sub, key))
     this.#head = head
+  }
+
+  /** The batch under this one is written: read the database from now on. */
+  detach(): void {
+    this.#tx.detach()
   }
 
   /** `machine`: the one whose link it came on, null for the relay's own. */

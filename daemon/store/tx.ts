@@ -5,7 +5,9 @@
  * entries the relay never had (truncation) without knowing how each kind of entry was built.
  *
  * The relay uses the same overlay to validate a batch before ordering it: a name claimed or a
- * room joined earlier in the batch counts for the submissions after it.
+ * room joined earlier in the batch counts for the submissions after it. A batch validated while
+ * the one before it is still being written reads through that one's overlay (`base`): what the
+ * earlier batch did counts before it is on the disk (relay/sequencer.ts).
  */
 import type { Op, UndoStep, ViewName, ViewSubs } from './types.js'
 
@@ -18,16 +20,30 @@ export class ViewTx {
   /** Whether the current entry's changes depended on anything already stored. */
   #read = false
 
-  /** `dry`: reading fails; used to find which keys a pure entry writes (see revertOps in apply.ts). */
+  /**
+   * `dry`: reading fails; used to find which keys a pure entry writes (see revertOps in apply.ts).
+   * `base`: a transaction not yet written whose changes this one sees (read only).
+   */
   constructor(
     private readonly subs: ViewSubs,
     private readonly dry = false,
+    private base: ViewTx | null = null,
   ) {}
+
+  /** The base is written: read the database from now on (and let the base go). */
+  detach(): void {
+    this.base = null
+  }
+
+  /** What this transaction, or one under it, holds for a key; undefined: ask the database. */
+  private slot(at: string): Slot | undefined {
+    return this.#overlay.get(at) ?? this.base?.slot(at)
+  }
 
   async get<V>(sub: ViewName, key: string): Promise<V | undefined> {
     if (this.dry) throw new Error(`a dry transaction cannot read ${sub}/${key}`)
     this.#read = true
-    const slot = this.#overlay.get(`${sub}\0${key}`)
+    const slot = this.slot(`${sub}\0${key}`)
     if (slot) return 'deleted' in slot ? undefined : (slot.value as V)
     // Kept for the rest of the batch: 500 messages to general read its room and its author once.
     const value = (await this.subs[sub].get(key)) as V | undefined
@@ -58,14 +74,19 @@ export class ViewTx {
     this.#read = true
     const found = new Set<string>()
     for await (const key of this.subs[sub].keys({ gte: prefix, lt: `${prefix}~` })) found.add(key)
-    const head = `${sub}\0${prefix}`
+    this.layOver(found, sub, `${sub}\0${prefix}`)
+    return [...found].sort()
+  }
+
+  /** Lays the bases' changes under `sub` and then this one's over `found` (newest last). */
+  private layOver(found: Set<string>, sub: ViewName, head: string): void {
+    this.base?.layOver(found, sub, head)
     for (const [at, slot] of this.#overlay) {
       if (!at.startsWith(head)) continue
       const key = at.slice(sub.length + 1)
       if ('deleted' in slot) found.delete(key)
       else found.add(key)
     }
-    return [...found].sort()
   }
 
   /**

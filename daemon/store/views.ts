@@ -19,8 +19,9 @@ export class Views extends ViewReads {
     super(subs)
   }
 
-  tx(): ViewTx {
-    return new ViewTx(this.subs)
+  /** `base`: a transaction not yet written whose changes the new one sees (tx.ts). */
+  tx(base: ViewTx | null = null): ViewTx {
+    return new ViewTx(this.subs, false, base)
   }
 
   /** Applies entries in order into `tx`, with each one's undo record (see applyEntries). */

@@ -202,6 +202,140 @@ t.test('many concurrent submissions get consecutive sequence numbers in few writ
   t.same(texts.slice(-2), [`m${count - 2}`, `m${count - 1}`], 'the timeline holds them in order')
 })
 
+/**
+ * Holds the store's synced writes until `release` (or fails the next one with `fail`), and
+ * notes when each lands: what a slow disk looks like to the sequencer.
+ */
+function holdWrites(store: Store, events: string[]) {
+  const write = store.write.bind(store)
+  let open: () => void = () => {}
+  let gate = new Promise<void>((r) => (open = r))
+  let failNext = false
+  let held = 0
+  store.write = async (ops) => {
+    held++
+    await gate
+    if (failNext) {
+      failNext = false
+      throw new Error('the disk went away')
+    }
+    await write(ops)
+    events.push(`durable ${store.log.head + 1}…`)
+  }
+  return {
+    /** How many writes were asked for so far. */
+    held: () => held,
+    release: () => open(),
+    fail: () => {
+      failNext = true
+      open()
+    },
+    hold: () => {
+      gate = new Promise<void>((r) => (open = r))
+    },
+  }
+}
+
+const settle = async (until: () => boolean) => {
+  for (let i = 0; i < 500 && !until(); i++) await new Promise((r) => setTimeout(r, 10))
+}
+
+t.test(
+  'the next batch is validated while one is being written; each is fanned out and answered only once its own write is durable',
+  async (t) => {
+    const events: string[] = []
+    const { store, replica, sequencer } = await relay(t)
+    // Each submission validated reads the clock once.
+    let clockReads = 0
+    const clock = () => {
+      clockReads++
+      return Date.now()
+    }
+    const fanned: Entry[][] = []
+    const watched = new Sequencer(
+      replica,
+      3,
+      (entries) => {
+        fanned.push(entries)
+        events.push(`fanned ${entries.map((e) => e.seq).join(',')}`)
+      },
+      undefined,
+      clock,
+    )
+    t.same(await sequencer.order(signUp('alice')), { ok: true, seq: 1 })
+    const disk = holdWrites(store, events)
+    const answered = (label: string) => (o: Outcome) => {
+      events.push(`answered ${label}`)
+      return o
+    }
+    // Batch one: bob's account, alone (the first order starts a batch at once); its write is
+    // held. Batch two queues behind it meanwhile: bob's first message, and batch one's
+    // submission sent again (an outbox that timed out).
+    const bobJoins = signUp('bob')
+    const first = watched.order(bobJoins).then(answered('bob joins'))
+    const second = Promise.all([
+      watched.order(post('bob', 'hi')).then(answered('bob posts')),
+      watched.order({ ...bobJoins }).then(answered('resent')),
+    ])
+    await settle(() => disk.held() === 1 && clockReads === 2)
+    t.equal(disk.held(), 1, "batch one's write is on the disk, held there")
+    t.equal(clockReads, 2, 'batch two was validated while batch one is still being written')
+    t.same(events, [], 'nothing is fanned out or answered before its write is durable')
+    t.equal(fanned.length, 0, 'no follower has anything yet')
+    disk.release()
+    t.same(await first, { ok: true, seq: 2 }, "bob's account is entry 2")
+    t.same(
+      await second,
+      [
+        { ok: true, seq: 3 },
+        { ok: true, seq: 2 },
+      ],
+      "bob's message, validated on top of batch one, is entry 3; the resend is answered with entry 2, not ordered twice",
+    )
+    t.same(
+      events,
+      ['durable 2…', 'fanned 2', 'answered bob joins', 'durable 3…', 'fanned 3', 'answered bob posts', 'answered resent'],
+      'each batch: durable, then fanned out, then answered; batch two after batch one',
+    )
+    t.equal(store.log.head, 3)
+  },
+)
+
+t.test('a batch validated on top of one whose write failed is validated again on the log as it is', async (t) => {
+  const { store, replica, sequencer } = await relay(t)
+  const fanned: Entry[][] = []
+  // Each submission validated reads the clock once: how many validations there were.
+  let validations = 0
+  const clock = () => {
+    validations++
+    return Date.now()
+  }
+  const watched = new Sequencer(replica, 3, (entries) => fanned.push(entries), undefined, clock)
+  t.same(await sequencer.order(signUp('alice')), { ok: true, seq: 1 })
+  const disk = holdWrites(store, [])
+  // Batch one (carol's account) goes alone; batch two queues behind it while it is validated.
+  const carolJoins = watched.order(signUp('carol'))
+  const carolPosts = watched.order(post('carol', 'hello'))
+  const alicePosts = watched.order(post('alice', 'still here'))
+  await settle(() => disk.held() === 1 && validations === 3)
+  t.equal(validations, 3, 'batch two was validated on top of batch one (where carol has an account)')
+  disk.fail()
+  t.match(await carolJoins, { ok: false, code: 'internal' }, 'batch one could not be written: its submitter is told so')
+  t.match(
+    await carolPosts,
+    { ok: false, code: 'unknown_author' },
+    'on the log as it is, carol has no account: her message is refused, not given a seq past a gap',
+  )
+  t.same(await alicePosts, { ok: true, seq: 2 }, "alice's message is entry 2, right after the log's head")
+  t.equal(validations, 5, 'batch two was validated a second time, on the log')
+  t.equal(store.log.head, 2, 'the log holds what was written, without a gap')
+  t.same(
+    fanned.flat().map((e) => e.seq),
+    [2],
+    'only the written entry was fanned out',
+  )
+})
+
 t.test('when the store fails, waiting submitters are told so', async (t) => {
   const { store, sequencer } = await relay(t)
   t.same(await sequencer.order(signUp('alice')), { ok: true, seq: 1 })
