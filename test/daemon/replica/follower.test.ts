@@ -191,6 +191,34 @@ t.test("a relay that sends an entry in someone's name, not signed by them: nothi
   )
 })
 
+t.test('frames arriving faster than they are applied: applied in order, up to the one with a forged entry in its middle', async (t) => {
+  const people = new TestPeople('alice', 'mallory')
+  const { link, welcome, logIds, replica, store } = await follower(t, [])
+  const at = (seq: number, body: Entry['body'], by = actorOf(body)): Entry => ({
+    ...people.get(by).sign({ id: `e-${String(seq).padStart(4, '0')}`, ts: 1000 + seq, origin: RELAY, body }),
+    seq,
+    term: 2,
+  })
+  const hello = (author: string, seq: number): Entry['body'] => ({ type: 'message.posted', room: 'general', author, text: `${seq}` })
+  const log = [at(1, people.created('alice')), at(2, people.created('mallory'))]
+  for (let seq = 3; seq <= 400; seq++) log.push(at(seq, hello('alice', seq), seq === 250 ? 'mallory' : 'alice'))
+  t.equal(await welcome({ head: 400, from: 0 }, log), 'ready')
+  // An honest relay's statements over this log, each frame sent before any is applied.
+  const frames = [log.slice(0, 100), log.slice(100, 200), log.slice(200, 300), log.slice(300)].map(
+    (list): Frame => ({ type: 'entries', entries: list, order: statement(KEY, list.at(-1)!.seq, chainOf(log, list.at(-1)!.seq)) }),
+  )
+  for (const frame of frames) link.emit('frame', frame, 100)
+  while (link.open) await new Promise((r) => setImmediate(r))
+  t.equal(link.failed?.code, 'bad_signature', 'the third frame is refused: entry 250 is not signed by alice')
+  t.equal(replica.head, 200, 'the two frames before it are applied, none of it, nothing after it')
+  t.same(
+    await logIds(),
+    log.slice(0, 200).map((e) => e.id),
+    'in the order the relay gave',
+  )
+  t.same(await store.log.chainAt(200), chainOf(log, 200), 'with the chain the relay signed')
+})
+
 t.test('a healed partition: back to the last common checkpoint, the rest resubmitted', async (t) => {
   const shared = ids('shared', 6)
   const ours = ids('ours', 3, 7) // seq 7, 8, 9: written on our side of the split
