@@ -1,19 +1,35 @@
 /**
- * A catch-up with the catching-up daemon under `--cpu-prof` (issue 18: where the time goes).
- * `npx tsx bench/catchup-profile.ts MESSAGES DIR`: DIR gets the replica's .cpuprofile; the
- * timings print. Top self time: `npx tsx bench/profile-top.ts DIR/*.cpuprofile`.
+ * A catch-up with the catching-up daemon measured from inside (issue 18: where the time goes):
+ * its CPU time (utime + stime of the process, every thread, from /proc) from spawn to an equal
+ * log head, which other work on the machine moves far less than the wall time, and optionally
+ * a `--cpu-prof` profile of its main thread.
+ * `npx tsx bench/catchup-profile.ts MESSAGES [TREE] [PROFILE_DIR]`: TREE is the tree whose
+ * dist/ and harness run (default this one; /work/wt-base for the build before); top self
+ * time of a profile: `npx tsx bench/profile-top.ts FILE`.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { bearer } from '../test/multihost/lan-helpers.js'
 import { accountEverywhere, settled, sleep } from './lan.js'
-import * as harness from '../test/multihost/harness.js'
 
 const messages = Number(process.argv[2] ?? 5000)
-const dir = process.argv[3] ?? '/tmp/catchup-prof'
+const tree = process.argv[3] ?? join(import.meta.dirname, '..')
+const profileDir = process.argv[4]
+const harness = (await import(
+  pathToFileURL(join(tree, 'test', 'multihost', 'harness.ts')).href
+)) as typeof import('../test/multihost/harness.js')
+
+/** utime + stime of a process, all its threads, in ms (proc(5): fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
 
 const lan = await harness.Lan.create()
 try {
   const h1 = await lan.addHost({})
-  const h2 = await lan.addHost({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+  const h2 = await lan.addHost(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {})
   await Promise.all([h1.start(), h2.start()])
   await settled(lan)
   const tokens = await accountEverywhere(lan.hosts)
@@ -38,8 +54,11 @@ try {
     await sleep(20)
   }
   const ms = performance.now() - start
+  const cpu = cpuMs(h2.pid!)
   console.log(
-    `start() ${Math.round(started)} ms; caught up ${target} in ${Math.round(ms)} ms: ${Math.round(messages / (ms / 1000))} entries/s`,
+    `${tree}: status answered ${Math.round(started)} ms after spawn; head ${target} reached in ${Math.round(ms)} ms: ` +
+      `${Math.round(messages / (ms / 1000))} entries/s; CPU of the catching-up daemon from spawn ${cpu} ms ` +
+      `(${Math.round((cpu / messages) * 1000)} ms per 1,000 entries, its start included)`,
   )
   await h2.stop()
 } finally {

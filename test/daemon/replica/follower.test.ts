@@ -127,12 +127,12 @@ t.test('a welcome from 0 while we have entries, from a relay that proved the net
 })
 
 t.test('an empty log still takes everything from 0', async (t) => {
-  const { link, welcome, logIds, batch } = await follower(t, [])
+  const { link, welcome, logIds, batch, replica } = await follower(t, [])
   const relayLog = entries(ids('relay', 3))
   t.equal(await welcome({ head: 3, from: 0 }, relayLog), 'ready')
   t.equal(link.failed, null, 'the link stays')
   link.emit('frame', await batch(relayLog), 100)
-  await new Promise((r) => setTimeout(r, 50))
+  await applied(replica, 3)
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
 })
 
