@@ -13,14 +13,20 @@ export { hashPassword, verifyPassword } from './password.js'
 export { Sessions, type IssuedSession, type SecretKind, type SessionInfo } from './sessions.js'
 export { type AccountSecrets, wipe, WRAP_PARAMS } from './keys.js'
 export {
+  batchRules,
   checkBatch,
   checkSignature,
+  signaturesHold,
+  type BatchDue,
   signatureValid,
   signEntry,
   type BatchVerdict,
   type KeyDirectory,
+  type LogDirectory,
   type SignatureVerdict,
 } from './signatures.js'
+export { verifyAll } from './verify-pool.js'
+export { VerifyAhead } from './verify-ahead.js'
 export { secretsSigner, sessionSigner, type Signer } from './signer.js'
 export { checkPass, makePass, passForSession, type PassVerdict } from './presence-pass.js'
 export { accountFingerprint, fingerprintOf } from './fingerprint.js'

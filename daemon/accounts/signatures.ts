@@ -42,12 +42,23 @@ export function signEntry(s: Signable, secrets: AccountSecrets, keys: AccountKey
 }
 
 /**
+ * The signed text of entries whose checks were sent ahead (`likelyChecks`, verify-ahead.ts),
+ * kept while the entry object lives, so that checking their batch in order does not compute
+ * RFC 8785 again. Only entries of a parsed frame go there, which nothing changes afterwards.
+ */
+const texts = new WeakMap<Signable, string>()
+
+/**
  * What is signed; a text with a lone surrogate (half of an emoji's UTF-16 pair) has no RFC 8785
  * form, and is refused in words rather than failing a whole batch at the relay.
  */
-function textOf(s: Signable): string {
+function textOf(s: Signable, keep = false): string {
+  const known = texts.get(s)
+  if (known !== undefined) return known
   try {
-    return signedText(s)
+    const text = signedText(s)
+    if (keep) texts.set(s, text)
+    return text
   } catch (cause) {
     throw new InputError('bad_request', 'The text has a broken character (half of an emoji, say); remove it and send again.', { cause })
   }
@@ -59,10 +70,10 @@ export function signatureValid(s: Submission, signKey: string): boolean {
 }
 
 /** What checking `s` against `signKey` needs, or null when it has no signature or no canonical form. */
-function jobOf(s: Submission, signKey: string): SignatureJob | null {
+function jobOf(s: Submission, signKey: string, keep = false): SignatureJob | null {
   if (!s.sig) return null
   try {
-    return { text: textOf(s), key: signKey, sig: s.sig }
+    return { text: textOf(s, keep), key: signKey, sig: s.sig }
   } catch {
     return null // no canonical form, so nothing can have been signed over it
   }
@@ -147,6 +158,8 @@ export type BatchVerdict = { ok: true } | { ok: false; entry: Entry; code: Error
 export interface LogDirectory extends KeyDirectory {
   /** The seq an entry id already has in this log, if any. */
   seqOf(id: string): Promise<number | undefined>
+  /** `seqOf` of many ids in one read, when the log can (a batch's ids: one trip to LevelDB). */
+  seqsOf?(ids: string[]): Promise<(number | undefined)[]>
 }
 
 /**
@@ -163,7 +176,80 @@ export async function checkBatch(
   directory: LogDirectory,
   head: number,
   onFallback?: (err: Error) => void,
+  ahead?: AnswersAhead,
 ): Promise<BatchVerdict> {
+  const due = await batchRules(entries, directory, head)
+  if (!ahead) return signaturesHold(due, await verifyAll(due.jobs, onFallback))
+  // Checks sent ahead for these very (text, key, signature) triples answer; the rest are checked now.
+  const early = await Promise.all(due.checks.flatMap(({ entry, check }) => (check ? [ahead.answer(entry, check)] : [])))
+  const lateValid = await verifyAll(
+    due.jobs.filter((_, i) => early[i] === undefined),
+    onFallback,
+  )
+  let next = 0
+  return signaturesHold(
+    due,
+    early.map((answer) => answer ?? lateValid[next++]!),
+  )
+}
+
+/** Answers to checks sent ahead of their batch (verify-ahead.ts), for exactly the same check; undefined for any other. */
+export interface AnswersAhead {
+  answer(entry: Entry, job: SignatureJob): Promise<boolean | undefined>
+}
+
+/**
+ * The checks `entries` will most likely need, without the rule book: each against the key its
+ * author has in `directory` or publishes earlier among `entries`. What the rules would refuse
+ * outright is left out; a guess that is wrong costs a check later, never a wrong answer
+ * (verify-ahead.ts answers only the very same check).
+ */
+export async function likelyChecks(entries: Entry[], directory: KeyDirectory): Promise<{ entry: Entry; job: SignatureJob }[]> {
+  const fresh = new Map<string, { keys?: AccountKeys }>()
+  const known = new Map<string, Promise<{ keys?: AccountKeys } | undefined>>()
+  const overlay: KeyDirectory = {
+    account: (username) => {
+      const key = username.toLowerCase()
+      const found = fresh.get(key)
+      if (found) return Promise.resolve(found)
+      let stored = known.get(key)
+      if (!stored) {
+        stored = directory.account(username)
+        known.set(key, stored)
+      }
+      return stored
+    },
+  }
+  const out: { entry: Entry; job: SignatureJob }[] = []
+  for (const entry of entries) {
+    const due = await signatureDue(entry, overlay, { newAccountsNeedKeys: false })
+    const job = 'check' in due && due.check ? jobOf(entry, due.check.key, true) : null
+    if (job) out.push({ entry, job })
+    const body = entry.body
+    if (body.type === 'account.created' || body.type === 'account.keys') {
+      fresh.set(body.username.toLowerCase(), body.keys ? { keys: body.keys } : {})
+    }
+  }
+  return out
+}
+
+/** What the rule book says of a batch before any signature is checked (`batchRules`). */
+export interface BatchDue {
+  /** Each entry that must be signed, in order, with who must have signed it and the check. */
+  checks: { entry: Entry; actor: string; check: SignatureJob | null }[]
+  /** The signatures to check, in the order of `checks` (those with a check). */
+  jobs: SignatureJob[]
+  /** The first entry the rules refuse outright, if any: nothing after it was looked at. */
+  refusal: { ok: false; entry: Entry; code: ErrorCode; message: string } | null
+}
+
+/**
+ * The first half of `checkBatch`: the rules, in order, with the store's reads. Who must have
+ * signed each entry depends only on the entries before it, not on whether their signatures
+ * hold (if one does not, the whole batch is refused anyway): so the rules run in order first,
+ * and every signature can then be checked at once (`signaturesHold`).
+ */
+export async function batchRules(entries: Entry[], directory: LogDirectory, head: number): Promise<BatchDue> {
   const fresh = new Map<string, { keys?: AccountKeys }>()
   const ids = new Set<string>()
   // A batch is mostly a few people's entries: each account is read from the store once.
@@ -180,49 +266,49 @@ export async function checkBatch(
   const overlay: KeyDirectory = {
     account: async (username) => fresh.get(username.toLowerCase()) ?? stored(username),
   }
-  // Who must have signed each entry depends only on the entries before it, not on whether
-  // their signatures hold (if one does not, the whole batch is refused anyway): so the rules
-  // run in order first, then every signature is checked at once, and the first entry that
-  // fails either way is the one reported.
-  const checks: { entry: Entry; actor: string; check: SignatureJob | null }[] = []
-  let firstRefusal: { ok: false; entry: Entry; code: ErrorCode; message: string } | null = null
-  for (const entry of entries) {
-    if (entry.seq <= head) continue
-    const refused = await refusedOutright(entry, overlay, directory, ids)
+  const pending = entries.filter((e) => e.seq > head)
+  // One read for the whole batch's ids, not one each: the log holds none of them when honest.
+  const seqs = directory.seqsOf ? await directory.seqsOf(pending.map((e) => e.id)) : null
+  const checks: BatchDue['checks'] = []
+  let refusal: BatchDue['refusal'] = null
+  for (const [i, entry] of pending.entries()) {
+    const seq = ids.has(entry.id) ? entry.seq : seqs ? seqs[i] : await directory.seqOf(entry.id)
+    const refused = await refusedOutright(entry, seq, overlay)
     if (refused) {
-      firstRefusal = { ok: false, entry, ...refused }
+      refusal = { ok: false, entry, ...refused }
       break
     }
-    const pending = await signatureDue(entry, overlay, { newAccountsNeedKeys: false })
-    if (!('check' in pending)) {
-      if (!pending.ok) {
-        firstRefusal = { ...pending, entry }
+    const due = await signatureDue(entry, overlay, { newAccountsNeedKeys: false })
+    if (!('check' in due)) {
+      if (!due.ok) {
+        refusal = { ...due, entry }
         break
       }
-    } else checks.push({ entry, ...pending })
+    } else checks.push({ entry, ...due })
     ids.add(entry.id)
     const body = entry.body
     if (body.type === 'account.created' || body.type === 'account.keys') {
       fresh.set(body.username.toLowerCase(), body.keys ? { keys: body.keys } : {})
     }
   }
-  const jobs = checks.flatMap((c) => (c.check ? [c.check] : []))
-  const valid = await verifyAll(jobs, onFallback)
+  return { checks, jobs: checks.flatMap((c) => (c.check ? [c.check] : [])), refusal }
+}
+
+/** The second half of `checkBatch`: `valid` answers `due.jobs`; the first entry that fails either way is the one reported. */
+export function signaturesHold(due: BatchDue, valid: boolean[]): BatchVerdict {
   let next = 0
-  for (const { entry, actor, check } of checks) {
+  for (const { entry, actor, check } of due.checks) {
     if (check && valid[next++]) continue
     return { ...unsigned(actor, check), entry }
   }
-  return firstRefusal ?? { ok: true }
+  return due.refusal ?? { ok: true }
 }
 
 async function refusedOutright(
   entry: Entry,
+  seq: number | undefined,
   overlay: KeyDirectory,
-  directory: LogDirectory,
-  ids: Set<string>,
 ): Promise<{ code: ErrorCode; message: string } | null> {
-  const seq = ids.has(entry.id) ? entry.seq : await directory.seqOf(entry.id)
   if (seq !== undefined)
     return { code: 'claim_absurd', message: `Entry ${entry.id} is in the log already (seq ${seq}); an entry is ordered once.` }
   const body = entry.body

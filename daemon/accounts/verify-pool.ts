@@ -117,14 +117,18 @@ class VerifyThread {
 
 let threads: VerifyThread[] | null = null
 
-/** Leaves one core to this thread; at most 3 workers (a batch is at most 2,000 entries). */
-function pool(): VerifyThread[] {
-  if (!threads || threads.some((t) => t.broken)) {
-    const wanted = Math.min(3, Math.max(0, availableParallelism() - 1))
+/**
+ * Up to `wanted` workers, at most 3 (a batch is at most 2,000 entries). `verifyAll` leaves one
+ * core to this thread; checks sent ahead (`verifyOffThread`) run beside this thread's other
+ * work, so they may have every core.
+ */
+function pool(wanted: number): VerifyThread[] {
+  const n = Math.min(3, Math.max(0, wanted))
+  if (!threads || threads.length < n || threads.some((t) => t.broken)) {
     threads = (threads ?? []).filter((t) => !t.broken)
-    while (threads.length < wanted) threads.push(new VerifyThread())
+    while (threads.length < n) threads.push(new VerifyThread())
   }
-  return threads
+  return threads.slice(0, n)
 }
 
 /**
@@ -132,7 +136,7 @@ function pool(): VerifyThread[] {
  * failed (its share was then checked here).
  */
 export async function verifyAll(jobs: SignatureJob[], onFallback?: (err: Error) => void): Promise<boolean[]> {
-  const workers = jobs.length < SPLIT_AT ? [] : pool()
+  const workers = jobs.length < SPLIT_AT ? [] : pool(availableParallelism() - 1)
   if (workers.length === 0) return jobs.map(verifyHere)
   const share = Math.ceil(jobs.length / (workers.length + 1))
   const sent = workers.map((thread, i) => {
@@ -147,4 +151,25 @@ export async function verifyAll(jobs: SignatureJob[], onFallback?: (err: Error) 
   const mine = jobs.slice(0, share).map(verifyHere)
   const theirs = await Promise.all(sent)
   return mine.concat(...theirs)
+}
+
+/**
+ * Whether each signature is valid, checked on worker threads only (one per core), this thread
+ * left to other work; null on a machine with one core, where there is no other thread to use.
+ * A worker that fails has its share checked here (`onFallback` hears of it).
+ */
+export function verifyOffThread(jobs: SignatureJob[], onFallback?: (err: Error) => void): Promise<boolean[]> | null {
+  const workers = pool(availableParallelism())
+  if (workers.length === 0 || availableParallelism() < 2) return null
+  const share = Math.ceil(jobs.length / workers.length)
+  const sent = workers.map((thread, i) => {
+    const part = jobs.slice(share * i, share * (i + 1))
+    return part.length === 0
+      ? Promise.resolve([])
+      : thread.check(part).catch((err: Error) => {
+          onFallback?.(err)
+          return part.map(verifyHere)
+        })
+  })
+  return Promise.all(sent).then((parts) => parts.flat())
 }

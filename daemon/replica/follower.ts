@@ -23,7 +23,7 @@ import {
   type Typing,
   type Welcome,
 } from '../../shared/index.js'
-import { checkBatch } from '../accounts/index.js'
+import { checkBatch, type LogDirectory, VerifyAhead } from '../accounts/index.js'
 import { isNoSpace } from '../errors/index.js'
 import type { PeerConnection } from '../link/index.js'
 import { OrderCheck } from './order-check.js'
@@ -105,6 +105,10 @@ export class Follower extends EventEmitter<FollowerEvents> {
   // Frames are handled one at a time, in arrival order, even though applying is async.
   #queue: Promise<void> = Promise.resolve()
   readonly #order: OrderCheck
+  /** What the rule book reads of our log (accounts/signatures.ts). */
+  readonly #directory: LogDirectory
+  /** A frame's signatures go to the worker threads as it arrives, checked while earlier frames are applied. */
+  readonly #ahead: VerifyAhead
 
   constructor(
     readonly conn: PeerConnection,
@@ -114,7 +118,15 @@ export class Follower extends EventEmitter<FollowerEvents> {
   ) {
     super()
     this.#order = new OrderCheck(replica.store, conn.peer, me.network, log)
+    const { store } = replica
+    this.#directory = {
+      account: (username) => store.views.account(username),
+      seqOf: (id) => store.log.seqOf(id),
+      seqsOf: (ids) => store.log.seqsOf(ids),
+    }
+    this.#ahead = new VerifyAhead(this.#directory, (err) => this.signatureWorkerFailed(err))
     conn.on('frame', (frame) => {
+      if (frame.type === 'entries' && !this.#refused && !this.#dropped) this.#ahead.send(frame.entries)
       this.#queue = this.#queue.then(() => this.onFrame(frame)).catch((err) => this.failed(err))
     })
     // After the frames that came before it: a relay that hands over sends `handover`, then
@@ -152,10 +164,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
       case 'entries': {
         if (!this.#welcome) return this.conn.fail('frame_invalid', 'entries before welcome')
         // Every entry is its author's, or none of the batch is applied (accounts/signatures.ts).
-        const { store } = this.replica
-        const directory = { account: (username: string) => store.views.account(username), seqOf: (id: string) => store.log.ids.get(id) }
-        const signed = await checkBatch(frame.entries, directory, this.replica.head, (err) =>
-          this.log.warn({ err }, "a signature worker failed; its share of the batch was checked on the daemon's thread"),
+        const signed = await checkBatch(
+          frame.entries,
+          this.#directory,
+          this.replica.head,
+          (err) => this.signatureWorkerFailed(err),
+          this.#ahead,
         )
         if (!signed.ok) {
           const { entry, code, message } = signed
@@ -205,6 +219,10 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.#welcome = welcome
     this.replica.expectBacklog(welcome.head)
     this.emit('ready', welcome)
+  }
+
+  private signatureWorkerFailed(err: Error): void {
+    this.log.warn({ err }, "a signature check could not run on a worker; it was checked on the daemon's thread")
   }
 
   /** Nothing of ours is touched: the link goes, and who picks relays hears why. */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { AccountKeys, Entry, Submission } from '../../shared/index.js'
 import { DiskFullError, StoreError, isNoSpace } from '../errors/index.js'
 import { DiskWatch, type DiskWatchOptions } from './disk.js'
+import { ENCODED, encodedOps } from './encoded.js'
 import { GroupCommit } from './group-commit.js'
 import { seqKey } from './keys.js'
 import { EntryLog } from './log.js'
@@ -84,6 +85,8 @@ export class Store {
   #drained: (() => void) | null = null
   /** Closing the database closes its sublevels, and opening it does not open them again: reopen does. */
   readonly #sublevels: { open: () => Promise<void> }[] = []
+  /** The same sublevels, to tell a batch's ops on them from any other (encoded.ts). */
+  readonly #ours = new Set<object>()
   /** Small writes asked at once share one synced batch (group-commit.ts): the outbox's. */
   readonly #group = new GroupCommit((ops) => this.write(ops))
 
@@ -97,6 +100,7 @@ export class Store {
     const sub = <V>(name: string) => {
       const level = db.sublevel<string, V>(name, { valueEncoding: 'json' })
       this.#sublevels.push(level)
+      this.#ours.add(level)
       return level as unknown as Sub<V>
     }
     this.log = new EntryLog(sub<Entry>('log'), sub<number>('ids'), sub<string>('chain'))
@@ -242,8 +246,11 @@ export class Store {
 
   private async batch(ops: Op[]): Promise<void> {
     try {
+      const encoded = encodedOps(ops, this.#ours)
       // biome-ignore lint/suspicious/noExplicitAny: the batch spans sublevels of several value types, which level's types cannot say
-      await this.db.batch(ops as any, { sync: true })
+      if (encoded) await this.db.batch(encoded as any, { sync: true, ...ENCODED })
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      else await this.db.batch(ops as any, { sync: true })
     } catch (cause) {
       if (!isNoSpace(cause)) throw new StoreError('Writing to the database failed; the change was not saved.', { cause })
       this.disk.filled(cause)

@@ -127,12 +127,12 @@ t.test('a welcome from 0 while we have entries, from a relay that proved the net
 })
 
 t.test('an empty log still takes everything from 0', async (t) => {
-  const { link, welcome, logIds, batch } = await follower(t, [])
+  const { link, welcome, logIds, batch, replica } = await follower(t, [])
   const relayLog = entries(ids('relay', 3))
   t.equal(await welcome({ head: 3, from: 0 }, relayLog), 'ready')
   t.equal(link.failed, null, 'the link stays')
   link.emit('frame', await batch(relayLog), 100)
-  await new Promise((r) => setTimeout(r, 50))
+  await applied(replica, 3)
   t.same(await logIds(), ids('relay', 3), 'the relay’s log is ours now')
 })
 
@@ -189,6 +189,34 @@ t.test("a relay that sends an entry in someone's name, not signed by them: nothi
     lines.some((l) => String(l.msg).includes('entry 4 (message.posted, id e-4)') && l.relay === RELAY),
     'its log names the relay and the entry',
   )
+})
+
+t.test('frames arriving faster than they are applied: applied in order, up to the one with a forged entry in its middle', async (t) => {
+  const people = new TestPeople('alice', 'mallory')
+  const { link, welcome, logIds, replica, store } = await follower(t, [])
+  const at = (seq: number, body: Entry['body'], by = actorOf(body)): Entry => ({
+    ...people.get(by).sign({ id: `e-${String(seq).padStart(4, '0')}`, ts: 1000 + seq, origin: RELAY, body }),
+    seq,
+    term: 2,
+  })
+  const hello = (author: string, seq: number): Entry['body'] => ({ type: 'message.posted', room: 'general', author, text: `${seq}` })
+  const log = [at(1, people.created('alice')), at(2, people.created('mallory'))]
+  for (let seq = 3; seq <= 400; seq++) log.push(at(seq, hello('alice', seq), seq === 250 ? 'mallory' : 'alice'))
+  t.equal(await welcome({ head: 400, from: 0 }, log), 'ready')
+  // An honest relay's statements over this log, each frame sent before any is applied.
+  const frames = [log.slice(0, 100), log.slice(100, 200), log.slice(200, 300), log.slice(300)].map(
+    (list): Frame => ({ type: 'entries', entries: list, order: statement(KEY, list.at(-1)!.seq, chainOf(log, list.at(-1)!.seq)) }),
+  )
+  for (const frame of frames) link.emit('frame', frame, 100)
+  while (link.open) await new Promise((r) => setImmediate(r))
+  t.equal(link.failed?.code, 'bad_signature', 'the third frame is refused: entry 250 is not signed by alice')
+  t.equal(replica.head, 200, 'the two frames before it are applied, none of it, nothing after it')
+  t.same(
+    await logIds(),
+    log.slice(0, 200).map((e) => e.id),
+    'in the order the relay gave',
+  )
+  t.same(await store.log.chainAt(200), chainOf(log, 200), 'with the chain the relay signed')
 })
 
 t.test('a healed partition: back to the last common checkpoint, the rest resubmitted', async (t) => {
