@@ -14,6 +14,7 @@ import { images } from './images.js'
 import { link, type Timing } from './link.js'
 import { check, ratio } from './report.js'
 import { scale } from './scale.js'
+import { levelFloor } from './level-floor.js'
 import { searchScenario } from './search.js'
 import { searchLiveCost } from './search-live.js'
 import { sealedPage } from './sealed-page.js'
@@ -237,6 +238,11 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
       `**${c.entriesPerS} entries/s** (${c.catchupMs} ms from its start to an equal log head); lost: ${c.audit.lost}`,
     ])
     ctx.row(['posting through the REST API to a local relay, 32 concurrent clients', `${c.postRatePerS} messages/s acknowledged`])
+    const floor = await levelFloor(c.entries)
+    ctx.row([
+      `floor: LevelDB alone taking ${floor.entries} entry-sized values in synced batches of 2,000 (a frame), on this disk`,
+      `**${floor.perS} entries/s**`,
+    ])
   },
   'sealed-files': async (ctx) => (await import('./sealed-files.js')).scenario(ctx),
   'search-sealed': async (ctx) => (await import('./search-sealed.js')).sealedSearchRows(ctx, [1000, 10_000]),
