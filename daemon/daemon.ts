@@ -18,6 +18,7 @@ import { PeerServer, PeerTls, remoteIp } from './link/index.js'
 import { Outbox } from './outbox/index.js'
 import { Replica } from './replica/index.js'
 import { Coordinator, NOT_RELAY_GATE } from './roles/index.js'
+import { unlistedMachines } from './relay/index.js'
 import { isTerm } from './election/index.js'
 import { indexAsApplied, Search } from './search/index.js'
 import { buildStatus } from './status.js'
@@ -127,6 +128,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger = pino({ lev
     interfaceName: iface?.name ?? null,
     seen: () => directory.seen(),
     linked: () => (coordinator.roster?.peers ?? []).filter((p) => p.nodeId !== nodeId),
+    unlisted: () => unlistedMachines(coordinator.roster, nodeId),
     remove: (target, by) => removeFromNetwork(admission, tls, directory, target, by, log.child({ part: 'admission' })),
   })
   const machinesChanged = machinesChangedHint(pages)

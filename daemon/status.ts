@@ -60,6 +60,7 @@ export function buildStatus(
     relayName,
     head,
     peers,
+    machines: roster ? roster.machines : peers.length + 1,
     online: [...online].sort(),
     away,
     ui,

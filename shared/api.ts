@@ -357,7 +357,15 @@ export interface Status {
   relayId: string | null
   relayName: string | null
   head: number
+  /**
+   * The other machines the relay names: those with people on them and the likeliest next
+   * relays (daemon/relay/roster-scope.ts), every machine on a network of a few dozen; the
+   * relay's own status lists every linked machine. Before a relay is followed: the machines
+   * discovery sees.
+   */
   peers: PeerStatus[]
+  /** Machines on the network, this one included: named in `peers` or not. */
+  machines: number
   /** People with a chat page open anywhere on the network. */
   online: string[]
   /** Of `online`, those away everywhere they are online. */

@@ -10,7 +10,7 @@ import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.
 import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
 import { OrderStatement } from './chain.js'
-import { MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+import { MAX_MACHINES, MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
 import { PresencePass } from './presence.js'
 
 /**
@@ -126,11 +126,14 @@ export const Presence = z.object({
 export type Presence = z.infer<typeof Presence>
 
 /**
- * Relay -> every live client: the peer list and who is online. A client that goes live gets
- * the whole list (`reset` on its first part, parts of at most ROSTER_CHUNK peers); after that,
- * within a second of a change, everyone gets only what changed: `peers` that joined or changed,
- * `gone` the node ids that left. Sending the whole list to everyone on every change cost
- * O(peers²) bytes per change, over 1 GB for a network of 10,000 machines.
+ * Relay -> every live client: the machines it names and who is online. It names the relay,
+ * every machine with people on it and the likeliest next relays, not every machine
+ * (daemon/relay/roster-scope.ts: naming every machine to every client is Θ(machines²) bytes);
+ * `machines` counts them all. A client that goes live gets the whole list (`reset` on its
+ * first part, parts of at most ROSTER_CHUNK peers); after that, within a second of a change,
+ * everyone gets only what changed: `peers` named anew or changed, `gone` the node ids no
+ * longer named (left, or no longer among those named). A new count alone travels with the
+ * next change, or within ROSTER_INTERVAL_MS (10 s).
  */
 export const Roster = z.object({
   type: z.literal('roster'),
@@ -140,6 +143,8 @@ export const Roster = z.object({
   reset: z.boolean(),
   peers: z.array(PeerSummary).max(ROSTER_CHUNK),
   gone: z.array(NodeId).max(ROSTER_CHUNK),
+  /** Machines linked to the relay, itself included; absent from a relay that names every one (before issue 18). */
+  machines: z.number().int().min(1).max(MAX_MACHINES).optional(),
 })
 
 /**

@@ -40,6 +40,13 @@ export const MAX_FRAME_BYTES = 1024 * 1024
 export const MAX_USERS_PER_MACHINE = 1000
 /** Peers per `roster` frame: a roster of a large network goes out in parts under MAX_FRAME_BYTES. */
 export const ROSTER_CHUNK = 1000
+/**
+ * Machines without anyone on them that a client's roster still names, as the likeliest next
+ * relays (daemon/relay/roster-scope.ts); the others are only counted.
+ */
+export const ROSTER_CANDIDATES = 16
+/** The most machines a roster may say are linked (a bound for the count, far above any LAN). */
+export const MAX_MACHINES = 1_000_000
 /** Entries per `entries` frame while a replica catches up. */
 export const CATCH_UP_BATCH = 500
 

@@ -76,6 +76,13 @@ export interface ForkReport {
 export interface MachinesResponse {
   network: NetworkView
   machines: MachineView[]
+  /**
+   * Machines linked to the relay that it does not name to this one: on a large network a
+   * client is told only of the machines with people on them and the likeliest next relays
+   * (daemon/relay/roster-scope.ts), and counts the rest. 0 on the relay, and on a network of
+   * a few dozen machines.
+   */
+  unlisted: number
   /** Forks seen by this machine, newest first; absent or empty when none. */
   forks?: ForkReport[]
 }

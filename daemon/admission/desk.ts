@@ -28,6 +28,8 @@ export interface DeskSources {
   seen: () => readonly SeenMachine[]
   /** Machines linked to the relay now (the roster), with the fingerprint when known. */
   linked: () => { nodeId: string; name: string; host: string; fingerprint?: string | undefined }[]
+  /** Machines linked to the relay that its roster counts but does not name (`MachinesResponse.unlisted`). */
+  unlisted: () => number
   /** Removes a member (admission/removal.ts); throws machine_unknown when its key is not known here. */
   remove: (nodeId: string, by: string) => Promise<void>
 }
@@ -39,7 +41,7 @@ export class NetworkDesk {
   ) {}
 
   list(): MachinesResponse {
-    return { network: this.networkView(), machines: [...this.machines().values()] }
+    return { network: this.networkView(), machines: [...this.machines().values()], unlisted: this.sources.unlisted() }
   }
 
   async act(nodeId: string, action: MachineAction, by: string): Promise<MachineView> {

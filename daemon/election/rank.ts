@@ -1,8 +1,11 @@
 import type { Advert } from '../../shared/index.js'
 import { countedPeers } from './term.js'
 
+/** What the order of candidates rests on: an advert, or a roster's line for a machine. */
+export type Ranked = Pick<Advert, 'head' | 'startedAt' | 'nodeId'>
+
 /** Negative when `a` should be relay before `b`: the most complete log, then the oldest, then the lowest id. */
-export function compareCandidates(a: Advert, b: Advert): number {
+export function compareCandidates(a: Ranked, b: Ranked): number {
   return b.head - a.head || a.startedAt - b.startedAt || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)
 }
 

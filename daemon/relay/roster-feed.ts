@@ -1,14 +1,15 @@
 /**
- * Keeping every live client's roster up to date: the whole list once as a link goes live,
- * then only differences (roster.ts `RosterBook`), coalesced into one frame a second however
- * many machines join, leave or change presence meanwhile, and compared again every 10 s as a
- * safety net. Apart from relay.ts because it runs on timers of its own and knows nothing of
- * ordering.
+ * Keeping every live client's roster up to date: the machines it names (roster-scope.ts) once
+ * as a link goes live, then only differences (roster.ts `RosterBook`), coalesced into one
+ * frame a second however many machines join, leave or change presence meanwhile, and compared
+ * again every 10 s as a safety net, which also brings everyone the count of machines. Apart
+ * from relay.ts because it runs on timers of its own and knows nothing of ordering.
  */
 import type { PeerSummary } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
 import { summaryOf, type ClientLink, type RelaySelf } from './clients.js'
 import { RosterBook, type RosterView } from './roster.js'
+import { rosterScope } from './roster-scope.js'
 
 /** The roster is compared with what clients were told at least this often (a safety net). */
 export const ROSTER_INTERVAL_MS = 10_000
@@ -21,29 +22,38 @@ export const ROSTER_COALESCE_MS = 1000
 
 export type RosterHeader = Pick<RosterView, 'relayId' | 'term' | 'head'>
 
+type Header = RosterHeader & { machines: number }
+
 export class RosterFeed {
   readonly #book = new RosterBook()
   readonly #timer: NodeJS.Timeout
   #due: NodeJS.Timeout | null = null
   #stopped = false
+  /** The count of machines as this relay's own status last heard it. */
+  #counted = 0
 
   constructor(
     private readonly self: Pick<RelaySelf, 'nodeId' | 'name' | 'peerPort' | 'startedAt' | 'presence' | 'fingerprint'>,
     private readonly header: () => RosterHeader,
-    private readonly links: () => Iterable<[PeerConnection, ClientLink]>,
+    private readonly links: () => ReadonlyMap<PeerConnection, ClientLink>,
     /** The roster changed (status shown to people). */
     private readonly changed: () => void,
   ) {
-    this.#timer = setInterval(() => this.send(), ROSTER_INTERVAL_MS)
+    this.#timer = setInterval(() => this.send(true), ROSTER_INTERVAL_MS)
     this.#timer.unref()
     // The book starts with this machine in it, so the first client's snapshot names the relay.
     this.send()
   }
 
-  /** The live list: this machine and every linked client daemon. */
+  /** The whole list, for this machine's own status: this machine and every linked client daemon. */
   view(): RosterView {
+    const { me, others, header } = this.lines()
+    return { ...header, peers: [me, ...others] }
+  }
+
+  private lines(): { me: PeerSummary; others: PeerSummary[]; header: Header } {
     const header = this.header()
-    const others = [...this.links()].map(([, l]) => summaryOf(l, header.head))
+    const others = [...this.links().values()].map((l) => summaryOf(l, header.head))
     const me: PeerSummary = {
       nodeId: this.self.nodeId,
       name: this.self.name,
@@ -54,7 +64,7 @@ export class RosterFeed {
       ...this.self.presence(),
       ...(this.self.fingerprint ? { fingerprint: this.self.fingerprint } : {}),
     }
-    return { ...header, peers: [me, ...others] }
+    return { me, others, header: { ...header, machines: others.length + 1 } }
   }
 
   /** Something in the roster changed: send it soon, once for any number of changes. */
@@ -67,9 +77,9 @@ export class RosterFeed {
     this.#due.unref()
   }
 
-  /** The whole list as last told to everyone, for a link going live (every later change reaches it as a difference). */
+  /** The named list as last told to everyone, for a link going live (every later change reaches it as a difference). */
   snapshotFrames(): string[] {
-    return this.#book.snapshotFrames(this.header())
+    return this.#book.snapshotFrames({ ...this.header(), machines: this.links().size + 1 })
   }
 
   stop(): void {
@@ -78,12 +88,14 @@ export class RosterFeed {
     if (this.#due) clearTimeout(this.#due)
   }
 
-  private send(): void {
+  /** Sends what changed in the named list; with `countDue`, a new count alone too. */
+  private send(countDue = false): void {
     if (this.#stopped) return
-    const { peers, ...header } = this.view()
-    const frames = this.#book.changes(header, peers).map((f) => JSON.stringify(f))
-    if (frames.length === 0) return
+    const { me, others, header } = this.lines()
+    const frames = this.#book.changes(header, rosterScope(me, others), countDue).map((f) => JSON.stringify(f))
     for (const [conn, link] of this.links()) if (link.live) for (const f of frames) conn.sendRaw(f)
-    this.changed()
+    // This machine's own status lists every link, named or not: it changed with the count too.
+    if (frames.length > 0 || header.machines !== this.#counted) this.changed()
+    this.#counted = header.machines
   }
 }

@@ -1,7 +1,10 @@
 /**
  * The roster as the relay sends it: the whole list to a client that just went live, then
  * only the differences from what everyone was last told. A peer's `head` is left out of the
- * comparison: it moves with every message and is not worth a frame to every machine.
+ * comparison: it moves with every message and is not worth a frame to every machine. Nor is
+ * the count of machines alone (`countDue`): while a floor starts it moves with every link,
+ * and it travels with the next change or the 10 s safety net instead. Which machines the list
+ * names is roster-scope.ts's choice.
  */
 import { MAX_FRAME_BYTES, ROSTER_CHUNK, type PeerSummary, type Roster } from '../../shared/index.js'
 
@@ -11,9 +14,11 @@ export interface RosterView {
   term: number
   head: number
   peers: PeerSummary[]
+  /** Machines linked to the relay, itself included: `peers` may name only some of them. */
+  machines: number
 }
 
-type Header = Pick<Roster, 'relayId' | 'term' | 'head'>
+type Header = Pick<Roster, 'relayId' | 'term' | 'head'> & { machines: number }
 
 const compared = (p: PeerSummary): string => JSON.stringify({ ...p, head: 0 })
 
@@ -42,11 +47,15 @@ export class RosterBook {
   /** What every live client has been told, by node id. */
   readonly #told = new Map<string, { peer: PeerSummary; key: string }>()
   #toldTerm = 0
+  #toldMachines = 0
   /** The serialized snapshot, until the next change: many clients go live between changes. */
-  #snapshot: { term: number; frames: string[] } | null = null
+  #snapshot: { term: number; machines: number; frames: string[] } | null = null
 
-  /** The frames that bring everyone from what they were told to `peers`; none if nothing changed. */
-  changes(header: Header, peers: PeerSummary[]): Roster[] {
+  /**
+   * The frames that bring everyone from what they were told to `peers`; none if nothing
+   * changed, or if only the count did and it is not `countDue`.
+   */
+  changes(header: Header, peers: PeerSummary[], countDue = false): Roster[] {
     const now = new Map(peers.map((p) => [p.nodeId, p]))
     const changed: PeerSummary[] = []
     for (const p of peers) {
@@ -56,8 +65,10 @@ export class RosterBook {
     }
     const gone = [...this.#told.keys()].filter((id) => !now.has(id))
     for (const id of gone) this.#told.delete(id)
-    if (changed.length === 0 && gone.length === 0 && header.term === this.#toldTerm) return []
+    const countOnly = countDue && header.machines !== this.#toldMachines
+    if (changed.length === 0 && gone.length === 0 && header.term === this.#toldTerm && !countOnly) return []
     this.#toldTerm = header.term
+    this.#toldMachines = header.machines
     this.#snapshot = null
     const peerParts = chunks(changed)
     const goneParts = chunks(gone)
@@ -81,13 +92,22 @@ export class RosterBook {
     }))
   }
 
-  /** The snapshot as JSON frames, made once per change (its `head` is from when it was made). */
+  /** The snapshot as JSON frames, made once per change or count (its `head` is from when it was made). */
   snapshotFrames(header: Header): string[] {
-    if (this.#snapshot?.term !== header.term) {
-      this.#snapshot = { term: header.term, frames: this.snapshot(header).map((f) => JSON.stringify(f)) }
+    let made = this.#snapshot
+    if (made?.term !== header.term || made.machines !== header.machines) {
+      made = { term: header.term, machines: header.machines, frames: this.snapshot(header).map((f) => JSON.stringify(f)) }
+      this.#snapshot = made
     }
-    return this.#snapshot.frames
+    return made.frames
   }
+}
+
+/** Machines a roster counts but does not name, this one aside (it knows itself). */
+export function unlistedMachines(view: RosterView | null, self: string): number {
+  if (!view) return 0
+  const named = view.peers.length + (view.peers.some((p) => p.nodeId === self) ? 0 : 1)
+  return Math.max(0, view.machines - named)
 }
 
 /** A client applies each roster frame to its view (pure; the view it is given is not changed). */
@@ -95,5 +115,7 @@ export function applyRoster(view: RosterView | null, frame: Roster): RosterView 
   const peers = new Map(frame.reset || !view || view.relayId !== frame.relayId ? [] : view.peers.map((p) => [p.nodeId, p]))
   for (const id of frame.gone) peers.delete(id)
   for (const p of frame.peers) peers.set(p.nodeId, p)
-  return { relayId: frame.relayId, term: frame.term, head: frame.head, peers: [...peers.values()] }
+  const named = [...peers.values()]
+  // A relay from before issue 18 names every machine and sends no count.
+  return { relayId: frame.relayId, term: frame.term, head: frame.head, peers: named, machines: frame.machines ?? named.length }
 }

@@ -49,6 +49,7 @@ function fakeMachines(now: number): MachinesResponse {
       m('eeee000000000006', 'old-mac', 'outdated', { linked: false, problem: 'protocol 4; this SO-CHAT speaks 5' }),
       m('ffff000000000007', 'eve', 'stranger', { linked: false, seenBy: ['roster'], address: null, lastSeen: null }),
     ],
+    unlisted: 0,
   }
 }
 

@@ -31,6 +31,7 @@ function deskOf(self: AdmittingMachine) {
     interfaceName: 'eth0',
     seen: () => seen,
     linked: () => linked,
+    unlisted: () => 0,
     remove: async (nodeId, by) => {
       removals.push([nodeId, by])
       const known = seen.find((s) => s.peer?.nodeId === nodeId)

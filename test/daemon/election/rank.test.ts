@@ -6,6 +6,7 @@
 import t from 'tap'
 import { PROTOCOL_VERSION, type Advert } from '../../../shared/index.js'
 import { compareCandidates, compareRelays, decide, type Decision } from '../../../daemon/election/index.js'
+import { seededRandom as random } from '../../lib/seeded.js'
 
 let nextId = 1
 function advert(fields: Partial<Advert> = {}): Advert {
@@ -25,16 +26,6 @@ function advert(fields: Partial<Advert> = {}): Advert {
 }
 const id = (n: number) => n.toString(16).padStart(16, '0')
 const after = (self: Advert, peers: Advert[], knownTerm = self.term) => decide({ self, peers, windowOver: true, knownTerm })
-
-/** Deterministic PRNG (mulberry32), so a failing case is reproducible from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 t.test('candidates rank by longest log, then earliest start, then lowest node id', async (t) => {
   const longLog = advert({ head: 10, startedAt: 9000, nodeId: id(9) })

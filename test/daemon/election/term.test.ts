@@ -8,16 +8,8 @@
 import t from 'tap'
 import { MAX_TERM, PROTOCOL_VERSION, advertFromTxt, advertToTxt, type Advert } from '../../../shared/index.js'
 import { decide, isTerm, nextTerm, raisedTerm } from '../../../daemon/election/index.js'
+import { seededRandom as random } from '../../lib/seeded.js'
 
-/** Deterministic PRNG (mulberry32), so a failing case is reproducible from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 const id = (n: number) => n.toString(16).padStart(16, '0')
 let nextId = 1
 function advert(fields: Partial<Advert> = {}): Advert {

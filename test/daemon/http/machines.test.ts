@@ -36,7 +36,7 @@ class FakeDesk implements MachineDesk {
   machine = bob('asking')
   network = { ...NETWORK }
   list(): MachinesResponse {
-    return { network: this.network, machines: [this.machine] }
+    return { network: this.network, machines: [this.machine], unlisted: 0 }
   }
   async act(nodeId: string, action: MachineAction, by: string): Promise<MachineView> {
     this.calls.push(`${by} ${action} ${nodeId}`)

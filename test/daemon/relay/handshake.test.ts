@@ -12,16 +12,7 @@ import { judgeWelcome } from '../../../daemon/replica/index.js'
 import { EntryLog, GENESIS } from '../../../daemon/store/index.js'
 import type { Sub } from '../../../daemon/store/types.js'
 import { seqKey } from '../../../daemon/store/keys.js'
-
-/** Deterministic PRNG (mulberry32), so a failing case is reproducible from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as random } from '../../lib/seeded.js'
 
 /**
  * The store's own EntryLog (its checkpoint rule included) over no database: entry `seq` has

@@ -5,10 +5,10 @@
  */
 import t from 'tap'
 import { MAX_FRAME_BYTES, ROSTER_CHUNK, parseFrame, type PeerSummary } from '../../../shared/index.js'
-import { RosterBook, applyRoster, type RosterView } from '../../../daemon/relay/index.js'
+import { RosterBook, applyRoster, unlistedMachines, type RosterView } from '../../../daemon/relay/index.js'
 
 const RELAY = 'aaaaaaaaaaaaaaaa'
-const header = (term = 1, head = 10) => ({ relayId: RELAY, term, head })
+const header = (term = 1, head = 10, machines = 3) => ({ relayId: RELAY, term, head, machines })
 const peer = (i: number, users: string[] = []): PeerSummary => ({
   nodeId: i.toString(16).padStart(16, '0'),
   name: `pc-${i}`,
@@ -111,4 +111,35 @@ t.test('a roster from another relay replaces, never merges', async (t) => {
   })
   t.same(ids(other), [peer(2).nodeId])
   t.equal(other.relayId, 'bbbbbbbbbbbbbbbb')
+})
+
+t.test('a new count of machines alone waits for the safety net, then travels without a peer', async (t) => {
+  const book = new RosterBook()
+  let client = fold(null, book.changes(header(1, 10, 3), [peer(1), peer(2)]))
+  t.equal(client!.machines, 3)
+  t.same(book.changes(header(1, 10, 40), [peer(1), peer(2)]), [], 'not on every link that goes live')
+  const due = book.changes(header(1, 10, 40), [peer(1), peer(2)], true)
+  t.same(
+    due.map((f) => [f.peers.length, f.gone.length, f.machines]),
+    [[0, 0, 40]],
+    'the safety net sends it',
+  )
+  client = fold(client, due)
+  t.equal(client!.machines, 40)
+  t.same(ids(client), [peer(1).nodeId, peer(2).nodeId].sort(), 'and the named list is kept')
+  t.same(book.changes(header(1, 10, 40), [peer(1), peer(2)], true), [], 'once')
+  t.equal(JSON.parse(book.snapshotFrames(header(1, 10, 41))[0]!).machines, 41, 'a snapshot has the count of when it is sent')
+})
+
+t.test('a roster from a relay that sends no count names every machine', async (t) => {
+  const view = applyRoster(null, { type: 'roster', relayId: RELAY, term: 1, head: 0, reset: true, peers: [peer(1), peer(2)], gone: [] })
+  t.equal(view.machines, 2)
+})
+
+t.test('what a client counts but is not told of, itself aside', async (t) => {
+  const view = (peers: PeerSummary[], machines: number): RosterView => ({ relayId: RELAY, term: 1, head: 0, peers, machines })
+  t.equal(unlistedMachines(null, peer(1).nodeId), 0, 'no relay followed: nothing counted')
+  t.equal(unlistedMachines(view([peer(9), peer(1)], 2), peer(1).nodeId), 0, 'every machine named, this one among them')
+  t.equal(unlistedMachines(view([peer(9), peer(2)], 40), peer(1).nodeId), 37, 'this one is counted but knows itself')
+  t.equal(unlistedMachines(view([peer(9), peer(1)], 40), peer(1).nodeId), 38)
 })

@@ -20,7 +20,7 @@ t.test('a fork, in words', async (t) => {
     /^The machine with fingerprint 4F2A-0000-1111-2222-3333-4444-5555-6666 signed two different histories for term 7/,
     'a machine it does not know by name',
   )
-  const list: MachinesResponse = { network: { name: 'lab', open: false, standing: 'member', interface: null }, machines: [] }
+  const list: MachinesResponse = { network: { name: 'lab', open: false, standing: 'member', interface: null }, machines: [], unlisted: 0 }
   t.same(forkTexts(list), [], 'no forks (an older daemon does not send the field): nothing said')
   t.equal(
     forkTexts({

@@ -20,6 +20,7 @@ import {
   seenByText,
   standingText,
   toggleLabel,
+  unlistedText,
 } from '../../../web-ui/src/network/network-model.js'
 
 const FP = '4F2A-0000-1111-2222-3333-4444-5555-6666'
@@ -123,6 +124,15 @@ t.test('why a machine is not there, in words', async (t) => {
     'Runs an older SO-CHAT: update it (protocol 3, this is 4).',
   )
   t.match(conditionText(machine('bob', 'asking')), /compare its fingerprint/)
+  t.match(
+    conditionText(machine('amy', 'member', { linked: false }), 9_983),
+    /^Not named by the relay/,
+    'on a network whose relay names only some machines, not being named is not being unlinked',
+  )
+  t.equal(conditionText(machine('amy', 'member'), 9_983), 'Linked')
+  t.equal(unlistedText(0), null, 'a relay that names every machine: nothing said')
+  t.equal(unlistedText(1), '1 more machine is linked to the relay with nobody on them: counted, not listed.')
+  t.equal(unlistedText(9_983), '9,983 more machines are linked to the relay with nobody on them: counted, not listed.')
   t.equal(seenByText(['mdns'], 'eth0'), 'Seen by mDNS on interface eth0')
   t.equal(seenByText(['static', 'roster'], null), 'Address given, via the relay')
   t.equal(seenByText(['mdns', 'link'], null), 'Seen by mDNS, linked to this machine', 'no interface named when discovery gave none')
@@ -141,6 +151,7 @@ t.test('what changed is worth saying: a machine newly asking, the sidebar’s ba
   const list = (standing: NetworkView['standing'], ...machines: MachineView[]): MachinesResponse => ({
     network: network(standing),
     machines,
+    unlisted: 0,
   })
   t.same(newlyAsking(list('member', bob), list('member', bob, carol)), ['carol'], 'only the new one')
   t.same(newlyAsking(null, list('member', bob)), ['bob'], 'everyone, the first time')

@@ -13,6 +13,8 @@ export interface RowHost {
   /** The machine whose Remove is being confirmed: a live redraw keeps asking, not starts over. */
   confirming: string | null
   setConfirming(nodeId: string | null): void
+  /** Machines the relay counts but does not name to this one (`MachinesResponse.unlisted`). */
+  unlisted: number
 }
 
 /** The key a control keeps across redraws, so a live refresh does not take focus away. */
@@ -30,7 +32,11 @@ export function machineRow(m: MachineView, network: NetworkView, host: RowHost):
   const name = el('p', 'machine-name', m.name)
   name.id = nameId
   li.append(name, fingerprintLine(m.fingerprint), factsLine(m, network, host.now()))
-  const condition = el('p', m.problem || m.state === 'outdated' ? 'machine-condition has-problem' : 'machine-condition', conditionText(m))
+  const condition = el(
+    'p',
+    m.problem || m.state === 'outdated' ? 'machine-condition has-problem' : 'machine-condition',
+    conditionText(m, host.unlisted),
+  )
   li.append(condition)
   const actions = rowActions(m, network)
   if (actions.length) li.append(actionBar(m, actions, host))

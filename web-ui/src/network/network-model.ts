@@ -116,13 +116,15 @@ export function removeWarning(name: string): string {
  * The row's condition in words: the daemon's problem first (it knows more), else what its
  * state means for the person.
  */
-export function conditionText(m: MachineView): string {
+export function conditionText(m: MachineView, unlisted = 0): string {
   if (m.state === 'outdated') return `Runs an older SO-CHAT: update it${m.problem ? ` (${m.problem})` : ''}.`
   if (m.problem) return m.problem
   switch (m.state) {
     case 'this':
     case 'member':
-      return m.linked ? 'Linked' : 'Not linked right now'
+      if (m.linked) return 'Linked'
+      // On a large network the relay names only some machines to this one: silence is not news.
+      return unlisted > 0 ? 'Not named by the relay, which lists only machines with people on them here' : 'Not linked right now'
     case 'asking':
       return 'Asks to join: compare its fingerprint with the one on its screen before letting it in.'
     case 'refused':
@@ -132,6 +134,13 @@ export function conditionText(m: MachineView): string {
     case 'stranger':
       return 'Has not asked to join and holds no key for this network.'
   }
+}
+
+/** Below the members: the machines the relay counts but does not name to this one; null when it names them all. */
+export function unlistedText(unlisted: number): string | null {
+  if (unlisted <= 0) return null
+  const machines = unlisted === 1 ? '1 more machine is' : `${unlisted.toLocaleString('en')} more machines are`
+  return `${machines} linked to the relay with nobody on them: counted, not listed.`
 }
 
 /** How this machine learnt of it: the first thing to look at when a machine is missing. */

@@ -18,6 +18,7 @@ import {
   openText,
   standingText,
   toggleLabel,
+  unlistedText,
 } from './network-model.js'
 
 export interface NetworkParts {
@@ -109,6 +110,7 @@ export class NetworkPanel {
       setConfirming: (nodeId: string | null) => {
         this.confirming = nodeId
       },
+      unlisted: list.unlisted,
     }
     this.parts.groups.replaceChildren(
       ...GROUPS.filter((g) => g.name !== 'turnedAway' || groups.turnedAway.length > 0).map((g) => {
@@ -120,6 +122,8 @@ export class NetworkPanel {
         ul.setAttribute('aria-labelledby', title.id)
         ul.append(...groups[g.name].map((m) => machineRow(m, network, host)))
         if (!groups[g.name].length) ul.append(el('li', 'hint', g.empty))
+        const unlisted = g.name === 'members' ? unlistedText(list.unlisted) : null
+        if (unlisted) ul.append(el('li', 'hint machines-unlisted', unlisted))
         section.append(title, ul)
         return section
       }),
