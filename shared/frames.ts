@@ -133,7 +133,7 @@ export type Presence = z.infer<typeof Presence>
  * first part, parts of at most ROSTER_CHUNK peers); after that, within a second of a change,
  * everyone gets only what changed: `peers` named anew or changed, `gone` the node ids no
  * longer named (left, or no longer among those named). A new count alone travels with the
- * next change, or within ROSTER_INTERVAL_MS (10 s).
+ * next change, or within a minute (daemon/relay/roster-feed.ts ROSTER_COUNT_MS).
  */
 export const Roster = z.object({
   type: z.literal('roster'),

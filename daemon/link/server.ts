@@ -22,7 +22,7 @@ import { MAX_FRAME_BYTES, type Advert, type ErrorCode } from '../../shared/index
 import { PeerConnection } from './connection.js'
 import { frontDoor } from './front.js'
 import { refusal } from './guards.js'
-import { listenWithFallback } from './listen.js'
+import { listenWithFallback, PEER_BACKLOG } from './listen.js'
 import { RefusalLog } from './refusal-log.js'
 import { remoteIp } from './remote.js'
 import type { PeerStanding, PeerTls } from './tls.js'
@@ -87,7 +87,7 @@ export class PeerServer {
 
   static async listen(opts: PeerServerOptions): Promise<PeerServer> {
     const server = new PeerServer(opts)
-    await listenWithFallback(server.#front, opts.host, opts.port, opts.portAttempts)
+    await listenWithFallback(server.#front, opts.host, opts.port, opts.portAttempts, PEER_BACKLOG)
     return server
   }
 

@@ -2,8 +2,9 @@
  * Keeping every live client's roster up to date: the machines it names (roster-scope.ts) once
  * as a link goes live, then only differences (roster.ts `RosterBook`), coalesced into one
  * frame a second however many machines join, leave or change presence meanwhile, and compared
- * again every 10 s as a safety net, which also brings everyone the count of machines. Apart
- * from relay.ts because it runs on timers of its own and knows nothing of ordering.
+ * again every 10 s as a safety net, which also brings everyone a new count of machines at most
+ * once a minute. Apart from relay.ts because it runs on timers of its own and knows nothing of
+ * ordering.
  */
 import type { PeerSummary } from '../../shared/index.js'
 import type { PeerConnection } from '../link/index.js'
@@ -13,6 +14,11 @@ import { rosterScope } from './roster-scope.js'
 
 /** The roster is compared with what clients were told at least this often (a safety net). */
 export const ROSTER_INTERVAL_MS = 10_000
+/**
+ * A new count of machines alone is sent at most this often: while a floor of 10,000 starts,
+ * it changes with every link, and each time it is a frame to every client.
+ */
+export const ROSTER_COUNT_MS = 60_000
 /**
  * Changes (joins, leaves, presence) are coalesced into one roster frame per this interval:
  * it goes to every peer, so one per join would cost O(peers²) frames when a whole floor of
@@ -31,6 +37,8 @@ export class RosterFeed {
   #stopped = false
   /** The count of machines as this relay's own status last heard it. */
   #counted = 0
+  /** When everyone was last sent a frame (each carries the count). */
+  #toldAt = 0
 
   constructor(
     private readonly self: Pick<RelaySelf, 'nodeId' | 'name' | 'peerPort' | 'startedAt' | 'presence' | 'fingerprint'>,
@@ -39,7 +47,7 @@ export class RosterFeed {
     /** The roster changed (status shown to people). */
     private readonly changed: () => void,
   ) {
-    this.#timer = setInterval(() => this.send(true), ROSTER_INTERVAL_MS)
+    this.#timer = setInterval(() => this.send(Date.now() - this.#toldAt >= ROSTER_COUNT_MS), ROSTER_INTERVAL_MS)
     this.#timer.unref()
     // The book starts with this machine in it, so the first client's snapshot names the relay.
     this.send()
@@ -94,6 +102,7 @@ export class RosterFeed {
     const { me, others, header } = this.lines()
     const frames = this.#book.changes(header, rosterScope(me, others), countDue).map((f) => JSON.stringify(f))
     for (const [conn, link] of this.links()) if (link.live) for (const f of frames) conn.sendRaw(f)
+    if (frames.length > 0) this.#toldAt = Date.now()
     // This machine's own status lists every link, named or not: it changed with the count too.
     if (frames.length > 0 || header.machines !== this.#counted) this.changed()
     this.#counted = header.machines

@@ -3,7 +3,7 @@
  * only the differences from what everyone was last told. A peer's `head` is left out of the
  * comparison: it moves with every message and is not worth a frame to every machine. Nor is
  * the count of machines alone (`countDue`): while a floor starts it moves with every link,
- * and it travels with the next change or the 10 s safety net instead. Which machines the list
+ * and it travels with the next change or within a minute (roster-feed.ts) instead. Which machines the list
  * names is roster-scope.ts's choice.
  */
 import { MAX_FRAME_BYTES, ROSTER_CHUNK, type PeerSummary, type Roster } from '../../shared/index.js'
