@@ -1,6 +1,7 @@
 /** The parent side of the load generators: forks them, sends commands, waits for their reports. */
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Cmd, Report, Target } from './loadgen-protocol.js'
+import { cpuTicks, TICKS_PER_S } from './proc.js'
 
 const LOADGEN = new URL('./loadgen.ts', import.meta.url).pathname
 
@@ -72,7 +73,17 @@ export async function connectFleet(
   addresses: string[],
   timeoutMs: number,
   tolerant = false,
-): Promise<{ gens: Loadgen[]; ms: number; live: number; failed: number; firstError?: string }> {
+  /** Processes whose CPU while connecting is reported as `watchedCpuS` (the relay). */
+  watch: number[] = [],
+): Promise<{
+  gens: Loadgen[]
+  ms: number
+  live: number
+  failed: number
+  firstError?: string
+  watchedCpuS: number
+  generatorsCpuS: number
+}> {
   const gens = Array.from({ length: procs }, () => Loadgen.spawn(timeoutMs + 300_000))
   let start = performance.now()
   try {
@@ -82,14 +93,19 @@ export async function connectFleet(
     // start-up out of the figure.
     for (const [i, g] of gens.entries()) g.send({ cmd: 'prepare', target, count: Math.min(per, total - per * i) })
     await Promise.all(gens.map((g) => g.next('prepared', 120_000)))
+    const ticks = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0)
+    const genPids = gens.map((g) => g.child.pid!)
+    const ticksAtStart = { watched: ticks(watch), generators: ticks(genPids) }
     start = performance.now()
     for (const [i, g] of gens.entries()) g.send({ cmd: 'connect', target, count: Math.min(per, total - per * i), addresses })
     const counts = await Promise.all(gens.map((g) => g.next('connected', timeoutMs)))
     const ms = performance.now() - start
+    const watchedCpuS = (ticks(watch) - ticksAtStart.watched) / TICKS_PER_S
+    const generatorsCpuS = (ticks(genPids) - ticksAtStart.generators) / TICKS_PER_S
     const n = counts.reduce((a, c) => a + c.count, 0)
     const firstError = counts.find((c) => c.firstError)?.firstError
     if (n !== total && !tolerant) throw new Error(`${n} of ${total} connections came up; first failure: ${firstError}`)
-    return { gens, ms, live: n, failed: total - n, ...(firstError ? { firstError } : {}) }
+    return { gens, ms, live: n, failed: total - n, watchedCpuS, generatorsCpuS, ...(firstError ? { firstError } : {}) }
   } catch (err) {
     await Promise.all(gens.map((g) => g.stop()))
     throw err

@@ -17,6 +17,9 @@ export interface ScaleResult {
   rssAfterMiB: number
   perLinkKiB: number
   idleCpuPercent: number
+  /** CPU seconds while the links connected: the relay's, and the load generators' (the other end of every handshake). */
+  relayConnectCpuS: number
+  generatorsConnectCpuS: number
   live: number
   failed: number
   firstError?: string
@@ -34,7 +37,7 @@ export async function scale(opts: {
   try {
     await sleep(1000)
     const before = rssBytes(relay.pid)
-    const fleet = await connectFleet(target, opts.links, opts.procs, loopbackAddresses(20), opts.timeoutMs, true)
+    const fleet = await connectFleet(target, opts.links, opts.procs, loopbackAddresses(20), opts.timeoutMs, true, [relay.pid])
     try {
       const status = (await (await fetch(`${relay.ui}/api/v1/status`)).json()) as { peers: unknown[] }
       if (status.peers.length < fleet.live) throw new Error(`the relay lists ${status.peers.length} peers for ${fleet.live} live links`)
@@ -49,6 +52,8 @@ export async function scale(opts: {
         rssAfterMiB: mib(after),
         perLinkKiB: round((after - before) / Math.max(1, fleet.live) / 1024, 1),
         idleCpuPercent: round(cpu, 1),
+        relayConnectCpuS: round(fleet.watchedCpuS, 1),
+        generatorsConnectCpuS: round(fleet.generatorsCpuS, 1),
         live: fleet.live,
         failed: fleet.failed,
         ...(fleet.firstError ? { firstError: fleet.firstError } : {}),

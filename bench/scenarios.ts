@@ -149,6 +149,10 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
           // The load generator gives up on a link after 10 s without a TLS handshake, as a daemon does.
           (s.failed ? `; **${s.failed} never live** (first: ${s.firstError})` : ''),
       ])
+      ctx.row([
+        `CPU while ${s.links} links connect: the relay / the ${procs} load generators (the other end of every handshake)`,
+        `**${s.relayConnectCpuS} s** / ${s.generatorsConnectCpuS} s`,
+      ])
       ctx.row([`relay RSS, ${s.links} links`, `${s.rssBeforeMiB} → ${s.rssAfterMiB} MiB: **${s.perLinkKiB} KiB per live link**`])
       ctx.row([`relay CPU with ${s.live} idle links (heartbeats; rosters only on change)`, `**${s.idleCpuPercent} %** of one core`])
     }
