@@ -49,7 +49,8 @@ function fakeMachines(now: number): MachinesResponse {
       m('eeee000000000006', 'old-mac', 'outdated', { linked: false, problem: 'protocol 4; this SO-CHAT speaks 5' }),
       m('ffff000000000007', 'eve', 'stranger', { linked: false, seenBy: ['roster'], address: null, lastSeen: null }),
     ],
-    unlisted: 0,
+    // A large network: the relay names only machines with people on them to this one.
+    unlisted: 9_983,
   }
 }
 
@@ -142,6 +143,13 @@ t.test('the Network panel by keyboard alone', { skip: skipReason() }, async (t) 
     t.ok(await dialog.getByText('10.0.0.9', { exact: false }).count(), 'and where it was looked for')
     t.ok(await dialog.getByText('Runs an older SO-CHAT: update it', { exact: false }).isVisible(), 'old-mac must be updated')
     t.ok(await dialog.getByText('Seen by mDNS on interface eth0', { exact: false }).first().isVisible(), 'how bob was seen')
+    t.ok(
+      await dialog
+        .getByRole('region', { name: /^Members/ })
+        .getByText('9,983 more machines are linked to the relay with nobody on them')
+        .isVisible(),
+      'the machines the relay counts but does not name, under Members',
+    )
     await page.screenshot({ path: '/tmp/netpanel-desktop.png' })
     await dialog.evaluate((el) => el.scrollTo(0, el.scrollHeight))
     await page.screenshot({ path: '/tmp/netpanel-desktop-bottom.png' })
