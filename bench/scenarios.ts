@@ -107,6 +107,11 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
         `GET last 50, ${h.requests} more once the search index is built and the daemon idle (under 10 % of a core for 2 s)`,
         `${fig(h.indexed)} (index built ${h.indexed.waitS} s later, idle ${h.indexed.idleS} s after that)`,
       ])
+    if (h.indexedApart)
+      ctx.row([
+        `the same ${h.requests}, read from a process of its own (as a page in a browser; the reader's fetch and parsing are not the daemon's garbage)`,
+        fig(h.indexedApart),
+      ])
     else ctx.note('the search index was not built, or the daemon not idle, within 30 minutes: no figure with the index built')
     ctx.row([`floor: one LevelDB range read of the 50 newest values (reverse, limit 50), same store, ${h.requests} reads`, fig(h.floor)])
   },
