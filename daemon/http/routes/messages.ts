@@ -171,12 +171,19 @@ async function noticesBetween(ctx: HttpContext, room: string, page: HistoryPage,
  * and the scavenges that follow made its p99 (issue 18, bench/README.md).
  */
 function responseBytes(messages: readonly string[], notices: TimelineNotice[]): Buffer {
-  const parts = ['{"messages":[', ...messages.flatMap((m, i) => (i === 0 ? [m] : [',', m])), '],"notices":', JSON.stringify(notices), '}']
-  let size = 0
-  for (const p of parts) size += Buffer.byteLength(p)
+  const head = '{"messages":['
+  const tail = `],"notices":${JSON.stringify(notices)}}`
+  let size = head.length + Math.max(messages.length - 1, 0) + Buffer.byteLength(tail)
+  for (const m of messages) size += Buffer.byteLength(m)
   const out = Buffer.allocUnsafe(size)
-  let at = 0
-  for (const p of parts) at += out.write(p, at)
+  let at = out.write(head)
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) at += out.write(',', at)
+    at += out.write(messages[i]!, at)
+  }
+  at += out.write(tail, at)
+  // Never hand out bytes that were not written (allocUnsafe's are whatever the pool held).
+  if (at !== size) throw new SochatError('internal', `a page's answer came to ${at} bytes, not the ${size} counted`)
   return out
 }
 
