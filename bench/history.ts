@@ -15,6 +15,7 @@ import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import pino from 'pino'
 import type { Entry } from '../shared/index.js'
 import type { startDaemon as StartDaemon, resolveConfig as ResolveConfig } from '../daemon/index.js'
@@ -30,17 +31,26 @@ export interface Timing {
   p99Ms: number
 }
 
+/** The collections of this process (the daemon's heap) while pages were read: what a page's p99 meets. */
+export interface GcSeen {
+  scavenges: number
+  longestScavengeMs: number
+  /** Mark-sweep-compacts and incremental marking steps. */
+  others: number
+  longestOtherMs: number
+}
+
 export interface HistoryResult {
   messages: number
   buildS: number
   startMs: number
   firstPageMs: number
   /** While the search index is first built from the log. */
-  indexing: Timing
+  indexing: Timing & { gc: GcSeen }
   /** Once it is built and the daemon idle (null: not within the time allowed). */
-  indexed: (Timing & { waitS: number; idleS: number }) | null
+  indexed: (Timing & { gc: GcSeen; waitS: number; idleS: number }) | null
   /** Then the same from a reader process of its own (null: the index was not built in time). */
-  indexedApart: Timing | null
+  indexedApart: (Timing & { gc: GcSeen }) | null
   /** One LevelDB range read of 50 values, reverse, on the same store. */
   floor: Timing
   requests: number
@@ -133,13 +143,14 @@ export async function history(opts: { messages: number; requests: number; build:
       const { token } = (await login.json()) as { token: string }
       const headers = { authorization: `Bearer ${token}` }
       const last = opts.messages + 1
-      const pages = async () => timing(await readNewestPages(daemon.ui, headers, last, opts.requests))
+      const pages = () => gcDuring(async () => timing(await readNewestPages(daemon.ui, headers, last, opts.requests)))
       const firstPageMs = round(await readNewestPage(daemon.ui, headers, last), 1)
       const indexing = await pages()
       const waitS = await indexBuilt(daemon.ui, headers)
       const idleS = waitS === null ? null : await idle()
       const indexed = waitS === null || idleS === null ? null : { ...(await pages()), waitS, idleS }
-      const indexedApart = indexed === null ? null : await pagesApart({ ui: daemon.ui, token, last, requests: opts.requests })
+      const indexedApart =
+        indexed === null ? null : await gcDuring(() => pagesApart({ ui: daemon.ui, token, last, requests: opts.requests }))
       result = { messages: opts.messages, buildS, startMs, firstPageMs, indexing, indexed, indexedApart, requests: opts.requests }
     } finally {
       await daemon.stop()
@@ -147,6 +158,29 @@ export async function history(opts: { messages: number; requests: number; build:
     return { ...result, floor: await floor(join(tmp.dir, 'db'), opts.requests, opts.messages + 1) }
   } finally {
     tmp.remove()
+  }
+}
+
+/** `run`'s result with the garbage collections this process made meanwhile (a `gc` PerformanceObserver). */
+async function gcDuring<T extends object>(run: () => Promise<T>): Promise<T & { gc: GcSeen }> {
+  const gc: GcSeen = { scavenges: 0, longestScavengeMs: 0, others: 0, longestOtherMs: 0 }
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const minor = (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+      if (minor) gc.scavenges++
+      else gc.others++
+      if (minor) gc.longestScavengeMs = Math.max(gc.longestScavengeMs, round(e.duration, 1))
+      else gc.longestOtherMs = Math.max(gc.longestOtherMs, round(e.duration, 1))
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  try {
+    const result = await run()
+    // Entries are delivered after the collection's task: let the last ones arrive.
+    await sleep(50)
+    return { ...result, gc }
+  } finally {
+    observer.disconnect()
   }
 }
 
