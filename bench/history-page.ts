@@ -6,6 +6,18 @@
  */
 import type { MessagesResponse } from '../shared/index.js'
 
+/** What the bench sends the reader process (history-reader.ts), and what it answers. */
+export interface ReaderCmd {
+  ui: string
+  token: string
+  last: number
+  requests: number
+}
+export type ReaderReport = { times: number[] } | { error: string }
+
+/** Pages the reader process reads untimed before the timed ones. */
+export const READER_WARM_UP = 20
+
 /** The text of message `seq` in the scenario's store. */
 export const text = (seq: number) => `history message ${seq} ${'x'.repeat(160)}`
 

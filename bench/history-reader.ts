@@ -7,24 +7,14 @@
  * `requests` pages one after another, and sends their times; it exits by itself after that,
  * when the bench goes away, or after 10 minutes.
  */
-import { readNewestPages } from './history-page.js'
-
-export interface ReaderCmd {
-  ui: string
-  token: string
-  last: number
-  requests: number
-}
-export type ReaderReport = { times: number[] } | { error: string }
-
-const WARM_UP = 20
+import { READER_WARM_UP, readNewestPages, type ReaderCmd, type ReaderReport } from './history-page.js'
 const send = (r: ReaderReport) => process.send!(r)
 
 setTimeout(() => process.exit(2), 10 * 60_000).unref()
 process.once('disconnect', () => process.exit(0))
 process.once('message', (cmd: ReaderCmd) => {
   const headers = { authorization: `Bearer ${cmd.token}` }
-  readNewestPages(cmd.ui, headers, cmd.last, WARM_UP)
+  readNewestPages(cmd.ui, headers, cmd.last, READER_WARM_UP)
     .then(() => readNewestPages(cmd.ui, headers, cmd.last, cmd.requests))
     .then(
       (times) => send({ times }),

@@ -22,8 +22,7 @@ import type { startDaemon as StartDaemon, resolveConfig as ResolveConfig } from 
 import { hashPassword } from '../daemon/accounts/index.js'
 import { Store } from '../daemon/store/index.js'
 import type { Build } from './build.js'
-import { readNewestPage, readNewestPages, text } from './history-page.js'
-import type { ReaderCmd, ReaderReport } from './history-reader.js'
+import { READER_WARM_UP, readNewestPage, readNewestPages, text, type ReaderCmd, type ReaderReport } from './history-page.js'
 import { percentile, round, sleep, tempDir } from './proc.js'
 
 export interface Timing {
@@ -49,8 +48,12 @@ export interface HistoryResult {
   indexing: Timing & { gc: GcSeen }
   /** Once it is built and the daemon idle (null: not within the time allowed). */
   indexed: (Timing & { gc: GcSeen; waitS: number; idleS: number }) | null
-  /** Then the same from a reader process of its own (null: the index was not built in time). */
-  indexedApart: (Timing & { gc: GcSeen }) | null
+  /**
+   * Then the same from a reader process of its own (null: the index was not built in time), with
+   * the CPU this process (the daemon alone, then) used per page: less at the mercy of other work
+   * on the machine than the times.
+   */
+  indexedApart: (Timing & { gc: GcSeen; cpuMsPerPage: number }) | null
   /** One LevelDB range read of 50 values, reverse, on the same store. */
   floor: Timing
   requests: number
@@ -184,14 +187,24 @@ async function gcDuring<T extends object>(run: () => Promise<T>): Promise<T & { 
   }
 }
 
-/** Page reads from a reader process of its own (history-reader.ts), as a person's page reads from another process. */
-function pagesApart(cmd: ReaderCmd): Promise<Timing> {
+/**
+ * Page reads from a reader process of its own (history-reader.ts), as a person's page reads from
+ * another process; and this process's CPU per page meanwhile (the reader's warm-up pages included).
+ */
+async function pagesApart(cmd: ReaderCmd): Promise<Timing & { cpuMsPerPage: number }> {
+  const cpu = process.cpuUsage()
+  const times = await readApart(cmd)
+  const used = process.cpuUsage(cpu)
+  return { ...timing(times), cpuMsPerPage: round((used.user + used.system) / 1000 / (cmd.requests + READER_WARM_UP), 2) }
+}
+
+function readApart(cmd: ReaderCmd): Promise<number[]> {
   const reader = fork(new URL('./history-reader.ts', import.meta.url).pathname, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  return new Promise<Timing>((resolve, reject) => {
-    reader.once('message', (r: ReaderReport) => ('times' in r ? resolve(timing(r.times)) : reject(new Error(`history reader: ${r.error}`))))
+  return new Promise<number[]>((resolve, reject) => {
+    reader.once('message', (r: ReaderReport) => ('times' in r ? resolve(r.times) : reject(new Error(`history reader: ${r.error}`))))
     reader.once('exit', (code) => reject(new Error(`history: the reader process ended (${code}) before it reported`)))
     reader.once('error', reject)
     reader.send(cmd)

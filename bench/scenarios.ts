@@ -115,7 +115,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
     if (h.indexedApart)
       ctx.row([
         `the same ${h.requests}, read from a process of its own (as a page in a browser; the reader's fetch and parsing are not the daemon's garbage)`,
-        fig(h.indexedApart) + gc(h.indexedApart.gc),
+        `${fig(h.indexedApart)}; the daemon's CPU **${h.indexedApart.cpuMsPerPage} ms** a page${gc(h.indexedApart.gc)}`,
       ])
     else ctx.note('the search index was not built, or the daemon not idle, within 30 minutes: no figure with the index built')
     ctx.row([`floor: one LevelDB range read of the 50 newest values (reverse, limit 50), same store, ${h.requests} reads`, fig(h.floor)])
