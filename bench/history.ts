@@ -4,24 +4,39 @@
  * test started in-process on it (loopback, mDNS off). Figures: daemon start on that store; the
  * first page of 50 after log-in ("opening the room"); p50/p99 of `requests` more at once, while
  * the daemon builds its search index from the log in the background (the store has none, as
- * after an upgrade); the same once the index is built and the daemon idle; and the floor: one LevelDB range read
- * of the 50 newest values of the room, on the same store, with nothing else running. Checked:
- * every page holds the 50 newest messages, in order, with the texts that were stored.
+ * after an upgrade); the same once the index is built and the daemon idle, read from this
+ * process and then from a reader process of its own (history-reader.ts: a person's page is not
+ * in their daemon's process, and read here the bench's fetch and parsing were half of what the
+ * daemon's heap collected); and the floor: one LevelDB range read of the 50 newest values of
+ * the room, on the same store, with nothing else running. Checked: every page holds the 50
+ * newest messages, in order, with the texts that were stored.
  */
+import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import pino from 'pino'
-import type { Entry, MessagesResponse } from '../shared/index.js'
+import type { Entry } from '../shared/index.js'
 import type { startDaemon as StartDaemon, resolveConfig as ResolveConfig } from '../daemon/index.js'
 import { hashPassword } from '../daemon/accounts/index.js'
 import { Store } from '../daemon/store/index.js'
 import type { Build } from './build.js'
+import { READER_WARM_UP, readNewestPage, readNewestPages, text, type ReaderCmd, type ReaderReport } from './history-page.js'
 import { percentile, round, sleep, tempDir } from './proc.js'
 
 export interface Timing {
   p50Ms: number
   p99Ms: number
+}
+
+/** The collections of this process (the daemon's heap) while pages were read: what a page's p99 meets. */
+export interface GcSeen {
+  scavenges: number
+  longestScavengeMs: number
+  /** Mark-sweep-compacts and incremental marking steps. */
+  others: number
+  longestOtherMs: number
 }
 
 export interface HistoryResult {
@@ -30,16 +45,21 @@ export interface HistoryResult {
   startMs: number
   firstPageMs: number
   /** While the search index is first built from the log. */
-  indexing: Timing
+  indexing: Timing & { gc: GcSeen }
   /** Once it is built and the daemon idle (null: not within the time allowed). */
-  indexed: (Timing & { waitS: number; idleS: number }) | null
+  indexed: (Timing & { gc: GcSeen; waitS: number; idleS: number }) | null
+  /**
+   * Then the same from a reader process of its own (null: the index was not built in time), with
+   * the CPU this process (the daemon alone, then) used per page: less at the mercy of other work
+   * on the machine than the times.
+   */
+  indexedApart: (Timing & { gc: GcSeen; cpuMsPerPage: number }) | null
   /** One LevelDB range read of 50 values, reverse, on the same store. */
   floor: Timing
   requests: number
 }
 
 const ORIGIN = 'b0b0b0b0b0b0b0b0'
-const text = (seq: number) => `history message ${seq} ${'x'.repeat(160)}`
 /** How long the full-size run waits for the search index before giving up on that row. */
 const INDEX_WAIT_MS = 30 * 60_000
 
@@ -126,30 +146,15 @@ export async function history(opts: { messages: number; requests: number; build:
       const { token } = (await login.json()) as { token: string }
       const headers = { authorization: `Bearer ${token}` }
       const last = opts.messages + 1
-      const page = async (): Promise<number> => {
-        const s = performance.now()
-        const res = await fetch(`${daemon.ui}/api/v1/rooms/general/messages?limit=50`, { headers })
-        const body = (await res.json()) as MessagesResponse
-        const ms = performance.now() - s
-        const m = body.messages
-        const ok = res.status === 200 && m.length === 50 && m.every((x, i) => x.seq === last - 49 + i && x.text === text(x.seq))
-        if (!ok)
-          throw new Error(
-            `history: a page was not the 50 newest messages (status ${res.status}, ${m?.length} messages) — no figure is reported`,
-          )
-        return ms
-      }
-      const pages = async () => {
-        const times: number[] = []
-        for (let i = 0; i < opts.requests; i++) times.push(await page())
-        return timing(times)
-      }
-      const firstPageMs = round(await page(), 1)
+      const pages = () => gcDuring(async () => timing(await readNewestPages(daemon.ui, headers, last, opts.requests)))
+      const firstPageMs = round(await readNewestPage(daemon.ui, headers, last), 1)
       const indexing = await pages()
       const waitS = await indexBuilt(daemon.ui, headers)
       const idleS = waitS === null ? null : await idle()
       const indexed = waitS === null || idleS === null ? null : { ...(await pages()), waitS, idleS }
-      result = { messages: opts.messages, buildS, startMs, firstPageMs, indexing, indexed, requests: opts.requests }
+      const indexedApart =
+        indexed === null ? null : await gcDuring(() => pagesApart({ ui: daemon.ui, token, last, requests: opts.requests }))
+      result = { messages: opts.messages, buildS, startMs, firstPageMs, indexing, indexed, indexedApart, requests: opts.requests }
     } finally {
       await daemon.stop()
     }
@@ -157,6 +162,55 @@ export async function history(opts: { messages: number; requests: number; build:
   } finally {
     tmp.remove()
   }
+}
+
+/** `run`'s result with the garbage collections this process made meanwhile (a `gc` PerformanceObserver). */
+async function gcDuring<T extends object>(run: () => Promise<T>): Promise<T & { gc: GcSeen }> {
+  const gc: GcSeen = { scavenges: 0, longestScavengeMs: 0, others: 0, longestOtherMs: 0 }
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const minor = (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+      if (minor) gc.scavenges++
+      else gc.others++
+      if (minor) gc.longestScavengeMs = Math.max(gc.longestScavengeMs, round(e.duration, 1))
+      else gc.longestOtherMs = Math.max(gc.longestOtherMs, round(e.duration, 1))
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  try {
+    const result = await run()
+    // Entries are delivered after the collection's task: let the last ones arrive.
+    await sleep(50)
+    return { ...result, gc }
+  } finally {
+    observer.disconnect()
+  }
+}
+
+/**
+ * Page reads from a reader process of its own (history-reader.ts), as a person's page reads from
+ * another process; and this process's CPU per page meanwhile (the reader's warm-up pages included).
+ */
+async function pagesApart(cmd: ReaderCmd): Promise<Timing & { cpuMsPerPage: number }> {
+  const cpu = process.cpuUsage()
+  const times = await readApart(cmd)
+  const used = process.cpuUsage(cpu)
+  return { ...timing(times), cpuMsPerPage: round((used.user + used.system) / 1000 / (cmd.requests + READER_WARM_UP), 2) }
+}
+
+function readApart(cmd: ReaderCmd): Promise<number[]> {
+  const reader = fork(new URL('./history-reader.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  return new Promise<number[]>((resolve, reject) => {
+    reader.once('message', (r: ReaderReport) => ('times' in r ? resolve(r.times) : reject(new Error(`history reader: ${r.error}`))))
+    reader.once('exit', (code) => reject(new Error(`history: the reader process ended (${code}) before it reported`)))
+    reader.once('error', reject)
+    reader.send(cmd)
+  }).finally(() => {
+    if (reader.exitCode === null) reader.kill()
+  })
 }
 
 /**

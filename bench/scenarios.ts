@@ -7,7 +7,7 @@ import { failover } from './failover.js'
 import { median } from './lan.js'
 import { fanout, type FanoutRun } from './fanout.js'
 import { files } from './files.js'
-import { history, type Timing as HistoryTiming } from './history.js'
+import { history, type GcSeen as HistoryGc, type Timing as HistoryTiming } from './history.js'
 import { idle } from './idle.js'
 import { EARLY_MS, IDLE_SETTLE_MS } from './proc.js'
 import { images } from './images.js'
@@ -99,13 +99,23 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
   async history(ctx) {
     const h = await history({ messages: ctx.quick ? 100_000 : 1_000_000, requests: 200, build: ctx.build })
     const fig = (t: HistoryTiming) => `p50 **${t.p50Ms} ms**, p99 **${t.p99Ms} ms**`
+    const gc = (g: HistoryGc) =>
+      ` — ${g.scavenges} scavenges${g.scavenges ? `, longest ${g.longestScavengeMs} ms` : ''}, ${g.others} other GCs${g.others ? `, longest ${g.longestOtherMs} ms` : ''}`
     ctx.row([`store of ${h.messages} messages, built with Store; daemon start on it`, `built in ${h.buildS} s; start **${h.startMs} ms**`])
     ctx.row(['open the room: log-in done, first GET of the last 50', `**${h.firstPageMs} ms**`])
-    ctx.row([`GET last 50, ${h.requests} requests one after another, while the search index is first built`, fig(h.indexing)])
+    ctx.row([
+      `GET last 50, ${h.requests} requests one after another, while the search index is first built`,
+      fig(h.indexing) + gc(h.indexing.gc),
+    ])
     if (h.indexed)
       ctx.row([
         `GET last 50, ${h.requests} more once the search index is built and the daemon idle (under 10 % of a core for 2 s)`,
-        `${fig(h.indexed)} (index built ${h.indexed.waitS} s later, idle ${h.indexed.idleS} s after that)`,
+        `${fig(h.indexed)} (index built ${h.indexed.waitS} s later, idle ${h.indexed.idleS} s after that)${gc(h.indexed.gc)}`,
+      ])
+    if (h.indexedApart)
+      ctx.row([
+        `the same ${h.requests}, read from a process of its own (as a page in a browser; the reader's fetch and parsing are not the daemon's garbage)`,
+        `${fig(h.indexedApart)}; the daemon's CPU **${h.indexedApart.cpuMsPerPage} ms** a page${gc(h.indexedApart.gc)}`,
       ])
     else ctx.note('the search index was not built, or the daemon not idle, within 30 minutes: no figure with the index built')
     ctx.row([`floor: one LevelDB range read of the 50 newest values (reverse, limit 50), same store, ${h.requests} reads`, fig(h.floor)])

@@ -5,7 +5,7 @@
  * answering its links must not stall behind a long member list.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { Message, TimelineNotice } from '../../shared/index.js'
+import type { TimelineNotice } from '../../shared/index.js'
 import { fingerprintOf } from '../accounts/index.js'
 import type { KeyNotice, Views } from '../store/index.js'
 
@@ -25,18 +25,19 @@ export function timelineNotice(n: KeyNotice): TimelineNotice {
 }
 
 /**
- * The notices that go with one page of a room's messages (`limit` asked, before `before`):
- * those after the page's oldest message when it is full (older ones come with the next page),
- * all the older ones otherwise. So paging back yields each notice exactly once.
+ * The notices that go with one page of a room's messages (`limit` asked, before `before`;
+ * `size` messages came, the oldest `oldestSeq`): those after the page's oldest message when it
+ * is full (older ones come with the next page), all the older ones otherwise. So paging back
+ * yields each notice exactly once.
  */
 export async function noticesForPage(
   views: Views,
   room: string,
-  messages: readonly Message[],
+  page: { size: number; oldestSeq: number | undefined },
   limit: number,
   before?: number,
 ): Promise<TimelineNotice[]> {
-  const after = messages.length >= limit ? (messages[0]?.seq ?? 0) : 0
+  const after = page.size >= limit ? (page.oldestSeq ?? 0) : 0
   const notices = await views.notices(room, after, before)
   const out: TimelineNotice[] = []
   for (const n of notices) {

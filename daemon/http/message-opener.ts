@@ -19,6 +19,15 @@ import type { ViewQueries } from '../store/index.js'
 import type { Authenticated } from './auth.js'
 import { quoteOf } from './reply-links.js'
 
+/**
+ * What `open` changes in a message, by the keys that carry it in the message's stored JSON: a
+ * sealed text and files to open, blobs that are not shown, a reply's quote to add. A message
+ * with none of them is shown exactly as it is stored. In JSON text `"key":` is a key wherever it
+ * occurs (inside a string its quotes would be escaped); a nested key of the same name, or a
+ * field added later that `open` does not change, only sends a message down the decoding path.
+ */
+const OPENING_CHANGES = /"(?:sealed|blobs|replyTo)":/
+
 export class MessageOpener {
   /**
    * `${room}!${epoch}` → the opening of that room key, shared by every message of the request
@@ -116,6 +125,25 @@ export class MessageOpener {
 
   openAll(messages: Message[]): Promise<Message[]> {
     return Promise.all(messages.map((m) => this.open(m)))
+  }
+
+  /**
+   * `openAll` on messages as the JSON text the store holds, answering JSON text: a message that
+   * `open` would change is decoded, opened and encoded; the others are handed on as they are,
+   * which is what `open` would have made of them, without an object or a promise each.
+   */
+  async openAllJson(messages: readonly string[]): Promise<string[]> {
+    const out = messages.slice()
+    const opening: Promise<void>[] = []
+    for (let i = 0; i < out.length; i++) {
+      if (!OPENING_CHANGES.test(out[i]!)) continue
+      const opened = this.open(JSON.parse(out[i]!) as Message).then((m) => {
+        out[i] = JSON.stringify(m)
+      })
+      opening.push(opened)
+    }
+    if (opening.length > 0) await Promise.all(opening)
+    return out
   }
 
   /** Wipes every key this opener held. */

@@ -37,6 +37,8 @@ export interface Range {
   gt: string
   lt: string
   reverse?: boolean
+  /** 'utf8': the values as the JSON text LevelDB holds, not decoded. */
+  valueEncoding?: 'utf8'
 }
 
 /**
@@ -57,6 +59,15 @@ export async function readPage<V>(sub: Sub<V>, range: Range, limit: number, keep
     await it.close()
   }
   return out
+}
+
+/**
+ * `readPage` of the values' JSON text as the store holds it, not decoded (`keep` decides on
+ * that text): for an answer made of that text, which then allocates a fraction of decoding
+ * the values and encoding them again (daemon/http/routes/messages.ts).
+ */
+export function readJsonPage(sub: Sub<unknown>, range: Range, limit: number, keep: (json: string) => boolean): Promise<string[]> {
+  return readPage(sub as Sub<unknown> as Sub<string>, { ...range, valueEncoding: 'utf8' }, limit, keep)
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { GENERAL_ROOM, mentionedNames, type PersonProfile, type Message, type NotifyLevel } from '../../shared/index.js'
 import { memberKey, messageKey, noticeKey, notifyKey, roomKeyKey, seqKey, userKey } from './keys.js'
-import { databaseLookup, messagesAt, messagesByIds, readPage, walk } from './pages.js'
+import { databaseLookup, messagesAt, messagesByIds, readJsonPage, readPage, walk } from './pages.js'
 import type { Account, KeyNotice, Lookup, Member, ReadState, Room, RoomKeyRecord, Sub, ViewSubs } from './types.js'
 
 /** Unread messages are counted up to this many. */
@@ -88,6 +88,13 @@ export function isThreadOnly(m: Message): boolean {
 /** What a room's timeline shows: every message but thread-only replies. */
 const inTimeline = (m: Message): boolean => !isThreadOnly(m)
 
+/**
+ * The same, on a message's stored JSON: only one that has a `thread` is decoded to decide.
+ * In JSON text `"thread":` is a key wherever it occurs (inside a string its quotes would be
+ * escaped), so a text that merely mentions the word costs a decoding, never a wrong answer.
+ */
+const jsonInTimeline = (json: string): boolean => !json.includes('"thread":') || inTimeline(JSON.parse(json) as Message)
+
 /** Range reads over the database, with its point lookups in `q`. */
 export class ViewReads {
   readonly q: ViewQueries
@@ -151,6 +158,17 @@ export class ViewReads {
   async messages(room: string, limit: number, before?: number): Promise<Message[]> {
     const lt = before === undefined ? `${room}"` : messageKey(room, before) // '"' sorts right after '!'
     const page = await readPage(this.subs.msgs as Sub<Message>, { gt: `${room}!`, lt, reverse: true }, limit, inTimeline)
+    return page.reverse()
+  }
+
+  /**
+   * The page of `messages`, each message the JSON text the store holds, not decoded: a page
+   * answered from that text (daemon/http/routes/messages.ts) does not decode fifty messages
+   * to encode them again, the larger part of what a page allocated (issue 18).
+   */
+  async messagesJson(room: string, limit: number, before?: number): Promise<string[]> {
+    const lt = before === undefined ? `${room}"` : messageKey(room, before)
+    const page = await readJsonPage(this.subs.msgs, { gt: `${room}!`, lt, reverse: true }, limit, jsonInTimeline)
     return page.reverse()
   }
 

@@ -141,6 +141,25 @@ t.test('a member reads; everything else says why not', async (t) => {
     opened1.every((b) => b === 0),
     'and wiped at close',
   )
+
+  // A page answered from the stored JSON is what opening the decoded messages answers.
+  const blob = { sha256: 'a'.repeat(64), size: 3 }
+  const stored: Message[] = [
+    said,
+    message,
+    { ...said, id: 'entry-201-xx', blobs: [blob] },
+    { ...said, id: 'entry-202-xx', replyTo: 'entry-200-xx' },
+    { ...said, id: 'entry-203-xx', text: 'quoting the JSON "sealed": {} and "replyTo": "x" in a text' },
+    { ...said, id: 'entry-204-xx', text: 'ünïcödé 💬 and a \\ backslash' },
+  ]
+  const asJson = new MessageOpener(store.views.q, 'alice', Buffer.from(people.get('alice').secrets.box), log)
+  const expected = (await asJson.openAll(stored)).map((m) => JSON.stringify(m))
+  const fromJson = await asJson.openAllJson(stored.map((m) => JSON.stringify(m)))
+  asJson.close()
+  t.same(fromJson, expected, 'sealed, with blobs, a reply, texts naming those keys: each as open makes it')
+  t.notOk(fromJson[1]!.includes('"sealed"') || fromJson[2]!.includes('"blobs"'), 'no sealed form or blobs handed out')
+  t.ok(fromJson[3]!.includes('"quote"'), "a reply's quote is added")
+
   const closedFirst = new MessageOpener(store.views.q, 'alice', () => Buffer.from(people.get('alice').secrets.box), log)
   closedFirst.close()
   t.match(

@@ -98,9 +98,33 @@ t.test('paging back and forward with cursors gives each timeline message once, i
   }
   t.same(forward, timeline, 'pages of 17 forward from the start')
 
+  const json = async (limit: number, before?: number) => (await store.views.messagesJson(ROOM, limit, before)).map((m) => JSON.parse(m))
+  t.same(await json(50), newest, 'the newest page as stored JSON: the same messages')
+  t.same(await json(17, newest[10]!.seq), await store.views.messages(ROOM, 17, newest[10]!.seq), 'and before a cursor')
+
   const m80 = newest.find((m) => m.text === 'm80')!
   t.same(texts(await store.views.messages(ROOM, 3, m80.seq)), ['m77', 'm78', 'm79'], 'before a cursor: the 3 just older')
   t.same(texts(await store.views.messagesAfter(ROOM, 3, m80.seq)), ['m81', 'm82', 'm83'], 'after a cursor: the 3 just newer')
+})
+
+t.test('a page as stored JSON decodes only what names a thread, and a text naming the key is no reply', async (t) => {
+  const { store } = await storeWith(t, [
+    say('the root'), // 5
+    say('in the thread only', { thread: 'entry-5-xx' }),
+    say('to the room too', { thread: 'entry-5-xx', alsoInRoom: true }),
+    say('a text with "thread": in it'),
+  ])
+  const page = await store.views.messagesJson(ROOM, 50)
+  t.same(
+    page.map((m) => (JSON.parse(m) as Message).text),
+    ['the root', 'to the room too', 'a text with "thread": in it'],
+    'thread-only left out, the rest in order',
+  )
+  t.same(
+    page,
+    (await store.views.messages(ROOM, 50)).map((m) => JSON.stringify(m)),
+    'each the JSON of the decoded message',
+  )
 })
 
 t.test('edited and deleted messages are in a page as the views hold them', async (t) => {
