@@ -140,8 +140,9 @@ export class BlobFollower extends Readable {
 /**
  * Reads one file at positions through one open handle, reopened only when the path changes
  * (the part file, then the blob) or after `close` (the part file was restarted: a handle on
- * the removed file would read its old bytes). Opening and closing the file for each read cost
- * the opener ~2,000 system calls and their promises per GiB.
+ * the removed file would read its old bytes), rather than opening and closing it for each
+ * read: two more system calls and promises per read, half the follower's time reading
+ * (a 256 MiB profile: 128 of 255 ms).
  */
 class PositionalReader {
   #path: string | null = null

@@ -3,12 +3,13 @@
  *
  * Why not `createReadStream(...).pipe(res)`: an fs stream allocates a new buffer for every
  * read, and V8 counts each buffer's bytes against the heap's allocation limit until a
- * scavenge frees them. A daemon's heap is ~20 MiB live with a limit about twice that, so a
- * GiB read through fresh buffers set off a full mark-compact every ~24 MiB of it: ~35 per GiB,
- * 10–50 ms each on the main thread (the relay spent more CPU in the collector than in TLS
- * while serving a file). Here the same two buffers take turns: one is read into while the
- * other is being written, and a buffer is read into again only once the response said its
- * write is done (the socket has taken the bytes: TLS encrypts them as they are written).
+ * scavenge frees them (one comes after 32 MiB of buffers). A daemon's heap is ~21 MB live with
+ * a limit of 31–45 MB, so reading through fresh buffers set off a full mark-compact every
+ * 10–25 MiB served (--trace-gc: 32 for 256 MiB), 10–50 ms each on the main thread: the relay
+ * spent more CPU in the collector than in TLS while serving a file. Here the same two buffers
+ * take turns: one is read into while the other is being written, and a buffer is read into
+ * again only once the response said its write is done (the socket has taken the bytes: TLS
+ * encrypts them as they are written).
  */
 import { open } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
