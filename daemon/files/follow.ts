@@ -118,8 +118,9 @@ export class BlobFollower extends Readable {
       }
       // Before the verdict, never the last byte: a download that then fails is visibly short.
       const limit = f.outcome ? this.size : Math.min(f.onDisk, this.size - 1)
-      // Caught up with the fetch: wait for a batch rather than send each write's few KiB.
-      const more = !f.outcome && f.onDisk < this.size && limit - this.#sent < FOLLOW_BATCH_BYTES
+      // Caught up with the fetch: wait for a batch rather than send each write's few KiB (but
+      // the first bytes go as soon as they are there: the page sees the download start).
+      const more = this.#sent > 0 && !f.outcome && f.onDisk < this.size && limit - this.#sent < FOLLOW_BATCH_BYTES
       if (this.#sent < limit && !more) {
         const fromBlob = f.outcome !== null
         const chunk = await this.#file.read(fromBlob ? f.blobFile : f.partFile, this.#sent, Math.min(limit - this.#sent, READ_CHUNK_BYTES))

@@ -7,10 +7,10 @@
  * stream hops and, nearly always, a disk write of its own, with the socket paused and resumed
  * around each write (backpressure at 16 KiB). Here arriving pieces are hashed at once and
  * gathered until `SINK_WRITE_BYTES` are waiting (or `SINK_HOLD_MS` passed without that many,
- * or the body ended), then go to disk together in one `writev` (no copy): ~1,000 writes per
- * GiB rather than one every few records (issue 18: each write is a promise, a thread-pool
- * hop and a wake-up of the pages following the fetch, and those were 1/8 of the opener's
- * main thread). Pieces that arrive while a write is under way wait in the Writable's buffer
+ * or the body ended; the very first piece goes at once), then go to disk together in one
+ * `writev` (no copy): ~1,000 writes per GiB rather than one every few records (issue 18: each
+ * write is a promise, a thread-pool hop and a wake-up of the pages following the fetch, and
+ * those were 1/8 of the opener's main thread). Pieces that arrive while a write is under way wait in the Writable's buffer
  * (up to `SINK_BUFFER_BYTES`); the socket is paused only when the disk is truly behind.
  */
 import { createHash, type Hash } from 'node:crypto'
@@ -126,7 +126,8 @@ export class BlobSink extends Writable {
       this.#held.push(b)
       this.#heldBytes += b.length
     }
-    if (this.#heldBytes >= SINK_WRITE_BYTES) return this.#flush(callback)
+    // The first piece goes at once: a page following the fetch starts with it (follow.ts).
+    if (this.#heldBytes >= SINK_WRITE_BYTES || this.writes === 0) return this.#flush(callback)
     this.#holdTimer ??= setTimeout(() => {
       this.#holdTimer = null
       this.#flush((err) => err && this.destroy(err))
