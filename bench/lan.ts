@@ -30,7 +30,10 @@ export async function withLan<T>(
   if (!can.ok) throw new Error(`the benchmark needs network namespaces: ${can.reason}`)
   const lan = await h.Lan.create()
   try {
-    for (let i = 0; i < hostCount; i++) await lan.addHost(opts.hostArgs ? { args: opts.hostArgs } : {})
+    // `SOCHAT_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`: every daemon profiled (README).
+    const nodeArgs = process.env.SOCHAT_BENCH_NODE_ARGS?.split(' ').filter(Boolean)
+    for (let i = 0; i < hostCount; i++)
+      await lan.addHost({ ...(opts.hostArgs ? { args: opts.hostArgs } : {}), ...(nodeArgs?.length ? { nodeArgs } : {}) })
     return await run(lan)
   } finally {
     await lan.destroy()

@@ -9,7 +9,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { TLSSocket } from 'node:tls'
 import type { Logger } from 'pino'
 import { ERROR_CODES, Sha256, type ErrorCode } from '../../shared/index.js'
@@ -18,6 +17,7 @@ import { peerRequest, remoteIp, type PeerTls } from '../link/index.js'
 import { SochatError, UnavailableError } from '../errors/index.js'
 import type { BlobStore } from './blobs.js'
 import { BlobFollower, FetchProgress } from './follow.js'
+import { sendFromDisk } from './send.js'
 
 export interface BlobSource {
   name: string
@@ -192,10 +192,15 @@ export class BlobTransfer {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': size - start, 'accept-ranges': 'bytes' }
     res.writeHead(start > 0 ? 206 : 200, start > 0 ? { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` } : headers)
     if (req.method === 'HEAD') return void res.end()
-    // pipeline, not pipe: a peer that goes away mid-file closes the file here too.
-    await pipeline(this.blobs.read(sha256, start > 0 ? { start, end: size - 1 } : undefined), res).catch((err: unknown) =>
-      this.log.info({ err, sha256, start }, 'a peer stopped fetching a file before its end'),
-    )
+    // Two buffers used in turn rather than a stream of fresh ones (send.ts); a peer that goes
+    // away mid-file closes the file here too.
+    try {
+      await sendFromDisk(this.blobs.path(sha256), res, { start, end: size - 1 })
+      res.end()
+    } catch (err) {
+      this.log.info({ err, sha256, start }, 'a peer stopped fetching a file before its end')
+      res.destroy()
+    }
   }
 }
 

@@ -17,6 +17,7 @@ import { BlobSink } from '../../../daemon/files/sink.js'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const RECORD = 16 * 1024
+const MiB = 1024 * 1024
 
 /** `bytes` in TLS-record-sized pieces; with `cutAfter`, the stream fails after that many bytes. */
 function records(bytes: Buffer, cutAfter?: number): Readable {
@@ -50,6 +51,21 @@ t.test('TLS-sized pieces are written to disk in far fewer writes, and the blob i
   t.equal(sink.size, bytes.length, 'every byte counted')
   t.equal(sink.hash.digest('hex'), sha(bytes), 'and hashed in order')
   t.same(readFileSync(join(dir, 'incoming', 'x')), bytes, 'and written in order')
+})
+
+t.test('a few pieces on a slow link reach disk before the body ends, and are said to be there', async (t) => {
+  const dir = join(t.testdir(), 'blobs')
+  await BlobStore.open(dir, 0)
+  const file = join(dir, 'incoming', 'x')
+  const bytes = randomBytes(5 * RECORD)
+  let told!: (bytes: number) => void
+  const onDisk = new Promise<number>((resolve) => (told = resolve))
+  const sink = new BlobSink(file, { append: false, maxBytes: MiB, tooLarge: () => new Error('too large'), onDisk: (n) => told(n) })
+  for (let at = 0; at < bytes.length; at += RECORD) sink.write(bytes.subarray(at, at + RECORD))
+  t.equal(await onDisk, bytes.length, 'all five pieces (well under a batch) were written')
+  t.same(readFileSync(file), bytes, 'and are in the file while the body is still open')
+  sink.end()
+  await sink.settled()
 })
 
 t.test('receive: a blob is stored only once all of it arrived and hashed right', async (t) => {
