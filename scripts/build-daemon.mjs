@@ -20,7 +20,14 @@ import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = join(root, 'dist', 'daemon')
-const EXTERNAL = ['classic-level', 'better-sqlite3', 'sharp', 'node-notifier']
+const EXTERNAL = [
+  'classic-level',
+  'better-sqlite3',
+  'sharp',
+  'node-notifier',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+]
 
 // Chunks are named by their content hash: those of an earlier build would pile up.
 await rm(join(out, 'chunks'), { recursive: true, force: true })
