@@ -12,7 +12,14 @@ import { join } from 'node:path'
 import { STAMP, build, root } from './build.mjs'
 
 const SOURCE_DIRS = ['daemon', 'shared', 'tray', 'web-ui']
-const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/build-web-ui.mjs', 'scripts/emoji-data.mjs']
+const BUILD_INPUTS = [
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts/build.mjs',
+  'scripts/build-daemon.mjs',
+  'scripts/build-web-ui.mjs',
+  'scripts/emoji-data.mjs',
+]
 
 /** The newest modification time among the sources, in ms. */
 async function newestSource() {

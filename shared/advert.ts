@@ -3,7 +3,7 @@
  * short keys) and, fresher, at `GET /peer/v1/advert` on its peer port. The election ranks
  * daemons by these fields alone, so every daemon that sees the same adverts decides the same.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { NodeId } from './entries.js'
 import { MAX_SEQ, MAX_TERM } from './limits.js'
 

@@ -4,7 +4,7 @@
  * authenticated by `Authorization: Agent <secret>`, the secret being the file `agent.secret`
  * the daemon keeps in its data folder, readable only by the user who runs it.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { Role } from './advert.js'
 
 export const AGENT_SECRET_FILE = 'agent.secret'

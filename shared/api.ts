@@ -3,7 +3,7 @@
  * for people). Requests are validated with these schemas at the HTTP boundary; responses are
  * typed with them so the page and the daemon cannot drift apart.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { DIRECT_MAX_MEMBERS, PASSWORD_MAX, PASSWORD_MIN } from './limits.js'
 import { EntryId, NotifyLevel, RoomId, type RoomKind, type SealedContent, Username } from './entries.js'
 import { FileRef, MAX_FILES_PER_MESSAGE, type SealedBlob } from './files.js'

@@ -23,7 +23,7 @@
  * it lives in daemon/replica/chain.ts. Here are only the bytes and the schema.
  */
 import canonicalize from 'canonicalize'
-import { z } from 'zod'
+import * as z from 'zod'
 import { type Entry, NodeId } from './entries.js'
 import { MAX_SEQ, MAX_TERM } from './limits.js'
 

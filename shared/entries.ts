@@ -3,7 +3,7 @@
  * Submission (client-generated id, so a retry is idempotent), and becomes an Entry when the
  * relay gives it a sequence number and the term it was written in.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { FILE_NAME_MAX, FileRef, MAX_BLOBS_PER_MESSAGE, MAX_FILES_PER_MESSAGE, SealedBlob, Sha256 } from './files.js'
 import { displayNameProblem, statusProblem } from './profile.js'
 import {

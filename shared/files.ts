@@ -3,7 +3,7 @@
  * content-addressed by SHA-256), and the rules for a file's name, shared by the daemon (which
  * enforces them) and the page (which shows them).
  */
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** The relay's default limit for one file; it announces its own in the status. */
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024

@@ -5,7 +5,7 @@
  * asks the relay to order an entry and is answered by `ack` or `reject`; `offer` names the files
  * a submission will need before they are pushed (the relay takes no other files).
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
 import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'

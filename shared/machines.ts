@@ -13,7 +13,7 @@
  * - `stranger`  — seen (mDNS or an address given), has not proved the key nor asked.
  * - `outdated`  — speaks an older SO-CHAT protocol; it must be updated before it can join.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { NodeId } from './entries.js'
 
 export const MachineState = z.enum(['this', 'member', 'asking', 'refused', 'removed', 'stranger', 'outdated'])

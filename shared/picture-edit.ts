@@ -10,7 +10,7 @@
  *   4. brightness then contrast, as CSS `brightness(b) contrast(c)` (the preview's filter):
  *      v' = c·(b·v) + 128·(1 − c), on each colour channel, alpha untouched.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const EDIT_ROTATIONS = [0, 90, 180, 270] as const
 export const EDIT_LEVEL_MIN = 0.5

@@ -13,7 +13,7 @@
  * that keeps an old one can claim the person for at most that long after they left it.
  */
 import canonicalize from 'canonicalize'
-import { z } from 'zod'
+import * as z from 'zod'
 import { NodeId, Username } from './entries.js'
 import { MAX_DATE_MS } from './limits.js'
 

@@ -17,7 +17,7 @@
  * which are words. Quotes that are never closed run to the end. `parseSearchQuery` never
  * throws: it returns the query or an error with a stable code (shared/errors.ts).
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Message } from './api.js'
 import { USERNAME_PATTERN } from './limits.js'
 

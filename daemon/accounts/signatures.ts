@@ -16,7 +16,7 @@
  * node:crypto.
  */
 import { sign } from 'node:crypto'
-import sodium from 'libsodium-wrappers'
+import { loadSodium } from '../sealing/index.js'
 import { actorOf, signedText, type AccountKeys, type Entry, type ErrorCode, type Signable, type Submission } from '../../shared/index.js'
 import { InputError } from '../errors/index.js'
 import { type AccountSecrets, signingKeyOf } from './keys.js'
@@ -126,7 +126,7 @@ async function signatureDue(s: Submission, directory: KeyDirectory, rules: Signa
 async function usableKeys(keys: AccountKeys): Promise<boolean> {
   const canonical = (b64: string) => Buffer.from(b64, 'base64url').toString('base64url') === b64
   if (!canonical(keys.sign) || !canonical(keys.box)) return false
-  await sodium.ready
+  const sodium = await loadSodium()
   try {
     sodium.crypto_sign_ed25519_pk_to_curve25519(Buffer.from(keys.sign, 'base64url'))
     return true

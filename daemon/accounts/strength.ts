@@ -17,15 +17,18 @@ let estimator: Promise<ZxcvbnFactory> | null = null
 
 function load(): Promise<ZxcvbnFactory> {
   estimator ??= (async () => {
-    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+    // CommonJS packages, read through `default` (their exports object): named exports work
+    // under Node but not in the daemon's bundle, where esbuild gives a CommonJS module split
+    // into a chunk of its own (these, loaded lazily) a default export only.
+    const [core, common, en] = await Promise.all([
       import('@zxcvbn-ts/core'),
       import('@zxcvbn-ts/language-common'),
       import('@zxcvbn-ts/language-en'),
     ])
-    return new ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...en.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: en.translations,
+    return new core.default.ZxcvbnFactory({
+      dictionary: { ...common.default.dictionary, ...en.default.dictionary },
+      graphs: common.default.adjacencyGraphs,
+      translations: en.default.translations,
     })
   })()
   return estimator

@@ -16,7 +16,7 @@
  * and members are trusted (docs/ARCHITECTURE.md, Trust).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { z } from 'zod'
+import * as z from 'zod'
 import { formatFingerprint, NetworkKey, openNetworkKey, sealNetworkKey, type PeerKey } from '../identity/index.js'
 import { peerRequest, readText, type PeerStanding, type PeerTls } from '../link/index.js'
 import type { Admission } from './admission.js'

@@ -4,7 +4,7 @@
  * asking to join again is shown as removed, not as a newcomer, and gets no key by asking.
  */
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { readPrivateFile, writePrivateFile } from '../identity/private-file.js'
 
 const FILE = 'network-removed.json'

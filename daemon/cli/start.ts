@@ -13,7 +13,7 @@ import { prettyDestination } from './pretty-log.js'
 export async function runStart(config: DaemonConfig): Promise<number> {
   const terminal = process.stdout.isTTY === true
   const log = terminal ? pino({ level: config.logLevel }, prettyDestination(process.stdout)) : pino({ level: config.logLevel })
-  // Loaded here: the whole daemon takes a second to import, which --help and stop need not wait for.
+  // Loaded here (a chunk of its own in the bundle): the daemon takes a few hundred ms to load, which --help and stop need not wait for.
   const { startDaemon } = await import('../daemon.js')
   const daemon = await startDaemon(config, log)
   // A crash too: 'exit' runs on an uncaught error, so no stale file is left but after a kill -9.

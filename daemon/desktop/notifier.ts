@@ -4,9 +4,10 @@
  * the daemon says so once and shows notes that cannot be clicked, through node-notifier, as
  * on macOS (Notification Center) and Windows (toasts), where node-notifier reports clicks. A
  * daemon without a notification service (a headless server, no `notify-send`, no D-Bus
- * session) says so once in the log and keeps running.
+ * session) says so once in the log and keeps running. node-notifier (with semver, uuid and
+ * which: about a hundred files) is loaded at the first note it shows, not at start.
  */
-import notifier from 'node-notifier'
+import type { Notification } from 'node-notifier'
 import type { Logger } from 'pino'
 import type { Note } from './burst.js'
 import { escapeMarkup, NotifySend, notOption, probeNotifySend, type NotifySendSupport } from './notify-send.js'
@@ -29,6 +30,7 @@ export class OsNotifier implements NotificationSink {
   /** Linux: notify-send 0.8 or newer, once the probe said so; null before or without. */
   #clickable: NotifySend | null = null
   #probe: Promise<NotifySendSupport> | null = null
+  #nodeNotifier: Promise<typeof import('node-notifier')> | null = null
 
   /** `onClick` gets the room of a clicked notification. */
   constructor(
@@ -72,12 +74,17 @@ export class OsNotifier implements NotificationSink {
     const platformFlags = linux ? { 'app-name': 'SO-CHAT', category: 'im.received', urgency: note.mention ? 'critical' : 'normal' } : {}
     const body = notOption(note.body)
     const message = linux ? escapeMarkup(body) : body
-    // notify-send's own flags ride along; node-notifier passes unknown keys to each backend.
-    notifier.notify({ title: note.title, message, wait: !linux, ...platformFlags } as notifier.Notification, (err, response) => {
-      if (err) return this.failed(err)
-      this.log.debug({ title: note.title }, 'notification shown')
-      if (response === 'activate') this.onClick(note.room)
-    })
+    this.#nodeNotifier ??= import('node-notifier').then((loaded) => loaded.default)
+    this.#nodeNotifier.then(
+      (notifier) =>
+        // notify-send's own flags ride along; node-notifier passes unknown keys to each backend.
+        notifier.notify({ title: note.title, message, wait: !linux, ...platformFlags } as Notification, (err, response) => {
+          if (err) return this.failed(err)
+          this.log.debug({ title: note.title }, 'notification shown')
+          if (response === 'activate') this.onClick(note.room)
+        }),
+      (err: Error) => this.failed(err),
+    )
   }
 
   private failed(err: Error): void {

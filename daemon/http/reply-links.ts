@@ -6,7 +6,7 @@
  */
 import type { Message, PostMessage, ReplyQuote } from '../../shared/index.js'
 import { REPLY_QUOTE_MAX } from '../../shared/index.js'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { InputError, SochatError } from '../errors/index.js'
 import type { ViewQueries } from '../store/index.js'
 

@@ -7,7 +7,7 @@
  * fingerprint a person compared before "Let in" is the only machine that can open it.
  */
 import type { KeyObject } from 'node:crypto'
-import sodium from 'libsodium-wrappers'
+import { loadSodium } from '../sealing/index.js'
 import { NetworkKey } from './network-key.js'
 
 /** Raw 32-byte Ed25519 public key of a KeyObject. */
@@ -16,14 +16,14 @@ function rawPublic(publicKey: KeyObject): Uint8Array {
 }
 
 export async function sealNetworkKey(key: NetworkKey, to: KeyObject): Promise<string> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const box = sodium.crypto_box_seal(key.bytes, sodium.crypto_sign_ed25519_pk_to_curve25519(rawPublic(to)))
   return Buffer.from(box).toString('base64url')
 }
 
 /** Opens a sealed network key with this machine's private key; throws when it was not sealed to us or was altered. */
 export async function openNetworkKey(sealed: string, privateKey: KeyObject): Promise<NetworkKey> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d as string, 'base64url')
   const pair = sodium.crypto_sign_seed_keypair(seed)
   const opened = sodium.crypto_box_seal_open(

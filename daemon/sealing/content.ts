@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import canonicalize from 'canonicalize'
-import sodium from 'libsodium-wrappers'
+import { loadSodium } from './sodium.js'
 import { SealedMessageContent, type SealedContent } from '../../shared/index.js'
 
 const AD_CONTEXT = 'SO-CHAT room message v1\n'
@@ -34,7 +34,7 @@ function associatedData(at: ContentContext): Buffer {
 }
 
 export async function encryptContent(key: Uint8Array, at: ContentContext, content: Content): Promise<SealedContent> {
-  await sodium.ready
+  const sodium = await loadSodium()
   // node:crypto's CSPRNG: libsodium-wrappers' randombytes_buf costs about 0.4 ms a call here (bench/sealing.ts).
   const nonce = randomBytes(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
   const plain = Buffer.from(
@@ -52,7 +52,7 @@ export async function encryptContent(key: Uint8Array, at: ContentContext, conten
  * `{text, files}` (checked with the zod schema: files and keys as they must be).
  */
 export async function decryptContent(key: Uint8Array, at: ContentContext, sealed: SealedContent): Promise<Content | null> {
-  await sodium.ready
+  const sodium = await loadSodium()
   if (sealed.epoch !== at.epoch) return null
   const nonce = Buffer.from(sealed.nonce, 'base64url')
   if (nonce.length !== sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES) return null

@@ -24,7 +24,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
-import sodium from 'libsodium-wrappers'
+import { loadSodium, type Sodium } from './sodium.js'
 
 export const FILE_KEY_BYTES = 32
 /** Plaintext bytes per secretstream chunk: small enough to keep memory flat, large enough that the 17 bytes of each are noise. */
@@ -55,7 +55,7 @@ export function openedFileSize(sealedBytes: number): number | null {
 
 /** Encrypts what passes through under `key` (the caller keeps and wipes the key). */
 export async function sealFileStream(key: Uint8Array): Promise<Transform> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key)
   let pending: Buffer = Buffer.alloc(0)
   let started = false
@@ -82,7 +82,7 @@ export async function sealFileStream(key: Uint8Array): Promise<Transform> {
       done()
     },
     destroy(err, done) {
-      dropState(state)
+      dropState(sodium, state)
       done(err)
     },
   })
@@ -100,7 +100,7 @@ export class FileTampered extends Error {
  * (truncated), or when bytes follow the final chunk.
  */
 export async function openFileStream(key: Uint8Array): Promise<Transform> {
-  await sodium.ready
+  const sodium = await loadSodium()
   let state: unknown = null
   let pending: Buffer = Buffer.alloc(0)
   const open = (t: Transform, chunk: Buffer, last: boolean): void => {
@@ -147,7 +147,7 @@ export async function openFileStream(key: Uint8Array): Promise<Transform> {
       }
     },
     destroy(err, done) {
-      if (state !== null) dropState(state)
+      if (state !== null) dropState(sodium, state)
       state = null
       done(err)
     },
@@ -155,7 +155,7 @@ export async function openFileStream(key: Uint8Array): Promise<Transform> {
 }
 
 /** Wipes and frees a secretstream state on libsodium's heap (libsodium-wrappers never frees it). */
-function dropState(state: unknown): void {
+function dropState(sodium: Sodium, state: unknown): void {
   const lib = (sodium as unknown as { libsodium?: { HEAPU8?: Uint8Array; _free?: (p: number) => void } }).libsodium
   if (typeof state !== 'number' || !lib?.HEAPU8 || !lib._free) return
   lib.HEAPU8.fill(0, state, state + 52)

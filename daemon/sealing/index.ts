@@ -2,7 +2,8 @@
  * Sealing: the cryptography of end-to-end encrypted rooms, and nothing else — room keys made,
  * sealed to each member and opened (room-key.ts), message text (and its files' refs and keys)
  * encrypted and decrypted under them (content.ts), and files' bytes encrypted and decrypted as
- * streams under keys of their own (file-stream.ts). See README.md.
+ * streams under keys of their own (file-stream.ts). See README.md. libsodium itself is loaded at
+ * the first of these that runs (sodium.ts), for the sealed network key and account keys too.
  *
  * Must not: read the store, talk to the network, or keep a key after it returns.
  */
@@ -18,3 +19,4 @@ export {
   sealedFileSize,
   sealFileStream,
 } from './file-stream.js'
+export { loadSodium, type Sodium } from './sodium.js'

@@ -12,7 +12,7 @@
  * key is 256 random bits, so publishing its hash tells nothing of it.
  */
 import { randomBytes } from 'node:crypto'
-import sodium from 'libsodium-wrappers'
+import { loadSodium } from './sodium.js'
 
 export const ROOM_KEY_BYTES = 32
 const COMMITMENT_CONTEXT = 'SO-CHAT room key commitment v1\n'
@@ -24,7 +24,7 @@ export async function newRoomKey(): Promise<Buffer> {
 
 /** `key` sealed to a member's account box key (base64url, as AccountKeys holds it). */
 export async function sealRoomKey(key: Uint8Array, boxPublic: string): Promise<string> {
-  await sodium.ready
+  const sodium = await loadSodium()
   return Buffer.from(sodium.crypto_box_seal(key, Buffer.from(boxPublic, 'base64url'))).toString('base64url')
 }
 
@@ -37,7 +37,7 @@ export async function openRoomKey(
   boxSecret: Uint8Array,
   expect: KeyContext & { commitment: string },
 ): Promise<Buffer | null> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const bytes = Buffer.from(sealed, 'base64url')
   if (bytes.length !== ROOM_KEY_BYTES + sodium.crypto_box_SEALBYTES || boxSecret.length !== 32) return null
   let key: Uint8Array
@@ -59,7 +59,7 @@ export interface KeyContext {
 }
 
 export async function roomKeyCommitment(key: Uint8Array, at: KeyContext): Promise<string> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const label = Buffer.from(`${COMMITMENT_CONTEXT}${at.room}\n${at.epoch}\n`, 'utf8')
   return Buffer.from(sodium.crypto_generichash(32, Buffer.concat([label, key]), null)).toString('base64url')
 }

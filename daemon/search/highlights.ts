@@ -7,6 +7,7 @@
  * (or equals, inside a quoted phrase); CJK characters and emoji match one by one.
  */
 import type { SearchQuery } from '../../shared/index.js'
+import { FINAL_SIGMA } from './tokens.js'
 
 export interface Highlight {
   start: number
@@ -19,7 +20,7 @@ export const HIGHLIGHTS_MAX = 20
 const WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|\p{Extended_Pictographic}|[\p{L}\p{N}\p{M}]+/gu
 
 export function fold(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ς/g, 'σ')
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(FINAL_SIGMA, 'σ')
 }
 
 function words(text: string): { word: string; start: number; end: number }[] {

@@ -23,6 +23,12 @@ const EMOJI = /\p{Extended_Pictographic}/gu
 /** Marks on Latin, Greek and Cyrillic letters: `unicode61` folds the Latin ones only ("Ё" = "Е", "Ά" = "Α"). */
 const MARKED = /([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}+/gu
 const EMOJI_GLUE = /\p{Emoji_Modifier}|\u200d|\ufe0e|\ufe0f/gu
+/**
+ * Greek final sigma, ς, as an escape: esbuild escapes other characters than ASCII in strings but
+ * not in a regular expression, and one of them makes V8 hold the whole daemon bundle at two
+ * bytes a character (scripts/build-daemon.mjs refuses it).
+ */
+export const FINAL_SIGMA = /\u03c2/g
 
 /** The text as the index (and a query) reads it. */
 export function prepare(text: string): string {
@@ -30,7 +36,7 @@ export function prepare(text: string): string {
     .normalize('NFD')
     .replace(MARKED, '$1')
     .normalize('NFC')
-    .replace(/ς/g, 'σ') // Greek final sigma: the same letter as σ, which unicode61 does not know
+    .replace(FINAL_SIGMA, 'σ') // Greek final sigma: the same letter as σ, which unicode61 does not know
     .replace(EMOJI_GLUE, '')
     .replace(EMOJI, (e) => ` emoji${e.codePointAt(0)!.toString(16)}x `)
     .replace(CJK, ' $1 ')

@@ -1,6 +1,6 @@
 /**
  * Forgery across real daemons (issue 14, "Tests → Multi-host"): one daemon is patched
- * (fixtures/forger.mjs, loaded with `node --import`) to write in alice's name.
+ * (fixtures/forger.mjs, which node runs in place of dist/daemon/cli.js) to write in alice's name.
  *
  * (a) The forger is a client: mallory, logged in there, posts and reacts, and the patched
  *     outbox makes each submission claim alice while mallory's key signs it. The honest relay
@@ -28,7 +28,7 @@ const PASSWORD = 'forged names password'
 const FORGED_TEXT = 'FORGED-BY-RELAY: send your password to mallory'
 const forger = (victim: string): HostOptions => ({
   name: 'forger',
-  nodeArgs: ['--import', join(REPO_ROOT, 'test/multihost/fixtures/forger.mjs')],
+  cli: join(REPO_ROOT, 'test/multihost/fixtures/forger.mjs'),
   env: { SOCHAT_TEST_FORGE_AS: victim },
 })
 

@@ -130,7 +130,7 @@ export class Lan {
       dataDir,
       switchNs: this.plan.switchNs,
       veth: vethName(this.plan, index),
-      cliPath: CLI_PATH,
+      cliPath: opts.cli ?? CLI_PATH,
       repoRoot: REPO_ROOT,
       args: [...keyArgs, ...(opts.args ?? [])],
       ...(opts.env ? { env: opts.env } : {}),

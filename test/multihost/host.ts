@@ -19,8 +19,10 @@ export interface HostOptions {
   env?: Record<string, string>
   /** Start without the LAN's network key file: the machine founds a network or asks to join. */
   keyless?: boolean
-  /** Extra arguments for node itself, before the CLI (`--import` a fixture that patches the daemon). */
+  /** Extra arguments for node itself, before the CLI. */
   nodeArgs?: string[]
+  /** The script node runs instead of dist/daemon/cli.js (a fixture that patches the daemon, then runs its CLI). */
+  cli?: string
 }
 
 /** How the daemon process last ended; `forced` when stop() had to fall back to SIGKILL. */

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import { Sha256, Username, type AvatarsResponse } from '../../../shared/index.js'
 import { InputError } from '../../errors/index.js'
 import { squareAvatar } from '../../media/index.js'

@@ -11,7 +11,7 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { FileRef, Message } from '../../../shared/index.js'
 import { ARCHIVE_FORMATS, type ArchiveSource, exportArchive, exportFileName, exportLines, planExport } from '../../archive/index.js'
 import { InputError } from '../../errors/index.js'

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import { EntryId, parsePictureEdit, RoomId, Sha256, type FileRef, type FileSeal, type Message } from '../../../shared/index.js'
 import { InputError, SochatError } from '../../errors/index.js'
 import { describeUpload, openBlob } from '../../files/index.js'

@@ -1,6 +1,6 @@
 /** Edit, delete and react: changes to a message already in the log, through the relay. */
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import { EditMessage, EntryId, React, Reaction, RoomId, type MessageResponse, type SealedFileRef } from '../../../shared/index.js'
 import { ConflictError, InputError } from '../../errors/index.js'
 import type { Authenticated } from '../auth.js'

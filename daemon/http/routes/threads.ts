@@ -4,7 +4,7 @@
  * goes through an opener, so sealed text is opened only for the person asking.
  */
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import {
   EntryId,
   RoomId,
