@@ -77,6 +77,16 @@ export async function failoverScenario(t: Test, lan: Lan, seats: Seat[]): Promis
     await q.getByRole('button', { name: 'Log out' }).waitFor()
     dead.person.outage = false
     await seesMessage(q, GAP_TEXT)
+    // The reloaded page draws its room again when its live feed connects (chat-page.ts
+    // refresh): counted at once, a redraw in flight read as a loss (CI, under load). Waited
+    // for instead; a message lost or doubled for good still fails here after 10 s.
+    await lan.waitFor(
+      'the gap message exactly once on both pages',
+      async () =>
+        (await log(p).getByText(GAP_TEXT, { exact: true }).count()) === 1 &&
+        (await log(q).getByText(GAP_TEXT, { exact: true }).count()) === 1,
+      10_000,
+    )
     for (const [name, page] of [
       [live.username, p],
       [dead.username, q],
