@@ -25,8 +25,10 @@ export function focusKey(nodeId: string, what: string): string {
 export function machineRow(m: MachineView, network: NetworkView, host: RowHost): HTMLLIElement {
   const li = el('li', `machine-row is-${m.state}`)
   li.dataset.node = m.nodeId
-  // Focus lands on the row itself after an action moved it to another group.
+  // Focus lands on the row itself after an action moved it to another group, and stays on it
+  // through a live redraw (network-panel.ts show(): by focus key, like the buttons).
   li.tabIndex = -1
+  li.dataset.focusKey = focusKey(m.nodeId, 'row')
   const nameId = `machine-${m.nodeId}-name`
   li.setAttribute('aria-labelledby', nameId)
   const name = el('p', 'machine-name', m.name)
