@@ -35,6 +35,18 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024
 }
 
+/**
+ * The part of a process's RSS that is its own (anonymous pages: the V8 heap, malloc, thread
+ * stacks), as against mapped files (the node binary, libraries, native modules): those pages
+ * are clean, shared with every process mapping the same file and the first the kernel takes
+ * back, but VmRSS counts them in full in each process.
+ */
+export function anonBytes(pid: number): number {
+  const m = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
+  if (!m) throw new Error(`no Anonymous line in /proc/${pid}/smaps_rollup`)
+  return Number(m[1]) * 1024
+}
+
 /** User + system CPU time of a process in clock ticks (USER_HZ, 100 on Linux). */
 export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

@@ -169,10 +169,10 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
   },
   async idle(ctx) {
     const report = await idle({ seconds: ctx.quick ? 5 : 10, build: ctx.build })
-    for (const r of [...report.daemons, ...report.tray])
+    for (const r of [...report.daemons, ...report.tray, report.bareNode])
       ctx.row([
-        `idle ${r.role}: RSS after ${IDLE_SETTLE_MS / 1000} s alone, CPU over the next ${r.seconds} s`,
-        `RSS **${r.rssMiB} MiB** (${r.earlyRssMiB} MiB ${EARLY_MS / 1000} s after start-up), CPU **${r.cpuPercent} %**`,
+        `${r === report.bareNode ? 'floor: ' : 'idle '}${r.role}: RSS after ${IDLE_SETTLE_MS / 1000} s alone (of it its own memory: heap, stacks; the rest mapped files, the node binary first), CPU over the next ${r.seconds} s`,
+        `RSS **${r.rssMiB} MiB**, own ${r.ownMiB} MiB (${r.earlyRssMiB} MiB ${EARLY_MS / 1000} s after start-up), CPU **${r.cpuPercent} %**`,
       ])
     if (report.note) ctx.note(report.note)
   },

@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
 import type { Build } from './build.js'
-import { cpuTicks, EARLY_MS, IDLE_SETTLE_MS, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
+import { anonBytes, cpuTicks, EARLY_MS, IDLE_SETTLE_MS, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
 
 export interface TrayIdleResult {
   process: string
   rssMiB: number
+  ownMiB: number
   earlyRssMiB: number
   cpuPercent: number
   seconds: number
@@ -74,6 +75,7 @@ export async function trayIdle(relay: DaemonProcess, opts: { seconds: number; bu
     return pids.map(([name, pid], i) => ({
       process: name,
       rssMiB: mib(rssBytes(pid)),
+      ownMiB: mib(anonBytes(pid)),
       earlyRssMiB: mib(early[i]!),
       seconds: opts.seconds,
       cpuPercent: round(((cpuTicks(pid) - t0[i]!) / TICKS_PER_S / opts.seconds) * 100, 2),

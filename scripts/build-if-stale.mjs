@@ -16,7 +16,7 @@ const BUILD_INPUTS = [
   'tsconfig.json',
   'tsconfig.build.json',
   'scripts/build.mjs',
-  'scripts/build-daemon.mjs',
+  'scripts/build-commands.mjs',
   'scripts/build-web-ui.mjs',
   'scripts/emoji-data.mjs',
 ]

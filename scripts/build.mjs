@@ -1,6 +1,7 @@
 /**
- * `npm run build`: compiles the daemon, the tray and shared/ (tsc), bundles the daemon's
- * command (build-daemon.mjs) and the page (build-web-ui.mjs) and draws the tray's icons (build-tray-icons.mjs), then stamps dist/
+ * `npm run build`: compiles the daemon, the tray and shared/ (tsc), bundles the two commands,
+ * the daemon's and the tray's (build-commands.mjs), and the page (build-web-ui.mjs), draws the
+ * tray's icons (build-tray-icons.mjs), then stamps dist/
  * with the time the build STARTED, so a source saved while tsc ran is still newer than the
  * stamp and the next `npm start` builds again
  * (build-if-stale.mjs). `--clean` empties dist/ first (what `npm pack` ships must not hold
@@ -28,7 +29,7 @@ export async function build({ clean = false } = {}) {
     )
   }
   run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], 'tsc')
-  run(process.execPath, [join(root, 'scripts', 'build-daemon.mjs')], 'the daemon bundle')
+  run(process.execPath, [join(root, 'scripts', 'build-commands.mjs')], 'the daemon and tray bundles')
   run(process.execPath, [join(root, 'scripts', 'build-web-ui.mjs')], 'the page bundle')
   run(process.execPath, [join(root, 'scripts', 'build-tray-icons.mjs')], 'the tray icons')
   await mkdir(join(root, 'dist'), { recursive: true })

@@ -26,7 +26,7 @@ const EMOJI_GLUE = /\p{Emoji_Modifier}|\u200d|\ufe0e|\ufe0f/gu
 /**
  * Greek final sigma, ς, as an escape: esbuild escapes other characters than ASCII in strings but
  * not in a regular expression, and one of them makes V8 hold the whole daemon bundle at two
- * bytes a character (scripts/build-daemon.mjs refuses it).
+ * bytes a character (scripts/build-commands.mjs refuses it).
  */
 export const FINAL_SIGMA = /\u03c2/g
 
