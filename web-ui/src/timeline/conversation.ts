@@ -268,7 +268,7 @@ export class Conversation {
 
   /** My send came back: shown only if its room is still the one on screen. */
   showSent(message: Message): void {
-    if (message.room !== this.room || this.sideline?.(message, false)) return
+    if (!this.shows(message.room) || this.sideline?.(message, false)) return
     // Sent while reading far back: back to the live end, where it is.
     if (this.parts.newer.mayHaveMore) return void this.loadRecent()
     this.parts.timeline.add([message], 'force')
