@@ -77,9 +77,11 @@ export async function failoverScenario(t: Test, lan: Lan, seats: Seat[]): Promis
     await q.getByRole('button', { name: 'Log out' }).waitFor()
     dead.person.outage = false
     await seesMessage(q, GAP_TEXT)
-    // The reloaded page draws its room again when its live feed connects (chat-page.ts
-    // refresh): counted at once, a redraw in flight read as a loss (CI, under load). Waited
-    // for instead; a message lost or doubled for good still fails here after 10 s.
+    // Waited for rather than counted at once: the returning daemon may still merge its log
+    // (a `history` event starts the page's room over). Once, a reloaded page also drew a live
+    // message before its room was shown and took it away when the room opened (fixed:
+    // Conversation.shows; test/web-ui/timeline/first-draw.browser.test.ts); a message lost or
+    // doubled for good still fails here after 10 s.
     await lan.waitFor(
       'the gap message exactly once on both pages',
       async () =>

@@ -285,7 +285,7 @@ export class ChatPage {
       room: () => this.conversation.room,
       showSent: (message) => this.conversation.showSent(message),
       showPending: (messages) => {
-        this.timeline.addPending(messages.filter((m) => m.room === this.conversation.room))
+        this.timeline.addPending(messages.filter((m) => this.conversation.shows(m.room)))
         this.conversation.syncEmptyNote()
       },
     })

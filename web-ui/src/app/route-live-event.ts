@@ -19,7 +19,7 @@ export interface LiveEventTargets {
   me(): string | null
   timeline: Pick<Timeline, 'clear' | 'markFailed'>
   reads: Pick<ReadTracker, 'reset'>
-  conversation: Pick<Conversation, 'room' | 'onRoomEvent' | 'onMessage' | 'onNotice'>
+  conversation: Pick<Conversation, 'shows' | 'onRoomEvent' | 'onMessage' | 'onNotice'>
   rooms: Pick<Rooms, 'load' | 'readElsewhere' | 'noteMessage'>
   pictures: Pick<ProfilePictures, 'load'>
   profiles: Pick<Profiles, 'load'>
@@ -61,7 +61,7 @@ export function routeLiveEvent(ev: UiEvent, to: LiveEventTargets): void {
       return to.conversation.onNotice(ev.notice)
     case 'message': {
       const m = ev.message
-      if (m.room === to.conversation.room) to.conversation.onMessage(m)
+      if (to.conversation.shows(m.room)) to.conversation.onMessage(m)
       to.rooms.noteMessage(m, !m.deleted && mentionsMe(textParts(m.text, to.me())))
       return to.showTotals()
     }

@@ -80,6 +80,16 @@ export class Conversation {
     return this.shown?.id ?? GENERAL_ROOM
   }
 
+  /**
+   * Whether `room` is the one on screen. Before the first room is shown (a reloaded page
+   * whose feed is live while its room list is still on the way) none is: a live message
+   * drawn then would be taken away by `open` and drawn again from the history it reads,
+   * which has it (that history is asked for after the event came).
+   */
+  shows(room: string): boolean {
+    return this.shown?.id === room
+  }
+
   get joined(): boolean {
     return this.shown?.joined ?? false
   }
@@ -223,7 +233,7 @@ export class Conversation {
     for (const id of shownWaiting) if (!still.has(id)) this.parts.timeline.markFailed(id, REFUSED_UNSEEN)
   }
 
-  /** A message for the room on screen (the caller filters by room). */
+  /** A message for the room on screen (the caller filters with `shows`). */
   onMessage(message: Message): void {
     this.parts.typing.messageFrom(message.author)
     if (this.sideline?.(message, false)) return
@@ -238,7 +248,7 @@ export class Conversation {
 
   /** A key notice (the live feed sends each room's to its readers; only the shown room's are drawn). */
   onNotice(notice: TimelineNotice): void {
-    if (notice.room !== this.room) return
+    if (!this.shows(notice.room)) return
     this.parts.timeline.addNotices([notice])
     this.syncEmptyNote()
   }
@@ -246,7 +256,7 @@ export class Conversation {
   /** Live events about the room on screen; false when the event is about another room. */
   onRoomEvent(ev: Extract<UiEvent, { type: 'updated' | 'read' | 'typing' }>): boolean {
     const room = ev.type === 'updated' ? ev.message.room : ev.room
-    if (room !== this.room) return false
+    if (!this.shows(room)) return false
     if (ev.type === 'updated') {
       // Before the row changes: the pin count compares the message with the row's copy.
       this.sideline?.(ev.message, true)
@@ -258,7 +268,7 @@ export class Conversation {
 
   /** My send came back: shown only if its room is still the one on screen. */
   showSent(message: Message): void {
-    if (message.room !== this.room || this.sideline?.(message, false)) return
+    if (!this.shows(message.room) || this.sideline?.(message, false)) return
     // Sent while reading far back: back to the live end, where it is.
     if (this.parts.newer.mayHaveMore) return void this.loadRecent()
     this.parts.timeline.add([message], 'force')
