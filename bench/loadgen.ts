@@ -154,9 +154,19 @@ function sochatLink(
     if (d.includes('"type":"error"')) console.error(`loadgen: relay error ${d.toString().slice(0, 300)}`)
   })
   // Pings as a daemon's dialling end does (daemon/link/connection.ts): a relay that only
-  // answers pings drops a link it hears nothing from for HEARTBEAT_MISSES × HEARTBEAT_MS.
-  const heartbeat = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), HEARTBEAT_MS)
+  // answers pings drops a link it hears nothing from for HEARTBEAT_MISSES periods; the period
+  // is HEARTBEAT_MS until the relay's welcome or roster asks for another (link/heartbeat.ts).
+  let periodMs = HEARTBEAT_MS
+  let heartbeat = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), periodMs)
   heartbeat.unref()
+  ws.on('message', (d: Buffer) => {
+    const asked = HEARTBEAT_ASKED.exec(d.toString('latin1', 0, Math.min(d.length, 400)))
+    if (!asked || Number(asked[1]) === periodMs) return
+    periodMs = Number(asked[1])
+    clearInterval(heartbeat)
+    heartbeat = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), periodMs)
+    heartbeat.unref()
+  })
   ws.once('close', () => clearInterval(heartbeat))
   ws.once('open', () =>
     ws.send(
@@ -183,6 +193,9 @@ function signerFor(account: BenchAccount | undefined): <T extends Signable>(s: T
   const keys = account.created.keys!
   return (s) => ({ ...s, sig: signEntry(s, secrets, keys) })
 }
+
+/** A welcome's or roster's `heartbeatMs`, which the relay's frames put among their first fields. */
+const HEARTBEAT_ASKED = /^\{"type":"(?:welcome|roster)".*?"heartbeatMs":(\d+)/
 
 function countOf(buf: Buffer, s: string): number {
   let n = 0

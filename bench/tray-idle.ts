@@ -8,7 +8,19 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, startXvfb } from '../test/lib/desktop-session.js'
 import type { Build } from './build.js'
-import { anonBytes, cpuTicks, EARLY_MS, IDLE_SETTLE_MS, mib, round, rssBytes, sleep, TICKS_PER_S, tempDir, type DaemonProcess } from './proc.js'
+import {
+  anonBytes,
+  cpuTicks,
+  EARLY_MS,
+  IDLE_SETTLE_MS,
+  mib,
+  round,
+  rssBytes,
+  sleep,
+  TICKS_PER_S,
+  tempDir,
+  type DaemonProcess,
+} from './proc.js'
 
 export interface TrayIdleResult {
   process: string

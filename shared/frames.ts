@@ -10,7 +10,15 @@ import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.
 import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
 import { OrderStatement } from './chain.js'
-import { MAX_MACHINES, MAX_SEQ, MAX_TERM, MAX_USERS_PER_MACHINE, ROSTER_CHUNK } from './limits.js'
+import {
+  HEARTBEAT_PERIOD_MAX_MS,
+  HEARTBEAT_PERIOD_MIN_MS,
+  MAX_MACHINES,
+  MAX_SEQ,
+  MAX_TERM,
+  MAX_USERS_PER_MACHINE,
+  ROSTER_CHUNK,
+} from './limits.js'
 import { PresencePass } from './presence.js'
 
 /**
@@ -22,6 +30,11 @@ import { PresencePass } from './presence.js'
 const Term = z.number().int().positive().max(MAX_TERM)
 const Seq = z.number().int().positive().max(MAX_SEQ)
 const Head = z.number().int().nonnegative().max(MAX_SEQ)
+/**
+ * How often the client pings its relay from now on (daemon/link/heartbeat.ts): set by the relay
+ * for its number of machines, in welcome and roster frames; absent, the period stays as it was.
+ */
+const HeartbeatMs = z.number().int().min(HEARTBEAT_PERIOD_MIN_MS).max(HEARTBEAT_PERIOD_MAX_MS)
 
 /** A (seq, id) pair from the sender's log, used to find where two logs agree. */
 export const Checkpoint = z.object({ seq: Seq, id: EntryId })
@@ -59,6 +72,7 @@ export const Welcome = z.object({
   at: OrderStatement,
   /** The same for chain(head): where this relay's log stands in this term. */
   tip: OrderStatement,
+  heartbeatMs: HeartbeatMs.optional(),
 })
 
 export const Entries = z.object({
@@ -145,6 +159,7 @@ export const Roster = z.object({
   gone: z.array(NodeId).max(ROSTER_CHUNK),
   /** Machines linked to the relay, itself included; absent from a relay that names every one (before issue 18). */
   machines: z.number().int().min(1).max(MAX_MACHINES).optional(),
+  heartbeatMs: HeartbeatMs.optional(),
 })
 
 /**

@@ -47,6 +47,13 @@ export const ROSTER_CHUNK = 1000
 export const ROSTER_CANDIDATES = 16
 /** The most machines a roster may say are linked (a bound for the count, far above any LAN). */
 export const MAX_MACHINES = 1_000_000
+/**
+ * A link's heartbeat period, as the relay sets it for the number of machines linked to it
+ * (daemon/link/heartbeat.ts): every link starts at the shortest; a relay may ask for up to the
+ * longest. Bounds for the schema: a relay cannot make a link's silence go unnoticed for longer.
+ */
+export const HEARTBEAT_PERIOD_MIN_MS = 2000
+export const HEARTBEAT_PERIOD_MAX_MS = 10_000
 /** Entries per `entries` frame while a replica catches up. */
 export const CATCH_UP_BATCH = 500
 

@@ -3,17 +3,16 @@ import type { Logger } from 'pino'
 import type WebSocket from 'ws'
 import { parseFrame, type ErrorCode, type Frame } from '../../shared/index.js'
 import type { PeerKey } from '../identity/index.js'
-
-export const HEARTBEAT_MS = 2000
-export const HEARTBEAT_MISSES = 3
+import { HEARTBEAT_MISSES, HEARTBEAT_MS } from './heartbeat.js'
 
 /**
  * Which end of a link pings. The end that dialled (a client daemon, or a relay joining
  * another) pings every HEARTBEAT_MS; the end that accepted (the relay) only answers — ws
  * sends the pong by itself — and counts the other's pings and frames as heard. Both ends
- * still drop a link after HEARTBEAT_MISSES × HEARTBEAT_MS of silence, but a relay with N
- * links writes N pongs every HEARTBEAT_MS instead of N pings and N pongs: with 10,000 links
- * connecting at once its own pings were 13 % of its CPU (issue 18, bench/README.md).
+ * still drop a link after HEARTBEAT_MISSES periods of silence, but a relay with N links
+ * writes N pongs a period instead of N pings and N pongs: with 10,000 links connecting at once
+ * its own pings were 13 % of its CPU (issue 18, bench/README.md). The period is HEARTBEAT_MS
+ * until the relay sets another for its size (heartbeat.ts, `setHeartbeat`).
  */
 export type Heartbeat = 'pings' | 'answers'
 
@@ -28,6 +27,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** When the other side was last heard: a pong to our ping, its ping, or any frame. */
   #lastHeard = Date.now()
   #timer: NodeJS.Timeout
+  #periodMs = HEARTBEAT_MS
+  #silenceMs = HEARTBEAT_MS * HEARTBEAT_MISSES
   #closed = false
   #silent = false
 
@@ -52,6 +53,20 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     ws.on('error', (err) => this.log.warn({ err, remote: remoteAddress }, 'peer link error'))
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()))
     this.#timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS)
+    this.#timer.unref()
+  }
+
+  /**
+   * The link's heartbeat period from now on: the relay's, as it told the other end (welcome,
+   * roster). Silence is judged on the longer of the old and the new period until the next
+   * change, so a ping already sent at the old pace is never counted as missed.
+   */
+  setHeartbeat(periodMs: number): void {
+    this.#silenceMs = HEARTBEAT_MISSES * Math.max(periodMs, this.#periodMs)
+    if (periodMs === this.#periodMs || this.#closed) return
+    this.#periodMs = periodMs
+    clearInterval(this.#timer)
+    this.#timer = setInterval(() => this.heartbeat(), periodMs)
     this.#timer.unref()
   }
 
@@ -115,7 +130,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private heartbeat(): void {
-    if (Date.now() - this.#lastHeard > HEARTBEAT_MS * HEARTBEAT_MISSES) {
+    if (Date.now() - this.#lastHeard > this.#silenceMs) {
       this.log.warn({ remote: this.remoteAddress }, 'peer link missed heartbeats; dropping it')
       this.#silent = true
       this.ws.terminate()

@@ -1,4 +1,5 @@
-export { HEARTBEAT_MS, HEARTBEAT_MISSES, PeerConnection, type Heartbeat } from './connection.js'
+export { PeerConnection, type Heartbeat } from './connection.js'
+export { HEARTBEAT_MISSES, HEARTBEAT_MS, heartbeatFor } from './heartbeat.js'
 export { PeerServer } from './server.js'
 export { listenWithFallback } from './listen.js'
 export { dial } from './dial.js'

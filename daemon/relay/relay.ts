@@ -17,7 +17,7 @@ import {
   type Submission,
   type Typing,
 } from '../../shared/index.js'
-import type { PeerConnection } from '../link/index.js'
+import { heartbeatFor, type PeerConnection } from '../link/index.js'
 import type { Replica } from '../replica/index.js'
 import { entriesFrame, entryChunks, entryFrames } from './chunk.js'
 import { handshake } from './handshake.js'
@@ -306,6 +306,9 @@ export class Relay {
     }
     const link = this.newLink(conn, hello, machine)
     this.#links.set(conn, link)
+    // Its period for the network as it is now; later rosters bring it up to date (roster-feed.ts).
+    const heartbeatMs = heartbeatFor(this.#links.size + 1)
+    conn.setHeartbeat(heartbeatMs)
     conn.send({
       type: 'welcome',
       relayId: this.self.nodeId,
@@ -313,6 +316,7 @@ export class Relay {
       head,
       from: result.from,
       maxFileBytes: this.self.maxFileBytes,
+      heartbeatMs,
       at,
       tip,
     })
@@ -367,7 +371,10 @@ export class Relay {
     }
     link.live = conn.open
     // In the same tick as going live: every later change reaches it as a difference from this.
-    if (link.live) for (const frame of this.#roster.snapshotFrames()) conn.sendRaw(frame)
+    if (!link.live) return
+    const snapshot = this.#roster.snapshotFrames()
+    for (const frame of snapshot.frames) conn.sendRaw(frame)
+    conn.setHeartbeat(snapshot.heartbeatMs)
   }
 
   /** To every live client but the one it came from, and to this machine's pages. */

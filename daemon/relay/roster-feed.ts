@@ -7,7 +7,7 @@
  * ordering.
  */
 import type { PeerSummary } from '../../shared/index.js'
-import type { PeerConnection } from '../link/index.js'
+import { heartbeatFor, type PeerConnection } from '../link/index.js'
 import { summaryOf, type ClientLink, type RelaySelf } from './clients.js'
 import { RosterBook, type RosterView } from './roster.js'
 import { rosterScope } from './roster-scope.js'
@@ -28,7 +28,7 @@ export const ROSTER_COALESCE_MS = 1000
 
 export type RosterHeader = Pick<RosterView, 'relayId' | 'term' | 'head'>
 
-type Header = RosterHeader & { machines: number }
+type Header = RosterHeader & { machines: number; heartbeatMs: number }
 
 export class RosterFeed {
   readonly #book = new RosterBook()
@@ -72,7 +72,8 @@ export class RosterFeed {
       ...this.self.presence(),
       ...(this.self.fingerprint ? { fingerprint: this.self.fingerprint } : {}),
     }
-    return { me, others, header: { ...header, machines: others.length + 1 } }
+    const machines = others.length + 1
+    return { me, others, header: { ...header, machines, heartbeatMs: heartbeatFor(machines) } }
   }
 
   /** Something in the roster changed: send it soon, once for any number of changes. */
@@ -86,8 +87,10 @@ export class RosterFeed {
   }
 
   /** The named list as last told to everyone, for a link going live (every later change reaches it as a difference). */
-  snapshotFrames(): string[] {
-    return this.#book.snapshotFrames({ ...this.header(), machines: this.links().size + 1 })
+  snapshotFrames(): { frames: string[]; heartbeatMs: number } {
+    const machines = this.links().size + 1
+    const heartbeatMs = heartbeatFor(machines)
+    return { frames: this.#book.snapshotFrames({ ...this.header(), machines, heartbeatMs }), heartbeatMs }
   }
 
   stop(): void {
@@ -101,8 +104,15 @@ export class RosterFeed {
     if (this.#stopped) return
     const { me, others, header } = this.lines()
     const frames = this.#book.changes(header, rosterScope(me, others), countDue).map((f) => JSON.stringify(f))
-    for (const [conn, link] of this.links()) if (link.live) for (const f of frames) conn.sendRaw(f)
-    if (frames.length > 0) this.#toldAt = Date.now()
+    if (frames.length > 0) {
+      for (const [conn, link] of this.links()) {
+        if (!link.live) continue
+        for (const f of frames) conn.sendRaw(f)
+        // The period the frames carry is the link's from now on, at both ends (link/heartbeat.ts).
+        conn.setHeartbeat(header.heartbeatMs)
+      }
+      this.#toldAt = Date.now()
+    }
     // This machine's own status lists every link, named or not: it changed with the count too.
     if (frames.length > 0 || header.machines !== this.#counted) this.changed()
     this.#counted = header.machines

@@ -18,7 +18,7 @@ export interface RosterView {
   machines: number
 }
 
-type Header = Pick<Roster, 'relayId' | 'term' | 'head'> & { machines: number }
+type Header = Pick<Roster, 'relayId' | 'term' | 'head' | 'heartbeatMs'> & { machines: number }
 
 const compared = (p: PeerSummary): string => JSON.stringify({ ...p, head: 0 })
 

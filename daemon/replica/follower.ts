@@ -188,6 +188,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
         this.emit('reject', frame.id, frame.code, frame.message)
         return
       case 'roster':
+        if (frame.heartbeatMs) this.conn.setHeartbeat(frame.heartbeatMs)
         this.emit('roster', frame)
         return
       case 'typing':
@@ -217,6 +218,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       this.log.warn({ from: welcome.from, moved: moved.length }, 'our log went further than the relay; resubmitting those entries')
     }
     this.#welcome = welcome
+    if (welcome.heartbeatMs) this.conn.setHeartbeat(welcome.heartbeatMs)
     this.replica.expectBacklog(welcome.head)
     this.emit('ready', welcome)
   }

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net'
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import WebSocket, { WebSocketServer } from 'ws'
-import { HEARTBEAT_MISSES, HEARTBEAT_MS, PeerConnection, type Heartbeat } from '../../../daemon/link/connection.js'
+import { PeerConnection, type Heartbeat } from '../../../daemon/link/connection.js'
+import { HEARTBEAT_MISSES, HEARTBEAT_MS } from '../../../daemon/link/heartbeat.js'
 
 /** A link on loopback: our PeerConnection (the dialling end by default), and the other side's raw socket. */
 async function link(t: Test, heartbeats: Heartbeat = 'pings'): Promise<{ conn: PeerConnection; other: WebSocket }> {
@@ -125,4 +126,29 @@ t.test('a frame counts as heard too', async (t) => {
   })
   heartbeatAfter(conn, 5000 + SILENCE - 200)
   t.equal(conn.open, true, 'heard 5 s in: kept')
+})
+
+t.test('a longer period from the relay: silence is judged on it, at both ends', async (t) => {
+  for (const end of ['pings', 'answers'] as const) {
+    const { conn } = await link(t, end)
+    conn.setHeartbeat(10_000)
+    heartbeatAfter(conn, 10_000 * HEARTBEAT_MISSES - 200)
+    t.equal(conn.open, true, `${end}: 29.8 s of silence is within three 10 s periods`)
+    const gone = closed(conn)
+    heartbeatAfter(conn, 10_000 * HEARTBEAT_MISSES + 1)
+    t.equal(await gone, 1006, `${end}: dropped after three periods`)
+    t.equal(conn.silent, true)
+  }
+})
+
+t.test('a shorter period: a ping sent at the old pace is not counted as missed until the next change', async (t) => {
+  const { conn } = await link(t, 'answers')
+  conn.setHeartbeat(10_000)
+  conn.setHeartbeat(HEARTBEAT_MS)
+  heartbeatAfter(conn, 10_000 * HEARTBEAT_MISSES - 200)
+  t.equal(conn.open, true, 'the other end may not have the new period yet')
+  conn.setHeartbeat(HEARTBEAT_MS)
+  const gone = closed(conn)
+  heartbeatAfter(conn, SILENCE + 1)
+  t.equal(await gone, 1006, 'told again: three short periods')
 })

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { parseFrame, ROSTER_CANDIDATES, type Hello, type Roster } from '../../../shared/index.js'
-import type { PeerConnection } from '../../../daemon/link/index.js'
+import { HEARTBEAT_MS, type PeerConnection } from '../../../daemon/link/index.js'
 import { applyRoster, type RosterView } from '../../../daemon/relay/index.js'
 import type { ClientLink } from '../../../daemon/relay/clients.js'
 import { ROSTER_COALESCE_MS, RosterFeed } from '../../../daemon/relay/roster-feed.js'
@@ -14,8 +14,9 @@ const RELAY = 'f'.repeat(16)
 const id = (i: number) => (i + 1).toString(16).padStart(16, '0')
 
 /** A client daemon's link as the relay keeps it; `sent` is every frame the feed wrote to it. */
-function link(i: number, users: string[] = []): { conn: PeerConnection; link: ClientLink; sent: string[] } {
+function link(i: number, users: string[] = []): { conn: PeerConnection; link: ClientLink; sent: string[]; periods: number[] } {
   const sent: string[] = []
+  const periods: number[] = []
   const hello: Hello = {
     type: 'hello',
     proto: 1,
@@ -29,7 +30,8 @@ function link(i: number, users: string[] = []): { conn: PeerConnection; link: Cl
   }
   // The feed reads who the link is and who is on it; the rest of a link is the relay's.
   const fields = { hello, host: `10.0.0.${i + 1}`, live: true, users, away: [], machine: id(i) }
-  return { conn: { sendRaw: (f: string) => sent.push(f) } as unknown as PeerConnection, link: fields as unknown as ClientLink, sent }
+  const conn = { sendRaw: (f: string) => sent.push(f), setHeartbeat: (ms: number) => periods.push(ms) }
+  return { conn: conn as unknown as PeerConnection, link: fields as unknown as ClientLink, sent, periods }
 }
 
 /** What a client makes of the frames it was sent, parsed as its link would. */
@@ -66,7 +68,9 @@ t.test('two hundred machines: each client is told of the relay, the occupied and
     Array.from({ length: ROSTER_CANDIDATES }, (_, i) => id(i)).every((n) => named.has(n)),
     'the candidates are the oldest machines',
   )
-  t.same(heard(feed.snapshotFrames()), view, 'a link going live is told the same')
+  const snapshot = feed.snapshotFrames()
+  t.same(heard(snapshot.frames), view, 'a link going live is told the same')
+  t.equal(snapshot.heartbeatMs, HEARTBEAT_MS, 'two hundred machines keep the shortest heartbeat')
   t.equal(feed.view().peers.length, 201, "the relay's own view lists every link")
 })
 
@@ -93,4 +97,17 @@ t.test('a machine joining that is not named sends nobody a frame; one with a per
     'bob being on it is',
   )
   t.equal(view?.machines, 42, 'and the frame brings the count')
+})
+
+t.test('2,500 machines: every roster asks for a 3 s heartbeat, and each link is judged on it from then on', async (t) => {
+  const links = Array.from({ length: 2499 }, (_, i) => link(i))
+  const { feed } = feedOver(links)
+  t.teardown(() => feed.stop())
+  const frames = links[7]!.sent.map((raw) => parseFrame(raw))
+  t.ok(frames.length > 0 && frames.every((f) => f.ok && f.frame.type === 'roster' && f.frame.heartbeatMs === 3000), 'each frame says 3 s')
+  t.ok(
+    links.every((l) => l.periods.at(-1) === 3000),
+    'every live link set to 3 s as it was told',
+  )
+  t.equal(feed.snapshotFrames().heartbeatMs, 3000, 'a link going live is told the same')
 })

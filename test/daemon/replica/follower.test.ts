@@ -43,6 +43,11 @@ class FakeLink extends EventEmitter {
   remoteAddress = '10.0.0.9:47801'
   /** The relay's key, as its TLS certificate carried it. */
   peer = KEY.peer
+  /** Heartbeat periods the relay asked for, in order (link/heartbeat.ts). */
+  periods: number[] = []
+  setHeartbeat(ms: number) {
+    this.periods.push(ms)
+  }
   send(frame: Frame) {
     this.sent.push(frame)
   }
@@ -277,4 +282,15 @@ t.test('judgeWelcome: the rules, one by one', async (t) => {
   t.match(judgeWelcome(w(5), sent), { ok: false, code: 'claim_absurd' })
   t.match(judgeWelcome(w(9, 8), sent), { ok: false, code: 'claim_absurd' })
   t.same(judgeWelcome(w(0, 0), { head: 0, checkpoints: [] }), { ok: true }, 'empty on both sides')
+})
+
+t.test("the relay's heartbeat period, from its welcome and then its rosters, becomes the link's", async (t) => {
+  const { link, welcome } = await follower(t, [])
+  t.equal(await welcome({ head: 0, from: 0, heartbeatMs: 3000 }), 'ready')
+  t.same(link.periods, [3000], 'the welcome asked for 3 s')
+  const roster = { type: 'roster', relayId: RELAY, term: 2, head: 0, reset: false, peers: [], gone: [], machines: 9001 }
+  link.emit('frame', { ...roster, heartbeatMs: 10_000 }, 100)
+  link.emit('frame', roster, 100)
+  await new Promise((r) => setImmediate(r))
+  t.same(link.periods, [3000, 10_000], 'a roster changes it; one that says nothing leaves it')
 })
