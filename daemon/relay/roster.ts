@@ -48,6 +48,7 @@ export class RosterBook {
   readonly #told = new Map<string, { peer: PeerSummary; key: string }>()
   #toldTerm = 0
   #toldMachines = 0
+  #toldHeartbeat: number | undefined = undefined
   /** The serialized snapshot, until the next change: many clients go live between changes. */
   #snapshot: { term: number; machines: number; frames: string[] } | null = null
 
@@ -65,10 +66,13 @@ export class RosterBook {
     }
     const gone = [...this.#told.keys()].filter((id) => !now.has(id))
     for (const id of gone) this.#told.delete(id)
-    const countOnly = countDue && header.machines !== this.#toldMachines
+    // A new heartbeat period does not wait for the safety net: until told, every link keeps
+    // pinging at the old one (link/heartbeat.ts), and it changes at most once per thousand machines.
+    const countOnly = (countDue && header.machines !== this.#toldMachines) || header.heartbeatMs !== this.#toldHeartbeat
     if (changed.length === 0 && gone.length === 0 && header.term === this.#toldTerm && !countOnly) return []
     this.#toldTerm = header.term
     this.#toldMachines = header.machines
+    this.#toldHeartbeat = header.heartbeatMs
     this.#snapshot = null
     const peerParts = chunks(changed)
     const goneParts = chunks(gone)

@@ -131,6 +131,19 @@ t.test('a new count of machines alone waits for the safety net, then travels wit
   t.equal(JSON.parse(book.snapshotFrames(header(1, 10, 41))[0]!).machines, 41, 'a snapshot has the count of when it is sent')
 })
 
+t.test('a new heartbeat period travels at once, without waiting for the safety net', async (t) => {
+  const book = new RosterBook()
+  book.changes({ ...header(1, 10, 1999), heartbeatMs: 2000 }, [peer(1)])
+  t.same(book.changes({ ...header(1, 10, 2000), heartbeatMs: 2000 }, [peer(1)]), [], 'the same period: the count waits')
+  const told = book.changes({ ...header(1, 10, 2001), heartbeatMs: 3000 }, [peer(1)])
+  t.same(
+    told.map((f) => [f.peers.length, f.machines, f.heartbeatMs]),
+    [[0, 2001, 3000]],
+    'a longer one goes out with the count',
+  )
+  t.same(book.changes({ ...header(1, 10, 2002), heartbeatMs: 3000 }, [peer(1)]), [], 'once')
+})
+
 t.test('a roster from a relay that sends no count names every machine', async (t) => {
   const view = applyRoster(null, { type: 'roster', relayId: RELAY, term: 1, head: 0, reset: true, peers: [peer(1), peer(2)], gone: [] })
   t.equal(view.machines, 2)
