@@ -80,6 +80,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.#silent
   }
 
+  /** The heartbeat period in force (HEARTBEAT_MS unless the relay asked for another). */
+  get heartbeatMs(): number {
+    return this.#periodMs
+  }
+
   get open(): boolean {
     return !this.#closed && this.ws.readyState === this.ws.OPEN
   }

@@ -36,9 +36,10 @@ export interface ClientSessionOwner {
   typing(t: Typing): void
   /**
    * The relay's link closed; `relayId` is who it was, `handover` whom it named to follow it,
-   * `silent` whether it was dropped for missed heartbeats rather than closed by the relay's side.
+   * `silent` whether it was dropped for missed heartbeats rather than closed by the relay's side,
+   * `heartbeatMs` the link's heartbeat period (link/heartbeat.ts).
    */
-  lost(relayId: string | null, handover: Handover | null, why: string, silent: boolean): void
+  lost(relayId: string | null, handover: Handover | null, why: string, silent: boolean, heartbeatMs: number): void
   /** We refused the relay (it sent what an honest relay never sends): not to be joined again for a while. */
   refused(relayId: string, code: string): void
 }
@@ -144,6 +145,6 @@ export class ClientSession {
     this.deps.outbox.setRoute(null)
     const handover = this.#handover
     this.#handover = null
-    this.owner.lost(lost, handover, why, follower.conn.silent)
+    this.owner.lost(lost, handover, why, follower.conn.silent, follower.conn.heartbeatMs)
   }
 }

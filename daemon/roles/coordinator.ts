@@ -13,7 +13,7 @@ import { Relay, type RosterView } from '../relay/index.js'
 import { ClientSession, type Handover } from './client-session.js'
 import type { CoordinatorDeps } from './deps.js'
 import { PassedOver } from './passed-over.js'
-import { ELECTING_TICK_MS, FAILOVER_WINDOW_MS, SETTLED_TICK_MS } from './timing.js'
+import { ELECTING_TICK_MS, failoverWindow, SETTLED_TICK_MS } from './timing.js'
 
 export { FAILOVER_WINDOW_MS, PASS_OVER_MAX_MS, PASS_OVER_MS } from './timing.js'
 
@@ -60,7 +60,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       joined: () => this.setRole('client'),
       changed: () => this.emit('changed'),
       typing: (t) => this.emit('typing', t),
-      lost: (relayId, handover, why, silent) => this.lostRelay(relayId, handover, why, silent),
+      lost: (relayId, handover, why, silent, heartbeatMs) => this.lostRelay(relayId, handover, why, silent, heartbeatMs),
       refused: (relayId, code) => this.passOver(relayId, code),
     })
   }
@@ -272,7 +272,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   /** The client session's relay went (its link closed): take over if it named us, else elect. */
-  private lostRelay(lost: string | null, handover: Handover | null, why: string, silent = false): void {
+  private lostRelay(lost: string | null, handover: Handover | null, why: string, silent = false, heartbeatMs = 0): void {
     if (this.#stopped) return
     // Until it answers a probe again, it is not a relay we could join.
     if (lost) this.deps.directory.markUnreachable(lost)
@@ -291,7 +291,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // After a handover the successor promotes at once. A relay fallen silent: give every
     // replica a moment to notice the loss too, so they rank the same set of candidates. A
     // relay whose side closed the link: every replica knows already (FAILOVER_WINDOW_MS).
-    this.#failoverEndsAt = silent ? Date.now() + FAILOVER_WINDOW_MS : 0
+    this.#failoverEndsAt = silent ? Date.now() + failoverWindow(heartbeatMs) : 0
     this.setRole('electing')
     this.schedule(handover ? 100 : 0)
   }

@@ -4,6 +4,7 @@
  * it looks: a fresh round of probes at every tick, two ticks in a row before promoting, and a
  * window after losing a relay only when the loss may not be known everywhere yet.
  */
+import { HEARTBEAT_MS } from '../link/heartbeat.js'
 
 /**
  * After a relay fell silent (its link dropped for missed heartbeats): how long every replica is
@@ -14,6 +15,16 @@
  * and the two promote votes, each on a fresh round of probes, are what keep one relay.
  */
 export const FAILOVER_WINDOW_MS = 1500
+
+/**
+ * The window after a silent relay on links at `heartbeatMs`: FAILOVER_WINDOW_MS at the
+ * shortest period, longer in proportion where the relay asked for a longer one (a network of
+ * thousands of machines, link/heartbeat.ts), since silence is then noticed up to that much
+ * further apart on different machines.
+ */
+export function failoverWindow(heartbeatMs: number): number {
+  return Math.round(FAILOVER_WINDOW_MS * Math.max(1, heartbeatMs / HEARTBEAT_MS))
+}
 /** A candidate that outranks us but has not promoted after this is passed over (it may see a relay we cannot). */
 export const WAIT_LIMIT_MS = 3000
 /**

@@ -31,7 +31,7 @@ const follower = (nodeId: string, startedAt: number): Advert => ({
 /** The coordinator's private steps, called as its tick and its client session would. */
 interface Steps {
   electionStep(): Promise<void>
-  lostRelay(lost: string | null, handover: null, why: string, silent: boolean): void
+  lostRelay(lost: string | null, handover: null, why: string, silent: boolean, heartbeatMs?: number): void
   schedule(ms: number): void
 }
 
@@ -79,4 +79,23 @@ t.test('a relay fallen silent (missed heartbeats): FAILOVER_WINDOW_MS is waited 
   await steps.electionStep()
   await steps.electionStep()
   t.equal(c.role, 'relay', 'after the window, the first candidate promotes')
+})
+
+t.test('a relay fallen silent on a network that asked for 10 s heartbeats: the window is five times as long', async (t) => {
+  const { c, steps } = await coordinator(t, [follower('c'.repeat(16), 20)])
+  const realNow = Date.now
+  let offset = 0
+  Date.now = () => realNow() + offset
+  t.teardown(() => {
+    Date.now = realNow
+  })
+  steps.lostRelay(DEAD, null, '1006', true, 10_000)
+  offset += FAILOVER_WINDOW_MS
+  await steps.electionStep()
+  await steps.electionStep()
+  t.equal(c.role, 'electing', 'silence is noticed up to a 10 s period apart: others may not know yet')
+  offset += 4 * FAILOVER_WINDOW_MS
+  await steps.electionStep()
+  await steps.electionStep()
+  t.equal(c.role, 'relay', 'after 7.5 s, the first candidate promotes')
 })
