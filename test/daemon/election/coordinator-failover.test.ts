@@ -35,6 +35,17 @@ interface Steps {
   schedule(ms: number): void
 }
 
+/** Date.now under the test's hand: moved ahead by `ahead`, put back at teardown. */
+function movedClock(t: Test): { ahead(ms: number): void } {
+  const realNow = Date.now
+  let offset = 0
+  Date.now = () => realNow() + offset
+  t.teardown(() => {
+    Date.now = realNow
+  })
+  return { ahead: (ms) => void (offset += ms) }
+}
+
 async function coordinator(t: Test, peers: Advert[]) {
   const { coordinator: c } = await standInCoordinator(t, { me: ME, adverts: peers })
   const steps = c as unknown as Steps
@@ -65,17 +76,12 @@ t.test('a relay link closed by its side: a candidate that outranks us is waited 
 
 t.test('a relay fallen silent (missed heartbeats): FAILOVER_WINDOW_MS is waited before promoting', async (t) => {
   const { c, steps } = await coordinator(t, [follower('c'.repeat(16), 20)])
-  const realNow = Date.now
-  let offset = 0
-  Date.now = () => realNow() + offset
-  t.teardown(() => {
-    Date.now = realNow
-  })
+  const clock = movedClock(t)
   steps.lostRelay(DEAD, null, '1006', true)
   await steps.electionStep()
   await steps.electionStep()
   t.equal(c.role, 'electing', 'other replicas may not have noticed yet')
-  offset += FAILOVER_WINDOW_MS
+  clock.ahead(FAILOVER_WINDOW_MS)
   await steps.electionStep()
   await steps.electionStep()
   t.equal(c.role, 'relay', 'after the window, the first candidate promotes')
@@ -83,18 +89,13 @@ t.test('a relay fallen silent (missed heartbeats): FAILOVER_WINDOW_MS is waited 
 
 t.test('a relay fallen silent on a network that asked for 10 s heartbeats: the window is five times as long', async (t) => {
   const { c, steps } = await coordinator(t, [follower('c'.repeat(16), 20)])
-  const realNow = Date.now
-  let offset = 0
-  Date.now = () => realNow() + offset
-  t.teardown(() => {
-    Date.now = realNow
-  })
+  const clock = movedClock(t)
   steps.lostRelay(DEAD, null, '1006', true, 10_000)
-  offset += FAILOVER_WINDOW_MS
+  clock.ahead(FAILOVER_WINDOW_MS)
   await steps.electionStep()
   await steps.electionStep()
   t.equal(c.role, 'electing', 'silence is noticed up to a 10 s period apart: others may not know yet')
-  offset += 4 * FAILOVER_WINDOW_MS
+  clock.ahead(4 * FAILOVER_WINDOW_MS)
   await steps.electionStep()
   await steps.electionStep()
   t.equal(c.role, 'relay', 'after 7.5 s, the first candidate promotes')
