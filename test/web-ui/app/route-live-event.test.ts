@@ -10,24 +10,11 @@ import type { Message, RoomSummary } from '../../../shared/index.js'
 import { routeLiveEvent, type LiveEventTargets } from '../../../web-ui/src/app/route-live-event.js'
 import { Conversation, type ConversationParts } from '../../../web-ui/src/timeline/conversation.js'
 import type { Api } from '../../../web-ui/src/app/api.js'
+import { roomSummary } from '../lib/rooms.js'
 
 const message: Message = { id: 'liveMessage000001', seq: 7, room: 'general', author: 'bob', text: 'hello', ts: 1 }
 
-function room(id: string): RoomSummary {
-  return {
-    id,
-    kind: 'public',
-    name: id,
-    topic: '',
-    memberCount: 2,
-    members: [],
-    joined: true,
-    unread: 0,
-    mentions: 0,
-    lastSeq: 0,
-    notify: 'all',
-  }
-}
+const room = (id: string): RoomSummary => roomSummary({ id })
 
 function page() {
   const drawn: string[] = []

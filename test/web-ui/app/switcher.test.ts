@@ -14,23 +14,10 @@ import {
   searchChoice,
   type SwitchChoice,
 } from '../../../web-ui/src/app/switcher-model.js'
+import { roomSummary } from '../lib/rooms.js'
 
-function room(over: Partial<RoomSummary>): RoomSummary {
-  return {
-    id: 'r',
-    kind: 'public',
-    name: '',
-    topic: '',
-    memberCount: 2,
-    members: [],
-    joined: true,
-    unread: 0,
-    mentions: 0,
-    lastSeq: 0,
-    notify: 'all',
-    ...over,
-  }
-}
+/** Unnamed unless named: a direct conversation's label comes from its members. */
+const room = (over: Partial<RoomSummary> & Pick<RoomSummary, 'id'>): RoomSummary => roomSummary({ name: '', ...over })
 
 const rooms = [
   room({ id: 'general', name: 'general' }),

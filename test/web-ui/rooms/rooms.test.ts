@@ -5,7 +5,6 @@
  * room. The DOM side is rooms.browser.test.ts.
  */
 import t from 'tap'
-import type { RoomSummary } from '../../../shared/index.js'
 import { allowed } from '../../../web-ui/src/rooms/room-header.js'
 import { inviteList, namePreview } from '../../../web-ui/src/rooms/room-dialogs.js'
 import {
@@ -19,22 +18,9 @@ import {
   sidebarOrder,
   unreadAcross,
 } from '../../../web-ui/src/rooms/rooms-model.js'
+import { roomSummary } from '../lib/rooms.js'
 
-function room(over: Partial<RoomSummary> & Pick<RoomSummary, 'id'>): RoomSummary {
-  return {
-    kind: 'public',
-    name: over.id,
-    topic: '',
-    memberCount: 2,
-    members: [],
-    joined: true,
-    unread: 0,
-    mentions: 0,
-    lastSeq: 0,
-    notify: 'all',
-    ...over,
-  }
-}
+const room = roomSummary
 
 const general = room({ id: 'general', name: 'general', lastSeq: 50 })
 const zebra = room({ id: 'r-zzzzzzzzzzzz', name: 'zebra', lastSeq: 10 })
