@@ -28,6 +28,12 @@ export class Rooms {
   private loading: Promise<void> | null = null
   /** A change was announced while a fetch was out: its answer may predate it. */
   private again = false
+  /**
+   * Counts the rooms the person asked for. Opening one may wait for the daemon (a public
+   * room to preview, a conversation to start); if the person went elsewhere meanwhile, that
+   * answer must not take the screen back when it comes.
+   */
+  private asked = 0
 
   constructor(
     private readonly api: Api,
@@ -36,7 +42,10 @@ export class Rooms {
   ) {
     window.addEventListener('hashchange', () => {
       const id = roomFromHash(location.hash)
-      if (id && this.host.me() && id !== this.shown?.id) void this.open(id)
+      if (!id || !this.host.me()) return
+      // Back to the room on screen while another was on its way: staying is what was asked.
+      if (id === this.shown?.id) this.ask()
+      else void this.open(id)
     })
   }
 
@@ -104,13 +113,15 @@ export class Rooms {
 
   /** Shows a room: one of the person's, or a public one to preview. */
   async open(id: string): Promise<void> {
+    const wanted = this.ask()
     const known = this.all.find((r) => r.id === id)
     if (known) return this.display(known)
     try {
       const room = parseRoom(await this.api.get<unknown>(roomPath(id)))
-      if (room && this.host.me()) await this.display(room)
+      if (room && this.host.me() && wanted()) await this.display(room)
     } catch (err) {
       this.host.say(`Could not open that conversation: ${errorText(err)}`)
+      if (!wanted()) return
       if (!this.shown) await this.open(GENERAL_ROOM)
       // An address pasted into the open page must not keep naming the room that was refused
       // while another is on screen: a reload or a bookmark would only be refused again.
@@ -121,11 +132,13 @@ export class Rooms {
   /** A direct conversation with `name`, or a group one with several (started if new), then shown. */
   async direct(name: string | readonly string[]): Promise<void> {
     const names = typeof name === 'string' ? [name] : [...name]
+    const wanted = this.ask()
     try {
       const room = parseRoom(await this.api.post<unknown>('/api/v1/direct', { with: names }))
       if (!room) return
       this.upsert(room)
-      await this.display(room)
+      if (wanted()) await this.display(room)
+      else this.render()
     } catch (err) {
       this.host.say(`Could not message ${names.join(', ')}: ${errorText(err)}`)
     }
@@ -133,11 +146,13 @@ export class Rooms {
 
   /** Joins a public room and shows it. Throws what to tell the person. */
   async join(id: string): Promise<void> {
+    const wanted = this.ask()
     const room = parseRoom(await this.api.post<unknown>(`${roomPath(id)}/join`, {}))
     if (!room) return
     this.upsert(room)
     // Not awaited: the room shows at once; its history follows.
-    void this.display(room)
+    if (wanted()) void this.display(room)
+    else this.render()
   }
 
   async leave(): Promise<void> {
@@ -146,7 +161,9 @@ export class Rooms {
     try {
       await this.api.post<unknown>(`${roomPath(room.id)}/leave`, {})
       this.all = this.all.filter((r) => r.id !== room.id)
-      await this.open(GENERAL_ROOM)
+      // Gone elsewhere while leaving: that room stays; else the one left is no longer shown.
+      if (this.shown?.id === room.id) await this.open(GENERAL_ROOM)
+      else this.render()
     } catch (err) {
       this.host.say(`Could not leave: ${errorText(err)}`)
     }
@@ -155,6 +172,7 @@ export class Rooms {
   /** A room was created, renamed, or someone was invited: the answer is the room as it is now. */
   changed(room: RoomSummary, show = false): void {
     this.upsert(room)
+    if (show) this.ask()
     if (show || room.id === this.shown?.id) void this.display(room)
     else this.render()
   }
@@ -180,6 +198,12 @@ export class Rooms {
     // `#name` in messages links to these (and to a public room being previewed).
     const shown = this.shown
     roomLinks.know(shown && !this.all.some((r) => r.id === shown.id) ? [...this.all, shown] : this.all)
+  }
+
+  /** A new ask: the answer says whether it is still the latest when the daemon has answered. */
+  private ask(): () => boolean {
+    const mine = ++this.asked
+    return () => mine === this.asked
   }
 
   private upsert(room: RoomSummary): void {
