@@ -6,6 +6,7 @@
  * width. Screenshots: /tmp/fmt17-*.png. (The render time: render-time.browser.test.ts.)
  */
 import t from 'tap'
+import type { Page } from 'playwright-core'
 import { createLan, type Host } from '../../multihost/harness.js'
 import { logIn as apiLogIn, signUp as apiSignUp } from '../../multihost/lan-helpers.js'
 import { log, logIn, messageBox, openBrowser, skipReason } from '../lib/browser.js'
@@ -30,6 +31,17 @@ const SHOWCASE = [
   `\`\`\`\n${CODE}\n\`\`\``,
   'See www.example.org and #formatted',
 ].join('\n')
+
+/** Waits for exactly `count` messages on screen; if they never come, says what the page shows instead. */
+async function showsRows(page: Page, count: number): Promise<void> {
+  const ROWS = '#timeline article.msg .msg-text'
+  try {
+    await page.waitForFunction(({ selector, count }) => document.querySelectorAll(selector).length === count, { selector: ROWS, count })
+  } catch (err) {
+    const shown = await page.evaluate((selector) => ({ address: location.hash, rows: document.querySelectorAll(selector).length }), ROWS)
+    throw new Error(`expected ${count} messages on screen; the page shows ${JSON.stringify(shown)}`, { cause: err })
+  }
+}
 
 t.test('formatting in the chat page', { skip: skipReason() }, async (t) => {
   const lan = await createLan(t, 1)
@@ -140,7 +152,7 @@ t.test('formatting in the chat page', { skip: skipReason() }, async (t) => {
         await p.evaluate((id) => {
           location.hash = `#room=${encodeURIComponent(id)}`
         }, room.id)
-        await p.waitForFunction((n) => document.querySelectorAll('#timeline article.msg .msg-text').length === n, room.count)
+        await showsRows(p, room.count)
         t.same(await strayMarkup(p), [], `${name}, ${room.count} vectors: only the formatter's elements, attributes and links`)
       }
       t.same(await ranScripts(p), [], `${name}: nothing ran, nothing was refused by the CSP`)
