@@ -37,7 +37,10 @@ function fanoutRows(ctx: Ctx, runs: FanoutRun[]): void {
     const so = at.find((r) => r.system === 'SO-CHAT relay')
     for (const r of at) {
       const rel = so && r !== so ? ` (SO-CHAT/this: **${ratio(so.deliveredPerS, r.deliveredPerS)}**)` : ''
-      ctx.row([`${r.system}, ${clients} clients, saturation (${r.messages} msgs)`, `**${r.deliveredPerS} delivered msg/s**${rel}`])
+      ctx.row([
+        `${r.system}, ${clients} clients, saturation (${r.messages} msgs, median of ${r.rounds} after an untimed round)`,
+        `**${r.deliveredPerS} delivered msg/s**${rel}; rounds ${r.spread[0]}–${r.spread[1]}`,
+      ])
     }
     for (const r of at.filter((x) => x.latency)) {
       const l = r.latency!
@@ -138,6 +141,7 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<void>> = {
         clients: ctx.quick ? [100] : [100, 1000],
         messages: (n) => (n >= 1000 ? 300 : ctx.quick ? 1000 : 3000),
         window: 200,
+        rounds: ctx.quick ? 1 : 3,
         rate: 200,
         rateSeconds: ctx.quick ? 3 : 10,
         latencyClients: 100,
