@@ -149,7 +149,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
     const { log } = this.replica.store
     const head = this.replica.head
     const first = head > 0 ? await log.get(1) : undefined
-    const checkpoints = withFirstEntry(await log.checkpoints(), first && { seq: 1, id: first.id })
+    const firstChain = first && (await log.chainAt(1))
+    const checkpoints = withFirstEntry(
+      await log.checkpoints(),
+      first && { seq: 1, id: first.id, ...(firstChain ? { chain: firstChain } : {}) },
+    )
     this.#sent = { head, checkpoints }
     this.conn.send({ type: 'hello', proto: PROTOCOL_VERSION, ...this.me, head, checkpoints })
   }
