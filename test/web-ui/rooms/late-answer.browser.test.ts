@@ -16,8 +16,11 @@ const PASSWORD = 'late answer password'
 const roomLink = (page: Page, name: string) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name })
 const heading = (page: Page) => page.locator('#room-name')
 
-/** Holds the page's next `GET /api/v1/rooms/<id>` until `release()`; `answered` when it is through. */
-async function holdRoomAnswer(page: Page, id: string) {
+/**
+ * Sends the page to room `id` with the daemon's answer for it (`GET /api/v1/rooms/<id>`) held
+ * until `release()`; returns once the page has asked. `answered`: the answer is through.
+ */
+async function askHeld(page: Page, id: string) {
   let release = () => {}
   const held = new Promise<void>((resolve) => {
     release = resolve
@@ -36,7 +39,11 @@ async function holdRoomAnswer(page: Page, id: string) {
     { times: 1 },
   )
   const answered = page.waitForResponse((res) => new URL(res.url()).pathname === `/api/v1/rooms/${id}`)
-  return { askedFor, release, answered }
+  await page.evaluate((room) => {
+    location.hash = `#room=${room}`
+  }, id)
+  await askedFor
+  return { release, answered }
 }
 
 /** Lets the page act on an answer it just got (parse it, show a room) before looking. */
@@ -59,11 +66,7 @@ t.test('a late answer for a room the person left behind', { skip: skipReason() }
   await roomLink(page, 'alpha').waitFor()
 
   await t.test('went to another room while the first was on its way', async (t) => {
-    const hold = await holdRoomAnswer(page, later)
-    await page.evaluate((id) => {
-      location.hash = `#room=${id}`
-    }, later)
-    await hold.askedFor
+    const hold = await askHeld(page, later)
     await roomLink(page, 'alpha').click()
     await log(page).getByText('[in alpha]').waitFor()
     hold.release()
@@ -75,11 +78,7 @@ t.test('a late answer for a room the person left behind', { skip: skipReason() }
   })
 
   await t.test('went back to the room on screen while another was on its way', async (t) => {
-    const hold = await holdRoomAnswer(page, later)
-    await page.evaluate((id) => {
-      location.hash = `#room=${id}`
-    }, later)
-    await hold.askedFor
+    const hold = await askHeld(page, later)
     await page.goBack()
     t.equal(new URL(page.url()).hash, `#room=${alpha}`, 'Back names the room on screen again')
     hold.release()
@@ -90,11 +89,7 @@ t.test('a late answer for a room the person left behind', { skip: skipReason() }
   })
 
   await t.test('a room asked for and not left behind still opens when its answer comes', async (t) => {
-    const hold = await holdRoomAnswer(page, later)
-    await page.evaluate((id) => {
-      location.hash = `#room=${id}`
-    }, later)
-    await hold.askedFor
+    const hold = await askHeld(page, later)
     hold.release()
     await log(page).getByText('[in later]').waitFor()
     t.equal(await heading(page).textContent(), 'later', 'the previewed room is on screen')
