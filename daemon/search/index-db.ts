@@ -83,7 +83,8 @@ export class IndexDb {
   ) {}
 
   async open(path: string): Promise<void> {
-    await this.thread.open(this.name, path)
+    // The temp tables die with the connection: a new search worker makes them again.
+    await this.thread.open(this.name, path, EXPAND_SCHEMA)
     await this.thread.batch(
       this.name,
       [...TABLES, ...EXPAND_SCHEMA].map((sql) => ({ sql })),

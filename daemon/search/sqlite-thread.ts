@@ -14,8 +14,9 @@
  * The worker runs only while there is work (issue 18, idle memory): it starts with the first
  * request, and after IDLE_END_MS without one it closes its databases and ends, giving back
  * about 8 of the ~17 MiB it holds (the rest is better-sqlite3's library, mapped for good).
- * The next request starts a new one, which first reopens the files that were open: callers
- * never see the difference. While an in-memory database is open (a person's sealed rooms,
+ * The next request starts a new one, which first reopens the files that were open and runs
+ * again what each connection was set up with (its `temp` tables, which live and die with the
+ * connection): callers never see the difference. While an in-memory database is open (a person's sealed rooms,
  * sealed.ts) the worker stays, since that index lives nowhere else.
  */
 import { createRequire } from 'node:module'
@@ -31,7 +32,7 @@ export interface SqlStep {
 }
 
 type Request =
-  | { op: 'open'; db: string; path: string }
+  | { op: 'open'; db: string; path: string; again?: string[] }
   | { op: 'close'; db: string }
   | { op: 'batch'; db: string; steps: SqlStep[] }
   | { op: 'all'; db: string; sql: string; params?: SqlParams }
@@ -58,6 +59,7 @@ function handle(r) {
       const d = new Database(r.path)
       d.pragma('temp_store = MEMORY') // expand.ts tokenizes through temp tables at every write
       if (r.path !== ':memory:') { d.pragma('journal_mode = WAL'); d.pragma('synchronous = NORMAL') }
+      for (const sql of r.again || []) d.exec(sql)
       dbs.set(r.db, { db: d, cache: new Map() })
       return null
     }
@@ -109,8 +111,8 @@ type Answer = { id: number; ok?: unknown; err?: { message: string; code?: string
 export class SqliteThread {
   #worker: Worker | null = null
   readonly #waiting = new Map<number, Waiting>()
-  /** Databases on disk that are open, by name: what a new worker opens first. */
-  readonly #files = new Map<string, string>()
+  /** Databases on disk that are open, by name, and their connection's set-up: what a new worker opens first. */
+  readonly #files = new Map<string, { path: string; again: string[] }>()
   /** In-memory databases that are open: while there is one, the worker does not end. */
   readonly #inMemory = new Set<string>()
   #next = 0
@@ -124,10 +126,14 @@ export class SqliteThread {
     return this.#worker !== null
   }
 
-  async open(db: string, path: string): Promise<void> {
+  /**
+   * Opens `db`. `again`: what the caller sets a new connection up with (CREATE of `temp`
+   * tables) and runs itself after this; a new worker runs it after opening the file again.
+   */
+  async open(db: string, path: string, again: string[] = []): Promise<void> {
     await this.#send({ op: 'open', db, path })
     if (path === ':memory:') this.#inMemory.add(db)
-    else this.#files.set(db, path)
+    else this.#files.set(db, { path, again })
   }
 
   async close(db: string): Promise<void> {
@@ -187,8 +193,8 @@ export class SqliteThread {
     worker.on('exit', (code) => fail(new Error(`the search worker exited (${code})`)))
     // Idle until asked; after the listeners, since attaching a 'message' listener refs it again.
     worker.unref()
-    for (const [db, path] of this.#files) {
-      this.#post(worker, { op: 'open', db, path }).catch((cause: Error) =>
+    for (const [db, { path, again }] of this.#files) {
+      this.#post(worker, { op: 'open', db, path, again }).catch((cause: Error) =>
         fail(new Error(`the search thread could not open ${db} again (${path})`, { cause })),
       )
     }

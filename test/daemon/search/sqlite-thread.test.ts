@@ -1,14 +1,16 @@
 /**
  * The search thread runs only while there is work: it ends after a while without any, and the
  * next request starts a new one that first reopens the files that were open, so callers see
- * the same databases; an in-memory database keeps it running (its index lives nowhere else).
+ * the same databases, set up as they were (their `temp` tables, which end with a connection);
+ * an in-memory database keeps it running (its index lives nowhere else).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { SqliteThread } from '../../../daemon/search/index.js'
+import { IndexDb, SqliteThread, matchExpression, prepare } from '../../../daemon/search/index.js'
+import { parseSearchQuery } from '../../../shared/index.js'
 
 const IDLE_MS = 150
 
@@ -33,6 +35,55 @@ t.test('an idle thread ends; the next request reopens its files and finds what w
   t.ok(await ended(thread), 'the worker ends once idle')
   t.same(await thread.all('disk', 'SELECT w FROM words'), [{ w: 'sunflower' }], 'the next request sees the same database')
   t.equal(thread.running, true, 'on a new worker')
+})
+
+t.test('a new worker sets each connection up again: its temp tables are there', async (t) => {
+  const thread = new SqliteThread(IDLE_MS)
+  t.teardown(() => thread.stop())
+  const again = ['CREATE TEMP TABLE IF NOT EXISTS scratch (w TEXT)']
+  await thread.open('disk', join(await folder(t), 'index.sqlite'), again)
+  await thread.batch('disk', [...again.map((sql) => ({ sql })), { sql: 'INSERT INTO temp.scratch VALUES (?)', params: ['first'] }])
+  t.ok(await ended(thread), 'the worker ends once idle')
+  t.same(
+    await thread.batch('disk', [{ sql: 'INSERT INTO temp.scratch VALUES (?)', params: ['second'] }, { sql: 'SELECT w FROM temp.scratch' }]),
+    [1, [{ w: 'second' }]],
+    'the new connection has the temp table (empty: temp tables are the connection’s own)',
+  )
+})
+
+t.test('the search index takes new messages and answers prefixes after its worker ended', async (t) => {
+  // Found in a chaos run: "SQLite: no such table: temp.fresh" at every write once the worker
+  // had ended, so a daemon left idle for 30 s stopped indexing new messages.
+  const thread = new SqliteThread(IDLE_MS)
+  const index = new IndexDb(thread, 'disk')
+  t.teardown(async () => {
+    await index.close()
+    await thread.stop()
+  })
+  await index.open(join(await folder(t), 'index.sqlite'))
+  const doc = (seq: number, body: string) => ({
+    seq,
+    id: `m-${seq}`,
+    room: 'general',
+    author: 'alice',
+    ts: seq,
+    flags: 0,
+    body: prepare(body),
+    tags: '',
+  })
+  await index.write([doc(1, 'sunflower seeds')], [])
+  t.ok(await ended(thread), 'the worker ends once idle')
+  await index.write([doc(2, 'sunflower fields')], [])
+  t.pass('a message written after the worker ended')
+  const parsed = parseSearchQuery('sunfl*')
+  if (!parsed.ok) throw new Error('the query should parse')
+  const match = matchExpression(parsed.query)!
+  const hits = await index.search({ ...match, rooms: ['general'], authors: [], flags: 0, sort: 'newest', limit: 10 })
+  t.same(
+    hits.map((h) => h.seq),
+    [2, 1],
+    'a prefix finds both messages (its words expanded through the temp tables)',
+  )
 })
 
 t.test('an open in-memory database keeps the thread running until it is closed', async (t) => {
