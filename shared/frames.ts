@@ -9,7 +9,7 @@ import * as z from 'zod'
 import { EntryId, Entry, NodeId, RoomId, Submission, Username } from './entries.js'
 import { MAX_FILES_PER_MESSAGE, Sha256 } from './files.js'
 import { ERROR_CODES } from './errors.js'
-import { ChainHash, OrderStatement } from './chain.js'
+import { OrderStatement } from './chain.js'
 import {
   HEARTBEAT_PERIOD_MAX_MS,
   HEARTBEAT_PERIOD_MIN_MS,
@@ -36,14 +36,8 @@ const Head = z.number().int().nonnegative().max(MAX_SEQ)
  */
 const HeartbeatMs = z.number().int().min(HEARTBEAT_PERIOD_MIN_MS).max(HEARTBEAT_PERIOD_MAX_MS)
 
-/**
- * A point of the sender's log, used to find where two logs agree: its entry's id and the chain
- * value there (shared/chain.ts). The chain makes "agree" mean the whole history up to there,
- * not the one entry: after a failover a resubmitted message can land at the same number behind
- * different entries, and a follower refuses a relay whose signed history there is not its own.
- * Optional only so that a hello without it still parses; the relay then compares ids.
- */
-export const Checkpoint = z.object({ seq: Seq, id: EntryId, chain: ChainHash.optional() })
+/** A (seq, id) pair from the sender's log, used to find where two logs agree. */
+export const Checkpoint = z.object({ seq: Seq, id: EntryId })
 export type Checkpoint = z.infer<typeof Checkpoint>
 
 const code = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]])

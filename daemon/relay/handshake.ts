@@ -6,10 +6,8 @@ export type HandshakeResult = { ok: true; from: number } | { ok: false; code: Er
 
 /**
  * Accepts a hello from our protocol and network and finds `from`: the newest of the client's
- * checkpoints that our log has with the same id and, when the checkpoint carries one, the same
- * chain value (the same history up to there, which is what the follower checks our signed
- * statement of `from` against). The client keeps its log up to there and gets everything
- * after it from us.
+ * checkpoints that our log has with the same id. The client keeps its log up to there and
+ * gets everything after it from us.
  *
  * A client with entries always sends its first one as a checkpoint, so `from` 0 to a client
  * with entries says our logs share nothing; its follower refuses that (replica/follower.ts).
@@ -42,8 +40,7 @@ export async function handshake(
   for (const cp of hello.checkpoints) {
     if (cp.seq > log.head) continue
     const entry = await log.get(cp.seq)
-    if (entry?.id !== cp.id) continue
-    if (cp.chain === undefined || cp.chain === (await log.chainAt(cp.seq))) return { ok: true, from: cp.seq }
+    if (entry?.id === cp.id) return { ok: true, from: cp.seq }
   }
   return { ok: true, from: 0 }
 }

@@ -149,11 +149,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     const { log } = this.replica.store
     const head = this.replica.head
     const first = head > 0 ? await log.get(1) : undefined
-    const firstChain = first && (await log.chainAt(1))
-    const checkpoints = withFirstEntry(
-      await log.checkpoints(),
-      first && { seq: 1, id: first.id, ...(firstChain ? { chain: firstChain } : {}) },
-    )
+    const checkpoints = withFirstEntry(await log.checkpoints(), first && { seq: 1, id: first.id })
     this.#sent = { head, checkpoints }
     this.conn.send({ type: 'hello', proto: PROTOCOL_VERSION, ...this.me, head, checkpoints })
   }

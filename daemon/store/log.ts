@@ -139,7 +139,7 @@ export class EntryLog {
   }
 
   /**
-   * (seq, id, chain) at head, head-1, head-2, head-4, ... and seq 1: enough for a relay to find
+   * (seq, id) pairs at head, head-1, head-2, head-4, ... and seq 1: enough for a relay to find
    * the last point where its log and ours agree in one round trip, within a factor of two.
    */
   async checkpoints(): Promise<Checkpoint[]> {
@@ -148,8 +148,8 @@ export class EntryLog {
     if (this.#head >= 1) seqs.add(1)
     const out: Checkpoint[] = []
     for (const seq of [...seqs].sort((a, b) => b - a)) {
-      const [entry, chain] = await Promise.all([this.get(seq), this.chainAt(seq)])
-      if (entry) out.push(chain === undefined ? { seq, id: entry.id } : { seq, id: entry.id, chain })
+      const entry = await this.get(seq)
+      if (entry) out.push({ seq, id: entry.id })
     }
     return out
   }
